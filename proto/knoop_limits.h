@@ -1,0 +1,70 @@
+/*
+ * knoop_limits.h - every bound on input that Knoop enforces, in one place (layer: proto).
+ *
+ * Each limit has a default (KNOOP_DEFAULT_*) and a hard ceiling (KNOOP_MAX_*): a configured value
+ * above the ceiling is refused at start-up, as sqlite3_limit() refuses values above
+ * SQLITE_MAX_*. The server lists them in --help; proto/PROTOCOL.md documents them for clients.
+ */
+#ifndef KNOOP_LIMITS_H
+#define KNOOP_LIMITS_H
+
+/*
+ * Bytes in one MessagePack-RPC message. 16 MiB holds a large import batch; the ceiling keeps a
+ * single message well below what one connection may buffer.
+ */
+#define KNOOP_DEFAULT_MESSAGE_BYTES (16u * 1024u * 1024u)
+#define KNOOP_MAX_MESSAGE_BYTES     (256u * 1024u * 1024u)
+
+/*
+ * Nesting depth of arrays and maps. Requests are shallow ([0, id, m, [{props: {...}}]] is 4 deep);
+ * msgpack-c itself fails beyond 32 with an out-of-memory error, which must never reach a client,
+ * so the scanner checks first.
+ */
+#define KNOOP_DEFAULT_DEPTH 16
+#define KNOOP_MAX_DEPTH     32
+
+/* Bytes in one string or binary value (a contact's content is the largest legitimate one). */
+#define KNOOP_DEFAULT_STRING_BYTES (1u * 1024u * 1024u)
+#define KNOOP_MAX_STRING_BYTES     (64u * 1024u * 1024u)
+
+/* Entries in one array or map (an import batch of 100 000 rows fits). */
+#define KNOOP_DEFAULT_CONTAINER_ENTRIES 1000000u
+#define KNOOP_MAX_CONTAINER_ENTRIES     16000000u
+
+/* Open client connections; each costs buffers and a file descriptor. */
+#define KNOOP_DEFAULT_CONNECTIONS 1024
+#define KNOOP_MAX_CONNECTIONS     65536
+
+/* Requests in flight per connection before the server stops reading from it. */
+#define KNOOP_DEFAULT_INFLIGHT 128
+#define KNOOP_MAX_INFLIGHT     65536
+
+/* Bytes of unsent responses per connection before the server stops reading from it. */
+#define KNOOP_DEFAULT_PENDING_OUTPUT (64u * 1024u * 1024u)
+#define KNOOP_MAX_PENDING_OUTPUT     (1024u * 1024u * 1024u)
+
+/* Seconds a connection may stay idle (no request in flight, nothing received). 0 = never. */
+#define KNOOP_DEFAULT_IDLE_SECONDS 300
+#define KNOOP_MAX_IDLE_SECONDS     (7 * 24 * 3600)
+
+/* Milliseconds a request may run; long queries check their deadline. */
+#define KNOOP_DEFAULT_REQUEST_MS 30000
+#define KNOOP_MAX_REQUEST_MS     3600000
+
+/*
+ * Before `auth` succeeds (when auth is required) a connection may send only small messages:
+ * this keeps an unauthenticated peer from making the server buffer 16 MiB.
+ */
+#define KNOOP_PREAUTH_MESSAGE_BYTES 4096u
+
+/* Bytes of a property key, a node or edge type name, an external key. */
+#define KNOOP_MAX_NAME_BYTES 256
+
+/* Bytes of a normalised name used as an index key. Longer names are indexed by their prefix. */
+#define KNOOP_MAX_INDEX_NAME_BYTES 512
+
+/* Results a find or list returns when the caller gives no limit, and the most it may ask for. */
+#define KNOOP_DEFAULT_RESULT_LIMIT 1000
+#define KNOOP_MAX_RESULT_LIMIT     100000
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * schema_date.c - ISO calendar dates as day numbers (layer: schema). The conversion is Howard
+ * Hinnant's days_from_civil / civil_from_days, exact for the proleptic Gregorian calendar.
+ */
+#include "schema.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int32_t schema__days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void schema__civil_from_days(int32_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    int doe = z - era * 146097;
+    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp + (mp < 10 ? 3 : -9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int schema__days_in_month(int y, int m)
+{
+    static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dim[m - 1];
+}
+
+int schema_date_parse(const char *s, size_t len, const char *field, schema_date_t *out,
+                      knoop_error_t *err)
+{
+    char q[96];
+    int v[8], i, y, m, d;
+
+    if (len != 10 || s[4] != '-' || s[7] != '-')
+        goto bad;
+    for (i = 0; i < 10; i++) {
+        if (i == 4 || i == 7)
+            continue;
+        if (s[i] < '0' || s[i] > '9')
+            goto bad;
+    }
+    for (i = 0; i < 4; i++)
+        v[i] = s[i] - '0';
+    y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+    m = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > schema__days_in_month(y, m))
+        return knoop_error_set(err, KNOOP_EINVAL, "%s: no such date %s", field,
+                               knoop_repr(q, sizeof(q), s, len, 64));
+    *out = schema__days_from_civil(y, m, d);
+    return KNOOP_OK;
+bad:
+    return knoop_error_set(err, KNOOP_EINVAL, "%s: expected YYYY-MM-DD, got %s", field,
+                           knoop_repr(q, sizeof(q), s, len, 64));
+}
+
+char *schema_date_format(schema_date_t dt, char *buf)
+{
+    int y, m, d;
+    if (dt == SCHEMA_DATE_OPEN) {
+        buf[0] = '\0';
+        return buf;
+    }
+    if (dt < SCHEMA_DATE_MIN)
+        dt = SCHEMA_DATE_MIN;
+    if (dt > SCHEMA_DATE_MAX)
+        dt = SCHEMA_DATE_MAX;
+    schema__civil_from_days(dt, &y, &m, &d);
+    snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
+    return buf;
+}
+
+schema_date_t schema_date_today(void)
+{
+    return (schema_date_t)(time(NULL) / 86400);
+}

@@ -1,0 +1,180 @@
+/*
+ * graph.h - the temporal graph: nodes with properties and kinds, time-bounded edges with
+ * adjacency in both directions, secondary indexes and history (layer: graph, above store).
+ *
+ * Every write is one store transaction: the record, its indexes and a history entry commit
+ * together, or nothing does. Reads take a snapshot (NULL = latest state).
+ *
+ * Properties are a msgpack map with string keys. Two property names have a meaning here:
+ *   "name"                          indexed normalised (case, diacritics and punctuation
+ *                                   folded) for graph_node_find by name;
+ *   "key", "cbs_code", "kvk", "oin" unique external keys (strings): one value names at most one
+ *                                   node across all of them; a duplicate is KNOOP_ECONFLICT.
+ */
+#ifndef GRAPH_H
+#define GRAPH_H
+
+#include <msgpack.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "knoop_err.h"
+#include "knoop_limits.h"
+#include "schema.h"
+#include "store.h"
+
+/* The property names whose string values are unique external keys. NULL-terminated. */
+extern const char *const graph_key_fields[];
+
+typedef struct {
+    uint64_t id;
+    schema_kind_t kind;
+    char type[KNOOP_MAX_NAME_BYTES + 1]; /* "" when untyped */
+    const char *props;                   /* packed msgpack map, owned (graph_node_clear) */
+    size_t props_len;
+    uint64_t version; /* 1 on create, +1 on each update */
+    int64_t created_ms, updated_ms;
+    void *buf_;
+} graph_node_t;
+
+typedef struct {
+    uint64_t id;
+    char type[KNOOP_MAX_NAME_BYTES + 1];
+    uint64_t source, target;
+    schema_date_t valid_from, valid_to; /* [from, to); to = SCHEMA_DATE_OPEN when open */
+    uint64_t on_behalf_of;              /* 0 = none */
+    const char *props;                  /* packed msgpack map, owned (graph_edge_clear) */
+    size_t props_len;
+    uint64_t version;
+    int64_t created_ms, updated_ms;
+    void *buf_;
+} graph_edge_t;
+
+/* A growable list of edge ids (results of cascades). Free with graph_ids_free. */
+typedef struct {
+    uint64_t *ids;
+    size_t n, cap;
+} graph_ids_t;
+void graph_ids_free(graph_ids_t *l);
+
+void graph_node_clear(graph_node_t *n);
+void graph_edge_clear(graph_edge_t *e);
+
+/*
+ * Creates a node of kind, with type (NULL or "" = untyped) and props (a msgpack map object or
+ * NULL). On success *out holds the stored node (free with graph_node_clear).
+ * Errors: KNOOP_EINVAL (bad type or props), KNOOP_ECONFLICT (external key taken).
+ */
+int graph_node_create(store_t *s, const store_who_t *who, schema_kind_t kind, const char *type,
+                      const msgpack_object *props, graph_node_t *out, knoop_error_t *err);
+
+/* Reads node id. KNOOP_ENOTFOUND when absent. */
+int graph_node_get(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_node_t *out,
+                   knoop_error_t *err);
+
+/*
+ * Updates node id: properties in `set` (a map) are added or replaced, names in `unset` (an
+ * array of strings) removed; a property both set and unset is KNOOP_EINVAL. With
+ * if_version != 0 the update is refused with KNOOP_ECONFLICT unless the stored version equals
+ * it. *out gets the node after the update (may be NULL).
+ */
+int graph_node_update(store_t *s, const store_who_t *who, uint64_t id, const msgpack_object *set,
+                      const msgpack_object *unset, uint64_t if_version, graph_node_t *out,
+                      knoop_error_t *err);
+
+/*
+ * Deletes node id. While edges still reference it the delete is refused with KNOOP_ECONFLICT,
+ * unless cascade: then those edges, and every edge held on behalf of them (transitively), are
+ * deleted in the same atomic write and their ids appended to *deleted (may be NULL).
+ */
+int graph_node_delete(store_t *s, const store_who_t *who, uint64_t id, bool cascade,
+                      graph_ids_t *deleted, knoop_error_t *err);
+
+/* Finds the node whose external key is value. KNOOP_ENOTFOUND when none. */
+int graph_node_by_key(store_t *s, const kv_snapshot_t *snap, const char *value, size_t len,
+                      uint64_t *id, knoop_error_t *err);
+
+/*
+ * Lists node ids: with name, those whose normalised "name" starts with the normalised name
+ * (ordered by normalised name); else with kind (and type), those of that kind (and type),
+ * ordered by id; with neither, every node by id. At most limit ids; *more tells whether there
+ * were more. kind 0 = any; type NULL = any.
+ */
+int graph_node_find(store_t *s, const kv_snapshot_t *snap, int kind, const char *type,
+                    const char *name, size_t limit, graph_ids_t *out, bool *more,
+                    knoop_error_t *err);
+
+/*
+ * Creates an edge of type from source to target, valid [from, to) (to = SCHEMA_DATE_OPEN for an
+ * open end), optionally held on behalf of edge on_behalf_of (0 = none).
+ * Errors: KNOOP_EINVAL (to before from, bad type or props), KNOOP_ENOTFOUND (source, target or
+ * on_behalf_of does not exist).
+ */
+int graph_edge_create(store_t *s, const store_who_t *who, const char *type, uint64_t source,
+                      uint64_t target, schema_date_t from, schema_date_t to,
+                      const msgpack_object *props, uint64_t on_behalf_of, graph_edge_t *out,
+                      knoop_error_t *err);
+
+int graph_edge_get(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_edge_t *out,
+                   knoop_error_t *err);
+
+/*
+ * Ends edge id on date `on` (sets valid_to = on). Every edge held on its behalf, transitively,
+ * that is still valid on `on` ends too, on the same date (or on its own start date when it
+ * starts later), in the same atomic write. The ids of all ended edges, the given one first, are
+ * appended to *ended. Errors: KNOOP_ENOTFOUND; KNOOP_EINVAL when on is before valid_from;
+ * KNOOP_ECONFLICT when the edge already ended on or before `on`.
+ */
+int graph_edge_end(store_t *s, const store_who_t *who, uint64_t id, schema_date_t on,
+                   graph_ids_t *ended, knoop_error_t *err);
+
+/* Directions for adjacency scans. */
+typedef enum { GRAPH_OUT = 1, GRAPH_IN = 2, GRAPH_BOTH = 3 } graph_dir_t;
+
+/* Time filters: every edge, edges valid at one date, edges overlapping [from, to). */
+typedef enum { GRAPH_TIME_ALL = 0, GRAPH_TIME_AT, GRAPH_TIME_OVERLAP } graph_time_t;
+
+typedef struct {
+    graph_dir_t dir;
+    const char *type; /* NULL = every type */
+    graph_time_t time;
+    schema_date_t at;       /* GRAPH_TIME_AT */
+    schema_date_t from, to; /* GRAPH_TIME_OVERLAP: [from, to), to may be SCHEMA_DATE_OPEN */
+} graph_filter_t;
+
+/* One adjacency entry, as scanned. type points into scan memory (valid during the callback). */
+typedef struct {
+    uint64_t node, other, edge;
+    graph_dir_t dir; /* GRAPH_OUT or GRAPH_IN, seen from node */
+    const char *type;
+    size_t type_len;
+    schema_date_t valid_from, valid_to;
+} graph_adj_t;
+
+/* Called per matching entry; return nonzero to stop the scan (not an error). */
+typedef int (*graph_adj_cb)(void *arg, const graph_adj_t *a);
+
+/*
+ * Scans the adjacency of node with filter f (NULL = every edge, both directions), reading only
+ * adjacency entries (no edge records). Out-edges come before in-edges; within a direction,
+ * entries are ordered by type, then other node, then edge id.
+ */
+int graph_adj_scan(store_t *s, const kv_snapshot_t *snap, uint64_t node, const graph_filter_t *f,
+                   graph_adj_cb cb, void *arg, knoop_error_t *err);
+
+/* True when [from, to) satisfies filter f's time condition. */
+bool graph_time_match(const graph_filter_t *f, schema_date_t from, schema_date_t to);
+
+/*
+ * Packs a node / edge as the API shows it (a msgpack map): node {id, kind, type, props,
+ * version, created, updated}; edge {id, type, source, target, valid_from, valid_to,
+ * on_behalf_of, props, version, created, updated}. Dates are "YYYY-MM-DD" strings, an open
+ * valid_to and an absent on_behalf_of are nil, timestamps are RFC 3339 UTC strings.
+ */
+void graph_node_pack(msgpack_packer *pk, const graph_node_t *n);
+void graph_edge_pack(msgpack_packer *pk, const graph_edge_t *e);
+
+/* Formats a timestamp (ms since the epoch) as RFC 3339 UTC into buf (at least 32 bytes). */
+char *graph_format_ts(int64_t ms, char *buf);
+
+#endif

@@ -1,0 +1,402 @@
+/*
+ * graph_edge.c - time-bounded edges: create, read, end with on-behalf-of cascades, delete
+ * closures and adjacency scans (layer: graph).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph_int.h"
+
+int graph_edge_get(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_edge_t *out,
+                   knoop_error_t *err)
+{
+    return graph__edge_read(s, snap, id, out, err);
+}
+
+bool graph_time_match(const graph_filter_t *f, schema_date_t from, schema_date_t to)
+{
+    if (f == NULL)
+        return true;
+    switch (f->time) {
+    case GRAPH_TIME_AT:
+        return from <= f->at && f->at < to;
+    case GRAPH_TIME_OVERLAP:
+        return from < f->to && f->from < to;
+    default:
+        return true;
+    }
+}
+
+static int graph__adj_scan_dir(store_t *s, const kv_snapshot_t *snap, uint64_t node, char dir,
+                               const graph_filter_t *f, graph_adj_cb cb, void *arg, bool *stopped,
+                               knoop_error_t *err)
+{
+    unsigned char lo[STORE_ADJ_KEY_MAX], hi[STORE_ADJ_KEY_MAX];
+    const char *type = f != NULL ? f->type : NULL;
+    size_t plen = store_key_adj(lo, node, dir, type, type ? strlen(type) : 0, 0, 0, false);
+    kv_iter_t *it;
+    bool has_hi;
+    int rc;
+
+    memcpy(hi, lo, plen);
+    has_hi = graph__prefix_successor(hi, plen);
+    it = kv_iter_new(store_kv(s), snap, KV_CF_ADJ, lo, plen, has_hi ? hi : NULL, plen);
+    if (it == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    for (; kv_iter_valid(it); kv_iter_next(it)) {
+        size_t kl, vl;
+        const unsigned char *k = kv_iter_key(it, &kl);
+        const unsigned char *v = kv_iter_value(it, &vl);
+        graph_adj_t a;
+        char d;
+        if (vl != 8 || !store_key_adj_decode(k, kl, &a.node, &d, &a.type, &a.type_len, &a.other,
+                                             &a.edge)) {
+            kv_iter_free(it);
+            return knoop_error_set(err, KNOOP_ECORRUPT,
+                                   "storage: malformed adjacency entry of node %llu",
+                                   (unsigned long long)node);
+        }
+        a.valid_from = store_get_date(v);
+        a.valid_to = store_get_date(v + 4);
+        if (!graph_time_match(f, a.valid_from, a.valid_to))
+            continue;
+        a.dir = d == STORE_DIR_OUT ? GRAPH_OUT : GRAPH_IN;
+        if (cb(arg, &a) != 0) {
+            *stopped = true;
+            break;
+        }
+    }
+    rc = kv_iter_status(it, err);
+    kv_iter_free(it);
+    return rc;
+}
+
+int graph_adj_scan(store_t *s, const kv_snapshot_t *snap, uint64_t node, const graph_filter_t *f,
+                   graph_adj_cb cb, void *arg, knoop_error_t *err)
+{
+    graph_dir_t dir = f != NULL && f->dir != 0 ? f->dir : GRAPH_BOTH;
+    bool stopped = false;
+    int rc = KNOOP_OK;
+    if (f != NULL && f->type != NULL && strlen(f->type) > 255)
+        return KNOOP_OK; /* no stored type is that long */
+    if (dir & GRAPH_OUT)
+        rc = graph__adj_scan_dir(s, snap, node, STORE_DIR_OUT, f, cb, arg, &stopped, err);
+    if (rc == KNOOP_OK && !stopped && (dir & GRAPH_IN))
+        rc = graph__adj_scan_dir(s, snap, node, STORE_DIR_IN, f, cb, arg, &stopped, err);
+    return rc;
+}
+
+/* Writes (or deletes) both adjacency entries of e. */
+static void graph__adj_write(kv_batch_t *b, const graph_edge_t *e, bool add)
+{
+    unsigned char key[STORE_ADJ_KEY_MAX], val[8];
+    size_t tl = strlen(e->type), kl;
+    store_put_date(val, e->valid_from);
+    store_put_date(val + 4, e->valid_to);
+    kl = store_key_adj(key, e->source, STORE_DIR_OUT, e->type, tl, e->target, e->id, true);
+    if (add)
+        kv_batch_put(b, KV_CF_ADJ, key, kl, val, 8);
+    else
+        kv_batch_delete(b, KV_CF_ADJ, key, kl);
+    kl = store_key_adj(key, e->target, STORE_DIR_IN, e->type, tl, e->source, e->id, true);
+    if (add)
+        kv_batch_put(b, KV_CF_ADJ, key, kl, val, 8);
+    else
+        kv_batch_delete(b, KV_CF_ADJ, key, kl);
+}
+
+static void graph__behalf_key(unsigned char *k, uint64_t base, uint64_t dep)
+{
+    k[0] = STORE_IDX_BEHALF;
+    store_put_u64(k + 1, base);
+    store_put_u64(k + 9, dep);
+}
+
+static int graph__edge_write(store_txn_t *t, const graph_edge_t *e)
+{
+    unsigned char key[8], *rec;
+    size_t rlen;
+    int rc = graph__edge_encode(e, e->props, e->props_len, &rec, &rlen);
+    if (rc != KNOOP_OK)
+        return rc;
+    store_put_u64(key, e->id);
+    kv_batch_put(store_txn_batch(t), KV_CF_EDGE, key, 8, rec, rlen);
+    free(rec);
+    graph__adj_write(store_txn_batch(t), e, true);
+    return KNOOP_OK;
+}
+
+static int graph__edge_history(store_txn_t *t, const char *op, const graph_edge_t *before,
+                               const graph_edge_t *after)
+{
+    size_t bl = 0, al = 0;
+    char *b = before ? graph__edge_packed(before, &bl) : NULL;
+    char *a = after ? graph__edge_packed(after, &al) : NULL;
+    int rc = KNOOP_ENOMEM;
+    if ((before == NULL || b != NULL) && (after == NULL || a != NULL))
+        rc = store_txn_history(t, before ? before->id : after->id, op, b, bl, a, al);
+    free(b);
+    free(a);
+    return rc;
+}
+
+int graph_edge_create(store_t *s, const store_who_t *who, const char *type, uint64_t source,
+                      uint64_t target, schema_date_t from, schema_date_t to,
+                      const msgpack_object *props, uint64_t on_behalf_of, graph_edge_t *out,
+                      knoop_error_t *err)
+{
+    graph_edge_t e;
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    store_txn_t *t = NULL;
+    void *v;
+    size_t vl;
+    unsigned char key[17];
+    char d1[11], d2[11];
+    int rc;
+
+    memset(&e, 0, sizeof(e));
+    if (type == NULL)
+        return knoop_error_set(err, KNOOP_EINVAL, "type: required");
+    if ((rc = schema_check_name(type, strlen(type), "type", err)) != KNOOP_OK)
+        return rc;
+    if (strlen(type) > 255)
+        return knoop_error_set(err, KNOOP_EINVAL, "type: longer than 255 bytes");
+    if (from < SCHEMA_DATE_MIN || from > SCHEMA_DATE_MAX)
+        return knoop_error_set(err, KNOOP_EINVAL, "valid_from: out of range");
+    if (to != SCHEMA_DATE_OPEN && (to < SCHEMA_DATE_MIN || to > SCHEMA_DATE_MAX))
+        return knoop_error_set(err, KNOOP_EINVAL, "valid_to: out of range");
+    if (to < from)
+        return knoop_error_set(err, KNOOP_EINVAL, "valid_to: %s is before valid_from %s",
+                               schema_date_format(to, d1), schema_date_format(from, d2));
+    if ((rc = graph__props_check(props, "props", err)) != KNOOP_OK)
+        return rc;
+    memcpy(e.type, type, strlen(type) + 1);
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    if (props == NULL || props->type == MSGPACK_OBJECT_NIL)
+        msgpack_pack_map(&pk, 0);
+    else
+        msgpack_pack_object(&pk, *props);
+    if (sb.data == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+
+    if ((rc = store_txn_begin(s, who, &t, err)) != KNOOP_OK)
+        goto out;
+    /* Both ends and the base edge must exist now, inside the writer lock. */
+    store_put_u64(key, source);
+    if ((rc = kv_get(store_kv(s), NULL, KV_CF_NODE, key, 8, &v, &vl, err)) != KNOOP_OK) {
+        if (rc == KNOOP_ENOTFOUND)
+            knoop_error_set(err, rc, "source: node %llu does not exist",
+                            (unsigned long long)source);
+        goto out;
+    }
+    kv_free(v);
+    store_put_u64(key, target);
+    if ((rc = kv_get(store_kv(s), NULL, KV_CF_NODE, key, 8, &v, &vl, err)) != KNOOP_OK) {
+        if (rc == KNOOP_ENOTFOUND)
+            knoop_error_set(err, rc, "target: node %llu does not exist",
+                            (unsigned long long)target);
+        goto out;
+    }
+    kv_free(v);
+    if (on_behalf_of != 0) {
+        store_put_u64(key, on_behalf_of);
+        if ((rc = kv_get(store_kv(s), NULL, KV_CF_EDGE, key, 8, &v, &vl, err)) != KNOOP_OK) {
+            if (rc == KNOOP_ENOTFOUND)
+                knoop_error_set(err, rc, "on_behalf_of: edge %llu does not exist",
+                                (unsigned long long)on_behalf_of);
+            goto out;
+        }
+        kv_free(v);
+    }
+    e.id = store_txn_alloc_id(t);
+    e.source = source;
+    e.target = target;
+    e.valid_from = from;
+    e.valid_to = to;
+    e.on_behalf_of = on_behalf_of;
+    e.version = 1;
+    e.created_ms = e.updated_ms = store_txn_time(t);
+    e.props = sb.data;
+    e.props_len = sb.size;
+    if ((rc = graph__edge_write(t, &e)) != KNOOP_OK ||
+        (rc = graph__edge_history(t, "create", NULL, &e)) != KNOOP_OK)
+        goto out;
+    if (on_behalf_of != 0) {
+        graph__behalf_key(key, on_behalf_of, e.id);
+        kv_batch_put(store_txn_batch(t), KV_CF_IDX, key, 17, "", 0);
+    }
+    rc = store_txn_commit(t, err);
+    t = NULL;
+    if (rc == KNOOP_OK && out != NULL) {
+        *out = e;
+        out->buf_ = msgpack_sbuffer_release(&sb);
+        out->props = out->buf_;
+    }
+out:
+    store_txn_abort(t);
+    msgpack_sbuffer_destroy(&sb);
+    if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
+        knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* Appends the ids of edges held on behalf of base to l. */
+static int graph__dependents(store_t *s, uint64_t base, graph_ids_t *l, knoop_error_t *err)
+{
+    unsigned char lo[9], hi[9];
+    kv_iter_t *it;
+    int rc = KNOOP_OK;
+    lo[0] = STORE_IDX_BEHALF;
+    store_put_u64(lo + 1, base);
+    memcpy(hi, lo, 9);
+    graph__prefix_successor(hi, 9);
+    it = kv_iter_new(store_kv(s), NULL, KV_CF_IDX, lo, 9, hi, 9);
+    if (it == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    for (; kv_iter_valid(it) && rc == KNOOP_OK; kv_iter_next(it)) {
+        size_t kl;
+        const unsigned char *k = kv_iter_key(it, &kl);
+        if (kl == 17)
+            rc = graph__ids_push(l, store_get_u64(k + 9));
+    }
+    if (rc != KNOOP_OK)
+        knoop_error_set(err, rc, "out of memory");
+    else
+        rc = kv_iter_status(it, err);
+    kv_iter_free(it);
+    return rc;
+}
+
+/* Rewrites e with valid_to = to (record, both adjacency entries, history). */
+static int graph__edge_set_end(store_txn_t *t, const graph_edge_t *old, schema_date_t to)
+{
+    graph_edge_t e = *old;
+    int rc;
+    e.valid_to = to;
+    e.version = old->version + 1;
+    e.updated_ms = store_txn_time(t);
+    if ((rc = graph__edge_write(t, &e)) != KNOOP_OK)
+        return rc;
+    return graph__edge_history(t, "end", old, &e);
+}
+
+int graph_edge_end(store_t *s, const store_who_t *who, uint64_t id, schema_date_t on,
+                   graph_ids_t *ended, knoop_error_t *err)
+{
+    graph_edge_t e;
+    graph_ids_t queue = { 0 }, done = { 0 };
+    graph__idset_t seen = { 0 };
+    store_txn_t *t = NULL;
+    char d1[11], d2[11];
+    size_t qi = 0;
+    int rc;
+
+    memset(&e, 0, sizeof(e));
+    if (on < SCHEMA_DATE_MIN || on > SCHEMA_DATE_MAX)
+        return knoop_error_set(err, KNOOP_EINVAL, "on: out of range");
+    if ((rc = store_txn_begin(s, who, &t, err)) != KNOOP_OK)
+        return rc;
+    if ((rc = graph__edge_read(s, NULL, id, &e, err)) != KNOOP_OK)
+        goto out;
+    if (on < e.valid_from) {
+        rc = knoop_error_set(err, KNOOP_EINVAL, "on: %s is before the edge's valid_from %s",
+                             schema_date_format(on, d1), schema_date_format(e.valid_from, d2));
+        goto out;
+    }
+    if (e.valid_to != SCHEMA_DATE_OPEN && e.valid_to <= on) {
+        rc = knoop_error_set(err, KNOOP_ECONFLICT, "edge %llu already ended on %s",
+                             (unsigned long long)id, schema_date_format(e.valid_to, d1));
+        goto out;
+    }
+    if ((rc = graph__edge_set_end(t, &e, on)) != KNOOP_OK ||
+        (rc = graph__ids_push(&done, id)) != KNOOP_OK ||
+        (rc = graph__idset_add(&seen, id)) < 0)
+        goto out;
+    graph_edge_clear(&e);
+    if ((rc = graph__dependents(s, id, &queue, err)) != KNOOP_OK)
+        goto out;
+    /* Breadth first through the on-behalf-of tree; each edge visited once. */
+    while (qi < queue.n) {
+        uint64_t dep = queue.ids[qi++];
+        schema_date_t to;
+        if ((rc = graph__idset_add(&seen, dep)) < 0)
+            goto out;
+        if (rc == 0)
+            continue;
+        if ((rc = graph__edge_read(s, NULL, dep, &e, err)) != KNOOP_OK)
+            goto out;
+        to = on > e.valid_from ? on : e.valid_from;
+        if (e.valid_to == SCHEMA_DATE_OPEN || e.valid_to > to) {
+            if ((rc = graph__edge_set_end(t, &e, to)) != KNOOP_OK ||
+                (rc = graph__ids_push(&done, dep)) != KNOOP_OK)
+                goto out;
+        }
+        graph_edge_clear(&e);
+        if ((rc = graph__dependents(s, dep, &queue, err)) != KNOOP_OK)
+            goto out;
+    }
+    rc = store_txn_commit(t, err);
+    t = NULL;
+    if (rc == KNOOP_OK && ended != NULL)
+        for (size_t i = 0; i < done.n && rc == KNOOP_OK; i++)
+            rc = graph__ids_push(ended, done.ids[i]);
+out:
+    store_txn_abort(t);
+    graph_edge_clear(&e);
+    graph_ids_free(&queue);
+    graph_ids_free(&done);
+    graph__idset_free(&seen);
+    if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
+        knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    return rc;
+}
+
+int graph__edge_delete_closure(store_txn_t *t, graph__idset_t *set, graph_ids_t *order,
+                               knoop_error_t *err)
+{
+    store_t *s = store_txn_store(t);
+    graph_ids_t queue = { 0 };
+    size_t qi = 0;
+    int rc = KNOOP_OK;
+
+    /* Seed the queue with the set's members, then follow dependents. */
+    for (size_t i = 0; i < set->cap && rc == KNOOP_OK; i++)
+        if (set->slots[i] != 0)
+            rc = graph__ids_push(&queue, set->slots[i]);
+    while (rc == KNOOP_OK && qi < queue.n) {
+        uint64_t id = queue.ids[qi++];
+        graph_edge_t e;
+        unsigned char key[17];
+        size_t before = queue.n;
+        if ((rc = graph__edge_read(s, NULL, id, &e, err)) != KNOOP_OK)
+            break;
+        graph__adj_write(store_txn_batch(t), &e, false);
+        store_put_u64(key, id);
+        kv_batch_delete(store_txn_batch(t), KV_CF_EDGE, key, 8);
+        if (e.on_behalf_of != 0) {
+            graph__behalf_key(key, e.on_behalf_of, id);
+            kv_batch_delete(store_txn_batch(t), KV_CF_IDX, key, 17);
+        }
+        rc = graph__edge_history(t, "delete", &e, NULL);
+        graph_edge_clear(&e);
+        if (rc == KNOOP_OK)
+            rc = graph__ids_push(order, id);
+        if (rc == KNOOP_OK)
+            rc = graph__dependents(s, id, &queue, err);
+        /* Keep only dependents not already queued. */
+        for (size_t i = before; rc == KNOOP_OK && i < queue.n;) {
+            int added = graph__idset_add(set, queue.ids[i]);
+            if (added < 0) {
+                rc = added;
+            } else if (added == 0) {
+                queue.ids[i] = queue.ids[--queue.n];
+            } else {
+                i++;
+            }
+        }
+    }
+    graph_ids_free(&queue);
+    return rc;
+}

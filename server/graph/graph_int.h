@@ -1,0 +1,65 @@
+/*
+ * graph_int.h - helpers shared by the graph module's files (layer: graph, internal).
+ */
+#ifndef GRAPH_INT_H
+#define GRAPH_INT_H
+
+#include "graph.h"
+
+/* Record encoding (layout in server/store/store_int.h). The buffer is malloc'd. */
+int graph__node_encode(const graph_node_t *n, const char *props, size_t props_len,
+                       unsigned char **out, size_t *out_len);
+int graph__node_decode(uint64_t id, const void *val, size_t len, graph_node_t *out,
+                       knoop_error_t *err);
+int graph__edge_encode(const graph_edge_t *e, const char *props, size_t props_len,
+                       unsigned char **out, size_t *out_len);
+int graph__edge_decode(uint64_t id, const void *val, size_t len, graph_edge_t *out,
+                       knoop_error_t *err);
+
+/* Reads and decodes a node / edge record by id (latest state when snap is NULL). */
+int graph__node_read(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_node_t *out,
+                     knoop_error_t *err);
+int graph__edge_read(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_edge_t *out,
+                     knoop_error_t *err);
+
+/* Packs n / e as a standalone msgpack buffer (for history). malloc'd; NULL when out of memory. */
+char *graph__node_packed(const graph_node_t *n, size_t *len);
+char *graph__edge_packed(const graph_edge_t *e, size_t *len);
+
+/* Checks a props map: string keys that are valid names, no duplicates, "name" and key fields
+ * of the right type. `field` prefixes error messages ("params.props"). NULL props is fine. */
+int graph__props_check(const msgpack_object *props, const char *field, knoop_error_t *err);
+
+/* Finds a string-valued property. Returns false when absent or not a string. */
+bool graph__props_str(const msgpack_object *props, const char *name, const char **s,
+                      size_t *len);
+
+/* Appends id to l. KNOOP_ENOMEM on failure. */
+int graph__ids_push(graph_ids_t *l, uint64_t id);
+
+/* A set of u64 (open addressing). */
+typedef struct {
+    uint64_t *slots;
+    size_t cap, n;
+} graph__idset_t;
+int graph__idset_add(graph__idset_t *set, uint64_t id); /* 1 added, 0 present, <0 error */
+bool graph__idset_has(const graph__idset_t *set, uint64_t id);
+void graph__idset_free(graph__idset_t *set);
+
+/* Computes the smallest key greater than every key with prefix p[0..len) into p (in place).
+ * Returns false when no such key exists (all bytes 0xff). */
+bool graph__prefix_successor(unsigned char *p, size_t len);
+
+/* Adds / removes the index entries of a node (name, external keys, kind/type). */
+int graph__node_index(kv_batch_t *b, const graph_node_t *n, const msgpack_object *props,
+                      bool add);
+
+/*
+ * Deletes, inside transaction t, every edge in set and every edge held on behalf of them
+ * (transitively; set grows), with adjacency, indexes and history. Deleted ids are appended to
+ * order in the order they were deleted.
+ */
+int graph__edge_delete_closure(store_txn_t *t, graph__idset_t *set, graph_ids_t *order,
+                               knoop_error_t *err);
+
+#endif

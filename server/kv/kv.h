@@ -1,0 +1,114 @@
+/*
+ * kv.h - the narrow ordered key-value interface under the store (layer: kv).
+ *
+ * Everything above this header sees ordered byte keys in a fixed set of column families, write
+ * batches that commit atomically, snapshots and bounded iterators. Only kv_rocksdb.c includes
+ * RocksDB, so that another ordered key-value engine can take its place.
+ *
+ * Threading: a kv_db_t is safe to use from many threads at once (RocksDB's guarantee); a batch,
+ * an iterator or a snapshot handle belongs to one thread at a time.
+ */
+#ifndef KV_H
+#define KV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "knoop_err.h"
+
+/* Column families (see server/store/store_int.h for what each holds). */
+typedef enum {
+    KV_CF_NODE = 0,
+    KV_CF_EDGE,
+    KV_CF_ADJ,
+    KV_CF_IDX,
+    KV_CF_HIST,
+    KV_CF_META,
+    KV_CF_COUNT
+} kv_cf_t;
+
+typedef struct kv_db kv_db_t;
+typedef struct kv_batch kv_batch_t;
+typedef struct kv_snapshot kv_snapshot_t;
+typedef struct kv_iter kv_iter_t;
+
+typedef struct {
+    bool create_if_missing; /* default true */
+    size_t block_cache_bytes; /* 0 = engine default */
+} kv_options_t;
+
+/* Name of a column family ("node", "edge" ...). Static. */
+const char *kv_cf_name(kv_cf_t cf);
+
+/*
+ * Opens (creating if asked) the database in directory path with all column families.
+ * On success *out is owned by the caller, released with kv_close.
+ */
+int kv_open(const char *path, const kv_options_t *opts, kv_db_t **out, knoop_error_t *err);
+
+/* Flushes nothing extra (the WAL holds every committed batch) and closes. NULL is a no-op. */
+void kv_close(kv_db_t *db);
+
+/*
+ * Reads key in cf, from snap when not NULL, else from the latest state. On success *val is a
+ * malloc'd copy owned by the caller (free with kv_free) and *vlen its length. Returns
+ * KNOOP_ENOTFOUND (without touching err) when the key is absent.
+ */
+int kv_get(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const void *key, size_t klen,
+           void **val, size_t *vlen, knoop_error_t *err);
+
+/* Frees a value returned by kv_get. */
+void kv_free(void *p);
+
+/*
+ * Write batches: puts and deletes applied all together or not at all by kv_commit on the
+ * database they were made for. kv_batch_new returns NULL when out of memory.
+ */
+kv_batch_t *kv_batch_new(kv_db_t *db);
+void kv_batch_free(kv_batch_t *b);
+void kv_batch_clear(kv_batch_t *b);
+void kv_batch_put(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen, const void *val,
+                  size_t vlen);
+void kv_batch_delete(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen);
+int kv_batch_count(const kv_batch_t *b);
+
+/*
+ * Commits b atomically. With sync the call returns after the WAL is on stable storage; without,
+ * after it is in the OS (survives a process crash; kv_sync makes it durable). Every write of
+ * Knoop goes through here, which makes it the one place for commit fault injection.
+ */
+int kv_commit(kv_db_t *db, kv_batch_t *b, bool sync, knoop_error_t *err);
+
+/* Makes every batch committed so far durable (one fsync of the WAL). */
+int kv_sync(kv_db_t *db, knoop_error_t *err);
+
+/* A consistent read view. Release with kv_snapshot_free on the same db. */
+kv_snapshot_t *kv_snapshot_new(kv_db_t *db);
+void kv_snapshot_free(kv_db_t *db, kv_snapshot_t *snap);
+
+/*
+ * An iterator over keys in [lower, upper) of cf (either bound may be NULL for open), reading
+ * snap when not NULL. It starts positioned at the first key >= lower. Key and value pointers
+ * are valid until the next move or free. When kv_iter_valid returns false, kv_iter_status
+ * says whether the scan ended or failed.
+ */
+kv_iter_t *kv_iter_new(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const void *lower,
+                       size_t lower_len, const void *upper, size_t upper_len);
+bool kv_iter_valid(const kv_iter_t *it);
+void kv_iter_next(kv_iter_t *it);
+void kv_iter_seek(kv_iter_t *it, const void *key, size_t klen);
+const void *kv_iter_key(const kv_iter_t *it, size_t *klen);
+const void *kv_iter_value(const kv_iter_t *it, size_t *vlen);
+int kv_iter_status(const kv_iter_t *it, knoop_error_t *err);
+void kv_iter_free(kv_iter_t *it);
+
+/*
+ * Fault injection for tests: make the nth kv_commit from now fail with KNOOP_EIO (n >= 1), and
+ * with persistent every commit after it too. n = 0 turns injection off. Returns how many
+ * injected faults fired since the last call to kv_fault_set.
+ */
+int kv_fault_set(int n, bool persistent);
+int kv_fault_fired(void);
+
+#endif

@@ -1,0 +1,346 @@
+/*
+ * kv_rocksdb.c - the kv interface on RocksDB's C API (layer: kv). The only file of Knoop that
+ * includes rocksdb/c.h; RocksDB errors are translated to knoop_err_t here and nowhere else.
+ */
+#include "kv.h"
+
+#include <rocksdb/c.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kv_db {
+    rocksdb_t *db;
+    rocksdb_options_t *opts;
+    rocksdb_options_t *cf_opts[KV_CF_COUNT];
+    rocksdb_column_family_handle_t *cf[KV_CF_COUNT];
+    rocksdb_writeoptions_t *wo_sync;
+    rocksdb_writeoptions_t *wo_nosync;
+    rocksdb_readoptions_t *ro;
+    rocksdb_cache_t *cache;
+    rocksdb_block_based_table_options_t *bbto;
+};
+
+struct kv_batch {
+    rocksdb_writebatch_t *wb;
+    kv_db_t *db; /* column family handles belong to the database the batch was made for */
+};
+
+struct kv_iter {
+    rocksdb_iterator_t *it;
+    rocksdb_readoptions_t *ro;
+    char *upper;
+};
+
+static const char *const cf_names[KV_CF_COUNT] = { "node", "edge", "adj", "idx", "hist", "meta" };
+
+static atomic_int fault_n, fault_fired;
+static atomic_bool fault_persistent;
+
+const char *kv_cf_name(kv_cf_t cf)
+{
+    return (unsigned)cf < KV_CF_COUNT ? cf_names[cf] : "?";
+}
+
+static int kv__error(knoop_error_t *err, char *rerr, const char *what)
+{
+    int code = KNOOP_EIO;
+    if (strstr(rerr, "Corruption") != NULL)
+        code = KNOOP_ECORRUPT;
+    else if (strstr(rerr, "Invalid argument") != NULL)
+        code = KNOOP_EINVAL;
+    knoop_error_set(err, code, "storage: %s: %s", what, rerr);
+    rocksdb_free(rerr);
+    return code;
+}
+
+int kv_open(const char *path, const kv_options_t *o, kv_db_t **out, knoop_error_t *err)
+{
+    kv_options_t defaults = { .create_if_missing = true, .block_cache_bytes = 0 };
+    kv_db_t *db;
+    char *rerr = NULL;
+    const char *names[KV_CF_COUNT];
+    const rocksdb_options_t *cfo[KV_CF_COUNT];
+    int i;
+
+    if (o == NULL)
+        o = &defaults;
+    db = calloc(1, sizeof(*db));
+    if (db == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory opening %s", path);
+    db->opts = rocksdb_options_create();
+    rocksdb_options_set_create_if_missing(db->opts, o->create_if_missing);
+    rocksdb_options_set_create_missing_column_families(db->opts, 1);
+    rocksdb_options_set_paranoid_checks(db->opts, 1);
+    rocksdb_options_increase_parallelism(db->opts, 2);
+    db->bbto = rocksdb_block_based_options_create();
+    rocksdb_block_based_options_set_filter_policy(db->bbto,
+                                                  rocksdb_filterpolicy_create_bloom_full(10));
+    if (o->block_cache_bytes > 0) {
+        db->cache = rocksdb_cache_create_lru(o->block_cache_bytes);
+        rocksdb_block_based_options_set_block_cache(db->bbto, db->cache);
+    }
+    for (i = 0; i < KV_CF_COUNT; i++) {
+        db->cf_opts[i] = rocksdb_options_create_copy(db->opts);
+        rocksdb_options_set_block_based_table_factory(db->cf_opts[i], db->bbto);
+        names[i] = cf_names[i];
+        cfo[i] = db->cf_opts[i];
+    }
+    /* The default column family must always be opened too; Knoop does not use it. */
+    {
+        const char *all_names[KV_CF_COUNT + 1];
+        const rocksdb_options_t *all_opts[KV_CF_COUNT + 1];
+        rocksdb_column_family_handle_t *handles[KV_CF_COUNT + 1];
+        all_names[0] = "default";
+        all_opts[0] = db->opts;
+        for (i = 0; i < KV_CF_COUNT; i++) {
+            all_names[i + 1] = names[i];
+            all_opts[i + 1] = cfo[i];
+        }
+        db->db = rocksdb_open_column_families(db->opts, path, KV_CF_COUNT + 1, all_names, all_opts,
+                                              handles, &rerr);
+        if (rerr != NULL) {
+            int rc = kv__error(err, rerr, "open");
+            db->db = NULL;
+            kv_close(db);
+            return rc;
+        }
+        rocksdb_column_family_handle_destroy(handles[0]);
+        for (i = 0; i < KV_CF_COUNT; i++)
+            db->cf[i] = handles[i + 1];
+    }
+    db->wo_sync = rocksdb_writeoptions_create();
+    rocksdb_writeoptions_set_sync(db->wo_sync, 1);
+    db->wo_nosync = rocksdb_writeoptions_create();
+    rocksdb_writeoptions_set_sync(db->wo_nosync, 0);
+    db->ro = rocksdb_readoptions_create();
+    *out = db;
+    return KNOOP_OK;
+}
+
+void kv_close(kv_db_t *db)
+{
+    int i;
+    if (db == NULL)
+        return;
+    for (i = 0; i < KV_CF_COUNT; i++) {
+        if (db->cf[i] != NULL)
+            rocksdb_column_family_handle_destroy(db->cf[i]);
+    }
+    if (db->db != NULL)
+        rocksdb_close(db->db);
+    for (i = 0; i < KV_CF_COUNT; i++)
+        if (db->cf_opts[i] != NULL)
+            rocksdb_options_destroy(db->cf_opts[i]);
+    if (db->wo_sync)
+        rocksdb_writeoptions_destroy(db->wo_sync);
+    if (db->wo_nosync)
+        rocksdb_writeoptions_destroy(db->wo_nosync);
+    if (db->ro)
+        rocksdb_readoptions_destroy(db->ro);
+    rocksdb_block_based_options_destroy(db->bbto);
+    if (db->cache)
+        rocksdb_cache_destroy(db->cache);
+    rocksdb_options_destroy(db->opts);
+    free(db);
+}
+
+int kv_get(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const void *key, size_t klen,
+           void **val, size_t *vlen, knoop_error_t *err)
+{
+    char *rerr = NULL;
+    char *v;
+    size_t len = 0;
+    rocksdb_readoptions_t *ro = db->ro;
+
+    if (snap != NULL) {
+        ro = rocksdb_readoptions_create();
+        rocksdb_readoptions_set_snapshot(ro, (const rocksdb_snapshot_t *)snap);
+    }
+    v = rocksdb_get_cf(db->db, ro, db->cf[cf], key, klen, &len, &rerr);
+    if (ro != db->ro)
+        rocksdb_readoptions_destroy(ro);
+    if (rerr != NULL)
+        return kv__error(err, rerr, "get");
+    if (v == NULL)
+        return KNOOP_ENOTFOUND;
+    *val = v;
+    *vlen = len;
+    return KNOOP_OK;
+}
+
+void kv_free(void *p)
+{
+    rocksdb_free(p);
+}
+
+kv_batch_t *kv_batch_new(kv_db_t *db)
+{
+    kv_batch_t *b = calloc(1, sizeof(*b));
+    if (b == NULL)
+        return NULL;
+    b->db = db;
+    b->wb = rocksdb_writebatch_create();
+    return b;
+}
+
+void kv_batch_free(kv_batch_t *b)
+{
+    if (b == NULL)
+        return;
+    rocksdb_writebatch_destroy(b->wb);
+    free(b);
+}
+
+void kv_batch_clear(kv_batch_t *b)
+{
+    rocksdb_writebatch_clear(b->wb);
+}
+
+void kv_batch_put(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen, const void *val,
+                  size_t vlen)
+{
+    rocksdb_writebatch_put_cf(b->wb, b->db->cf[cf], key, klen, val, vlen);
+}
+
+void kv_batch_delete(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen)
+{
+    rocksdb_writebatch_delete_cf(b->wb, b->db->cf[cf], key, klen);
+}
+
+int kv_batch_count(const kv_batch_t *b)
+{
+    return rocksdb_writebatch_count(b->wb);
+}
+
+int kv_fault_set(int n, bool persistent)
+{
+    int fired = atomic_exchange(&fault_fired, 0);
+    atomic_store(&fault_persistent, persistent);
+    atomic_store(&fault_n, n);
+    return fired;
+}
+
+int kv_fault_fired(void)
+{
+    return atomic_load(&fault_fired);
+}
+
+/* Returns true when this commit is to fail by injection. */
+static bool kv__fault_fires(void)
+{
+    int n = atomic_load(&fault_n);
+    if (n <= 0)
+        return false;
+    if (n == 1) {
+        if (!atomic_load(&fault_persistent))
+            atomic_store(&fault_n, 0);
+        atomic_fetch_add(&fault_fired, 1);
+        return true;
+    }
+    atomic_store(&fault_n, n - 1);
+    return false;
+}
+
+int kv_commit(kv_db_t *db, kv_batch_t *b, bool sync, knoop_error_t *err)
+{
+    char *rerr = NULL;
+    if (kv__fault_fires())
+        return knoop_error_set(err, KNOOP_EIO, "storage: commit: injected fault");
+    rocksdb_write(db->db, sync ? db->wo_sync : db->wo_nosync, b->wb, &rerr);
+    if (rerr != NULL)
+        return kv__error(err, rerr, "commit");
+    return KNOOP_OK;
+}
+
+int kv_sync(kv_db_t *db, knoop_error_t *err)
+{
+    char *rerr = NULL;
+    rocksdb_flush_wal(db->db, 1, &rerr);
+    if (rerr != NULL)
+        return kv__error(err, rerr, "sync");
+    return KNOOP_OK;
+}
+
+kv_snapshot_t *kv_snapshot_new(kv_db_t *db)
+{
+    return (kv_snapshot_t *)rocksdb_create_snapshot(db->db);
+}
+
+void kv_snapshot_free(kv_db_t *db, kv_snapshot_t *snap)
+{
+    if (snap != NULL)
+        rocksdb_release_snapshot(db->db, (const rocksdb_snapshot_t *)snap);
+}
+
+kv_iter_t *kv_iter_new(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const void *lower,
+                       size_t lower_len, const void *upper, size_t upper_len)
+{
+    kv_iter_t *it = calloc(1, sizeof(*it));
+    if (it == NULL)
+        return NULL;
+    it->ro = rocksdb_readoptions_create();
+    if (snap != NULL)
+        rocksdb_readoptions_set_snapshot(it->ro, (const rocksdb_snapshot_t *)snap);
+    if (upper != NULL) {
+        /* RocksDB keeps a pointer to the bound: it must outlive the iterator. */
+        it->upper = malloc(upper_len ? upper_len : 1);
+        if (it->upper == NULL) {
+            rocksdb_readoptions_destroy(it->ro);
+            free(it);
+            return NULL;
+        }
+        memcpy(it->upper, upper, upper_len);
+        rocksdb_readoptions_set_iterate_upper_bound(it->ro, it->upper, upper_len);
+    }
+    it->it = rocksdb_create_iterator_cf(db->db, it->ro, db->cf[cf]);
+    if (lower != NULL)
+        rocksdb_iter_seek(it->it, lower, lower_len);
+    else
+        rocksdb_iter_seek_to_first(it->it);
+    return it;
+}
+
+bool kv_iter_valid(const kv_iter_t *it)
+{
+    return rocksdb_iter_valid(it->it) != 0;
+}
+
+void kv_iter_next(kv_iter_t *it)
+{
+    rocksdb_iter_next(it->it);
+}
+
+void kv_iter_seek(kv_iter_t *it, const void *key, size_t klen)
+{
+    rocksdb_iter_seek(it->it, key, klen);
+}
+
+const void *kv_iter_key(const kv_iter_t *it, size_t *klen)
+{
+    return rocksdb_iter_key(it->it, klen);
+}
+
+const void *kv_iter_value(const kv_iter_t *it, size_t *vlen)
+{
+    return rocksdb_iter_value(it->it, vlen);
+}
+
+int kv_iter_status(const kv_iter_t *it, knoop_error_t *err)
+{
+    char *rerr = NULL;
+    rocksdb_iter_get_error(it->it, &rerr);
+    if (rerr != NULL)
+        return kv__error(err, rerr, "iterate");
+    return KNOOP_OK;
+}
+
+void kv_iter_free(kv_iter_t *it)
+{
+    if (it == NULL)
+        return;
+    rocksdb_iter_destroy(it->it);
+    rocksdb_readoptions_destroy(it->ro);
+    free(it->upper);
+    free(it);
+}

@@ -1,0 +1,46 @@
+/*
+ * store_int.h - the storage layout of Knoop, byte by byte (layer: store, internal).
+ *
+ * All integers in keys are fixed-width big-endian so that byte order is numeric order and a
+ * prefix scan returns entries sorted. Signed values in keys (dates) are biased by 2^31 so that
+ * negative dates sort first. Ids (u64) are allocated from one sequence shared by nodes and
+ * edges, starting at 1; 0 means "none".
+ *
+ * Column family "node":  key  id:u64                       (8 bytes)
+ *                        value node record (below)
+ * Column family "edge":  key  id:u64                       (8 bytes)
+ *                        value edge record (below)
+ * Column family "adj":   key  node:u64 dir:u8 tlen:u8 type[tlen] other:u64 edge:u64
+ *                        value from:u32 to:u32 (biased dates; to = 0xffffffff when open)
+ *     dir is 'o' (edge leaves node) or 'i' (edge enters node). Both ends of every edge have an
+ *     entry, so a traversal filters on valid time without reading edge records.
+ * Column family "idx":
+ *     'n' norm_name 0x00 id:u64 -> ""        name index (schema_name_normalise of "name")
+ *     'k' value                 -> id:u64    unique external keys (values of key properties)
+ *     't' kind:u8 type 0x00 id:u64 -> ""     kind/type listing
+ *     'b' base:u64 dep:u64      -> ""        edges held on behalf of edge `base`
+ * Column family "hist":  key  id:u64 seq:u64
+ *                        value msgpack map {seq, ts, actor, reason, op, id, before, after}
+ *     One entry per entity changed by a commit; seq is the commit sequence number, so all
+ *     entries of one atomic change share it. before/after are the entity as the API shows it
+ *     (a map) or nil.
+ * Column family "meta":  "next_id" -> u64, "seq" -> u64 (last commit sequence),
+ *                        "format" -> u32 (layout version, STORE_FORMAT)
+ *
+ * Node record:  fmt:u8(=1) kind:u8 version:u64 created_ms:i64 updated_ms:i64 tlen:u16 type[tlen]
+ *               props (msgpack map, the rest of the value)
+ * Edge record:  fmt:u8(=1) source:u64 target:u64 from:u32 to:u32 on_behalf_of:u64 version:u64
+ *               created_ms:i64 updated_ms:i64 tlen:u16 type[tlen] props (msgpack map, the rest)
+ */
+#ifndef STORE_INT_H
+#define STORE_INT_H
+
+#include "store.h"
+
+#define STORE_FORMAT 1
+
+#define STORE_META_NEXT_ID "next_id"
+#define STORE_META_SEQ     "seq"
+#define STORE_META_FORMAT  "format"
+
+#endif

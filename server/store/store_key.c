@@ -1,0 +1,103 @@
+/*
+ * store_key.c - fixed-width big-endian encoding of keys and record fields (layer: store).
+ * See store_int.h for the layout these build.
+ */
+#include <string.h>
+
+#include "store_int.h"
+
+void store_put_u16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)(v >> 8);
+    p[1] = (unsigned char)v;
+}
+
+void store_put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+void store_put_u64(unsigned char *p, uint64_t v)
+{
+    store_put_u32(p, (uint32_t)(v >> 32));
+    store_put_u32(p + 4, (uint32_t)v);
+}
+
+uint16_t store_get_u16(const unsigned char *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+uint32_t store_get_u32(const unsigned char *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+uint64_t store_get_u64(const unsigned char *p)
+{
+    return ((uint64_t)store_get_u32(p) << 32) | store_get_u32(p + 4);
+}
+
+void store_put_i64(unsigned char *p, int64_t v)
+{
+    store_put_u64(p, (uint64_t)v ^ (UINT64_C(1) << 63));
+}
+
+int64_t store_get_i64(const unsigned char *p)
+{
+    return (int64_t)(store_get_u64(p) ^ (UINT64_C(1) << 63));
+}
+
+void store_put_date(unsigned char *p, int32_t d)
+{
+    store_put_u32(p, (uint32_t)d ^ UINT32_C(0x80000000));
+}
+
+int32_t store_get_date(const unsigned char *p)
+{
+    return (int32_t)(store_get_u32(p) ^ UINT32_C(0x80000000));
+}
+
+size_t store_key_adj(unsigned char *buf, uint64_t node, char dir, const char *type, size_t tlen,
+                     uint64_t other, uint64_t edge, bool want_tail)
+{
+    size_t n = 0;
+    if (tlen > 255)
+        tlen = 255;
+    store_put_u64(buf, node);
+    n += 8;
+    buf[n++] = (unsigned char)dir;
+    if (type == NULL)
+        return n;
+    buf[n++] = (unsigned char)tlen;
+    memcpy(buf + n, type, tlen);
+    n += tlen;
+    if (!want_tail)
+        return n;
+    store_put_u64(buf + n, other);
+    n += 8;
+    store_put_u64(buf + n, edge);
+    n += 8;
+    return n;
+}
+
+bool store_key_adj_decode(const unsigned char *key, size_t klen, uint64_t *node, char *dir,
+                          const char **type, size_t *tlen, uint64_t *other, uint64_t *edge)
+{
+    size_t t;
+    if (klen < 8 + 1 + 1 + 16)
+        return false;
+    t = key[9];
+    if (klen != 8 + 1 + 1 + t + 16)
+        return false;
+    *node = store_get_u64(key);
+    *dir = (char)key[8];
+    *type = (const char *)key + 10;
+    *tlen = t;
+    *other = store_get_u64(key + 10 + t);
+    *edge = store_get_u64(key + 18 + t);
+    return true;
+}

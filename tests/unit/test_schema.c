@@ -1,0 +1,549 @@
+/*
+ * test_schema.c - unit tests for schema/schema.h: calendar dates, node kinds, names and name
+ * normalisation (pure functions, no I/O).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "knoop_limits.h"
+#include "schema.h"
+#include "testutil.h"
+
+/* Days since 1970-01-01 by an independent algorithm (H. Hinnant, days_from_civil). */
+static int32_t ref_days(int y, int m, int d)
+{
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const int yoe = y - era * 400;
+    const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int32_t)(era * 146097 + doe - 719468);
+}
+
+static int parse(const char *s, schema_date_t *out, knoop_error_t *err)
+{
+    return schema_date_parse(s, strlen(s), "params.valid_from", out, err);
+}
+
+static void assert_parses_to(const char *s, int32_t want)
+{
+    knoop_error_t err;
+    schema_date_t d = 12345;
+    knoop_error_clear(&err);
+    int rc = parse(s, &d, &err);
+    if (rc != 0)
+        fail_msg("'%s' did not parse: %d %s", s, rc, err.msg);
+    if (d != want)
+        fail_msg("'%s' parsed to %d, want %d", s, (int)d, (int)want);
+}
+
+static void assert_rejected(const char *s, size_t len)
+{
+    knoop_error_t err;
+    schema_date_t d = 0;
+    knoop_error_clear(&err);
+    int rc = schema_date_parse(s, len, "params.valid_from", &d, &err);
+    if (rc != KNOOP_EINVAL)
+        fail_msg("'%.*s' gave %d (day %d), want KNOOP_EINVAL", (int)len, s, rc, (int)d);
+    assert_int_equal(err.code, KNOOP_EINVAL);
+    if (strstr(err.msg, "params.valid_from") == NULL)
+        fail_msg("message for '%.*s' does not name the field: %s", (int)len, s, err.msg);
+}
+
+/* ---- dates ---- */
+
+static void date_parse_epoch_is_day_zero(void **state)
+{
+    (void)state;
+    assert_parses_to("1970-01-01", 0);
+    assert_parses_to("1969-12-31", -1);
+    assert_parses_to("1970-01-02", 1);
+}
+
+static void date_parse_matches_reference_calendar(void **state)
+{
+    (void)state;
+    assert_parses_to("2019-03-01", ref_days(2019, 3, 1));
+    assert_parses_to("2023-03-29", ref_days(2023, 3, 29));
+    assert_parses_to("2000-03-01", 11017);
+    assert_parses_to("1900-03-01", ref_days(1900, 3, 1));
+    assert_parses_to("1582-10-10", ref_days(1582, 10, 10)); /* proleptic: no gap */
+    assert_parses_to("0400-02-29", ref_days(400, 2, 29));
+}
+
+static void date_parse_accepts_leap_days_only_in_leap_years(void **state)
+{
+    (void)state;
+    assert_parses_to("2020-02-29", ref_days(2020, 2, 29));
+    assert_parses_to("2000-02-29", ref_days(2000, 2, 29));
+    assert_parses_to("2024-02-29", ref_days(2024, 2, 29));
+    assert_rejected("2019-02-29", 10);
+    assert_rejected("1900-02-29", 10);
+    assert_rejected("2100-02-29", 10);
+    assert_rejected("2020-02-30", 10);
+}
+
+static void date_parse_accepts_the_bounds_0001_and_9999(void **state)
+{
+    (void)state;
+    assert_parses_to("0001-01-01", SCHEMA_DATE_MIN);
+    assert_parses_to("9999-12-31", SCHEMA_DATE_MAX);
+    assert_int_equal(SCHEMA_DATE_MIN, ref_days(1, 1, 1));
+    assert_int_equal(SCHEMA_DATE_MAX, ref_days(9999, 12, 31));
+}
+
+static void date_parse_rejects_year_zero_and_beyond_9999(void **state)
+{
+    (void)state;
+    assert_rejected("0000-12-31", 10);
+    assert_rejected("10000-01-01", 11);
+    assert_rejected("-0001-01-01", 11);
+}
+
+static void date_parse_rejects_days_that_do_not_exist(void **state)
+{
+    (void)state;
+    assert_rejected("2019-13-01", 10);
+    assert_rejected("2019-00-10", 10);
+    assert_rejected("2019-01-00", 10);
+    assert_rejected("2019-01-32", 10);
+    assert_rejected("2019-04-31", 10);
+    assert_rejected("2019-06-31", 10);
+    assert_rejected("2019-11-31", 10);
+}
+
+static void date_parse_rejects_other_shapes(void **state)
+{
+    (void)state;
+    const char *bad[] = { "2019-1-01",
+                          " 2019-01-01",
+                          "2019-01-01 ",
+                          "2019/01/01",
+                          "20190101",
+                          "2019-01-1",
+                          "2019-01-01T00:00:00Z",
+                          "",
+                          "2019-01",
+                          "+019-01-01",
+                          "2019-+1-01",
+                          "2019-0x-01",
+                          "２０１９-01-01",
+                          "2019--01-01",
+                          "2019-01- 1" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_rejected(bad[i], strlen(bad[i]));
+}
+
+static void date_parse_reads_only_len_bytes(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    schema_date_t d = 0;
+    /* The bytes after len must not be read as part of the date. */
+    assert_int_equal(schema_date_parse("2019-03-01XYZ", 10, "f", &d, &err), 0);
+    assert_int_equal(d, ref_days(2019, 3, 1));
+    /* A prefix of a valid date is not a date. */
+    assert_rejected("2019-03-01", 9);
+    /* An embedded NUL is a bad shape, not the end of the input. */
+    assert_rejected("2019-03-\0001", 10);
+}
+
+static void date_parse_error_names_field_and_bad_value(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    schema_date_t d = 777;
+    knoop_error_clear(&err);
+    assert_int_equal(parse("2019-13-01", &d, &err), KNOOP_EINVAL);
+    assert_int_equal(err.code, KNOOP_EINVAL);
+    assert_non_null(strstr(err.msg, "params.valid_from"));
+    assert_non_null(strstr(err.msg, "2019-13-01"));
+
+    knoop_error_clear(&err);
+    assert_int_equal(schema_date_parse("2019-02-29", 10, "params.at", &d, &err), KNOOP_EINVAL);
+    assert_non_null(strstr(err.msg, "params.at"));
+    assert_non_null(strstr(err.msg, "2019-02-29"));
+}
+
+static void date_parse_error_for_month_13_is_the_documented_message(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    schema_date_t d;
+    knoop_error_clear(&err);
+    assert_int_equal(parse("2019-13-01", &d, &err), KNOOP_EINVAL);
+    /* schema.h gives this message as its example, for exactly this input. */
+    assert_string_equal(err.msg, "params.valid_from: expected YYYY-MM-DD, got '2019-13-01'");
+}
+
+static void date_parse_error_for_bad_shape_says_expected_shape(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    schema_date_t d;
+    knoop_error_clear(&err);
+    assert_int_equal(parse("2019-1-01", &d, &err), KNOOP_EINVAL);
+    assert_string_equal(err.msg, "params.valid_from: expected YYYY-MM-DD, got '2019-1-01'");
+}
+
+static void date_parse_error_escapes_control_characters(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    schema_date_t d;
+    knoop_error_clear(&err);
+    assert_int_equal(schema_date_parse("2019\n01-01", 10, "f", &d, &err), KNOOP_EINVAL);
+    assert_null(strchr(err.msg, '\n'));
+}
+
+static void date_format_writes_iso_dates(void **state)
+{
+    (void)state;
+    char buf[11];
+    assert_string_equal(schema_date_format(0, buf), "1970-01-01");
+    assert_string_equal(schema_date_format(-1, buf), "1969-12-31");
+    assert_string_equal(schema_date_format(ref_days(2020, 2, 29), buf), "2020-02-29");
+    assert_string_equal(schema_date_format(SCHEMA_DATE_MIN, buf), "0001-01-01");
+    assert_string_equal(schema_date_format(SCHEMA_DATE_MAX, buf), "9999-12-31");
+    assert_ptr_equal(schema_date_format(1, buf), buf);
+}
+
+static void date_format_of_open_end_is_empty(void **state)
+{
+    (void)state;
+    char buf[11];
+    memset(buf, 'x', sizeof buf);
+    assert_string_equal(schema_date_format(SCHEMA_DATE_OPEN, buf), "");
+}
+
+static void date_format_then_parse_round_trips_every_day(void **state)
+{
+    (void)state;
+    char buf[16];
+    knoop_error_t err;
+    for (int32_t d = SCHEMA_DATE_MIN; d <= SCHEMA_DATE_MAX; d++) {
+        schema_date_t back = 0;
+        memset(buf, 0, sizeof buf);
+        schema_date_format(d, buf);
+        if (strlen(buf) != 10 || schema_date_parse(buf, 10, "f", &back, &err) != 0 || back != d)
+            fail_msg("day %d formats as '%s' and parses back to %d", (int)d, buf, (int)back);
+    }
+}
+
+static void date_today_is_the_utc_day(void **state)
+{
+    (void)state;
+    time_t before = time(NULL);
+    schema_date_t today = schema_date_today();
+    time_t after = time(NULL);
+    assert_in_range(today, (int32_t)(before / 86400), (int32_t)(after / 86400));
+}
+
+/* ---- kinds ---- */
+
+static void kind_names_are_stable(void **state)
+{
+    (void)state;
+    assert_int_equal(SCHEMA_KIND_PERSON, 1);
+    assert_int_equal(SCHEMA_KIND_BODY, 4);
+    assert_string_equal(schema_kind_name(SCHEMA_KIND_PERSON), "person");
+    assert_string_equal(schema_kind_name(SCHEMA_KIND_ORGANISATION), "organisation");
+    assert_string_equal(schema_kind_name(SCHEMA_KIND_PROJECT), "project");
+    assert_string_equal(schema_kind_name(SCHEMA_KIND_BODY), "body");
+    assert_null(schema_kind_name(0));
+    assert_null(schema_kind_name(5));
+    assert_null(schema_kind_name(-1));
+}
+
+static void kind_parse_round_trips_every_kind(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    for (int k = SCHEMA_KIND_FIRST; k <= SCHEMA_KIND_LAST; k++) {
+        schema_kind_t out = 0;
+        const char *name = schema_kind_name(k);
+        assert_non_null(name);
+        assert_int_equal(schema_kind_parse(name, strlen(name), "params.kind", &out, &err), 0);
+        assert_int_equal(out, k);
+    }
+}
+
+static void kind_parse_reads_only_len_bytes(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    schema_kind_t out = 0;
+    assert_int_equal(schema_kind_parse("personnel", 6, "f", &out, &err), 0);
+    assert_int_equal(out, SCHEMA_KIND_PERSON);
+    assert_int_equal(schema_kind_parse("person", 5, "f", &out, &err), KNOOP_EINVAL);
+}
+
+static void kind_parse_rejects_unknown_naming_field_and_listing_kinds(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    schema_kind_t out = 0;
+    knoop_error_clear(&err);
+    assert_int_equal(schema_kind_parse("widget", 6, "params.kind", &out, &err), KNOOP_EINVAL);
+    assert_int_equal(err.code, KNOOP_EINVAL);
+    assert_non_null(strstr(err.msg, "params.kind"));
+    assert_non_null(strstr(err.msg, "person"));
+    assert_non_null(strstr(err.msg, "organisation"));
+    assert_non_null(strstr(err.msg, "project"));
+    assert_non_null(strstr(err.msg, "body"));
+    assert_int_equal(schema_kind_parse("", 0, "params.kind", &out, &err), KNOOP_EINVAL);
+}
+
+/* ---- names ---- */
+
+static int check_name(const char *s, size_t len, knoop_error_t *err)
+{
+    knoop_error_clear(err);
+    return schema_check_name(s, len, "params.type", err);
+}
+
+static void check_name_accepts_utf8_names(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    assert_int_equal(check_name("wethouder", 9, &err), 0);
+    assert_int_equal(check_name("Súdwest-Fryslân", strlen("Súdwest-Fryslân"), &err), 0);
+    assert_int_equal(check_name("x", 1, &err), 0);
+    assert_int_equal(check_name("a b", 3, &err), 0);
+}
+
+static void check_name_accepts_max_bytes_and_rejects_one_more(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    char buf[KNOOP_MAX_NAME_BYTES + 2];
+    memset(buf, 'a', sizeof buf);
+    assert_int_equal(check_name(buf, KNOOP_MAX_NAME_BYTES, &err), 0);
+    assert_int_equal(check_name(buf, KNOOP_MAX_NAME_BYTES + 1, &err), KNOOP_EINVAL);
+    assert_non_null(strstr(err.msg, "params.type"));
+}
+
+static void check_name_rejects_empty(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    assert_int_equal(check_name("", 0, &err), KNOOP_EINVAL);
+    assert_int_equal(err.code, KNOOP_EINVAL);
+    assert_non_null(strstr(err.msg, "params.type"));
+}
+
+static void check_name_rejects_invalid_utf8(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    const char *bad[] = {
+        "\xff", "ab\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "a\x80"
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (check_name(bad[i], strlen(bad[i]), &err) != KNOOP_EINVAL)
+            fail_msg("invalid UTF-8 #%zu accepted", i);
+        assert_non_null(strstr(err.msg, "params.type"));
+    }
+}
+
+static void check_name_rejects_control_characters(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    assert_int_equal(check_name("a\nb", 3, &err), KNOOP_EINVAL);
+    assert_int_equal(check_name("a\tb", 3, &err), KNOOP_EINVAL);
+    assert_int_equal(check_name("a\0b", 3, &err), KNOOP_EINVAL);
+    assert_int_equal(check_name("a\x7f", 2, &err), KNOOP_EINVAL);
+    assert_int_equal(check_name("a\nb", 3, &err), KNOOP_EINVAL);
+    assert_null(strchr(err.msg, '\n'));
+}
+
+static void check_name_rejects_c1_control_characters(void **state)
+{
+    (void)state;
+    knoop_error_t err;
+    /* U+0085 (NEL) and U+009F are control characters (category Cc) too. */
+    assert_int_equal(check_name("a\xc2\x85", 3, &err), KNOOP_EINVAL);
+    assert_int_equal(check_name("\xc2\x9f", 2, &err), KNOOP_EINVAL);
+}
+
+/* ---- normalisation ---- */
+
+static void assert_normalises_to(const char *s, const char *want)
+{
+    char out[KNOOP_MAX_INDEX_NAME_BYTES + 1];
+    memset(out, 'x', sizeof out);
+    int n = schema_name_normalise(s, strlen(s), out, sizeof out);
+    if (n < 0)
+        fail_msg("normalising '%s' failed: %d", s, n);
+    if (strcmp(out, want) != 0)
+        fail_msg("'%s' normalised to '%s', want '%s'", s, out, want);
+    assert_int_equal(n, strlen(want));
+}
+
+static void normalise_folds_diacritics_case_and_punctuation(void **state)
+{
+    (void)state;
+    assert_normalises_to("Súdwest-Fryslân", "sudwest fryslan");
+    assert_normalises_to("sudwest fryslan", "sudwest fryslan");
+    assert_normalises_to("ÀMSTERDAM", "amsterdam");
+    assert_normalises_to("Gemeente Noardeast-Fryslân", "gemeente noardeast fryslan");
+    assert_normalises_to("Zoë Çelik", "zoe celik");
+}
+
+static void normalise_drops_leading_apostrophes(void **state)
+{
+    (void)state;
+    assert_normalises_to("'s-Hertogenbosch", "s hertogenbosch");
+    assert_normalises_to("\xe2\x80\x99s-Gravenhage", "s gravenhage"); /* U+2019 */
+    assert_normalises_to("\xe2\x80\x98s-Gravenhage\xe2\x80\x99", "s gravenhage");
+}
+
+static void normalise_collapses_runs_and_trims_spaces(void **state)
+{
+    (void)state;
+    assert_normalises_to("  Den   Haag  ", "den haag");
+    assert_normalises_to("Bergen (NH.)", "bergen nh");
+    assert_normalises_to("a - - b", "a b");
+    assert_normalises_to("\t\nUtrecht\r\n", "utrecht");
+    assert_normalises_to("Regio 12", "regio 12");
+    assert_normalises_to("--", "");
+    assert_normalises_to("", "");
+}
+
+static void normalise_uses_compatibility_decomposition(void **state)
+{
+    (void)state;
+    assert_normalises_to("\xef\xac\x81"
+                         "ets",
+                         "fiets");         /* U+FB01 ligature fi */
+    assert_normalises_to("ＡＢＣ", "abc"); /* fullwidth letters */
+    assert_normalises_to("A\xc2\xa0"
+                         "B",
+                         "a b"); /* no-break space */
+}
+
+static void normalise_reads_only_len_bytes(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_int_equal(schema_name_normalise("AmsterdamXYZ", 9, out, sizeof out), 9);
+    assert_string_equal(out, "amsterdam");
+    /* An embedded NUL is a non-letter, not the end of the name. */
+    assert_int_equal(schema_name_normalise("a\0b", 3, out, sizeof out), 3);
+    assert_string_equal(out, "a b");
+}
+
+static void normalise_rejects_invalid_utf8(void **state)
+{
+    (void)state;
+    char out[64];
+    const char *bad[] = { "\xff", "Almere\xc3", "\xc0\xaf", "\xed\xa0\x80",
+                          "a\x80"
+                          "b" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = schema_name_normalise(bad[i], strlen(bad[i]), out, sizeof out);
+        if (rc != KNOOP_EINVAL)
+            fail_msg("invalid UTF-8 #%zu gave %d, want KNOOP_EINVAL", i, rc);
+    }
+}
+
+static void normalise_truncates_at_a_character_boundary(void **state)
+{
+    (void)state;
+    char out[8];
+    /* "日本語" folds to itself: 3 bytes per character. */
+    const char *jp = "日本語";
+    memset(out, 'x', sizeof out);
+    assert_int_equal(schema_name_normalise(jp, strlen(jp), out, 5), 3);
+    assert_string_equal(out, "日");
+    assert_int_equal(out[4], 'x'); /* nothing written past outsz */
+    assert_int_equal(schema_name_normalise(jp, strlen(jp), out, 7), 6);
+    assert_string_equal(out, "日本");
+    assert_int_equal(schema_name_normalise(jp, strlen(jp), out, 3), 0);
+    assert_string_equal(out, "");
+
+    /* Plain ASCII is cut at outsz-1 bytes. */
+    assert_int_equal(schema_name_normalise("Amsterdam", 9, out, 4), 3);
+    assert_string_equal(out, "ams");
+    assert_int_equal(schema_name_normalise("Amsterdam", 9, out, 1), 0);
+    assert_string_equal(out, "");
+}
+
+static void normalise_truncation_never_ends_in_a_space(void **state)
+{
+    (void)state;
+    char out[5];
+    int n = schema_name_normalise("Den Haag", 8, out, sizeof out);
+    /* Four bytes fit: "den " would end in a space, which trimming removes. */
+    assert_true(n == 3 || n == 4);
+    assert_int_equal(n, strlen(out));
+    if (n > 0)
+        assert_true(out[n - 1] != ' ');
+}
+
+static void normalise_of_long_name_fits_index_bound(void **state)
+{
+    (void)state;
+    char in[2000];
+    char out[KNOOP_MAX_INDEX_NAME_BYTES + 1];
+    /* 1000 x "é" (2 bytes) -> 1000 x "e": cut to 512 bytes. */
+    for (size_t i = 0; i < 1000; i++) {
+        in[2 * i] = '\xc3';
+        in[2 * i + 1] = '\xa9';
+    }
+    int n = schema_name_normalise(in, 2000, out, sizeof out);
+    assert_int_equal(n, KNOOP_MAX_INDEX_NAME_BYTES);
+    assert_int_equal(strlen(out), KNOOP_MAX_INDEX_NAME_BYTES);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(out[i], 'e');
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(date_parse_epoch_is_day_zero),
+        cmocka_unit_test(date_parse_matches_reference_calendar),
+        cmocka_unit_test(date_parse_accepts_leap_days_only_in_leap_years),
+        cmocka_unit_test(date_parse_accepts_the_bounds_0001_and_9999),
+        cmocka_unit_test(date_parse_rejects_year_zero_and_beyond_9999),
+        cmocka_unit_test(date_parse_rejects_days_that_do_not_exist),
+        cmocka_unit_test(date_parse_rejects_other_shapes),
+        cmocka_unit_test(date_parse_reads_only_len_bytes),
+        cmocka_unit_test(date_parse_error_names_field_and_bad_value),
+        cmocka_unit_test(date_parse_error_for_month_13_is_the_documented_message),
+        cmocka_unit_test(date_parse_error_for_bad_shape_says_expected_shape),
+        cmocka_unit_test(date_parse_error_escapes_control_characters),
+        cmocka_unit_test(date_format_writes_iso_dates),
+        cmocka_unit_test(date_format_of_open_end_is_empty),
+        cmocka_unit_test(date_format_then_parse_round_trips_every_day),
+        cmocka_unit_test(date_today_is_the_utc_day),
+        cmocka_unit_test(kind_names_are_stable),
+        cmocka_unit_test(kind_parse_round_trips_every_kind),
+        cmocka_unit_test(kind_parse_reads_only_len_bytes),
+        cmocka_unit_test(kind_parse_rejects_unknown_naming_field_and_listing_kinds),
+        cmocka_unit_test(check_name_accepts_utf8_names),
+        cmocka_unit_test(check_name_accepts_max_bytes_and_rejects_one_more),
+        cmocka_unit_test(check_name_rejects_empty),
+        cmocka_unit_test(check_name_rejects_invalid_utf8),
+        cmocka_unit_test(check_name_rejects_control_characters),
+        cmocka_unit_test(check_name_rejects_c1_control_characters),
+        cmocka_unit_test(normalise_folds_diacritics_case_and_punctuation),
+        cmocka_unit_test(normalise_drops_leading_apostrophes),
+        cmocka_unit_test(normalise_collapses_runs_and_trims_spaces),
+        cmocka_unit_test(normalise_uses_compatibility_decomposition),
+        cmocka_unit_test(normalise_reads_only_len_bytes),
+        cmocka_unit_test(normalise_rejects_invalid_utf8),
+        cmocka_unit_test(normalise_truncates_at_a_character_boundary),
+        cmocka_unit_test(normalise_truncation_never_ends_in_a_space),
+        cmocka_unit_test(normalise_of_long_name_fits_index_bound),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
