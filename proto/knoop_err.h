@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #if defined(__GNUC__)
-#define KNOOP_API         __attribute__((visibility("default")))
+#define KNOOP_API          __attribute__((visibility("default")))
 #define KNOOP_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define KNOOP_API
@@ -30,11 +30,11 @@ extern "C" {
  * so clients see "unavailable"; ECORRUPT is never the client's fault, so "internal").
  */
 #define KNOOP_ERRNO_MAP(XX)                                                                        \
-    XX(EINVAL, -1, "invalid_argument", "invalid argument")                                        \
+    XX(EINVAL, -1, "invalid_argument", "invalid argument")                                         \
     XX(ENOTFOUND, -2, "not_found", "not found")                                                    \
     XX(ECONFLICT, -3, "conflict", "conflict")                                                      \
-    XX(EUNAUTH, -4, "unauthenticated", "not authenticated")                                       \
-    XX(EPERM, -5, "permission_denied", "permission denied")                                       \
+    XX(EUNAUTH, -4, "unauthenticated", "not authenticated")                                        \
+    XX(EPERM, -5, "permission_denied", "permission denied")                                        \
     XX(ETOOLARGE, -6, "too_large", "too large")                                                    \
     XX(EUNAVAIL, -7, "unavailable", "unavailable")                                                 \
     XX(EINTERNAL, -8, "internal", "internal error")                                                \

@@ -49,8 +49,8 @@ int schema_check_name(const char *s, size_t len, const char *field, knoop_error_
         utf8proc_ssize_t n =
             utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
         if (n < 0)
-            return knoop_error_set(err, KNOOP_EINVAL, "%s: not valid UTF-8 at byte %zu: %s",
-                                   field, i, knoop_repr(q, sizeof(q), s, len, 64));
+            return knoop_error_set(err, KNOOP_EINVAL, "%s: not valid UTF-8 at byte %zu: %s", field,
+                                   i, knoop_repr(q, sizeof(q), s, len, 64));
         if (cp < 0x20 || cp == 0x7f)
             return knoop_error_set(err, KNOOP_EINVAL, "%s: control character at byte %zu: %s",
                                    field, i, knoop_repr(q, sizeof(q), s, len, 64));

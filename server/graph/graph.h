@@ -56,6 +56,8 @@ typedef struct {
     size_t n, cap;
 } graph_ids_t;
 void graph_ids_free(graph_ids_t *l);
+/* Appends id to l. KNOOP_ENOMEM when out of memory. */
+int graph_ids_push(graph_ids_t *l, uint64_t id);
 
 void graph_node_clear(graph_node_t *n);
 void graph_edge_clear(graph_edge_t *e);

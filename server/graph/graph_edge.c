@@ -49,8 +49,8 @@ static int graph__adj_scan_dir(store_t *s, const kv_snapshot_t *snap, uint64_t n
         const unsigned char *v = kv_iter_value(it, &vl);
         graph_adj_t a;
         char d;
-        if (vl != 8 || !store_key_adj_decode(k, kl, &a.node, &d, &a.type, &a.type_len, &a.other,
-                                             &a.edge)) {
+        if (vl != 8 ||
+            !store_key_adj_decode(k, kl, &a.node, &d, &a.type, &a.type_len, &a.other, &a.edge)) {
             kv_iter_free(it);
             return knoop_error_set(err, KNOOP_ECORRUPT,
                                    "storage: malformed adjacency entry of node %llu",
@@ -259,7 +259,7 @@ static int graph__dependents(store_t *s, uint64_t base, graph_ids_t *l, knoop_er
         size_t kl;
         const unsigned char *k = kv_iter_key(it, &kl);
         if (kl == 17)
-            rc = graph__ids_push(l, store_get_u64(k + 9));
+            rc = graph_ids_push(l, store_get_u64(k + 9));
     }
     if (rc != KNOOP_OK)
         knoop_error_set(err, rc, "out of memory");
@@ -311,8 +311,7 @@ int graph_edge_end(store_t *s, const store_who_t *who, uint64_t id, schema_date_
         goto out;
     }
     if ((rc = graph__edge_set_end(t, &e, on)) != KNOOP_OK ||
-        (rc = graph__ids_push(&done, id)) != KNOOP_OK ||
-        (rc = graph__idset_add(&seen, id)) < 0)
+        (rc = graph_ids_push(&done, id)) != KNOOP_OK || (rc = graph__idset_add(&seen, id)) < 0)
         goto out;
     graph_edge_clear(&e);
     if ((rc = graph__dependents(s, id, &queue, err)) != KNOOP_OK)
@@ -330,7 +329,7 @@ int graph_edge_end(store_t *s, const store_who_t *who, uint64_t id, schema_date_
         to = on > e.valid_from ? on : e.valid_from;
         if (e.valid_to == SCHEMA_DATE_OPEN || e.valid_to > to) {
             if ((rc = graph__edge_set_end(t, &e, to)) != KNOOP_OK ||
-                (rc = graph__ids_push(&done, dep)) != KNOOP_OK)
+                (rc = graph_ids_push(&done, dep)) != KNOOP_OK)
                 goto out;
         }
         graph_edge_clear(&e);
@@ -341,7 +340,7 @@ int graph_edge_end(store_t *s, const store_who_t *who, uint64_t id, schema_date_
     t = NULL;
     if (rc == KNOOP_OK && ended != NULL)
         for (size_t i = 0; i < done.n && rc == KNOOP_OK; i++)
-            rc = graph__ids_push(ended, done.ids[i]);
+            rc = graph_ids_push(ended, done.ids[i]);
 out:
     store_txn_abort(t);
     graph_edge_clear(&e);
@@ -364,7 +363,7 @@ int graph__edge_delete_closure(store_txn_t *t, graph__idset_t *set, graph_ids_t 
     /* Seed the queue with the set's members, then follow dependents. */
     for (size_t i = 0; i < set->cap && rc == KNOOP_OK; i++)
         if (set->slots[i] != 0)
-            rc = graph__ids_push(&queue, set->slots[i]);
+            rc = graph_ids_push(&queue, set->slots[i]);
     while (rc == KNOOP_OK && qi < queue.n) {
         uint64_t id = queue.ids[qi++];
         graph_edge_t e;
@@ -382,7 +381,7 @@ int graph__edge_delete_closure(store_txn_t *t, graph__idset_t *set, graph_ids_t 
         rc = graph__edge_history(t, "delete", &e, NULL);
         graph_edge_clear(&e);
         if (rc == KNOOP_OK)
-            rc = graph__ids_push(order, id);
+            rc = graph_ids_push(order, id);
         if (rc == KNOOP_OK)
             rc = graph__dependents(s, id, &queue, err);
         /* Keep only dependents not already queued. */

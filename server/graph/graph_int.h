@@ -31,11 +31,7 @@ char *graph__edge_packed(const graph_edge_t *e, size_t *len);
 int graph__props_check(const msgpack_object *props, const char *field, knoop_error_t *err);
 
 /* Finds a string-valued property. Returns false when absent or not a string. */
-bool graph__props_str(const msgpack_object *props, const char *name, const char **s,
-                      size_t *len);
-
-/* Appends id to l. KNOOP_ENOMEM on failure. */
-int graph__ids_push(graph_ids_t *l, uint64_t id);
+bool graph__props_str(const msgpack_object *props, const char *name, const char **s, size_t *len);
 
 /* A set of u64 (open addressing). */
 typedef struct {
@@ -51,8 +47,7 @@ void graph__idset_free(graph__idset_t *set);
 bool graph__prefix_successor(unsigned char *p, size_t len);
 
 /* Adds / removes the index entries of a node (name, external keys, kind/type). */
-int graph__node_index(kv_batch_t *b, const graph_node_t *n, const msgpack_object *props,
-                      bool add);
+int graph__node_index(kv_batch_t *b, const graph_node_t *n, const msgpack_object *props, bool add);
 
 /*
  * Deletes, inside transaction t, every edge in set and every edge held on behalf of them

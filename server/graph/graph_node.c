@@ -54,8 +54,7 @@ static int graph__norm_name(const msgpack_object *props, char *buf, size_t bufsz
     return schema_name_normalise(s, len, buf, bufsz);
 }
 
-int graph__node_index(kv_batch_t *b, const graph_node_t *n, const msgpack_object *props,
-                      bool add)
+int graph__node_index(kv_batch_t *b, const graph_node_t *n, const msgpack_object *props, bool add)
 {
     char norm[KNOOP_MAX_INDEX_NAME_BYTES + 1];
     unsigned char tail[1 + KNOOP_MAX_NAME_BYTES + 1 + 8], idv[8];
@@ -438,7 +437,7 @@ int graph_node_delete(store_t *s, const store_who_t *who, uint64_t id, bool casc
     t = NULL;
     if (rc == KNOOP_OK && deleted != NULL)
         for (size_t i = 0; i < order.n && rc == KNOOP_OK; i++)
-            rc = graph__ids_push(deleted, order.ids[i]);
+            rc = graph_ids_push(deleted, order.ids[i]);
 out:
     store_txn_abort(t);
     graph__idset_free(&set);
@@ -489,7 +488,7 @@ static int graph__idx_scan(store_t *s, const kv_snapshot_t *snap, const unsigned
             *more = true;
             break;
         }
-        if ((rc = graph__ids_push(out, id)) != KNOOP_OK) {
+        if ((rc = graph_ids_push(out, id)) != KNOOP_OK) {
             knoop_error_set(err, rc, "out of memory");
             break;
         }
@@ -550,7 +549,7 @@ int graph_node_find(store_t *s, const kv_snapshot_t *snap, int kind, const char 
                 *more = true;
                 break;
             }
-            if ((rc = graph__ids_push(out, store_get_u64(k))) != KNOOP_OK) {
+            if ((rc = graph_ids_push(out, store_get_u64(k))) != KNOOP_OK) {
                 knoop_error_set(err, rc, "out of memory");
                 break;
             }

@@ -23,7 +23,7 @@ void graph_ids_free(graph_ids_t *l)
     l->n = l->cap = 0;
 }
 
-int graph__ids_push(graph_ids_t *l, uint64_t id)
+int graph_ids_push(graph_ids_t *l, uint64_t id)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
@@ -233,8 +233,8 @@ corrupt:
                            (unsigned long long)id);
 }
 
-static int graph__read(store_t *s, const kv_snapshot_t *snap, kv_cf_t cf, uint64_t id,
-                       void **val, size_t *len, knoop_error_t *err)
+static int graph__read(store_t *s, const kv_snapshot_t *snap, kv_cf_t cf, uint64_t id, void **val,
+                       size_t *len, knoop_error_t *err)
 {
     unsigned char key[8];
     int rc;
@@ -274,15 +274,7 @@ int graph__edge_read(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_e
 
 char *graph_format_ts(int64_t ms, char *buf)
 {
-    time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    /* The modulo keeps every field in range for the compiler's format-size check. */
-    snprintf(buf, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)(tm.tm_year + 1900) % 10000u,
-             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
-             (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u,
-             (unsigned)(ms % 1000) % 1000u);
-    return buf;
+    return store_format_ts(ms, buf);
 }
 
 static void graph__pack_cstr(msgpack_packer *pk, const char *s)
@@ -419,8 +411,7 @@ int graph__props_check(const msgpack_object *props, const char *field, knoop_err
         size_t kl = kv->key.via.str.size;
         int rc;
         if (kv->key.type != MSGPACK_OBJECT_STR)
-            return knoop_error_set(err, KNOOP_EINVAL, "%s: property names must be strings",
-                                   field);
+            return knoop_error_set(err, KNOOP_EINVAL, "%s: property names must be strings", field);
         snprintf(sub, sizeof(sub), "%s: property name", field);
         if ((rc = schema_check_name(k, kl, sub, err)) != KNOOP_OK)
             return rc;
@@ -436,8 +427,8 @@ int graph__props_check(const msgpack_object *props, const char *field, knoop_err
         if (graph__is_key_field(k, kl) && kv->val.type != MSGPACK_OBJECT_NIL) {
             if (kv->val.type != MSGPACK_OBJECT_STR)
                 return knoop_error_set(err, KNOOP_EINVAL,
-                                       "%s.%.*s: an external key must be a string", field,
-                                       (int)kl, k);
+                                       "%s.%.*s: an external key must be a string", field, (int)kl,
+                                       k);
             snprintf(sub, sizeof(sub), "%s.%.*s", field, (int)kl, k);
             rc = schema_check_name(kv->val.via.str.ptr, kv->val.via.str.size, sub, err);
             if (rc != KNOOP_OK)

@@ -34,7 +34,7 @@ typedef struct kv_snapshot kv_snapshot_t;
 typedef struct kv_iter kv_iter_t;
 
 typedef struct {
-    bool create_if_missing; /* default true */
+    bool create_if_missing;   /* default true */
     size_t block_cache_bytes; /* 0 = engine default */
 } kv_options_t;
 

@@ -9,8 +9,8 @@
  * WAL for everything written so far, or waits for the leader whose sync covers its batch.
  */
 #include <msgpack.h>
-#include <stdio.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -181,6 +181,19 @@ uint64_t store_last_seq(store_t *s)
     return v;
 }
 
+char *store_format_ts(int64_t ms, char *buf)
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    /* The modulo keeps every field in range for the compiler's format-size check. */
+    snprintf(buf, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)(tm.tm_year + 1900) % 10000u,
+             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+             (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u,
+             (unsigned)(ms % 1000) % 1000u);
+    return buf;
+}
+
 static int64_t store__now_ms(void)
 {
     struct timespec ts;
@@ -239,12 +252,13 @@ store_t *store_txn_store(store_txn_t *t)
     return t->s;
 }
 
-int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *before,
-                      size_t blen, const void *after, size_t alen)
+int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *before, size_t blen,
+                      const void *after, size_t alen)
 {
     msgpack_sbuffer sb;
     msgpack_packer pk;
     unsigned char key[16];
+    char ts[32];
 
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
@@ -252,7 +266,8 @@ int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *b
     msgpack_pack_str_with_body(&pk, "seq", 3);
     msgpack_pack_uint64(&pk, t->seq);
     msgpack_pack_str_with_body(&pk, "ts", 2);
-    msgpack_pack_int64(&pk, t->ts);
+    store_format_ts(t->ts, ts);
+    msgpack_pack_str_with_body(&pk, ts, strlen(ts));
     msgpack_pack_str_with_body(&pk, "actor", 5);
     msgpack_pack_str_with_body(&pk, t->actor, strlen(t->actor));
     msgpack_pack_str_with_body(&pk, "reason", 6);
@@ -355,8 +370,8 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err)
     return rc;
 }
 
-int store_hist_scan(store_t *s, const kv_snapshot_t *snap, uint64_t id, store_hist_cb cb,
-                    void *arg, knoop_error_t *err)
+int store_hist_scan(store_t *s, const kv_snapshot_t *snap, uint64_t id, store_hist_cb cb, void *arg,
+                    knoop_error_t *err)
 {
     unsigned char lo[8], hi[8];
     kv_iter_t *it;

@@ -77,8 +77,8 @@ store_t *store_txn_store(store_txn_t *t);
  * Adds a history entry for entity id: operation op ("create", "update", "end", "delete"),
  * before and after as packed msgpack (a map; NULL for nil). Copied. KNOOP_ENOMEM on failure.
  */
-int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *before,
-                      size_t blen, const void *after, size_t alen);
+int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *before, size_t blen,
+                      const void *after, size_t alen);
 
 /*
  * Commits the transaction (one atomic batch), releases the writer lock and, when the store
@@ -94,8 +94,12 @@ void store_txn_abort(store_txn_t *t);
  * valid during the call). cb returns nonzero to stop. Reads snap when not NULL.
  */
 typedef int (*store_hist_cb)(void *arg, const void *entry, size_t len);
-int store_hist_scan(store_t *s, const kv_snapshot_t *snap, uint64_t id, store_hist_cb cb,
-                    void *arg, knoop_error_t *err);
+int store_hist_scan(store_t *s, const kv_snapshot_t *snap, uint64_t id, store_hist_cb cb, void *arg,
+                    knoop_error_t *err);
+
+/* Formats a timestamp (ms since the epoch) as RFC 3339 UTC ("2026-11-24T10:00:00.000Z") into
+ * buf (at least 32 bytes). Returns buf. */
+char *store_format_ts(int64_t ms, char *buf);
 
 /* Fixed-width big-endian integer encoding (keys and records). */
 void store_put_u16(unsigned char *p, uint16_t v);

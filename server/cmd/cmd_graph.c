@@ -1,0 +1,520 @@
+/*
+ * cmd_graph.c - handlers of the generic graph methods: node.*, edge.*, history.list
+ * (layer: cmd). Parameters have passed the table's spec check before these run.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+
+void cmd_pack_cstr(msgpack_packer *pk, const char *s)
+{
+    msgpack_pack_str_with_body(pk, s, strlen(s));
+}
+
+static store_who_t cmd__who(cmd_ctx_t *ctx, const msgpack_object *p, char *buf, size_t bufsz)
+{
+    store_who_t who = ctx->who;
+    bool present = false;
+    if (cmd_str_param(p, "reason", buf, bufsz, &present, NULL) == KNOOP_OK && present)
+        who.reason = buf;
+    return who;
+}
+
+int cmd_str_param(const msgpack_object *p, const char *field, char *buf, size_t bufsz,
+                  bool *present, knoop_error_t *err)
+{
+    const char *s;
+    size_t len;
+    *present = false;
+    buf[0] = '\0';
+    if (!proto_param_str(p, field, &s, &len))
+        return KNOOP_OK;
+    if (len >= bufsz)
+        return knoop_error_set(err, KNOOP_EINVAL, "params.%s: longer than %zu bytes", field,
+                               bufsz - 1);
+    if (memchr(s, '\0', len) != NULL)
+        return knoop_error_set(err, KNOOP_EINVAL, "params.%s: contains a NUL byte", field);
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    *present = true;
+    return KNOOP_OK;
+}
+
+int cmd_date_param(const msgpack_object *p, const char *field, schema_date_t *out, bool *present,
+                   knoop_error_t *err)
+{
+    const char *s;
+    size_t len;
+    char f[64];
+    *present = false;
+    if (!proto_param_str(p, field, &s, &len))
+        return KNOOP_OK;
+    snprintf(f, sizeof(f), "params.%s", field);
+    *present = true;
+    return schema_date_parse(s, len, f, out, err);
+}
+
+int cmd_node_ref(cmd_ctx_t *ctx, const msgpack_object *p, const char *field, uint64_t *id,
+                 knoop_error_t *err)
+{
+    const char *s;
+    size_t len;
+    char q[96];
+    int rc;
+    if (proto_param_u64(p, field, id)) {
+        if (*id == 0)
+            return knoop_error_set(err, KNOOP_EINVAL, "params.%s: ids start at 1", field);
+        return KNOOP_OK;
+    }
+    if (!proto_param_str(p, field, &s, &len))
+        return knoop_error_set(err, KNOOP_EINVAL, "params.%s: required", field);
+    rc = graph_node_by_key(ctx->store, ctx->snap, s, len, id, err);
+    if (rc == KNOOP_ENOTFOUND)
+        return knoop_error_set(err, KNOOP_ENOTFOUND, "params.%s: no node has external key %s",
+                               field, knoop_repr(q, sizeof(q), s, len, 64));
+    return rc;
+}
+
+static int cmd__limit(const msgpack_object *p, size_t *limit, knoop_error_t *err)
+{
+    uint64_t v;
+    *limit = KNOOP_DEFAULT_RESULT_LIMIT;
+    if (!proto_param_u64(p, "limit", &v))
+        return KNOOP_OK;
+    if (v == 0 || v > KNOOP_MAX_RESULT_LIMIT)
+        return knoop_error_set(err, KNOOP_EINVAL, "params.limit: must be 1..%d, got %llu",
+                               KNOOP_MAX_RESULT_LIMIT, (unsigned long long)v);
+    *limit = (size_t)v;
+    return KNOOP_OK;
+}
+
+static int64_t cmd__now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int cmd__check_deadline(cmd_ctx_t *ctx, knoop_error_t *err)
+{
+    if (ctx->deadline_ms != 0 && cmd__now_ms() > ctx->deadline_ms)
+        return knoop_error_set(err, KNOOP_EUNAVAIL,
+                               "request took longer than the server's time per request");
+    return KNOOP_OK;
+}
+
+int cmd_node_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    char type[KNOOP_MAX_NAME_BYTES + 1], reason[KNOOP_MAX_NAME_BYTES * 4];
+    const char *ks;
+    size_t kl;
+    bool present;
+    schema_kind_t kind;
+    graph_node_t n;
+    store_who_t who;
+    int rc;
+
+    proto_param_str(p, "kind", &ks, &kl);
+    if ((rc = schema_kind_parse(ks, kl, "params.kind", &kind, err)) != KNOOP_OK)
+        return rc;
+    if ((rc = cmd_str_param(p, "type", type, sizeof(type), &present, err)) != KNOOP_OK)
+        return rc;
+    if (present && (rc = schema_check_name(type, strlen(type), "params.type", err)) != KNOOP_OK)
+        return rc;
+    if ((rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
+        return rc;
+    who = cmd__who(ctx, p, reason, sizeof(reason));
+    rc = graph_node_create(ctx->store, &who, kind, type, proto_param(p, "props"), &n, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    graph_node_pack(pk, &n);
+    graph_node_clear(&n);
+    return KNOOP_OK;
+}
+
+int cmd_node_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    graph_node_t n;
+    uint64_t id;
+    int rc;
+    if ((rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
+        return rc;
+    if ((rc = graph_node_get(ctx->store, ctx->snap, id, &n, err)) != KNOOP_OK)
+        return rc;
+    graph_node_pack(pk, &n);
+    graph_node_clear(&n);
+    return KNOOP_OK;
+}
+
+int cmd_node_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    char reason[KNOOP_MAX_NAME_BYTES * 4];
+    graph_node_t n;
+    uint64_t id, ifv = 0;
+    bool present;
+    store_who_t who;
+    int rc;
+    if ((rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
+        return rc;
+    if ((rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
+        return rc;
+    who = cmd__who(ctx, p, reason, sizeof(reason));
+    proto_param_u64(p, "if_version", &ifv);
+    rc = graph_node_update(ctx->store, &who, id, proto_param(p, "set"), proto_param(p, "unset"),
+                           ifv, &n, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    graph_node_pack(pk, &n);
+    graph_node_clear(&n);
+    return KNOOP_OK;
+}
+
+int cmd_node_delete(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    char reason[KNOOP_MAX_NAME_BYTES * 4];
+    graph_ids_t deleted = { 0 };
+    uint64_t id;
+    bool cascade = false, present;
+    store_who_t who;
+    int rc;
+    if ((rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
+        return rc;
+    if ((rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
+        return rc;
+    who = cmd__who(ctx, p, reason, sizeof(reason));
+    proto_param_bool(p, "cascade", &cascade);
+    rc = graph_node_delete(ctx->store, &who, id, cascade, &deleted, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    msgpack_pack_map(pk, 2);
+    cmd_pack_cstr(pk, "id");
+    msgpack_pack_uint64(pk, id);
+    cmd_pack_cstr(pk, "deleted_edges");
+    msgpack_pack_array(pk, (uint32_t)deleted.n);
+    for (size_t i = 0; i < deleted.n; i++)
+        msgpack_pack_uint64(pk, deleted.ids[i]);
+    graph_ids_free(&deleted);
+    return KNOOP_OK;
+}
+
+/* Packs {"nodes": [...], "more": b} for ids, skipping ids deleted meanwhile. */
+static int cmd__pack_nodes(cmd_ctx_t *ctx, const graph_ids_t *ids, bool more, msgpack_packer *pk,
+                           knoop_error_t *err)
+{
+    graph_node_t *nodes = calloc(ids->n ? ids->n : 1, sizeof(*nodes));
+    size_t n = 0;
+    int rc = KNOOP_OK;
+    if (nodes == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < ids->n; i++) {
+        rc = graph_node_get(ctx->store, ctx->snap, ids->ids[i], &nodes[n], err);
+        if (rc == KNOOP_ENOTFOUND) {
+            rc = KNOOP_OK;
+            continue;
+        }
+        if (rc != KNOOP_OK)
+            break;
+        n++;
+    }
+    if (rc == KNOOP_OK) {
+        msgpack_pack_map(pk, 2);
+        cmd_pack_cstr(pk, "nodes");
+        msgpack_pack_array(pk, (uint32_t)n);
+        for (size_t i = 0; i < n; i++)
+            graph_node_pack(pk, &nodes[i]);
+        cmd_pack_cstr(pk, "more");
+        if (more)
+            msgpack_pack_true(pk);
+        else
+            msgpack_pack_false(pk);
+    }
+    for (size_t i = 0; i < n; i++)
+        graph_node_clear(&nodes[i]);
+    free(nodes);
+    return rc;
+}
+
+int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    char type[KNOOP_MAX_NAME_BYTES + 1], name[KNOOP_MAX_INDEX_NAME_BYTES + 1];
+    const char *s;
+    size_t len, limit;
+    bool has_type, has_name, more = false;
+    int kind = 0, rc;
+    graph_ids_t ids = { 0 };
+
+    if ((rc = cmd__limit(p, &limit, err)) != KNOOP_OK)
+        return rc;
+    if (proto_param_str(p, "kind", &s, &len)) {
+        schema_kind_t k;
+        if ((rc = schema_kind_parse(s, len, "params.kind", &k, err)) != KNOOP_OK)
+            return rc;
+        kind = (int)k;
+    }
+    if ((rc = cmd_str_param(p, "type", type, sizeof(type), &has_type, err)) != KNOOP_OK ||
+        (rc = cmd_str_param(p, "name", name, sizeof(name), &has_name, err)) != KNOOP_OK)
+        return rc;
+    if (proto_param_str(p, "key", &s, &len)) {
+        uint64_t id;
+        rc = graph_node_by_key(ctx->store, ctx->snap, s, len, &id, err);
+        if (rc == KNOOP_OK)
+            rc = graph_ids_push(&ids, id);
+        else if (rc == KNOOP_ENOTFOUND)
+            rc = KNOOP_OK;
+    } else {
+        rc = graph_node_find(ctx->store, ctx->snap, kind, has_type ? type : NULL,
+                             has_name ? name : NULL, limit, &ids, &more, err);
+    }
+    if (rc == KNOOP_OK)
+        rc = cmd__check_deadline(ctx, err);
+    if (rc == KNOOP_OK)
+        rc = cmd__pack_nodes(ctx, &ids, more, pk, err);
+    graph_ids_free(&ids);
+    return rc;
+}
+
+int cmd_edge_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    char type[KNOOP_MAX_NAME_BYTES + 1], reason[KNOOP_MAX_NAME_BYTES * 4];
+    uint64_t src, tgt, behalf = 0;
+    schema_date_t from, to = SCHEMA_DATE_OPEN;
+    bool present;
+    graph_edge_t e;
+    store_who_t who;
+    int rc;
+
+    if ((rc = cmd_str_param(p, "type", type, sizeof(type), &present, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "valid_from", &from, &present, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "valid_to", &to, &present, err)) != KNOOP_OK ||
+        (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
+        return rc;
+    if ((rc = cmd_node_ref(ctx, p, "source", &src, err)) != KNOOP_OK ||
+        (rc = cmd_node_ref(ctx, p, "target", &tgt, err)) != KNOOP_OK)
+        return rc;
+    proto_param_u64(p, "on_behalf_of", &behalf);
+    who = cmd__who(ctx, p, reason, sizeof(reason));
+    rc = graph_edge_create(ctx->store, &who, type, src, tgt, from, to, proto_param(p, "props"),
+                           behalf, &e, err);
+    if (rc != KNOOP_OK) {
+        /* Name the parameter for errors the graph reports by its own field names. */
+        if (rc == KNOOP_EINVAL && err != NULL && strncmp(err->msg, "params.", 7) != 0) {
+            char m[KNOOP_ERROR_MSG_MAX];
+            snprintf(m, sizeof(m), "%s", err->msg);
+            knoop_error_set(err, rc, "params.%s", m);
+        }
+        return rc;
+    }
+    graph_edge_pack(pk, &e);
+    graph_edge_clear(&e);
+    return KNOOP_OK;
+}
+
+int cmd_edge_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    graph_edge_t e;
+    uint64_t id = 0;
+    int rc;
+    proto_param_u64(p, "id", &id);
+    if ((rc = graph_edge_get(ctx->store, ctx->snap, id, &e, err)) != KNOOP_OK)
+        return rc;
+    graph_edge_pack(pk, &e);
+    graph_edge_clear(&e);
+    return KNOOP_OK;
+}
+
+/* Packs {"edges": [...]} (plus "more" when with_more) for edge ids. */
+static int cmd__pack_edges(cmd_ctx_t *ctx, const kv_snapshot_t *snap, const char *key,
+                           const graph_ids_t *ids, int more, msgpack_packer *pk, knoop_error_t *err)
+{
+    graph_edge_t *edges = calloc(ids->n ? ids->n : 1, sizeof(*edges));
+    size_t n = 0;
+    int rc = KNOOP_OK;
+    if (edges == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < ids->n; i++) {
+        rc = graph_edge_get(ctx->store, snap, ids->ids[i], &edges[n], err);
+        if (rc == KNOOP_ENOTFOUND) {
+            rc = KNOOP_OK;
+            continue;
+        }
+        if (rc != KNOOP_OK)
+            break;
+        n++;
+    }
+    if (rc == KNOOP_OK) {
+        msgpack_pack_map(pk, more >= 0 ? 2 : 1);
+        cmd_pack_cstr(pk, key);
+        msgpack_pack_array(pk, (uint32_t)n);
+        for (size_t i = 0; i < n; i++)
+            graph_edge_pack(pk, &edges[i]);
+        if (more >= 0) {
+            cmd_pack_cstr(pk, "more");
+            if (more)
+                msgpack_pack_true(pk);
+            else
+                msgpack_pack_false(pk);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        graph_edge_clear(&edges[i]);
+    free(edges);
+    return rc;
+}
+
+int cmd_edge_end(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    char reason[KNOOP_MAX_NAME_BYTES * 4];
+    graph_ids_t ended = { 0 };
+    uint64_t id = 0;
+    schema_date_t on;
+    bool present;
+    store_who_t who;
+    int rc;
+    proto_param_u64(p, "id", &id);
+    if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK ||
+        (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
+        return rc;
+    who = cmd__who(ctx, p, reason, sizeof(reason));
+    rc = graph_edge_end(ctx->store, &who, id, on, &ended, err);
+    if (rc == KNOOP_OK)
+        rc = cmd__pack_edges(ctx, NULL, "ended", &ended, -1, pk, err);
+    graph_ids_free(&ended);
+    return rc;
+}
+
+typedef struct {
+    graph_ids_t ids;
+    size_t limit;
+    bool more;
+    int rc;
+} cmd__list_t;
+
+static int cmd__list_cb(void *arg, const graph_adj_t *a)
+{
+    cmd__list_t *l = arg;
+    if (l->ids.n >= l->limit) {
+        l->more = true;
+        return 1;
+    }
+    if (graph_ids_push(&l->ids, a->edge) != KNOOP_OK) {
+        l->rc = KNOOP_ENOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+int cmd_edge_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    char type[KNOOP_MAX_NAME_BYTES + 1], dir[16], q[96];
+    graph_filter_t f;
+    cmd__list_t l = { .rc = KNOOP_OK };
+    uint64_t node;
+    bool has_type, has_dir, has_at, has_from, has_to;
+    schema_date_t at = 0, from = 0, to = SCHEMA_DATE_OPEN;
+    const char *ds;
+    size_t dl;
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    if ((rc = cmd__limit(p, &l.limit, err)) != KNOOP_OK ||
+        (rc = cmd_str_param(p, "type", type, sizeof(type), &has_type, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "at", &at, &has_at, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "from", &from, &has_from, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "to", &to, &has_to, err)) != KNOOP_OK)
+        return rc;
+    has_dir = proto_param_str(p, "direction", &ds, &dl);
+    f.dir = GRAPH_BOTH;
+    if (has_dir) {
+        if (dl == 3 && memcmp(ds, "out", 3) == 0)
+            f.dir = GRAPH_OUT;
+        else if (dl == 2 && memcmp(ds, "in", 2) == 0)
+            f.dir = GRAPH_IN;
+        else if (!(dl == 4 && memcmp(ds, "both", 4) == 0))
+            return knoop_error_set(err, KNOOP_EINVAL,
+                                   "params.direction: expected out, in or both, got %s",
+                                   knoop_repr(q, sizeof(q), ds, dl, 32));
+    }
+    (void)dir;
+    if (has_at && (has_from || has_to))
+        return knoop_error_set(err, KNOOP_EINVAL, "params.at: give either at or from/to, not both");
+    if (has_to && !has_from)
+        return knoop_error_set(err, KNOOP_EINVAL, "params.to: needs from");
+    if (has_from && to < from)
+        return knoop_error_set(err, KNOOP_EINVAL, "params.to: before params.from");
+    if (has_at) {
+        f.time = GRAPH_TIME_AT;
+        f.at = at;
+    } else if (has_from) {
+        f.time = GRAPH_TIME_OVERLAP;
+        f.from = from;
+        f.to = to;
+    }
+    f.type = has_type ? type : NULL;
+    if ((rc = cmd_node_ref(ctx, p, "node", &node, err)) != KNOOP_OK)
+        return rc;
+    {
+        graph_node_t n;
+        if ((rc = graph_node_get(ctx->store, ctx->snap, node, &n, err)) != KNOOP_OK)
+            return rc;
+        graph_node_clear(&n);
+    }
+    rc = graph_adj_scan(ctx->store, ctx->snap, node, &f, cmd__list_cb, &l, err);
+    if (rc == KNOOP_OK && l.rc != KNOOP_OK)
+        rc = knoop_error_set(err, l.rc, "out of memory");
+    if (rc == KNOOP_OK)
+        rc = cmd__check_deadline(ctx, err);
+    if (rc == KNOOP_OK)
+        rc = cmd__pack_edges(ctx, ctx->snap, "edges", &l.ids, l.more, pk, err);
+    graph_ids_free(&l.ids);
+    return rc;
+}
+
+typedef struct {
+    msgpack_sbuffer *sb;
+    size_t n, limit;
+    bool more;
+} cmd__hist_t;
+
+static int cmd__hist_cb(void *arg, const void *entry, size_t len)
+{
+    cmd__hist_t *h = arg;
+    if (h->n >= h->limit) {
+        h->more = true;
+        return 1;
+    }
+    msgpack_sbuffer_write(h->sb, entry, len);
+    h->n++;
+    return 0;
+}
+
+int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err)
+{
+    msgpack_sbuffer sb;
+    cmd__hist_t h = { .sb = &sb };
+    uint64_t id = 0;
+    int rc;
+    if ((rc = cmd__limit(p, &h.limit, err)) != KNOOP_OK)
+        return rc;
+    proto_param_u64(p, "id", &id);
+    msgpack_sbuffer_init(&sb);
+    rc = store_hist_scan(ctx->store, ctx->snap, id, cmd__hist_cb, &h, err);
+    if (rc == KNOOP_OK && h.n == 0)
+        rc =
+            knoop_error_set(err, KNOOP_ENOTFOUND, "no history for id %llu", (unsigned long long)id);
+    if (rc == KNOOP_OK) {
+        msgpack_pack_map(pk, 2);
+        cmd_pack_cstr(pk, "entries");
+        msgpack_pack_array(pk, (uint32_t)h.n);
+        pk->callback(pk->data, sb.data, sb.size);
+        cmd_pack_cstr(pk, "more");
+        if (h.more)
+            msgpack_pack_true(pk);
+        else
+            msgpack_pack_false(pk);
+    }
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}

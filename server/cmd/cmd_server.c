@@ -1,0 +1,59 @@
+/*
+ * cmd_server.c - handlers about the server itself: ping, server.info (layer: cmd).
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "cmd.h"
+
+int cmd_ping(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    (void)ctx;
+    (void)p;
+    (void)err;
+    cmd_pack_cstr(pk, "pong");
+    return KNOOP_OK;
+}
+
+static void cmd__kv_u64(msgpack_packer *pk, const char *k, uint64_t v)
+{
+    cmd_pack_cstr(pk, k);
+    msgpack_pack_uint64(pk, v);
+}
+
+int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    const cmd_stats_t *st = ctx->stats;
+    struct timespec ts;
+    int64_t now;
+    (void)p;
+    if (st == NULL)
+        return knoop_error_set(err, KNOOP_EINTERNAL, "server.info: no server figures");
+    clock_gettime(CLOCK_REALTIME, &ts);
+    now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    msgpack_pack_map(pk, 8);
+    cmd_pack_cstr(pk, "name");
+    cmd_pack_cstr(pk, "knoopd");
+    cmd_pack_cstr(pk, "version");
+    cmd_pack_cstr(pk, st->version);
+    cmd__kv_u64(pk, "uptime_s", (uint64_t)((now - st->started_ms) / 1000));
+    cmd__kv_u64(pk, "connections", st->connections);
+    cmd__kv_u64(pk, "requests", st->requests);
+    cmd_pack_cstr(pk, "auth_required");
+    if (st->auth_required)
+        msgpack_pack_true(pk);
+    else
+        msgpack_pack_false(pk);
+    cmd__kv_u64(pk, "last_seq", store_last_seq(ctx->store));
+    cmd_pack_cstr(pk, "limits");
+    msgpack_pack_map(pk, 8);
+    cmd__kv_u64(pk, "message_bytes", st->limits->max_message);
+    cmd__kv_u64(pk, "depth", st->limits->max_depth);
+    cmd__kv_u64(pk, "string_bytes", st->limits->max_string);
+    cmd__kv_u64(pk, "container_entries", st->limits->max_entries);
+    cmd__kv_u64(pk, "connections", st->max_connections);
+    cmd__kv_u64(pk, "inflight", st->max_inflight);
+    cmd__kv_u64(pk, "idle_s", st->idle_seconds);
+    cmd__kv_u64(pk, "request_ms", st->request_ms);
+    return KNOOP_OK;
+}

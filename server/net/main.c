@@ -1,0 +1,314 @@
+/*
+ * main.c - knoopd's command line and config file (layer: net).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net.h"
+
+static const char usage[] =
+    "Usage: knoopd --data DIR [--listen HOST:PORT] [options]\n"
+    "\n"
+    "Knoop network database server: persons, organisations and time-bounded roles in RocksDB,\n"
+    "served over MessagePack-RPC (see proto/PROTOCOL.md).\n"
+    "\n"
+    "Options:\n"
+    "  --data DIR               data directory (created if missing; default ./knoop-data)\n"
+    "  --listen HOST:PORT       TCP address (default 127.0.0.1:7474; port 0 picks a free one)\n"
+    "  --socket PATH            also listen on a Unix socket\n"
+    "  --config FILE            read options from FILE: one 'name = value' per line, names as\n"
+    "                           the long options without '--', '#' starts a comment\n"
+    "  --auth-token-file FILE   require 'auth {token}' with the token in FILE (first line)\n"
+    "  --no-sync                acknowledge writes before they are fsynced (faster, a power\n"
+    "                           loss may lose the last writes; a process crash loses none)\n"
+    "  --threads N              worker threads for store work (default 8, 1..128)\n"
+    "  --log-level LEVEL        debug, info, warn or error (default info)\n"
+    "\n"
+    "Limits (default / ceiling):\n"
+    "  --max-message-bytes N    bytes in one message (16777216 / 268435456)\n"
+    "  --max-depth N            nesting of arrays and maps (16 / 32)\n"
+    "  --max-string-bytes N     bytes in one string or binary (1048576 / 67108864)\n"
+    "  --max-entries N          entries in one array or map (1000000 / 16000000)\n"
+    "  --max-connections N      open connections (1024 / 65536)\n"
+    "  --max-inflight N         requests in flight per connection (128 / 65536)\n"
+    "  --idle-timeout S         close connections idle for S seconds, 0 = never (300 / 604800)\n"
+    "  --request-timeout MS     time per request in ms, 0 = none (30000 / 3600000)\n"
+    "\n"
+    "  --help                   this text\n"
+    "  --version                the version\n"
+    "\n"
+    "knoopd prints one line 'knoopd ready listen=HOST:PORT[ unix=PATH]' on stdout when it\n"
+    "accepts connections, logs to stderr, and shuts down gracefully on SIGINT or SIGTERM.\n";
+
+enum {
+    OPT_DATA = 1000,
+    OPT_LISTEN,
+    OPT_SOCKET,
+    OPT_CONFIG,
+    OPT_AUTH,
+    OPT_NOSYNC,
+    OPT_THREADS,
+    OPT_LOG,
+    OPT_MSG,
+    OPT_DEPTH,
+    OPT_STR,
+    OPT_ENTRIES,
+    OPT_CONNS,
+    OPT_INFLIGHT,
+    OPT_IDLE,
+    OPT_REQ,
+    OPT_HELP,
+    OPT_VERSION
+};
+
+static const struct option long_opts[] = {
+    { "data", required_argument, NULL, OPT_DATA },
+    { "listen", required_argument, NULL, OPT_LISTEN },
+    { "socket", required_argument, NULL, OPT_SOCKET },
+    { "config", required_argument, NULL, OPT_CONFIG },
+    { "auth-token-file", required_argument, NULL, OPT_AUTH },
+    { "no-sync", no_argument, NULL, OPT_NOSYNC },
+    { "threads", required_argument, NULL, OPT_THREADS },
+    { "log-level", required_argument, NULL, OPT_LOG },
+    { "max-message-bytes", required_argument, NULL, OPT_MSG },
+    { "max-depth", required_argument, NULL, OPT_DEPTH },
+    { "max-string-bytes", required_argument, NULL, OPT_STR },
+    { "max-entries", required_argument, NULL, OPT_ENTRIES },
+    { "max-connections", required_argument, NULL, OPT_CONNS },
+    { "max-inflight", required_argument, NULL, OPT_INFLIGHT },
+    { "idle-timeout", required_argument, NULL, OPT_IDLE },
+    { "request-timeout", required_argument, NULL, OPT_REQ },
+    { "help", no_argument, NULL, OPT_HELP },
+    { "version", no_argument, NULL, OPT_VERSION },
+    { NULL, 0, NULL, 0 },
+};
+
+/* Strings given on the command line or in the config file live until exit. */
+static char *keep(const char *s)
+{
+    char *p = strdup(s);
+    if (p == NULL) {
+        fprintf(stderr, "knoopd: out of memory\n");
+        exit(1);
+    }
+    return p;
+}
+
+static int parse_u32(const char *name, const char *v, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+    char *end;
+    unsigned long long x;
+    errno = 0;
+    x = strtoull(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || x < lo || x > hi) {
+        fprintf(stderr, "knoopd: --%s: expected a whole number from %u to %u, got '%s'\n", name, lo,
+                hi, v);
+        return -1;
+    }
+    *out = (uint32_t)x;
+    return 0;
+}
+
+static int parse_listen(net_config_t *c, const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    uint32_t port;
+    size_t hl;
+    if (colon == NULL) {
+        fprintf(stderr, "knoopd: --listen: expected HOST:PORT, got '%s'\n", v);
+        return -1;
+    }
+    hl = (size_t)(colon - v);
+    if (hl >= 2 && v[0] == '[' && v[hl - 1] == ']') {
+        v++;
+        hl -= 2;
+    }
+    if (hl == 0 || hl >= sizeof(c->listen_host)) {
+        fprintf(stderr, "knoopd: --listen: bad host in '%s'\n", v);
+        return -1;
+    }
+    if (parse_u32("listen port", colon + 1, 0, 65535, &port) != 0)
+        return -1;
+    memcpy(c->listen_host, v, hl);
+    c->listen_host[hl] = '\0';
+    c->listen_port = (int)port;
+    return 0;
+}
+
+static int read_token(net_config_t *c, const char *path)
+{
+    char line[1024];
+    FILE *f = fopen(path, "r");
+    size_t n;
+    if (f == NULL) {
+        fprintf(stderr, "knoopd: --auth-token-file: cannot read '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (fgets(line, sizeof(line), f) == NULL)
+        line[0] = '\0';
+    fclose(f);
+    n = strcspn(line, "\r\n");
+    line[n] = '\0';
+    if (n < 8) {
+        fprintf(stderr, "knoopd: --auth-token-file: token in '%s' is shorter than 8 characters\n",
+                path);
+        return -1;
+    }
+    free(c->auth_token);
+    c->auth_token = keep(line);
+    return 0;
+}
+
+static int read_config(net_config_t *c, const char *path, int depth);
+
+static int apply(net_config_t *c, int opt, const char *name, const char *v, int depth)
+{
+    uint32_t u;
+    switch (opt) {
+    case OPT_DATA:
+        c->data_dir = keep(v);
+        return 0;
+    case OPT_LISTEN:
+        return parse_listen(c, v);
+    case OPT_SOCKET:
+        c->socket_path = keep(v);
+        return 0;
+    case OPT_CONFIG:
+        return read_config(c, v, depth + 1);
+    case OPT_AUTH:
+        return read_token(c, v);
+    case OPT_NOSYNC:
+        c->sync = false;
+        return 0;
+    case OPT_THREADS:
+        if (parse_u32(name, v, 1, 128, &u) != 0)
+            return -1;
+        c->threads = (int)u;
+        return 0;
+    case OPT_LOG:
+        if (strcmp(v, "debug") == 0)
+            c->log_level = NET_LOG_DEBUG;
+        else if (strcmp(v, "info") == 0)
+            c->log_level = NET_LOG_INFO;
+        else if (strcmp(v, "warn") == 0)
+            c->log_level = NET_LOG_WARN;
+        else if (strcmp(v, "error") == 0)
+            c->log_level = NET_LOG_ERROR;
+        else {
+            fprintf(stderr, "knoopd: --log-level: expected debug, info, warn or error, got '%s'\n",
+                    v);
+            return -1;
+        }
+        return 0;
+    case OPT_MSG:
+        return parse_u32(name, v, 64, KNOOP_MAX_MESSAGE_BYTES, &c->limits.max_message);
+    case OPT_DEPTH:
+        return parse_u32(name, v, 4, KNOOP_MAX_DEPTH, &c->limits.max_depth);
+    case OPT_STR:
+        return parse_u32(name, v, 64, KNOOP_MAX_STRING_BYTES, &c->limits.max_string);
+    case OPT_ENTRIES:
+        return parse_u32(name, v, 16, KNOOP_MAX_CONTAINER_ENTRIES, &c->limits.max_entries);
+    case OPT_CONNS:
+        return parse_u32(name, v, 1, KNOOP_MAX_CONNECTIONS, &c->max_connections);
+    case OPT_INFLIGHT:
+        return parse_u32(name, v, 1, KNOOP_MAX_INFLIGHT, &c->max_inflight);
+    case OPT_IDLE:
+        return parse_u32(name, v, 0, KNOOP_MAX_IDLE_SECONDS, &c->idle_seconds);
+    case OPT_REQ:
+        return parse_u32(name, v, 0, KNOOP_MAX_REQUEST_MS, &c->request_ms);
+    default:
+        return -1;
+    }
+}
+
+static char *trim(char *s)
+{
+    char *e;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+        *--e = '\0';
+    return s;
+}
+
+static int read_config(net_config_t *c, const char *path, int depth)
+{
+    char line[4096];
+    int lineno = 0, rc = 0;
+    FILE *f;
+    if (depth > 4) {
+        fprintf(stderr, "knoopd: %s: config files nest too deeply\n", path);
+        return -1;
+    }
+    if ((f = fopen(path, "r")) == NULL) {
+        fprintf(stderr, "knoopd: --config: cannot read '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+        char *k, *v, *eq, *hash = strchr(line, '#');
+        const struct option *o;
+        lineno++;
+        if (hash)
+            *hash = '\0';
+        k = trim(line);
+        if (*k == '\0')
+            continue;
+        eq = strchr(k, '=');
+        v = eq ? trim(eq + 1) : NULL;
+        if (eq)
+            *eq = '\0';
+        k = trim(k);
+        for (o = long_opts; o->name != NULL; o++)
+            if (strcmp(o->name, k) == 0)
+                break;
+        if (o->name == NULL || o->val == OPT_HELP || o->val == OPT_VERSION) {
+            fprintf(stderr, "knoopd: %s:%d: unknown option '%s'\n", path, lineno, k);
+            rc = -1;
+        } else if ((o->has_arg == required_argument) != (v != NULL && *v != '\0')) {
+            fprintf(stderr, "knoopd: %s:%d: option '%s' %s\n", path, lineno, k,
+                    o->has_arg == required_argument ? "needs '= value'" : "takes no value");
+            rc = -1;
+        } else if (apply(c, o->val, o->name, v, depth) != 0) {
+            fprintf(stderr, "knoopd: (in %s:%d)\n", path, lineno);
+            rc = -1;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    net_config_t cfg;
+    int opt, idx;
+    net_config_default(&cfg);
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":", long_opts, &idx)) != -1) {
+        if (opt == OPT_HELP) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (opt == OPT_VERSION) {
+            printf("knoopd %s\n", KNOOP_VERSION);
+            return 0;
+        }
+        if (opt == '?' || opt == ':') {
+            fprintf(stderr, "knoopd: %s option '%s' (try --help)\n",
+                    opt == ':' ? "missing value for" : "unknown", argv[optind - 1]);
+            return 2;
+        }
+        if (apply(&cfg, opt, long_opts[idx].name, optarg, 0) != 0)
+            return 2;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "knoopd: unexpected argument '%s' (try --help)\n", argv[optind]);
+        return 2;
+    }
+    opt = net_run(&cfg);
+    free(cfg.auth_token);
+    return opt;
+}

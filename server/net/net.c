@@ -1,0 +1,788 @@
+/*
+ * net.c - the libuv event loop of knoopd: listeners, connections, framing, dispatch onto the
+ * thread pool, responses, auth, limits and graceful shutdown (layer: net).
+ *
+ * The loop only reads, scans frames, decodes envelopes, checks auth and writes. Commands that
+ * touch the store run on libuv's thread pool (reads on a snapshot, writes through the store's
+ * single writer with group commit). A connection is freed only when both its handles are
+ * closed and no work is in flight for it (nginx's r->count / r->blocked rule): every queued
+ * request holds a reference.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "net.h"
+
+typedef struct net_conn net_conn_t;
+
+typedef struct {
+    uv_loop_t *loop;
+    net_config_t cfg;
+    proto_limits_t preauth;
+    store_t *store;
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+    bool tcp_open, pipe_open;
+    uv_signal_t sigint, sigterm;
+    net_conn_t *conns;
+    uint64_t nconns, requests, next_conn_id;
+    bool shutting_down;
+    cmd_stats_t stats;
+} net_server_t;
+
+struct net_conn {
+    union {
+        uv_handle_t h;
+        uv_stream_t s;
+        uv_tcp_t tcp;
+        uv_pipe_t pipe;
+    } u;
+    uv_timer_t idle;
+    net_server_t *srv;
+    net_conn_t *prev, *next;
+    char *buf;
+    size_t len, cap;
+    proto_scanner_t scan;
+    uint32_t inflight;
+    size_t pending_out;
+    int handles_open;
+    bool authed, reading, closing, close_after_write, eof;
+    uint64_t id;
+    char peer[96];
+};
+
+typedef struct {
+    uv_work_t work;
+    net_conn_t *c;
+    const cmd_t *cmd;
+    char *msg;
+    msgpack_zone zone;
+    proto_msg_t m;
+    msgpack_object params;
+    bool notify;
+    int64_t deadline_ms;
+    msgpack_sbuffer out;
+    char actor[32];
+} net_req_t;
+
+typedef struct {
+    uv_write_t w;
+    net_conn_t *c;
+    char *data;
+    size_t len;
+} net_write_t;
+
+static net_log_level_t log_level = NET_LOG_INFO;
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+void net_log_set_level(net_log_level_t level)
+{
+    log_level = level;
+}
+
+static int64_t net__now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void net_log(net_log_level_t level, const char *fmt, ...)
+{
+    char ts[32], line[1024];
+    va_list ap;
+    if (level < log_level)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "ts=%s level=%s %s\n", store_format_ts(net__now_ms(), ts), level_names[level],
+            line);
+}
+
+void net_config_default(net_config_t *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->data_dir = "knoop-data";
+    snprintf(c->listen_host, sizeof(c->listen_host), "127.0.0.1");
+    c->listen_port = 7474;
+    proto_limits_default(&c->limits);
+    c->max_connections = KNOOP_DEFAULT_CONNECTIONS;
+    c->max_inflight = KNOOP_DEFAULT_INFLIGHT;
+    c->max_pending_output = KNOOP_DEFAULT_PENDING_OUTPUT;
+    c->idle_seconds = KNOOP_DEFAULT_IDLE_SECONDS;
+    c->request_ms = KNOOP_DEFAULT_REQUEST_MS;
+    c->threads = 8;
+    c->sync = true;
+    c->log_level = NET_LOG_INFO;
+}
+
+static void net__conn_process(net_conn_t *c);
+static void net__conn_close(net_conn_t *c);
+
+static void net__conn_maybe_free(net_conn_t *c)
+{
+    net_server_t *srv = c->srv;
+    if (c->handles_open > 0 || c->inflight > 0)
+        return;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    srv->nconns--;
+    srv->stats.connections = srv->nconns;
+    free(c->buf);
+    free(c);
+}
+
+static void net__on_handle_close(uv_handle_t *h)
+{
+    net_conn_t *c = h->data;
+    c->handles_open--;
+    net__conn_maybe_free(c);
+}
+
+static void net__conn_close(net_conn_t *c)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    net_log(NET_LOG_DEBUG, "msg=\"connection closed\" conn=%llu peer=%s", (unsigned long long)c->id,
+            c->peer);
+    uv_close(&c->u.h, net__on_handle_close);
+    uv_close((uv_handle_t *)&c->idle, net__on_handle_close);
+}
+
+/* Closes c when it owes nothing more (after a protocol error or at shutdown). */
+static void net__conn_close_if_done(net_conn_t *c)
+{
+    if ((c->close_after_write || c->eof) && c->inflight == 0 && c->pending_out == 0)
+        net__conn_close(c);
+}
+
+static void net__on_write(uv_write_t *w, int status)
+{
+    net_write_t *wr = (net_write_t *)w;
+    net_conn_t *c = wr->c;
+    c->pending_out -= wr->len;
+    free(wr->data);
+    free(wr);
+    if (status < 0 && status != UV_ECANCELED && !c->closing) {
+        net_log(NET_LOG_DEBUG, "msg=\"write failed\" conn=%llu error=%s", (unsigned long long)c->id,
+                uv_strerror(status));
+        net__conn_close(c);
+        return;
+    }
+    if (!c->closing)
+        net__conn_process(c);
+}
+
+/* Queues data (malloc'd, ownership taken) for writing to c. */
+static void net__conn_write(net_conn_t *c, char *data, size_t len)
+{
+    net_write_t *wr;
+    uv_buf_t b;
+    if (c->closing || data == NULL || len == 0) {
+        free(data);
+        return;
+    }
+    wr = calloc(1, sizeof(*wr));
+    if (wr == NULL) {
+        free(data);
+        net__conn_close(c);
+        return;
+    }
+    wr->c = c;
+    wr->data = data;
+    wr->len = len;
+    b = uv_buf_init(data, (unsigned)len);
+    c->pending_out += len;
+    if (uv_write(&wr->w, &c->u.s, &b, 1, net__on_write) != 0) {
+        c->pending_out -= len;
+        free(data);
+        free(wr);
+        net__conn_close(c);
+    }
+}
+
+static void net__respond_error(net_conn_t *c, uint32_t msgid, int code, const char *msg)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    proto_pack_response_err(&pk, msgid, code, msg);
+    net__conn_write(c, sb.data, sb.size);
+}
+
+/* Builds the full response into out: [1, msgid, nil, result] or the error form. */
+static void net__build_response(net_req_t *r, int rc, const knoop_error_t *err,
+                                const msgpack_sbuffer *result)
+{
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&r->out);
+    if (r->notify)
+        return;
+    msgpack_packer_init(&pk, &r->out, msgpack_sbuffer_write);
+    if (rc == KNOOP_OK) {
+        proto_pack_response_ok(&pk, r->m.msgid);
+        msgpack_sbuffer_write(&r->out, result->data, result->size);
+    } else {
+        proto_pack_response_err(&pk, r->m.msgid, rc, err->msg[0] ? err->msg : knoop_strerror(rc));
+    }
+}
+
+static void net__run_cmd(net_req_t *r, kv_snapshot_t *snap)
+{
+    net_server_t *srv = r->c->srv;
+    cmd_ctx_t ctx = { 0 };
+    msgpack_sbuffer res;
+    msgpack_packer pk;
+    knoop_error_t err = { 0 };
+    int rc;
+
+    ctx.store = srv->store;
+    ctx.snap = snap;
+    ctx.who.actor = r->actor;
+    ctx.deadline_ms = r->deadline_ms;
+    ctx.stats = &srv->stats;
+    msgpack_sbuffer_init(&res);
+    msgpack_packer_init(&pk, &res, msgpack_sbuffer_write);
+    rc = cmd_run(r->cmd, &ctx, &r->params, &pk, &err);
+    if (rc == KNOOP_OK && res.data == NULL && res.size == 0)
+        rc = knoop_error_set(&err, KNOOP_EINTERNAL, "%s: handler produced no result", r->cmd->name);
+    if (rc != KNOOP_OK && rc != KNOOP_EINVAL && rc != KNOOP_ENOTFOUND && rc != KNOOP_ECONFLICT)
+        net_log(NET_LOG_WARN, "msg=\"request failed\" method=%s code=%s error=\"%s\"", r->cmd->name,
+                knoop_err_wire(rc), err.msg);
+    net__build_response(r, rc, &err, &res);
+    msgpack_sbuffer_destroy(&res);
+}
+
+static void net__work(uv_work_t *w)
+{
+    net_req_t *r = w->data;
+    kv_snapshot_t *snap = NULL;
+    if (r->deadline_ms != 0 && net__now_ms() > r->deadline_ms) {
+        knoop_error_t err;
+        knoop_error_set(&err, KNOOP_EUNAVAIL, "request waited longer than the time per request");
+        net__build_response(r, KNOOP_EUNAVAIL, &err, NULL);
+        return;
+    }
+    if (r->cmd->flags & CMD_READ)
+        snap = store_snapshot(r->c->srv->store);
+    net__run_cmd(r, snap);
+    if (snap != NULL)
+        store_snapshot_free(r->c->srv->store, snap);
+}
+
+static void net__req_free(net_req_t *r)
+{
+    msgpack_zone_destroy(&r->zone);
+    free(r->msg);
+    free(r);
+}
+
+static void net__after_work(uv_work_t *w, int status)
+{
+    net_req_t *r = w->data;
+    net_conn_t *c = r->c;
+    (void)status;
+    c->inflight--;
+    if (!c->closing && r->out.size > 0) {
+        net__conn_write(c, r->out.data, r->out.size);
+        r->out.data = NULL;
+    }
+    msgpack_sbuffer_destroy(&r->out);
+    net__req_free(r);
+    if (c->closing) {
+        net__conn_maybe_free(c);
+        return;
+    }
+    net__conn_process(c);
+}
+
+/* Constant-time comparison of the offered token with the configured one. */
+static bool net__token_ok(const char *want, const char *got, size_t got_len)
+{
+    size_t wl = strlen(want);
+    unsigned char diff = (unsigned char)(wl != got_len);
+    for (size_t i = 0; i < got_len; i++)
+        diff |= (unsigned char)(got[i] ^ want[i % (wl ? wl : 1)]);
+    return diff == 0;
+}
+
+/* Handles one complete message buf[0..len) from c. */
+static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
+{
+    net_server_t *srv = c->srv;
+    knoop_error_t err = { 0 };
+    net_req_t *r = calloc(1, sizeof(*r));
+    char q[160];
+    int rc;
+
+    if (r == NULL || (r->msg = malloc(len)) == NULL) {
+        free(r);
+        net_log(NET_LOG_ERROR, "msg=\"out of memory\" conn=%llu", (unsigned long long)c->id);
+        net__conn_close(c);
+        return;
+    }
+    memcpy(r->msg, buf, len);
+    msgpack_zone_init(&r->zone, 2048);
+    r->c = c;
+    srv->requests++;
+    srv->stats.requests = srv->requests;
+    rc = proto_decode(r->msg, len, &r->zone, &r->m, &err);
+    if (rc != KNOOP_OK) {
+        /* The stream can no longer be trusted: answer if we can, then close. */
+        net_log(NET_LOG_INFO, "msg=\"protocol error\" conn=%llu peer=%s error=\"%s\"",
+                (unsigned long long)c->id, c->peer, err.msg);
+        if (r->m.msgid_known && r->m.type == PROTO_REQUEST)
+            net__respond_error(c, r->m.msgid, rc, err.msg);
+        c->close_after_write = true;
+        net__req_free(r);
+        return;
+    }
+    if (r->m.type == PROTO_RESPONSE) {
+        net__req_free(r); /* knoopd sends no requests: nothing to match */
+        return;
+    }
+    r->notify = r->m.type == PROTO_NOTIFY;
+    r->cmd = cmd_lookup(r->m.method, r->m.method_len);
+    if (r->cmd == NULL) {
+        rc = knoop_error_set(&err, KNOOP_ENOTFOUND, "unknown method %s",
+                             knoop_repr(q, sizeof(q), r->m.method, r->m.method_len, 128));
+        goto fail;
+    }
+    if ((rc = proto_params_map(&r->m.params, &r->params, &err)) != KNOOP_OK)
+        goto fail;
+    if (srv->cfg.auth_token != NULL && !c->authed && !(r->cmd->flags & CMD_NO_AUTH)) {
+        rc = knoop_error_set(&err, KNOOP_EUNAUTH, "%s: authenticate with auth first", r->cmd->name);
+        goto fail;
+    }
+    if (strcmp(r->cmd->name, "auth") == 0) {
+        const char *tok;
+        size_t tl;
+        if ((rc = proto_params_check(&r->params, r->cmd->params, &err)) != KNOOP_OK)
+            goto fail;
+        proto_param_str(&r->params, "token", &tok, &tl);
+        if (srv->cfg.auth_token != NULL && !net__token_ok(srv->cfg.auth_token, tok, tl)) {
+            rc = knoop_error_set(&err, KNOOP_EUNAUTH, "auth: wrong token");
+            net_log(NET_LOG_WARN, "msg=\"authentication failed\" conn=%llu peer=%s",
+                    (unsigned long long)c->id, c->peer);
+            goto fail;
+        }
+        c->authed = true;
+        if (!r->notify) {
+            msgpack_sbuffer sb;
+            msgpack_packer pk;
+            msgpack_sbuffer_init(&sb);
+            msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+            proto_pack_response_ok(&pk, r->m.msgid);
+            msgpack_pack_map(&pk, 1);
+            msgpack_pack_str_with_body(&pk, "authenticated", 13);
+            msgpack_pack_true(&pk);
+            net__conn_write(c, sb.data, sb.size);
+        }
+        net__req_free(r);
+        return;
+    }
+    snprintf(r->actor, sizeof(r->actor), "%s", c->authed ? "authenticated" : "anonymous");
+    if (srv->cfg.request_ms > 0)
+        r->deadline_ms = net__now_ms() + srv->cfg.request_ms;
+    if (r->cmd->flags & CMD_INLINE) {
+        net__run_cmd(r, NULL);
+        net__conn_write(c, r->out.data, r->out.size);
+        net__req_free(r);
+        return;
+    }
+    r->work.data = r;
+    c->inflight++;
+    if (uv_queue_work(srv->loop, &r->work, net__work, net__after_work) != 0) {
+        c->inflight--;
+        rc = knoop_error_set(&err, KNOOP_EUNAVAIL, "server cannot queue work");
+        goto fail;
+    }
+    return;
+fail:
+    if (!r->notify)
+        net__respond_error(c, r->m.msgid, rc, err.msg);
+    net__req_free(r);
+}
+
+/* True when c must not take more requests until answers drain. */
+static bool net__conn_full(const net_conn_t *c)
+{
+    return c->inflight >= c->srv->cfg.max_inflight ||
+           c->pending_out >= c->srv->cfg.max_pending_output;
+}
+
+static void net__on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b);
+static void net__on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b);
+
+static void net__conn_set_reading(net_conn_t *c, bool on)
+{
+    if (c->closing || on == c->reading)
+        return;
+    if (on && (c->close_after_write || c->eof || c->srv->shutting_down))
+        return;
+    if (on)
+        uv_read_start(&c->u.s, net__on_alloc, net__on_read);
+    else
+        uv_read_stop(&c->u.s);
+    c->reading = on;
+}
+
+/* Scans and dispatches every complete message in c's buffer, as far as the caps allow. */
+static void net__conn_process(net_conn_t *c)
+{
+    net_server_t *srv = c->srv;
+    size_t off = 0;
+    while (!c->closing && !c->close_after_write && off < c->len && !net__conn_full(c)) {
+        knoop_error_t err = { 0 };
+        const proto_limits_t *lim =
+            srv->cfg.auth_token != NULL && !c->authed ? &srv->preauth : &srv->cfg.limits;
+        int r = proto_scan(&c->scan, c->buf + off, c->len - off, lim, &err);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            net_log(NET_LOG_INFO, "msg=\"protocol error\" conn=%llu peer=%s error=\"%s\"",
+                    (unsigned long long)c->id, c->peer, err.msg);
+            /* The message is not decodable, but a request's msgid sits in its first bytes:
+             * [0x94, 0x00, msgid ...]. Answer it when it can be read. */
+            {
+                const unsigned char *p = (const unsigned char *)c->buf + off;
+                size_t n = c->len - off;
+                long long id = -1;
+                if (n >= 3 && p[0] == 0x94 && p[1] == 0x00) {
+                    if (p[2] <= 0x7f)
+                        id = p[2];
+                    else if (p[2] == 0xcc && n >= 4)
+                        id = p[3];
+                    else if (p[2] == 0xcd && n >= 5)
+                        id = (p[3] << 8) | p[4];
+                    else if (p[2] == 0xce && n >= 7)
+                        id = ((long long)p[3] << 24) | (p[4] << 16) | (p[5] << 8) | p[6];
+                }
+                if (id >= 0)
+                    net__respond_error(c, (uint32_t)id, r, err.msg);
+            }
+            c->close_after_write = true;
+            off = c->len;
+            break;
+        }
+        net__handle_message(c, c->buf + off, (size_t)r);
+        off += (size_t)r;
+    }
+    if (off > 0) {
+        memmove(c->buf, c->buf + off, c->len - off);
+        c->len -= off;
+    }
+    if (c->closing)
+        return;
+    if (c->close_after_write || c->eof) {
+        net__conn_set_reading(c, false);
+        net__conn_close_if_done(c);
+        return;
+    }
+    net__conn_set_reading(c, !net__conn_full(c));
+}
+
+static void net__on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+    net_conn_t *c = h->data;
+    size_t want = 64 * 1024;
+    (void)suggested;
+    if (c->cap - c->len < want) {
+        size_t limit = (size_t)c->srv->cfg.limits.max_message + want;
+        size_t cap = c->cap ? c->cap * 2 : want;
+        char *nb;
+        while (cap < c->len + want)
+            cap *= 2;
+        if (cap > limit)
+            cap = limit;
+        if (cap > c->cap) {
+            nb = realloc(c->buf, cap);
+            if (nb != NULL) {
+                c->buf = nb;
+                c->cap = cap;
+            }
+        }
+    }
+    *b = uv_buf_init(c->buf + c->len, (unsigned)(c->cap - c->len));
+}
+
+static void net__on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
+{
+    net_conn_t *c = s->data;
+    (void)b;
+    if (nread == UV_EOF) {
+        /* The peer finished sending: answer what it sent, then close. */
+        net__conn_set_reading(c, false);
+        c->eof = true;
+        net__conn_process(c);
+        return;
+    }
+    if (nread < 0) {
+        net_log(NET_LOG_DEBUG, "msg=\"read failed\" conn=%llu error=%s", (unsigned long long)c->id,
+                uv_strerror((int)nread));
+        net__conn_close(c);
+        return;
+    }
+    if (nread == 0)
+        return;
+    c->len += (size_t)nread;
+    if (c->srv->cfg.idle_seconds > 0)
+        uv_timer_again(&c->idle);
+    net__conn_process(c);
+}
+
+static void net__on_idle(uv_timer_t *t)
+{
+    net_conn_t *c = t->data;
+    if (c->inflight > 0 || c->pending_out > 0)
+        return;
+    net_log(NET_LOG_INFO, "msg=\"idle connection closed\" conn=%llu peer=%s",
+            (unsigned long long)c->id, c->peer);
+    net__conn_close(c);
+}
+
+static void net__peer_name(net_conn_t *c, bool tcp)
+{
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    char host[64] = "?";
+    if (!tcp || uv_tcp_getpeername(&c->u.tcp, (struct sockaddr *)&ss, &len) != 0) {
+        snprintf(c->peer, sizeof(c->peer), "%s", tcp ? "?" : "unix");
+        return;
+    }
+    if (ss.ss_family == AF_INET6) {
+        uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof(host));
+        snprintf(c->peer, sizeof(c->peer), "[%s]:%d", host,
+                 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+    } else {
+        uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof(host));
+        snprintf(c->peer, sizeof(c->peer), "%s:%d", host,
+                 ntohs(((struct sockaddr_in *)&ss)->sin_port));
+    }
+}
+
+static void net__on_connection(uv_stream_t *server, int status, bool tcp)
+{
+    net_server_t *srv = server->data;
+    net_conn_t *c;
+    int rc;
+    if (status < 0) {
+        net_log(NET_LOG_WARN, "msg=\"accept failed\" error=%s", uv_strerror(status));
+        return;
+    }
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return;
+    c->srv = srv;
+    c->id = ++srv->next_conn_id;
+    if (tcp)
+        rc = uv_tcp_init(srv->loop, &c->u.tcp);
+    else
+        rc = uv_pipe_init(srv->loop, &c->u.pipe, 0);
+    if (rc != 0) {
+        free(c);
+        return;
+    }
+    uv_timer_init(srv->loop, &c->idle);
+    c->u.h.data = c;
+    c->idle.data = c;
+    c->handles_open = 2;
+    proto_scanner_init(&c->scan);
+    c->next = srv->conns;
+    if (srv->conns)
+        srv->conns->prev = c;
+    srv->conns = c;
+    srv->nconns++;
+    srv->stats.connections = srv->nconns;
+    if (uv_accept(server, &c->u.s) != 0) {
+        net__conn_close(c);
+        return;
+    }
+    net__peer_name(c, tcp);
+    if (srv->nconns > srv->cfg.max_connections || srv->shutting_down) {
+        net_log(NET_LOG_WARN, "msg=\"connection refused\" reason=%s peer=%s",
+                srv->shutting_down ? "shutting_down" : "max_connections", c->peer);
+        net__conn_close(c);
+        return;
+    }
+    if (tcp)
+        uv_tcp_nodelay(&c->u.tcp, 1);
+    if (srv->cfg.idle_seconds > 0)
+        uv_timer_start(&c->idle, net__on_idle, (uint64_t)srv->cfg.idle_seconds * 1000,
+                       (uint64_t)srv->cfg.idle_seconds * 1000);
+    net_log(NET_LOG_DEBUG, "msg=\"connection accepted\" conn=%llu peer=%s",
+            (unsigned long long)c->id, c->peer);
+    net__conn_set_reading(c, true);
+}
+
+static void net__on_tcp_connection(uv_stream_t *s, int status)
+{
+    net__on_connection(s, status, true);
+}
+
+static void net__on_pipe_connection(uv_stream_t *s, int status)
+{
+    net__on_connection(s, status, false);
+}
+
+static void net__on_signal(uv_signal_t *sig, int signum)
+{
+    net_server_t *srv = sig->data;
+    if (srv->shutting_down)
+        return;
+    srv->shutting_down = true;
+    net_log(NET_LOG_INFO, "msg=\"shutting down\" signal=%s connections=%llu",
+            signum == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)srv->nconns);
+    if (srv->tcp_open)
+        uv_close((uv_handle_t *)&srv->tcp, NULL);
+    if (srv->pipe_open)
+        uv_close((uv_handle_t *)&srv->pipe, NULL);
+    uv_close((uv_handle_t *)&srv->sigint, NULL);
+    uv_close((uv_handle_t *)&srv->sigterm, NULL);
+    /* Stop taking requests; answer those in flight, then close. */
+    for (net_conn_t *c = srv->conns; c != NULL; c = c->next) {
+        net__conn_set_reading(c, false);
+        c->close_after_write = true;
+        net__conn_close_if_done(c);
+    }
+}
+
+static int net__listen(net_server_t *srv, char *ready, size_t readysz)
+{
+    struct sockaddr_storage addr;
+    int rc, namelen;
+    char host[64];
+
+    if (uv_ip4_addr(srv->cfg.listen_host, srv->cfg.listen_port, (struct sockaddr_in *)&addr) != 0 &&
+        uv_ip6_addr(srv->cfg.listen_host, srv->cfg.listen_port, (struct sockaddr_in6 *)&addr) !=
+            0) {
+        net_log(NET_LOG_ERROR, "msg=\"bad listen address\" listen=%s", srv->cfg.listen_host);
+        return -1;
+    }
+    uv_tcp_init(srv->loop, &srv->tcp);
+    srv->tcp.data = srv;
+    srv->tcp_open = true;
+    if ((rc = uv_tcp_bind(&srv->tcp, (struct sockaddr *)&addr, 0)) != 0 ||
+        (rc = uv_listen((uv_stream_t *)&srv->tcp, 511, net__on_tcp_connection)) != 0) {
+        net_log(NET_LOG_ERROR, "msg=\"cannot listen\" listen=%s:%d error=\"%s\"",
+                srv->cfg.listen_host, srv->cfg.listen_port, uv_strerror(rc));
+        return -1;
+    }
+    namelen = sizeof(addr);
+    uv_tcp_getsockname(&srv->tcp, (struct sockaddr *)&addr, &namelen);
+    if (addr.ss_family == AF_INET6) {
+        uv_ip6_name((struct sockaddr_in6 *)&addr, host, sizeof(host));
+        snprintf(ready, readysz, "listen=[%s]:%d", host,
+                 ntohs(((struct sockaddr_in6 *)&addr)->sin6_port));
+    } else {
+        uv_ip4_name((struct sockaddr_in *)&addr, host, sizeof(host));
+        snprintf(ready, readysz, "listen=%s:%d", host,
+                 ntohs(((struct sockaddr_in *)&addr)->sin_port));
+    }
+    if (srv->cfg.socket_path != NULL) {
+        size_t l = strlen(ready);
+        uv_pipe_init(srv->loop, &srv->pipe, 0);
+        srv->pipe.data = srv;
+        srv->pipe_open = true;
+        unlink(srv->cfg.socket_path); /* a stale socket from an earlier run */
+        if ((rc = uv_pipe_bind(&srv->pipe, srv->cfg.socket_path)) != 0 ||
+            (rc = uv_listen((uv_stream_t *)&srv->pipe, 511, net__on_pipe_connection)) != 0) {
+            net_log(NET_LOG_ERROR, "msg=\"cannot listen\" socket=%s error=\"%s\"",
+                    srv->cfg.socket_path, uv_strerror(rc));
+            return -1;
+        }
+        snprintf(ready + l, readysz - l, " unix=%s", srv->cfg.socket_path);
+    }
+    return 0;
+}
+
+static void net__close_walk(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+int net_run(const net_config_t *cfg)
+{
+    net_server_t srv;
+    uv_loop_t loop;
+    knoop_error_t err = { 0 };
+    store_options_t so;
+    char ready[512], threads[16];
+    int rc;
+
+    memset(&srv, 0, sizeof(srv));
+    srv.cfg = *cfg;
+    srv.preauth = cfg->limits;
+    if (srv.preauth.max_message > KNOOP_PREAUTH_MESSAGE_BYTES)
+        srv.preauth.max_message = KNOOP_PREAUTH_MESSAGE_BYTES;
+    if (srv.preauth.max_string > KNOOP_PREAUTH_MESSAGE_BYTES)
+        srv.preauth.max_string = KNOOP_PREAUTH_MESSAGE_BYTES;
+    net_log_set_level(cfg->log_level);
+    signal(SIGPIPE, SIG_IGN);
+    /* libuv reads UV_THREADPOOL_SIZE when the pool first starts. */
+    snprintf(threads, sizeof(threads), "%d", cfg->threads);
+    setenv("UV_THREADPOOL_SIZE", threads, 1);
+
+    store_options_default(&so);
+    so.sync = cfg->sync;
+    if ((rc = store_open(cfg->data_dir, &so, &srv.store, &err)) != KNOOP_OK) {
+        net_log(NET_LOG_ERROR, "msg=\"cannot open store\" data=%s error=\"%s\"", cfg->data_dir,
+                err.msg);
+        return 1;
+    }
+    uv_loop_init(&loop);
+    srv.loop = &loop;
+    srv.stats.version = KNOOP_VERSION;
+    srv.stats.started_ms = net__now_ms();
+    srv.stats.auth_required = cfg->auth_token != NULL;
+    srv.stats.limits = &srv.cfg.limits;
+    srv.stats.max_connections = cfg->max_connections;
+    srv.stats.max_inflight = cfg->max_inflight;
+    srv.stats.idle_seconds = cfg->idle_seconds;
+    srv.stats.request_ms = cfg->request_ms;
+
+    uv_signal_init(&loop, &srv.sigint);
+    uv_signal_init(&loop, &srv.sigterm);
+    srv.sigint.data = srv.sigterm.data = &srv;
+    uv_signal_start(&srv.sigint, net__on_signal, SIGINT);
+    uv_signal_start(&srv.sigterm, net__on_signal, SIGTERM);
+
+    if (net__listen(&srv, ready, sizeof(ready)) != 0) {
+        uv_walk(&loop, net__close_walk, NULL);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        uv_loop_close(&loop);
+        store_close(srv.store);
+        return 1;
+    }
+    net_log(NET_LOG_INFO, "msg=\"knoopd started\" version=%s data=%s %s sync=%s auth=%s",
+            KNOOP_VERSION, cfg->data_dir, ready, cfg->sync ? "on" : "off",
+            cfg->auth_token ? "required" : "off");
+    printf("knoopd ready %s\n", ready);
+    fflush(stdout);
+
+    uv_run(&loop, UV_RUN_DEFAULT);
+
+    uv_walk(&loop, net__close_walk, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    rc = uv_loop_close(&loop);
+    if (cfg->socket_path != NULL)
+        unlink(cfg->socket_path);
+    store_close(srv.store);
+    net_log(NET_LOG_INFO, "msg=\"knoopd stopped\" requests=%llu", (unsigned long long)srv.requests);
+    return rc == 0 ? 0 : 1;
+}

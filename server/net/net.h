@@ -1,0 +1,47 @@
+/*
+ * net.h - knoopd's network layer: the libuv loop, listeners, connections, MessagePack-RPC
+ * dispatch onto the thread pool, auth and graceful shutdown (layer: net, the top).
+ */
+#ifndef NET_H
+#define NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cmd.h"
+#include "proto.h"
+
+typedef enum { NET_LOG_DEBUG = 0, NET_LOG_INFO, NET_LOG_WARN, NET_LOG_ERROR } net_log_level_t;
+
+typedef struct {
+    const char *data_dir;
+    char listen_host[256];
+    int listen_port;
+    const char *socket_path; /* NULL = no Unix socket */
+    proto_limits_t limits;
+    uint32_t max_connections;
+    uint32_t max_inflight;
+    uint32_t max_pending_output;
+    uint32_t idle_seconds;
+    uint32_t request_ms;
+    int threads;
+    bool sync;
+    char *auth_token; /* NULL = auth not required; owned */
+    net_log_level_t log_level;
+} net_config_t;
+
+void net_config_default(net_config_t *c);
+
+/*
+ * Runs the server until SIGINT or SIGTERM: opens the store, listens, prints one ready line to
+ * stdout ("knoopd ready listen=HOST:PORT[ unix=PATH]"), serves, then shuts down gracefully
+ * (stop accepting, finish in-flight requests, flush and close the store). Returns 0 on a clean
+ * shutdown, nonzero when start-up failed (with a message logged).
+ */
+int net_run(const net_config_t *c);
+
+/* Structured log line to stderr: "ts=... level=... msg=\"...\" key=value ...". */
+void net_log(net_log_level_t level, const char *fmt, ...) KNOOP_PRINTF(2, 3);
+void net_log_set_level(net_log_level_t level);
+
+#endif
