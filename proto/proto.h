@@ -191,12 +191,20 @@ typedef enum {
     PROTO_T_STR_OR_U64 /* string or unsigned integer, e.g. a node id or an external key */
 } proto_ptype_t;
 
-/* One named parameter of a method. A spec is an array of these ending with { NULL }. */
+/* One named parameter of a method. A spec is an array of these ending with PROTO_PARAM_END
+ * (an entry whose name is NULL). */
 typedef struct {
     const char *name;
     proto_ptype_t type;
     bool required;
 } proto_param_spec_t;
+
+/* The terminator of a spec, spelled out so that clang's -Wmissing-field-initializers stays
+ * quiet (it warns on a bare { NULL }). */
+#define PROTO_PARAM_END                                                                            \
+    {                                                                                              \
+        NULL, PROTO_T_ANY, false                                                                   \
+    }
 
 /*
  * Checks the named-parameter map against spec: map is a map, every key a string, no unknown

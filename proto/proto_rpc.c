@@ -58,8 +58,7 @@ int proto_decode(const char *buf, size_t len, msgpack_zone *zone, proto_msg_t *o
     case MSGPACK_UNPACK_SUCCESS:
         break;
     case MSGPACK_UNPACK_NOMEM_ERROR:
-        return knoop_error_set(err, KNOOP_ENOMEM, "message: out of memory decoding %zu bytes",
-                               len);
+        return knoop_error_set(err, KNOOP_ENOMEM, "message: out of memory decoding %zu bytes", len);
     default:
         /* The scanner accepted it, so msgpack-c should too. */
         return knoop_error_set(err, KNOOP_EINVAL, "message: not valid MessagePack");
@@ -73,8 +72,7 @@ int proto_decode(const char *buf, size_t len, msgpack_zone *zone, proto_msg_t *o
     el = top.via.array.ptr;
     if (el[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER || el[0].via.u64 > PROTO_NOTIFY) {
         if (el[0].type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-            return knoop_error_set(err, KNOOP_EINVAL,
-                                   "message: type: expected 0, 1 or 2, got %llu",
+            return knoop_error_set(err, KNOOP_EINVAL, "message: type: expected 0, 1 or 2, got %llu",
                                    (unsigned long long)el[0].via.u64);
         return knoop_error_set(err, KNOOP_EINVAL, "message: type: expected 0, 1 or 2, got %s",
                                proto_type_name(&el[0]));
@@ -102,8 +100,8 @@ int proto_decode(const char *buf, size_t len, msgpack_zone *zone, proto_msg_t *o
     }
     want = type == PROTO_NOTIFY ? 3 : 4;
     if (top.via.array.size != want)
-        return knoop_error_set(err, KNOOP_EINVAL, "%s: expected %zu elements, got %lu", label,
-                               want, (unsigned long)top.via.array.size);
+        return knoop_error_set(err, KNOOP_EINVAL, "%s: expected %zu elements, got %lu", label, want,
+                               (unsigned long)top.via.array.size);
 
     if (type == PROTO_RESPONSE) {
         out->error = el[2];
@@ -142,8 +140,7 @@ int proto_params_map(const msgpack_object *params, msgpack_object *map, knoop_er
         return knoop_error_set(err, KNOOP_EINVAL,
                                "params: expected [ {named parameters} ], got nothing");
     if (params->type != MSGPACK_OBJECT_ARRAY)
-        return knoop_error_set(err, KNOOP_EINVAL,
-                               "params: expected [ {named parameters} ], got %s",
+        return knoop_error_set(err, KNOOP_EINVAL, "params: expected [ {named parameters} ], got %s",
                                proto_type_name(params));
     if (params->via.array.size == 0)
         return 0;

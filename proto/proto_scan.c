@@ -111,8 +111,8 @@ static int scan_run(proto_scanner_t *s, const unsigned char *p, size_t len, cons
             switch (b) {
             case 0xc1:
                 return knoop_error_set(err, KNOOP_EINVAL,
-                                 "message: invalid byte 0xc1 at offset %llu",
-                                 (unsigned long long)at);
+                                       "message: invalid byte 0xc1 at offset %llu",
+                                       (unsigned long long)at);
             case 0xc4: /* bin 8, 16, 32 */
             case 0xc5:
             case 0xc6:
@@ -177,8 +177,8 @@ static int scan_run(proto_scanner_t *s, const unsigned char *p, size_t len, cons
                 /* Every byte value is handled above. */
                 if (KNOOP_NEVER(1))
                     return knoop_error_set(err, KNOOP_EINTERNAL,
-                                     "message: scanner lost at offset %llu",
-                                     (unsigned long long)at);
+                                           "message: scanner lost at offset %llu",
+                                           (unsigned long long)at);
             }
             if (lenbytes != 0) {
                 /* The length field must be here; the payload need not be. */
@@ -194,22 +194,22 @@ static int scan_run(proto_scanner_t *s, const unsigned char *p, size_t len, cons
         /* Check what the header declares before accepting it. */
         if ((kind == SCAN_STR || kind == SCAN_BIN || kind == SCAN_EXT) && body > max_string)
             return knoop_error_set(err, KNOOP_ETOOLARGE,
-                             "message: %s of %llu bytes at offset %llu exceeds the limit of "
-                             "%llu bytes",
-                             scan_kind_name(kind), (unsigned long long)body,
-                             (unsigned long long)at, (unsigned long long)max_string);
+                                   "message: %s of %llu bytes at offset %llu exceeds the limit of "
+                                   "%llu bytes",
+                                   scan_kind_name(kind), (unsigned long long)body,
+                                   (unsigned long long)at, (unsigned long long)max_string);
         if (kind == SCAN_ARRAY || kind == SCAN_MAP) {
             if (count > max_entries)
                 return knoop_error_set(err, KNOOP_ETOOLARGE,
-                                 "message: %s of %llu entries at offset %llu exceeds the "
-                                 "limit of %llu entries",
-                                 scan_kind_name(kind), (unsigned long long)count,
-                                 (unsigned long long)at, (unsigned long long)max_entries);
+                                       "message: %s of %llu entries at offset %llu exceeds the "
+                                       "limit of %llu entries",
+                                       scan_kind_name(kind), (unsigned long long)count,
+                                       (unsigned long long)at, (unsigned long long)max_entries);
             if (s->depth + 1 > max_depth)
                 return knoop_error_set(err, KNOOP_EINVAL,
-                                 "message: nesting deeper than %llu levels at offset "
-                                 "%llu",
-                                 (unsigned long long)max_depth, (unsigned long long)at);
+                                       "message: nesting deeper than %llu levels at offset "
+                                       "%llu",
+                                       (unsigned long long)max_depth, (unsigned long long)at);
             children = kind == SCAN_MAP ? 2 * count : count;
         }
         /* The least the message can still grow to: this item, one byte for each of its
@@ -218,15 +218,16 @@ static int scan_run(proto_scanner_t *s, const unsigned char *p, size_t len, cons
         need = at + hdr + body + children + rest;
         if (need > max_message) {
             if (kind == SCAN_SCALAR)
-                return knoop_error_set(err, KNOOP_ETOOLARGE,
-                                 "message: longer than the limit of %llu bytes (value at offset "
-                                 "%llu)",
-                                 (unsigned long long)max_message, (unsigned long long)at);
+                return knoop_error_set(
+                    err, KNOOP_ETOOLARGE,
+                    "message: longer than the limit of %llu bytes (value at offset "
+                    "%llu)",
+                    (unsigned long long)max_message, (unsigned long long)at);
             return knoop_error_set(err, KNOOP_ETOOLARGE,
-                             "message: %s at offset %llu makes it at least %llu bytes, over "
-                             "the limit of %llu",
-                             scan_kind_name(kind), (unsigned long long)at,
-                             (unsigned long long)need, (unsigned long long)max_message);
+                                   "message: %s at offset %llu makes it at least %llu bytes, over "
+                                   "the limit of %llu",
+                                   scan_kind_name(kind), (unsigned long long)at,
+                                   (unsigned long long)need, (unsigned long long)max_message);
         }
 
         /* Accept it: take its slot in the enclosing container, skip its payload. */
