@@ -31,7 +31,8 @@ int proto_decode(const char *buf, size_t len, msgpack_zone *zone, proto_msg_t *o
     msgpack_object top;
     const msgpack_object *el;
     const char *label;
-    size_t off = 0, want, i;
+    size_t off = 0, want, i, mlen;
+    const char *mptr;
     uint64_t type;
     int rc;
 
@@ -109,20 +110,28 @@ int proto_decode(const char *buf, size_t len, msgpack_zone *zone, proto_msg_t *o
         return 0;
     }
 
-    if (el[i].type != MSGPACK_OBJECT_STR)
+    /* Older MessagePack-RPC clients (msgpack's "raw" era, pynvim among them) send the method
+     * name as binary; its bytes are the name all the same. */
+    if (el[i].type == MSGPACK_OBJECT_STR) {
+        mptr = el[i].via.str.ptr;
+        mlen = el[i].via.str.size;
+    } else if (el[i].type == MSGPACK_OBJECT_BIN) {
+        mptr = el[i].via.bin.ptr;
+        mlen = el[i].via.bin.size;
+    } else {
         return knoop_error_set(err, KNOOP_EINVAL, "%s: method: expected string, got %s", label,
                                proto_type_name(&el[i]));
-    if (el[i].via.str.size == 0)
+    }
+    if (mlen == 0)
         return knoop_error_set(err, KNOOP_EINVAL, "%s: method: expected a method name, got ''",
                                label);
-    if (el[i].via.str.size > KNOOP_MAX_NAME_BYTES) {
+    if (mlen > KNOOP_MAX_NAME_BYTES) {
         char q[4 * 64 + 16];
         return knoop_error_set(err, KNOOP_EINVAL, "%s: method: longer than %d bytes: %s", label,
-                               KNOOP_MAX_NAME_BYTES,
-                               knoop_repr(q, sizeof(q), el[i].via.str.ptr, el[i].via.str.size, 64));
+                               KNOOP_MAX_NAME_BYTES, knoop_repr(q, sizeof(q), mptr, mlen, 64));
     }
-    out->method = el[i].via.str.ptr;
-    out->method_len = el[i].via.str.size;
+    out->method = mptr;
+    out->method_len = mlen;
 
     if (el[i + 1].type != MSGPACK_OBJECT_ARRAY)
         return knoop_error_set(err, KNOOP_EINVAL, "%s: params: expected array, got %s", label,

@@ -80,7 +80,9 @@ char *schema_date_format(schema_date_t dt, char *buf)
     if (dt > SCHEMA_DATE_MAX)
         dt = SCHEMA_DATE_MAX;
     schema__civil_from_days(dt, &y, &m, &d);
-    snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
+    /* y, m and d are in range after the clamp; the modulo tells the compiler so. */
+    snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
     return buf;
 }
 

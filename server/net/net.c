@@ -341,12 +341,15 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
     srv->stats.requests = srv->requests;
     rc = proto_decode(r->msg, len, &r->zone, &r->m, &err);
     if (rc != KNOOP_OK) {
-        /* The stream can no longer be trusted: answer if we can, then close. */
-        net_log(NET_LOG_INFO, "msg=\"protocol error\" conn=%llu peer=%s error=\"%s\"",
+        /* The framing is intact (the scanner delimited the message), so a request whose msgid
+         * could be read is answered and the connection goes on. Without a msgid there is no
+         * one to answer: the peer does not speak the protocol, so close. */
+        net_log(NET_LOG_INFO, "msg=\"bad message\" conn=%llu peer=%s error=\"%s\"",
                 (unsigned long long)c->id, c->peer, err.msg);
         if (r->m.msgid_known && r->m.type == PROTO_REQUEST)
             net__respond_error(c, r->m.msgid, rc, err.msg);
-        c->close_after_write = true;
+        else if (r->m.type != PROTO_NOTIFY)
+            c->close_after_write = true;
         net__req_free(r);
         return;
     }

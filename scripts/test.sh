@@ -1,0 +1,27 @@
+#!/bin/sh
+# The whole test suite: installs what is missing, checks formatting, builds with warnings as
+# errors, runs every unit and integration test, then builds and runs them again under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+echo "== clang-format"
+files=$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
+# shellcheck disable=SC2086
+clang-format --dry-run -Werror $files
+
+echo "== build (RelWithDebInfo, -Werror)"
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/release -j"$JOBS"
+echo "== tests"
+(cd build/release && ctest --output-on-failure -j"$JOBS")
+
+echo "== build (ASan + UBSan)"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DKNOOP_SANITIZE=ON >/dev/null
+cmake --build build/asan -j"$JOBS"
+echo "== tests under ASan + UBSan"
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$JOBS")
+echo "== all checks passed"

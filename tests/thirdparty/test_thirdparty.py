@@ -1,0 +1,362 @@
+"""knoopd driven by MessagePack-RPC clients that are not ours.
+
+- Debian's python3-msgpack on a raw TCP socket (hand-made envelopes, malformed input, limits,
+  pipelining, 500 concurrent connections, restarts, kill -9 during acknowledged writes);
+- the msgpack-rpc session of Debian's python3-pynvim (a complete, independent implementation of
+  the MessagePack-RPC spec).
+"""
+import os
+import selectors
+import signal
+import socket
+import struct
+import sys
+import tempfile
+import threading
+import unittest
+
+import msgpack
+
+sys.path.insert(0, os.path.dirname(__file__))
+from knoopd_fixture import Knoopd  # noqa: E402
+
+
+class Client:
+    """A minimal spec-following client on a raw socket."""
+
+    def __init__(self, sock):
+        self.s = sock
+        self.u = msgpack.Unpacker(raw=False, strict_map_key=False)
+        self.next = 0
+
+    def send(self, method, params=None, msgid=None):
+        if msgid is None:
+            self.next += 1
+            msgid = self.next
+        self.s.sendall(msgpack.packb([0, msgid, method, [] if params is None else [params]]))
+        return msgid
+
+    def recv(self):
+        while True:
+            for msg in self.u:
+                return msg
+            data = self.s.recv(1 << 16)
+            if not data:
+                raise EOFError("connection closed")
+            self.u.feed(data)
+
+    def call(self, method, params=None):
+        msgid = self.send(method, params)
+        msg = self.recv()
+        assert msg[0] == 1 and msg[1] == msgid, msg
+        return msg[2], msg[3]
+
+    def ok(self, method, params=None):
+        err, res = self.call(method, params)
+        assert err is None, err
+        return res
+
+    def closed(self):
+        """True when the server closed the connection (after any pending answers)."""
+        try:
+            while True:
+                data = self.s.recv(1 << 16)
+                if not data:
+                    return True
+                self.u.feed(data)
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        except socket.timeout:
+            return False
+
+
+class ServerCase(unittest.TestCase):
+    extra = ()
+
+    def setUp(self):
+        self.srv = Knoopd(*self.extra).start()
+        self.c = Client(self.srv.connect())
+
+    def tearDown(self):
+        self.c.s.close()
+        rc = self.srv.stop()
+        self.srv.cleanup()
+        self.assertEqual(rc, 0, "knoopd must exit 0 on SIGTERM")
+
+    def still_serving(self):
+        c2 = Client(self.srv.connect())
+        self.assertEqual(c2.ok("ping"), "pong")
+        c2.s.close()
+
+
+class RawClientTests(ServerCase):
+    def test_ping_and_empty_params(self):
+        self.assertEqual(self.c.ok("ping"), "pong")
+        self.c.s.sendall(msgpack.packb([0, 77, "ping", [{}]]))
+        self.assertEqual(self.c.recv(), [1, 77, None, "pong"])
+
+    def test_node_and_edge_round_trip(self):
+        g = self.c.ok("node.create", {"kind": "organisation", "type": "gemeente",
+                                      "props": {"name": "Súdwest-Fryslân", "cbs_code": "GM1900"}})
+        p = self.c.ok("node.create", {"kind": "person", "props": {"name": "P. Jansen"}})
+        e = self.c.ok("edge.create", {"type": "wethouder", "source": p["id"], "target": "GM1900",
+                                      "valid_from": "2022-06-01",
+                                      "props": {"portefeuille": "Milieu"}})
+        self.assertEqual(e["target"], g["id"])
+        self.assertIsNone(e["valid_to"])
+        found = self.c.ok("node.find", {"name": "sudwest fryslan"})
+        self.assertEqual([n["id"] for n in found["nodes"]], [g["id"]])
+        at = self.c.ok("edge.list", {"node": "GM1900", "at": "2022-06-01"})
+        self.assertEqual([x["id"] for x in at["edges"]], [e["id"]])
+        before = self.c.ok("edge.list", {"node": "GM1900", "at": "2022-05-31"})
+        self.assertEqual(before["edges"], [])
+
+    def test_notification_gets_no_answer_but_runs(self):
+        self.c.s.sendall(msgpack.packb([2, "node.create", [{"kind": "project",
+                                                           "props": {"key": "P-1"}}]]))
+        res = self.c.ok("node.find", {"key": "P-1"})
+        self.assertEqual(len(res["nodes"]), 1)
+
+    def test_unknown_method_keeps_connection(self):
+        err, res = self.c.call("node.explode", {"id": 1})
+        self.assertEqual(err["code"], "not_found")
+        self.assertIn("node.explode", err["message"])
+        self.assertEqual(self.c.ok("ping"), "pong")
+
+    def test_wrong_parameter_types(self):
+        for params, field in [({"id": "x" * 3, "cascade": "yes"}, "cascade"),
+                              ({"idd": 1}, "idd")]:
+            err, _ = self.c.call("node.delete", params)
+            self.assertEqual(err["code"], "invalid_argument")
+            self.assertIn(field, err["message"])
+        err, _ = self.c.call("edge.create", {"type": "lid", "source": 1, "target": 1,
+                                             "valid_from": "2019-02-29"})
+        self.assertEqual(err["code"], "invalid_argument")
+        self.assertIn("valid_from", err["message"])
+        self.c.s.sendall(msgpack.packb([0, 5, "node.get", {"id": 1}]))  # params not an array
+        msg = self.c.recv()
+        self.assertEqual(msg[2]["code"], "invalid_argument")
+        self.assertEqual(self.c.ok("ping"), "pong")
+
+    def test_malformed_bytes_close_only_that_connection(self):
+        self.c.s.sendall(b"\xc1\xc1\xc1")
+        self.assertTrue(self.c.closed())
+        self.still_serving()
+
+    def test_bad_envelope_with_msgid_is_answered_and_connection_stays(self):
+        self.c.s.sendall(msgpack.packb([0, 9, 42, []]))  # method not a string
+        msg = self.c.recv()
+        self.assertEqual(msg[1], 9)
+        self.assertEqual(msg[2]["code"], "invalid_argument")
+        self.assertIn("method", msg[2]["message"])
+        self.assertEqual(self.c.ok("ping"), "pong")
+
+    def test_message_that_is_no_envelope_closes(self):
+        self.c.s.sendall(msgpack.packb({"hello": "world"}))
+        self.assertTrue(self.c.closed())
+        self.still_serving()
+
+    def test_truncated_message_then_close(self):
+        data = msgpack.packb([0, 1, "node.get", [{"id": 1}]])
+        self.c.s.sendall(data[:-3])
+        self.c.s.close()
+        self.still_serving()
+
+    def test_oversized_message_is_refused(self):
+        # A request declaring a 20 MiB string, over the 16 MiB default: refused from its header.
+        head = b"\x94\x00\x07\xa4ping\x91\x81\xa1x\xdb" + struct.pack(">I", 20 << 20)
+        self.c.s.sendall(head)
+        msg = self.c.recv()
+        self.assertEqual(msg[1], 7)
+        self.assertEqual(msg[2]["code"], "too_large")
+        self.assertTrue(self.c.closed())
+        self.still_serving()
+
+    def test_huge_declared_array_is_refused_without_allocation(self):
+        self.c.s.sendall(b"\x94\x00\x08\xa4ping\xdd\xff\xff\xff\xff")
+        msg = self.c.recv()
+        self.assertEqual(msg[2]["code"], "too_large")
+        self.assertTrue(self.c.closed())
+        self.still_serving()
+
+    def test_too_deep_nesting_is_refused(self):
+        deep = "x"
+        for _ in range(40):
+            deep = [deep]
+        self.c.s.sendall(msgpack.packb([0, 3, "ping", [{"a": deep}]]))
+        msg = self.c.recv()
+        self.assertEqual(msg[2]["code"], "invalid_argument")
+        self.assertTrue(self.c.closed())
+        self.still_serving()
+
+    def test_pipelined_requests_are_answered_by_msgid(self):
+        ids = {}
+        for i in range(300):
+            msgid = self.c.send("node.create", {"kind": "person", "props": {"n": i}})
+            ids[msgid] = i
+        seen = {}
+        for _ in range(300):
+            msg = self.c.recv()
+            self.assertIsNone(msg[2])
+            seen[msg[1]] = msg[3]["props"]["n"]
+        self.assertEqual(seen, ids)
+
+    def test_five_hundred_concurrent_connections(self):
+        sel = selectors.DefaultSelector()
+        conns = []
+        for i in range(500):
+            s = self.srv.connect()
+            s.setblocking(False)
+            c = Client(s)
+            c.expect = {}
+            for j in range(4):
+                c.next += 1
+                c.expect[c.next] = "pong" if j % 2 == 0 else None
+            payload = b"".join(
+                msgpack.packb([0, mid, "ping" if want else "server.info", []])
+                for mid, want in c.expect.items())
+            c.s.sendall(payload)
+            sel.register(s, selectors.EVENT_READ, c)
+            conns.append(c)
+        pending = 500 * 4
+        while pending > 0:
+            events = sel.select(timeout=60)
+            self.assertTrue(events, "server stopped answering")
+            for key, _ in events:
+                c = key.data
+                data = c.s.recv(1 << 16)
+                self.assertTrue(data, "connection closed early")
+                c.u.feed(data)
+                for msg in c.u:
+                    want = c.expect.pop(msg[1])
+                    self.assertIsNone(msg[2])
+                    if want is None:
+                        self.assertEqual(msg[3]["name"], "knoopd")
+                    else:
+                        self.assertEqual(msg[3], want)
+                    pending -= 1
+        for c in conns:
+            self.assertEqual(c.expect, {})
+            sel.unregister(c.s)
+            c.s.close()
+
+
+class AuthTests(ServerCase):
+    def setUp(self):
+        fd, self.token_file = tempfile.mkstemp()
+        os.write(fd, b"s3cret-token-for-tests\n")
+        os.close(fd)
+        self.extra = ("--auth-token-file", self.token_file)
+        super().setUp()
+
+    def tearDown(self):
+        super().tearDown()
+        os.unlink(self.token_file)
+
+    def test_methods_need_auth(self):
+        self.assertEqual(self.c.ok("ping"), "pong")
+        err, _ = self.c.call("node.find", {})
+        self.assertEqual(err["code"], "unauthenticated")
+        err, _ = self.c.call("auth", {"token": "wrong"})
+        self.assertEqual(err["code"], "unauthenticated")
+        self.assertEqual(self.c.ok("auth", {"token": "s3cret-token-for-tests"}),
+                         {"authenticated": True})
+        self.assertEqual(self.c.ok("node.find", {})["nodes"], [])
+
+    def test_large_message_before_auth_is_refused(self):
+        self.c.s.sendall(msgpack.packb([0, 1, "ping", [{"pad": "x" * 10000}]]))
+        msg = self.c.recv()
+        self.assertEqual(msg[2]["code"], "too_large")
+        self.assertTrue(self.c.closed())
+
+
+class DurabilityTests(unittest.TestCase):
+    def test_data_survives_restart(self):
+        srv = Knoopd().start()
+        try:
+            c = Client(srv.connect())
+            n = c.ok("node.create", {"kind": "organisation", "props": {"name": "Almere",
+                                                                       "cbs_code": "GM0034"}})
+            c.s.close()
+            self.assertEqual(srv.stop(), 0)
+            srv.start()
+            c = Client(srv.connect())
+            self.assertEqual(c.ok("node.get", {"id": "GM0034"})["id"], n["id"])
+            c.s.close()
+            self.assertEqual(srv.stop(), 0)
+        finally:
+            srv.cleanup()
+
+    def test_kill_9_loses_no_acknowledged_write(self):
+        srv = Knoopd().start()
+        acked = []
+        stop = threading.Event()
+
+        def writer(k):
+            c = Client(srv.connect())
+            i = 0
+            try:
+                while not stop.is_set():
+                    i += 1
+                    err, res = c.call("node.create", {"kind": "person",
+                                                      "props": {"key": "w%d-%d" % (k, i)}})
+                    if err is None:
+                        acked.append(res["id"])
+            except (EOFError, OSError):
+                pass
+
+        threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        # Let writes be acknowledged, then kill without warning.
+        while len(acked) < 400:
+            threading.Event().wait(0.01)
+        srv.proc.send_signal(signal.SIGKILL)
+        stop.set()
+        srv.proc.wait()
+        for t in threads:
+            t.join()
+        srv.proc.stdout.close()
+        srv.proc.stderr.close()
+        srv.proc = None
+        try:
+            srv.start()
+            c = Client(srv.connect())
+            for node_id in list(acked):
+                c.send("node.get", {"id": node_id}, msgid=node_id)
+            for _ in acked:
+                msg = c.recv()
+                self.assertIsNone(msg[2], "acknowledged node %d lost" % msg[1])
+            c.s.close()
+            self.assertEqual(srv.stop(), 0)
+        finally:
+            srv.cleanup()
+
+
+class PynvimSessionTests(unittest.TestCase):
+    """pynvim's msgpack_rpc Session: another implementation of the spec, unchanged."""
+
+    def test_pynvim_session(self):
+        from pynvim.msgpack_rpc import tcp_session
+        from pynvim.msgpack_rpc.session import ErrorResponse  # noqa: F401
+        srv = Knoopd().start()
+        try:
+            sess = tcp_session("127.0.0.1", srv.port)
+            # pynvim's Nvim object normally installs this; keep the server's error map intact.
+            sess.error_wrapper = lambda e: RuntimeError(e)
+            self.assertEqual(sess.request("ping"), "pong")
+            node = sess.request("node.create", {"kind": "body", "type": "veiligheidsregio",
+                                                "props": {"name": "Flevoland", "key": "VR25"}})
+            got = sess.request("node.get", {"id": "VR25"})
+            self.assertEqual(got["id"], node["id"])
+            with self.assertRaises(Exception) as cm:
+                sess.request("node.get", {"id": 999999})
+            self.assertEqual(cm.exception.args[0]["code"], "not_found")
+            sess.close()
+            self.assertEqual(srv.stop(), 0)
+        finally:
+            srv.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
