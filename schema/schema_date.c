@@ -58,9 +58,11 @@ int schema_date_parse(const char *s, size_t len, const char *field, schema_date_
     y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
     m = (s[5] - '0') * 10 + (s[6] - '0');
     d = (s[8] - '0') * 10 + (s[9] - '0');
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > schema__days_in_month(y, m))
-        return knoop_error_set(err, KNOOP_EINVAL, "%s: no such date %s", field,
-                               knoop_repr(q, sizeof(q), s, len, 64));
+    if (y < 1 || m < 1 || m > 12)
+        goto bad;
+    if (d < 1 || d > schema__days_in_month(y, m))
+        return knoop_error_set(err, KNOOP_EINVAL, "%s: expected YYYY-MM-DD, got %s (no such day)",
+                               field, knoop_repr(q, sizeof(q), s, len, 64));
     *out = schema__days_from_civil(y, m, d);
     return KNOOP_OK;
 bad:

@@ -51,7 +51,7 @@ int schema_check_name(const char *s, size_t len, const char *field, knoop_error_
         if (n < 0)
             return knoop_error_set(err, KNOOP_EINVAL, "%s: not valid UTF-8 at byte %zu: %s", field,
                                    i, knoop_repr(q, sizeof(q), s, len, 64));
-        if (cp < 0x20 || cp == 0x7f)
+        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
             return knoop_error_set(err, KNOOP_EINVAL, "%s: control character at byte %zu: %s",
                                    field, i, knoop_repr(q, sizeof(q), s, len, 64));
         i += (size_t)n;

@@ -98,8 +98,9 @@ int graph_node_by_key(store_t *s, const kv_snapshot_t *snap, const char *value, 
 
 /*
  * Lists node ids: with name, those whose normalised "name" starts with the normalised name
- * (ordered by normalised name); else with kind (and type), those of that kind (and type),
- * ordered by id; with neither, every node by id. At most limit ids; *more tells whether there
+ * (ordered by normalised name); else with kind and type, those nodes ordered by id; with kind
+ * alone, ordered by type, then id; with type alone, ordered by kind, then id; with neither,
+ * every node by id. At most limit ids; *more tells whether there
  * were more. kind 0 = any; type NULL = any.
  */
 int graph_node_find(store_t *s, const kv_snapshot_t *snap, int kind, const char *type,

@@ -34,7 +34,8 @@ static int graph__put_key_entry(kv_batch_t *b, char prefix, const char *s, size_
         return KNOOP_ENOMEM;
     k[0] = (unsigned char)prefix;
     memcpy(k + 1, s, len);
-    memcpy(k + 1 + len, tail, tail_len);
+    if (tail_len > 0)
+        memcpy(k + 1 + len, tail, tail_len);
     if (add)
         kv_batch_put(b, KV_CF_IDX, k, klen, val, vlen);
     else

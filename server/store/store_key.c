@@ -91,7 +91,7 @@ bool store_key_adj_decode(const unsigned char *key, size_t klen, uint64_t *node,
     if (klen < 8 + 1 + 1 + 16)
         return false;
     t = key[9];
-    if (klen != 8 + 1 + 1 + t + 16)
+    if (klen != 8 + 1 + 1 + t + 16 || (key[8] != STORE_DIR_OUT && key[8] != STORE_DIR_IN))
         return false;
     *node = store_get_u64(key);
     *dir = (char)key[8];

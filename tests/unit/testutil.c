@@ -41,13 +41,17 @@ void tu_rmtree(const char *path)
 void tu_obj_init(tu_obj_t *o)
 {
     msgpack_unpacked_init(&o->u);
+    o->buf = NULL;
     o->live = true;
 }
 
 void tu_obj_free(tu_obj_t *o)
 {
-    if (o->live)
+    if (o->live) {
         msgpack_unpacked_destroy(&o->u);
+        free(o->buf);
+    }
+    o->buf = NULL;
     o->live = false;
 }
 
@@ -56,7 +60,12 @@ const msgpack_object *tu_unpack(tu_obj_t *o, const void *data, size_t len)
     size_t off = 0;
     tu_obj_free(o);
     tu_obj_init(o);
-    if (msgpack_unpack_next(&o->u, data, len, &off) != MSGPACK_UNPACK_SUCCESS) {
+    o->buf = malloc(len ? len : 1);
+    if (o->buf == NULL)
+        abort();
+    if (len > 0)
+        memcpy(o->buf, data, len);
+    if (msgpack_unpack_next(&o->u, o->buf, len, &off) != MSGPACK_UNPACK_SUCCESS) {
         fprintf(stderr, "tu_unpack: %zu bytes are not one msgpack value\n", len);
         abort();
     }

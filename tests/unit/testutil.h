@@ -23,13 +23,15 @@ void tu_rmtree(const char *path);
  */
 typedef struct {
     msgpack_unpacked u;
+    char *buf; /* a copy of the packed bytes: unpacked strings point into it */
     bool live;
 } tu_obj_t;
 
 void tu_obj_init(tu_obj_t *o);
 void tu_obj_free(tu_obj_t *o);
 
-/* Unpacks one value from data[0..len) into o and returns it. Aborts when data is not msgpack. */
+/* Unpacks one value from a copy of data[0..len) into o and returns it. Aborts when data is not
+ * msgpack. */
 const msgpack_object *tu_unpack(tu_obj_t *o, const void *data, size_t len);
 
 /* Unpacks the contents of sb into o (sb is left alone) and returns the value. */
