@@ -37,6 +37,7 @@ typedef struct {
 typedef struct {
     store_t *store;
     kv_snapshot_t *snap; /* CMD_READ commands: the snapshot to read; NULL = latest */
+    store_txn_t *txn;    /* inside `batch`: the one transaction every change joins; else NULL */
     store_who_t who;     /* actor and, per request, the reason */
     int64_t deadline_ms; /* wall-clock ms after which long work gives up (0 = none) */
     const cmd_stats_t *stats;
@@ -81,10 +82,18 @@ int cmd_edge_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
 int cmd_edge_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
 int cmd_edge_end(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
 int cmd_edge_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_batch(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
 int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
 
 /* Helpers shared by handler files. */
+/* KNOOP_EUNAVAIL once ctx's deadline has passed. */
+int cmd_check_deadline(cmd_ctx_t *ctx, knoop_error_t *err);
+/* Joins ctx's batch transaction, or begins a transaction of its own (writer lock). */
+int cmd_txn_begin(cmd_ctx_t *ctx, const store_who_t *who, store_txn_t **t, knoop_error_t *err);
+/* Ends what cmd_txn_begin began: commits on rc == 0, aborts otherwise; inside a batch does
+ * nothing (the batch decides). Returns the outcome. */
+int cmd_txn_end(cmd_ctx_t *ctx, store_txn_t *t, int rc, knoop_error_t *err);
 void cmd_pack_cstr(msgpack_packer *pk, const char *s);
 /* Resolves a node reference (an id, or a string external key) in parameter `field`. */
 int cmd_node_ref(cmd_ctx_t *ctx, const msgpack_object *p, const char *field, uint64_t *id,

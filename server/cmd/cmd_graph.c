@@ -77,6 +77,26 @@ int cmd_node_ref(cmd_ctx_t *ctx, const msgpack_object *p, const char *field, uin
     return rc;
 }
 
+int cmd_txn_begin(cmd_ctx_t *ctx, const store_who_t *who, store_txn_t **t, knoop_error_t *err)
+{
+    if (ctx->txn != NULL) {
+        *t = ctx->txn;
+        return KNOOP_OK;
+    }
+    return store_txn_begin(ctx->store, who, t, err);
+}
+
+int cmd_txn_end(cmd_ctx_t *ctx, store_txn_t *t, int rc, knoop_error_t *err)
+{
+    if (ctx->txn != NULL)
+        return rc; /* the batch commits or aborts */
+    if (rc != KNOOP_OK) {
+        store_txn_abort(t);
+        return rc;
+    }
+    return store_txn_commit(t, err);
+}
+
 static int cmd__limit(const msgpack_object *p, size_t *limit, knoop_error_t *err)
 {
     uint64_t v;
@@ -97,7 +117,7 @@ static int64_t cmd__now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int cmd__check_deadline(cmd_ctx_t *ctx, knoop_error_t *err)
+int cmd_check_deadline(cmd_ctx_t *ctx, knoop_error_t *err)
 {
     if (ctx->deadline_ms != 0 && cmd__now_ms() > ctx->deadline_ms)
         return knoop_error_set(err, KNOOP_EUNAVAIL,
@@ -114,6 +134,7 @@ int cmd_node_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     schema_kind_t kind;
     graph_node_t n;
     store_who_t who;
+    store_txn_t *t;
     int rc;
 
     proto_param_str(p, "kind", &ks, &kl);
@@ -126,9 +147,14 @@ int cmd_node_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     if ((rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
         return rc;
     who = cmd__who(ctx, p, reason, sizeof(reason));
-    rc = graph_node_create(ctx->store, &who, kind, type, proto_param(p, "props"), &n, err);
-    if (rc != KNOOP_OK)
+    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
+    memset(&n, 0, sizeof(n));
+    rc = graph_node_create_tx(t, kind, type, proto_param(p, "props"), &n, err);
+    if ((rc = cmd_txn_end(ctx, t, rc, err)) != KNOOP_OK) {
+        graph_node_clear(&n);
+        return rc;
+    }
     graph_node_pack(pk, &n);
     graph_node_clear(&n);
     return KNOOP_OK;
@@ -155,6 +181,7 @@ int cmd_node_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     uint64_t id, ifv = 0;
     bool present;
     store_who_t who;
+    store_txn_t *t;
     int rc;
     if ((rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
         return rc;
@@ -162,10 +189,14 @@ int cmd_node_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         return rc;
     who = cmd__who(ctx, p, reason, sizeof(reason));
     proto_param_u64(p, "if_version", &ifv);
-    rc = graph_node_update(ctx->store, &who, id, proto_param(p, "set"), proto_param(p, "unset"),
-                           ifv, &n, err);
-    if (rc != KNOOP_OK)
+    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
+    memset(&n, 0, sizeof(n));
+    rc = graph_node_update_tx(t, id, proto_param(p, "set"), proto_param(p, "unset"), ifv, &n, err);
+    if ((rc = cmd_txn_end(ctx, t, rc, err)) != KNOOP_OK) {
+        graph_node_clear(&n);
+        return rc;
+    }
     graph_node_pack(pk, &n);
     graph_node_clear(&n);
     return KNOOP_OK;
@@ -178,6 +209,7 @@ int cmd_node_delete(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     uint64_t id;
     bool cascade = false, present;
     store_who_t who;
+    store_txn_t *t;
     int rc;
     if ((rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
         return rc;
@@ -185,9 +217,13 @@ int cmd_node_delete(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         return rc;
     who = cmd__who(ctx, p, reason, sizeof(reason));
     proto_param_bool(p, "cascade", &cascade);
-    rc = graph_node_delete(ctx->store, &who, id, cascade, &deleted, err);
-    if (rc != KNOOP_OK)
+    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
+    rc = graph_node_delete_tx(t, id, cascade, &deleted, err);
+    if ((rc = cmd_txn_end(ctx, t, rc, err)) != KNOOP_OK) {
+        graph_ids_free(&deleted);
+        return rc;
+    }
     msgpack_pack_map(pk, 2);
     cmd_pack_cstr(pk, "id");
     msgpack_pack_uint64(pk, id);
@@ -268,7 +304,7 @@ int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
                              has_name ? name : NULL, limit, &ids, &more, err);
     }
     if (rc == KNOOP_OK)
-        rc = cmd__check_deadline(ctx, err);
+        rc = cmd_check_deadline(ctx, err);
     if (rc == KNOOP_OK)
         rc = cmd__pack_nodes(ctx, &ids, more, pk, err);
     graph_ids_free(&ids);
@@ -283,6 +319,7 @@ int cmd_edge_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     bool present;
     graph_edge_t e;
     store_who_t who;
+    store_txn_t *t;
     int rc;
 
     if ((rc = cmd_str_param(p, "type", type, sizeof(type), &present, err)) != KNOOP_OK ||
@@ -295,9 +332,13 @@ int cmd_edge_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         return rc;
     proto_param_u64(p, "on_behalf_of", &behalf);
     who = cmd__who(ctx, p, reason, sizeof(reason));
-    rc = graph_edge_create(ctx->store, &who, type, src, tgt, from, to, proto_param(p, "props"),
-                           behalf, &e, err);
-    if (rc != KNOOP_OK) {
+    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
+        return rc;
+    memset(&e, 0, sizeof(e));
+    rc =
+        graph_edge_create_tx(t, type, src, tgt, from, to, proto_param(p, "props"), behalf, &e, err);
+    if ((rc = cmd_txn_end(ctx, t, rc, err)) != KNOOP_OK) {
+        graph_edge_clear(&e);
         /* Name the parameter for errors the graph reports by its own field names. */
         if (rc == KNOOP_EINVAL && err != NULL && strncmp(err->msg, "params.", 7) != 0) {
             char m[KNOOP_ERROR_MSG_MAX];
@@ -371,15 +412,20 @@ int cmd_edge_end(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     schema_date_t on;
     bool present;
     store_who_t who;
+    store_txn_t *t;
     int rc;
     proto_param_u64(p, "id", &id);
     if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK ||
         (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
         return rc;
     who = cmd__who(ctx, p, reason, sizeof(reason));
-    rc = graph_edge_end(ctx->store, &who, id, on, &ended, err);
+    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
+        return rc;
+    rc = graph_edge_end_tx(t, id, on, &ended, err);
+    /* Pack from the transaction's view before it commits, so the batch sees its own ends. */
     if (rc == KNOOP_OK)
         rc = cmd__pack_edges(ctx, NULL, "ended", &ended, -1, pk, err);
+    rc = cmd_txn_end(ctx, t, rc, err);
     graph_ids_free(&ended);
     return rc;
 }
@@ -464,7 +510,7 @@ int cmd_edge_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     if (rc == KNOOP_OK && l.rc != KNOOP_OK)
         rc = knoop_error_set(err, l.rc, "out of memory");
     if (rc == KNOOP_OK)
-        rc = cmd__check_deadline(ctx, err);
+        rc = cmd_check_deadline(ctx, err);
     if (rc == KNOOP_OK)
         rc = cmd__pack_edges(ctx, ctx->snap, "edges", &l.ids, l.more, pk, err);
     graph_ids_free(&l.ids);

@@ -44,6 +44,7 @@ static const proto_param_spec_t p_edge_list[] = {
     P("from", DATE, false),      P("to", DATE, false),
     P("limit", U64, false),      END
 };
+static const proto_param_spec_t p_batch[] = { P("ops", ARRAY, true), P("reason", STR, false), END };
 static const proto_param_spec_t p_history[] = { P("id", U64, true), P("limit", U64, false), END };
 
 /* auth is handled by the network layer, which owns the connection's state; it is listed here
@@ -62,6 +63,7 @@ const cmd_t cmd_table[] = {
     { "edge.end", cmd_edge_end, p_edge_end, CMD_WRITE },
     { "edge.list", cmd_edge_list, p_edge_list, CMD_READ },
     { "history.list", cmd_history_list, p_history, CMD_READ },
+    { "batch", cmd_batch, p_batch, CMD_WRITE },
     { NULL, NULL, NULL, 0 },
 };
 

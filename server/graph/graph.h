@@ -131,6 +131,25 @@ int graph_edge_get(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_edg
 int graph_edge_end(store_t *s, const store_who_t *who, uint64_t id, schema_date_t on,
                    graph_ids_t *ended, knoop_error_t *err);
 
+/*
+ * The same changes inside an open transaction t (store_txn_begin): nothing is committed, reads
+ * see t's earlier writes, and the caller commits or aborts t, so that many changes become one
+ * atomic write. On error t must be aborted (its batch may hold part of the change). Results and
+ * errors as the functions above; *out is filled before the commit.
+ */
+int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
+                         const msgpack_object *props, graph_node_t *out, knoop_error_t *err);
+int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
+                         const msgpack_object *unset, uint64_t if_version, graph_node_t *out,
+                         knoop_error_t *err);
+int graph_node_delete_tx(store_txn_t *t, uint64_t id, bool cascade, graph_ids_t *deleted,
+                         knoop_error_t *err);
+int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint64_t target,
+                         schema_date_t from, schema_date_t to, const msgpack_object *props,
+                         uint64_t on_behalf_of, graph_edge_t *out, knoop_error_t *err);
+int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t *ended,
+                      knoop_error_t *err);
+
 /* Directions for adjacency scans. */
 typedef enum { GRAPH_OUT = 1, GRAPH_IN = 2, GRAPH_BOTH = 3 } graph_dir_t;
 

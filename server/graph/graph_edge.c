@@ -40,7 +40,7 @@ static int graph__adj_scan_dir(store_t *s, const kv_snapshot_t *snap, uint64_t n
 
     memcpy(hi, lo, plen);
     has_hi = graph__prefix_successor(hi, plen);
-    it = kv_iter_new(store_kv(s), snap, KV_CF_ADJ, lo, plen, has_hi ? hi : NULL, plen);
+    it = store_iter(s, snap, KV_CF_ADJ, lo, plen, has_hi ? hi : NULL, plen);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (; kv_iter_valid(it); kv_iter_next(it)) {
@@ -140,15 +140,14 @@ static int graph__edge_history(store_txn_t *t, const char *op, const graph_edge_
     return rc;
 }
 
-int graph_edge_create(store_t *s, const store_who_t *who, const char *type, uint64_t source,
-                      uint64_t target, schema_date_t from, schema_date_t to,
-                      const msgpack_object *props, uint64_t on_behalf_of, graph_edge_t *out,
-                      knoop_error_t *err)
+int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint64_t target,
+                         schema_date_t from, schema_date_t to, const msgpack_object *props,
+                         uint64_t on_behalf_of, graph_edge_t *out, knoop_error_t *err)
 {
+    store_t *s = store_txn_store(t);
     graph_edge_t e;
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    store_txn_t *t = NULL;
     void *v;
     size_t vl;
     unsigned char key[17];
@@ -156,6 +155,8 @@ int graph_edge_create(store_t *s, const store_who_t *who, const char *type, uint
     int rc;
 
     memset(&e, 0, sizeof(e));
+    if (out != NULL)
+        memset(out, 0, sizeof(*out));
     if (type == NULL)
         return knoop_error_set(err, KNOOP_EINVAL, "type: required");
     if ((rc = schema_check_name(type, strlen(type), "type", err)) != KNOOP_OK)
@@ -181,11 +182,9 @@ int graph_edge_create(store_t *s, const store_who_t *who, const char *type, uint
     if (sb.data == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
 
-    if ((rc = store_txn_begin(s, who, &t, err)) != KNOOP_OK)
-        goto out;
     /* Both ends and the base edge must exist now, inside the writer lock. */
     store_put_u64(key, source);
-    if ((rc = kv_get(store_kv(s), NULL, KV_CF_NODE, key, 8, &v, &vl, err)) != KNOOP_OK) {
+    if ((rc = store_get(s, NULL, KV_CF_NODE, key, 8, &v, &vl, err)) != KNOOP_OK) {
         if (rc == KNOOP_ENOTFOUND)
             knoop_error_set(err, rc, "source: node %llu does not exist",
                             (unsigned long long)source);
@@ -193,7 +192,7 @@ int graph_edge_create(store_t *s, const store_who_t *who, const char *type, uint
     }
     kv_free(v);
     store_put_u64(key, target);
-    if ((rc = kv_get(store_kv(s), NULL, KV_CF_NODE, key, 8, &v, &vl, err)) != KNOOP_OK) {
+    if ((rc = store_get(s, NULL, KV_CF_NODE, key, 8, &v, &vl, err)) != KNOOP_OK) {
         if (rc == KNOOP_ENOTFOUND)
             knoop_error_set(err, rc, "target: node %llu does not exist",
                             (unsigned long long)target);
@@ -202,7 +201,7 @@ int graph_edge_create(store_t *s, const store_who_t *who, const char *type, uint
     kv_free(v);
     if (on_behalf_of != 0) {
         store_put_u64(key, on_behalf_of);
-        if ((rc = kv_get(store_kv(s), NULL, KV_CF_EDGE, key, 8, &v, &vl, err)) != KNOOP_OK) {
+        if ((rc = store_get(s, NULL, KV_CF_EDGE, key, 8, &v, &vl, err)) != KNOOP_OK) {
             if (rc == KNOOP_ENOTFOUND)
                 knoop_error_set(err, rc, "on_behalf_of: edge %llu does not exist",
                                 (unsigned long long)on_behalf_of);
@@ -227,18 +226,31 @@ int graph_edge_create(store_t *s, const store_who_t *who, const char *type, uint
         graph__behalf_key(key, on_behalf_of, e.id);
         kv_batch_put(store_txn_batch(t), KV_CF_IDX, key, 17, "", 0);
     }
-    rc = store_txn_commit(t, err);
-    t = NULL;
-    if (rc == KNOOP_OK && out != NULL) {
+    if (out != NULL) {
         *out = e;
         out->buf_ = msgpack_sbuffer_release(&sb);
         out->props = out->buf_;
     }
 out:
-    store_txn_abort(t);
     msgpack_sbuffer_destroy(&sb);
     if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
         knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    return rc;
+}
+
+int graph_edge_create(store_t *s, const store_who_t *who, const char *type, uint64_t source,
+                      uint64_t target, schema_date_t from, schema_date_t to,
+                      const msgpack_object *props, uint64_t on_behalf_of, graph_edge_t *out,
+                      knoop_error_t *err)
+{
+    store_txn_t *t;
+    int rc = store_txn_begin(s, who, &t, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    rc = graph_edge_create_tx(t, type, source, target, from, to, props, on_behalf_of, out, err);
+    rc = graph__finish(t, rc, err);
+    if (rc != KNOOP_OK && out != NULL)
+        graph_edge_clear(out);
     return rc;
 }
 
@@ -252,7 +264,7 @@ static int graph__dependents(store_t *s, uint64_t base, graph_ids_t *l, knoop_er
     store_put_u64(lo + 1, base);
     memcpy(hi, lo, 9);
     graph__prefix_successor(hi, 9);
-    it = kv_iter_new(store_kv(s), NULL, KV_CF_IDX, lo, 9, hi, 9);
+    it = store_iter(s, NULL, KV_CF_IDX, lo, 9, hi, 9);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (; kv_iter_valid(it) && rc == KNOOP_OK; kv_iter_next(it)) {
@@ -282,13 +294,13 @@ static int graph__edge_set_end(store_txn_t *t, const graph_edge_t *old, schema_d
     return graph__edge_history(t, "end", old, &e);
 }
 
-int graph_edge_end(store_t *s, const store_who_t *who, uint64_t id, schema_date_t on,
-                   graph_ids_t *ended, knoop_error_t *err)
+int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t *ended,
+                      knoop_error_t *err)
 {
+    store_t *s = store_txn_store(t);
     graph_edge_t e;
     graph_ids_t queue = { 0 }, done = { 0 };
     graph__idset_t seen = { 0 };
-    store_txn_t *t = NULL;
     char d1[11], d2[11];
     size_t qi = 0;
     int rc;
@@ -296,8 +308,6 @@ int graph_edge_end(store_t *s, const store_who_t *who, uint64_t id, schema_date_
     memset(&e, 0, sizeof(e));
     if (on < SCHEMA_DATE_MIN || on > SCHEMA_DATE_MAX)
         return knoop_error_set(err, KNOOP_EINVAL, "on: out of range");
-    if ((rc = store_txn_begin(s, who, &t, err)) != KNOOP_OK)
-        return rc;
     if ((rc = graph__edge_read(s, NULL, id, &e, err)) != KNOOP_OK)
         goto out;
     if (on < e.valid_from) {
@@ -336,19 +346,31 @@ int graph_edge_end(store_t *s, const store_who_t *who, uint64_t id, schema_date_
         if ((rc = graph__dependents(s, dep, &queue, err)) != KNOOP_OK)
             goto out;
     }
-    rc = store_txn_commit(t, err);
-    t = NULL;
-    if (rc == KNOOP_OK && ended != NULL)
+    rc = KNOOP_OK;
+    if (ended != NULL)
         for (size_t i = 0; i < done.n && rc == KNOOP_OK; i++)
             rc = graph_ids_push(ended, done.ids[i]);
 out:
-    store_txn_abort(t);
     graph_edge_clear(&e);
     graph_ids_free(&queue);
     graph_ids_free(&done);
     graph__idset_free(&seen);
     if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
         knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    return rc;
+}
+
+int graph_edge_end(store_t *s, const store_who_t *who, uint64_t id, schema_date_t on,
+                   graph_ids_t *ended, knoop_error_t *err)
+{
+    store_txn_t *t;
+    size_t n0 = ended != NULL ? ended->n : 0;
+    int rc = store_txn_begin(s, who, &t, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    rc = graph__finish(t, graph_edge_end_tx(t, id, on, ended, err), err);
+    if (rc != KNOOP_OK && ended != NULL)
+        ended->n = n0;
     return rc;
 }
 

@@ -6,6 +6,9 @@
 
 #include "graph.h"
 
+/* Commits t when rc is KNOOP_OK, else aborts it; returns the outcome. t is freed either way. */
+int graph__finish(store_txn_t *t, int rc, knoop_error_t *err);
+
 /* Record encoding (layout in server/store/store_int.h). The buffer is malloc'd. */
 int graph__node_encode(const graph_node_t *n, const char *props, size_t props_len,
                        unsigned char **out, size_t *out_len);

@@ -101,7 +101,7 @@ int graph_node_by_key(store_t *s, const kv_snapshot_t *snap, const char *value, 
         return KNOOP_ENOTFOUND;
     stack[0] = STORE_IDX_KEY;
     memcpy(stack + 1, value, len);
-    rc = kv_get(store_kv(s), snap, KV_CF_IDX, stack, len + 1, &v, &vl, err);
+    rc = store_get(s, snap, KV_CF_IDX, stack, len + 1, &v, &vl, err);
     if (rc != KNOOP_OK)
         return rc;
     if (vl != 8) {
@@ -186,17 +186,19 @@ static int graph__node_copy_out(const graph_node_t *n, const char *props, size_t
     return KNOOP_OK;
 }
 
-int graph_node_create(store_t *s, const store_who_t *who, schema_kind_t kind, const char *type,
-                      const msgpack_object *props, graph_node_t *out, knoop_error_t *err)
+int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
+                         const msgpack_object *props, graph_node_t *out, knoop_error_t *err)
 {
+    store_t *s = store_txn_store(t);
     graph_node_t n;
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    store_txn_t *t;
     msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
     int rc;
 
     memset(&n, 0, sizeof(n));
+    if (out != NULL)
+        memset(out, 0, sizeof(*out));
     if (schema_kind_name(kind) == NULL)
         return knoop_error_set(err, KNOOP_EINVAL, "kind: unknown kind %d", (int)kind);
     if (type != NULL && type[0] != '\0') {
@@ -214,32 +216,33 @@ int graph_node_create(store_t *s, const store_who_t *who, schema_kind_t kind, co
     if (sb.data == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
 
-    if ((rc = store_txn_begin(s, who, &t, err)) != KNOOP_OK)
-        goto out;
     n.id = store_txn_alloc_id(t);
     n.kind = kind;
     n.version = 1;
     n.created_ms = n.updated_ms = store_txn_time(t);
-    if ((rc = graph__keys_free(s, n.id, props, err)) != KNOOP_OK ||
-        (rc = graph__node_write(t, &n, sb.data, sb.size)) != KNOOP_OK ||
-        (rc = graph__node_index(store_txn_batch(t), &n, props, true)) != KNOOP_OK) {
-        store_txn_abort(t);
-        goto out;
-    }
     n.props = sb.data;
     n.props_len = sb.size;
-    if ((rc = graph__history(t, n.id, "create", NULL, &n)) != KNOOP_OK) {
-        store_txn_abort(t);
-        goto out;
-    }
-    if ((rc = store_txn_commit(t, err)) != KNOOP_OK)
-        goto out;
-    if (out != NULL)
+    if ((rc = graph__keys_free(s, n.id, props, err)) == KNOOP_OK &&
+        (rc = graph__node_write(t, &n, sb.data, sb.size)) == KNOOP_OK &&
+        (rc = graph__node_index(store_txn_batch(t), &n, props, true)) == KNOOP_OK &&
+        (rc = graph__history(t, n.id, "create", NULL, &n)) == KNOOP_OK && out != NULL)
         rc = graph__node_copy_out(&n, sb.data, sb.size, out);
-out:
     msgpack_sbuffer_destroy(&sb);
     if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
         knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    return rc;
+}
+
+int graph_node_create(store_t *s, const store_who_t *who, schema_kind_t kind, const char *type,
+                      const msgpack_object *props, graph_node_t *out, knoop_error_t *err)
+{
+    store_txn_t *t;
+    int rc = store_txn_begin(s, who, &t, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    rc = graph__finish(t, graph_node_create_tx(t, kind, type, props, out, err), err);
+    if (rc != KNOOP_OK && out != NULL)
+        graph_node_clear(out);
     return rc;
 }
 
@@ -296,17 +299,19 @@ static int graph__unset_check(const msgpack_object *unset, const msgpack_object 
     return KNOOP_OK;
 }
 
-int graph_node_update(store_t *s, const store_who_t *who, uint64_t id, const msgpack_object *set,
-                      const msgpack_object *unset, uint64_t if_version, graph_node_t *out,
-                      knoop_error_t *err)
+int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
+                         const msgpack_object *unset, uint64_t if_version, graph_node_t *out,
+                         knoop_error_t *err)
 {
+    store_t *s = store_txn_store(t);
     graph_node_t old, n;
+    if (out != NULL)
+        memset(out, 0, sizeof(*out));
     msgpack_zone zone;
     msgpack_object oldp, newp;
     msgpack_object_kv *kvs = NULL;
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    store_txn_t *t = NULL;
     uint32_t cnt = 0;
     int rc;
 
@@ -316,8 +321,6 @@ int graph_node_update(store_t *s, const store_who_t *who, uint64_t id, const msg
         return rc;
     msgpack_zone_init(&zone, 1024);
     msgpack_sbuffer_init(&sb);
-    if ((rc = store_txn_begin(s, who, &t, err)) != KNOOP_OK)
-        goto out;
     if ((rc = graph__node_read(s, NULL, id, &old, err)) != KNOOP_OK)
         goto out;
     if (if_version != 0 && old.version != if_version) {
@@ -371,19 +374,30 @@ int graph_node_update(store_t *s, const store_who_t *who, uint64_t id, const msg
         (rc = graph__node_write(t, &n, sb.data, sb.size)) != KNOOP_OK ||
         (rc = graph__history(t, id, "update", &old, &n)) != KNOOP_OK)
         goto out;
-    rc = store_txn_commit(t, err);
-    t = NULL;
-    if (rc == KNOOP_OK && out != NULL)
+    if (out != NULL)
         rc = graph__node_copy_out(&n, sb.data, sb.size, out);
 out:
     /* Removing an index entry and putting it back in one batch is fine: the put comes last. */
-    store_txn_abort(t);
     free(kvs);
     graph_node_clear(&old);
     msgpack_sbuffer_destroy(&sb);
     msgpack_zone_destroy(&zone);
     if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
         knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    return rc;
+}
+
+int graph_node_update(store_t *s, const store_who_t *who, uint64_t id, const msgpack_object *set,
+                      const msgpack_object *unset, uint64_t if_version, graph_node_t *out,
+                      knoop_error_t *err)
+{
+    store_txn_t *t;
+    int rc = store_txn_begin(s, who, &t, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    rc = graph__finish(t, graph_node_update_tx(t, id, set, unset, if_version, out, err), err);
+    if (rc != KNOOP_OK && out != NULL)
+        graph_node_clear(out);
     return rc;
 }
 
@@ -394,22 +408,20 @@ static int graph__collect_cb(void *arg, const graph_adj_t *a)
     return graph__idset_add(set, a->edge) < 0 ? -1 : 0;
 }
 
-int graph_node_delete(store_t *s, const store_who_t *who, uint64_t id, bool cascade,
-                      graph_ids_t *deleted, knoop_error_t *err)
+int graph_node_delete_tx(store_txn_t *t, uint64_t id, bool cascade, graph_ids_t *deleted,
+                         knoop_error_t *err)
 {
+    store_t *s = store_txn_store(t);
     graph_node_t old;
     graph__idset_t set = { 0 };
     graph_ids_t order = { 0 };
     msgpack_zone zone;
     msgpack_object oldp;
-    store_txn_t *t = NULL;
     unsigned char key[8];
     int rc;
 
     memset(&old, 0, sizeof(old));
     msgpack_zone_init(&zone, 1024);
-    if ((rc = store_txn_begin(s, who, &t, err)) != KNOOP_OK)
-        goto out;
     if ((rc = graph__node_read(s, NULL, id, &old, err)) != KNOOP_OK)
         goto out;
     rc = graph_adj_scan(s, NULL, id, NULL, graph__collect_cb, &set, err);
@@ -434,19 +446,30 @@ int graph_node_delete(store_t *s, const store_who_t *who, uint64_t id, bool casc
         goto out;
     store_put_u64(key, id);
     kv_batch_delete(store_txn_batch(t), KV_CF_NODE, key, 8);
-    rc = store_txn_commit(t, err);
-    t = NULL;
-    if (rc == KNOOP_OK && deleted != NULL)
+    if (deleted != NULL)
         for (size_t i = 0; i < order.n && rc == KNOOP_OK; i++)
             rc = graph_ids_push(deleted, order.ids[i]);
 out:
-    store_txn_abort(t);
     graph__idset_free(&set);
     graph_ids_free(&order);
     graph_node_clear(&old);
     msgpack_zone_destroy(&zone);
     if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
         knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    return rc;
+}
+
+int graph_node_delete(store_t *s, const store_who_t *who, uint64_t id, bool cascade,
+                      graph_ids_t *deleted, knoop_error_t *err)
+{
+    store_txn_t *t;
+    size_t n0 = deleted != NULL ? deleted->n : 0;
+    int rc = store_txn_begin(s, who, &t, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    rc = graph__finish(t, graph_node_delete_tx(t, id, cascade, deleted, err), err);
+    if (rc != KNOOP_OK && deleted != NULL)
+        deleted->n = n0;
     return rc;
 }
 
@@ -462,7 +485,7 @@ static int graph__idx_scan(store_t *s, const kv_snapshot_t *snap, const unsigned
 
     memcpy(upper, p, plen);
     has_upper = graph__prefix_successor(upper, plen);
-    it = kv_iter_new(store_kv(s), snap, KV_CF_IDX, p, plen, has_upper ? upper : NULL, plen);
+    it = store_iter(s, snap, KV_CF_IDX, p, plen, has_upper ? upper : NULL, plen);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (; kv_iter_valid(it); kv_iter_next(it)) {
@@ -538,7 +561,7 @@ int graph_node_find(store_t *s, const kv_snapshot_t *snap, int kind, const char 
         return rc;
     }
     {
-        kv_iter_t *it = kv_iter_new(store_kv(s), snap, KV_CF_NODE, NULL, 0, NULL, 0);
+        kv_iter_t *it = store_iter(s, snap, KV_CF_NODE, NULL, 0, NULL, 0);
         if (it == NULL)
             return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
         for (; kv_iter_valid(it); kv_iter_next(it)) {

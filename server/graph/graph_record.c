@@ -109,6 +109,15 @@ bool graph__prefix_successor(unsigned char *p, size_t len)
     return false;
 }
 
+int graph__finish(store_txn_t *t, int rc, knoop_error_t *err)
+{
+    if (rc != KNOOP_OK) {
+        store_txn_abort(t);
+        return rc;
+    }
+    return store_txn_commit(t, err);
+}
+
 void graph_node_clear(graph_node_t *n)
 {
     if (n == NULL)
@@ -239,7 +248,7 @@ static int graph__read(store_t *s, const kv_snapshot_t *snap, kv_cf_t cf, uint64
     unsigned char key[8];
     int rc;
     store_put_u64(key, id);
-    rc = kv_get(store_kv(s), snap, cf, key, 8, val, len, err);
+    rc = store_get(s, snap, cf, key, 8, val, len, err);
     if (rc == KNOOP_ENOTFOUND)
         return knoop_error_set(err, KNOOP_ENOTFOUND, "%s %llu does not exist",
                                cf == KV_CF_NODE ? "node" : "edge", (unsigned long long)id);

@@ -71,7 +71,14 @@ void kv_batch_clear(kv_batch_t *b);
 void kv_batch_put(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen, const void *val,
                   size_t vlen);
 void kv_batch_delete(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen);
-int kv_batch_count(const kv_batch_t *b);
+int kv_batch_count(kv_batch_t *b);
+
+/*
+ * Reads key through batch b: b's own writes first (a deleted key is KNOOP_ENOTFOUND), then the
+ * database's latest state. Ownership as for kv_get.
+ */
+int kv_batch_get(kv_db_t *db, kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen, void **val,
+                 size_t *vlen, knoop_error_t *err);
 
 /*
  * Commits b atomically. With sync the call returns after the WAL is on stable storage; without,
@@ -95,6 +102,10 @@ void kv_snapshot_free(kv_db_t *db, kv_snapshot_t *snap);
  */
 kv_iter_t *kv_iter_new(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const void *lower,
                        size_t lower_len, const void *upper, size_t upper_len);
+/* An iterator like kv_iter_new over the latest state merged with batch b's own writes. b must
+ * not change while the iterator lives. */
+kv_iter_t *kv_batch_iter_new(kv_db_t *db, kv_batch_t *b, kv_cf_t cf, const void *lower,
+                             size_t lower_len, const void *upper, size_t upper_len);
 bool kv_iter_valid(const kv_iter_t *it);
 void kv_iter_next(kv_iter_t *it);
 void kv_iter_seek(kv_iter_t *it, const void *key, size_t klen);

@@ -22,7 +22,7 @@ struct kv_db {
 };
 
 struct kv_batch {
-    rocksdb_writebatch_t *wb;
+    rocksdb_writebatch_wi_t *wb; /* indexed, so that a transaction reads its own writes */
     kv_db_t *db; /* column family handles belong to the database the batch was made for */
 };
 
@@ -30,6 +30,8 @@ struct kv_iter {
     rocksdb_iterator_t *it;
     rocksdb_readoptions_t *ro;
     char *upper;
+    size_t upper_len;
+    bool check_upper; /* a batch iterator's delta part ignores iterate_upper_bound */
 };
 
 static const char *const cf_names[KV_CF_COUNT] = { "node", "edge", "adj", "idx", "hist", "meta" };
@@ -169,6 +171,22 @@ int kv_get(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const void *key, 
     return KNOOP_OK;
 }
 
+int kv_batch_get(kv_db_t *db, kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen, void **val,
+                 size_t *vlen, knoop_error_t *err)
+{
+    char *rerr = NULL;
+    size_t len = 0;
+    char *v = rocksdb_writebatch_wi_get_from_batch_and_db_cf(b->wb, db->db, db->ro, db->cf[cf], key,
+                                                             klen, &len, &rerr);
+    if (rerr != NULL)
+        return kv__error(err, rerr, "get");
+    if (v == NULL)
+        return KNOOP_ENOTFOUND;
+    *val = v;
+    *vlen = len;
+    return KNOOP_OK;
+}
+
 void kv_free(void *p)
 {
     rocksdb_free(p);
@@ -180,7 +198,7 @@ kv_batch_t *kv_batch_new(kv_db_t *db)
     if (b == NULL)
         return NULL;
     b->db = db;
-    b->wb = rocksdb_writebatch_create();
+    b->wb = rocksdb_writebatch_wi_create(0, 1);
     return b;
 }
 
@@ -188,29 +206,29 @@ void kv_batch_free(kv_batch_t *b)
 {
     if (b == NULL)
         return;
-    rocksdb_writebatch_destroy(b->wb);
+    rocksdb_writebatch_wi_destroy(b->wb);
     free(b);
 }
 
 void kv_batch_clear(kv_batch_t *b)
 {
-    rocksdb_writebatch_clear(b->wb);
+    rocksdb_writebatch_wi_clear(b->wb);
 }
 
 void kv_batch_put(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen, const void *val,
                   size_t vlen)
 {
-    rocksdb_writebatch_put_cf(b->wb, b->db->cf[cf], key, klen, val, vlen);
+    rocksdb_writebatch_wi_put_cf(b->wb, b->db->cf[cf], key, klen, val, vlen);
 }
 
 void kv_batch_delete(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen)
 {
-    rocksdb_writebatch_delete_cf(b->wb, b->db->cf[cf], key, klen);
+    rocksdb_writebatch_wi_delete_cf(b->wb, b->db->cf[cf], key, klen);
 }
 
-int kv_batch_count(const kv_batch_t *b)
+int kv_batch_count(kv_batch_t *b)
 {
-    return rocksdb_writebatch_count(b->wb);
+    return rocksdb_writebatch_wi_count(b->wb);
 }
 
 int kv_fault_set(int n, bool persistent)
@@ -247,7 +265,7 @@ int kv_commit(kv_db_t *db, kv_batch_t *b, bool sync, knoop_error_t *err)
     char *rerr = NULL;
     if (kv__fault_fires())
         return knoop_error_set(err, KNOOP_EIO, "storage: commit: injected fault");
-    rocksdb_write(db->db, sync ? db->wo_sync : db->wo_nosync, b->wb, &rerr);
+    rocksdb_write_writebatch_wi(db->db, sync ? db->wo_sync : db->wo_nosync, b->wb, &rerr);
     if (rerr != NULL)
         return kv__error(err, rerr, "commit");
     return KNOOP_OK;
@@ -273,8 +291,9 @@ void kv_snapshot_free(kv_db_t *db, kv_snapshot_t *snap)
         rocksdb_release_snapshot(db->db, (const rocksdb_snapshot_t *)snap);
 }
 
-kv_iter_t *kv_iter_new(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const void *lower,
-                       size_t lower_len, const void *upper, size_t upper_len)
+static kv_iter_t *kv__iter_new(kv_db_t *db, const kv_snapshot_t *snap, kv_batch_t *b, kv_cf_t cf,
+                               const void *lower, size_t lower_len, const void *upper,
+                               size_t upper_len)
 {
     kv_iter_t *it = calloc(1, sizeof(*it));
     if (it == NULL)
@@ -291,9 +310,15 @@ kv_iter_t *kv_iter_new(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const
             return NULL;
         }
         memcpy(it->upper, upper, upper_len);
+        it->upper_len = upper_len;
         rocksdb_readoptions_set_iterate_upper_bound(it->ro, it->upper, upper_len);
     }
     it->it = rocksdb_create_iterator_cf(db->db, it->ro, db->cf[cf]);
+    if (b != NULL) {
+        /* The batch iterator takes over the base iterator. */
+        it->it = rocksdb_writebatch_wi_create_iterator_with_base_cf(b->wb, it->it, db->cf[cf]);
+        it->check_upper = upper != NULL;
+    }
     if (lower != NULL)
         rocksdb_iter_seek(it->it, lower, lower_len);
     else
@@ -301,9 +326,31 @@ kv_iter_t *kv_iter_new(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const
     return it;
 }
 
+kv_iter_t *kv_iter_new(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const void *lower,
+                       size_t lower_len, const void *upper, size_t upper_len)
+{
+    return kv__iter_new(db, snap, NULL, cf, lower, lower_len, upper, upper_len);
+}
+
+kv_iter_t *kv_batch_iter_new(kv_db_t *db, kv_batch_t *b, kv_cf_t cf, const void *lower,
+                             size_t lower_len, const void *upper, size_t upper_len)
+{
+    return kv__iter_new(db, NULL, b, cf, lower, lower_len, upper, upper_len);
+}
+
 bool kv_iter_valid(const kv_iter_t *it)
 {
-    return rocksdb_iter_valid(it->it) != 0;
+    size_t klen, n;
+    const char *k;
+    int c;
+    if (!rocksdb_iter_valid(it->it))
+        return false;
+    if (!it->check_upper)
+        return true;
+    k = rocksdb_iter_key(it->it, &klen);
+    n = klen < it->upper_len ? klen : it->upper_len;
+    c = memcmp(k, it->upper, n);
+    return c < 0 || (c == 0 && klen < it->upper_len);
 }
 
 void kv_iter_next(kv_iter_t *it)

@@ -86,14 +86,18 @@ static const struct option long_opts[] = {
     { NULL, 0, NULL, 0 },
 };
 
-/* Strings given on the command line or in the config file live until exit. */
+/* Strings given on the command line or in the config file live until main returns. */
+static char *kept[64];
+static int nkept;
+
 static char *keep(const char *s)
 {
     char *p = strdup(s);
-    if (p == NULL) {
-        fprintf(stderr, "knoopd: out of memory\n");
+    if (p == NULL || nkept == (int)(sizeof(kept) / sizeof(kept[0]))) {
+        fprintf(stderr, "knoopd: out of memory or too many options\n");
         exit(1);
     }
+    kept[nkept++] = p;
     return p;
 }
 
@@ -157,7 +161,6 @@ static int read_token(net_config_t *c, const char *path)
                 path);
         return -1;
     }
-    free(c->auth_token);
     c->auth_token = keep(line);
     return 0;
 }
@@ -309,6 +312,7 @@ int main(int argc, char **argv)
         return 2;
     }
     opt = net_run(&cfg);
-    free(cfg.auth_token);
+    while (nkept > 0)
+        free(kept[--nkept]);
     return opt;
 }

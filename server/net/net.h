@@ -26,7 +26,7 @@ typedef struct {
     uint32_t request_ms;
     int threads;
     bool sync;
-    char *auth_token; /* NULL = auth not required; owned */
+    char *auth_token; /* NULL = auth not required; borrowed */
     net_log_level_t log_level;
 } net_config_t;
 

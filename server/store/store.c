@@ -34,6 +34,7 @@ struct store {
 
 struct store_txn {
     store_t *s;
+    uint32_t hist_n; /* history entries so far: orders several entries of one id in one txn */
     kv_batch_t *batch;
     uint64_t next_id;
     uint64_t seq;
@@ -43,6 +44,10 @@ struct store_txn {
     char reason[256];
     bool has_reason;
 };
+
+/* The open transaction of this thread, if any: reads of the latest state made on the thread that
+ * holds the writer lock go through its batch, so a transaction sees its own writes. */
+static _Thread_local store_txn_t *store__current;
 
 void store_options_default(store_options_t *o)
 {
@@ -219,6 +224,7 @@ int store_txn_begin(store_t *s, const store_who_t *who, store_txn_t **out, knoop
         t->has_reason = true;
     }
     pthread_mutex_lock(&s->writer);
+    store__current = t;
     t->next_id = s->next_id;
     t->seq = s->seq + 1;
     t->ts = store__now_ms();
@@ -257,7 +263,7 @@ int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *b
 {
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    unsigned char key[16];
+    unsigned char key[20];
     char ts[32];
 
     msgpack_sbuffer_init(&sb);
@@ -295,6 +301,7 @@ int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *b
     }
     store_put_u64(key, id);
     store_put_u64(key + 8, t->seq);
+    store_put_u32(key + 16, t->hist_n++);
     kv_batch_put(t->batch, KV_CF_HIST, key, sizeof(key), sb.data, sb.size);
     msgpack_sbuffer_destroy(&sb);
     return KNOOP_OK;
@@ -302,6 +309,8 @@ int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *b
 
 static void store__txn_free(store_txn_t *t)
 {
+    if (store__current == t)
+        store__current = NULL;
     kv_batch_free(t->batch);
     free(t);
 }
@@ -370,6 +379,24 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err)
     return rc;
 }
 
+int store_get(store_t *s, const kv_snapshot_t *snap, kv_cf_t cf, const void *key, size_t klen,
+              void **val, size_t *vlen, knoop_error_t *err)
+{
+    store_txn_t *t = store__current;
+    if (snap == NULL && t != NULL && t->s == s)
+        return kv_batch_get(s->db, t->batch, cf, key, klen, val, vlen, err);
+    return kv_get(s->db, snap, cf, key, klen, val, vlen, err);
+}
+
+kv_iter_t *store_iter(store_t *s, const kv_snapshot_t *snap, kv_cf_t cf, const void *lower,
+                      size_t lower_len, const void *upper, size_t upper_len)
+{
+    store_txn_t *t = store__current;
+    if (snap == NULL && t != NULL && t->s == s)
+        return kv_batch_iter_new(s->db, t->batch, cf, lower, lower_len, upper, upper_len);
+    return kv_iter_new(s->db, snap, cf, lower, lower_len, upper, upper_len);
+}
+
 int store_hist_scan(store_t *s, const kv_snapshot_t *snap, uint64_t id, store_hist_cb cb, void *arg,
                     knoop_error_t *err)
 {
@@ -379,7 +406,7 @@ int store_hist_scan(store_t *s, const kv_snapshot_t *snap, uint64_t id, store_hi
 
     store_put_u64(lo, id);
     store_put_u64(hi, id + 1);
-    it = kv_iter_new(s->db, snap, KV_CF_HIST, lo, 8, id == UINT64_MAX ? NULL : hi, 8);
+    it = store_iter(s, snap, KV_CF_HIST, lo, 8, id == UINT64_MAX ? NULL : hi, 8);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     for (; kv_iter_valid(it); kv_iter_next(it)) {

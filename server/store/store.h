@@ -90,6 +90,20 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err);
 void store_txn_abort(store_txn_t *t);
 
 /*
+ * Reads key in cf from snap, or, when snap is NULL, from the latest state. On the thread that
+ * holds an open transaction of s, latest-state reads see that transaction's own uncommitted
+ * writes (read-your-writes), so a change made of several steps can check each step against the
+ * ones before it. Ownership and results as kv_get.
+ */
+int store_get(store_t *s, const kv_snapshot_t *snap, kv_cf_t cf, const void *key, size_t klen,
+              void **val, size_t *vlen, knoop_error_t *err);
+
+/* An iterator as kv_iter_new, with the same read-your-writes rule as store_get. The transaction
+ * must not write while the iterator lives. */
+kv_iter_t *store_iter(store_t *s, const kv_snapshot_t *snap, kv_cf_t cf, const void *lower,
+                      size_t lower_len, const void *upper, size_t upper_len);
+
+/*
  * Calls cb for each history entry of entity id in commit order (the value is a msgpack map,
  * valid during the call). cb returns nonzero to stop. Reads snap when not NULL.
  */

@@ -1,0 +1,130 @@
+/*
+ * cli.h - the knoop command-line client: shared declarations (layer: client, CLI).
+ *
+ * main.c parses the global options and either runs one subcommand or starts the shell;
+ * cli_cmd.c holds the subcommand table (usage, options, how each builds its request);
+ * cli_args.c parses options and splits shell lines; cli_out.c renders results as tables,
+ * CSV or JSON; cli_shell.c is the interactive shell (libedit). Everything runs on the main
+ * thread. Requests are built as jansson values and converted to MessagePack by libknoop's
+ * internal helpers (knoop_json.h), so the CLI and knoop_call_json agree on conversions.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "knoop.h"
+
+/* Exit codes of the knoop command. */
+#define CLI_EXIT_OK          0 /* success */
+#define CLI_EXIT_SERVER      1 /* the server answered with an error (or a local failure) */
+#define CLI_EXIT_USAGE       2 /* bad command line */
+#define CLI_EXIT_UNREACHABLE 3 /* the server could not be reached or the connection failed */
+
+/* Default per-request time limit of the CLI, in milliseconds (--timeout overrides). */
+#define CLI_DEFAULT_TIMEOUT_MS 60000
+
+typedef enum { CLI_FMT_TABLE, CLI_FMT_JSON, CLI_FMT_CSV } cli_format_t;
+
+/* The state of one knoop process: connection settings, output mode and the connection. */
+typedef struct {
+    char addr[512];      /* "" means knoop_connect's default ($KNOOP_ADDR, 127.0.0.1:7474) */
+    int timeout_ms;      /* per request; 0 = none */
+    cli_format_t format; /* the default output format (a command line may override it) */
+    bool tty;            /* stdout is a terminal: pretty JSON, truncated cells, footers */
+    bool color;          /* bold table headers (tty, $NO_COLOR unset, $TERM not dumb) */
+    bool in_shell;       /* connection options are refused inside the shell */
+    knoop_conn_t *conn;  /* owned; opened on first use, dropped after a transport failure */
+} cli_ctx_t;
+
+/* ---- cli_args.c ---- */
+
+/* One option of a subcommand. */
+typedef struct {
+    const char *name; /* without the leading "--" */
+    const char *arg;  /* placeholder for help ("K"), or NULL for a flag */
+    bool multi;       /* may be repeated */
+    const char *help;
+} cli_opt_t;
+
+#define CLI_MAX_OPTS 24
+#define CLI_MAX_POS  4
+
+/* Parsed arguments of one subcommand. Values borrow from argv. */
+typedef struct {
+    cli_opt_t opts[CLI_MAX_OPTS]; /* the command's options followed by the global ones */
+    int nopts;
+    const char *pos[CLI_MAX_POS];
+    int npos;
+    int count[CLI_MAX_OPTS];
+    const char **vals[CLI_MAX_OPTS]; /* owned arrays (cli_args_free) */
+} cli_args_t;
+
+/* The options every subcommand accepts too (--json, --csv, --host ...). */
+extern const cli_opt_t cli_global_opts[];
+
+/*
+ * Parses argv[0..argc) (the words after the subcommand name) against opts (terminated by a
+ * NULL name) plus cli_global_opts. Accepts "--opt value", "--opt=value" and "--" ending the
+ * options. Returns 0, or CLI_EXIT_USAGE with a message in msg. Free a with cli_args_free
+ * either way.
+ */
+int cli_args_parse(cli_args_t *a, const cli_opt_t *opts, int argc, char **argv, char *msg,
+                   size_t msgsz);
+void cli_args_free(cli_args_t *a);
+
+/* The last value of option name, or NULL; the number of times it was given. */
+const char *cli_args_get(const cli_args_t *a, const char *name);
+int cli_args_count(const cli_args_t *a, const char *name);
+/* The i-th value of option name. */
+const char *cli_args_nth(const cli_args_t *a, const char *name, int i);
+
+/*
+ * Splits a shell line into words: whitespace separates, '...' is literal, "..." allows \" and
+ * \\, a backslash outside quotes escapes the next character. On success *argv is a
+ * NULL-terminated array of *argc malloc'd words (cli_argv_free). Returns 0, or -1 with msg set
+ * (unterminated quote, out of memory).
+ */
+int cli_split(const char *line, char ***argv, int *argc, char *msg, size_t msgsz);
+void cli_argv_free(char **argv);
+
+/* ---- cli_cmd.c ---- */
+
+/*
+ * Runs one subcommand (argv[0] is its name, e.g. "node"), printing its result or error.
+ * Returns a CLI_EXIT_* code. Connects ctx on first use.
+ */
+int cli_run(cli_ctx_t *ctx, int argc, char **argv);
+
+/* Prints the top-level usage text to f. */
+void cli_usage(FILE *f);
+
+/* Applies the global options found in a to ctx (and *fmt). Returns 0 or CLI_EXIT_USAGE. */
+int cli_apply_globals(cli_ctx_t *ctx, const cli_args_t *a, cli_format_t *fmt);
+
+/* NULL-terminated names for completion: top-level words, subcommands of a group, methods, and
+ * the options of "group sub" (or NULL). */
+extern const char *const cli_top_words[];
+extern const char *const cli_methods[];
+const char *const *cli_group_words(const char *group);
+void cli_option_words(const char *group, const char *sub, const char **out, size_t max);
+
+/* ---- cli_out.c ---- */
+
+/* Prints result (the method's result as JSON) in format fmt. Returns 0 or CLI_EXIT_SERVER
+ * (write error). */
+int cli_print_result(const cli_ctx_t *ctx, cli_format_t fmt, const json_t *result);
+
+/* Terminal columns s occupies (UTF-8, wcwidth per code point; invalid bytes count 1). */
+size_t cli_display_width(const char *s);
+
+/* ---- cli_shell.c ---- */
+
+/* Runs the interactive shell until quit/exit/EOF. Returns CLI_EXIT_OK. */
+int cli_shell(cli_ctx_t *ctx);
+
+#endif
