@@ -39,12 +39,17 @@ typedef enum {
     SCHEMA_KIND_PERSON = 1,
     SCHEMA_KIND_ORGANISATION = 2,
     SCHEMA_KIND_PROJECT = 3,
-    SCHEMA_KIND_BODY = 4
+    SCHEMA_KIND_BODY = 4,
+    /* Records of the contact administration (VNG Klantinteracties) and mailing lists. */
+    SCHEMA_KIND_CONTACT = 5, /* a klantcontact: registered once, then immutable */
+    SCHEMA_KIND_TASK = 6,    /* an interne taak started by a klantcontact */
+    SCHEMA_KIND_LIST = 7     /* a verzendlijst (mailing list) */
 } schema_kind_t;
 #define SCHEMA_KIND_FIRST SCHEMA_KIND_PERSON
-#define SCHEMA_KIND_LAST  SCHEMA_KIND_BODY
+#define SCHEMA_KIND_LAST  SCHEMA_KIND_LIST
 
-/* "person", "organisation", "project", "body"; NULL for an unknown value. */
+/* "person", "organisation", "project", "body", "contact", "task", "list"; NULL for an unknown
+ * value. */
 const char *schema_kind_name(int kind);
 
 /* Parses a kind name; KNOOP_EINVAL naming `field` and listing the kinds when unknown. */

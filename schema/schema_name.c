@@ -11,7 +11,8 @@
 
 #include "knoop_limits.h"
 
-static const char *const kind_names[] = { NULL, "person", "organisation", "project", "body" };
+static const char *const kind_names[] = { NULL,   "person",  "organisation", "project",
+                                          "body", "contact", "task",         "list" };
 
 const char *schema_kind_name(int kind)
 {
@@ -31,7 +32,8 @@ int schema_kind_parse(const char *s, size_t len, const char *field, schema_kind_
         }
     }
     return knoop_error_set(err, KNOOP_EINVAL,
-                           "%s: unknown kind %s (expected person, organisation, project or body)",
+                           "%s: unknown kind %s (expected person, organisation, project, body, "
+                           "contact, task or list)",
                            field, knoop_repr(q, sizeof(q), s, len, 64));
 }
 

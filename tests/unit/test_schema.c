@@ -257,8 +257,13 @@ static void kind_names_are_stable(void **state)
     assert_string_equal(schema_kind_name(SCHEMA_KIND_ORGANISATION), "organisation");
     assert_string_equal(schema_kind_name(SCHEMA_KIND_PROJECT), "project");
     assert_string_equal(schema_kind_name(SCHEMA_KIND_BODY), "body");
+    assert_int_equal(SCHEMA_KIND_CONTACT, 5);
+    assert_int_equal(SCHEMA_KIND_LIST, 7);
+    assert_string_equal(schema_kind_name(SCHEMA_KIND_CONTACT), "contact");
+    assert_string_equal(schema_kind_name(SCHEMA_KIND_TASK), "task");
+    assert_string_equal(schema_kind_name(SCHEMA_KIND_LIST), "list");
     assert_null(schema_kind_name(0));
-    assert_null(schema_kind_name(5));
+    assert_null(schema_kind_name(8));
     assert_null(schema_kind_name(-1));
 }
 
