@@ -150,6 +150,26 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
 int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t *ended,
                       knoop_error_t *err);
 
+/*
+ * Validation hooks: the domain layer (schema rules) plugs in here without the graph knowing
+ * what a gemeente is. Called inside the writer's transaction, before anything is written:
+ *  - node: op create (old NULL), update (old = the stored node, props = the merged new map) or
+ *    delete (props NULL). It may pack a normalised replacement of props into *out (a map);
+ *    leaving *out empty keeps props as they are.
+ *  - edge: on create, with both end nodes read. May pack normalised props into *out.
+ * A nonzero return refuses the change with err set. Process-wide; NULL clears.
+ */
+typedef enum { GRAPH_OP_CREATE = 1, GRAPH_OP_UPDATE, GRAPH_OP_DELETE } graph_op_t;
+typedef struct {
+    int (*node)(void *arg, graph_op_t op, const graph_node_t *old, schema_kind_t kind,
+                const char *type, const msgpack_object *props, msgpack_sbuffer *out,
+                knoop_error_t *err);
+    int (*edge)(void *arg, const char *type, const graph_node_t *source, const graph_node_t *target,
+                const msgpack_object *props, msgpack_sbuffer *out, knoop_error_t *err);
+    void *arg;
+} graph_hooks_t;
+void graph_set_hooks(const graph_hooks_t *h);
+
 /* Directions for adjacency scans. */
 typedef enum { GRAPH_OUT = 1, GRAPH_IN = 2, GRAPH_BOTH = 3 } graph_dir_t;
 

@@ -146,8 +146,9 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
 {
     store_t *s = store_txn_store(t);
     graph_edge_t e;
-    msgpack_sbuffer sb;
+    msgpack_sbuffer sb, repl;
     msgpack_packer pk;
+    graph_node_t src, tgt;
     void *v;
     size_t vl;
     unsigned char key[17];
@@ -181,24 +182,36 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
         msgpack_pack_object(&pk, *props);
     if (sb.data == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    msgpack_sbuffer_init(&repl);
+    memset(&src, 0, sizeof(src));
+    memset(&tgt, 0, sizeof(tgt));
 
     /* Both ends and the base edge must exist now, inside the writer lock. */
-    store_put_u64(key, source);
-    if ((rc = store_get(s, NULL, KV_CF_NODE, key, 8, &v, &vl, err)) != KNOOP_OK) {
+    if ((rc = graph__node_read(s, NULL, source, &src, err)) != KNOOP_OK) {
         if (rc == KNOOP_ENOTFOUND)
             knoop_error_set(err, rc, "source: node %llu does not exist",
                             (unsigned long long)source);
         goto out;
     }
-    kv_free(v);
-    store_put_u64(key, target);
-    if ((rc = store_get(s, NULL, KV_CF_NODE, key, 8, &v, &vl, err)) != KNOOP_OK) {
+    if ((rc = graph__node_read(s, NULL, target, &tgt, err)) != KNOOP_OK) {
         if (rc == KNOOP_ENOTFOUND)
             knoop_error_set(err, rc, "target: node %llu does not exist",
                             (unsigned long long)target);
         goto out;
     }
-    kv_free(v);
+    if (graph__hooks.edge != NULL) {
+        msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
+        const msgpack_object *pp =
+            props != NULL && props->type != MSGPACK_OBJECT_NIL ? props : &empty;
+        rc = graph__hooks.edge(graph__hooks.arg, type, &src, &tgt, pp, &repl, err);
+        if (rc != KNOOP_OK)
+            goto out;
+        if (repl.size > 0) {
+            /* The hook normalised the properties: store its map instead. */
+            msgpack_sbuffer_clear(&sb);
+            msgpack_sbuffer_write(&sb, repl.data, repl.size);
+        }
+    }
     if (on_behalf_of != 0) {
         store_put_u64(key, on_behalf_of);
         if ((rc = store_get(s, NULL, KV_CF_EDGE, key, 8, &v, &vl, err)) != KNOOP_OK) {
@@ -233,6 +246,9 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
     }
 out:
     msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_destroy(&repl);
+    graph_node_clear(&src);
+    graph_node_clear(&tgt);
     if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
         knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     return rc;

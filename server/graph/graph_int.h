@@ -6,6 +6,17 @@
 
 #include "graph.h"
 
+/* The hooks in force (graph_set_hooks). */
+extern graph_hooks_t graph__hooks;
+
+/*
+ * Runs the node hook; when it packs a replacement, unpacks it into zone and points *props at it
+ * (the replacement lives in *repl, which the caller destroys). Returns 0 or the hook's error.
+ */
+int graph__hook_node(graph_op_t op, const graph_node_t *old, schema_kind_t kind, const char *type,
+                     const msgpack_object **props, msgpack_zone *zone, msgpack_sbuffer *repl,
+                     knoop_error_t *err);
+
 /* Commits t when rc is KNOOP_OK, else aborts it; returns the outcome. t is freed either way. */
 int graph__finish(store_txn_t *t, int rc, knoop_error_t *err);
 

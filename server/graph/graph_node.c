@@ -191,8 +191,9 @@ int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
 {
     store_t *s = store_txn_store(t);
     graph_node_t n;
-    msgpack_sbuffer sb;
+    msgpack_sbuffer sb, repl;
     msgpack_packer pk;
+    msgpack_zone zone;
     msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
     int rc;
 
@@ -210,11 +211,24 @@ int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
         return rc;
     if (props == NULL || props->type == MSGPACK_OBJECT_NIL)
         props = &empty;
+    msgpack_zone_init(&zone, 1024);
+    msgpack_sbuffer_init(&repl);
+    rc = graph__hook_node(GRAPH_OP_CREATE, NULL, kind, n.type, &props, &zone, &repl, err);
+    if (rc == KNOOP_OK && repl.size > 0)
+        rc = graph__props_check(props, "props", err);
     msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_object(&pk, *props);
-    if (sb.data == NULL)
-        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    if (rc == KNOOP_OK) {
+        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+        msgpack_pack_object(&pk, *props);
+        if (sb.data == NULL)
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    }
+    if (rc != KNOOP_OK) {
+        msgpack_sbuffer_destroy(&sb);
+        msgpack_sbuffer_destroy(&repl);
+        msgpack_zone_destroy(&zone);
+        return rc;
+    }
 
     n.id = store_txn_alloc_id(t);
     n.kind = kind;
@@ -228,6 +242,8 @@ int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
         (rc = graph__history(t, n.id, "create", NULL, &n)) == KNOOP_OK && out != NULL)
         rc = graph__node_copy_out(&n, sb.data, sb.size, out);
     msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_destroy(&repl);
+    msgpack_zone_destroy(&zone);
     if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
         knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     return rc;
@@ -310,7 +326,7 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
     msgpack_zone zone;
     msgpack_object oldp, newp;
     msgpack_object_kv *kvs = NULL;
-    msgpack_sbuffer sb;
+    msgpack_sbuffer sb, repl;
     msgpack_packer pk;
     uint32_t cnt = 0;
     int rc;
@@ -321,6 +337,7 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
         return rc;
     msgpack_zone_init(&zone, 1024);
     msgpack_sbuffer_init(&sb);
+    msgpack_sbuffer_init(&repl);
     if ((rc = graph__node_read(s, NULL, id, &old, err)) != KNOOP_OK)
         goto out;
     if (if_version != 0 && old.version != if_version) {
@@ -355,6 +372,15 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
     newp.type = MSGPACK_OBJECT_MAP;
     newp.via.map.size = cnt;
     newp.via.map.ptr = kvs;
+    {
+        const msgpack_object *np = &newp;
+        rc = graph__hook_node(GRAPH_OP_UPDATE, &old, old.kind, old.type, &np, &zone, &repl, err);
+        if (rc == KNOOP_OK && repl.size > 0)
+            rc = graph__props_check(np, "set", err);
+        if (rc != KNOOP_OK)
+            goto out;
+        newp = *np;
+    }
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     msgpack_pack_object(&pk, newp);
     if (sb.data == NULL) {
@@ -381,6 +407,7 @@ out:
     free(kvs);
     graph_node_clear(&old);
     msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_destroy(&repl);
     msgpack_zone_destroy(&zone);
     if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
         knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
@@ -423,6 +450,10 @@ int graph_node_delete_tx(store_txn_t *t, uint64_t id, bool cascade, graph_ids_t 
     memset(&old, 0, sizeof(old));
     msgpack_zone_init(&zone, 1024);
     if ((rc = graph__node_read(s, NULL, id, &old, err)) != KNOOP_OK)
+        goto out;
+    if (graph__hooks.node != NULL &&
+        (rc = graph__hooks.node(graph__hooks.arg, GRAPH_OP_DELETE, &old, old.kind, old.type, NULL,
+                                NULL, err)) != KNOOP_OK)
         goto out;
     rc = graph_adj_scan(s, NULL, id, NULL, graph__collect_cb, &set, err);
     if (rc != KNOOP_OK)

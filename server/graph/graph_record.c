@@ -109,6 +109,38 @@ bool graph__prefix_successor(unsigned char *p, size_t len)
     return false;
 }
 
+graph_hooks_t graph__hooks;
+
+void graph_set_hooks(const graph_hooks_t *h)
+{
+    if (h == NULL)
+        memset(&graph__hooks, 0, sizeof(graph__hooks));
+    else
+        graph__hooks = *h;
+}
+
+int graph__hook_node(graph_op_t op, const graph_node_t *old, schema_kind_t kind, const char *type,
+                     const msgpack_object **props, msgpack_zone *zone, msgpack_sbuffer *repl,
+                     knoop_error_t *err)
+{
+    msgpack_object *o;
+    size_t off = 0;
+    int rc;
+    if (graph__hooks.node == NULL)
+        return KNOOP_OK;
+    rc = graph__hooks.node(graph__hooks.arg, op, old, kind, type, props != NULL ? *props : NULL,
+                           repl, err);
+    if (rc != KNOOP_OK || repl->size == 0 || props == NULL)
+        return rc;
+    o = msgpack_zone_malloc(zone, sizeof(*o));
+    if (o == NULL ||
+        msgpack_unpack(repl->data, repl->size, &off, zone, o) != MSGPACK_UNPACK_SUCCESS ||
+        o->type != MSGPACK_OBJECT_MAP)
+        return knoop_error_set(err, KNOOP_EINTERNAL, "schema: validation produced no map");
+    *props = o;
+    return KNOOP_OK;
+}
+
 int graph__finish(store_txn_t *t, int rc, knoop_error_t *err)
 {
     if (rc != KNOOP_OK) {
