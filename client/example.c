@@ -1,7 +1,7 @@
 /*
  * example.c - a small C service using libknoop (layer: client, example).
  *
- * Connects to knoopd (argv[1], else $KNOOP_ADDR, else 127.0.0.1:7474), creates an organisation
+ * Connects to knoopd (argv[1], else $KNOOP_ADDR, else 127.0.0.1:7474), creates a person (example data)
  * node with the msgpack packer, reads it back by id and prints it as JSON. Build against an
  * installed library with: cc example.c $(pkg-config --cflags --libs knoop)
  */
@@ -34,18 +34,20 @@ int main(int argc, char **argv)
     }
     knoop_set_timeout(c, 5000);
 
-    /* node.create {"kind": "organisation", "type": "gemeente", "props": {"name": ...}} */
+    /* node.create {"kind": "person", "props": {"initials": "P.", "surname": "Jansen", ...}} */
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_map(&pk, 3);
+    msgpack_pack_map(&pk, 2);
     pack_str(&pk, "kind");
-    pack_str(&pk, "organisation");
-    pack_str(&pk, "type");
-    pack_str(&pk, "gemeente");
+    pack_str(&pk, "person");
     pack_str(&pk, "props");
-    msgpack_pack_map(&pk, 1);
-    pack_str(&pk, "name");
-    pack_str(&pk, "Súdwest-Fryslân");
+    msgpack_pack_map(&pk, 3);
+    pack_str(&pk, "initials");
+    pack_str(&pk, "P.");
+    pack_str(&pk, "surname");
+    pack_str(&pk, "Jansen");
+    pack_str(&pk, "example");
+    msgpack_pack_true(&pk);
     rc = knoop_call(c, "node.create", sb.data, sb.size, &r, &err);
     msgpack_sbuffer_destroy(&sb);
     if (rc != 0) {

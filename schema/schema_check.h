@@ -112,13 +112,16 @@ int schema_address_format(const schema_address_t *a, char *out, size_t outsz);
  * Parses address line 1 into a's street, house_number, house_letter, addition and postbus
  * (clearing those it does not set; type, postcode and place are left alone). The rule, after
  * trimming whitespace and splitting into space-separated words:
- * - "Postbus N" (any case, N of 1..5 digits) sets postbus.
- * - Otherwise the house number is the LAST word that starts with a digit, so a street name
- *   may hold numbers ("Laan 1940-1945 12", "2e Hugo de Grootstraat 5"). That word is
- *   digits (1..99999, no leading 0), an optional letter, and an optional "-addition" of 1..4
- *   letters/digits: "12", "12a", "12A-3", "12-bis". One more word of 1..4 letters/digits may
- *   follow it when it holds a letter: a single letter is the house letter ("12 A"), longer is
- *   the addition ("12 bis", "12 2hg"). Everything before the number is the street.
+ * - "Postbus N" (any case; N digits, at most 5 after leading zeros, which are dropped) sets
+ *   postbus.
+ * - Otherwise the house number is the LAST word when it has the shape of one: digits
+ *   (1..99999, no leading 0), an optional letter, and an optional "-addition" of 1..4
+ *   letters/digits ("12", "12a", "12A-3", "12-bis"). So a street name may hold numbers
+ *   ("Laan 1940-1945 12", "2e Hugo de Grootstraat 5"). When the last word is not a house
+ *   number, it may be a separate addition of 1..4 letters/digits holding a letter, after a
+ *   house number without a dash addition: a single letter is the house letter ("12 A"),
+ *   anything longer the addition ("12 bis", "12a 2hg"). Everything before the house number
+ *   is the street, which must not be empty.
  * A line like "Kerkstraat 12 3" therefore means street "Kerkstraat 12", number 3.
  * Returns 0, or KNOOP_EINVAL (a unchanged). Run schema_address_check afterwards.
  */
@@ -200,10 +203,13 @@ typedef struct {
  *   "'t" and "'s"; letters, apostrophes and single spaces only. Known ones include de, den, der,
  *   van, van de, van der, van den, van 't, ter, te, ten, 't, in 't, op de, uit de, uit den, le,
  *   la, du, d', von; unknown ones are accepted too.
- * - initials are normalised to "P.J." form: from "PJ", "p.j.", "P. J." or "P-J". Without
- *   dots or spaces every letter is one initial. With them, each group is one initial of 1..3
- *   letters: a group written "Th", "Chr" (capital then lower case) or "IJ" stays one initial
- *   ("Th.", "IJ."); any other multi-letter group ("PJ.") is one initial per letter.
+ * - initials are normalised to "P.J." form ("PJ", "p.j.", "P. J.", "P-J" all give "P.J."). The
+ *   text is split into groups at dots, spaces and hyphens (without any, it is one group). A
+ *   group of a capital and one or two lower-case letters is one initial ("Th.", "Chr."), and
+ *   so is "IJ" (any case) when the text has separators ("IJ." stays "IJ."); any other group
+ *   gives one upper-cased initial per letter ("PJ" and "pj." give "P.J.", undotted "IJ" gives
+ *   "I.J."). A group of more than 3 letters with a lower-case letter ("Pieter") is refused as
+ *   a first name.
  * - When initials is empty they are derived from first_names: the first letter of each name
  *   (names split at spaces and hyphens), "IJ" for a name starting with IJ: "Pieter Jan" ->
  *   "P.J.", "Jan-Willem" -> "J.W.", "IJsbrand" -> "IJ.".

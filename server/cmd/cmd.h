@@ -85,6 +85,59 @@ int cmd_edge_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
 int cmd_batch(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
 int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
+/* -- contact administration (cmd_contact.c) -- */
+int cmd_contact_register(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                         knoop_error_t *err);
+int cmd_contact_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                    knoop_error_t *err);
+int cmd_contact_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err);
+int cmd_task_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                    knoop_error_t *err);
+int cmd_task_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_task_done(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_task_open(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_list_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                    knoop_error_t *err);
+int cmd_list_subscribe(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                       knoop_error_t *err);
+int cmd_list_unsubscribe(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                         knoop_error_t *err);
+int cmd_list_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err);
+/* -- end contact administration -- */
+
+/* The VNG domain (cmd_domain.c, cmd_query.c). */
+int cmd_domain_init(store_t *s, knoop_error_t *err); /* loads the registry, installs the hooks */
+void cmd_domain_shutdown(void);
+int cmd_schema_field_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                            knoop_error_t *err);
+int cmd_schema_fields(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                      knoop_error_t *err);
+int cmd_schema_list_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                           knoop_error_t *err);
+int cmd_schema_list_add(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                        knoop_error_t *err);
+int cmd_schema_list_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                        knoop_error_t *err);
+int cmd_schema_lists(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err);
+int cmd_schema_role_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                           knoop_error_t *err);
+int cmd_schema_roles(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err);
+int cmd_schema_types(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err);
+int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_edge_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err);
+int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                    knoop_error_t *err);
+int cmd_query_places(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err);
+int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                      knoop_error_t *err);
 
 /* Helpers shared by handler files. */
 /* KNOOP_EUNAVAIL once ctx's deadline has passed. */

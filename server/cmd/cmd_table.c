@@ -47,6 +47,87 @@ static const proto_param_spec_t p_edge_list[] = {
 static const proto_param_spec_t p_batch[] = { P("ops", ARRAY, true), P("reason", STR, false), END };
 static const proto_param_spec_t p_history[] = { P("id", U64, true), P("limit", U64, false), END };
 
+/* -- contact administration (cmd_contact.c) -- */
+static const proto_param_spec_t p_contact_register[] = {
+    P("kanaal", STR, true),         P("onderwerp", STR, true),
+    P("inhoud", STR, false),        P("plaatsgevondenOp", STR, true),
+    P("initiator", STR, false),     P("vertrouwelijk", BOOL, false),
+    P("taal", STR, false),          P("indicatieContactGelukt", BOOL, false),
+    P("betrokkenen", ARRAY, true),  P("actoren", ARRAY, true),
+    P("over_rollen", ARRAY, false), P("corrects", STR_OR_U64, false),
+    P("reason", STR, false),        END
+};
+static const proto_param_spec_t p_contact_list[] = {
+    P("partij", STR_OR_U64, false), P("actor", STR_OR_U64, false), P("from", DATE, false),
+    P("to", DATE, false),           P("limit", U64, false),        END
+};
+static const proto_param_spec_t p_task_create[] = { P("klantcontact", STR_OR_U64, true),
+                                                    P("gevraagdeHandeling", STR, true),
+                                                    P("toelichting", STR, false),
+                                                    P("actoren", ARRAY, true),
+                                                    P("status", STR, false),
+                                                    P("reason", STR, false),
+                                                    END };
+static const proto_param_spec_t p_task_done[] = { P("id", STR_OR_U64, true),
+                                                  P("toelichting", STR, false),
+                                                  P("reason", STR, false), END };
+static const proto_param_spec_t p_task_open[] = { P("actor", STR_OR_U64, false),
+                                                  P("limit", U64, false), END };
+static const proto_param_spec_t p_list_create[] = { P("name", STR, true),
+                                                    P("omschrijving", STR, false),
+                                                    P("reason", STR, false), END };
+static const proto_param_spec_t p_list_subscribe[] = { P("list", STR_OR_U64, true),
+                                                       P("person", STR_OR_U64, true),
+                                                       P("from", DATE, false),
+                                                       P("reason", STR, false), END };
+static const proto_param_spec_t p_list_unsubscribe[] = { P("list", STR_OR_U64, true),
+                                                         P("person", STR_OR_U64, true),
+                                                         P("on", DATE, true),
+                                                         P("reason", STR, false), END };
+static const proto_param_spec_t p_list_members[] = { P("list", STR_OR_U64, true),
+                                                     P("at", DATE, false), P("limit", U64, false),
+                                                     END };
+/* -- end contact administration -- */
+
+static const proto_param_spec_t p_field_define[] = {
+    P("name", STR, true),    P("kind", STR, true),
+    P("type", STR, false),   P("value_type", STR, true),
+    P("list", STR, false),   P("required", BOOL, false),
+    P("regime", STR, false), P("description", STR, false),
+    P("reason", STR, false), END
+};
+static const proto_param_spec_t p_fields[] = { P("kind", STR, false), P("type", STR, false), END };
+static const proto_param_spec_t p_list_define[] = { P("name", STR, true),
+                                                    P("description", STR, false),
+                                                    P("values", ARRAY, true),
+                                                    P("reason", STR, false), END };
+static const proto_param_spec_t p_list_add[] = {
+    P("list", STR, true),          P("code", STR, true),    P("label", STR, false),
+    P("abbreviation", STR, false), P("reason", STR, false), END
+};
+static const proto_param_spec_t p_list_get[] = { P("name", STR, true), END };
+static const proto_param_spec_t p_role_define[] = { P("name", STR, true),
+                                                    P("description", STR, false),
+                                                    P("sources", ARRAY, true),
+                                                    P("targets", ARRAY, true),
+                                                    P("attributes", ARRAY, false),
+                                                    P("reason", STR, false),
+                                                    END };
+static const proto_param_spec_t p_node_put[] = { P("kind", STR, true), P("type", STR, false),
+                                                 P("props", MAP, true), P("reason", STR, false),
+                                                 END };
+static const proto_param_spec_t p_postcode_put[] = { P("postcode", STR, true),
+                                                     P("place", STR, true),
+                                                     P("gemeente", STR, false), END };
+static const proto_param_spec_t p_places_sync[] = { P("places", ARRAY, true), P("on", DATE, true),
+                                                    END };
+static const proto_param_spec_t p_query_places[] = { P("gemeente", STR_OR_U64, true),
+                                                     P("at", DATE, false), P("all", BOOL, false),
+                                                     END };
+static const proto_param_spec_t p_query_members[] = { P("node", STR_OR_U64, true),
+                                                      P("type", STR, false), P("at", DATE, false),
+                                                      END };
+
 /* auth is handled by the network layer, which owns the connection's state; it is listed here
  * so that lookup, parameter checks and documentation see it like every other method. */
 const cmd_t cmd_table[] = {
@@ -64,6 +145,34 @@ const cmd_t cmd_table[] = {
     { "edge.list", cmd_edge_list, p_edge_list, CMD_READ },
     { "history.list", cmd_history_list, p_history, CMD_READ },
     { "batch", cmd_batch, p_batch, CMD_WRITE },
+    { "schema.types", cmd_schema_types, p_none, CMD_READ },
+    { "schema.roles", cmd_schema_roles, p_none, CMD_READ },
+    { "schema.role.define", cmd_schema_role_define, p_role_define, CMD_WRITE },
+    { "schema.fields", cmd_schema_fields, p_fields, CMD_READ },
+    { "schema.field.define", cmd_schema_field_define, p_field_define, CMD_WRITE },
+    { "schema.lists", cmd_schema_lists, p_none, CMD_READ },
+    { "schema.list.get", cmd_schema_list_get, p_list_get, CMD_READ },
+    { "schema.list.define", cmd_schema_list_define, p_list_define, CMD_WRITE },
+    { "schema.list.add", cmd_schema_list_add, p_list_add, CMD_WRITE },
+    { "node.put", cmd_node_put, p_node_put, CMD_WRITE },
+    { "edge.put", cmd_edge_put, p_edge_create, CMD_WRITE },
+    { "postcode.put", cmd_postcode_put, p_postcode_put, CMD_WRITE },
+    { "places.sync", cmd_places_sync, p_places_sync, CMD_WRITE },
+    { "query.places", cmd_query_places, p_query_places, CMD_READ },
+    { "query.members", cmd_query_members, p_query_members, CMD_READ },
+    /* -- contact administration (cmd_contact.c) -- */
+    { "contact.register", cmd_contact_register, p_contact_register, CMD_WRITE },
+    { "contact.get", cmd_contact_get, p_id_ref, CMD_READ },
+    { "contact.list", cmd_contact_list, p_contact_list, CMD_READ },
+    { "task.create", cmd_task_create, p_task_create, CMD_WRITE },
+    { "task.get", cmd_task_get, p_id_ref, CMD_READ },
+    { "task.done", cmd_task_done, p_task_done, CMD_WRITE },
+    { "task.open", cmd_task_open, p_task_open, CMD_READ },
+    { "list.create", cmd_list_create, p_list_create, CMD_WRITE },
+    { "list.subscribe", cmd_list_subscribe, p_list_subscribe, CMD_WRITE },
+    { "list.unsubscribe", cmd_list_unsubscribe, p_list_unsubscribe, CMD_WRITE },
+    { "list.members", cmd_list_members, p_list_members, CMD_READ },
+    /* -- end contact administration -- */
     { NULL, NULL, NULL, 0 },
 };
 

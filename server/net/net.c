@@ -748,6 +748,12 @@ int net_run(const net_config_t *cfg)
                 err.msg);
         return 1;
     }
+    if ((rc = cmd_domain_init(srv.store, &err)) != KNOOP_OK) {
+        net_log(NET_LOG_ERROR, "msg=\"cannot load the schema\" data=%s error=\"%s\"", cfg->data_dir,
+                err.msg);
+        store_close(srv.store);
+        return 1;
+    }
     uv_loop_init(&loop);
     srv.loop = &loop;
     srv.stats.version = KNOOP_VERSION;
@@ -769,6 +775,7 @@ int net_run(const net_config_t *cfg)
         uv_walk(&loop, net__close_walk, NULL);
         uv_run(&loop, UV_RUN_DEFAULT);
         uv_loop_close(&loop);
+        cmd_domain_shutdown();
         store_close(srv.store);
         return 1;
     }
@@ -785,6 +792,7 @@ int net_run(const net_config_t *cfg)
     rc = uv_loop_close(&loop);
     if (cfg->socket_path != NULL)
         unlink(cfg->socket_path);
+    cmd_domain_shutdown();
     store_close(srv.store);
     net_log(NET_LOG_INFO, "msg=\"knoopd stopped\" requests=%llu", (unsigned long long)srv.requests);
     return rc == 0 ? 0 : 1;

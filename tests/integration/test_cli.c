@@ -184,15 +184,15 @@ static void edges_history_and_call(void **state)
     snprintf(src, sizeof(src), "%lld", p);
     snprintf(tgt, sizeof(tgt), "%lld", g);
     knoop(&r, NULL, "edge", "create", "--type", "wethouder", "--source", src, "--target", "GM0034",
-          "--from", "2022-06-01", "--prop", "portefeuille=Milieu", NULL);
+          "--from", "2022-06-01", "--prop", "namens=Voorbeeldpartij", NULL);
     expect_status(&r, 0);
-    assert_non_null(strstr(r.out, "props.portefeuille"));
+    assert_non_null(strstr(r.out, "props.namens"));
     itest_run_free(&r);
 
     knoop(&r, NULL, "edge", "list", tgt, "--at", "2023-01-01", NULL);
     expect_status(&r, 0);
     assert_non_null(strstr(r.out, "wethouder"));
-    assert_non_null(strstr(r.out, "portefeuille=Milieu"));
+    assert_non_null(strstr(r.out, "namens=Voorbeeldpartij"));
     itest_run_free(&r);
 
     knoop(&r, NULL, "history", tgt, NULL);

@@ -121,9 +121,14 @@ static const char *jstr(const json_t *o, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* kind may carry a type after a slash: "organisation/gemeente". */
 static json_int_t create_node(knoop_conn_t *c, const char *kind, const char *props)
 {
-    json_t *n = call_ok(c, "node.create", "{\"kind\": \"%s\", \"props\": %s}", kind, props);
+    const char *slash = strchr(kind, '/');
+    json_t *n =
+        slash ? call_ok(c, "node.create", "{\"kind\": \"%.*s\", \"type\": \"%s\", \"props\": %s}",
+                        (int)(slash - kind), kind, slash + 1, props)
+              : call_ok(c, "node.create", "{\"kind\": \"%s\", \"props\": %s}", kind, props);
     json_int_t id = jint(n, "id");
     json_decref(n);
     return id;
@@ -235,10 +240,11 @@ static void node_create_get_update_delete(void **state)
     json_decref(n);
 
     /* Update: set, unset, if_version. */
-    n = call_ok(c, "node.update",
-                "{\"id\": %lld, \"set\": {\"inwoners\": 90000, \"website\": \"x\"}, "
-                "\"if_version\": 1, \"reason\": \"test\"}",
-                (long long)id);
+    n = call_ok(
+        c, "node.update",
+        "{\"id\": %lld, \"set\": {\"inwoners\": 90000, \"website\": \"www.sudwestfryslan.nl\"}, "
+        "\"if_version\": 1, \"reason\": \"test\"}",
+        (long long)id);
     assert_int_equal(jint(n, "version"), 2);
     assert_int_equal(jint(json_object_get(n, "props"), "inwoners"), 90000);
     json_decref(n);
@@ -313,12 +319,13 @@ static void edges_at_date_end_cascades_and_history(void **state)
     char msg[KNOOP_ERROR_MSG_MAX];
 
     person = create_node(c, "person", "{\"name\": \"Jan de Vries\"}");
-    gemeente = create_node(c, "organisation", "{\"name\": \"Almere\", \"cbs_code\": \"GM0034\"}");
-    commissie = create_node(c, "body", "{\"name\": \"Commissie Milieu\"}");
+    gemeente =
+        create_node(c, "organisation/gemeente", "{\"name\": \"Almere\", \"cbs_code\": \"GM0034\"}");
+    commissie = create_node(c, "organisation/vng-commissie", "{\"name\": \"Commissie Milieu\"}");
 
     r = call_ok(c, "edge.create",
                 "{\"type\": \"wethouder\", \"source\": %lld, \"target\": \"GM0034\", "
-                "\"valid_from\": \"2022-06-01\", \"props\": {\"portefeuille\": \"Milieu\"}}",
+                "\"valid_from\": \"2022-06-01\", \"props\": {\"portefeuilles\": [\"Milieu\"]}}",
                 (long long)person);
     e1 = jint(r, "id");
     assert_int_equal(jint(r, "target"), gemeente);
@@ -333,7 +340,9 @@ static void edges_at_date_end_cascades_and_history(void **state)
     json_decref(r);
 
     r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)e1);
-    assert_string_equal(jstr(json_object_get(r, "props"), "portefeuille"), "Milieu");
+    assert_string_equal(json_string_value(json_array_get(
+                            json_object_get(json_object_get(r, "props"), "portefeuilles"), 0)),
+                        "Milieu");
     json_decref(r);
 
     /* As of dates. */

@@ -101,7 +101,7 @@ class RawClientTests(ServerCase):
         p = self.c.ok("node.create", {"kind": "person", "props": {"name": "P. Jansen"}})
         e = self.c.ok("edge.create", {"type": "wethouder", "source": p["id"], "target": "GM1900",
                                       "valid_from": "2022-06-01",
-                                      "props": {"portefeuille": "Milieu"}})
+                                      "props": {"portefeuilles": ["Milieu"]}})
         self.assertEqual(e["target"], g["id"])
         self.assertIsNone(e["valid_to"])
         found = self.c.ok("node.find", {"name": "sudwest fryslan"})

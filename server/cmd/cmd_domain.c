@@ -1,0 +1,765 @@
+/*
+ * cmd_domain.c - the VNG domain in the server: the schema registry (built-in plus fields, lists
+ * and role types defined at run time, persisted in the meta column family), the validation
+ * hooks every graph write passes, the postcode table, woonplaatsen, upserts and the network
+ * questions on memberships and places (layer: cmd).
+ *
+ * Registry changes are not part of `batch`: each schema.* call is its own transaction, applied
+ * to the in-memory registry under its write lock and persisted; should the commit fail, the
+ * registry is reloaded from the store so memory and disk never disagree.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "schema_domain.h"
+
+static schema_registry_t *domain_reg;
+static pthread_rwlock_t domain_lock = PTHREAD_RWLOCK_INITIALIZER;
+static store_t *domain_store;
+
+#define META_FIELD "schema/field/"
+#define META_LIST  "schema/list/"
+#define META_ROLE  "schema/role/"
+
+/* ---- postcode table: idx 'p' postcode -> msgpack {place, gemeente} ---- */
+
+static int domain__postcode_lookup(void *arg, const char *postcode, unsigned house_number,
+                                   char *street, size_t street_sz, char *place, size_t place_sz,
+                                   char *gemeente, size_t gemeente_sz)
+{
+    store_t *s = arg;
+    unsigned char key[16];
+    void *v;
+    size_t vl, off = 0;
+    msgpack_zone z;
+    msgpack_object o;
+    int rc, found = 0;
+    (void)house_number;
+    (void)street;
+    (void)street_sz;
+    /* The table holds PC4 areas: the digits of the postcode. */
+    key[0] = 'p';
+    memcpy(key + 1, postcode, 4);
+    rc = store_get(s, NULL, KV_CF_IDX, key, 5, &v, &vl, NULL);
+    if (rc == KNOOP_ENOTFOUND)
+        return 0;
+    if (rc != KNOOP_OK)
+        return rc;
+    msgpack_zone_init(&z, 256);
+    if (msgpack_unpack(v, vl, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS &&
+        o.type == MSGPACK_OBJECT_MAP) {
+        for (uint32_t i = 0; i < o.via.map.size; i++) {
+            const msgpack_object *k = &o.via.map.ptr[i].key, *x = &o.via.map.ptr[i].val;
+            if (x->type != MSGPACK_OBJECT_STR)
+                continue;
+            if (k->via.str.size == 5 && memcmp(k->via.str.ptr, "place", 5) == 0)
+                snprintf(place, place_sz, "%.*s", (int)x->via.str.size, x->via.str.ptr);
+            else if (k->via.str.size == 8 && memcmp(k->via.str.ptr, "gemeente", 8) == 0)
+                snprintf(gemeente, gemeente_sz, "%.*s", (int)x->via.str.size, x->via.str.ptr);
+        }
+        found = 1;
+    }
+    msgpack_zone_destroy(&z);
+    kv_free(v);
+    return found;
+}
+
+/* ---- validation hooks ---- */
+
+static int domain__node_hook(void *arg, graph_op_t op, const graph_node_t *old, schema_kind_t kind,
+                             const char *type, const msgpack_object *props, msgpack_sbuffer *out,
+                             knoop_error_t *err)
+{
+    schema_lookup_t lk = { domain__postcode_lookup, arg };
+    msgpack_packer pk;
+    int rc;
+    if (old != NULL && old->kind == SCHEMA_KIND_CONTACT)
+        return knoop_error_set(err, KNOOP_ECONFLICT,
+                               "node %llu is a klantcontact: a registered contact is immutable; "
+                               "register a correction (contact.register with corrects)",
+                               (unsigned long long)old->id);
+    if (op == GRAPH_OP_DELETE)
+        return KNOOP_OK;
+    msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+    pthread_rwlock_rdlock(&domain_lock);
+    rc = schema_validate_node(domain_reg, kind, type, props, &lk, &pk, err);
+    pthread_rwlock_unlock(&domain_lock);
+    return rc;
+}
+
+static int domain__edge_hook(void *arg, const char *type, const graph_node_t *source,
+                             const graph_node_t *target, const msgpack_object *props,
+                             msgpack_sbuffer *out, knoop_error_t *err)
+{
+    msgpack_packer pk;
+    int rc;
+    (void)arg;
+    msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+    pthread_rwlock_rdlock(&domain_lock);
+    rc = schema_validate_edge(domain_reg, type, source->kind, source->type, target->kind,
+                              target->type, props, &pk, err);
+    pthread_rwlock_unlock(&domain_lock);
+    return rc;
+}
+
+/* ---- persistence of run-time definitions ---- */
+
+static void pack_kv_str(msgpack_packer *pk, const char *k, const char *v)
+{
+    cmd_pack_cstr(pk, k);
+    cmd_pack_cstr(pk, v);
+}
+
+static void pack_field(msgpack_packer *pk, const schema_field_t *f)
+{
+    msgpack_pack_map(pk, 9);
+    pack_kv_str(pk, "name", f->name);
+    pack_kv_str(pk, "kind", f->kind ? schema_kind_name(f->kind) : "");
+    pack_kv_str(pk, "type", f->type);
+    pack_kv_str(pk, "value_type", schema_vtype_name(f->vtype));
+    pack_kv_str(pk, "list", f->list);
+    cmd_pack_cstr(pk, "required");
+    f->required ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    pack_kv_str(pk, "regime", f->core ? "core" : "other");
+    cmd_pack_cstr(pk, "builtin");
+    f->builtin ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    pack_kv_str(pk, "description", f->description);
+}
+
+static void pack_list(msgpack_packer *pk, const schema_list_t *l, bool with_values)
+{
+    msgpack_pack_map(pk, with_values ? 5 : 4);
+    pack_kv_str(pk, "name", l->name);
+    pack_kv_str(pk, "description", l->description);
+    cmd_pack_cstr(pk, "builtin");
+    l->builtin ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    cmd_pack_cstr(pk, "count");
+    msgpack_pack_uint64(pk, l->n);
+    if (!with_values)
+        return;
+    cmd_pack_cstr(pk, "values");
+    msgpack_pack_array(pk, (uint32_t)l->n);
+    for (size_t i = 0; i < l->n; i++) {
+        const schema_value_t *v = &l->values[i];
+        msgpack_pack_map(pk, 4);
+        pack_kv_str(pk, "code", v->code);
+        pack_kv_str(pk, "label", v->label);
+        pack_kv_str(pk, "abbreviation", v->abbreviation);
+        pack_kv_str(pk, "ext_code", v->ext_code);
+    }
+}
+
+static void pack_ends(msgpack_packer *pk, const schema_end_t *e, size_t n)
+{
+    msgpack_pack_array(pk, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        msgpack_pack_map(pk, 2);
+        pack_kv_str(pk, "kind", schema_kind_name(e[i].kind));
+        pack_kv_str(pk, "type", e[i].type);
+    }
+}
+
+static void pack_role(msgpack_packer *pk, const schema_role_t *r)
+{
+    msgpack_pack_map(pk, 6);
+    pack_kv_str(pk, "name", r->name);
+    pack_kv_str(pk, "description", r->description);
+    cmd_pack_cstr(pk, "sources");
+    pack_ends(pk, r->sources, r->nsources);
+    cmd_pack_cstr(pk, "targets");
+    pack_ends(pk, r->targets, r->ntargets);
+    cmd_pack_cstr(pk, "attributes");
+    msgpack_pack_array(pk, (uint32_t)r->nattrs);
+    for (size_t i = 0; i < r->nattrs; i++)
+        pack_field(pk, &r->attrs[i]);
+    cmd_pack_cstr(pk, "builtin");
+    r->builtin ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+}
+
+/* Reads a string member of map m into buf ("" when absent). */
+static int get_s(const msgpack_object *m, const char *k, char *buf, size_t sz, bool required,
+                 const char *ctx, knoop_error_t *err)
+{
+    const msgpack_object *v = proto_param(m, k);
+    buf[0] = '\0';
+    if (v == NULL) {
+        if (required)
+            return knoop_error_set(err, KNOOP_EINVAL, "%s.%s: required", ctx, k);
+        return KNOOP_OK;
+    }
+    if (v->type != MSGPACK_OBJECT_STR)
+        return knoop_error_set(err, KNOOP_EINVAL, "%s.%s: expected a string", ctx, k);
+    if (v->via.str.size >= sz)
+        return knoop_error_set(err, KNOOP_EINVAL, "%s.%s: longer than %zu bytes", ctx, k, sz - 1);
+    memcpy(buf, v->via.str.ptr, v->via.str.size);
+    buf[v->via.str.size] = '\0';
+    return KNOOP_OK;
+}
+
+static int parse_field(const msgpack_object *m, const char *ctx, schema_field_t *f, bool need_kind,
+                       knoop_error_t *err)
+{
+    char kind[32], vt[32], regime[16];
+    bool b = false;
+    int rc;
+    memset(f, 0, sizeof(*f));
+    if ((rc = get_s(m, "name", f->name, sizeof(f->name), true, ctx, err)) ||
+        (rc = get_s(m, "kind", kind, sizeof(kind), need_kind, ctx, err)) ||
+        (rc = get_s(m, "type", f->type, sizeof(f->type), false, ctx, err)) ||
+        (rc = get_s(m, "value_type", vt, sizeof(vt), true, ctx, err)) ||
+        (rc = get_s(m, "list", f->list, sizeof(f->list), false, ctx, err)) ||
+        (rc = get_s(m, "regime", regime, sizeof(regime), false, ctx, err)) ||
+        (rc = get_s(m, "description", f->description, sizeof(f->description), false, ctx, err)))
+        return rc;
+    if (kind[0]) {
+        schema_kind_t k;
+        char fld[96];
+        snprintf(fld, sizeof(fld), "%s.kind", ctx);
+        if ((rc = schema_kind_parse(kind, strlen(kind), fld, &k, err)) != KNOOP_OK)
+            return rc;
+        f->kind = (int)k;
+    }
+    {
+        char fld[96];
+        snprintf(fld, sizeof(fld), "%s.value_type", ctx);
+        if ((rc = schema_vtype_parse(vt, strlen(vt), fld, &f->vtype, err)) != KNOOP_OK)
+            return rc;
+    }
+    if ((f->vtype == SCHEMA_V_LIST || f->vtype == SCHEMA_V_LIST_MULTI) && f->list[0] == '\0')
+        return knoop_error_set(err, KNOOP_EINVAL, "%s.list: required for value type %s", ctx, vt);
+    if (regime[0] && strcmp(regime, "core") != 0 && strcmp(regime, "other") != 0)
+        return knoop_error_set(err, KNOOP_EINVAL, "%s.regime: expected core or other, got '%s'",
+                               ctx, regime);
+    f->core = strcmp(regime, "core") == 0;
+    if (proto_param_bool(m, "required", &b))
+        f->required = b;
+    return KNOOP_OK;
+}
+
+static int parse_values(const msgpack_object *arr, const char *ctx, schema_value_t **out, size_t *n,
+                        knoop_error_t *err)
+{
+    schema_value_t *v;
+    if (arr == NULL || arr->type != MSGPACK_OBJECT_ARRAY)
+        return knoop_error_set(err, KNOOP_EINVAL, "%s.values: expected an array", ctx);
+    v = calloc(arr->via.array.size ? arr->via.array.size : 1, sizeof(*v));
+    if (v == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < arr->via.array.size; i++) {
+        const msgpack_object *o = &arr->via.array.ptr[i];
+        char c[64];
+        int rc;
+        snprintf(c, sizeof(c), "%s.values[%u]", ctx, (unsigned)i);
+        if (o->type == MSGPACK_OBJECT_STR) {
+            snprintf(v[i].code, sizeof(v[i].code), "%.*s", (int)o->via.str.size, o->via.str.ptr);
+            snprintf(v[i].label, sizeof(v[i].label), "%s", v[i].code);
+            continue;
+        }
+        if (o->type != MSGPACK_OBJECT_MAP) {
+            free(v);
+            return knoop_error_set(err, KNOOP_EINVAL, "%s: expected {code, label} or a string", c);
+        }
+        if ((rc = get_s(o, "code", v[i].code, sizeof(v[i].code), true, c, err)) ||
+            (rc = get_s(o, "label", v[i].label, sizeof(v[i].label), false, c, err)) ||
+            (rc = get_s(o, "abbreviation", v[i].abbreviation, sizeof(v[i].abbreviation), false, c,
+                        err)) ||
+            (rc = get_s(o, "ext_code", v[i].ext_code, sizeof(v[i].ext_code), false, c, err))) {
+            free(v);
+            return rc;
+        }
+        if (v[i].label[0] == '\0')
+            snprintf(v[i].label, sizeof(v[i].label), "%s", v[i].code);
+    }
+    *out = v;
+    *n = arr->via.array.size;
+    return KNOOP_OK;
+}
+
+static int parse_ends_arr(const msgpack_object *arr, const char *ctx, schema_end_t *ends, size_t *n,
+                          knoop_error_t *err)
+{
+    *n = 0;
+    if (arr == NULL || arr->type != MSGPACK_OBJECT_ARRAY || arr->via.array.size == 0)
+        return knoop_error_set(err, KNOOP_EINVAL, "%s: expected an array of {kind, type?}", ctx);
+    for (uint32_t i = 0; i < arr->via.array.size && *n < SCHEMA_ROLE_ENDS; i++) {
+        const msgpack_object *o = &arr->via.array.ptr[i];
+        char c[64], kind[32];
+        schema_kind_t k;
+        int rc;
+        snprintf(c, sizeof(c), "%s[%u]", ctx, (unsigned)i);
+        if (o->type != MSGPACK_OBJECT_MAP)
+            return knoop_error_set(err, KNOOP_EINVAL, "%s: expected {kind, type?}", c);
+        if ((rc = get_s(o, "kind", kind, sizeof(kind), true, c, err)) ||
+            (rc = get_s(o, "type", ends[*n].type, sizeof(ends[*n].type), false, c, err)))
+            return rc;
+        {
+            char fld[80];
+            snprintf(fld, sizeof(fld), "%s.kind", c);
+            if ((rc = schema_kind_parse(kind, strlen(kind), fld, &k, err)) != KNOOP_OK)
+                return rc;
+        }
+        ends[*n].kind = (int)k;
+        (*n)++;
+    }
+    return KNOOP_OK;
+}
+
+static int parse_role(const msgpack_object *m, const char *ctx, schema_role_t *r,
+                      knoop_error_t *err)
+{
+    const msgpack_object *attrs = proto_param(m, "attributes");
+    char c[64];
+    int rc;
+    memset(r, 0, sizeof(*r));
+    if ((rc = get_s(m, "name", r->name, sizeof(r->name), true, ctx, err)) ||
+        (rc = get_s(m, "description", r->description, sizeof(r->description), false, ctx, err)))
+        return rc;
+    snprintf(c, sizeof(c), "%s.sources", ctx);
+    if ((rc = parse_ends_arr(proto_param(m, "sources"), c, r->sources, &r->nsources, err)))
+        return rc;
+    snprintf(c, sizeof(c), "%s.targets", ctx);
+    if ((rc = parse_ends_arr(proto_param(m, "targets"), c, r->targets, &r->ntargets, err)))
+        return rc;
+    if (attrs != NULL && attrs->type != MSGPACK_OBJECT_NIL) {
+        if (attrs->type != MSGPACK_OBJECT_ARRAY || attrs->via.array.size > SCHEMA_ROLE_ATTRS)
+            return knoop_error_set(err, KNOOP_EINVAL,
+                                   "%s.attributes: expected at most %d "
+                                   "attribute definitions",
+                                   ctx, SCHEMA_ROLE_ATTRS);
+        for (uint32_t i = 0; i < attrs->via.array.size; i++) {
+            snprintf(c, sizeof(c), "%s.attributes[%u]", ctx, (unsigned)i);
+            if (attrs->via.array.ptr[i].type != MSGPACK_OBJECT_MAP)
+                return knoop_error_set(err, KNOOP_EINVAL, "%s: expected a map", c);
+            if ((rc = parse_field(&attrs->via.array.ptr[i], c, &r->attrs[i], false, err)))
+                return rc;
+            r->attrs[i].core = true;
+        }
+        r->nattrs = attrs->via.array.size;
+    }
+    return KNOOP_OK;
+}
+
+/* Applies one stored definition (value of a meta key) to reg. */
+static int domain__apply(schema_registry_t *reg, const char *prefix, const void *val, size_t len,
+                         knoop_error_t *err)
+{
+    msgpack_zone z;
+    msgpack_object o;
+    size_t off = 0;
+    int rc = KNOOP_ECORRUPT;
+    msgpack_zone_init(&z, 1024);
+    if (msgpack_unpack(val, len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS &&
+        o.type == MSGPACK_OBJECT_MAP) {
+        if (strcmp(prefix, META_FIELD) == 0) {
+            schema_field_t f;
+            rc = parse_field(&o, "field", &f, true, err);
+            if (rc == KNOOP_OK)
+                rc = schema_registry_put_field(reg, &f, err);
+        } else if (strcmp(prefix, META_LIST) == 0) {
+            char name[SCHEMA_NAME_MAX], desc[160];
+            schema_value_t *v = NULL;
+            size_t n = 0;
+            if ((rc = get_s(&o, "name", name, sizeof(name), true, "list", err)) == KNOOP_OK &&
+                (rc = get_s(&o, "description", desc, sizeof(desc), false, "list", err)) ==
+                    KNOOP_OK &&
+                (rc = parse_values(proto_param(&o, "values"), "list", &v, &n, err)) == KNOOP_OK) {
+                const schema_list_t *l = schema_registry_list(reg, name);
+                if (l != NULL && l->builtin) {
+                    /* Values added to a built-in list. */
+                    for (size_t i = 0; i < n && rc == KNOOP_OK; i++) {
+                        rc = schema_registry_add_value(reg, name, &v[i], err);
+                        if (rc == KNOOP_ECONFLICT)
+                            rc = KNOOP_OK;
+                    }
+                } else {
+                    rc = schema_registry_put_list(reg, name, desc, v, n, err);
+                }
+            }
+            free(v);
+        } else {
+            schema_role_t r;
+            rc = parse_role(&o, "role", &r, err);
+            if (rc == KNOOP_OK)
+                rc = schema_registry_put_role(reg, &r, err);
+        }
+    }
+    msgpack_zone_destroy(&z);
+    return rc;
+}
+
+static int domain__load_prefix(store_t *s, schema_registry_t *reg, const char *prefix,
+                               knoop_error_t *err)
+{
+    size_t pl = strlen(prefix);
+    char hi[32];
+    kv_iter_t *it;
+    int rc = KNOOP_OK;
+    memcpy(hi, prefix, pl);
+    hi[pl - 1]++; /* '/' + 1: the first key past the prefix */
+    it = store_iter(s, NULL, KV_CF_META, prefix, pl, hi, pl);
+    if (it == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    for (; kv_iter_valid(it) && rc == KNOOP_OK; kv_iter_next(it)) {
+        size_t vl;
+        const void *v = kv_iter_value(it, &vl);
+        rc = domain__apply(reg, prefix, v, vl, err);
+    }
+    if (rc == KNOOP_OK)
+        rc = kv_iter_status(it, err);
+    kv_iter_free(it);
+    return rc;
+}
+
+static int domain__load(store_t *s, schema_registry_t **out, knoop_error_t *err)
+{
+    schema_registry_t *reg = schema_registry_new();
+    int rc;
+    if (reg == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    if ((rc = domain__load_prefix(s, reg, META_LIST, err)) != KNOOP_OK ||
+        (rc = domain__load_prefix(s, reg, META_FIELD, err)) != KNOOP_OK ||
+        (rc = domain__load_prefix(s, reg, META_ROLE, err)) != KNOOP_OK) {
+        schema_registry_free(reg);
+        return rc;
+    }
+    *out = reg;
+    return KNOOP_OK;
+}
+
+int cmd_domain_init(store_t *s, knoop_error_t *err)
+{
+    graph_hooks_t h = { domain__node_hook, domain__edge_hook, s };
+    schema_registry_t *reg;
+    int rc = domain__load(s, &reg, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    pthread_rwlock_wrlock(&domain_lock);
+    schema_registry_free(domain_reg);
+    domain_reg = reg;
+    domain_store = s;
+    pthread_rwlock_unlock(&domain_lock);
+    graph_set_hooks(&h);
+    return KNOOP_OK;
+}
+
+void cmd_domain_shutdown(void)
+{
+    graph_set_hooks(NULL);
+    pthread_rwlock_wrlock(&domain_lock);
+    schema_registry_free(domain_reg);
+    domain_reg = NULL;
+    domain_store = NULL;
+    pthread_rwlock_unlock(&domain_lock);
+}
+
+/* Runs change(reg) under the registry's write lock and persists key=val in its own commit. */
+static int domain__define(cmd_ctx_t *ctx, const char *key, const msgpack_sbuffer *val,
+                          int (*change)(schema_registry_t *, const void *, knoop_error_t *),
+                          const void *arg, knoop_error_t *err)
+{
+    store_txn_t *t;
+    int rc;
+    if (ctx->txn != NULL)
+        return knoop_error_set(err, KNOOP_EINVAL, "schema changes cannot be part of a batch");
+    if ((rc = store_txn_begin(ctx->store, &ctx->who, &t, err)) != KNOOP_OK)
+        return rc;
+    pthread_rwlock_wrlock(&domain_lock);
+    rc = change(domain_reg, arg, err);
+    if (rc == KNOOP_OK) {
+        kv_batch_put(store_txn_batch(t), KV_CF_META, key, strlen(key), val->data, val->size);
+        rc = store_txn_history(t, 0, "schema", NULL, 0, val->data, val->size);
+        if (rc == KNOOP_OK)
+            rc = store_txn_commit(t, err);
+        else
+            store_txn_abort(t);
+        if (rc != KNOOP_OK) {
+            schema_registry_t *fresh;
+            if (domain__load(ctx->store, &fresh, NULL) == KNOOP_OK) {
+                schema_registry_free(domain_reg);
+                domain_reg = fresh;
+            }
+        }
+    } else {
+        store_txn_abort(t);
+    }
+    pthread_rwlock_unlock(&domain_lock);
+    return rc;
+}
+
+static int change_field(schema_registry_t *r, const void *f, knoop_error_t *err)
+{
+    return schema_registry_put_field(r, f, err);
+}
+
+static int change_role(schema_registry_t *r, const void *x, knoop_error_t *err)
+{
+    return schema_registry_put_role(r, x, err);
+}
+
+typedef struct {
+    const char *name, *desc;
+    schema_value_t *v;
+    size_t n;
+    bool add;
+} list_change_t;
+
+static int change_list(schema_registry_t *r, const void *x, knoop_error_t *err)
+{
+    const list_change_t *c = x;
+    if (c->add)
+        return schema_registry_add_value(r, c->name, c->v, err);
+    return schema_registry_put_list(r, c->name, c->desc, c->v, c->n, err);
+}
+
+int cmd_schema_field_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                            knoop_error_t *err)
+{
+    schema_field_t f;
+    msgpack_sbuffer sb;
+    msgpack_packer spk;
+    char key[256];
+    int rc;
+    if ((rc = parse_field(p, "params", &f, true, err)) != KNOOP_OK)
+        return rc;
+    if (f.kind == 0)
+        return knoop_error_set(err, KNOOP_EINVAL, "params.kind: required");
+    if (proto_param(p, "regime") == NULL)
+        f.core = false;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    pack_field(&spk, &f);
+    snprintf(key, sizeof(key), META_FIELD "%s/%s/%s", schema_kind_name(f.kind), f.type, f.name);
+    rc = domain__define(ctx, key, &sb, change_field, &f, err);
+    msgpack_sbuffer_destroy(&sb);
+    if (rc == KNOOP_OK)
+        pack_field(pk, &f);
+    return rc;
+}
+
+int cmd_schema_fields(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                      knoop_error_t *err)
+{
+    char kind[32], type[SCHEMA_NAME_MAX];
+    const schema_field_t *f;
+    size_t n = 0;
+    int rc, k = 0;
+    (void)ctx;
+    if ((rc = get_s(p, "kind", kind, sizeof(kind), false, "params", err)) ||
+        (rc = get_s(p, "type", type, sizeof(type), false, "params", err)))
+        return rc;
+    if (kind[0]) {
+        schema_kind_t kk;
+        if ((rc = schema_kind_parse(kind, strlen(kind), "params.kind", &kk, err)) != KNOOP_OK)
+            return rc;
+        k = (int)kk;
+    }
+    pthread_rwlock_rdlock(&domain_lock);
+    for (size_t i = 0; (f = schema_registry_field_at(domain_reg, i)) != NULL; i++)
+        n += (!k || f->kind == k) && (!type[0] || !f->type[0] || !strcmp(f->type, type));
+    msgpack_pack_map(pk, 1);
+    cmd_pack_cstr(pk, "fields");
+    msgpack_pack_array(pk, (uint32_t)n);
+    for (size_t i = 0; (f = schema_registry_field_at(domain_reg, i)) != NULL; i++)
+        if ((!k || f->kind == k) && (!type[0] || !f->type[0] || !strcmp(f->type, type)))
+            pack_field(pk, f);
+    pthread_rwlock_unlock(&domain_lock);
+    return KNOOP_OK;
+}
+
+int cmd_schema_list_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                           knoop_error_t *err)
+{
+    char name[SCHEMA_NAME_MAX], desc[160], key[128];
+    list_change_t c = { 0 };
+    msgpack_sbuffer sb;
+    msgpack_packer spk;
+    schema_list_t tmp;
+    int rc;
+    if ((rc = get_s(p, "name", name, sizeof(name), true, "params", err)) ||
+        (rc = get_s(p, "description", desc, sizeof(desc), false, "params", err)) ||
+        (rc = parse_values(proto_param(p, "values"), "params", &c.v, &c.n, err)))
+        return rc;
+    c.name = name;
+    c.desc = desc;
+    memset(&tmp, 0, sizeof(tmp));
+    snprintf(tmp.name, sizeof(tmp.name), "%s", name);
+    snprintf(tmp.description, sizeof(tmp.description), "%s", desc);
+    tmp.values = c.v;
+    tmp.n = c.n;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    pack_list(&spk, &tmp, true);
+    snprintf(key, sizeof(key), META_LIST "%s", name);
+    rc = domain__define(ctx, key, &sb, change_list, &c, err);
+    msgpack_sbuffer_destroy(&sb);
+    if (rc == KNOOP_OK)
+        pack_list(pk, &tmp, true);
+    free(c.v);
+    return rc;
+}
+
+int cmd_schema_list_add(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                        knoop_error_t *err)
+{
+    char name[SCHEMA_NAME_MAX], key[128];
+    schema_value_t v;
+    list_change_t c = { 0 };
+    msgpack_sbuffer sb;
+    msgpack_packer spk;
+    const schema_list_t *l;
+    int rc;
+    memset(&v, 0, sizeof(v));
+    if ((rc = get_s(p, "list", name, sizeof(name), true, "params", err)) ||
+        (rc = get_s(p, "code", v.code, sizeof(v.code), true, "params", err)) ||
+        (rc = get_s(p, "label", v.label, sizeof(v.label), false, "params", err)) ||
+        (rc = get_s(p, "abbreviation", v.abbreviation, sizeof(v.abbreviation), false, "params",
+                    err)))
+        return rc;
+    if (v.label[0] == '\0')
+        snprintf(v.label, sizeof(v.label), "%s", v.code);
+    c.name = name;
+    c.v = &v;
+    c.n = 1;
+    c.add = true;
+    /* Persist the list as it will be after the addition. */
+    pthread_rwlock_rdlock(&domain_lock);
+    l = schema_registry_list(domain_reg, name);
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    if (l != NULL) {
+        schema_list_t tmp = *l;
+        schema_value_t *vals = calloc(l->n + 1, sizeof(*vals));
+        if (vals == NULL) {
+            pthread_rwlock_unlock(&domain_lock);
+            msgpack_sbuffer_destroy(&sb);
+            return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+        }
+        memcpy(vals, l->values, l->n * sizeof(*vals));
+        vals[l->n] = v;
+        tmp.values = vals;
+        tmp.n = l->n + 1;
+        pack_list(&spk, &tmp, true);
+        free(vals);
+    }
+    pthread_rwlock_unlock(&domain_lock);
+    snprintf(key, sizeof(key), META_LIST "%s", name);
+    rc = domain__define(ctx, key, &sb, change_list, &c, err);
+    msgpack_sbuffer_destroy(&sb);
+    if (rc == KNOOP_OK) {
+        pthread_rwlock_rdlock(&domain_lock);
+        l = schema_registry_list(domain_reg, name);
+        if (l != NULL)
+            pack_list(pk, l, true);
+        else
+            msgpack_pack_nil(pk);
+        pthread_rwlock_unlock(&domain_lock);
+    }
+    return rc;
+}
+
+int cmd_schema_list_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                        knoop_error_t *err)
+{
+    char name[SCHEMA_NAME_MAX];
+    const schema_list_t *l;
+    int rc;
+    (void)ctx;
+    if ((rc = get_s(p, "name", name, sizeof(name), true, "params", err)) != KNOOP_OK)
+        return rc;
+    pthread_rwlock_rdlock(&domain_lock);
+    l = schema_registry_list(domain_reg, name);
+    if (l != NULL)
+        pack_list(pk, l, true);
+    pthread_rwlock_unlock(&domain_lock);
+    if (l == NULL)
+        return knoop_error_set(err, KNOOP_ENOTFOUND, "params.name: no list of values '%s'", name);
+    return KNOOP_OK;
+}
+
+int cmd_schema_lists(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err)
+{
+    const schema_list_t *l;
+    size_t n = 0;
+    (void)ctx;
+    (void)p;
+    (void)err;
+    pthread_rwlock_rdlock(&domain_lock);
+    while (schema_registry_list_at(domain_reg, n) != NULL)
+        n++;
+    msgpack_pack_map(pk, 1);
+    cmd_pack_cstr(pk, "lists");
+    msgpack_pack_array(pk, (uint32_t)n);
+    for (size_t i = 0; (l = schema_registry_list_at(domain_reg, i)) != NULL; i++)
+        pack_list(pk, l, false);
+    pthread_rwlock_unlock(&domain_lock);
+    return KNOOP_OK;
+}
+
+int cmd_schema_role_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                           knoop_error_t *err)
+{
+    schema_role_t r;
+    msgpack_sbuffer sb;
+    msgpack_packer spk;
+    char key[128];
+    int rc;
+    if ((rc = parse_role(p, "params", &r, err)) != KNOOP_OK)
+        return rc;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    pack_role(&spk, &r);
+    snprintf(key, sizeof(key), META_ROLE "%s", r.name);
+    rc = domain__define(ctx, key, &sb, change_role, &r, err);
+    msgpack_sbuffer_destroy(&sb);
+    if (rc == KNOOP_OK)
+        pack_role(pk, &r);
+    return rc;
+}
+
+int cmd_schema_roles(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err)
+{
+    const schema_role_t *r;
+    size_t n = 0;
+    (void)ctx;
+    (void)p;
+    (void)err;
+    pthread_rwlock_rdlock(&domain_lock);
+    while (schema_registry_role_at(domain_reg, n) != NULL)
+        n++;
+    msgpack_pack_map(pk, 1);
+    cmd_pack_cstr(pk, "roles");
+    msgpack_pack_array(pk, (uint32_t)n);
+    for (size_t i = 0; (r = schema_registry_role_at(domain_reg, i)) != NULL; i++)
+        pack_role(pk, r);
+    pthread_rwlock_unlock(&domain_lock);
+    return KNOOP_OK;
+}
+
+int cmd_schema_types(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err)
+{
+    const schema_node_type_t *t;
+    size_t n = 0;
+    (void)ctx;
+    (void)p;
+    (void)err;
+    pthread_rwlock_rdlock(&domain_lock);
+    while (schema_registry_type_at(domain_reg, n) != NULL)
+        n++;
+    msgpack_pack_map(pk, 1);
+    cmd_pack_cstr(pk, "types");
+    msgpack_pack_array(pk, (uint32_t)n);
+    for (size_t i = 0; (t = schema_registry_type_at(domain_reg, i)) != NULL; i++) {
+        msgpack_pack_map(pk, 3);
+        pack_kv_str(pk, "kind", schema_kind_name(t->kind));
+        pack_kv_str(pk, "type", t->name);
+        pack_kv_str(pk, "regime", t->core ? "core" : "other");
+    }
+    pthread_rwlock_unlock(&domain_lock);
+    return KNOOP_OK;
+}

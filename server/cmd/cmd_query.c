@@ -1,0 +1,714 @@
+/*
+ * cmd_query.c - idempotent upserts for imports (node.put, edge.put, postcode.put, places.sync)
+ * and the network questions on memberships and place names (query.members, query.places)
+ * (layer: cmd).
+ *
+ * Woonplaatsen live in the idx column family, keyed by their BAG woonplaatscode:
+ *     'w' code:u32 -> msgpack {name, gemeente, valid_from, valid_to}
+ *     'W' gemeente 0x00 code:u32 -> ""      (the places of a gemeente)
+ * The postcode table: 'p' postcode -> msgpack {place, gemeente}.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "schema_check.h"
+
+static void pack_bool(msgpack_packer *pk, const char *k, bool v)
+{
+    cmd_pack_cstr(pk, k);
+    v ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+}
+
+/* The external key among props (first of graph_key_fields with a string value). */
+static bool find_key(const msgpack_object *props, const char **s, size_t *len)
+{
+    for (int i = 0; graph_key_fields[i] != NULL; i++)
+        if (proto_param_str(props, graph_key_fields[i], s, len))
+            return true;
+    return false;
+}
+
+/* True when every entry of `set` equals the same entry of `old` (a props map). */
+static bool props_unchanged(const msgpack_object *old, const msgpack_object *set)
+{
+    for (uint32_t i = 0; i < set->via.map.size; i++) {
+        const msgpack_object *k = &set->via.map.ptr[i].key;
+        char name[KNOOP_MAX_NAME_BYTES + 1];
+        const msgpack_object *ov;
+        if (k->type != MSGPACK_OBJECT_STR || k->via.str.size > KNOOP_MAX_NAME_BYTES)
+            return false;
+        memcpy(name, k->via.str.ptr, k->via.str.size);
+        name[k->via.str.size] = '\0';
+        ov = proto_param(old, name);
+        if (set->via.map.ptr[i].val.type == MSGPACK_OBJECT_NIL) {
+            if (ov != NULL)
+                return false;
+            continue;
+        }
+        if (ov == NULL || !msgpack_object_equal(*ov, set->via.map.ptr[i].val))
+            return false;
+    }
+    return true;
+}
+
+int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    const msgpack_object *props = proto_param(p, "props");
+    char type[KNOOP_MAX_NAME_BYTES + 1], reason[KNOOP_MAX_NAME_BYTES * 4], q[96];
+    const char *ks, *key;
+    size_t kl, keylen;
+    schema_kind_t kind;
+    bool present, created = false, changed = false;
+    graph_node_t n;
+    store_who_t who = ctx->who;
+    store_txn_t *t;
+    uint64_t id;
+    int rc;
+
+    proto_param_str(p, "kind", &ks, &kl);
+    if ((rc = schema_kind_parse(ks, kl, "params.kind", &kind, err)) != KNOOP_OK ||
+        (rc = cmd_str_param(p, "type", type, sizeof(type), &present, err)) != KNOOP_OK ||
+        (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
+        return rc;
+    if (present)
+        who.reason = reason;
+    if (!find_key(props, &key, &keylen))
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "params.props: node.put needs an external key (cbs_code, key, kvk "
+                               "or oin) to find the node by");
+    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
+        return rc;
+    memset(&n, 0, sizeof(n));
+    rc = graph_node_by_key(ctx->store, NULL, key, keylen, &id, err);
+    if (rc == KNOOP_ENOTFOUND) {
+        rc = graph_node_create_tx(t, kind, type, props, &n, err);
+        created = rc == KNOOP_OK;
+    } else if (rc == KNOOP_OK) {
+        graph_node_t old;
+        rc = graph_node_get(ctx->store, NULL, id, &old, err);
+        if (rc == KNOOP_OK && (old.kind != kind || strcmp(old.type, type) != 0)) {
+            rc = knoop_error_set(err, KNOOP_ECONFLICT,
+                                 "params.props: external key %s already names node %llu, a %s%s%s",
+                                 knoop_repr(q, sizeof(q), key, keylen, 64), (unsigned long long)id,
+                                 schema_kind_name(old.kind), old.type[0] ? " " : "", old.type);
+        } else if (rc == KNOOP_OK) {
+            msgpack_zone z;
+            msgpack_object oldp = { .type = MSGPACK_OBJECT_MAP };
+            size_t off = 0;
+            msgpack_zone_init(&z, 1024);
+            if (old.props_len > 0)
+                msgpack_unpack(old.props, old.props_len, &off, &z, &oldp);
+            if (props_unchanged(&oldp, props)) {
+                n = old;
+                old.buf_ = NULL; /* ownership moves to n */
+            } else {
+                rc = graph_node_update_tx(t, id, props, NULL, 0, &n, err);
+                changed = rc == KNOOP_OK;
+            }
+            msgpack_zone_destroy(&z);
+        }
+        graph_node_clear(&old);
+    }
+    if ((rc = cmd_txn_end(ctx, t, rc, err)) != KNOOP_OK) {
+        graph_node_clear(&n);
+        return rc;
+    }
+    msgpack_pack_map(pk, 3);
+    cmd_pack_cstr(pk, "node");
+    graph_node_pack(pk, &n);
+    pack_bool(pk, "created", created);
+    pack_bool(pk, "changed", changed);
+    graph_node_clear(&n);
+    return KNOOP_OK;
+}
+
+typedef struct {
+    uint64_t target, edge;
+    schema_date_t from;
+} put_find_t;
+
+static int put_find_cb(void *arg, const graph_adj_t *a)
+{
+    put_find_t *f = arg;
+    if (a->other == f->target && a->valid_from == f->from) {
+        f->edge = a->edge;
+        return 1;
+    }
+    return 0;
+}
+
+int cmd_edge_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    char type[KNOOP_MAX_NAME_BYTES + 1];
+    graph_filter_t f = { .dir = GRAPH_OUT };
+    put_find_t pf = { 0 };
+    uint64_t src;
+    bool present;
+    int rc;
+
+    if ((rc = cmd_str_param(p, "type", type, sizeof(type), &present, err)) != KNOOP_OK ||
+        (rc = cmd_node_ref(ctx, p, "source", &src, err)) != KNOOP_OK ||
+        (rc = cmd_node_ref(ctx, p, "target", &pf.target, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "valid_from", &pf.from, &present, err)) != KNOOP_OK)
+        return rc;
+    f.type = type;
+    rc = graph_adj_scan(ctx->store, ctx->snap, src, &f, put_find_cb, &pf, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    if (pf.edge != 0) {
+        graph_edge_t e;
+        if ((rc = graph_edge_get(ctx->store, ctx->snap, pf.edge, &e, err)) != KNOOP_OK)
+            return rc;
+        msgpack_pack_map(pk, 2);
+        cmd_pack_cstr(pk, "edge");
+        graph_edge_pack(pk, &e);
+        pack_bool(pk, "created", false);
+        graph_edge_clear(&e);
+        return KNOOP_OK;
+    }
+    msgpack_pack_map(pk, 2);
+    cmd_pack_cstr(pk, "edge");
+    /* edge.create's handler checks the same parameters (minus none) and packs the edge. */
+    {
+        msgpack_sbuffer sb;
+        msgpack_packer epk;
+        msgpack_sbuffer_init(&sb);
+        msgpack_packer_init(&epk, &sb, msgpack_sbuffer_write);
+        rc = cmd_edge_create(ctx, p, &epk, err);
+        if (rc == KNOOP_OK)
+            pk->callback(pk->data, sb.data, sb.size);
+        msgpack_sbuffer_destroy(&sb);
+    }
+    if (rc != KNOOP_OK)
+        return rc;
+    pack_bool(pk, "created", true);
+    return KNOOP_OK;
+}
+
+int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err)
+{
+    char pc[16], place[256], gem[16], key[16];
+    bool present, has_gem, created = true, changed = false;
+    msgpack_sbuffer sb;
+    msgpack_packer spk;
+    store_txn_t *t;
+    void *old;
+    size_t oldlen, kl;
+    int rc;
+    unsigned pc4;
+
+    if ((rc = cmd_str_param(p, "postcode", pc, sizeof(pc), &present, err)) != KNOOP_OK ||
+        (rc = cmd_str_param(p, "place", place, sizeof(place), &present, err)) != KNOOP_OK ||
+        (rc = cmd_str_param(p, "gemeente", gem, sizeof(gem), &has_gem, err)) != KNOOP_OK)
+        return rc;
+    if (strlen(pc) != 4)
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "params.postcode: the table holds PC4 areas: expected 4 digits, "
+                               "got '%s'",
+                               pc);
+    if ((rc = schema_pc4_parse(pc, 4, "params.postcode", &pc4, err)) != KNOOP_OK)
+        return rc;
+    if (has_gem && gem[0] != '\0') {
+        char norm[8];
+        if ((rc = schema_cbs_gemeentecode_check(gem, strlen(gem), "params.gemeente", norm, err)) !=
+            KNOOP_OK)
+            return rc;
+        snprintf(gem, sizeof(gem), "%s", norm);
+    }
+    key[0] = 'p';
+    memcpy(key + 1, pc, 4);
+    kl = 5;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&spk, gem[0] ? 2 : 1);
+    cmd_pack_cstr(&spk, "place");
+    cmd_pack_cstr(&spk, place);
+    if (gem[0]) {
+        cmd_pack_cstr(&spk, "gemeente");
+        cmd_pack_cstr(&spk, gem);
+    }
+    if ((rc = cmd_txn_begin(ctx, &ctx->who, &t, err)) != KNOOP_OK) {
+        msgpack_sbuffer_destroy(&sb);
+        return rc;
+    }
+    rc = store_get(ctx->store, NULL, KV_CF_IDX, key, kl, &old, &oldlen, err);
+    if (rc == KNOOP_OK) {
+        created = false;
+        changed = oldlen != sb.size || memcmp(old, sb.data, sb.size) != 0;
+        kv_free(old);
+    } else if (rc == KNOOP_ENOTFOUND) {
+        rc = KNOOP_OK;
+    }
+    if (rc == KNOOP_OK && (created || changed))
+        kv_batch_put(store_txn_batch(t), KV_CF_IDX, key, kl, sb.data, sb.size);
+    msgpack_sbuffer_destroy(&sb);
+    if ((rc = cmd_txn_end(ctx, t, rc, err)) != KNOOP_OK)
+        return rc;
+    msgpack_pack_map(pk, 2);
+    pack_bool(pk, "created", created);
+    pack_bool(pk, "changed", changed);
+    return KNOOP_OK;
+}
+
+/* ---- woonplaatsen ---- */
+
+typedef struct {
+    uint32_t code;
+    char name[128];
+    char gemeente[8];
+    schema_date_t from, to;
+} place_t;
+
+static void place_key(unsigned char *k, uint32_t code)
+{
+    k[0] = 'w';
+    store_put_u32(k + 1, code);
+}
+
+static size_t place_gkey(unsigned char *k, const char *gem, uint32_t code)
+{
+    size_t gl = strlen(gem);
+    k[0] = 'W';
+    memcpy(k + 1, gem, gl);
+    k[1 + gl] = 0;
+    store_put_u32(k + 2 + gl, code);
+    return 6 + gl;
+}
+
+static int place_decode(uint32_t code, const void *v, size_t len, place_t *pl)
+{
+    msgpack_zone z;
+    msgpack_object o;
+    size_t off = 0;
+    const char *s;
+    size_t sl;
+    int rc = KNOOP_ECORRUPT;
+    memset(pl, 0, sizeof(*pl));
+    pl->code = code;
+    pl->to = SCHEMA_DATE_OPEN;
+    msgpack_zone_init(&z, 256);
+    if (msgpack_unpack(v, len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS &&
+        o.type == MSGPACK_OBJECT_MAP) {
+        if (proto_param_str(&o, "name", &s, &sl))
+            snprintf(pl->name, sizeof(pl->name), "%.*s", (int)sl, s);
+        if (proto_param_str(&o, "gemeente", &s, &sl))
+            snprintf(pl->gemeente, sizeof(pl->gemeente), "%.*s", (int)sl, s);
+        if (proto_param_str(&o, "valid_from", &s, &sl))
+            schema_date_parse(s, sl, "valid_from", &pl->from, NULL);
+        if (proto_param_str(&o, "valid_to", &s, &sl))
+            schema_date_parse(s, sl, "valid_to", &pl->to, NULL);
+        rc = KNOOP_OK;
+    }
+    msgpack_zone_destroy(&z);
+    return rc;
+}
+
+static void place_pack(msgpack_packer *pk, const place_t *pl)
+{
+    char d[11];
+    msgpack_pack_map(pk, 5);
+    cmd_pack_cstr(pk, "code");
+    msgpack_pack_uint32(pk, pl->code);
+    cmd_pack_cstr(pk, "name");
+    cmd_pack_cstr(pk, pl->name);
+    cmd_pack_cstr(pk, "gemeente");
+    cmd_pack_cstr(pk, pl->gemeente);
+    cmd_pack_cstr(pk, "valid_from");
+    cmd_pack_cstr(pk, schema_date_format(pl->from, d));
+    cmd_pack_cstr(pk, "valid_to");
+    if (pl->to == SCHEMA_DATE_OPEN)
+        msgpack_pack_nil(pk);
+    else
+        cmd_pack_cstr(pk, schema_date_format(pl->to, d));
+}
+
+static void place_write(kv_batch_t *b, const place_t *pl)
+{
+    unsigned char k[5], gk[32];
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    place_pack(&pk, pl);
+    place_key(k, pl->code);
+    kv_batch_put(b, KV_CF_IDX, k, 5, sb.data, sb.size);
+    kv_batch_put(b, KV_CF_IDX, gk, place_gkey(gk, pl->gemeente, pl->code), "", 0);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+static int place_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const place_t *)a)->code, y = ((const place_t *)b)->code;
+    return x < y ? -1 : x > y;
+}
+
+int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    const msgpack_object *arr = proto_param(p, "places");
+    place_t *in = NULL;
+    schema_date_t on;
+    bool present;
+    store_txn_t *t = NULL;
+    msgpack_sbuffer added, ended;
+    msgpack_packer apk, epk;
+    size_t nin, nadd = 0, nend = 0, nsame = 0;
+    kv_iter_t *it = NULL;
+    unsigned char lo[1] = { 'w' }, hi[1] = { 'x' };
+    int rc;
+
+    if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK)
+        return rc;
+    nin = arr->via.array.size;
+    in = calloc(nin ? nin : 1, sizeof(*in));
+    if (in == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < nin; i++) {
+        const msgpack_object *o = &arr->via.array.ptr[i];
+        uint64_t code;
+        char f[64], norm[8];
+        const char *s;
+        size_t sl;
+        snprintf(f, sizeof(f), "params.places[%zu]", i);
+        if (o->type != MSGPACK_OBJECT_MAP || !proto_param_u64(o, "code", &code) || code == 0 ||
+            code > UINT32_MAX || !proto_param_str(o, "name", &s, &sl) || sl == 0 ||
+            sl >= sizeof(in[i].name)) {
+            rc = knoop_error_set(err, KNOOP_EINVAL,
+                                 "%s: expected {code: woonplaatscode, name, gemeente}", f);
+            goto out;
+        }
+        in[i].code = (uint32_t)code;
+        snprintf(in[i].name, sizeof(in[i].name), "%.*s", (int)sl, s);
+        if (!proto_param_str(o, "gemeente", &s, &sl)) {
+            rc = knoop_error_set(err, KNOOP_EINVAL, "%s.gemeente: required", f);
+            goto out;
+        }
+        snprintf(f, sizeof(f), "params.places[%zu].gemeente", i);
+        if ((rc = schema_cbs_gemeentecode_check(s, sl, f, norm, err)) != KNOOP_OK)
+            goto out;
+        snprintf(in[i].gemeente, sizeof(in[i].gemeente), "%s", norm);
+        in[i].from = on;
+        in[i].to = SCHEMA_DATE_OPEN;
+    }
+    qsort(in, nin, sizeof(*in), place_cmp);
+    for (size_t i = 1; i < nin; i++)
+        if (in[i].code == in[i - 1].code) {
+            rc = knoop_error_set(err, KNOOP_EINVAL, "params.places: woonplaatscode %u given twice",
+                                 (unsigned)in[i].code);
+            goto out;
+        }
+    msgpack_sbuffer_init(&added);
+    msgpack_sbuffer_init(&ended);
+    msgpack_packer_init(&apk, &added, msgpack_sbuffer_write);
+    msgpack_packer_init(&epk, &ended, msgpack_sbuffer_write);
+    if ((rc = cmd_txn_begin(ctx, &ctx->who, &t, err)) != KNOOP_OK)
+        goto out2;
+    /* Merge the sorted input with the stored places (sorted by code). Collect first, write
+     * after the iterator is gone. */
+    {
+        place_t *stored = NULL;
+        size_t ns = 0, cap = 0, i = 0, j = 0;
+        it = store_iter(ctx->store, NULL, KV_CF_IDX, lo, 1, hi, 1);
+        if (it == NULL) {
+            rc = KNOOP_ENOMEM;
+            goto out2;
+        }
+        for (; kv_iter_valid(it); kv_iter_next(it)) {
+            size_t kl, vl;
+            const unsigned char *k = kv_iter_key(it, &kl);
+            const void *v = kv_iter_value(it, &vl);
+            if (kl != 5)
+                continue;
+            if (ns == cap) {
+                place_t *np = realloc(stored, (cap = cap ? cap * 2 : 1024) * sizeof(*np));
+                if (np == NULL) {
+                    rc = KNOOP_ENOMEM;
+                    break;
+                }
+                stored = np;
+            }
+            if ((rc = place_decode(store_get_u32(k + 1), v, vl, &stored[ns])) != KNOOP_OK)
+                break;
+            ns++;
+        }
+        if (rc == KNOOP_OK)
+            rc = kv_iter_status(it, err);
+        kv_iter_free(it);
+        it = NULL;
+        while (rc == KNOOP_OK && (i < nin || j < ns)) {
+            if (j == ns || (i < nin && in[i].code < stored[j].code)) {
+                place_write(store_txn_batch(t), &in[i]);
+                place_pack(&apk, &in[i]);
+                nadd++;
+                i++;
+            } else if (i == nin || stored[j].code < in[i].code) {
+                if (stored[j].to == SCHEMA_DATE_OPEN) {
+                    stored[j].to = on > stored[j].from ? on : stored[j].from;
+                    place_write(store_txn_batch(t), &stored[j]);
+                    place_pack(&epk, &stored[j]);
+                    nend++;
+                }
+                j++;
+            } else {
+                /* Known code: unchanged while open with the same name and gemeente; a place that
+                 * had ended and comes back starts anew. */
+                place_t *s0 = &stored[j];
+                if (s0->to != SCHEMA_DATE_OPEN || strcmp(s0->name, in[i].name) != 0 ||
+                    strcmp(s0->gemeente, in[i].gemeente) != 0) {
+                    unsigned char gk[32];
+                    if (strcmp(s0->gemeente, in[i].gemeente) != 0)
+                        kv_batch_delete(store_txn_batch(t), KV_CF_IDX, gk,
+                                        place_gkey(gk, s0->gemeente, s0->code));
+                    place_write(store_txn_batch(t), &in[i]);
+                    place_pack(&apk, &in[i]);
+                    nadd++;
+                } else {
+                    nsame++;
+                }
+                i++;
+                j++;
+            }
+        }
+        free(stored);
+    }
+    rc = cmd_txn_end(ctx, t, rc, err);
+    if (rc == KNOOP_OK) {
+        msgpack_pack_map(pk, 3);
+        cmd_pack_cstr(pk, "added");
+        msgpack_pack_array(pk, (uint32_t)nadd);
+        pk->callback(pk->data, added.data, added.size);
+        cmd_pack_cstr(pk, "ended");
+        msgpack_pack_array(pk, (uint32_t)nend);
+        pk->callback(pk->data, ended.data, ended.size);
+        cmd_pack_cstr(pk, "unchanged");
+        msgpack_pack_uint64(pk, nsame);
+    } else if (rc == KNOOP_ENOMEM) {
+        knoop_error_set(err, rc, "out of memory");
+    }
+out2:
+    msgpack_sbuffer_destroy(&added);
+    msgpack_sbuffer_destroy(&ended);
+out:
+    free(in);
+    return rc;
+}
+
+int cmd_query_places(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err)
+{
+    char gem[16], norm[8];
+    unsigned char lo[32], hi[32];
+    size_t pl;
+    schema_date_t at = schema_date_today();
+    bool present, all = false;
+    msgpack_sbuffer sb;
+    msgpack_packer spk;
+    size_t n = 0;
+    kv_iter_t *it;
+    int rc;
+
+    if ((rc = cmd_date_param(p, "at", &at, &present, err)) != KNOOP_OK)
+        return rc;
+    proto_param_bool(p, "all", &all);
+    if (proto_param_u64(p, "gemeente", &(uint64_t){ 0 })) {
+        /* A node id: take its cbs_code. */
+        uint64_t id;
+        graph_node_t g;
+        const char *s;
+        size_t sl;
+        msgpack_zone z;
+        msgpack_object o;
+        size_t off = 0;
+        proto_param_u64(p, "gemeente", &id);
+        if ((rc = graph_node_get(ctx->store, ctx->snap, id, &g, err)) != KNOOP_OK)
+            return rc;
+        msgpack_zone_init(&z, 512);
+        gem[0] = '\0';
+        if (g.props_len &&
+            msgpack_unpack(g.props, g.props_len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS &&
+            proto_param_str(&o, "cbs_code", &s, &sl))
+            snprintf(gem, sizeof(gem), "%.*s", (int)sl, s);
+        msgpack_zone_destroy(&z);
+        graph_node_clear(&g);
+        if (gem[0] == '\0')
+            return knoop_error_set(err, KNOOP_EINVAL, "params.gemeente: node %llu has no cbs_code",
+                                   (unsigned long long)id);
+    } else if ((rc = cmd_str_param(p, "gemeente", gem, sizeof(gem), &present, err)) != KNOOP_OK) {
+        return rc;
+    }
+    if ((rc = schema_cbs_gemeentecode_check(gem, strlen(gem), "params.gemeente", norm, err)) !=
+        KNOOP_OK)
+        return rc;
+    pl = place_gkey(lo, norm, 0) - 4;
+    memcpy(hi, lo, pl);
+    hi[pl - 1] = 1;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    it = store_iter(ctx->store, ctx->snap, KV_CF_IDX, lo, pl, hi, pl);
+    if (it == NULL) {
+        msgpack_sbuffer_destroy(&sb);
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    }
+    for (; kv_iter_valid(it) && rc == KNOOP_OK; kv_iter_next(it)) {
+        size_t kl, vl;
+        const unsigned char *k = kv_iter_key(it, &kl);
+        unsigned char pk5[5];
+        void *v;
+        place_t plc;
+        if (kl != pl + 4)
+            continue;
+        place_key(pk5, store_get_u32(k + pl));
+        rc = store_get(ctx->store, ctx->snap, KV_CF_IDX, pk5, 5, &v, &vl, err);
+        if (rc == KNOOP_ENOTFOUND) {
+            rc = KNOOP_OK;
+            continue;
+        }
+        if (rc != KNOOP_OK)
+            break;
+        rc = place_decode(store_get_u32(k + pl), v, vl, &plc);
+        kv_free(v);
+        if (rc == KNOOP_OK && strcmp(plc.gemeente, norm) == 0 &&
+            (all || (plc.from <= at && at < plc.to))) {
+            place_pack(&spk, &plc);
+            n++;
+        }
+    }
+    if (rc == KNOOP_OK)
+        rc = kv_iter_status(it, err);
+    kv_iter_free(it);
+    if (rc == KNOOP_OK) {
+        msgpack_pack_map(pk, 2);
+        cmd_pack_cstr(pk, "gemeente");
+        cmd_pack_cstr(pk, norm);
+        cmd_pack_cstr(pk, "places");
+        msgpack_pack_array(pk, (uint32_t)n);
+        pk->callback(pk->data, sb.data, sb.size);
+    }
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+/* ---- query.members ---- */
+
+typedef struct {
+    graph_ids_t nodes, edges;
+    int rc;
+} members_t;
+
+static int members_cb(void *arg, const graph_adj_t *a)
+{
+    members_t *m = arg;
+    if (graph_ids_push(&m->nodes, a->other) != KNOOP_OK ||
+        graph_ids_push(&m->edges, a->edge) != KNOOP_OK) {
+        m->rc = KNOOP_ENOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    graph_node_t n;
+    graph_edge_t e;
+    char name[256];
+} member_row_t;
+
+static int member_cmp(const void *a, const void *b)
+{
+    const member_row_t *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->n.id < y->n.id ? -1 : x->n.id > y->n.id);
+}
+
+static void node_str_prop(const graph_node_t *n, const char *k, char *buf, size_t sz)
+{
+    msgpack_zone z;
+    msgpack_object o;
+    size_t off = 0;
+    const char *s;
+    size_t sl;
+    buf[0] = '\0';
+    if (n->props_len == 0)
+        return;
+    msgpack_zone_init(&z, 512);
+    if (msgpack_unpack(n->props, n->props_len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS &&
+        proto_param_str(&o, k, &s, &sl))
+        snprintf(buf, sz, "%.*s", (int)sl, s);
+    msgpack_zone_destroy(&z);
+}
+
+int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                      knoop_error_t *err)
+{
+    char type[KNOOP_MAX_NAME_BYTES + 1];
+    graph_filter_t f = { .dir = GRAPH_IN, .time = GRAPH_TIME_AT };
+    members_t m = { .rc = KNOOP_OK };
+    member_row_t *rows = NULL;
+    size_t n = 0;
+    bool has_type, present;
+    uint64_t node;
+    int rc;
+
+    f.at = schema_date_today();
+    if ((rc = cmd_node_ref(ctx, p, "node", &node, err)) != KNOOP_OK ||
+        (rc = cmd_str_param(p, "type", type, sizeof(type), &has_type, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "at", &f.at, &present, err)) != KNOOP_OK)
+        return rc;
+    f.type = has_type ? type : NULL;
+    rc = graph_adj_scan(ctx->store, ctx->snap, node, &f, members_cb, &m, err);
+    if (rc == KNOOP_OK && m.rc != KNOOP_OK)
+        rc = knoop_error_set(err, m.rc, "out of memory");
+    if (rc == KNOOP_OK && (rows = calloc(m.nodes.n ? m.nodes.n : 1, sizeof(*rows))) == NULL)
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == KNOOP_OK && i < m.nodes.n; i++) {
+        if ((rc = graph_node_get(ctx->store, ctx->snap, m.nodes.ids[i], &rows[n].n, err)) !=
+            KNOOP_OK)
+            break;
+        if ((rc = graph_edge_get(ctx->store, ctx->snap, m.edges.ids[i], &rows[n].e, err)) !=
+            KNOOP_OK) {
+            graph_node_clear(&rows[n].n);
+            break;
+        }
+        node_str_prop(&rows[n].n, "name", rows[n].name, sizeof(rows[n].name));
+        n++;
+    }
+    if (rc == KNOOP_OK) {
+        qsort(rows, n, sizeof(*rows), member_cmp);
+        msgpack_pack_map(pk, 1);
+        cmd_pack_cstr(pk, "members");
+        msgpack_pack_array(pk, (uint32_t)n);
+        for (size_t i = 0; i < n; i++) {
+            const graph_node_t *x = &rows[i].n;
+            char key[KNOOP_MAX_NAME_BYTES + 1] = "";
+            for (int k = 0; graph_key_fields[k] != NULL && key[0] == '\0'; k++)
+                node_str_prop(x, graph_key_fields[k], key, sizeof(key));
+            msgpack_pack_map(pk, 7);
+            cmd_pack_cstr(pk, "id");
+            msgpack_pack_uint64(pk, x->id);
+            cmd_pack_cstr(pk, "kind");
+            cmd_pack_cstr(pk, schema_kind_name(x->kind));
+            cmd_pack_cstr(pk, "type");
+            cmd_pack_cstr(pk, x->type);
+            cmd_pack_cstr(pk, "name");
+            cmd_pack_cstr(pk, rows[i].name);
+            cmd_pack_cstr(pk, "key");
+            cmd_pack_cstr(pk, key);
+            cmd_pack_cstr(pk, "props");
+            if (x->props_len)
+                pk->callback(pk->data, x->props, x->props_len);
+            else
+                msgpack_pack_map(pk, 0);
+            cmd_pack_cstr(pk, "edge");
+            graph_edge_pack(pk, &rows[i].e);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        graph_node_clear(&rows[i].n);
+        graph_edge_clear(&rows[i].e);
+    }
+    free(rows);
+    graph_ids_free(&m.nodes);
+    graph_ids_free(&m.edges);
+    return rc;
+}
