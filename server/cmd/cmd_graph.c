@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "schema_check.h"
 
 void cmd_pack_cstr(msgpack_packer *pk, const char *s)
 {
@@ -302,6 +303,32 @@ int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     } else {
         rc = graph_node_find(ctx->store, ctx->snap, kind, has_type ? type : NULL,
                              has_name ? name : NULL, limit, &ids, &more, err);
+        /* Persons are also found by surname regardless of initials and tussenvoegsel:
+         * "P. de Jong", "de jong" and "Jong" all find "Jong, P. de". */
+        if (rc == KNOOP_OK && has_name && (kind == 0 || kind == SCHEMA_KIND_PERSON) &&
+            ids.n < limit) {
+            char key[SCHEMA_PERSON_KEY_SIZE];
+            graph_ids_t more_ids = { 0 };
+            bool more2 = false;
+            int kl = schema_person_search_key(name, strlen(name), key, sizeof(key));
+            if (kl > 0)
+                rc = graph_node_find(ctx->store, ctx->snap, SCHEMA_KIND_PERSON, NULL, key, limit,
+                                     &more_ids, &more2, err);
+            for (size_t i = 0; rc == KNOOP_OK && i < more_ids.n; i++) {
+                bool seen = false;
+                for (size_t j = 0; j < ids.n && !seen; j++)
+                    seen = ids.ids[j] == more_ids.ids[i];
+                if (seen)
+                    continue;
+                if (ids.n >= limit) {
+                    more = true;
+                    break;
+                }
+                rc = graph_ids_push(&ids, more_ids.ids[i]);
+            }
+            more = more || more2;
+            graph_ids_free(&more_ids);
+        }
     }
     if (rc == KNOOP_OK)
         rc = cmd_check_deadline(ctx, err);
