@@ -1,7 +1,8 @@
 /*
  * example.c - a small C service using libknoop (layer: client, example).
  *
- * Connects to knoopd (argv[1], else $KNOOP_ADDR, else 127.0.0.1:7474), creates a person (example data)
+ * Connects to knoopd (argv[1], else $KNOOP_ADDR, else 127.0.0.1:7474), creates a person
+ * (example data)
  * node with the msgpack packer, reads it back by id and prints it as JSON. Build against an
  * installed library with: cc example.c $(pkg-config --cflags --libs knoop)
  */
