@@ -255,12 +255,16 @@ static const struct {
     { "ligt in", "organisation/gemeente", "organisation/provincie",
       "de gemeente ligt in de provincie", "" },
     { "kent", "person", "person", "kennen elkaar", "toelichting:string" },
-    { "betrokkene", "person|organisation", "contact", "betrokkene bij een klantcontact", "" },
+    { "betrokkene", "person|organisation", "contact", "betrokkene bij een klantcontact",
+      "rol:string:required,initiator:boolean,organisatienaam:string" },
+    { "over_rol", "contact", "person|organisation|project|body", "klantcontact over een rol",
+      "rol_edge:integer:required,rol:string" },
     { "had_contact", "person|organisation", "contact", "actor bij een klantcontact", "" },
     { "aanleiding", "contact", "task", "klantcontact dat een interne taak startte", "" },
     { "toegewezen_aan", "task", "person|organisation", "interne taak toegewezen aan een actor",
       "" },
-    { "corrigeert", "contact", "contact", "correctie van een eerder klantcontact", "" },
+    { "corrigeert", "contact", "contact", "correctie van een eerder klantcontact",
+      "corrects:integer" },
     { "abonnement", "person|organisation", "list", "abonnement op een verzendlijst", "" },
 };
 

@@ -127,4 +127,53 @@ size_t cli_display_width(const char *s);
 /* Runs the interactive shell until quit/exit/EOF. Returns CLI_EXIT_OK. */
 int cli_shell(cli_ctx_t *ctx);
 
+/* -- contact administration (cli_contact.c) -- */
+
+/* cli_cmd.c: calls method with params (a JSON object; NULL sends none) on ctx, connecting it on
+ * first use. On success *result is the result (caller-owned, json_decref); otherwise the error
+ * is printed and a CLI_EXIT_* code returned. */
+int cli_call(cli_ctx_t *ctx, const char *method, const json_t *params, json_t **result);
+
+/* Runs argv when it is a `contact`, `task`, `list` or `export` command (or `help` for one):
+ * returns its CLI_EXIT_* code, or -1 when argv is not one of them. */
+int cli_contact_run(cli_ctx_t *ctx, int argc, char **argv);
+/* Prints the usage lines of those commands; their subcommand words (NULL for other groups). */
+void cli_contact_usage(FILE *f);
+const char *const *cli_contact_group_words(const char *group);
+/* Writes every klantcontact with its links as Klantinteracties API resources (JSON) to out.
+ * Returns a CLI_EXIT_* code. */
+int cli_export_klantinteracties(cli_ctx_t *ctx, FILE *out);
+
+/* -- end contact administration -- */
+
+/* -- import, export, query (cli_import.c, cli_export.c) -- */
+
+/* Runs argv when it is an `import`, `query` or `export --format csv|json` command (or `help`
+ * for one): returns its CLI_EXIT_* code, or -1 when argv is not one of them (then
+ * `export --format klantinteracties` goes on to cli_contact_run). */
+int cli_import_dispatch(cli_ctx_t *ctx, int argc, char **argv);
+/* Prints the usage lines of import, export and query. */
+void cli_import_usage(FILE *f);
+int cli_import_run(cli_ctx_t *ctx, int argc, char **argv);
+int cli_export_run(cli_ctx_t *ctx, int argc, char **argv);
+int cli_query_run(cli_ctx_t *ctx, int argc, char **argv);
+/* Connects ctx on first use (authenticating with $KNOOP_TOKEN). Returns a CLI_EXIT_* code. */
+int cli_conn(cli_ctx_t *ctx);
+/* Calls method with params (a JSON object, or NULL for none) on ctx->conn, which must be
+ * connected. Prints nothing. Returns 0 with *result caller-owned, or a knoop_err_t with err. */
+int cli_rpc(cli_ctx_t *ctx, const char *method, const json_t *params, json_t **result,
+            knoop_error_t *err);
+/* Prints a failed cli_rpc's error; drops a broken connection. Returns the exit code. */
+int cli_rpc_error(cli_ctx_t *ctx, int rc, const knoop_error_t *err);
+/* True for a valid calendar date YYYY-MM-DD. */
+bool cli_valid_date(const char *s);
+/* Today's local date as YYYY-MM-DD. */
+void cli_today(char out[11]);
+/* cli_args_parse for commands with any number of positional arguments (FILE...): *files is a
+ * malloc'd array (free it) of *nfiles words borrowed from argv. */
+int cli_parse_files(cli_args_t *a, const cli_opt_t *opts, int argc, char **argv,
+                    const char ***files, int *nfiles, char *msg, size_t msgsz);
+
+/* -- end import, export, query -- */
+
 #endif

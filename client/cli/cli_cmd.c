@@ -427,8 +427,15 @@ static const cli_cmd_t cmds[] = {
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history",
-                                      "call", "help", "quit", "exit", NULL };
+const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history", "call", "help",
+                                      "quit", "exit",
+                                      /* -- contact administration (cli_contact.c) -- */
+                                      "contact", "task", "list", "export",
+                                      /* -- end contact administration -- */
+                                      /* -- import, query (cli_import.c, cli_export.c) -- */
+                                      "import", "query",
+                                      /* -- end import, query -- */
+                                      NULL };
 const char *const cli_methods[] = { "ping",         "server.info", "auth",        "node.create",
                                     "node.get",     "node.update", "node.delete", "node.find",
                                     "edge.create",  "edge.get",    "edge.end",    "edge.list",
@@ -438,6 +445,10 @@ static const char *const edge_words[] = { "create", "get", "end", "list", NULL }
 
 const char *const *cli_group_words(const char *group)
 {
+    /* -- contact administration (cli_contact.c) -- */
+    if (cli_contact_group_words(group) != NULL)
+        return cli_contact_group_words(group);
+    /* -- end contact administration -- */
     if (strcmp(group, "node") == 0)
         return node_words;
     if (strcmp(group, "edge") == 0)
@@ -494,6 +505,8 @@ void cli_usage(FILE *f)
                  cmds[i].group ? " " : "", cmds[i].name);
         fprintf(f, "  %-14s %s\n", head, cmds[i].summary);
     }
+    cli_contact_usage(f); /* -- contact administration (cli_contact.c) -- */
+    cli_import_usage(f);  /* -- import, export, query (cli_import.c, cli_export.c) -- */
     fputs("  shell          interactive shell (line editing, history, tab completion)\n"
           "\n"
           "options (before or after the command):\n",
@@ -699,6 +712,30 @@ static int call_and_print(cli_ctx_t *ctx, const char *method, const void *params
     return rc;
 }
 
+/* -- contact administration (cli_contact.c) -- */
+int cli_call(cli_ctx_t *ctx, const char *method, const json_t *params, json_t **result)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    knoop_error_t err;
+    int rc;
+
+    *result = NULL;
+    if ((rc = ensure_conn(ctx)) != 0)
+        return rc;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    if (params != NULL && knoop__json_pack(&pk, params, &err) != 0) {
+        fprintf(stderr, "knoop: %s\n", err.msg);
+        rc = CLI_EXIT_SERVER;
+    } else {
+        rc = call_raw(ctx, method, params != NULL ? sb.data : NULL, sb.size, result);
+    }
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+/* -- end contact administration -- */
+
 static int run_cmd(cli_ctx_t *ctx, const cli_cmd_t *c, int argc, char **argv)
 {
     cli_args_t a;
@@ -773,6 +810,20 @@ int cli_run(cli_ctx_t *ctx, int argc, char **argv)
         cli_usage(stderr);
         return CLI_EXIT_USAGE;
     }
+    /* -- import, export, query (cli_import.c, cli_export.c) -- */
+    {
+        int irc = cli_import_dispatch(ctx, argc, argv);
+        if (irc >= 0)
+            return irc;
+    }
+    /* -- end import, export, query -- */
+    /* -- contact administration (cli_contact.c) -- */
+    {
+        int crc = cli_contact_run(ctx, argc, argv);
+        if (crc >= 0)
+            return crc;
+    }
+    /* -- end contact administration -- */
     if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
         if (argc == 1) {
             cli_usage(stdout);

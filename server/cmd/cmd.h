@@ -110,6 +110,9 @@ int cmd_list_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
 /* The VNG domain (cmd_domain.c, cmd_query.c). */
 int cmd_domain_init(store_t *s, knoop_error_t *err); /* loads the registry, installs the hooks */
 void cmd_domain_shutdown(void);
+/* Packs props as the schema would store them (normalised) into out; errors as a write would. */
+int cmd_domain_normalise(schema_kind_t kind, const char *type, const msgpack_object *props,
+                         msgpack_sbuffer *out, knoop_error_t *err);
 int cmd_schema_field_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                             knoop_error_t *err);
 int cmd_schema_fields(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,

@@ -1288,6 +1288,7 @@ int cmd_task_done(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     const char *toel;
     size_t tl;
     graph_node_t task, done;
+    uint64_t id = 0;
     msgpack_sbuffer sb;
     msgpack_packer spk;
     msgpack_unpacked u;
@@ -1309,6 +1310,7 @@ int cmd_task_done(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     msgpack_unpacked_init(&u);
     if ((rc = cc__task_ref(ctx, proto_param(p, "id"), "params.id", &task, err)) != KNOOP_OK)
         goto out;
+    id = task.id;
     cc__prop_str(task.props, task.props_len, "status", status, sizeof(status));
     if (cc__status(status, strlen(status)) == CC_DONE) {
         cc__prop_str(task.props, task.props_len, "afgehandeldOp", when, sizeof(when));
@@ -1329,7 +1331,7 @@ int cmd_task_done(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
         msgpack_pack_str_with_body(&spk, toel, tl);
     }
     if ((rc = cc__obj(&sb, &u, err)) == KNOOP_OK)
-        rc = graph_node_update_tx(t, task.id, &u.data, NULL, 0, &done, err);
+        rc = graph_node_update_tx(t, id, &u.data, NULL, 0, &done, err);
     if (rc == KNOOP_OK)
         rc = cc__pack_task(ctx, NULL, &done, true, pk, err);
 out:

@@ -105,6 +105,13 @@ static int domain__edge_hook(void *arg, const char *type, const graph_node_t *so
     return rc;
 }
 
+int cmd_domain_normalise(schema_kind_t kind, const char *type, const msgpack_object *props,
+                         msgpack_sbuffer *out, knoop_error_t *err)
+{
+    msgpack_sbuffer_clear(out);
+    return domain__node_hook(domain_store, GRAPH_OP_CREATE, NULL, kind, type, props, out, err);
+}
+
 /* ---- persistence of run-time definitions ---- */
 
 static void pack_kv_str(msgpack_packer *pk, const char *k, const char *v)

@@ -100,7 +100,45 @@ int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
             msgpack_zone_init(&z, 1024);
             if (old.props_len > 0)
                 msgpack_unpack(old.props, old.props_len, &off, &z, &oldp);
-            if (props_unchanged(&oldp, props)) {
+            bool same = props_unchanged(&oldp, props);
+            if (!same) {
+                /* Compare as stored: the schema normalises values ("(050) 367 91 11" is kept
+                 * as "+31503679111"), so normalise the merged map before comparing. */
+                msgpack_object_kv *kvs = msgpack_zone_malloc(
+                    &z, (oldp.via.map.size + props->via.map.size + 1) * sizeof(*kvs));
+                msgpack_sbuffer nb;
+                knoop_error_t nerr;
+                uint32_t cnt = 0;
+                msgpack_sbuffer_init(&nb);
+                if (kvs != NULL) {
+                    for (uint32_t i = 0; i < oldp.via.map.size; i++) {
+                        const msgpack_object *k = &oldp.via.map.ptr[i].key;
+                        bool in_set = false;
+                        for (uint32_t j = 0; j < props->via.map.size && !in_set; j++)
+                            in_set = msgpack_object_equal(*k, props->via.map.ptr[j].key);
+                        if (!in_set)
+                            kvs[cnt++] = oldp.via.map.ptr[i];
+                    }
+                    for (uint32_t j = 0; j < props->via.map.size; j++)
+                        if (props->via.map.ptr[j].val.type != MSGPACK_OBJECT_NIL)
+                            kvs[cnt++] = props->via.map.ptr[j];
+                    msgpack_object merged = { .type = MSGPACK_OBJECT_MAP };
+                    merged.via.map.size = cnt;
+                    merged.via.map.ptr = kvs;
+                    if (cmd_domain_normalise(kind, type, &merged, &nb, &nerr) == KNOOP_OK &&
+                        nb.size > 0) {
+                        msgpack_object norm;
+                        size_t noff = 0;
+                        if (msgpack_unpack(nb.data, nb.size, &noff, &z, &norm) ==
+                                MSGPACK_UNPACK_SUCCESS &&
+                            norm.type == MSGPACK_OBJECT_MAP &&
+                            norm.via.map.size == oldp.via.map.size)
+                            same = props_unchanged(&oldp, &norm);
+                    }
+                }
+                msgpack_sbuffer_destroy(&nb);
+            }
+            if (same) {
                 n = old;
                 old.buf_ = NULL; /* ownership moves to n */
             } else {

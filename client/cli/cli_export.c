@@ -1,0 +1,875 @@
+/*
+ * cli_export.c - `knoop export --format csv|json` (the core administration) and `knoop query
+ * places|members|holders|roles` (the network questions as tables with Dutch column names), and
+ * the dispatcher that routes import, export and query from cli_run (layer: client, CLI).
+ *
+ * The export is meant to be read back: its CSV is the generic `nodes` profile of `knoop
+ * import` (kind, type, one column per property with a :int/:bool/:json suffix where the value
+ * is not text; the memberships in `rel:<role>` columns, which import ignores), its JSON the
+ * `json` profile ({"nodes": [...], "edges": [...]}). `export --format klantinteracties`
+ * belongs to the contact administration (cli_contact.c); the dispatcher passes it on.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* ---- tables ---- */
+
+typedef struct {
+    const char *const *head;
+    size_t ncols;
+    json_t *rows; /* array of arrays of strings */
+} qtable_t;
+
+static void put_csv(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s != '\0'; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static const char *cell(const qtable_t *t, size_t r, size_t c)
+{
+    const char *s = json_string_value(json_array_get(json_array_get(t->rows, r), c));
+    return s != NULL ? s : "";
+}
+
+/* Prints t as an aligned table, CSV or a JSON array of objects keyed by the column names. */
+static int qtable_print(const cli_ctx_t *ctx, cli_format_t fmt, const qtable_t *t)
+{
+    size_t r, c, n = json_array_size(t->rows);
+    size_t width[16] = { 0 };
+
+    if (fmt == CLI_FMT_JSON) {
+        json_t *out = json_array();
+        for (r = 0; r < n; r++) {
+            json_t *o = json_object();
+            for (c = 0; c < t->ncols; c++)
+                json_object_set_new(o, t->head[c], json_string(cell(t, r, c)));
+            json_array_append_new(out, o);
+        }
+        json_dumpf(out, stdout, ctx->tty ? JSON_INDENT(2) : JSON_COMPACT);
+        fputc('\n', stdout);
+        json_decref(out);
+    } else if (fmt == CLI_FMT_CSV) {
+        for (c = 0; c < t->ncols; c++) {
+            if (c)
+                fputc(',', stdout);
+            put_csv(stdout, t->head[c]);
+        }
+        fputs("\r\n", stdout);
+        for (r = 0; r < n; r++) {
+            for (c = 0; c < t->ncols; c++) {
+                if (c)
+                    fputc(',', stdout);
+                put_csv(stdout, cell(t, r, c));
+            }
+            fputs("\r\n", stdout);
+        }
+    } else {
+        for (c = 0; c < t->ncols && c < 16; c++) {
+            width[c] = cli_display_width(t->head[c]);
+            for (r = 0; r < n; r++)
+                if (cli_display_width(cell(t, r, c)) > width[c])
+                    width[c] = cli_display_width(cell(t, r, c));
+        }
+        for (r = 0; r < n + 2; r++) {
+            size_t used = t->ncols;
+            while (r >= 2 && used > 1 && cell(t, r - 2, used - 1)[0] == '\0')
+                used--;
+            for (c = 0; c < used && c < 16; c++) {
+                const char *s = r == 0 ? t->head[c] : r == 1 ? "" : cell(t, r - 2, c);
+                size_t w = r == 1 ? 0 : cli_display_width(s);
+                if (r == 1)
+                    for (w = 0; w < width[c]; w++)
+                        fputc('-', stdout);
+                else
+                    fputs(s, stdout);
+                if (c + 1 < used)
+                    for (; w < width[c] + 2; w++)
+                        fputc(' ', stdout);
+            }
+            fputc('\n', stdout);
+        }
+        printf("(%zu %s)\n", n, n == 1 ? "rij" : "rijen");
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs("knoop: error writing the output\n", stderr);
+        return CLI_EXIT_SERVER;
+    }
+    return 0;
+}
+
+/* Appends a row of ncols strings (NULL = ""). */
+static void add_row(qtable_t *t, const char *const *vals)
+{
+    json_t *row = json_array();
+    size_t c;
+    for (c = 0; c < t->ncols; c++)
+        json_array_append_new(row, json_string(vals[c] != NULL ? vals[c] : ""));
+    json_array_append_new(t->rows, row);
+}
+
+/* ---- helpers ---- */
+
+static const char *str(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s != NULL ? s : "";
+}
+
+/* The external key of a node (key, cbs_code, kvk, oin), or "". */
+static const char *node_key(const json_t *node)
+{
+    static const char *const keys[] = { "key", "cbs_code", "kvk", "oin" };
+    const json_t *props = json_object_get(node, "props");
+    size_t i;
+    for (i = 0; i < 4; i++)
+        if (json_is_string(json_object_get(props, keys[i])))
+            return json_string_value(json_object_get(props, keys[i]));
+    return "";
+}
+
+/* "Name" or "Name (voorbeeld)" for example data. */
+static void display_name(const json_t *node, char *out, size_t sz)
+{
+    const json_t *props = json_object_get(node, "props");
+    snprintf(out, sz, "%s%s", str(props, "name"),
+             json_is_true(json_object_get(props, "example")) ? " (voorbeeld)" : "");
+}
+
+/*
+ * Runs reads as one `batch` ({method, params} ops) and returns the results array (owned) or
+ * NULL after printing the error (*rc set).
+ */
+static json_t *read_batch(cli_ctx_t *ctx, json_t *ops, int *rc)
+{
+    json_t *p = json_pack("{s:o}", "ops", ops), *res = NULL, *results;
+    knoop_error_t err;
+
+    if (json_array_size(ops) == 0) {
+        json_decref(p);
+        return json_array();
+    }
+    *rc = cli_rpc(ctx, "batch", p, &res, &err);
+    json_decref(p);
+    if (*rc != 0) {
+        *rc = cli_rpc_error(ctx, *rc, &err);
+        return NULL;
+    }
+    results = json_incref(json_object_get(res, "results"));
+    json_decref(res);
+    return results;
+}
+
+/* Fetches the nodes named by the ids in `ids` (an object whose keys are decimal ids) into
+ * `nodes` (id text -> node). Returns an exit code. */
+static int fetch_nodes(cli_ctx_t *ctx, json_t *ids, json_t *nodes)
+{
+    json_t *ops = json_array(), *results;
+    const char *k;
+    json_t *v;
+    size_t i = 0;
+    int rc = 0;
+
+    json_object_foreach(ids, k, v)
+    {
+        json_array_append_new(ops, json_pack("{s:s,s:{s:I}}", "method", "node.get", "params", "id",
+                                             (json_int_t)strtoll(k, NULL, 10)));
+    }
+    if ((results = read_batch(ctx, ops, &rc)) == NULL)
+        return rc;
+    json_object_foreach(ids, k, v)
+    {
+        json_object_set(nodes, k, json_array_get(results, i++));
+    }
+    json_decref(results);
+    return 0;
+}
+
+static void id_text(const json_t *id, char *out, size_t sz)
+{
+    snprintf(out, sz, "%lld", (long long)json_integer_value(id));
+}
+
+/* "portefeuilles: Milieu; namens: X" from a role's props. */
+static void attrs_text(const json_t *props, char *out, size_t sz)
+{
+    const char *k;
+    json_t *v;
+    size_t o = 0;
+
+    out[0] = '\0';
+    json_object_foreach((json_t *)props, k, v)
+    {
+        char val[256] = "";
+        if (json_is_string(v)) {
+            snprintf(val, sizeof(val), "%s", json_string_value(v));
+        } else if (json_is_array(v)) {
+            size_t i, vo = 0;
+            json_t *x;
+            json_array_foreach(v, i, x)
+            {
+                vo +=
+                    (size_t)snprintf(val + vo, vo < sizeof(val) ? sizeof(val) - vo : 0, "%s%s",
+                                     i ? ", " : "", json_is_string(x) ? json_string_value(x) : "?");
+                if (vo >= sizeof(val))
+                    break;
+            }
+        } else {
+            char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+            snprintf(val, sizeof(val), "%s", d != NULL ? d : "");
+            free(d);
+        }
+        if (o < sz)
+            o += (size_t)snprintf(out + o, sz - o, "%s%s: %s", o ? "; " : "", k, val);
+    }
+}
+
+/* ---- query ---- */
+
+static const cli_opt_t q_at_opts[] = {
+    { "at", "DATE", false, "as of DATE (default today)" },
+    { NULL, NULL, false, NULL },
+};
+static const cli_opt_t q_members_opts[] = {
+    { "type", "T", false, "only memberships of this role type (e.g. \"ligt in\", deelnemer)" },
+    { "at", "DATE", false, "as of DATE (default today)" },
+    { NULL, NULL, false, NULL },
+};
+static const cli_opt_t q_roles_opts[] = {
+    { "at", "DATE", false, "only roles held on DATE (default: all, past ones too)" },
+    { NULL, NULL, false, NULL },
+};
+
+static const struct {
+    const char *name, *usage, *summary;
+    const cli_opt_t *opts;
+} queries[] = {
+    { "places", "query places GEMEENTE [--at DATE]",
+      "the place names (woonplaatsen) of a gemeente on a date", q_at_opts },
+    { "members", "query members NODE [--type T] [--at DATE]",
+      "the members of a province, region, koepel or body on a date, sorted by name",
+      q_members_opts },
+    { "holders", "query holders NODE [--at DATE]",
+      "who holds which role at an organisation on a date", q_at_opts },
+    { "roles", "query roles PERSON [--at DATE]",
+      "a person's roles, with the role each is held on behalf of", q_roles_opts },
+};
+#define NQUERIES (sizeof(queries) / sizeof(queries[0]))
+
+static void query_help(FILE *f)
+{
+    size_t i;
+    fputs("usage: knoop query places|members|holders|roles NODE [options]\n\n"
+          "Answer the network questions as tables with Dutch column names (--json: an array of\n"
+          "objects with those names; --csv). NODE is an id or an external key such as GM1900,\n"
+          "NL-FL, VR25 or G40.\n\nsubcommands:\n",
+          f);
+    for (i = 0; i < NQUERIES; i++)
+        fprintf(f, "  knoop %-42s %s\n", queries[i].usage, queries[i].summary);
+    fputs("\nexamples:\n  knoop query places GM1900\n  knoop query members NL-FL --type \"ligt "
+          "in\"\n  knoop query members VR25 --type deelnemer\n  knoop query holders GM0034 "
+          "--at 2024-01-01\n",
+          f);
+}
+
+static json_t *node_param(const char *s)
+{
+    if (s[0] != '\0' && strspn(s, "0123456789") == strlen(s) && strlen(s) < 19)
+        return json_integer(strtoll(s, NULL, 10));
+    return json_string(s);
+}
+
+static int q_places(cli_ctx_t *ctx, cli_format_t fmt, const char *node, const char *at)
+{
+    static const char *const head[] = { "code", "woonplaats", "geldig vanaf", "geldig tot" };
+    qtable_t t = { head, 4, json_array() };
+    json_t *p = json_pack("{s:o,s:s}", "gemeente", node_param(node), "at", at), *res = NULL, *v;
+    knoop_error_t err;
+    size_t i;
+    int rc = cli_rpc(ctx, "query.places", p, &res, &err);
+
+    json_decref(p);
+    if (rc != 0) {
+        json_decref(t.rows);
+        return cli_rpc_error(ctx, rc, &err);
+    }
+    json_array_foreach(json_object_get(res, "places"), i, v)
+    {
+        json_t *code = json_object_get(v, "code");
+        char cs[32];
+        const char *row[4];
+        if (json_is_integer(code))
+            snprintf(cs, sizeof(cs), "%lld", (long long)json_integer_value(code));
+        else
+            snprintf(cs, sizeof(cs), "%s", str(v, "code"));
+        row[0] = cs, row[1] = str(v, "name"), row[2] = str(v, "valid_from"),
+        row[3] = str(v, "valid_to");
+        add_row(&t, row);
+    }
+    json_decref(res);
+    rc = qtable_print(ctx, fmt, &t);
+    json_decref(t.rows);
+    return rc;
+}
+
+static int q_members(cli_ctx_t *ctx, cli_format_t fmt, const char *node, const char *type,
+                     const char *at)
+{
+    static const char *const head[] = { "naam", "sleutel",      "soort",
+                                        "rol",  "geldig vanaf", "geldig tot" };
+    qtable_t t = { head, 6, json_array() };
+    json_t *p = json_pack("{s:o,s:s}", "node", node_param(node), "at", at), *res = NULL, *v;
+    knoop_error_t err;
+    size_t i;
+    int rc;
+
+    if (type != NULL)
+        json_object_set_new(p, "type", json_string(type));
+    rc = cli_rpc(ctx, "query.members", p, &res, &err);
+    json_decref(p);
+    if (rc != 0) {
+        json_decref(t.rows);
+        return cli_rpc_error(ctx, rc, &err);
+    }
+    json_array_foreach(json_object_get(res, "members"), i, v)
+    {
+        const json_t *e = json_object_get(v, "edge");
+        char name[300];
+        const char *row[6];
+        snprintf(name, sizeof(name), "%s%s", str(v, "name"),
+                 json_is_true(json_object_get(json_object_get(v, "props"), "example"))
+                     ? " (voorbeeld)"
+                     : "");
+        row[0] = name, row[1] = str(v, "key"), row[2] = str(v, "type"), row[3] = str(e, "type"),
+        row[4] = str(e, "valid_from"), row[5] = str(e, "valid_to");
+        add_row(&t, row);
+    }
+    json_decref(res);
+    rc = qtable_print(ctx, fmt, &t);
+    json_decref(t.rows);
+    return rc;
+}
+
+/* holders (direction in: persons holding roles at NODE) and roles (direction out: the roles
+ * of a person), with the other end's name and the base role of on_behalf_of. */
+static int q_roles(cli_ctx_t *ctx, cli_format_t fmt, const char *node, const char *at, bool holders)
+{
+    static const char *const hhead[] = { "naam",         "rol",        "kenmerken",
+                                         "geldig vanaf", "geldig tot", "namens (rol)" };
+    static const char *const rhead[] = { "rol",          "organisatie", "kenmerken",
+                                         "geldig vanaf", "geldig tot",  "namens (rol)" };
+    qtable_t t = { holders ? hhead : rhead, 6, json_array() };
+    json_t *p, *res = NULL, *edges, *e, *ids = json_object(), *nodes = json_object();
+    json_t *bases = json_object(), *base_ops = json_array(), *base_res = NULL;
+    knoop_error_t err;
+    json_t *v;
+    size_t i, j;
+    int rc;
+
+    p = json_pack("{s:o,s:s,s:i}", "node", node_param(node), "direction", holders ? "in" : "out",
+                  "limit", 100000);
+    if (at != NULL)
+        json_object_set_new(p, "at", json_string(at));
+    rc = cli_rpc(ctx, "edge.list", p, &res, &err);
+    json_decref(p);
+    if (rc != 0) {
+        rc = cli_rpc_error(ctx, rc, &err);
+        goto out;
+    }
+    edges = json_object_get(res, "edges");
+    /* The base edges of on_behalf_of, and every node at the other ends. */
+    json_array_foreach(edges, i, e)
+    {
+        char id[32];
+        id_text(json_object_get(e, holders ? "source" : "target"), id, sizeof(id));
+        json_object_set_new(ids, id, json_true());
+        if (json_is_integer(json_object_get(e, "on_behalf_of"))) {
+            id_text(json_object_get(e, "on_behalf_of"), id, sizeof(id));
+            if (json_object_get(bases, id) == NULL) {
+                json_object_set_new(bases, id, json_integer((json_int_t)json_array_size(base_ops)));
+                json_array_append_new(base_ops,
+                                      json_pack("{s:s,s:{s:O}}", "method", "edge.get", "params",
+                                                "id", json_object_get(e, "on_behalf_of")));
+            }
+        }
+    }
+    if ((base_res = read_batch(ctx, json_incref(base_ops), &rc)) == NULL)
+        goto out;
+    json_array_foreach(base_res, i, v)
+    {
+        char id[32];
+        id_text(json_object_get(v, "target"), id, sizeof(id));
+        json_object_set_new(ids, id, json_true());
+    }
+    if ((rc = fetch_nodes(ctx, ids, nodes)) != 0)
+        goto out;
+    json_array_foreach(edges, i, e)
+    {
+        char id[32], name[300], attrs[512], base[400] = "";
+        const json_t *other;
+        const char *row[6];
+        id_text(json_object_get(e, holders ? "source" : "target"), id, sizeof(id));
+        other = json_object_get(nodes, id);
+        if (holders && strcmp(str(other, "kind"), "person") != 0)
+            continue;
+        display_name(other, name, sizeof(name));
+        attrs_text(json_object_get(e, "props"), attrs, sizeof(attrs));
+        if (json_is_integer(json_object_get(e, "on_behalf_of"))) {
+            const json_t *b;
+            char bid[32], tid[32], bname[300];
+            id_text(json_object_get(e, "on_behalf_of"), bid, sizeof(bid));
+            j = (size_t)json_integer_value(json_object_get(bases, bid));
+            b = json_array_get(base_res, j);
+            id_text(json_object_get(b, "target"), tid, sizeof(tid));
+            display_name(json_object_get(nodes, tid), bname, sizeof(bname));
+            snprintf(base, sizeof(base), "%s %s (rol %s)", str(b, "type"), bname, bid);
+        }
+        if (holders)
+            row[0] = name, row[1] = str(e, "type");
+        else
+            row[0] = str(e, "type"), row[1] = name;
+        row[2] = attrs, row[3] = str(e, "valid_from"), row[4] = str(e, "valid_to"), row[5] = base;
+        add_row(&t, row);
+    }
+    rc = qtable_print(ctx, fmt, &t);
+out:
+    json_decref(res);
+    json_decref(ids);
+    json_decref(nodes);
+    json_decref(bases);
+    json_decref(base_ops);
+    json_decref(base_res);
+    json_decref(t.rows);
+    return rc;
+}
+
+int cli_query_run(cli_ctx_t *ctx, int argc, char **argv)
+{
+    cli_args_t a;
+    cli_format_t fmt = ctx->format;
+    char msg[320], today[11];
+    const char *at;
+    size_t q;
+    int rc;
+
+    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0) {
+        query_help(argc < 1 ? stderr : stdout);
+        return argc < 1 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    }
+    for (q = 0; q < NQUERIES && strcmp(queries[q].name, argv[0]) != 0; q++)
+        ;
+    if (q == NQUERIES) {
+        fprintf(stderr, "knoop: unknown subcommand 'query %.64s'\nRun 'knoop query --help'.\n",
+                argv[0]);
+        return CLI_EXIT_USAGE;
+    }
+    rc = cli_args_parse(&a, queries[q].opts, argc - 1, argv + 1, msg, sizeof(msg));
+    if (rc == 0 && cli_args_get(&a, "help") != NULL) {
+        query_help(stdout);
+        cli_args_free(&a);
+        return 0;
+    }
+    if (rc == 0 && (rc = cli_apply_globals(ctx, &a, &fmt)) != 0) {
+        cli_args_free(&a);
+        return rc;
+    }
+    if (rc == 0 && a.npos != 1) {
+        snprintf(msg, sizeof(msg), a.npos == 0 ? "missing NODE" : "one NODE only");
+        rc = CLI_EXIT_USAGE;
+    }
+    at = cli_args_get(&a, "at");
+    if (rc == 0 && at != NULL && !cli_valid_date(at)) {
+        snprintf(msg, sizeof(msg), "--at: expected a date YYYY-MM-DD, got '%.32s'", at);
+        rc = CLI_EXIT_USAGE;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "knoop: %s\nusage: knoop %s\n", msg, queries[q].usage);
+        cli_args_free(&a);
+        return rc;
+    }
+    cli_today(today);
+    if ((rc = cli_conn(ctx)) == 0) {
+        const char *node = a.pos[0], *eff = at != NULL ? at : today;
+        if (q == 0)
+            rc = q_places(ctx, fmt, node, eff);
+        else if (q == 1)
+            rc = q_members(ctx, fmt, node, cli_args_get(&a, "type"), eff);
+        else
+            rc = q_roles(ctx, fmt, node, q == 2 ? eff : at, q == 2);
+    }
+    cli_args_free(&a);
+    return rc;
+}
+
+/* ---- export ---- */
+
+static const cli_opt_t export_opts[] = {
+    { "format", "F", false, "csv or json (klantinteracties: see the contact administration)" },
+    { "type", "T", false, "gemeente (default), provincie, veiligheidsregio or koepel" },
+    { "out", "FILE", false, "write to FILE instead of stdout" },
+    { NULL, NULL, false, NULL },
+};
+
+static void export_help(FILE *f)
+{
+    fputs("usage: knoop export --format csv|json [--type gemeente|provincie|veiligheidsregio|"
+          "koepel] [--out FILE]\n"
+          "       knoop export --format klantinteracties [--out FILE]\n\n"
+          "Write the core administration: every node of the type with its properties; for\n"
+          "gemeenten also their current memberships (province, veiligheidsregio, koepels).\n"
+          "The CSV reads back with `knoop import --profile nodes` (rel: columns are ignored),\n"
+          "the JSON with `knoop import` (the json profile: nodes and edges).\n\noptions:\n"
+          "  --format F       csv or json; klantinteracties writes the contact administration\n"
+          "  --type T         gemeente (default), provincie, veiligheidsregio or koepel\n"
+          "  --out FILE       write to FILE instead of stdout\n"
+          "\nexample:\n  knoop export --format csv --type gemeente --out gemeenten-export.csv\n",
+          f);
+}
+
+/* Memberships exported for gemeenten: role type -> column. */
+static const char *const member_roles[] = { "ligt in", "deelnemer", "lid", NULL };
+
+/* The CSV column suffix for a property's values: "" (text), ":int", ":bool" or ":json". */
+static const char *suffix_for(const json_t *nodes, const char *prop)
+{
+    size_t i;
+    const json_t *n;
+    bool str_ = false, int_ = false, bool_ = false, other = false;
+
+    json_array_foreach((json_t *)nodes, i, n)
+    {
+        const json_t *v = json_object_get(json_object_get(n, "props"), prop);
+        if (v == NULL || json_is_null(v))
+            continue;
+        str_ |= json_is_string(v);
+        int_ |= json_is_integer(v);
+        bool_ |= json_is_boolean(v);
+        other |= !json_is_string(v) && !json_is_integer(v) && !json_is_boolean(v);
+    }
+    if (other || str_ + int_ + bool_ > 1)
+        return str_ && !int_ && !bool_ && !other ? "" : ":json";
+    return int_ ? ":int" : bool_ ? ":bool" : "";
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    static const char *const first[] = { "cbs_code", "key", "name" };
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    int rx = 3, ry = 3, i;
+    for (i = 0; i < 3; i++) {
+        if (strcmp(x, first[i]) == 0)
+            rx = i;
+        if (strcmp(y, first[i]) == 0)
+            ry = i;
+    }
+    return rx != ry ? rx - ry : strcmp(x, y);
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+    return strcmp(node_key(*(json_t *const *)a), node_key(*(json_t *const *)b));
+}
+
+static void csv_value(FILE *f, const json_t *v, const char *suffix)
+{
+    char *d;
+    if (v == NULL || json_is_null(v))
+        return;
+    if (suffix[0] == '\0' && json_is_string(v)) {
+        put_csv(f, json_string_value(v));
+        return;
+    }
+    d = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    put_csv(f, d != NULL ? d : "");
+    free(d);
+}
+
+static int export_run(cli_ctx_t *ctx, const char *format, const char *type, const char *path)
+{
+    const char *kind = strcmp(type, "veiligheidsregio") == 0 || strcmp(type, "koepel") == 0
+                           ? "body"
+                           : "organisation";
+    json_t *p, *res = NULL, *nodes, *n, *edges_by = NULL, *targets = json_object(),
+               *tnodes = json_object(), *ops = json_array();
+    json_t *props_seen = json_object();
+    knoop_error_t err;
+    const char **cols = NULL, *k;
+    json_t **sorted = NULL;
+    size_t i, j, nn, ncols = 0;
+    char today[11];
+    FILE *f = stdout;
+    json_t *v;
+    int rc;
+
+    cli_today(today);
+    p = json_pack("{s:s,s:s,s:i}", "kind", kind, "type", type, "limit", 100000);
+    rc = cli_rpc(ctx, "node.find", p, &res, &err);
+    json_decref(p);
+    if (rc != 0) {
+        rc = cli_rpc_error(ctx, rc, &err);
+        goto out;
+    }
+    nodes = json_object_get(res, "nodes");
+    nn = json_array_size(nodes);
+    sorted = calloc(nn + 1, sizeof(*sorted));
+    if (sorted == NULL)
+        goto nomem;
+    json_array_foreach(nodes, i, n)
+    {
+        sorted[i] = n;
+        json_object_foreach(json_object_get(n, "props"), k, v)
+        {
+            if (json_object_get(props_seen, k) == NULL) {
+                json_object_set_new(props_seen, k, json_true());
+                ncols++;
+            }
+        }
+    }
+    qsort(sorted, nn, sizeof(*sorted), cmp_node);
+    cols = calloc(ncols + 1, sizeof(*cols));
+    if (cols == NULL)
+        goto nomem;
+    i = 0;
+    json_object_foreach(props_seen, k, v)
+    {
+        cols[i++] = k;
+    }
+    qsort(cols, ncols, sizeof(*cols), cmp_str);
+
+    /* Current memberships of gemeenten: one batch of edge.list reads, then the targets. */
+    if (strcmp(type, "gemeente") == 0) {
+        for (i = 0; i < nn; i++)
+            json_array_append_new(ops, json_pack("{s:s,s:{s:O,s:s,s:s,s:i}}", "method", "edge.list",
+                                                 "params", "node", json_object_get(sorted[i], "id"),
+                                                 "direction", "out", "at", today, "limit", 100000));
+        if ((edges_by = read_batch(ctx, json_incref(ops), &rc)) == NULL)
+            goto out;
+        json_array_foreach(edges_by, i, v)
+        {
+            json_t *e;
+            json_array_foreach(json_object_get(v, "edges"), j, e)
+            {
+                char id[32];
+                id_text(json_object_get(e, "target"), id, sizeof(id));
+                json_object_set_new(targets, id, json_true());
+            }
+        }
+        if ((rc = fetch_nodes(ctx, targets, tnodes)) != 0)
+            goto out;
+    }
+
+    if (path != NULL && (f = fopen(path, "w")) == NULL) {
+        fprintf(stderr, "knoop: --out: cannot open '%.200s' for writing\n", path);
+        rc = CLI_EXIT_USAGE;
+        goto out;
+    }
+    if (strcmp(format, "csv") == 0) {
+        fputs("kind,type", f);
+        for (i = 0; i < ncols; i++) {
+            char h[200];
+            snprintf(h, sizeof(h), "%s%s", cols[i], suffix_for(nodes, cols[i]));
+            fputc(',', f);
+            put_csv(f, h);
+        }
+        if (edges_by != NULL)
+            for (i = 0; member_roles[i] != NULL; i++)
+                fprintf(f, ",rel:%s", member_roles[i]);
+        fputs("\r\n", f);
+        for (i = 0; i < nn; i++) {
+            fprintf(f, "%s,%s", kind, type);
+            for (j = 0; j < ncols; j++) {
+                fputc(',', f);
+                csv_value(f, json_object_get(json_object_get(sorted[i], "props"), cols[j]),
+                          suffix_for(nodes, cols[j]));
+            }
+            for (j = 0; edges_by != NULL && member_roles[j] != NULL; j++) {
+                json_t *e;
+                size_t m, cnt = 0;
+                fputc(',', f);
+                /* Keys separated by ';' (no comma, so no quoting needed for plain keys). */
+                json_array_foreach(json_object_get(json_array_get(edges_by, i), "edges"), m, e)
+                {
+                    char id[32];
+                    if (strcmp(str(e, "type"), member_roles[j]) != 0)
+                        continue;
+                    id_text(json_object_get(e, "target"), id, sizeof(id));
+                    fprintf(f, "%s%s", cnt++ ? ";" : "", node_key(json_object_get(tnodes, id)));
+                }
+            }
+            fputs("\r\n", f);
+        }
+    } else {
+        json_t *out = json_object(), *onodes = json_array(), *oedges = json_array();
+        char comment[300];
+        snprintf(comment, sizeof(comment),
+                 "knoop export --format json --type %s, %s: %zu nodes; read back with knoop "
+                 "import",
+                 type, today, nn);
+        json_object_set_new(out, "_comment", json_string(comment));
+        for (i = 0; i < nn; i++) {
+            json_t *e;
+            json_array_append_new(onodes, json_pack("{s:s,s:s,s:O}", "kind", kind, "type", type,
+                                                    "props", json_object_get(sorted[i], "props")));
+            json_array_foreach(json_object_get(json_array_get(edges_by, i), "edges"), j, e)
+            {
+                char id[32];
+                json_t *oe;
+                id_text(json_object_get(e, "target"), id, sizeof(id));
+                oe = json_pack("{s:O,s:s,s:s,s:O}", "type", json_object_get(e, "type"), "source",
+                               node_key(sorted[i]), "target", node_key(json_object_get(tnodes, id)),
+                               "valid_from", json_object_get(e, "valid_from"));
+                if (!json_is_null(json_object_get(e, "valid_to")))
+                    json_object_set(oe, "valid_to", json_object_get(e, "valid_to"));
+                if (json_object_size(json_object_get(e, "props")) > 0)
+                    json_object_set(oe, "props", json_object_get(e, "props"));
+                json_array_append_new(oedges, oe);
+            }
+        }
+        json_object_set_new(out, "nodes", onodes);
+        json_object_set_new(out, "edges", oedges);
+        json_dumpf(out, f, JSON_INDENT(2));
+        fputc('\n', f);
+        json_decref(out);
+    }
+    if ((f != stdout ? fclose(f) : fflush(f)) != 0) {
+        fprintf(stderr, "knoop: export: write failed\n");
+        rc = CLI_EXIT_SERVER;
+    }
+    if (rc == 0 && path != NULL)
+        fprintf(stderr, "knoop: exported %zu %s nodes to %s\n", nn, type, path);
+out:
+    free(sorted);
+    free(cols);
+    json_decref(res);
+    json_decref(edges_by);
+    json_decref(targets);
+    json_decref(tnodes);
+    json_decref(ops);
+    json_decref(props_seen);
+    return rc;
+nomem:
+    fprintf(stderr, "knoop: out of memory\n");
+    rc = CLI_EXIT_SERVER;
+    goto out;
+}
+
+int cli_export_run(cli_ctx_t *ctx, int argc, char **argv)
+{
+    static const char *const types[] = { "gemeente", "provincie",     "veiligheidsregio",
+                                         "koepel",   "vng-commissie", NULL };
+    cli_args_t a;
+    cli_format_t fmt = ctx->format;
+    const char *format, *type;
+    char msg[320];
+    size_t i;
+    int rc;
+
+    rc = cli_args_parse(&a, export_opts, argc, argv, msg, sizeof(msg));
+    if (rc == 0 && cli_args_get(&a, "help") != NULL) {
+        export_help(stdout);
+        cli_args_free(&a);
+        return 0;
+    }
+    if (rc == 0 && (rc = cli_apply_globals(ctx, &a, &fmt)) != 0) {
+        cli_args_free(&a);
+        return rc;
+    }
+    format = cli_args_get(&a, "format");
+    type = cli_args_get(&a, "type") != NULL ? cli_args_get(&a, "type") : "gemeente";
+    if (rc == 0 && a.npos > 0) {
+        snprintf(msg, sizeof(msg), "unexpected argument '%.64s'", a.pos[0]);
+        rc = CLI_EXIT_USAGE;
+    }
+    if (rc == 0 && format == NULL) {
+        snprintf(msg, sizeof(msg), "--format is required (csv or json)");
+        rc = CLI_EXIT_USAGE;
+    }
+    if (rc == 0 && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
+        snprintf(msg, sizeof(msg), "--format: expected csv, json or klantinteracties, got '%.32s'",
+                 format);
+        rc = CLI_EXIT_USAGE;
+    }
+    for (i = 0; rc == 0 && types[i] != NULL && strcmp(types[i], type) != 0; i++)
+        ;
+    if (rc == 0 && types[i] == NULL) {
+        snprintf(msg, sizeof(msg),
+                 "--type: expected gemeente, provincie, veiligheidsregio, koepel or "
+                 "vng-commissie, got '%.32s'",
+                 type);
+        rc = CLI_EXIT_USAGE;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "knoop: %s\nRun 'knoop export --help' for usage.\n", msg);
+        cli_args_free(&a);
+        return rc;
+    }
+    if ((rc = cli_conn(ctx)) == 0)
+        rc = export_run(ctx, format, type, cli_args_get(&a, "out"));
+    cli_args_free(&a);
+    return rc;
+}
+
+/* ---- dispatch ---- */
+
+/* True when argv asks for --format klantinteracties (the contact administration's export). */
+static bool wants_klantinteracties(int argc, char **argv)
+{
+    int i;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--format=klantinteracties") == 0)
+            return true;
+        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc &&
+            strcmp(argv[i + 1], "klantinteracties") == 0)
+            return true;
+    }
+    return false;
+}
+
+int cli_import_dispatch(cli_ctx_t *ctx, int argc, char **argv)
+{
+    if (argc < 1)
+        return -1;
+    if (strcmp(argv[0], "help") == 0 && argc == 2) {
+        if (strcmp(argv[1], "import") == 0) {
+            char h[] = "--help";
+            char *args[] = { h, NULL };
+            return cli_import_run(ctx, 1, args);
+        }
+        if (strcmp(argv[1], "query") == 0) {
+            query_help(stdout);
+            return 0;
+        }
+        if (strcmp(argv[1], "export") == 0) {
+            export_help(stdout);
+            return 0;
+        }
+        return -1;
+    }
+    if (strcmp(argv[0], "import") == 0)
+        return cli_import_run(ctx, argc - 1, argv + 1);
+    if (strcmp(argv[0], "query") == 0)
+        return cli_query_run(ctx, argc - 1, argv + 1);
+    if (strcmp(argv[0], "export") == 0 && !wants_klantinteracties(argc, argv))
+        return cli_export_run(ctx, argc - 1, argv + 1);
+    return -1;
+}
+
+void cli_import_usage(FILE *f)
+{
+    fputs("  import         load CSV/JSON files (profiles: docs/IMPORT.md)\n"
+          "  export         write gemeenten, provincies, regio's or koepels as CSV or JSON\n"
+          "  query          places, members, holders, roles: the network questions as tables\n",
+          f);
+}
