@@ -571,7 +571,9 @@ int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     int rc;
     if ((rc = cmd__limit(p, &h.limit, err)) != KNOOP_OK)
         return rc;
-    proto_param_u64(p, "id", &id);
+    /* A node may be named by its external key; edge ids are numbers. */
+    if (!proto_param_u64(p, "id", &id) && (rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
+        return rc;
     msgpack_sbuffer_init(&sb);
     rc = store_hist_scan(ctx->store, ctx->snap, id, cmd__hist_cb, &h, err);
     if (rc == KNOOP_OK && h.n == 0)

@@ -245,6 +245,7 @@ class PlacesAndMembersTests(DomainCase):
         r2 = self.c.ok("node.put", p)
         self.assertEqual((r1["created"], r2["created"], r2["changed"]), (True, False, False))
         self.assertEqual(len(self.c.ok("history.list", {"id": r1["node"]["id"]})["entries"]), 1)
+        self.assertEqual(len(self.c.ok("history.list", {"id": "GM0034"})["entries"]), 1)
         err, _ = self.c.call("batch", {"ops": [
             {"method": "node.put", "params": {"kind": "organisation", "type": "gemeente",
                                               "props": {"name": "Lelystad", "cbs_code": "GM0995"}}},
