@@ -176,4 +176,9 @@ int cli_parse_files(cli_args_t *a, const cli_opt_t *opts, int argc, char **argv,
 
 /* -- end import, export, query -- */
 
+/* Formats a usage error into msg and returns CLI_EXIT_USAGE (cli_cmd.c). */
+int cli_bad(char *msg, size_t msgsz, const char *fmt, ...) KNOOP_PRINTF(3, 4);
+/* True when s is a non-empty string of ASCII digits (an id rather than an external key). */
+bool cli_all_digits(const char *s);
+
 #endif

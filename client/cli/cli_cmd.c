@@ -103,8 +103,7 @@ static const cli_opt_t history_opts[] = { LIMIT_OPT, END_OPT };
 
 /* ---- value helpers ---- */
 
-static int bad(char *msg, size_t msgsz, const char *fmt, ...) KNOOP_PRINTF(3, 4);
-static int bad(char *msg, size_t msgsz, const char *fmt, ...)
+int cli_bad(char *msg, size_t msgsz, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -113,7 +112,7 @@ static int bad(char *msg, size_t msgsz, const char *fmt, ...)
     return CLI_EXIT_USAGE;
 }
 
-static bool all_digits(const char *s)
+bool cli_all_digits(const char *s)
 {
     if (*s == '\0')
         return false;
@@ -129,26 +128,26 @@ static int set_id(json_t *params, const char *name, const char *s, char *msg, si
     json_t *v;
 
     if (s[0] == '\0')
-        return bad(msg, msgsz, "%s: empty id", name);
-    if (all_digits(s)) {
+        return cli_bad(msg, msgsz, "%s: empty id", name);
+    if (cli_all_digits(s)) {
         char *end;
         unsigned long long x = strtoull(s, &end, 10);
         if (strlen(s) > 19 || x > (unsigned long long)INT64_MAX)
-            return bad(msg, msgsz, "%s: id '%.32s' out of range", name, s);
+            return cli_bad(msg, msgsz, "%s: id '%.32s' out of range", name, s);
         v = json_integer((json_int_t)x);
     } else {
         v = json_string(s);
     }
     if (v == NULL || json_object_set_new(params, name, v) != 0)
-        return bad(msg, msgsz, "%s: not valid UTF-8", name);
+        return cli_bad(msg, msgsz, "%s: not valid UTF-8", name);
     return 0;
 }
 
 static int set_uint(json_t *params, const char *name, const char *opt, const char *s, char *msg,
                     size_t msgsz)
 {
-    if (!all_digits(s) || strlen(s) > 18)
-        return bad(msg, msgsz, "--%s: expected a non-negative integer, got '%.32s'", opt, s);
+    if (!cli_all_digits(s) || strlen(s) > 18)
+        return cli_bad(msg, msgsz, "--%s: expected a non-negative integer, got '%.32s'", opt, s);
     json_object_set_new(params, name, json_integer(strtoll(s, NULL, 10)));
     return 0;
 }
@@ -157,7 +156,7 @@ static int set_str(json_t *params, const char *name, const char *s, char *msg, s
 {
     json_t *v = json_string(s);
     if (v == NULL || json_object_set_new(params, name, v) != 0)
-        return bad(msg, msgsz, "%s: not valid UTF-8", name);
+        return cli_bad(msg, msgsz, "%s: not valid UTF-8", name);
     return 0;
 }
 
@@ -172,7 +171,7 @@ static int opt_str(const cli_args_t *a, json_t *params, const char *opt, const c
 static int need(const cli_args_t *a, const char *opt, char *msg, size_t msgsz)
 {
     if (cli_args_get(a, opt) == NULL)
-        return bad(msg, msgsz, "--%s is required", opt);
+        return cli_bad(msg, msgsz, "--%s is required", opt);
     return 0;
 }
 
@@ -195,15 +194,15 @@ static int add_kvs(const cli_args_t *a, const char *opt, json_t *obj, char *msg,
         json_t *v;
 
         if (eq == NULL || eq == w)
-            return bad(msg, msgsz, "--%s: expected k=v, got '%.64s'", opt, w);
+            return cli_bad(msg, msgsz, "--%s: expected k=v, got '%.64s'", opt, w);
         if ((size_t)(eq - w) > KNOOP_MAX_NAME_BYTES)
-            return bad(msg, msgsz, "--%s: property name longer than %d bytes", opt,
-                       KNOOP_MAX_NAME_BYTES);
+            return cli_bad(msg, msgsz, "--%s: property name longer than %d bytes", opt,
+                           KNOOP_MAX_NAME_BYTES);
         memcpy(key, w, (size_t)(eq - w));
         key[eq - w] = '\0';
         v = kv_value(eq + 1);
         if (v == NULL || json_object_set_new(obj, key, v) != 0)
-            return bad(msg, msgsz, "--%s: '%.64s' is not valid UTF-8", opt, w);
+            return cli_bad(msg, msgsz, "--%s: '%.64s' is not valid UTF-8", opt, w);
     }
     return 0;
 }
@@ -221,11 +220,11 @@ static int build_props(const cli_args_t *a, json_t *params, char *msg, size_t ms
         json_error_t jerr;
         props = json_loads(pj, JSON_REJECT_DUPLICATES, &jerr);
         if (props == NULL)
-            return bad(msg, msgsz, "--props: line %d column %d: %s", jerr.line, jerr.column,
-                       jerr.text);
+            return cli_bad(msg, msgsz, "--props: line %d column %d: %s", jerr.line, jerr.column,
+                           jerr.text);
         if (!json_is_object(props)) {
             json_decref(props);
-            return bad(msg, msgsz, "--props: expected a JSON object");
+            return cli_bad(msg, msgsz, "--props: expected a JSON object");
         }
     } else {
         props = json_object();
@@ -276,7 +275,7 @@ static int b_node_update(const cli_args_t *a, json_t *p, char *msg, size_t msgsz
         for (i = 0; i < n; i++) {
             json_t *s = json_string(cli_args_nth(a, "unset", i));
             if (s == NULL)
-                return bad(msg, msgsz, "--unset: not valid UTF-8");
+                return cli_bad(msg, msgsz, "--unset: not valid UTF-8");
             json_array_append_new(unset, s);
         }
     }
@@ -284,7 +283,7 @@ static int b_node_update(const cli_args_t *a, json_t *p, char *msg, size_t msgsz
         (rc = set_uint(p, "if_version", "if-version", v, msg, msgsz)) != 0)
         return rc;
     if (cli_args_count(a, "set") == 0 && n == 0)
-        return bad(msg, msgsz, "nothing to change: give --set or --unset");
+        return cli_bad(msg, msgsz, "nothing to change: give --set or --unset");
     return build_reason(a, p, msg, msgsz);
 }
 
@@ -349,10 +348,10 @@ static int b_edge_list(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
 
     if (dir != NULL && strcmp(dir, "in") != 0 && strcmp(dir, "out") != 0 &&
         strcmp(dir, "both") != 0)
-        return bad(msg, msgsz, "--direction: expected in, out or both, got '%.32s'", dir);
+        return cli_bad(msg, msgsz, "--direction: expected in, out or both, got '%.32s'", dir);
     if (cli_args_get(a, "at") != NULL &&
         (cli_args_get(a, "from") != NULL || cli_args_get(a, "to") != NULL))
-        return bad(msg, msgsz, "--at cannot be combined with --from/--to");
+        return cli_bad(msg, msgsz, "--at cannot be combined with --from/--to");
     if ((rc = set_id(p, "node", a->pos[0], msg, msgsz)) ||
         (rc = opt_str(a, p, "direction", "direction", msg, msgsz)) ||
         (rc = opt_str(a, p, "type", "type", msg, msgsz)) ||
@@ -598,12 +597,12 @@ int cli_apply_globals(cli_ctx_t *ctx, const cli_args_t *a, cli_format_t *fmt)
     if (sock != NULL && (host != NULL || port != NULL))
         return usage_error(NULL, NULL, "--socket excludes --host and --port");
     if (port != NULL &&
-        (!all_digits(port) || strlen(port) > 5 || atoi(port) < 1 || atoi(port) > 65535)) {
+        (!cli_all_digits(port) || strlen(port) > 5 || atoi(port) < 1 || atoi(port) > 65535)) {
         snprintf(msg, sizeof(msg), "--port: expected 1..65535, got '%.32s'", port);
         return usage_error(NULL, NULL, msg);
     }
     if (to != NULL) {
-        if (!all_digits(to) || strlen(to) > 9) {
+        if (!cli_all_digits(to) || strlen(to) > 9) {
             snprintf(msg, sizeof(msg), "--timeout: expected milliseconds, got '%.32s'", to);
             return usage_error(NULL, NULL, msg);
         }

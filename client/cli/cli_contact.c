@@ -129,30 +129,10 @@ static const cli_opt_t no_opts[] = { CC_END };
 
 /* ---- value helpers ---- */
 
-static int bad(char *msg, size_t msgsz, const char *fmt, ...) KNOOP_PRINTF(3, 4);
-static int bad(char *msg, size_t msgsz, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, msgsz, fmt, ap);
-    va_end(ap);
-    return CLI_EXIT_USAGE;
-}
-
-static bool all_digits(const char *s)
-{
-    if (*s == '\0')
-        return false;
-    for (; *s != '\0'; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
 /* A node id (digits) as an integer, anything else as a string (an external key). */
 static json_t *ref_value(const char *s)
 {
-    if (all_digits(s) && strlen(s) <= 18)
+    if (cli_all_digits(s) && strlen(s) <= 18)
         return json_integer(strtoll(s, NULL, 10));
     return json_string(s);
 }
@@ -161,10 +141,10 @@ static int set_ref(json_t *p, const char *name, const char *s, char *msg, size_t
 {
     json_t *v;
     if (s == NULL || s[0] == '\0')
-        return bad(msg, msgsz, "%s: empty id", name);
+        return cli_bad(msg, msgsz, "%s: empty id", name);
     v = ref_value(s);
     if (v == NULL || json_object_set_new(p, name, v) != 0)
-        return bad(msg, msgsz, "%s: not valid UTF-8", name);
+        return cli_bad(msg, msgsz, "%s: not valid UTF-8", name);
     return 0;
 }
 
@@ -175,10 +155,10 @@ static int opt_text(const cli_args_t *a, json_t *p, const char *opt, const char 
     const char *v = cli_args_get(a, opt);
     json_t *j;
     if (v == NULL)
-        return required ? bad(msg, msgsz, "--%s is required", opt) : 0;
+        return required ? cli_bad(msg, msgsz, "--%s is required", opt) : 0;
     j = json_string(v);
     if (j == NULL || json_object_set_new(p, name, j) != 0)
-        return bad(msg, msgsz, "--%s: not valid UTF-8", opt);
+        return cli_bad(msg, msgsz, "--%s: not valid UTF-8", opt);
     return 0;
 }
 
@@ -187,8 +167,8 @@ static int opt_limit(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
     const char *v = cli_args_get(a, "limit");
     if (v == NULL)
         return 0;
-    if (!all_digits(v) || strlen(v) > 18)
-        return bad(msg, msgsz, "--limit: expected a non-negative integer, got '%.32s'", v);
+    if (!cli_all_digits(v) || strlen(v) > 18)
+        return cli_bad(msg, msgsz, "--limit: expected a non-negative integer, got '%.32s'", v);
     json_object_set_new(p, "limit", json_integer(strtoll(v, NULL, 10)));
     return 0;
 }
@@ -200,7 +180,7 @@ static int opt_refs(const cli_args_t *a, json_t *p, const char *opt, const char 
     int i, n = cli_args_count(a, opt);
     json_t *arr;
     if (n < min)
-        return bad(msg, msgsz, "--%s is required", opt);
+        return cli_bad(msg, msgsz, "--%s is required", opt);
     if (n == 0)
         return 0;
     arr = json_array();
@@ -208,7 +188,7 @@ static int opt_refs(const cli_args_t *a, json_t *p, const char *opt, const char 
     for (i = 0; i < n; i++) {
         json_t *v = ref_value(cli_args_nth(a, opt, i));
         if (v == NULL || json_array_append_new(arr, v) != 0)
-            return bad(msg, msgsz, "--%s: not valid UTF-8", opt);
+            return cli_bad(msg, msgsz, "--%s: not valid UTF-8", opt);
     }
     return 0;
 }
@@ -233,11 +213,11 @@ static int b_register(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
         json_object_set_new(p, "vertrouwelijk", json_true());
     if (g != NULL) {
         if (strcmp(g, "yes") != 0 && strcmp(g, "no") != 0)
-            return bad(msg, msgsz, "--gelukt: expected yes or no, got '%.32s'", g);
+            return cli_bad(msg, msgsz, "--gelukt: expected yes or no, got '%.32s'", g);
         json_object_set_new(p, "indicatieContactGelukt", json_boolean(strcmp(g, "yes") == 0));
     }
     if (n == 0)
-        return bad(msg, msgsz, "--betrokkene is required");
+        return cli_bad(msg, msgsz, "--betrokkene is required");
     bet = json_array();
     json_object_set_new(p, "betrokkenen", bet);
     for (i = 0; i < n; i++) {
@@ -246,10 +226,11 @@ static int b_register(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
         char ref[256], rol[257];
         json_t *b = json_object();
         if (c1 == NULL || c1 == w || c1[1] == '\0' || c2 == c1 + 1 || (size_t)(c1 - w) >= 256)
-            return bad(msg, msgsz, "--betrokkene: expected PARTIJ:ROL[:initiator], got '%.64s'", w);
+            return cli_bad(msg, msgsz, "--betrokkene: expected PARTIJ:ROL[:initiator], got '%.64s'",
+                           w);
         if (c2 != NULL && strcmp(c2, ":initiator") != 0)
-            return bad(msg, msgsz, "--betrokkene: only ':initiator' may follow the rol in '%.64s'",
-                       w);
+            return cli_bad(msg, msgsz,
+                           "--betrokkene: only ':initiator' may follow the rol in '%.64s'", w);
         memcpy(ref, w, (size_t)(c1 - w));
         ref[c1 - w] = '\0';
         snprintf(rol, sizeof(rol), "%.*s", (int)(c2 != NULL ? c2 - c1 - 1 : (long)strlen(c1 + 1)),
@@ -260,15 +241,15 @@ static int b_register(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
         if (c2 != NULL)
             json_object_set_new(b, "initiator", json_true());
         if (json_object_get(b, "partij") == NULL || json_object_get(b, "rol") == NULL)
-            return bad(msg, msgsz, "--betrokkene: '%.64s' is not valid UTF-8", w);
+            return cli_bad(msg, msgsz, "--betrokkene: '%.64s' is not valid UTF-8", w);
     }
     if ((rc = opt_refs(a, p, "actor", "actoren", 1, msg, msgsz)) ||
         (rc = opt_refs(a, p, "over-rol", "over_rollen", 0, msg, msgsz)))
         return rc;
     for (i = 0; i < cli_args_count(a, "over-rol"); i++)
-        if (!all_digits(cli_args_nth(a, "over-rol", i)))
-            return bad(msg, msgsz, "--over-rol: expected an edge id, got '%.32s'",
-                       cli_args_nth(a, "over-rol", i));
+        if (!cli_all_digits(cli_args_nth(a, "over-rol", i)))
+            return cli_bad(msg, msgsz, "--over-rol: expected an edge id, got '%.32s'",
+                           cli_args_nth(a, "over-rol", i));
     if (c != NULL)
         return set_ref(p, "corrects", c, msg, msgsz);
     return 0;
@@ -284,7 +265,7 @@ static int b_contact_list(const cli_args_t *a, json_t *p, char *msg, size_t msgs
     const char *partij = cli_args_get(a, "partij"), *actor = cli_args_get(a, "actor");
     int rc;
     if ((partij == NULL) == (actor == NULL))
-        return bad(msg, msgsz, "give exactly one of --partij and --actor");
+        return cli_bad(msg, msgsz, "give exactly one of --partij and --actor");
     if ((partij != NULL && (rc = set_ref(p, "partij", partij, msg, msgsz))) ||
         (actor != NULL && (rc = set_ref(p, "actor", actor, msg, msgsz))) ||
         (rc = opt_text(a, p, "from", "from", false, msg, msgsz)) ||
@@ -298,7 +279,7 @@ static int b_task_create(const cli_args_t *a, json_t *p, char *msg, size_t msgsz
     const char *kc = cli_args_get(a, "klantcontact");
     int rc;
     if (kc == NULL)
-        return bad(msg, msgsz, "--klantcontact is required");
+        return cli_bad(msg, msgsz, "--klantcontact is required");
     if ((rc = set_ref(p, "klantcontact", kc, msg, msgsz)) ||
         (rc = opt_text(a, p, "handeling", "gevraagdeHandeling", true, msg, msgsz)) ||
         (rc = opt_text(a, p, "toelichting", "toelichting", false, msg, msgsz)) ||
@@ -343,7 +324,7 @@ static int b_list_subscribe(const cli_args_t *a, json_t *p, char *msg, size_t ms
 {
     int rc;
     if (cli_args_get(a, "person") == NULL)
-        return bad(msg, msgsz, "--person is required");
+        return cli_bad(msg, msgsz, "--person is required");
     if ((rc = set_ref(p, "list", a->pos[0], msg, msgsz)) ||
         (rc = set_ref(p, "person", cli_args_get(a, "person"), msg, msgsz)) ||
         (rc = opt_text(a, p, "from", "from", false, msg, msgsz)) ||
@@ -356,7 +337,7 @@ static int b_list_unsubscribe(const cli_args_t *a, json_t *p, char *msg, size_t 
 {
     int rc;
     if (cli_args_get(a, "person") == NULL)
-        return bad(msg, msgsz, "--person is required");
+        return cli_bad(msg, msgsz, "--person is required");
     if ((rc = set_ref(p, "list", a->pos[0], msg, msgsz)) ||
         (rc = set_ref(p, "person", cli_args_get(a, "person"), msg, msgsz)) ||
         (rc = opt_text(a, p, "on", "on", true, msg, msgsz)) ||
