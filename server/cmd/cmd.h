@@ -145,12 +145,16 @@ int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
 /* Helpers shared by handler files. */
 /* KNOOP_EUNAVAIL once ctx's deadline has passed. */
 int cmd_check_deadline(cmd_ctx_t *ctx, knoop_error_t *err);
+/* ctx's actor with the request's reason (a `reason` parameter read with cmd_str_param; "" for
+ * none). reason is borrowed for the life of the returned value. */
+store_who_t cmd_who(const cmd_ctx_t *ctx, const char *reason);
 /* Joins ctx's batch transaction, or begins a transaction of its own (writer lock). */
 int cmd_txn_begin(cmd_ctx_t *ctx, const store_who_t *who, store_txn_t **t, knoop_error_t *err);
 /* Ends what cmd_txn_begin began: commits on rc == 0, aborts otherwise; inside a batch does
  * nothing (the batch decides). Returns the outcome. */
 int cmd_txn_end(cmd_ctx_t *ctx, store_txn_t *t, int rc, knoop_error_t *err);
 void cmd_pack_cstr(msgpack_packer *pk, const char *s);
+void cmd_pack_bool(msgpack_packer *pk, bool v);
 /* Resolves a node reference (an id, or a string external key) in parameter `field`. */
 int cmd_node_ref(cmd_ctx_t *ctx, const msgpack_object *p, const char *field, uint64_t *id,
                  knoop_error_t *err);

@@ -18,7 +18,7 @@ int cmd_batch(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop
     char reason[KNOOP_MAX_NAME_BYTES * 4];
     msgpack_sbuffer results;
     msgpack_packer rpk;
-    store_who_t who = ctx->who;
+    store_who_t who;
     cmd_ctx_t inner = *ctx;
     bool present;
     store_txn_t *t;
@@ -27,8 +27,7 @@ int cmd_batch(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop
 
     if ((rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
         return rc;
-    if (present)
-        who.reason = reason;
+    who = cmd_who(ctx, reason);
     n = ops->via.array.size;
     if (n > CMD_BATCH_MAX_OPS)
         return knoop_error_set(err, KNOOP_ETOOLARGE, "params.ops: %u operations, at most %d",

@@ -58,23 +58,6 @@ static const char *const cc_kanalen[] = { "telefoon", "e-mail", "post",   "bezoe
 
 /* ---- small helpers ---- */
 
-static store_who_t cc__who(cmd_ctx_t *ctx, const msgpack_object *p, char *buf, size_t bufsz)
-{
-    store_who_t who = ctx->who;
-    bool present = false;
-    if (cmd_str_param(p, "reason", buf, bufsz, &present, NULL) == KNOOP_OK && present)
-        who.reason = buf;
-    return who;
-}
-
-static void cc__pack_bool(msgpack_packer *pk, bool v)
-{
-    if (v)
-        msgpack_pack_true(pk);
-    else
-        msgpack_pack_false(pk);
-}
-
 static int cc__limit(const msgpack_object *p, size_t *limit, knoop_error_t *err)
 {
     uint64_t v;
@@ -813,12 +796,12 @@ static void cc__pack_contact_props(msgpack_packer *pk, const msgpack_object *p, 
         msgpack_pack_str_with_body(pk, r->initiator, r->initiator_len);
     }
     cmd_pack_cstr(pk, "vertrouwelijk");
-    cc__pack_bool(pk, r->vertrouwelijk);
+    cmd_pack_bool(pk, r->vertrouwelijk);
     cmd_pack_cstr(pk, "taal");
     msgpack_pack_str_with_body(pk, r->taal, r->taal_len);
     if (r->has_gelukt) {
         cmd_pack_cstr(pk, "indicatieContactGelukt");
-        cc__pack_bool(pk, r->gelukt);
+        cmd_pack_bool(pk, r->gelukt);
     }
 }
 
@@ -953,7 +936,7 @@ static int cc__register_write(store_txn_t *t, const msgpack_object *p, const cc_
         msgpack_pack_str_with_body(&pk, s, len);
         proto_param_bool(b, "initiator", &ini);
         cmd_pack_cstr(&pk, "initiator");
-        cc__pack_bool(&pk, ini);
+        cmd_pack_bool(&pk, ini);
         if (has_org) {
             proto_param_str(b, "organisatienaam", &s, &len);
             cmd_pack_cstr(&pk, "organisatienaam");
@@ -1005,7 +988,7 @@ int cmd_contact_register(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer
     x = malloc(sizeof(*x));
     if (x == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
-    who = cc__who(ctx, p, reason, sizeof(reason));
+    who = cmd_who(ctx, reason);
     if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK) {
         free(x);
         return rc;
@@ -1151,7 +1134,7 @@ int cmd_contact_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         for (i = 0; i < n && i < limit; i++)
             graph_node_pack(pk, &rows[i].n);
         cmd_pack_cstr(pk, "more");
-        cc__pack_bool(pk, n > limit);
+        cmd_pack_bool(pk, n > limit);
     }
     for (i = 0; rows != NULL && i < n; i++)
         graph_node_clear(&rows[i].n);
@@ -1206,7 +1189,7 @@ int cmd_task_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                                "params.status: expected te verwerken or afgehandeld (or te doen, "
                                "gedaan), got %s",
                                knoop_repr(q, sizeof(q), s, len, 32));
-    who = cc__who(ctx, p, reason, sizeof(reason));
+    who = cmd_who(ctx, reason);
     if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
     memset(&task, 0, sizeof(task));
@@ -1301,7 +1284,7 @@ int cmd_task_done(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
                        err)) != KNOOP_OK ||
         (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
         return rc;
-    who = cc__who(ctx, p, reason, sizeof(reason));
+    who = cmd_who(ctx, reason);
     if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
     memset(&done, 0, sizeof(done));
@@ -1407,7 +1390,7 @@ int cmd_task_open(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
         for (i = 0; i < n && i < limit && rc == KNOOP_OK; i++)
             rc = cc__pack_task(ctx, ctx->snap, &rows[i].n, true, pk, err);
         cmd_pack_cstr(pk, "more");
-        cc__pack_bool(pk, n > limit);
+        cmd_pack_bool(pk, n > limit);
     }
     for (i = 0; rows != NULL && i < n; i++)
         graph_node_clear(&rows[i].n);
@@ -1515,7 +1498,7 @@ int cmd_list_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                        err)) != KNOOP_OK ||
         (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
         return rc;
-    who = cc__who(ctx, p, reason, sizeof(reason));
+    who = cmd_who(ctx, reason);
     if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
     memset(&n, 0, sizeof(n));
@@ -1590,7 +1573,7 @@ int cmd_list_subscribe(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *
     if ((rc = cmd_date_param(p, "from", &from, &present, err)) != KNOOP_OK ||
         (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
         return rc;
-    who = cc__who(ctx, p, reason, sizeof(reason));
+    who = cmd_who(ctx, reason);
     if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
     if ((rc = cc__list_person(ctx, p, &list, &person, err)) != KNOOP_OK)
@@ -1633,7 +1616,7 @@ int cmd_list_unsubscribe(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer
     if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK ||
         (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
         return rc;
-    who = cc__who(ctx, p, reason, sizeof(reason));
+    who = cmd_who(ctx, reason);
     if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
     if ((rc = cc__list_person(ctx, p, &list, &person, err)) != KNOOP_OK)
@@ -1704,7 +1687,7 @@ int cmd_list_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         rc = cc__pack_edge_id(ctx, ctx->snap, a.edges.ids[i], pk, err);
     }
     cmd_pack_cstr(pk, "more");
-    cc__pack_bool(pk, a.edges.n > limit);
+    cmd_pack_bool(pk, a.edges.n > limit);
     cc__adj_free(&a);
     return rc;
 }

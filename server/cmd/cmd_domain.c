@@ -129,10 +129,10 @@ static void pack_field(msgpack_packer *pk, const schema_field_t *f)
     pack_kv_str(pk, "value_type", schema_vtype_name(f->vtype));
     pack_kv_str(pk, "list", f->list);
     cmd_pack_cstr(pk, "required");
-    f->required ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    cmd_pack_bool(pk, f->required);
     pack_kv_str(pk, "regime", f->core ? "core" : "other");
     cmd_pack_cstr(pk, "builtin");
-    f->builtin ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    cmd_pack_bool(pk, f->builtin);
     pack_kv_str(pk, "description", f->description);
 }
 
@@ -142,7 +142,7 @@ static void pack_list(msgpack_packer *pk, const schema_list_t *l, bool with_valu
     pack_kv_str(pk, "name", l->name);
     pack_kv_str(pk, "description", l->description);
     cmd_pack_cstr(pk, "builtin");
-    l->builtin ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    cmd_pack_bool(pk, l->builtin);
     cmd_pack_cstr(pk, "count");
     msgpack_pack_uint64(pk, l->n);
     if (!with_values)
@@ -183,7 +183,7 @@ static void pack_role(msgpack_packer *pk, const schema_role_t *r)
     for (size_t i = 0; i < r->nattrs; i++)
         pack_field(pk, &r->attrs[i]);
     cmd_pack_cstr(pk, "builtin");
-    r->builtin ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    cmd_pack_bool(pk, r->builtin);
 }
 
 /* Reads a string member of map m into buf ("" when absent). */

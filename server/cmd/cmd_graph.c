@@ -14,12 +14,19 @@ void cmd_pack_cstr(msgpack_packer *pk, const char *s)
     msgpack_pack_str_with_body(pk, s, strlen(s));
 }
 
-static store_who_t cmd__who(cmd_ctx_t *ctx, const msgpack_object *p, char *buf, size_t bufsz)
+void cmd_pack_bool(msgpack_packer *pk, bool v)
+{
+    if (v)
+        msgpack_pack_true(pk);
+    else
+        msgpack_pack_false(pk);
+}
+
+store_who_t cmd_who(const cmd_ctx_t *ctx, const char *reason)
 {
     store_who_t who = ctx->who;
-    bool present = false;
-    if (cmd_str_param(p, "reason", buf, bufsz, &present, NULL) == KNOOP_OK && present)
-        who.reason = buf;
+    if (reason != NULL && reason[0] != '\0')
+        who.reason = reason;
     return who;
 }
 
@@ -147,7 +154,7 @@ int cmd_node_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         return rc;
     if ((rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
         return rc;
-    who = cmd__who(ctx, p, reason, sizeof(reason));
+    who = cmd_who(ctx, reason);
     if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
     memset(&n, 0, sizeof(n));
@@ -188,7 +195,7 @@ int cmd_node_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         return rc;
     if ((rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
         return rc;
-    who = cmd__who(ctx, p, reason, sizeof(reason));
+    who = cmd_who(ctx, reason);
     proto_param_u64(p, "if_version", &ifv);
     if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
@@ -216,7 +223,7 @@ int cmd_node_delete(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         return rc;
     if ((rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
         return rc;
-    who = cmd__who(ctx, p, reason, sizeof(reason));
+    who = cmd_who(ctx, reason);
     proto_param_bool(p, "cascade", &cascade);
     if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
@@ -262,10 +269,7 @@ static int cmd__pack_nodes(cmd_ctx_t *ctx, const graph_ids_t *ids, bool more, ms
         for (size_t i = 0; i < n; i++)
             graph_node_pack(pk, &nodes[i]);
         cmd_pack_cstr(pk, "more");
-        if (more)
-            msgpack_pack_true(pk);
-        else
-            msgpack_pack_false(pk);
+        cmd_pack_bool(pk, more);
     }
     for (size_t i = 0; i < n; i++)
         graph_node_clear(&nodes[i]);
@@ -358,7 +362,7 @@ int cmd_edge_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         (rc = cmd_node_ref(ctx, p, "target", &tgt, err)) != KNOOP_OK)
         return rc;
     proto_param_u64(p, "on_behalf_of", &behalf);
-    who = cmd__who(ctx, p, reason, sizeof(reason));
+    who = cmd_who(ctx, reason);
     if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
     memset(&e, 0, sizeof(e));
@@ -419,10 +423,7 @@ static int cmd__pack_edges(cmd_ctx_t *ctx, const kv_snapshot_t *snap, const char
             graph_edge_pack(pk, &edges[i]);
         if (more >= 0) {
             cmd_pack_cstr(pk, "more");
-            if (more)
-                msgpack_pack_true(pk);
-            else
-                msgpack_pack_false(pk);
+            cmd_pack_bool(pk, more);
         }
     }
     for (size_t i = 0; i < n; i++)
@@ -445,7 +446,7 @@ int cmd_edge_end(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK ||
         (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
         return rc;
-    who = cmd__who(ctx, p, reason, sizeof(reason));
+    who = cmd_who(ctx, reason);
     if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
         return rc;
     rc = graph_edge_end_tx(t, id, on, &ended, err);
@@ -585,10 +586,7 @@ int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         msgpack_pack_array(pk, (uint32_t)h.n);
         pk->callback(pk->data, sb.data, sb.size);
         cmd_pack_cstr(pk, "more");
-        if (h.more)
-            msgpack_pack_true(pk);
-        else
-            msgpack_pack_false(pk);
+        cmd_pack_bool(pk, h.more);
     }
     msgpack_sbuffer_destroy(&sb);
     return rc;

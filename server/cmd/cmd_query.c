@@ -18,7 +18,7 @@
 static void pack_bool(msgpack_packer *pk, const char *k, bool v)
 {
     cmd_pack_cstr(pk, k);
-    v ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    cmd_pack_bool(pk, v);
 }
 
 /* The external key among props (first of graph_key_fields with a string value). */
@@ -53,6 +53,48 @@ static bool props_unchanged(const msgpack_object *old, const msgpack_object *set
     return true;
 }
 
+/*
+ * True when merging `set` into the stored props `old` would store exactly `old` again. The
+ * schema normalises values ("(050) 367 91 11" is kept as "+31503679111"), so the merged map is
+ * normalised before it is compared. Scratch memory comes from z.
+ */
+static bool props_same_as_stored(schema_kind_t kind, const char *type, const msgpack_object *old,
+                                 const msgpack_object *set, msgpack_zone *z)
+{
+    msgpack_object merged = { .type = MSGPACK_OBJECT_MAP }, norm;
+    msgpack_object_kv *kvs;
+    msgpack_sbuffer nb;
+    knoop_error_t nerr;
+    uint32_t cnt = 0;
+    size_t off = 0;
+    bool same = false;
+
+    if (props_unchanged(old, set))
+        return true;
+    kvs = msgpack_zone_malloc(z, (old->via.map.size + set->via.map.size + 1) * sizeof(*kvs));
+    if (kvs == NULL)
+        return false;
+    for (uint32_t i = 0; i < old->via.map.size; i++) {
+        bool in_set = false;
+        for (uint32_t j = 0; j < set->via.map.size && !in_set; j++)
+            in_set = msgpack_object_equal(old->via.map.ptr[i].key, set->via.map.ptr[j].key);
+        if (!in_set)
+            kvs[cnt++] = old->via.map.ptr[i];
+    }
+    for (uint32_t j = 0; j < set->via.map.size; j++)
+        if (set->via.map.ptr[j].val.type != MSGPACK_OBJECT_NIL)
+            kvs[cnt++] = set->via.map.ptr[j];
+    merged.via.map.size = cnt;
+    merged.via.map.ptr = kvs;
+    msgpack_sbuffer_init(&nb);
+    if (cmd_domain_normalise(kind, type, &merged, &nb, &nerr) == KNOOP_OK && nb.size > 0 &&
+        msgpack_unpack(nb.data, nb.size, &off, z, &norm) == MSGPACK_UNPACK_SUCCESS &&
+        norm.type == MSGPACK_OBJECT_MAP && norm.via.map.size == old->via.map.size)
+        same = props_unchanged(old, &norm);
+    msgpack_sbuffer_destroy(&nb);
+    return same;
+}
+
 int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
     const msgpack_object *props = proto_param(p, "props");
@@ -62,7 +104,7 @@ int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     schema_kind_t kind;
     bool present, created = false, changed = false;
     graph_node_t n;
-    store_who_t who = ctx->who;
+    store_who_t who;
     store_txn_t *t;
     uint64_t id;
     int rc;
@@ -72,8 +114,7 @@ int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
         (rc = cmd_str_param(p, "type", type, sizeof(type), &present, err)) != KNOOP_OK ||
         (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
         return rc;
-    if (present)
-        who.reason = reason;
+    who = cmd_who(ctx, reason);
     if (!find_key(props, &key, &keylen))
         return knoop_error_set(err, KNOOP_EINVAL,
                                "params.props: node.put needs an external key (cbs_code, key, kvk "
@@ -100,44 +141,7 @@ int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
             msgpack_zone_init(&z, 1024);
             if (old.props_len > 0)
                 msgpack_unpack(old.props, old.props_len, &off, &z, &oldp);
-            bool same = props_unchanged(&oldp, props);
-            if (!same) {
-                /* Compare as stored: the schema normalises values ("(050) 367 91 11" is kept
-                 * as "+31503679111"), so normalise the merged map before comparing. */
-                msgpack_object_kv *kvs = msgpack_zone_malloc(
-                    &z, (oldp.via.map.size + props->via.map.size + 1) * sizeof(*kvs));
-                msgpack_sbuffer nb;
-                knoop_error_t nerr;
-                uint32_t cnt = 0;
-                msgpack_sbuffer_init(&nb);
-                if (kvs != NULL) {
-                    for (uint32_t i = 0; i < oldp.via.map.size; i++) {
-                        const msgpack_object *k = &oldp.via.map.ptr[i].key;
-                        bool in_set = false;
-                        for (uint32_t j = 0; j < props->via.map.size && !in_set; j++)
-                            in_set = msgpack_object_equal(*k, props->via.map.ptr[j].key);
-                        if (!in_set)
-                            kvs[cnt++] = oldp.via.map.ptr[i];
-                    }
-                    for (uint32_t j = 0; j < props->via.map.size; j++)
-                        if (props->via.map.ptr[j].val.type != MSGPACK_OBJECT_NIL)
-                            kvs[cnt++] = props->via.map.ptr[j];
-                    msgpack_object merged = { .type = MSGPACK_OBJECT_MAP };
-                    merged.via.map.size = cnt;
-                    merged.via.map.ptr = kvs;
-                    if (cmd_domain_normalise(kind, type, &merged, &nb, &nerr) == KNOOP_OK &&
-                        nb.size > 0) {
-                        msgpack_object norm;
-                        size_t noff = 0;
-                        if (msgpack_unpack(nb.data, nb.size, &noff, &z, &norm) ==
-                                MSGPACK_UNPACK_SUCCESS &&
-                            norm.type == MSGPACK_OBJECT_MAP &&
-                            norm.via.map.size == oldp.via.map.size)
-                            same = props_unchanged(&oldp, &norm);
-                    }
-                }
-                msgpack_sbuffer_destroy(&nb);
-            }
+            bool same = props_same_as_stored(kind, type, &oldp, props, &z);
             if (same) {
                 n = old;
                 old.buf_ = NULL; /* ownership moves to n */

@@ -40,10 +40,7 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     cmd__kv_u64(pk, "connections", st->connections);
     cmd__kv_u64(pk, "requests", st->requests);
     cmd_pack_cstr(pk, "auth_required");
-    if (st->auth_required)
-        msgpack_pack_true(pk);
-    else
-        msgpack_pack_false(pk);
+    cmd_pack_bool(pk, st->auth_required);
     cmd__kv_u64(pk, "last_seq", store_last_seq(ctx->store));
     cmd_pack_cstr(pk, "limits");
     msgpack_pack_map(pk, 8);
