@@ -141,6 +141,14 @@ int proto_decode(const char *buf, size_t len, msgpack_zone *zone, proto_msg_t *o
                  knoop_error_t *err);
 
 /*
+ * Reads the msgid of a request from the first bytes of buf[0..len) without decoding the rest:
+ * [0x94, 0x00, msgid, ...], the msgid in any unsigned integer encoding that fits uint32. For
+ * input that cannot be decoded (over a limit, malformed further on), so that the error can
+ * still be answered. Returns true and sets *msgid when one can be read. Never allocates.
+ */
+bool proto_peek_msgid(const char *buf, size_t len, uint32_t *msgid);
+
+/*
  * Knoop's convention (proto/PROTOCOL.md): params is an array holding one map of named
  * parameters, [{"id": 42}]; a method without parameters also accepts []. Sets *map to that map
  * (a shallow copy of the object, still borrowing its buffers), or to an empty map when params

@@ -140,6 +140,44 @@ int proto_decode(const char *buf, size_t len, msgpack_zone *zone, proto_msg_t *o
     return 0;
 }
 
+bool proto_peek_msgid(const char *buf, size_t len, uint32_t *msgid)
+{
+    const unsigned char *p = (const unsigned char *)buf;
+    uint64_t v = 0;
+    size_t n, i;
+
+    if (len < 3 || p[0] != 0x94 || p[1] != 0x00)
+        return false;
+    if (p[2] <= 0x7f) {
+        *msgid = p[2];
+        return true;
+    }
+    switch (p[2]) {
+    case 0xcc:
+        n = 1;
+        break;
+    case 0xcd:
+        n = 2;
+        break;
+    case 0xce:
+        n = 4;
+        break;
+    case 0xcf:
+        n = 8;
+        break;
+    default:
+        return false;
+    }
+    if (len < 3 + n)
+        return false;
+    for (i = 0; i < n; i++)
+        v = (v << 8) | p[3 + i];
+    if (v > UINT32_MAX)
+        return false;
+    *msgid = (uint32_t)v;
+    return true;
+}
+
 int proto_params_map(const msgpack_object *params, msgpack_object *map, knoop_error_t *err)
 {
     memset(map, 0, sizeof(*map));

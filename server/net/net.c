@@ -459,23 +459,11 @@ static void net__conn_process(net_conn_t *c)
             net_log(NET_LOG_INFO, "msg=\"protocol error\" conn=%llu peer=%s error=\"%s\"",
                     (unsigned long long)c->id, c->peer, err.msg);
             /* The message is not decodable, but a request's msgid sits in its first bytes:
-             * [0x94, 0x00, msgid ...]. Answer it when it can be read. */
+             * answer it when it can be read. */
             {
-                const unsigned char *p = (const unsigned char *)c->buf + off;
-                size_t n = c->len - off;
-                long long id = -1;
-                if (n >= 3 && p[0] == 0x94 && p[1] == 0x00) {
-                    if (p[2] <= 0x7f)
-                        id = p[2];
-                    else if (p[2] == 0xcc && n >= 4)
-                        id = p[3];
-                    else if (p[2] == 0xcd && n >= 5)
-                        id = (p[3] << 8) | p[4];
-                    else if (p[2] == 0xce && n >= 7)
-                        id = ((long long)p[3] << 24) | (p[4] << 16) | (p[5] << 8) | p[6];
-                }
-                if (id >= 0)
-                    net__respond_error(c, (uint32_t)id, r, err.msg);
+                uint32_t id;
+                if (proto_peek_msgid(c->buf + off, c->len - off, &id))
+                    net__respond_error(c, id, r, err.msg);
             }
             c->close_after_write = true;
             off = c->len;

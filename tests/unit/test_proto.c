@@ -1331,6 +1331,42 @@ static void pack_reports_enomem_when_the_writer_fails(void **state)
     assert_int_equal(proto_pack_str(&pk, NULL), KNOOP_ENOMEM);
 }
 
+static void peek_msgid_reads_every_unsigned_encoding(void **state)
+{
+    static const struct {
+        const char *bytes;
+        size_t len;
+        uint32_t want;
+    } cases[] = {
+        { "\x94\x00\x07", 3, 7 },
+        { "\x94\x00\xcc\xc8", 4, 200 },
+        { "\x94\x00\xcd\x12\x34", 5, 0x1234 },
+        { "\x94\x00\xce\xff\xff\xff\xff", 7, UINT32_MAX },
+        { "\x94\x00\xcf\x00\x00\x00\x00\x00\x00\x01\x00", 11, 256 },
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint32_t id = 0;
+        assert_true(proto_peek_msgid(cases[i].bytes, cases[i].len, &id));
+        assert_int_equal(id, cases[i].want);
+    }
+}
+
+static void peek_msgid_refuses_what_is_not_a_readable_request_id(void **state)
+{
+    uint32_t id = 99;
+    (void)state;
+    assert_false(proto_peek_msgid("\x94\x00", 2, &id));         /* too short */
+    assert_false(proto_peek_msgid("\x94\x01\x07", 3, &id));     /* a response */
+    assert_false(proto_peek_msgid("\x93\x00\x07", 3, &id));     /* 3 elements */
+    assert_false(proto_peek_msgid("\x94\x00\xcd\x12", 4, &id)); /* truncated id */
+    assert_false(proto_peek_msgid("\x94\x00\xff", 3, &id));     /* negative */
+    assert_false(proto_peek_msgid("\x94\x00\xa1x", 4, &id));    /* a string */
+    assert_false(
+        proto_peek_msgid("\x94\x00\xcf\x00\x00\x00\x01\x00\x00\x00\x00", 11, &id)); /* > 32 bit */
+    assert_int_equal(id, 99);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1385,6 +1421,8 @@ int main(void)
         cmocka_unit_test(pack_response_err_round_trips_with_wire_code),
         cmocka_unit_test(pack_str_null_is_nil),
         cmocka_unit_test(pack_reports_enomem_when_the_writer_fails),
+        cmocka_unit_test(peek_msgid_reads_every_unsigned_encoding),
+        cmocka_unit_test(peek_msgid_refuses_what_is_not_a_readable_request_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
