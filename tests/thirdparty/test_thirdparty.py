@@ -245,6 +245,128 @@ class RawClientTests(ServerCase):
             c.s.close()
 
 
+class LimitTests(unittest.TestCase):
+    """Each configurable limit at its value and one past it, then a ping elsewhere."""
+
+    def run_srv(self, *extra):
+        srv = Knoopd(*extra).start()
+        self.addCleanup(srv.cleanup)
+        return srv
+
+    def test_message_size_at_and_past_the_limit(self):
+        srv = self.run_srv("--max-message-bytes", "1024")
+
+        def create(msgid, n):
+            return msgpack.packb([0, msgid, "node.create",
+                                  [{"kind": "person", "props": {"pad": "x" * n}}]])
+
+        pad = next(n for n in range(900, 1100) if len(create(1, n)) == 1024)
+        c = Client(srv.connect())
+        c.s.sendall(create(1, pad))
+        msg = c.recv()
+        self.assertIsNone(msg[2], "a message of exactly the limit is accepted")
+        c.s.sendall(create(2, pad + 1))
+        msg = c.recv()
+        self.assertEqual((msg[1], msg[2]["code"]), (2, "too_large"))
+        self.assertTrue(c.closed())
+        c2 = Client(srv.connect())
+        self.assertEqual(c2.ok("ping"), "pong")
+        c2.s.close()
+        self.assertEqual(srv.stop(), 0)
+
+    def test_connection_limit(self):
+        srv = self.run_srv("--max-connections", "3")
+        conns = [Client(srv.connect()) for _ in range(3)]
+        for c in conns:
+            self.assertEqual(c.ok("ping"), "pong")
+        extra = Client(srv.connect())
+        self.assertTrue(extra.closed(), "the fourth connection is closed at once")
+        conns[0].s.close()
+        # A freed slot can be used again (bounded wait for the server to notice the close).
+        for _ in range(200):
+            again = Client(srv.connect())
+            try:
+                if again.ok("ping") == "pong":
+                    break
+            except (EOFError, OSError):
+                pass
+        self.assertEqual(again.ok("ping"), "pong")
+        self.assertEqual(srv.stop(), 0)
+
+    def test_idle_connection_is_closed(self):
+        srv = self.run_srv("--idle-timeout", "1")
+        c = Client(srv.connect())
+        self.assertEqual(c.ok("ping"), "pong")
+        c.s.settimeout(10)
+        self.assertTrue(c.closed(), "idle connection closed by the server")
+        self.assertEqual(Client(srv.connect()).ok("ping"), "pong")
+        self.assertEqual(srv.stop(), 0)
+
+    def test_inflight_cap_applies_backpressure_without_losing_requests(self):
+        srv = self.run_srv("--max-inflight", "2")
+        c = Client(srv.connect())
+        ids = [c.send("node.create", {"kind": "person", "props": {"n": i}}) for i in range(200)]
+        got = {}
+        for _ in ids:
+            msg = c.recv()
+            self.assertIsNone(msg[2])
+            got[msg[1]] = msg[3]["props"]["n"]
+        self.assertEqual(sorted(got), ids)
+        self.assertEqual(srv.stop(), 0)
+
+
+class ServerOptionTests(unittest.TestCase):
+    def knoopd(self, *args):
+        import subprocess
+        return subprocess.run([os.environ.get("KNOOPD", "knoopd")] + list(args),
+                              capture_output=True, text=True, timeout=60)
+
+    def test_help_version_and_bad_options(self):
+        r = self.knoopd("--help")
+        self.assertEqual(r.returncode, 0)
+        for word in ("--data", "--listen", "--socket", "--max-message-bytes", "--idle-timeout"):
+            self.assertIn(word, r.stdout)
+        r = self.knoopd("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertTrue(r.stdout.startswith("knoopd "))
+        r = self.knoopd("--max-depth", "99")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--max-depth", r.stderr)
+        r = self.knoopd("--frobnicate")
+        self.assertEqual(r.returncode, 2)
+
+    def test_config_file_unix_socket_and_sigint(self):
+        d = tempfile.mkdtemp(prefix="knoop-cfg-")
+        sock = os.path.join(d, "knoopd.sock")
+        cfg = os.path.join(d, "knoopd.conf")
+        with open(cfg, "w") as f:
+            f.write("# knoopd configuration\nsocket = %s\nmax-connections = 10\n" % sock)
+        srv = Knoopd("--config", cfg).start()
+        try:
+            self.assertEqual(srv.unix, sock)
+            u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            u.connect(sock)
+            c = Client(u)
+            self.assertEqual(c.ok("server.info")["limits"]["connections"], 10)
+            c.s.close()
+            self.assertEqual(srv.stop(signal.SIGINT), 0)
+            self.assertFalse(os.path.exists(sock), "socket removed on shutdown")
+        finally:
+            srv.cleanup()
+            import shutil
+            shutil.rmtree(d, ignore_errors=True)
+
+    def test_bad_config_line_is_named(self):
+        d = tempfile.mkdtemp(prefix="knoop-cfg-")
+        cfg = os.path.join(d, "bad.conf")
+        with open(cfg, "w") as f:
+            f.write("listen = 127.0.0.1:0\nmax-conections = 5\n")
+        r = self.knoopd("--data", os.path.join(d, "data"), "--config", cfg)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("bad.conf:2", r.stderr)
+        self.assertIn("max-conections", r.stderr)
+
+
 class AuthTests(ServerCase):
     def setUp(self):
         fd, self.token_file = tempfile.mkstemp()
