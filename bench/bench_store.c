@@ -131,7 +131,7 @@ int main(int argc, char **argv)
 
     /* Point get of random nodes on a snapshot. */
     {
-        kv_snapshot_t *snap = store_snapshot(s);
+        store_view_t *snap = store_snapshot(s);
         t0 = bench_now_ns();
         for (size_t i = 0; i < gets; i++) {
             graph_node_t n;
@@ -152,7 +152,7 @@ int main(int argc, char **argv)
     /* Adjacency scan at a date: every role of an organisation valid on that day. */
     {
         size_t found = 0;
-        kv_snapshot_t *snap = store_snapshot(s);
+        store_view_t *snap = store_snapshot(s);
         graph_filter_t f = { .dir = GRAPH_BOTH, .time = GRAPH_TIME_AT };
         t0 = bench_now_ns();
         for (size_t i = 0; i < scans; i++) {

@@ -4,8 +4,14 @@
  *
  * The table is data (redis src/server.c style): dispatch checks that the method exists, its
  * parameters match the spec, and auth and flags allow it, before a handler runs. Handlers are
- * called on a thread-pool thread (or on the loop for CMD_INLINE commands); they read through
- * ctx->snap, write through the graph's single writer, and pack their result with pk.
+ * called on a thread-pool thread (or on the loop for CMD_INLINE commands).
+ *
+ * One write path: cmd_run, the dispatcher, opens the transaction of every CMD_WRITE method
+ * (with the request's actor and its `reason` parameter), passes it in ctx->txn, and commits it
+ * when the handler succeeds or aborts it when it fails. Handlers never begin, commit or abort a
+ * transaction and never take the writer lock; they read through ctx->view (a snapshot for
+ * CMD_READ methods, the transaction's read-your-writes view for CMD_WRITE methods) and write
+ * through ctx->txn. `batch` runs its operations inside its own (the dispatcher's) transaction.
  */
 #ifndef CMD_H
 #define CMD_H
@@ -36,9 +42,14 @@ typedef struct {
 
 typedef struct {
     store_t *store;
-    kv_snapshot_t *snap; /* CMD_READ commands: the snapshot to read; NULL = latest */
-    store_txn_t *txn;    /* inside `batch`: the one transaction every change joins; else NULL */
-    store_who_t who;     /* actor and, per request, the reason */
+    const store_view_t *view; /* what reads see: a snapshot, or the transaction's view */
+    store_txn_t *txn;         /* CMD_WRITE methods: the dispatcher's transaction; else NULL */
+    store_who_t who;          /* the request's actor (reason: set by the dispatcher) */
+    bool in_batch;            /* running as an operation of `batch` */
+    /* Set by a handler whose in-memory effects must be undone when its transaction does not
+     * commit (the schema registry); the dispatcher calls it after the abort. */
+    void (*on_abort)(void *arg);
+    void *on_abort_arg;
     int64_t deadline_ms; /* wall-clock ms after which long work gives up (0 = none) */
     const cmd_stats_t *stats;
 } cmd_ctx_t;
@@ -61,7 +72,15 @@ const cmd_t *cmd_lookup(const char *name, size_t len);
 /* The whole table, terminated by an entry with name NULL. */
 extern const cmd_t cmd_table[];
 
-/* Checks params against cmd's spec (unknown, missing, wrong type), then runs the handler. */
+/*
+ * The dispatcher: checks params against cmd's spec (unknown, missing, wrong type), then runs the
+ * handler. For a CMD_WRITE method it begins the transaction (unless ctx->txn is already set, as
+ * inside `batch`), commits it when the handler returns 0 and aborts it otherwise; for a CMD_READ
+ * method without ctx->view it reads a fresh snapshot. ctx->store, ctx->who.actor and
+ * ctx->deadline_ms are the caller's. Returns 0 with exactly one result value packed with pk, or a
+ * negative knoop_err_t with err set (then whatever was packed must be discarded, and nothing was
+ * written). Thread: a worker thread (the call may block on the writer lock and on fsync).
+ */
 int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgpack_packer *pk,
             knoop_error_t *err);
 
@@ -111,8 +130,8 @@ int cmd_list_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
 int cmd_domain_init(store_t *s, knoop_error_t *err); /* loads the registry, installs the hooks */
 void cmd_domain_shutdown(void);
 /* Packs props as the schema would store them (normalised) into out; errors as a write would. */
-int cmd_domain_normalise(schema_kind_t kind, const char *type, const msgpack_object *props,
-                         msgpack_sbuffer *out, knoop_error_t *err);
+int cmd_domain_normalise(const store_view_t *view, schema_kind_t kind, const char *type,
+                         const msgpack_object *props, msgpack_sbuffer *out, knoop_error_t *err);
 int cmd_schema_field_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                             knoop_error_t *err);
 int cmd_schema_fields(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
@@ -145,14 +164,6 @@ int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
 /* Helpers shared by handler files. */
 /* KNOOP_EUNAVAIL once ctx's deadline has passed. */
 int cmd_check_deadline(cmd_ctx_t *ctx, knoop_error_t *err);
-/* ctx's actor with the request's reason (a `reason` parameter read with cmd_str_param; "" for
- * none). reason is borrowed for the life of the returned value. */
-store_who_t cmd_who(const cmd_ctx_t *ctx, const char *reason);
-/* Joins ctx's batch transaction, or begins a transaction of its own (writer lock). */
-int cmd_txn_begin(cmd_ctx_t *ctx, const store_who_t *who, store_txn_t **t, knoop_error_t *err);
-/* Ends what cmd_txn_begin began: commits on rc == 0, aborts otherwise; inside a batch does
- * nothing (the batch decides). Returns the outcome. */
-int cmd_txn_end(cmd_ctx_t *ctx, store_txn_t *t, int rc, knoop_error_t *err);
 void cmd_pack_cstr(msgpack_packer *pk, const char *s);
 void cmd_pack_bool(msgpack_packer *pk, bool v);
 /* Resolves a node reference (an id, or a string external key) in parameter `field`. */

@@ -1,9 +1,10 @@
 /*
  * cmd_batch.c - `batch`: many changes as one atomic write (layer: cmd).
  *
- * Every operation joins one store transaction. Operations see the writes of the operations
- * before them (a node created in op 0 can be the target of an edge in op 1, by id or external
- * key), and either all of them commit together or, at the first failure, none does.
+ * Every operation joins the one transaction the dispatcher opened for `batch`. Operations see the
+ * writes of the operations before them (a node created in op 0 can be the target of an edge in op
+ * 1, by id or external key), and either all of them commit together or, at the first failure, none
+ * does.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,26 +16,16 @@
 int cmd_batch(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
     const msgpack_object *ops = proto_param(p, "ops");
-    char reason[KNOOP_MAX_NAME_BYTES * 4];
-    msgpack_sbuffer results;
-    msgpack_packer rpk;
-    store_who_t who;
-    cmd_ctx_t inner = *ctx;
-    bool present;
-    store_txn_t *t;
     uint32_t i, n;
-    int rc;
+    int rc = KNOOP_OK;
 
-    if ((rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
-        return rc;
-    who = cmd_who(ctx, reason);
     n = ops->via.array.size;
     if (n > CMD_BATCH_MAX_OPS)
         return knoop_error_set(err, KNOOP_ETOOLARGE, "params.ops: %u operations, at most %d",
                                (unsigned)n, CMD_BATCH_MAX_OPS);
-    if (ctx->txn != NULL)
-        return knoop_error_set(err, KNOOP_EINVAL, "params.ops: batch cannot nest");
-    /* Check the shape of every operation before taking the writer lock. */
+    if (KNOOP_NEVER(ctx->txn == NULL))
+        return knoop_error_set(err, KNOOP_EINTERNAL, "batch: no transaction");
+    /* Check the shape of every operation before running any. */
     for (i = 0; i < n; i++) {
         const msgpack_object *op = &ops->via.array.ptr[i];
         const msgpack_object *m, *params;
@@ -67,19 +58,18 @@ int cmd_batch(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop
                                    (unsigned)i, cmd->name);
     }
 
-    if ((rc = store_txn_begin(ctx->store, &who, &t, err)) != KNOOP_OK)
-        return rc;
-    inner.txn = t;
-    inner.snap = NULL;
-    msgpack_sbuffer_init(&results);
-    msgpack_packer_init(&rpk, &results, msgpack_sbuffer_write);
+    /* The dispatcher's transaction holds every operation; it commits after the last. */
+    ctx->in_batch = true;
+    msgpack_pack_map(pk, 1);
+    cmd_pack_cstr(pk, "results");
+    msgpack_pack_array(pk, n);
     for (i = 0; i < n && rc == KNOOP_OK; i++) {
         const msgpack_object *op = &ops->via.array.ptr[i];
         const msgpack_object *m = proto_param(op, "method");
         const msgpack_object *params = proto_param(op, "params");
         msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
         const cmd_t *cmd = cmd_lookup(m->via.str.ptr, m->via.str.size);
-        rc = cmd_run(cmd, &inner, params != NULL ? params : &empty, &rpk, err);
+        rc = cmd_run(cmd, ctx, params != NULL ? params : &empty, pk, err);
         if (rc != KNOOP_OK && err != NULL) {
             char msg[KNOOP_ERROR_MSG_MAX];
             snprintf(msg, sizeof(msg), "%s", err->msg);
@@ -89,14 +79,6 @@ int cmd_batch(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop
         if (rc == KNOOP_OK)
             rc = cmd_check_deadline(ctx, err);
     }
-    if (rc != KNOOP_OK) {
-        store_txn_abort(t);
-    } else if ((rc = store_txn_commit(t, err)) == KNOOP_OK) {
-        msgpack_pack_map(pk, 1);
-        cmd_pack_cstr(pk, "results");
-        msgpack_pack_array(pk, n);
-        pk->callback(pk->data, results.data, results.size);
-    }
-    msgpack_sbuffer_destroy(&results);
+    ctx->in_batch = false;
     return rc;
 }

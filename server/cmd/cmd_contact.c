@@ -336,7 +336,7 @@ static int cc__node_ref(cmd_ctx_t *ctx, const msgpack_object *v, const char *pat
         if (id == 0)
             return knoop_error_set(err, KNOOP_EINVAL, "%s: ids start at 1", path);
     } else if (v->type == MSGPACK_OBJECT_STR) {
-        rc = graph_node_by_key(ctx->store, ctx->snap, v->via.str.ptr, v->via.str.size, &id, err);
+        rc = graph_node_by_key(ctx->store, ctx->view, v->via.str.ptr, v->via.str.size, &id, err);
         if (rc == KNOOP_ENOTFOUND)
             return knoop_error_set(err, KNOOP_ENOTFOUND, "%s: no node has external key %s", path,
                                    knoop_repr(q, sizeof(q), v->via.str.ptr, v->via.str.size, 64));
@@ -346,7 +346,7 @@ static int cc__node_ref(cmd_ctx_t *ctx, const msgpack_object *v, const char *pat
         return knoop_error_set(err, KNOOP_EINVAL, "%s: expected a node id or external key, got %s",
                                path, proto_type_name(v));
     }
-    rc = graph_node_get(ctx->store, ctx->snap, id, n, err);
+    rc = graph_node_get(ctx->store, ctx->view, id, n, err);
     if (rc == KNOOP_ENOTFOUND)
         return knoop_error_set(err, KNOOP_ENOTFOUND, "%s: node %llu does not exist", path,
                                (unsigned long long)id);
@@ -429,7 +429,7 @@ static void cc__adj_free(cc_adj_t *l)
 }
 
 /* Collects the edges of type around node in direction dir (time filter f or every edge). */
-static int cc__adj(cmd_ctx_t *ctx, const kv_snapshot_t *snap, uint64_t node, graph_dir_t dir,
+static int cc__adj(cmd_ctx_t *ctx, const store_view_t *snap, uint64_t node, graph_dir_t dir,
                    const char *type, const graph_filter_t *time, cc_adj_t *out, knoop_error_t *err)
 {
     graph_filter_t f;
@@ -449,7 +449,7 @@ static int cc__adj(cmd_ctx_t *ctx, const kv_snapshot_t *snap, uint64_t node, gra
     return rc;
 }
 
-static int cc__pack_node_id(cmd_ctx_t *ctx, const kv_snapshot_t *snap, uint64_t id,
+static int cc__pack_node_id(cmd_ctx_t *ctx, const store_view_t *snap, uint64_t id,
                             msgpack_packer *pk, knoop_error_t *err)
 {
     graph_node_t n;
@@ -461,7 +461,7 @@ static int cc__pack_node_id(cmd_ctx_t *ctx, const kv_snapshot_t *snap, uint64_t 
     return KNOOP_OK;
 }
 
-static int cc__pack_edge_id(cmd_ctx_t *ctx, const kv_snapshot_t *snap, uint64_t id,
+static int cc__pack_edge_id(cmd_ctx_t *ctx, const store_view_t *snap, uint64_t id,
                             msgpack_packer *pk, knoop_error_t *err)
 {
     graph_edge_t e;
@@ -479,7 +479,7 @@ static int cc__pack_edge_id(cmd_ctx_t *ctx, const kv_snapshot_t *snap, uint64_t 
  * Packs an interne taak: {"taak": node, "klantcontact": node (with_contact only),
  * "actoren": [node]}.
  */
-static int cc__pack_task(cmd_ctx_t *ctx, const kv_snapshot_t *snap, const graph_node_t *task,
+static int cc__pack_task(cmd_ctx_t *ctx, const store_view_t *snap, const graph_node_t *task,
                          bool with_contact, msgpack_packer *pk, knoop_error_t *err)
 {
     cc_adj_t act, src;
@@ -515,7 +515,7 @@ static int cc__pack_task(cmd_ctx_t *ctx, const kv_snapshot_t *snap, const graph_
  * "partij": node}], "actoren": [node], "over_rollen": [role edge], "taken": [{"taak": node,
  * "actoren": [node]}], "corrects": id | nil, "corrected_by": [id]}.
  */
-static int cc__pack_contact(cmd_ctx_t *ctx, const kv_snapshot_t *snap, const graph_node_t *kc,
+static int cc__pack_contact(cmd_ctx_t *ctx, const store_view_t *snap, const graph_node_t *kc,
                             msgpack_packer *pk, knoop_error_t *err)
 {
     cc_adj_t bet, act, rol, tak, cor, corby;
@@ -861,7 +861,7 @@ static int cc__register_refs(cmd_ctx_t *ctx, const cc_reg_t *r, cc_refs_t *x, kn
         graph_edge_t e;
         bool involved = false;
         snprintf(path, sizeof(path), "params.over_rollen[%u]", (unsigned)i);
-        rc = graph_edge_get(ctx->store, ctx->snap, id, &e, err);
+        rc = graph_edge_get(ctx->store, ctx->view, id, &e, err);
         if (rc == KNOOP_ENOTFOUND)
             return knoop_error_set(err, KNOOP_ENOTFOUND, "%s: edge %llu does not exist", path,
                                    (unsigned long long)id);
@@ -893,7 +893,8 @@ static int cc__register_refs(cmd_ctx_t *ctx, const cc_reg_t *r, cc_refs_t *x, kn
             return rc;
         x->corrects = n.id;
         graph_node_clear(&n);
-        if ((rc = cc__adj(ctx, NULL, x->corrects, GRAPH_IN, "corrigeert", NULL, &by, err)) != 0)
+        if ((rc = cc__adj(ctx, ctx->view, x->corrects, GRAPH_IN, "corrigeert", NULL, &by, err)) !=
+            0)
             return rc;
         if (by.others.n > 0)
             rc = knoop_error_set(err, KNOOP_ECONFLICT,
@@ -948,7 +949,8 @@ static int cc__register_write(store_txn_t *t, const msgpack_object *p, const cc_
         rc = cc__edge(t, "had_contact", x->actor[i], kc->id, r->day, to, NULL, NULL, err);
     for (i = 0; i < x->nr && rc == KNOOP_OK; i++) {
         graph_edge_t e;
-        if ((rc = graph_edge_get(store_txn_store(t), NULL, x->role[i], &e, err)) != KNOOP_OK)
+        if ((rc = graph_edge_get(store_txn_store(t), store_txn_view(t), x->role[i], &e, err)) !=
+            KNOOP_OK)
             break;
         msgpack_sbuffer_clear(&sb);
         msgpack_pack_map(&pk, 2);
@@ -973,34 +975,24 @@ static int cc__register_write(store_txn_t *t, const msgpack_object *p, const cc_
 int cmd_contact_register(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                          knoop_error_t *err)
 {
-    char reason[KNOOP_MAX_NAME_BYTES * 4];
     cc_reg_t r;
     cc_refs_t *x;
     graph_node_t kc;
-    store_who_t who;
-    store_txn_t *t;
-    bool present;
+    store_txn_t *t = ctx->txn;
     int rc;
 
-    if ((rc = cc__register_check(p, &r, err)) != KNOOP_OK ||
-        (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
+    if ((rc = cc__register_check(p, &r, err)) != KNOOP_OK)
         return rc;
     x = malloc(sizeof(*x));
     if (x == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
-    who = cmd_who(ctx, reason);
-    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK) {
-        free(x);
-        return rc;
-    }
     memset(&kc, 0, sizeof(kc));
     rc = cc__register_refs(ctx, &r, x, err);
     if (rc == KNOOP_OK)
         rc = cc__register_write(t, p, &r, x, &kc, err);
     /* Pack from the transaction's view before it commits, so a batch sees its own writes. */
     if (rc == KNOOP_OK)
-        rc = cc__pack_contact(ctx, NULL, &kc, pk, err);
-    rc = cmd_txn_end(ctx, t, rc, err);
+        rc = cc__pack_contact(ctx, ctx->view, &kc, pk, err);
     graph_node_clear(&kc);
     free(x);
     return rc;
@@ -1014,7 +1006,7 @@ int cmd_contact_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     int rc = cc__contact_ref(ctx, proto_param(p, "id"), "params.id", &kc, err);
     if (rc != KNOOP_OK)
         return rc;
-    rc = cc__pack_contact(ctx, ctx->snap, &kc, pk, err);
+    rc = cc__pack_contact(ctx, ctx->view, &kc, pk, err);
     graph_node_clear(&kc);
     return rc;
 }
@@ -1084,10 +1076,10 @@ int cmd_contact_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         cc_adj_t a, b;
         if ((rc = cc__node_ref(ctx, partij, "params.partij", &who, err)) != KNOOP_OK)
             return rc;
-        rc = cc__adj(ctx, ctx->snap, who.id, GRAPH_OUT, "betrokkene", &f, &a, err);
+        rc = cc__adj(ctx, ctx->view, who.id, GRAPH_OUT, "betrokkene", &f, &a, err);
         if (rc == KNOOP_OK) {
             /* An organisation's contacts include those about roles held there. */
-            rc = cc__adj(ctx, ctx->snap, who.id, GRAPH_IN, "over_rol", &f, &b, err);
+            rc = cc__adj(ctx, ctx->view, who.id, GRAPH_IN, "over_rol", &f, &b, err);
             for (i = 0; rc == KNOOP_OK && i < a.others.n; i++)
                 rc = graph_ids_push(&ids, a.others.ids[i]);
             for (i = 0; rc == KNOOP_OK && i < b.others.n; i++) {
@@ -1105,7 +1097,7 @@ int cmd_contact_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         cc_adj_t a;
         if ((rc = cc__actor_ref(ctx, actor, "params.actor", &who, err)) != KNOOP_OK)
             return rc;
-        rc = cc__adj(ctx, ctx->snap, who.id, GRAPH_OUT, "had_contact", &f, &a, err);
+        rc = cc__adj(ctx, ctx->view, who.id, GRAPH_OUT, "had_contact", &f, &a, err);
         if (rc == KNOOP_OK) {
             ids = a.others;
             graph_ids_free(&a.edges);
@@ -1115,7 +1107,7 @@ int cmd_contact_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     if (rc == KNOOP_OK && (rows = calloc(ids.n ? ids.n : 1, sizeof(*rows))) == NULL)
         rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (i = 0; rc == KNOOP_OK && i < ids.n; i++) {
-        if ((rc = graph_node_get(ctx->store, ctx->snap, ids.ids[i], &rows[n].n, err)) != 0)
+        if ((rc = graph_node_get(ctx->store, ctx->view, ids.ids[i], &rows[n].n, err)) != 0)
             break;
         if (!cc__is_contact(&rows[n].n)) {
             graph_node_clear(&rows[n].n);
@@ -1160,7 +1152,7 @@ static const char *cc__status(const char *s, size_t len)
 
 int cmd_task_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
-    char reason[KNOOP_MAX_NAME_BYTES * 4], path[64], now[40], q[96], ts[64];
+    char path[64], now[40], q[96], ts[64];
     const msgpack_object *act;
     const char *hand, *toel, *status = CC_OPEN, *s;
     size_t hl, tl, len;
@@ -1172,26 +1164,20 @@ int cmd_task_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     msgpack_sbuffer sb;
     msgpack_packer spk;
     msgpack_unpacked u;
-    store_who_t who;
-    store_txn_t *t;
-    bool present;
+    store_txn_t *t = ctx->txn;
     int rc;
 
     if ((rc = cc__text(p, "gevraagdeHandeling", "params.gevraagdeHandeling", CC_MAX_HANDELING,
                        false, &hand, &hl, err)) != KNOOP_OK ||
         (rc = cc__text(p, "toelichting", "params.toelichting", CC_MAX_TOELICHTING, true, &toel, &tl,
                        err)) != KNOOP_OK ||
-        (rc = cc__array(p, "actoren", 1, &act, err)) != KNOOP_OK ||
-        (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
+        (rc = cc__array(p, "actoren", 1, &act, err)) != KNOOP_OK)
         return rc;
     if (proto_param_str(p, "status", &s, &len) && (status = cc__status(s, len)) == NULL)
         return knoop_error_set(err, KNOOP_EINVAL,
                                "params.status: expected te verwerken or afgehandeld (or te doen, "
                                "gedaan), got %s",
                                knoop_repr(q, sizeof(q), s, len, 32));
-    who = cmd_who(ctx, reason);
-    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
-        return rc;
     memset(&task, 0, sizeof(task));
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
@@ -1243,11 +1229,10 @@ int cmd_task_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         rc = cc__edge(t, "toegewezen_aan", task.id, actors[i], day, SCHEMA_DATE_OPEN, NULL, NULL,
                       err);
     if (rc == KNOOP_OK)
-        rc = cc__pack_task(ctx, NULL, &task, true, pk, err);
+        rc = cc__pack_task(ctx, ctx->view, &task, true, pk, err);
 out:
     graph_node_clear(&kc);
 out_txn:
-    rc = cmd_txn_end(ctx, t, rc, err);
     graph_node_clear(&task);
     msgpack_unpacked_destroy(&u);
     msgpack_sbuffer_destroy(&sb);
@@ -1260,14 +1245,14 @@ int cmd_task_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     int rc = cc__task_ref(ctx, proto_param(p, "id"), "params.id", &task, err);
     if (rc != KNOOP_OK)
         return rc;
-    rc = cc__pack_task(ctx, ctx->snap, &task, true, pk, err);
+    rc = cc__pack_task(ctx, ctx->view, &task, true, pk, err);
     graph_node_clear(&task);
     return rc;
 }
 
 int cmd_task_done(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
-    char reason[KNOOP_MAX_NAME_BYTES * 4], status[32], when[64], now[40];
+    char status[32], when[64], now[40];
     const char *toel;
     size_t tl;
     graph_node_t task, done;
@@ -1275,17 +1260,11 @@ int cmd_task_done(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     msgpack_sbuffer sb;
     msgpack_packer spk;
     msgpack_unpacked u;
-    store_who_t who;
-    store_txn_t *t;
-    bool present;
+    store_txn_t *t = ctx->txn;
     int rc;
 
     if ((rc = cc__text(p, "toelichting", "params.toelichting", CC_MAX_TOELICHTING, true, &toel, &tl,
-                       err)) != KNOOP_OK ||
-        (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
-        return rc;
-    who = cmd_who(ctx, reason);
-    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
+                       err)) != KNOOP_OK)
         return rc;
     memset(&done, 0, sizeof(done));
     msgpack_sbuffer_init(&sb);
@@ -1316,9 +1295,8 @@ int cmd_task_done(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     if ((rc = cc__obj(&sb, &u, err)) == KNOOP_OK)
         rc = graph_node_update_tx(t, id, &u.data, NULL, 0, &done, err);
     if (rc == KNOOP_OK)
-        rc = cc__pack_task(ctx, NULL, &done, true, pk, err);
+        rc = cc__pack_task(ctx, ctx->view, &done, true, pk, err);
 out:
-    rc = cmd_txn_end(ctx, t, rc, err);
     graph_node_clear(&done);
     msgpack_unpacked_destroy(&u);
     msgpack_sbuffer_destroy(&sb);
@@ -1353,7 +1331,7 @@ int cmd_task_open(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
         cc_adj_t adj;
         if ((rc = cc__actor_ref(ctx, actor, "params.actor", &a, err)) != KNOOP_OK)
             return rc;
-        rc = cc__adj(ctx, ctx->snap, a.id, GRAPH_IN, "toegewezen_aan", NULL, &adj, err);
+        rc = cc__adj(ctx, ctx->view, a.id, GRAPH_IN, "toegewezen_aan", NULL, &adj, err);
         graph_node_clear(&a);
         if (rc != KNOOP_OK)
             return rc;
@@ -1361,7 +1339,7 @@ int cmd_task_open(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
         graph_ids_free(&adj.edges);
     } else {
         bool more = false;
-        rc = graph_node_find(ctx->store, ctx->snap, SCHEMA_KIND_TASK, CC_TYPE_TASK, NULL,
+        rc = graph_node_find(ctx->store, ctx->view, SCHEMA_KIND_TASK, CC_TYPE_TASK, NULL,
                              CC_MAX_SCAN, &ids, &more, err);
         if (rc == KNOOP_OK && more)
             rc = knoop_error_set(err, KNOOP_ETOOLARGE,
@@ -1370,7 +1348,7 @@ int cmd_task_open(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     if (rc == KNOOP_OK && (rows = calloc(ids.n ? ids.n : 1, sizeof(*rows))) == NULL)
         rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (i = 0; rc == KNOOP_OK && i < ids.n; i++) {
-        if ((rc = graph_node_get(ctx->store, ctx->snap, ids.ids[i], &rows[n].n, err)) != 0)
+        if ((rc = graph_node_get(ctx->store, ctx->view, ids.ids[i], &rows[n].n, err)) != 0)
             break;
         cc__prop_str(rows[n].n.props, rows[n].n.props_len, "status", status, sizeof(status));
         if (!cc__is_task(&rows[n].n) || cc__status(status, strlen(status)) != CC_OPEN) {
@@ -1388,7 +1366,7 @@ int cmd_task_open(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
         cmd_pack_cstr(pk, "tasks");
         msgpack_pack_array(pk, (uint32_t)(n < limit ? n : limit));
         for (i = 0; i < n && i < limit && rc == KNOOP_OK; i++)
-            rc = cc__pack_task(ctx, ctx->snap, &rows[i].n, true, pk, err);
+            rc = cc__pack_task(ctx, ctx->view, &rows[i].n, true, pk, err);
         cmd_pack_cstr(pk, "more");
         cmd_pack_bool(pk, n > limit);
     }
@@ -1405,7 +1383,7 @@ int cmd_task_open(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
  * Finds the verzendlijst whose normalised name equals name's (0 in *id when none), among those
  * visible in snap.
  */
-static int cc__list_by_name(cmd_ctx_t *ctx, const kv_snapshot_t *snap, const char *name, size_t len,
+static int cc__list_by_name(cmd_ctx_t *ctx, const store_view_t *snap, const char *name, size_t len,
                             uint64_t *id, knoop_error_t *err)
 {
     char want[KNOOP_MAX_INDEX_NAME_BYTES + 1], got[KNOOP_MAX_INDEX_NAME_BYTES + 1];
@@ -1449,20 +1427,20 @@ static int cc__list_ref(cmd_ctx_t *ctx, const msgpack_object *p, graph_node_t *n
 
     memset(n, 0, sizeof(*n));
     if (v != NULL && v->type == MSGPACK_OBJECT_STR) {
-        rc = graph_node_by_key(ctx->store, ctx->snap, v->via.str.ptr, v->via.str.size, &id, NULL);
+        rc = graph_node_by_key(ctx->store, ctx->view, v->via.str.ptr, v->via.str.size, &id, NULL);
         if (rc == KNOOP_ENOTFOUND) {
-            if ((rc = cc__list_by_name(ctx, ctx->snap, v->via.str.ptr, v->via.str.size, &id,
+            if ((rc = cc__list_by_name(ctx, ctx->view, v->via.str.ptr, v->via.str.size, &id,
                                        err)) != KNOOP_OK)
                 return rc;
             if (id == 0)
                 return knoop_error_set(
                     err, KNOOP_ENOTFOUND, "params.list: no list is named or keyed %s",
                     knoop_repr(q, sizeof(q), v->via.str.ptr, v->via.str.size, 64));
-            if ((rc = graph_node_get(ctx->store, ctx->snap, id, n, err)) != KNOOP_OK)
+            if ((rc = graph_node_get(ctx->store, ctx->view, id, n, err)) != KNOOP_OK)
                 return rc;
         } else if (rc != KNOOP_OK) {
             return knoop_error_set(err, rc, "params.list: cannot read the key index");
-        } else if ((rc = graph_node_get(ctx->store, ctx->snap, id, n, err)) != KNOOP_OK) {
+        } else if ((rc = graph_node_get(ctx->store, ctx->view, id, n, err)) != KNOOP_OK) {
             return rc;
         }
     } else if ((rc = cc__node_ref(ctx, v, "params.list", n, err)) != KNOOP_OK) {
@@ -1480,7 +1458,6 @@ static int cc__list_ref(cmd_ctx_t *ctx, const msgpack_object *p, graph_node_t *n
 
 int cmd_list_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
-    char reason[KNOOP_MAX_NAME_BYTES * 4];
     const char *name, *om;
     size_t nl, ol;
     uint64_t other;
@@ -1488,24 +1465,18 @@ int cmd_list_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     msgpack_sbuffer sb;
     msgpack_packer spk;
     msgpack_unpacked u;
-    store_who_t who;
-    store_txn_t *t;
-    bool present;
+    store_txn_t *t = ctx->txn;
     int rc;
 
     if ((rc = cc__text(p, "name", "params.name", CC_MAX_LISTNAME, false, &name, &nl, err)) != 0 ||
         (rc = cc__text(p, "omschrijving", "params.omschrijving", CC_MAX_TOELICHTING, true, &om, &ol,
-                       err)) != KNOOP_OK ||
-        (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
-        return rc;
-    who = cmd_who(ctx, reason);
-    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
+                       err)) != KNOOP_OK)
         return rc;
     memset(&n, 0, sizeof(n));
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
     msgpack_unpacked_init(&u);
-    rc = cc__list_by_name(ctx, NULL, name, nl, &other, err);
+    rc = cc__list_by_name(ctx, ctx->view, name, nl, &other, err);
     if (rc == KNOOP_OK && other != 0)
         rc = knoop_error_set(err, KNOOP_ECONFLICT, "params.name: list %llu has that name already",
                              (unsigned long long)other);
@@ -1520,7 +1491,7 @@ int cmd_list_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         if ((rc = cc__obj(&sb, &u, err)) == KNOOP_OK)
             rc = graph_node_create_tx(t, SCHEMA_KIND_LIST, CC_TYPE_LIST, &u.data, &n, err);
     }
-    if ((rc = cmd_txn_end(ctx, t, rc, err)) == KNOOP_OK)
+    if (rc == KNOOP_OK)
         graph_node_pack(pk, &n);
     graph_node_clear(&n);
     msgpack_unpacked_destroy(&u);
@@ -1546,7 +1517,7 @@ static int cc__subscriptions(cmd_ctx_t *ctx, uint64_t person, uint64_t list,
                              const graph_filter_t *f, graph_ids_t *out, knoop_error_t *err)
 {
     cc_adj_t a;
-    int rc = cc__adj(ctx, NULL, person, GRAPH_OUT, "abonnement", f, &a, err);
+    int rc = cc__adj(ctx, ctx->view, person, GRAPH_OUT, "abonnement", f, &a, err);
     if (rc != KNOOP_OK)
         return rc;
     for (size_t i = 0; i < a.others.n && rc == KNOOP_OK; i++)
@@ -1559,25 +1530,20 @@ static int cc__subscriptions(cmd_ctx_t *ctx, uint64_t person, uint64_t list,
 int cmd_list_subscribe(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                        knoop_error_t *err)
 {
-    char reason[KNOOP_MAX_NAME_BYTES * 4], d[11];
+    char d[11];
     schema_date_t from = schema_date_today();
     graph_node_t list, person;
     graph_filter_t f;
     graph_ids_t have = { 0 };
     uint64_t id = 0;
-    store_who_t who;
-    store_txn_t *t;
+    store_txn_t *t = ctx->txn;
     bool present;
     int rc;
 
-    if ((rc = cmd_date_param(p, "from", &from, &present, err)) != KNOOP_OK ||
-        (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
-        return rc;
-    who = cmd_who(ctx, reason);
-    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
+    if ((rc = cmd_date_param(p, "from", &from, &present, err)) != KNOOP_OK)
         return rc;
     if ((rc = cc__list_person(ctx, p, &list, &person, err)) != KNOOP_OK)
-        return cmd_txn_end(ctx, t, rc, err);
+        return rc;
     memset(&f, 0, sizeof(f));
     f.time = GRAPH_TIME_OVERLAP;
     f.from = from;
@@ -1592,8 +1558,7 @@ int cmd_list_subscribe(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *
     if (rc == KNOOP_OK)
         rc = cc__edge(t, "abonnement", person.id, list.id, from, SCHEMA_DATE_OPEN, NULL, &id, err);
     if (rc == KNOOP_OK)
-        rc = cc__pack_edge_id(ctx, NULL, id, pk, err);
-    rc = cmd_txn_end(ctx, t, rc, err);
+        rc = cc__pack_edge_id(ctx, ctx->view, id, pk, err);
     graph_ids_free(&have);
     graph_node_clear(&list);
     graph_node_clear(&person);
@@ -1603,24 +1568,19 @@ int cmd_list_subscribe(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *
 int cmd_list_unsubscribe(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                          knoop_error_t *err)
 {
-    char reason[KNOOP_MAX_NAME_BYTES * 4], d[11];
+    char d[11];
     schema_date_t on;
     graph_node_t list, person;
     graph_filter_t f;
     graph_ids_t have = { 0 }, ended = { 0 };
-    store_who_t who;
-    store_txn_t *t;
+    store_txn_t *t = ctx->txn;
     bool present;
     int rc;
 
-    if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK ||
-        (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
-        return rc;
-    who = cmd_who(ctx, reason);
-    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
+    if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK)
         return rc;
     if ((rc = cc__list_person(ctx, p, &list, &person, err)) != KNOOP_OK)
-        return cmd_txn_end(ctx, t, rc, err);
+        return rc;
     memset(&f, 0, sizeof(f));
     f.time = GRAPH_TIME_AT;
     f.at = on;
@@ -1638,9 +1598,8 @@ int cmd_list_unsubscribe(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer
         cmd_pack_cstr(pk, "ended");
         msgpack_pack_array(pk, (uint32_t)ended.n);
         for (size_t i = 0; i < ended.n && rc == KNOOP_OK; i++)
-            rc = cc__pack_edge_id(ctx, NULL, ended.ids[i], pk, err);
+            rc = cc__pack_edge_id(ctx, ctx->view, ended.ids[i], pk, err);
     }
-    rc = cmd_txn_end(ctx, t, rc, err);
     graph_ids_free(&have);
     graph_ids_free(&ended);
     graph_node_clear(&list);
@@ -1668,7 +1627,7 @@ int cmd_list_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     memset(&f, 0, sizeof(f));
     f.time = GRAPH_TIME_AT;
     f.at = at;
-    rc = cc__adj(ctx, ctx->snap, list.id, GRAPH_IN, "abonnement", &f, &a, err);
+    rc = cc__adj(ctx, ctx->view, list.id, GRAPH_IN, "abonnement", &f, &a, err);
     graph_node_clear(&list);
     if (rc != KNOOP_OK)
         return rc;
@@ -1681,10 +1640,10 @@ int cmd_list_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     for (i = 0; i < n && rc == KNOOP_OK; i++) {
         msgpack_pack_map(pk, 2);
         cmd_pack_cstr(pk, "person");
-        if ((rc = cc__pack_node_id(ctx, ctx->snap, a.others.ids[i], pk, err)) != KNOOP_OK)
+        if ((rc = cc__pack_node_id(ctx, ctx->view, a.others.ids[i], pk, err)) != KNOOP_OK)
             break;
         cmd_pack_cstr(pk, "subscription");
-        rc = cc__pack_edge_id(ctx, ctx->snap, a.edges.ids[i], pk, err);
+        rc = cc__pack_edge_id(ctx, ctx->view, a.edges.ids[i], pk, err);
     }
     cmd_pack_cstr(pk, "more");
     cmd_pack_bool(pk, a.edges.n > limit);

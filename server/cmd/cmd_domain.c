@@ -24,13 +24,19 @@ static store_t *domain_store;
 #define META_LIST  "schema/list/"
 #define META_ROLE  "schema/role/"
 
-/* ---- postcode table: idx 'p' postcode -> msgpack {place, gemeente} ---- */
+/* ---- the postcode table (store_key_postcode) -> msgpack {place, gemeente} ---- */
+
+/* What a postcode lookup reads: the store through a view (a transaction's, inside a write). */
+typedef struct {
+    store_t *s;
+    const store_view_t *view;
+} domain__reader_t;
 
 static int domain__postcode_lookup(void *arg, const char *postcode, unsigned house_number,
                                    char *street, size_t street_sz, char *place, size_t place_sz,
                                    char *gemeente, size_t gemeente_sz)
 {
-    store_t *s = arg;
+    const domain__reader_t *r = arg;
     unsigned char key[16];
     void *v;
     size_t vl, off = 0;
@@ -41,9 +47,7 @@ static int domain__postcode_lookup(void *arg, const char *postcode, unsigned hou
     (void)street;
     (void)street_sz;
     /* The table holds PC4 areas: the digits of the postcode. */
-    key[0] = 'p';
-    memcpy(key + 1, postcode, 4);
-    rc = store_get(s, NULL, KV_CF_IDX, key, 5, &v, &vl, NULL);
+    rc = store_get(r->s, r->view, KV_CF_IDX, key, store_key_postcode(key, postcode), &v, &vl, NULL);
     if (rc == KNOOP_ENOTFOUND)
         return 0;
     if (rc != KNOOP_OK)
@@ -69,11 +73,12 @@ static int domain__postcode_lookup(void *arg, const char *postcode, unsigned hou
 
 /* ---- validation hooks ---- */
 
-static int domain__node_hook(void *arg, graph_op_t op, const graph_node_t *old, schema_kind_t kind,
-                             const char *type, const msgpack_object *props, msgpack_sbuffer *out,
-                             knoop_error_t *err)
+static int domain__node_hook(void *arg, const store_view_t *view, graph_op_t op,
+                             const graph_node_t *old, schema_kind_t kind, const char *type,
+                             const msgpack_object *props, msgpack_sbuffer *out, knoop_error_t *err)
 {
-    schema_lookup_t lk = { domain__postcode_lookup, arg };
+    domain__reader_t rd = { arg, view };
+    schema_lookup_t lk = { domain__postcode_lookup, &rd };
     msgpack_packer pk;
     int rc;
     if (old != NULL && old->kind == SCHEMA_KIND_CONTACT)
@@ -90,13 +95,14 @@ static int domain__node_hook(void *arg, graph_op_t op, const graph_node_t *old, 
     return rc;
 }
 
-static int domain__edge_hook(void *arg, const char *type, const graph_node_t *source,
-                             const graph_node_t *target, const msgpack_object *props,
-                             msgpack_sbuffer *out, knoop_error_t *err)
+static int domain__edge_hook(void *arg, const store_view_t *view, const char *type,
+                             const graph_node_t *source, const graph_node_t *target,
+                             const msgpack_object *props, msgpack_sbuffer *out, knoop_error_t *err)
 {
     msgpack_packer pk;
     int rc;
     (void)arg;
+    (void)view;
     msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
     pthread_rwlock_rdlock(&domain_lock);
     rc = schema_validate_edge(domain_reg, type, source->kind, source->type, target->kind,
@@ -105,11 +111,12 @@ static int domain__edge_hook(void *arg, const char *type, const graph_node_t *so
     return rc;
 }
 
-int cmd_domain_normalise(schema_kind_t kind, const char *type, const msgpack_object *props,
-                         msgpack_sbuffer *out, knoop_error_t *err)
+int cmd_domain_normalise(const store_view_t *view, schema_kind_t kind, const char *type,
+                         const msgpack_object *props, msgpack_sbuffer *out, knoop_error_t *err)
 {
     msgpack_sbuffer_clear(out);
-    return domain__node_hook(domain_store, GRAPH_OP_CREATE, NULL, kind, type, props, out, err);
+    return domain__node_hook(domain_store, view, GRAPH_OP_CREATE, NULL, kind, type, props, out,
+                             err);
 }
 
 /* ---- persistence of run-time definitions ---- */
@@ -462,35 +469,38 @@ void cmd_domain_shutdown(void)
     pthread_rwlock_unlock(&domain_lock);
 }
 
-/* Runs change(reg) under the registry's write lock and persists key=val in its own commit. */
+/* Reloads the registry from the store after the transaction that changed it was aborted. */
+static void domain__reload(void *arg)
+{
+    store_t *s = arg;
+    schema_registry_t *fresh;
+    pthread_rwlock_wrlock(&domain_lock);
+    if (domain__load(s, &fresh, NULL) == KNOOP_OK) {
+        schema_registry_free(domain_reg);
+        domain_reg = fresh;
+    }
+    pthread_rwlock_unlock(&domain_lock);
+}
+
+/* Runs change(reg) under the registry's write lock and writes key=val in the request's
+ * transaction; should that transaction not commit, the registry is reloaded from the store. */
 static int domain__define(cmd_ctx_t *ctx, const char *key, const msgpack_sbuffer *val,
                           int (*change)(schema_registry_t *, const void *, knoop_error_t *),
                           const void *arg, knoop_error_t *err)
 {
-    store_txn_t *t;
+    store_txn_t *t = ctx->txn;
     int rc;
-    if (ctx->txn != NULL)
+    if (ctx->in_batch)
         return knoop_error_set(err, KNOOP_EINVAL, "schema changes cannot be part of a batch");
-    if ((rc = store_txn_begin(ctx->store, &ctx->who, &t, err)) != KNOOP_OK)
-        return rc;
     pthread_rwlock_wrlock(&domain_lock);
     rc = change(domain_reg, arg, err);
     if (rc == KNOOP_OK) {
-        kv_batch_put(store_txn_batch(t), KV_CF_META, key, strlen(key), val->data, val->size);
-        rc = store_txn_history(t, 0, "schema", NULL, 0, val->data, val->size);
-        if (rc == KNOOP_OK)
-            rc = store_txn_commit(t, err);
-        else
-            store_txn_abort(t);
-        if (rc != KNOOP_OK) {
-            schema_registry_t *fresh;
-            if (domain__load(ctx->store, &fresh, NULL) == KNOOP_OK) {
-                schema_registry_free(domain_reg);
-                domain_reg = fresh;
-            }
-        }
-    } else {
-        store_txn_abort(t);
+        ctx->on_abort = domain__reload;
+        ctx->on_abort_arg = ctx->store;
+        if ((rc = store_txn_put(t, KV_CF_META, key, strlen(key), val->data, val->size)) == KNOOP_OK)
+            rc = store_txn_history(t, 0, "schema", NULL, 0, val->data, val->size);
+        if (rc == KNOOP_ENOMEM)
+            knoop_error_set(err, rc, "out of memory");
     }
     pthread_rwlock_unlock(&domain_lock);
     return rc;

@@ -22,14 +22,6 @@ void cmd_pack_bool(msgpack_packer *pk, bool v)
         msgpack_pack_false(pk);
 }
 
-store_who_t cmd_who(const cmd_ctx_t *ctx, const char *reason)
-{
-    store_who_t who = ctx->who;
-    if (reason != NULL && reason[0] != '\0')
-        who.reason = reason;
-    return who;
-}
-
 int cmd_str_param(const msgpack_object *p, const char *field, char *buf, size_t bufsz,
                   bool *present, knoop_error_t *err)
 {
@@ -78,31 +70,11 @@ int cmd_node_ref(cmd_ctx_t *ctx, const msgpack_object *p, const char *field, uin
     }
     if (!proto_param_str(p, field, &s, &len))
         return knoop_error_set(err, KNOOP_EINVAL, "params.%s: required", field);
-    rc = graph_node_by_key(ctx->store, ctx->snap, s, len, id, err);
+    rc = graph_node_by_key(ctx->store, ctx->view, s, len, id, err);
     if (rc == KNOOP_ENOTFOUND)
         return knoop_error_set(err, KNOOP_ENOTFOUND, "params.%s: no node has external key %s",
                                field, knoop_repr(q, sizeof(q), s, len, 64));
     return rc;
-}
-
-int cmd_txn_begin(cmd_ctx_t *ctx, const store_who_t *who, store_txn_t **t, knoop_error_t *err)
-{
-    if (ctx->txn != NULL) {
-        *t = ctx->txn;
-        return KNOOP_OK;
-    }
-    return store_txn_begin(ctx->store, who, t, err);
-}
-
-int cmd_txn_end(cmd_ctx_t *ctx, store_txn_t *t, int rc, knoop_error_t *err)
-{
-    if (ctx->txn != NULL)
-        return rc; /* the batch commits or aborts */
-    if (rc != KNOOP_OK) {
-        store_txn_abort(t);
-        return rc;
-    }
-    return store_txn_commit(t, err);
 }
 
 static int cmd__limit(const msgpack_object *p, size_t *limit, knoop_error_t *err)
@@ -135,14 +107,13 @@ int cmd_check_deadline(cmd_ctx_t *ctx, knoop_error_t *err)
 
 int cmd_node_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
-    char type[KNOOP_MAX_NAME_BYTES + 1], reason[KNOOP_MAX_NAME_BYTES * 4];
+    char type[KNOOP_MAX_NAME_BYTES + 1];
     const char *ks;
     size_t kl;
     bool present;
     schema_kind_t kind;
     graph_node_t n;
-    store_who_t who;
-    store_txn_t *t;
+    store_txn_t *t = ctx->txn;
     int rc;
 
     proto_param_str(p, "kind", &ks, &kl);
@@ -152,14 +123,9 @@ int cmd_node_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         return rc;
     if (present && (rc = schema_check_name(type, strlen(type), "params.type", err)) != KNOOP_OK)
         return rc;
-    if ((rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
-        return rc;
-    who = cmd_who(ctx, reason);
-    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
-        return rc;
     memset(&n, 0, sizeof(n));
     rc = graph_node_create_tx(t, kind, type, proto_param(p, "props"), &n, err);
-    if ((rc = cmd_txn_end(ctx, t, rc, err)) != KNOOP_OK) {
+    if (rc != KNOOP_OK) {
         graph_node_clear(&n);
         return rc;
     }
@@ -175,7 +141,7 @@ int cmd_node_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     int rc;
     if ((rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
         return rc;
-    if ((rc = graph_node_get(ctx->store, ctx->snap, id, &n, err)) != KNOOP_OK)
+    if ((rc = graph_node_get(ctx->store, ctx->view, id, &n, err)) != KNOOP_OK)
         return rc;
     graph_node_pack(pk, &n);
     graph_node_clear(&n);
@@ -184,24 +150,16 @@ int cmd_node_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
 
 int cmd_node_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
-    char reason[KNOOP_MAX_NAME_BYTES * 4];
     graph_node_t n;
     uint64_t id, ifv = 0;
-    bool present;
-    store_who_t who;
-    store_txn_t *t;
+    store_txn_t *t = ctx->txn;
     int rc;
     if ((rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
         return rc;
-    if ((rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
-        return rc;
-    who = cmd_who(ctx, reason);
     proto_param_u64(p, "if_version", &ifv);
-    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
-        return rc;
     memset(&n, 0, sizeof(n));
     rc = graph_node_update_tx(t, id, proto_param(p, "set"), proto_param(p, "unset"), ifv, &n, err);
-    if ((rc = cmd_txn_end(ctx, t, rc, err)) != KNOOP_OK) {
+    if (rc != KNOOP_OK) {
         graph_node_clear(&n);
         return rc;
     }
@@ -212,23 +170,16 @@ int cmd_node_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
 
 int cmd_node_delete(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
-    char reason[KNOOP_MAX_NAME_BYTES * 4];
     graph_ids_t deleted = { 0 };
     uint64_t id;
-    bool cascade = false, present;
-    store_who_t who;
-    store_txn_t *t;
+    bool cascade = false;
+    store_txn_t *t = ctx->txn;
     int rc;
     if ((rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
         return rc;
-    if ((rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
-        return rc;
-    who = cmd_who(ctx, reason);
     proto_param_bool(p, "cascade", &cascade);
-    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
-        return rc;
     rc = graph_node_delete_tx(t, id, cascade, &deleted, err);
-    if ((rc = cmd_txn_end(ctx, t, rc, err)) != KNOOP_OK) {
+    if (rc != KNOOP_OK) {
         graph_ids_free(&deleted);
         return rc;
     }
@@ -253,7 +204,7 @@ static int cmd__pack_nodes(cmd_ctx_t *ctx, const graph_ids_t *ids, bool more, ms
     if (nodes == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (size_t i = 0; i < ids->n; i++) {
-        rc = graph_node_get(ctx->store, ctx->snap, ids->ids[i], &nodes[n], err);
+        rc = graph_node_get(ctx->store, ctx->view, ids->ids[i], &nodes[n], err);
         if (rc == KNOOP_ENOTFOUND) {
             rc = KNOOP_OK;
             continue;
@@ -299,13 +250,13 @@ int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
         return rc;
     if (proto_param_str(p, "key", &s, &len)) {
         uint64_t id;
-        rc = graph_node_by_key(ctx->store, ctx->snap, s, len, &id, err);
+        rc = graph_node_by_key(ctx->store, ctx->view, s, len, &id, err);
         if (rc == KNOOP_OK)
             rc = graph_ids_push(&ids, id);
         else if (rc == KNOOP_ENOTFOUND)
             rc = KNOOP_OK;
     } else {
-        rc = graph_node_find(ctx->store, ctx->snap, kind, has_type ? type : NULL,
+        rc = graph_node_find(ctx->store, ctx->view, kind, has_type ? type : NULL,
                              has_name ? name : NULL, limit, &ids, &more, err);
         /* Persons are also found by surname regardless of initials and tussenvoegsel:
          * "P. de Jong", "de jong" and "Jong" all find "Jong, P. de". */
@@ -316,7 +267,7 @@ int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
             bool more2 = false;
             int kl = schema_person_search_key(name, strlen(name), key, sizeof(key));
             if (kl > 0)
-                rc = graph_node_find(ctx->store, ctx->snap, SCHEMA_KIND_PERSON, NULL, key, limit,
+                rc = graph_node_find(ctx->store, ctx->view, SCHEMA_KIND_PERSON, NULL, key, limit,
                                      &more_ids, &more2, err);
             for (size_t i = 0; rc == KNOOP_OK && i < more_ids.n; i++) {
                 bool seen = false;
@@ -344,31 +295,26 @@ int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
 
 int cmd_edge_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
-    char type[KNOOP_MAX_NAME_BYTES + 1], reason[KNOOP_MAX_NAME_BYTES * 4];
+    char type[KNOOP_MAX_NAME_BYTES + 1];
     uint64_t src, tgt, behalf = 0;
     schema_date_t from, to = SCHEMA_DATE_OPEN;
     bool present;
     graph_edge_t e;
-    store_who_t who;
-    store_txn_t *t;
+    store_txn_t *t = ctx->txn;
     int rc;
 
     if ((rc = cmd_str_param(p, "type", type, sizeof(type), &present, err)) != KNOOP_OK ||
         (rc = cmd_date_param(p, "valid_from", &from, &present, err)) != KNOOP_OK ||
-        (rc = cmd_date_param(p, "valid_to", &to, &present, err)) != KNOOP_OK ||
-        (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
+        (rc = cmd_date_param(p, "valid_to", &to, &present, err)) != KNOOP_OK)
         return rc;
     if ((rc = cmd_node_ref(ctx, p, "source", &src, err)) != KNOOP_OK ||
         (rc = cmd_node_ref(ctx, p, "target", &tgt, err)) != KNOOP_OK)
         return rc;
     proto_param_u64(p, "on_behalf_of", &behalf);
-    who = cmd_who(ctx, reason);
-    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
-        return rc;
     memset(&e, 0, sizeof(e));
     rc =
         graph_edge_create_tx(t, type, src, tgt, from, to, proto_param(p, "props"), behalf, &e, err);
-    if ((rc = cmd_txn_end(ctx, t, rc, err)) != KNOOP_OK) {
+    if (rc != KNOOP_OK) {
         graph_edge_clear(&e);
         /* Name the parameter for errors the graph reports by its own field names. */
         if (rc == KNOOP_EINVAL && err != NULL && strncmp(err->msg, "params.", 7) != 0) {
@@ -389,7 +335,7 @@ int cmd_edge_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     uint64_t id = 0;
     int rc;
     proto_param_u64(p, "id", &id);
-    if ((rc = graph_edge_get(ctx->store, ctx->snap, id, &e, err)) != KNOOP_OK)
+    if ((rc = graph_edge_get(ctx->store, ctx->view, id, &e, err)) != KNOOP_OK)
         return rc;
     graph_edge_pack(pk, &e);
     graph_edge_clear(&e);
@@ -397,7 +343,7 @@ int cmd_edge_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
 }
 
 /* Packs {"edges": [...]} (plus "more" when with_more) for edge ids. */
-static int cmd__pack_edges(cmd_ctx_t *ctx, const kv_snapshot_t *snap, const char *key,
+static int cmd__pack_edges(cmd_ctx_t *ctx, const store_view_t *snap, const char *key,
                            const graph_ids_t *ids, int more, msgpack_packer *pk, knoop_error_t *err)
 {
     graph_edge_t *edges = calloc(ids->n ? ids->n : 1, sizeof(*edges));
@@ -434,26 +380,19 @@ static int cmd__pack_edges(cmd_ctx_t *ctx, const kv_snapshot_t *snap, const char
 
 int cmd_edge_end(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
-    char reason[KNOOP_MAX_NAME_BYTES * 4];
     graph_ids_t ended = { 0 };
     uint64_t id = 0;
     schema_date_t on;
     bool present;
-    store_who_t who;
-    store_txn_t *t;
+    store_txn_t *t = ctx->txn;
     int rc;
     proto_param_u64(p, "id", &id);
-    if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK ||
-        (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
-        return rc;
-    who = cmd_who(ctx, reason);
-    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
+    if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK)
         return rc;
     rc = graph_edge_end_tx(t, id, on, &ended, err);
     /* Pack from the transaction's view before it commits, so the batch sees its own ends. */
     if (rc == KNOOP_OK)
-        rc = cmd__pack_edges(ctx, NULL, "ended", &ended, -1, pk, err);
-    rc = cmd_txn_end(ctx, t, rc, err);
+        rc = cmd__pack_edges(ctx, ctx->view, "ended", &ended, -1, pk, err);
     graph_ids_free(&ended);
     return rc;
 }
@@ -530,17 +469,17 @@ int cmd_edge_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
         return rc;
     {
         graph_node_t n;
-        if ((rc = graph_node_get(ctx->store, ctx->snap, node, &n, err)) != KNOOP_OK)
+        if ((rc = graph_node_get(ctx->store, ctx->view, node, &n, err)) != KNOOP_OK)
             return rc;
         graph_node_clear(&n);
     }
-    rc = graph_adj_scan(ctx->store, ctx->snap, node, &f, cmd__list_cb, &l, err);
+    rc = graph_adj_scan(ctx->store, ctx->view, node, &f, cmd__list_cb, &l, err);
     if (rc == KNOOP_OK && l.rc != KNOOP_OK)
         rc = knoop_error_set(err, l.rc, "out of memory");
     if (rc == KNOOP_OK)
         rc = cmd_check_deadline(ctx, err);
     if (rc == KNOOP_OK)
-        rc = cmd__pack_edges(ctx, ctx->snap, "edges", &l.ids, l.more, pk, err);
+        rc = cmd__pack_edges(ctx, ctx->view, "edges", &l.ids, l.more, pk, err);
     graph_ids_free(&l.ids);
     return rc;
 }
@@ -576,7 +515,7 @@ int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     if (!proto_param_u64(p, "id", &id) && (rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
         return rc;
     msgpack_sbuffer_init(&sb);
-    rc = store_hist_scan(ctx->store, ctx->snap, id, cmd__hist_cb, &h, err);
+    rc = store_hist_scan(ctx->store, ctx->view, id, cmd__hist_cb, &h, err);
     if (rc == KNOOP_OK && h.n == 0)
         rc =
             knoop_error_set(err, KNOOP_ENOTFOUND, "no history for id %llu", (unsigned long long)id);

@@ -3,10 +3,9 @@
  * and the network questions on memberships and place names (query.members, query.places)
  * (layer: cmd).
  *
- * Woonplaatsen live in the idx column family, keyed by their BAG woonplaatscode:
- *     'w' code:u32 -> msgpack {name, gemeente, valid_from, valid_to}
- *     'W' gemeente 0x00 code:u32 -> ""      (the places of a gemeente)
- * The postcode table: 'p' postcode -> msgpack {place, gemeente}.
+ * Woonplaatsen and the postcode table live in the idx column family (keys encoded by the store,
+ * layout in store_int.h). Every change of an entry writes a history entry under its
+ * auxiliary-table id (store_hist_id).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +57,9 @@ static bool props_unchanged(const msgpack_object *old, const msgpack_object *set
  * schema normalises values ("(050) 367 91 11" is kept as "+31503679111"), so the merged map is
  * normalised before it is compared. Scratch memory comes from z.
  */
-static bool props_same_as_stored(schema_kind_t kind, const char *type, const msgpack_object *old,
-                                 const msgpack_object *set, msgpack_zone *z)
+static bool props_same_as_stored(const store_view_t *view, schema_kind_t kind, const char *type,
+                                 const msgpack_object *old, const msgpack_object *set,
+                                 msgpack_zone *z)
 {
     msgpack_object merged = { .type = MSGPACK_OBJECT_MAP }, norm;
     msgpack_object_kv *kvs;
@@ -87,7 +87,7 @@ static bool props_same_as_stored(schema_kind_t kind, const char *type, const msg
     merged.via.map.size = cnt;
     merged.via.map.ptr = kvs;
     msgpack_sbuffer_init(&nb);
-    if (cmd_domain_normalise(kind, type, &merged, &nb, &nerr) == KNOOP_OK && nb.size > 0 &&
+    if (cmd_domain_normalise(view, kind, type, &merged, &nb, &nerr) == KNOOP_OK && nb.size > 0 &&
         msgpack_unpack(nb.data, nb.size, &off, z, &norm) == MSGPACK_UNPACK_SUCCESS &&
         norm.type == MSGPACK_OBJECT_MAP && norm.via.map.size == old->via.map.size)
         same = props_unchanged(old, &norm);
@@ -98,37 +98,32 @@ static bool props_same_as_stored(schema_kind_t kind, const char *type, const msg
 int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
     const msgpack_object *props = proto_param(p, "props");
-    char type[KNOOP_MAX_NAME_BYTES + 1], reason[KNOOP_MAX_NAME_BYTES * 4], q[96];
+    char type[KNOOP_MAX_NAME_BYTES + 1], q[96];
     const char *ks, *key;
     size_t kl, keylen;
     schema_kind_t kind;
     bool present, created = false, changed = false;
     graph_node_t n;
-    store_who_t who;
-    store_txn_t *t;
+    store_txn_t *t = ctx->txn;
     uint64_t id;
     int rc;
 
     proto_param_str(p, "kind", &ks, &kl);
     if ((rc = schema_kind_parse(ks, kl, "params.kind", &kind, err)) != KNOOP_OK ||
-        (rc = cmd_str_param(p, "type", type, sizeof(type), &present, err)) != KNOOP_OK ||
-        (rc = cmd_str_param(p, "reason", reason, sizeof(reason), &present, err)) != KNOOP_OK)
+        (rc = cmd_str_param(p, "type", type, sizeof(type), &present, err)) != KNOOP_OK)
         return rc;
-    who = cmd_who(ctx, reason);
     if (!find_key(props, &key, &keylen))
         return knoop_error_set(err, KNOOP_EINVAL,
                                "params.props: node.put needs an external key (cbs_code, key, kvk "
                                "or oin) to find the node by");
-    if ((rc = cmd_txn_begin(ctx, &who, &t, err)) != KNOOP_OK)
-        return rc;
     memset(&n, 0, sizeof(n));
-    rc = graph_node_by_key(ctx->store, NULL, key, keylen, &id, err);
+    rc = graph_node_by_key(ctx->store, ctx->view, key, keylen, &id, err);
     if (rc == KNOOP_ENOTFOUND) {
         rc = graph_node_create_tx(t, kind, type, props, &n, err);
         created = rc == KNOOP_OK;
     } else if (rc == KNOOP_OK) {
         graph_node_t old;
-        rc = graph_node_get(ctx->store, NULL, id, &old, err);
+        rc = graph_node_get(ctx->store, ctx->view, id, &old, err);
         if (rc == KNOOP_OK && (old.kind != kind || strcmp(old.type, type) != 0)) {
             rc = knoop_error_set(err, KNOOP_ECONFLICT,
                                  "params.props: external key %s already names node %llu, a %s%s%s",
@@ -141,7 +136,7 @@ int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
             msgpack_zone_init(&z, 1024);
             if (old.props_len > 0)
                 msgpack_unpack(old.props, old.props_len, &off, &z, &oldp);
-            bool same = props_same_as_stored(kind, type, &oldp, props, &z);
+            bool same = props_same_as_stored(ctx->view, kind, type, &oldp, props, &z);
             if (same) {
                 n = old;
                 old.buf_ = NULL; /* ownership moves to n */
@@ -153,7 +148,7 @@ int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
         }
         graph_node_clear(&old);
     }
-    if ((rc = cmd_txn_end(ctx, t, rc, err)) != KNOOP_OK) {
+    if (rc != KNOOP_OK) {
         graph_node_clear(&n);
         return rc;
     }
@@ -196,12 +191,12 @@ int cmd_edge_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
         (rc = cmd_date_param(p, "valid_from", &pf.from, &present, err)) != KNOOP_OK)
         return rc;
     f.type = type;
-    rc = graph_adj_scan(ctx->store, ctx->snap, src, &f, put_find_cb, &pf, err);
+    rc = graph_adj_scan(ctx->store, ctx->view, src, &f, put_find_cb, &pf, err);
     if (rc != KNOOP_OK)
         return rc;
     if (pf.edge != 0) {
         graph_edge_t e;
-        if ((rc = graph_edge_get(ctx->store, ctx->snap, pf.edge, &e, err)) != KNOOP_OK)
+        if ((rc = graph_edge_get(ctx->store, ctx->view, pf.edge, &e, err)) != KNOOP_OK)
             return rc;
         msgpack_pack_map(pk, 2);
         cmd_pack_cstr(pk, "edge");
@@ -232,11 +227,12 @@ int cmd_edge_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
 int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err)
 {
-    char pc[16], place[256], gem[16], key[16];
+    char pc[16], place[256], gem[16];
+    unsigned char key[STORE_POSTCODE_KEY_LEN];
     bool present, has_gem, created = true, changed = false;
     msgpack_sbuffer sb;
     msgpack_packer spk;
-    store_txn_t *t;
+    store_txn_t *t = ctx->txn;
     void *old;
     size_t oldlen, kl;
     int rc;
@@ -260,9 +256,7 @@ int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
             return rc;
         snprintf(gem, sizeof(gem), "%s", norm);
     }
-    key[0] = 'p';
-    memcpy(key + 1, pc, 4);
-    kl = 5;
+    kl = store_key_postcode(key, pc);
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
     msgpack_pack_map(&spk, gem[0] ? 2 : 1);
@@ -272,22 +266,29 @@ int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         cmd_pack_cstr(&spk, "gemeente");
         cmd_pack_cstr(&spk, gem);
     }
-    if ((rc = cmd_txn_begin(ctx, &ctx->who, &t, err)) != KNOOP_OK) {
+    if (sb.data == NULL) {
         msgpack_sbuffer_destroy(&sb);
-        return rc;
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     }
-    rc = store_get(ctx->store, NULL, KV_CF_IDX, key, kl, &old, &oldlen, err);
+    old = NULL;
+    rc = store_get(ctx->store, ctx->view, KV_CF_IDX, key, kl, &old, &oldlen, err);
     if (rc == KNOOP_OK) {
         created = false;
         changed = oldlen != sb.size || memcmp(old, sb.data, sb.size) != 0;
-        kv_free(old);
     } else if (rc == KNOOP_ENOTFOUND) {
         rc = KNOOP_OK;
     }
-    if (rc == KNOOP_OK && (created || changed))
-        kv_batch_put(store_txn_batch(t), KV_CF_IDX, key, kl, sb.data, sb.size);
+    if (rc == KNOOP_OK && (created || changed)) {
+        rc = store_txn_put(t, KV_CF_IDX, key, kl, sb.data, sb.size);
+        if (rc == KNOOP_OK)
+            rc = store_txn_history(t, store_hist_id('p', pc4), created ? "create" : "update", old,
+                                   oldlen, sb.data, sb.size);
+        if (rc == KNOOP_ENOMEM)
+            knoop_error_set(err, rc, "out of memory");
+    }
+    kv_free(old);
     msgpack_sbuffer_destroy(&sb);
-    if ((rc = cmd_txn_end(ctx, t, rc, err)) != KNOOP_OK)
+    if (rc != KNOOP_OK)
         return rc;
     msgpack_pack_map(pk, 2);
     pack_bool(pk, "created", created);
@@ -303,22 +304,6 @@ typedef struct {
     char gemeente[8];
     schema_date_t from, to;
 } place_t;
-
-static void place_key(unsigned char *k, uint32_t code)
-{
-    k[0] = 'w';
-    store_put_u32(k + 1, code);
-}
-
-static size_t place_gkey(unsigned char *k, const char *gem, uint32_t code)
-{
-    size_t gl = strlen(gem);
-    k[0] = 'W';
-    memcpy(k + 1, gem, gl);
-    k[1 + gl] = 0;
-    store_put_u32(k + 2 + gl, code);
-    return 6 + gl;
-}
 
 static int place_decode(uint32_t code, const void *v, size_t len, place_t *pl)
 {
@@ -367,18 +352,38 @@ static void place_pack(msgpack_packer *pk, const place_t *pl)
         cmd_pack_cstr(pk, schema_date_format(pl->to, d));
 }
 
-static void place_write(kv_batch_t *b, const place_t *pl)
+/*
+ * Writes place pl (its record and its gemeente's index entry), with a history entry: op
+ * "create" when before is NULL, else op (before is the place as it was).
+ */
+static int place_write(store_txn_t *t, const place_t *pl, const char *op, const place_t *before)
 {
-    unsigned char k[5], gk[32];
-    msgpack_sbuffer sb;
+    unsigned char k[STORE_PLACE_KEY_LEN], gk[32];
+    msgpack_sbuffer sb, bb;
     msgpack_packer pk;
+    int rc = KNOOP_ENOMEM;
     msgpack_sbuffer_init(&sb);
+    msgpack_sbuffer_init(&bb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     place_pack(&pk, pl);
-    place_key(k, pl->code);
-    kv_batch_put(b, KV_CF_IDX, k, 5, sb.data, sb.size);
-    kv_batch_put(b, KV_CF_IDX, gk, place_gkey(gk, pl->gemeente, pl->code), "", 0);
+    if (before != NULL) {
+        msgpack_packer_init(&pk, &bb, msgpack_sbuffer_write);
+        place_pack(&pk, before);
+    }
+    if (sb.data != NULL && (before == NULL || bb.data != NULL)) {
+        store_key_place(k, pl->code);
+        rc = store_txn_put(t, KV_CF_IDX, k, sizeof(k), sb.data, sb.size);
+        if (rc == KNOOP_OK)
+            rc = store_txn_put(
+                t, KV_CF_IDX, gk,
+                store_key_place_of(gk, pl->gemeente, strlen(pl->gemeente), pl->code, true), "", 0);
+        if (rc == KNOOP_OK)
+            rc = store_txn_history(t, store_hist_id('w', pl->code), before ? op : "create",
+                                   before ? bb.data : NULL, bb.size, sb.data, sb.size);
+    }
     msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_destroy(&bb);
+    return rc;
 }
 
 static int place_cmp(const void *a, const void *b)
@@ -393,12 +398,12 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     place_t *in = NULL;
     schema_date_t on;
     bool present;
-    store_txn_t *t = NULL;
+    store_txn_t *t = ctx->txn;
     msgpack_sbuffer added, ended;
     msgpack_packer apk, epk;
     size_t nin, nadd = 0, nend = 0, nsame = 0;
     kv_iter_t *it = NULL;
-    unsigned char lo[1] = { 'w' }, hi[1] = { 'x' };
+    unsigned char lo[1] = { STORE_IDX_PLACE }, hi[1] = { STORE_IDX_PLACE + 1 };
     int rc;
 
     if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK)
@@ -445,23 +450,19 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     msgpack_sbuffer_init(&ended);
     msgpack_packer_init(&apk, &added, msgpack_sbuffer_write);
     msgpack_packer_init(&epk, &ended, msgpack_sbuffer_write);
-    if ((rc = cmd_txn_begin(ctx, &ctx->who, &t, err)) != KNOOP_OK)
-        goto out2;
     /* Merge the sorted input with the stored places (sorted by code). Collect first, write
      * after the iterator is gone. */
     {
         place_t *stored = NULL;
         size_t ns = 0, cap = 0, i = 0, j = 0;
-        it = store_iter(ctx->store, NULL, KV_CF_IDX, lo, 1, hi, 1);
-        if (it == NULL) {
+        it = store_iter(ctx->store, ctx->view, KV_CF_IDX, lo, 1, hi, 1);
+        if (it == NULL)
             rc = KNOOP_ENOMEM;
-            goto out2;
-        }
-        for (; kv_iter_valid(it); kv_iter_next(it)) {
+        for (; it != NULL && kv_iter_valid(it) && rc == KNOOP_OK; kv_iter_next(it)) {
             size_t kl, vl;
             const unsigned char *k = kv_iter_key(it, &kl);
             const void *v = kv_iter_value(it, &vl);
-            if (kl != 5)
+            if (kl != STORE_PLACE_KEY_LEN)
                 continue;
             if (ns == cap) {
                 place_t *np = realloc(stored, (cap = cap ? cap * 2 : 1024) * sizeof(*np));
@@ -475,20 +476,25 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                 break;
             ns++;
         }
-        if (rc == KNOOP_OK)
+        if (rc == KNOOP_OK && it != NULL)
             rc = kv_iter_status(it, err);
         kv_iter_free(it);
         it = NULL;
         while (rc == KNOOP_OK && (i < nin || j < ns)) {
+            if ((rc = cmd_check_deadline(ctx, err)) != KNOOP_OK)
+                break;
             if (j == ns || (i < nin && in[i].code < stored[j].code)) {
-                place_write(store_txn_batch(t), &in[i]);
+                if ((rc = place_write(t, &in[i], "create", NULL)) != KNOOP_OK)
+                    break;
                 place_pack(&apk, &in[i]);
                 nadd++;
                 i++;
             } else if (i == nin || stored[j].code < in[i].code) {
                 if (stored[j].to == SCHEMA_DATE_OPEN) {
+                    place_t was = stored[j];
                     stored[j].to = on > stored[j].from ? on : stored[j].from;
-                    place_write(store_txn_batch(t), &stored[j]);
+                    if ((rc = place_write(t, &stored[j], "end", &was)) != KNOOP_OK)
+                        break;
                     place_pack(&epk, &stored[j]);
                     nend++;
                 }
@@ -500,10 +506,14 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                 if (s0->to != SCHEMA_DATE_OPEN || strcmp(s0->name, in[i].name) != 0 ||
                     strcmp(s0->gemeente, in[i].gemeente) != 0) {
                     unsigned char gk[32];
-                    if (strcmp(s0->gemeente, in[i].gemeente) != 0)
-                        kv_batch_delete(store_txn_batch(t), KV_CF_IDX, gk,
-                                        place_gkey(gk, s0->gemeente, s0->code));
-                    place_write(store_txn_batch(t), &in[i]);
+                    if (strcmp(s0->gemeente, in[i].gemeente) != 0 &&
+                        (rc = store_txn_delete(t, KV_CF_IDX, gk,
+                                               store_key_place_of(gk, s0->gemeente,
+                                                                  strlen(s0->gemeente), s0->code,
+                                                                  true))) != KNOOP_OK)
+                        break;
+                    if ((rc = place_write(t, &in[i], "update", s0)) != KNOOP_OK)
+                        break;
                     place_pack(&apk, &in[i]);
                     nadd++;
                 } else {
@@ -515,7 +525,6 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         }
         free(stored);
     }
-    rc = cmd_txn_end(ctx, t, rc, err);
     if (rc == KNOOP_OK) {
         msgpack_pack_map(pk, 3);
         cmd_pack_cstr(pk, "added");
@@ -529,7 +538,6 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     } else if (rc == KNOOP_ENOMEM) {
         knoop_error_set(err, rc, "out of memory");
     }
-out2:
     msgpack_sbuffer_destroy(&added);
     msgpack_sbuffer_destroy(&ended);
 out:
@@ -564,7 +572,7 @@ int cmd_query_places(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         msgpack_object o;
         size_t off = 0;
         proto_param_u64(p, "gemeente", &id);
-        if ((rc = graph_node_get(ctx->store, ctx->snap, id, &g, err)) != KNOOP_OK)
+        if ((rc = graph_node_get(ctx->store, ctx->view, id, &g, err)) != KNOOP_OK)
             return rc;
         msgpack_zone_init(&z, 512);
         gem[0] = '\0';
@@ -583,12 +591,12 @@ int cmd_query_places(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     if ((rc = schema_cbs_gemeentecode_check(gem, strlen(gem), "params.gemeente", norm, err)) !=
         KNOOP_OK)
         return rc;
-    pl = place_gkey(lo, norm, 0) - 4;
+    pl = store_key_place_of(lo, norm, strlen(norm), 0, false);
     memcpy(hi, lo, pl);
     hi[pl - 1] = 1;
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
-    it = store_iter(ctx->store, ctx->snap, KV_CF_IDX, lo, pl, hi, pl);
+    it = store_iter(ctx->store, ctx->view, KV_CF_IDX, lo, pl, hi, pl);
     if (it == NULL) {
         msgpack_sbuffer_destroy(&sb);
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
@@ -601,8 +609,8 @@ int cmd_query_places(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         place_t plc;
         if (kl != pl + 4)
             continue;
-        place_key(pk5, store_get_u32(k + pl));
-        rc = store_get(ctx->store, ctx->snap, KV_CF_IDX, pk5, 5, &v, &vl, err);
+        store_key_place(pk5, store_get_u32(k + pl));
+        rc = store_get(ctx->store, ctx->view, KV_CF_IDX, pk5, sizeof(pk5), &v, &vl, err);
         if (rc == KNOOP_ENOTFOUND) {
             rc = KNOOP_OK;
             continue;
@@ -698,16 +706,16 @@ int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
         (rc = cmd_date_param(p, "at", &f.at, &present, err)) != KNOOP_OK)
         return rc;
     f.type = has_type ? type : NULL;
-    rc = graph_adj_scan(ctx->store, ctx->snap, node, &f, members_cb, &m, err);
+    rc = graph_adj_scan(ctx->store, ctx->view, node, &f, members_cb, &m, err);
     if (rc == KNOOP_OK && m.rc != KNOOP_OK)
         rc = knoop_error_set(err, m.rc, "out of memory");
     if (rc == KNOOP_OK && (rows = calloc(m.nodes.n ? m.nodes.n : 1, sizeof(*rows))) == NULL)
         rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (size_t i = 0; rc == KNOOP_OK && i < m.nodes.n; i++) {
-        if ((rc = graph_node_get(ctx->store, ctx->snap, m.nodes.ids[i], &rows[n].n, err)) !=
+        if ((rc = graph_node_get(ctx->store, ctx->view, m.nodes.ids[i], &rows[n].n, err)) !=
             KNOOP_OK)
             break;
-        if ((rc = graph_edge_get(ctx->store, ctx->snap, m.edges.ids[i], &rows[n].e, err)) !=
+        if ((rc = graph_edge_get(ctx->store, ctx->view, m.edges.ids[i], &rows[n].e, err)) !=
             KNOOP_OK) {
             graph_node_clear(&rows[n].n);
             break;

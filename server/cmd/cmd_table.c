@@ -185,13 +185,62 @@ const cmd_t *cmd_lookup(const char *name, size_t len)
     return NULL;
 }
 
+/* The request's `reason` parameter (when the method has one) into buf; "" when absent. */
+static int cmd__reason(const msgpack_object *params, char *buf, size_t bufsz, knoop_error_t *err)
+{
+    bool present;
+    return cmd_str_param(params, "reason", buf, bufsz, &present, err);
+}
+
 int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgpack_packer *pk,
             knoop_error_t *err)
 {
+    char reason[KNOOP_MAX_NAME_BYTES * 4];
+    const store_view_t *outer_view = ctx->view;
+    store_view_t *snap = NULL;
+    store_txn_t *t;
+    store_who_t who;
     int rc = proto_params_check(params, cmd->params, err);
     if (rc != KNOOP_OK)
         return rc;
     if (cmd->handler == NULL)
         return knoop_error_set(err, KNOOP_EINTERNAL, "%s: no handler", cmd->name);
-    return cmd->handler(ctx, params, pk, err);
+    if (ctx->txn != NULL) /* inside `batch`: the batch's transaction decides */
+        return cmd->handler(ctx, params, pk, err);
+    if (cmd->flags & CMD_WRITE) {
+        if ((rc = cmd__reason(params, reason, sizeof(reason), err)) != KNOOP_OK)
+            return rc;
+        who = ctx->who;
+        if (reason[0] != '\0')
+            who.reason = reason;
+        if ((rc = store_txn_begin(ctx->store, &who, &t, err)) != KNOOP_OK)
+            return rc;
+        ctx->txn = t;
+        ctx->view = store_txn_view(t);
+        ctx->on_abort = NULL;
+        rc = cmd->handler(ctx, params, pk, err);
+        if (rc == KNOOP_OK)
+            rc = cmd_check_deadline(ctx, err);
+        if (rc == KNOOP_OK)
+            rc = store_txn_commit(t, err);
+        else
+            store_txn_abort(t);
+        if (rc != KNOOP_OK && ctx->on_abort != NULL)
+            ctx->on_abort(ctx->on_abort_arg);
+        ctx->on_abort = NULL;
+        ctx->txn = NULL;
+        ctx->view = outer_view;
+        return rc;
+    }
+    if ((cmd->flags & CMD_READ) && ctx->view == NULL) {
+        if ((snap = store_snapshot(ctx->store)) == NULL)
+            return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+        ctx->view = snap;
+    }
+    rc = cmd->handler(ctx, params, pk, err);
+    if (snap != NULL) {
+        ctx->view = outer_view;
+        store_snapshot_free(ctx->store, snap);
+    }
+    return rc;
 }

@@ -71,7 +71,7 @@ int graph_node_create(store_t *s, const store_who_t *who, schema_kind_t kind, co
                       const msgpack_object *props, graph_node_t *out, knoop_error_t *err);
 
 /* Reads node id. KNOOP_ENOTFOUND when absent. */
-int graph_node_get(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_node_t *out,
+int graph_node_get(store_t *s, const store_view_t *view, uint64_t id, graph_node_t *out,
                    knoop_error_t *err);
 
 /*
@@ -93,7 +93,7 @@ int graph_node_delete(store_t *s, const store_who_t *who, uint64_t id, bool casc
                       graph_ids_t *deleted, knoop_error_t *err);
 
 /* Finds the node whose external key is value. KNOOP_ENOTFOUND when none. */
-int graph_node_by_key(store_t *s, const kv_snapshot_t *snap, const char *value, size_t len,
+int graph_node_by_key(store_t *s, const store_view_t *view, const char *value, size_t len,
                       uint64_t *id, knoop_error_t *err);
 
 /*
@@ -103,7 +103,7 @@ int graph_node_by_key(store_t *s, const kv_snapshot_t *snap, const char *value, 
  * every node by id. At most limit ids; *more tells whether there
  * were more. kind 0 = any; type NULL = any.
  */
-int graph_node_find(store_t *s, const kv_snapshot_t *snap, int kind, const char *type,
+int graph_node_find(store_t *s, const store_view_t *view, int kind, const char *type,
                     const char *name, size_t limit, graph_ids_t *out, bool *more,
                     knoop_error_t *err);
 
@@ -118,7 +118,7 @@ int graph_edge_create(store_t *s, const store_who_t *who, const char *type, uint
                       const msgpack_object *props, uint64_t on_behalf_of, graph_edge_t *out,
                       knoop_error_t *err);
 
-int graph_edge_get(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_edge_t *out,
+int graph_edge_get(store_t *s, const store_view_t *view, uint64_t id, graph_edge_t *out,
                    knoop_error_t *err);
 
 /*
@@ -152,7 +152,8 @@ int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t
 
 /*
  * Validation hooks: the domain layer (schema rules) plugs in here without the graph knowing
- * what a gemeente is. Called inside the writer's transaction, before anything is written:
+ * what a gemeente is. Called inside the writer's transaction, before anything is written, with
+ * that transaction's read view (reads through it see the transaction's earlier writes):
  *  - node: op create (old NULL), update (old = the stored node, props = the merged new map) or
  *    delete (props NULL). It may pack a normalised replacement of props into *out (a map);
  *    leaving *out empty keeps props as they are.
@@ -161,11 +162,12 @@ int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t
  */
 typedef enum { GRAPH_OP_CREATE = 1, GRAPH_OP_UPDATE, GRAPH_OP_DELETE } graph_op_t;
 typedef struct {
-    int (*node)(void *arg, graph_op_t op, const graph_node_t *old, schema_kind_t kind,
-                const char *type, const msgpack_object *props, msgpack_sbuffer *out,
+    int (*node)(void *arg, const store_view_t *view, graph_op_t op, const graph_node_t *old,
+                schema_kind_t kind, const char *type, const msgpack_object *props,
+                msgpack_sbuffer *out, knoop_error_t *err);
+    int (*edge)(void *arg, const store_view_t *view, const char *type, const graph_node_t *source,
+                const graph_node_t *target, const msgpack_object *props, msgpack_sbuffer *out,
                 knoop_error_t *err);
-    int (*edge)(void *arg, const char *type, const graph_node_t *source, const graph_node_t *target,
-                const msgpack_object *props, msgpack_sbuffer *out, knoop_error_t *err);
     void *arg;
 } graph_hooks_t;
 void graph_set_hooks(const graph_hooks_t *h);
@@ -201,7 +203,7 @@ typedef int (*graph_adj_cb)(void *arg, const graph_adj_t *a);
  * adjacency entries (no edge records). Out-edges come before in-edges; within a direction,
  * entries are ordered by type, then other node, then edge id.
  */
-int graph_adj_scan(store_t *s, const kv_snapshot_t *snap, uint64_t node, const graph_filter_t *f,
+int graph_adj_scan(store_t *s, const store_view_t *view, uint64_t node, const graph_filter_t *f,
                    graph_adj_cb cb, void *arg, knoop_error_t *err);
 
 /* True when [from, to) satisfies filter f's time condition. */

@@ -7,10 +7,10 @@
 
 #include "graph_int.h"
 
-int graph_edge_get(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_edge_t *out,
+int graph_edge_get(store_t *s, const store_view_t *view, uint64_t id, graph_edge_t *out,
                    knoop_error_t *err)
 {
-    return graph__edge_read(s, snap, id, out, err);
+    return graph__edge_read(s, view, id, out, err);
 }
 
 bool graph_time_match(const graph_filter_t *f, schema_date_t from, schema_date_t to)
@@ -27,7 +27,7 @@ bool graph_time_match(const graph_filter_t *f, schema_date_t from, schema_date_t
     }
 }
 
-static int graph__adj_scan_dir(store_t *s, const kv_snapshot_t *snap, uint64_t node, char dir,
+static int graph__adj_scan_dir(store_t *s, const store_view_t *view, uint64_t node, char dir,
                                const graph_filter_t *f, graph_adj_cb cb, void *arg, bool *stopped,
                                knoop_error_t *err)
 {
@@ -40,7 +40,7 @@ static int graph__adj_scan_dir(store_t *s, const kv_snapshot_t *snap, uint64_t n
 
     memcpy(hi, lo, plen);
     has_hi = graph__prefix_successor(hi, plen);
-    it = store_iter(s, snap, KV_CF_ADJ, lo, plen, has_hi ? hi : NULL, plen);
+    it = store_iter(s, view, KV_CF_ADJ, lo, plen, has_hi ? hi : NULL, plen);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (; kv_iter_valid(it); kv_iter_next(it)) {
@@ -71,7 +71,7 @@ static int graph__adj_scan_dir(store_t *s, const kv_snapshot_t *snap, uint64_t n
     return rc;
 }
 
-int graph_adj_scan(store_t *s, const kv_snapshot_t *snap, uint64_t node, const graph_filter_t *f,
+int graph_adj_scan(store_t *s, const store_view_t *view, uint64_t node, const graph_filter_t *f,
                    graph_adj_cb cb, void *arg, knoop_error_t *err)
 {
     graph_dir_t dir = f != NULL && f->dir != 0 ? f->dir : GRAPH_BOTH;
@@ -80,29 +80,28 @@ int graph_adj_scan(store_t *s, const kv_snapshot_t *snap, uint64_t node, const g
     if (f != NULL && f->type != NULL && strlen(f->type) > 255)
         return KNOOP_OK; /* no stored type is that long */
     if (dir & GRAPH_OUT)
-        rc = graph__adj_scan_dir(s, snap, node, STORE_DIR_OUT, f, cb, arg, &stopped, err);
+        rc = graph__adj_scan_dir(s, view, node, STORE_DIR_OUT, f, cb, arg, &stopped, err);
     if (rc == KNOOP_OK && !stopped && (dir & GRAPH_IN))
-        rc = graph__adj_scan_dir(s, snap, node, STORE_DIR_IN, f, cb, arg, &stopped, err);
+        rc = graph__adj_scan_dir(s, view, node, STORE_DIR_IN, f, cb, arg, &stopped, err);
     return rc;
 }
 
 /* Writes (or deletes) both adjacency entries of e. */
-static void graph__adj_write(kv_batch_t *b, const graph_edge_t *e, bool add)
+static int graph__adj_write(store_txn_t *t, const graph_edge_t *e, bool add)
 {
     unsigned char key[STORE_ADJ_KEY_MAX], val[8];
     size_t tl = strlen(e->type), kl;
+    int rc;
     store_put_date(val, e->valid_from);
     store_put_date(val + 4, e->valid_to);
     kl = store_key_adj(key, e->source, STORE_DIR_OUT, e->type, tl, e->target, e->id, true);
-    if (add)
-        kv_batch_put(b, KV_CF_ADJ, key, kl, val, 8);
-    else
-        kv_batch_delete(b, KV_CF_ADJ, key, kl);
+    rc = add ? store_txn_put(t, KV_CF_ADJ, key, kl, val, 8)
+             : store_txn_delete(t, KV_CF_ADJ, key, kl);
+    if (rc != KNOOP_OK)
+        return rc;
     kl = store_key_adj(key, e->target, STORE_DIR_IN, e->type, tl, e->source, e->id, true);
-    if (add)
-        kv_batch_put(b, KV_CF_ADJ, key, kl, val, 8);
-    else
-        kv_batch_delete(b, KV_CF_ADJ, key, kl);
+    return add ? store_txn_put(t, KV_CF_ADJ, key, kl, val, 8)
+               : store_txn_delete(t, KV_CF_ADJ, key, kl);
 }
 
 static void graph__behalf_key(unsigned char *k, uint64_t base, uint64_t dep)
@@ -120,10 +119,11 @@ static int graph__edge_write(store_txn_t *t, const graph_edge_t *e)
     if (rc != KNOOP_OK)
         return rc;
     store_put_u64(key, e->id);
-    kv_batch_put(store_txn_batch(t), KV_CF_EDGE, key, 8, rec, rlen);
+    rc = store_txn_put(t, KV_CF_EDGE, key, 8, rec, rlen);
     free(rec);
-    graph__adj_write(store_txn_batch(t), e, true);
-    return KNOOP_OK;
+    if (rc != KNOOP_OK)
+        return rc;
+    return graph__adj_write(t, e, true);
 }
 
 static int graph__edge_history(store_txn_t *t, const char *op, const graph_edge_t *before,
@@ -145,6 +145,7 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
                          uint64_t on_behalf_of, graph_edge_t *out, knoop_error_t *err)
 {
     store_t *s = store_txn_store(t);
+    const store_view_t *view = store_txn_view(t);
     graph_edge_t e;
     msgpack_sbuffer sb, repl;
     msgpack_packer pk;
@@ -187,13 +188,13 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
     memset(&tgt, 0, sizeof(tgt));
 
     /* Both ends and the base edge must exist now, inside the writer lock. */
-    if ((rc = graph__node_read(s, NULL, source, &src, err)) != KNOOP_OK) {
+    if ((rc = graph__node_read(s, view, source, &src, err)) != KNOOP_OK) {
         if (rc == KNOOP_ENOTFOUND)
             knoop_error_set(err, rc, "source: node %llu does not exist",
                             (unsigned long long)source);
         goto out;
     }
-    if ((rc = graph__node_read(s, NULL, target, &tgt, err)) != KNOOP_OK) {
+    if ((rc = graph__node_read(s, view, target, &tgt, err)) != KNOOP_OK) {
         if (rc == KNOOP_ENOTFOUND)
             knoop_error_set(err, rc, "target: node %llu does not exist",
                             (unsigned long long)target);
@@ -203,7 +204,7 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
         msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
         const msgpack_object *pp =
             props != NULL && props->type != MSGPACK_OBJECT_NIL ? props : &empty;
-        rc = graph__hooks.edge(graph__hooks.arg, type, &src, &tgt, pp, &repl, err);
+        rc = graph__hooks.edge(graph__hooks.arg, view, type, &src, &tgt, pp, &repl, err);
         if (rc != KNOOP_OK)
             goto out;
         if (repl.size > 0) {
@@ -214,7 +215,7 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
     }
     if (on_behalf_of != 0) {
         store_put_u64(key, on_behalf_of);
-        if ((rc = store_get(s, NULL, KV_CF_EDGE, key, 8, &v, &vl, err)) != KNOOP_OK) {
+        if ((rc = store_get(s, view, KV_CF_EDGE, key, 8, &v, &vl, err)) != KNOOP_OK) {
             if (rc == KNOOP_ENOTFOUND)
                 knoop_error_set(err, rc, "on_behalf_of: edge %llu does not exist",
                                 (unsigned long long)on_behalf_of);
@@ -237,7 +238,8 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
         goto out;
     if (on_behalf_of != 0) {
         graph__behalf_key(key, on_behalf_of, e.id);
-        kv_batch_put(store_txn_batch(t), KV_CF_IDX, key, 17, "", 0);
+        if ((rc = store_txn_put(t, KV_CF_IDX, key, 17, "", 0)) != KNOOP_OK)
+            goto out;
     }
     if (out != NULL) {
         *out = e;
@@ -271,7 +273,8 @@ int graph_edge_create(store_t *s, const store_who_t *who, const char *type, uint
 }
 
 /* Appends the ids of edges held on behalf of base to l. */
-static int graph__dependents(store_t *s, uint64_t base, graph_ids_t *l, knoop_error_t *err)
+static int graph__dependents(store_t *s, const store_view_t *view, uint64_t base, graph_ids_t *l,
+                             knoop_error_t *err)
 {
     unsigned char lo[9], hi[9];
     kv_iter_t *it;
@@ -280,7 +283,7 @@ static int graph__dependents(store_t *s, uint64_t base, graph_ids_t *l, knoop_er
     store_put_u64(lo + 1, base);
     memcpy(hi, lo, 9);
     graph__prefix_successor(hi, 9);
-    it = store_iter(s, NULL, KV_CF_IDX, lo, 9, hi, 9);
+    it = store_iter(s, view, KV_CF_IDX, lo, 9, hi, 9);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (; kv_iter_valid(it) && rc == KNOOP_OK; kv_iter_next(it)) {
@@ -314,6 +317,7 @@ int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t
                       knoop_error_t *err)
 {
     store_t *s = store_txn_store(t);
+    const store_view_t *view = store_txn_view(t);
     graph_edge_t e;
     graph_ids_t queue = { 0 }, done = { 0 };
     graph__idset_t seen = { 0 };
@@ -324,7 +328,7 @@ int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t
     memset(&e, 0, sizeof(e));
     if (on < SCHEMA_DATE_MIN || on > SCHEMA_DATE_MAX)
         return knoop_error_set(err, KNOOP_EINVAL, "on: out of range");
-    if ((rc = graph__edge_read(s, NULL, id, &e, err)) != KNOOP_OK)
+    if ((rc = graph__edge_read(s, view, id, &e, err)) != KNOOP_OK)
         goto out;
     if (on < e.valid_from) {
         rc = knoop_error_set(err, KNOOP_EINVAL, "on: %s is before the edge's valid_from %s",
@@ -340,7 +344,7 @@ int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t
         (rc = graph_ids_push(&done, id)) != KNOOP_OK || (rc = graph__idset_add(&seen, id)) < 0)
         goto out;
     graph_edge_clear(&e);
-    if ((rc = graph__dependents(s, id, &queue, err)) != KNOOP_OK)
+    if ((rc = graph__dependents(s, view, id, &queue, err)) != KNOOP_OK)
         goto out;
     /* Breadth first through the on-behalf-of tree; each edge visited once. */
     while (qi < queue.n) {
@@ -350,7 +354,7 @@ int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t
             goto out;
         if (rc == 0)
             continue;
-        if ((rc = graph__edge_read(s, NULL, dep, &e, err)) != KNOOP_OK)
+        if ((rc = graph__edge_read(s, view, dep, &e, err)) != KNOOP_OK)
             goto out;
         to = on > e.valid_from ? on : e.valid_from;
         if (e.valid_to == SCHEMA_DATE_OPEN || e.valid_to > to) {
@@ -359,7 +363,7 @@ int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t
                 goto out;
         }
         graph_edge_clear(&e);
-        if ((rc = graph__dependents(s, dep, &queue, err)) != KNOOP_OK)
+        if ((rc = graph__dependents(s, view, dep, &queue, err)) != KNOOP_OK)
             goto out;
     }
     rc = KNOOP_OK;
@@ -394,6 +398,7 @@ int graph__edge_delete_closure(store_txn_t *t, graph__idset_t *set, graph_ids_t 
                                knoop_error_t *err)
 {
     store_t *s = store_txn_store(t);
+    const store_view_t *view = store_txn_view(t);
     graph_ids_t queue = { 0 };
     size_t qi = 0;
     int rc = KNOOP_OK;
@@ -407,21 +412,23 @@ int graph__edge_delete_closure(store_txn_t *t, graph__idset_t *set, graph_ids_t 
         graph_edge_t e;
         unsigned char key[17];
         size_t before = queue.n;
-        if ((rc = graph__edge_read(s, NULL, id, &e, err)) != KNOOP_OK)
+        if ((rc = graph__edge_read(s, view, id, &e, err)) != KNOOP_OK)
             break;
-        graph__adj_write(store_txn_batch(t), &e, false);
+        rc = graph__adj_write(t, &e, false);
         store_put_u64(key, id);
-        kv_batch_delete(store_txn_batch(t), KV_CF_EDGE, key, 8);
-        if (e.on_behalf_of != 0) {
+        if (rc == KNOOP_OK)
+            rc = store_txn_delete(t, KV_CF_EDGE, key, 8);
+        if (rc == KNOOP_OK && e.on_behalf_of != 0) {
             graph__behalf_key(key, e.on_behalf_of, id);
-            kv_batch_delete(store_txn_batch(t), KV_CF_IDX, key, 17);
+            rc = store_txn_delete(t, KV_CF_IDX, key, 17);
         }
-        rc = graph__edge_history(t, "delete", &e, NULL);
+        if (rc == KNOOP_OK)
+            rc = graph__edge_history(t, "delete", &e, NULL);
         graph_edge_clear(&e);
         if (rc == KNOOP_OK)
             rc = graph_ids_push(order, id);
         if (rc == KNOOP_OK)
-            rc = graph__dependents(s, id, &queue, err);
+            rc = graph__dependents(s, view, id, &queue, err);
         /* Keep only dependents not already queued. */
         for (size_t i = before; rc == KNOOP_OK && i < queue.n;) {
             int added = graph__idset_add(set, queue.ids[i]);

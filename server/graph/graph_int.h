@@ -13,9 +13,9 @@ extern graph_hooks_t graph__hooks;
  * Runs the node hook; when it packs a replacement, unpacks it into zone and points *props at it
  * (the replacement lives in *repl, which the caller destroys). Returns 0 or the hook's error.
  */
-int graph__hook_node(graph_op_t op, const graph_node_t *old, schema_kind_t kind, const char *type,
-                     const msgpack_object **props, msgpack_zone *zone, msgpack_sbuffer *repl,
-                     knoop_error_t *err);
+int graph__hook_node(const store_view_t *view, graph_op_t op, const graph_node_t *old,
+                     schema_kind_t kind, const char *type, const msgpack_object **props,
+                     msgpack_zone *zone, msgpack_sbuffer *repl, knoop_error_t *err);
 
 /* Commits t when rc is KNOOP_OK, else aborts it; returns the outcome. t is freed either way. */
 int graph__finish(store_txn_t *t, int rc, knoop_error_t *err);
@@ -30,10 +30,10 @@ int graph__edge_encode(const graph_edge_t *e, const char *props, size_t props_le
 int graph__edge_decode(uint64_t id, const void *val, size_t len, graph_edge_t *out,
                        knoop_error_t *err);
 
-/* Reads and decodes a node / edge record by id (latest state when snap is NULL). */
-int graph__node_read(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_node_t *out,
+/* Reads and decodes a node / edge record by id (latest state when view is NULL). */
+int graph__node_read(store_t *s, const store_view_t *view, uint64_t id, graph_node_t *out,
                      knoop_error_t *err);
-int graph__edge_read(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_edge_t *out,
+int graph__edge_read(store_t *s, const store_view_t *view, uint64_t id, graph_edge_t *out,
                      knoop_error_t *err);
 
 /* Packs n / e as a standalone msgpack buffer (for history). malloc'd; NULL when out of memory. */
@@ -61,7 +61,7 @@ void graph__idset_free(graph__idset_t *set);
 bool graph__prefix_successor(unsigned char *p, size_t len);
 
 /* Adds / removes the index entries of a node (name, external keys, kind/type). */
-int graph__node_index(kv_batch_t *b, const graph_node_t *n, const msgpack_object *props, bool add);
+int graph__node_index(store_txn_t *t, const graph_node_t *n, const msgpack_object *props, bool add);
 
 /*
  * Deletes, inside transaction t, every edge in set and every edge held on behalf of them

@@ -23,26 +23,25 @@ static int graph__props_unpack(const char *props, size_t len, msgpack_zone *zone
     return KNOOP_OK;
 }
 
-static int graph__put_key_entry(kv_batch_t *b, char prefix, const char *s, size_t len,
+static int graph__put_key_entry(store_txn_t *t, char prefix, const char *s, size_t len,
                                 const unsigned char *tail, size_t tail_len, const void *val,
                                 size_t vlen, bool add)
 {
     unsigned char stack[640];
     unsigned char *k = stack;
     size_t klen = 1 + len + tail_len;
+    int rc;
     if (klen > sizeof(stack) && (k = malloc(klen)) == NULL)
         return KNOOP_ENOMEM;
     k[0] = (unsigned char)prefix;
     memcpy(k + 1, s, len);
     if (tail_len > 0)
         memcpy(k + 1 + len, tail, tail_len);
-    if (add)
-        kv_batch_put(b, KV_CF_IDX, k, klen, val, vlen);
-    else
-        kv_batch_delete(b, KV_CF_IDX, k, klen);
+    rc = add ? store_txn_put(t, KV_CF_IDX, k, klen, val, vlen)
+             : store_txn_delete(t, KV_CF_IDX, k, klen);
     if (k != stack)
         free(k);
-    return KNOOP_OK;
+    return rc;
 }
 
 /* The normalised name index key part of props, or 0 when the node has no indexable name. */
@@ -55,7 +54,7 @@ static int graph__norm_name(const msgpack_object *props, char *buf, size_t bufsz
     return schema_name_normalise(s, len, buf, bufsz);
 }
 
-int graph__node_index(kv_batch_t *b, const graph_node_t *n, const msgpack_object *props, bool add)
+int graph__node_index(store_txn_t *t, const graph_node_t *n, const msgpack_object *props, bool add)
 {
     char norm[KNOOP_MAX_INDEX_NAME_BYTES + 1];
     unsigned char tail[1 + KNOOP_MAX_NAME_BYTES + 1 + 8], idv[8];
@@ -69,7 +68,7 @@ int graph__node_index(kv_batch_t *b, const graph_node_t *n, const msgpack_object
     if (nl > 0) {
         tail[0] = 0;
         store_put_u64(tail + 1, n->id);
-        rc = graph__put_key_entry(b, STORE_IDX_NAME, norm, (size_t)nl, tail, 9, "", 0, add);
+        rc = graph__put_key_entry(t, STORE_IDX_NAME, norm, (size_t)nl, tail, 9, "", 0, add);
         if (rc != KNOOP_OK)
             return rc;
     }
@@ -78,7 +77,7 @@ int graph__node_index(kv_batch_t *b, const graph_node_t *n, const msgpack_object
         size_t vl;
         if (!graph__props_str(props, graph_key_fields[i], &v, &vl))
             continue;
-        rc = graph__put_key_entry(b, STORE_IDX_KEY, v, vl, NULL, 0, idv, 8, add);
+        rc = graph__put_key_entry(t, STORE_IDX_KEY, v, vl, NULL, 0, idv, 8, add);
         if (rc != KNOOP_OK)
             return rc;
     }
@@ -87,10 +86,10 @@ int graph__node_index(kv_batch_t *b, const graph_node_t *n, const msgpack_object
     memcpy(tail + 1, n->type, tl);
     tail[1 + tl] = 0;
     store_put_u64(tail + 2 + tl, n->id);
-    return graph__put_key_entry(b, STORE_IDX_TYPE, "", 0, tail, 10 + tl, "", 0, add);
+    return graph__put_key_entry(t, STORE_IDX_TYPE, "", 0, tail, 10 + tl, "", 0, add);
 }
 
-int graph_node_by_key(store_t *s, const kv_snapshot_t *snap, const char *value, size_t len,
+int graph_node_by_key(store_t *s, const store_view_t *view, const char *value, size_t len,
                       uint64_t *id, knoop_error_t *err)
 {
     unsigned char stack[300];
@@ -101,7 +100,7 @@ int graph_node_by_key(store_t *s, const kv_snapshot_t *snap, const char *value, 
         return KNOOP_ENOTFOUND;
     stack[0] = STORE_IDX_KEY;
     memcpy(stack + 1, value, len);
-    rc = store_get(s, snap, KV_CF_IDX, stack, len + 1, &v, &vl, err);
+    rc = store_get(s, view, KV_CF_IDX, stack, len + 1, &v, &vl, err);
     if (rc != KNOOP_OK)
         return rc;
     if (vl != 8) {
@@ -117,8 +116,8 @@ int graph_node_by_key(store_t *s, const kv_snapshot_t *snap, const char *value, 
  * Checks that every external key in props is free or already names node id (inside the
  * writer lock, so the check and the write are one step).
  */
-static int graph__keys_free(store_t *s, uint64_t id, const msgpack_object *props,
-                            knoop_error_t *err)
+static int graph__keys_free(store_t *s, const store_view_t *view, uint64_t id,
+                            const msgpack_object *props, knoop_error_t *err)
 {
     for (int i = 0; graph_key_fields[i] != NULL; i++) {
         const char *v;
@@ -128,7 +127,7 @@ static int graph__keys_free(store_t *s, uint64_t id, const msgpack_object *props
         int rc;
         if (!graph__props_str(props, graph_key_fields[i], &v, &vl))
             continue;
-        rc = graph_node_by_key(s, NULL, v, vl, &owner, err);
+        rc = graph_node_by_key(s, view, v, vl, &owner, err);
         if (rc == KNOOP_ENOTFOUND)
             continue;
         if (rc != KNOOP_OK)
@@ -151,9 +150,9 @@ static int graph__node_write(store_txn_t *t, const graph_node_t *n, const char *
     if (rc != KNOOP_OK)
         return rc;
     store_put_u64(key, n->id);
-    kv_batch_put(store_txn_batch(t), KV_CF_NODE, key, 8, rec, rlen);
+    rc = store_txn_put(t, KV_CF_NODE, key, 8, rec, rlen);
     free(rec);
-    return KNOOP_OK;
+    return rc;
 }
 
 static int graph__history(store_txn_t *t, uint64_t id, const char *op, const graph_node_t *before,
@@ -190,6 +189,7 @@ int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
                          const msgpack_object *props, graph_node_t *out, knoop_error_t *err)
 {
     store_t *s = store_txn_store(t);
+    const store_view_t *view = store_txn_view(t);
     graph_node_t n;
     msgpack_sbuffer sb, repl;
     msgpack_packer pk;
@@ -213,7 +213,7 @@ int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
         props = &empty;
     msgpack_zone_init(&zone, 1024);
     msgpack_sbuffer_init(&repl);
-    rc = graph__hook_node(GRAPH_OP_CREATE, NULL, kind, n.type, &props, &zone, &repl, err);
+    rc = graph__hook_node(view, GRAPH_OP_CREATE, NULL, kind, n.type, &props, &zone, &repl, err);
     if (rc == KNOOP_OK && repl.size > 0)
         rc = graph__props_check(props, "props", err);
     msgpack_sbuffer_init(&sb);
@@ -236,9 +236,9 @@ int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
     n.created_ms = n.updated_ms = store_txn_time(t);
     n.props = sb.data;
     n.props_len = sb.size;
-    if ((rc = graph__keys_free(s, n.id, props, err)) == KNOOP_OK &&
+    if ((rc = graph__keys_free(s, view, n.id, props, err)) == KNOOP_OK &&
         (rc = graph__node_write(t, &n, sb.data, sb.size)) == KNOOP_OK &&
-        (rc = graph__node_index(store_txn_batch(t), &n, props, true)) == KNOOP_OK &&
+        (rc = graph__node_index(t, &n, props, true)) == KNOOP_OK &&
         (rc = graph__history(t, n.id, "create", NULL, &n)) == KNOOP_OK && out != NULL)
         rc = graph__node_copy_out(&n, sb.data, sb.size, out);
     msgpack_sbuffer_destroy(&sb);
@@ -262,10 +262,10 @@ int graph_node_create(store_t *s, const store_who_t *who, schema_kind_t kind, co
     return rc;
 }
 
-int graph_node_get(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_node_t *out,
+int graph_node_get(store_t *s, const store_view_t *view, uint64_t id, graph_node_t *out,
                    knoop_error_t *err)
 {
-    return graph__node_read(s, snap, id, out, err);
+    return graph__node_read(s, view, id, out, err);
 }
 
 static bool graph__str_in_array(const msgpack_object *arr, const char *k, size_t kl)
@@ -320,6 +320,7 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
                          knoop_error_t *err)
 {
     store_t *s = store_txn_store(t);
+    const store_view_t *view = store_txn_view(t);
     graph_node_t old, n;
     if (out != NULL)
         memset(out, 0, sizeof(*out));
@@ -338,7 +339,7 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
     msgpack_zone_init(&zone, 1024);
     msgpack_sbuffer_init(&sb);
     msgpack_sbuffer_init(&repl);
-    if ((rc = graph__node_read(s, NULL, id, &old, err)) != KNOOP_OK)
+    if ((rc = graph__node_read(s, view, id, &old, err)) != KNOOP_OK)
         goto out;
     if (if_version != 0 && old.version != if_version) {
         rc = knoop_error_set(err, KNOOP_ECONFLICT,
@@ -374,7 +375,8 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
     newp.via.map.ptr = kvs;
     {
         const msgpack_object *np = &newp;
-        rc = graph__hook_node(GRAPH_OP_UPDATE, &old, old.kind, old.type, &np, &zone, &repl, err);
+        rc = graph__hook_node(view, GRAPH_OP_UPDATE, &old, old.kind, old.type, &np, &zone, &repl,
+                              err);
         if (rc == KNOOP_OK && repl.size > 0)
             rc = graph__props_check(np, "set", err);
         if (rc != KNOOP_OK)
@@ -394,9 +396,9 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
     n.props_len = sb.size;
     n.version = old.version + 1;
     n.updated_ms = store_txn_time(t);
-    if ((rc = graph__keys_free(s, id, &newp, err)) != KNOOP_OK ||
-        (rc = graph__node_index(store_txn_batch(t), &old, &oldp, false)) != KNOOP_OK ||
-        (rc = graph__node_index(store_txn_batch(t), &n, &newp, true)) != KNOOP_OK ||
+    if ((rc = graph__keys_free(s, view, id, &newp, err)) != KNOOP_OK ||
+        (rc = graph__node_index(t, &old, &oldp, false)) != KNOOP_OK ||
+        (rc = graph__node_index(t, &n, &newp, true)) != KNOOP_OK ||
         (rc = graph__node_write(t, &n, sb.data, sb.size)) != KNOOP_OK ||
         (rc = graph__history(t, id, "update", &old, &n)) != KNOOP_OK)
         goto out;
@@ -439,6 +441,7 @@ int graph_node_delete_tx(store_txn_t *t, uint64_t id, bool cascade, graph_ids_t 
                          knoop_error_t *err)
 {
     store_t *s = store_txn_store(t);
+    const store_view_t *view = store_txn_view(t);
     graph_node_t old;
     graph__idset_t set = { 0 };
     graph_ids_t order = { 0 };
@@ -449,13 +452,13 @@ int graph_node_delete_tx(store_txn_t *t, uint64_t id, bool cascade, graph_ids_t 
 
     memset(&old, 0, sizeof(old));
     msgpack_zone_init(&zone, 1024);
-    if ((rc = graph__node_read(s, NULL, id, &old, err)) != KNOOP_OK)
+    if ((rc = graph__node_read(s, view, id, &old, err)) != KNOOP_OK)
         goto out;
     if (graph__hooks.node != NULL &&
-        (rc = graph__hooks.node(graph__hooks.arg, GRAPH_OP_DELETE, &old, old.kind, old.type, NULL,
-                                NULL, err)) != KNOOP_OK)
+        (rc = graph__hooks.node(graph__hooks.arg, view, GRAPH_OP_DELETE, &old, old.kind, old.type,
+                                NULL, NULL, err)) != KNOOP_OK)
         goto out;
-    rc = graph_adj_scan(s, NULL, id, NULL, graph__collect_cb, &set, err);
+    rc = graph_adj_scan(s, view, id, NULL, graph__collect_cb, &set, err);
     if (rc != KNOOP_OK)
         goto out;
     if (set.n > 0 && !cascade) {
@@ -472,11 +475,12 @@ int graph_node_delete_tx(store_txn_t *t, uint64_t id, bool cascade, graph_ids_t 
                              (unsigned long long)id);
         goto out;
     }
-    if ((rc = graph__node_index(store_txn_batch(t), &old, &oldp, false)) != KNOOP_OK ||
+    if ((rc = graph__node_index(t, &old, &oldp, false)) != KNOOP_OK ||
         (rc = graph__history(t, id, "delete", &old, NULL)) != KNOOP_OK)
         goto out;
     store_put_u64(key, id);
-    kv_batch_delete(store_txn_batch(t), KV_CF_NODE, key, 8);
+    if ((rc = store_txn_delete(t, KV_CF_NODE, key, 8)) != KNOOP_OK)
+        goto out;
     if (deleted != NULL)
         for (size_t i = 0; i < order.n && rc == KNOOP_OK; i++)
             rc = graph_ids_push(deleted, order.ids[i]);
@@ -505,7 +509,7 @@ int graph_node_delete(store_t *s, const store_who_t *who, uint64_t id, bool casc
 }
 
 /* Scans idx keys with prefix p, calling back with the trailing 8-byte id of each. */
-static int graph__idx_scan(store_t *s, const kv_snapshot_t *snap, const unsigned char *p,
+static int graph__idx_scan(store_t *s, const store_view_t *view, const unsigned char *p,
                            size_t plen, int kind, const char *type, size_t limit, graph_ids_t *out,
                            bool *more, knoop_error_t *err)
 {
@@ -516,7 +520,7 @@ static int graph__idx_scan(store_t *s, const kv_snapshot_t *snap, const unsigned
 
     memcpy(upper, p, plen);
     has_upper = graph__prefix_successor(upper, plen);
-    it = store_iter(s, snap, KV_CF_IDX, p, plen, has_upper ? upper : NULL, plen);
+    it = store_iter(s, view, KV_CF_IDX, p, plen, has_upper ? upper : NULL, plen);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (; kv_iter_valid(it); kv_iter_next(it)) {
@@ -529,7 +533,7 @@ static int graph__idx_scan(store_t *s, const kv_snapshot_t *snap, const unsigned
         if (kind != 0 || type != NULL) {
             graph_node_t n;
             bool ok;
-            rc = graph__node_read(s, snap, id, &n, err);
+            rc = graph__node_read(s, view, id, &n, err);
             if (rc == KNOOP_ENOTFOUND)
                 continue;
             if (rc != KNOOP_OK)
@@ -554,7 +558,7 @@ static int graph__idx_scan(store_t *s, const kv_snapshot_t *snap, const unsigned
     return rc;
 }
 
-int graph_node_find(store_t *s, const kv_snapshot_t *snap, int kind, const char *type,
+int graph_node_find(store_t *s, const store_view_t *view, int kind, const char *type,
                     const char *name, size_t limit, graph_ids_t *out, bool *more,
                     knoop_error_t *err)
 {
@@ -571,7 +575,7 @@ int graph_node_find(store_t *s, const kv_snapshot_t *snap, int kind, const char 
         nl = schema_name_normalise(name, strlen(name), (char *)p + 1, KNOOP_MAX_INDEX_NAME_BYTES);
         if (nl < 0)
             return knoop_error_set(err, nl, "name: not valid UTF-8");
-        return graph__idx_scan(s, snap, p, 1 + (size_t)nl, kind, type, limit, out, more, err);
+        return graph__idx_scan(s, view, p, 1 + (size_t)nl, kind, type, limit, out, more, err);
     }
     if (kind != 0 || type != NULL) {
         int k0 = kind ? kind : SCHEMA_KIND_FIRST, k1 = kind ? kind : SCHEMA_KIND_LAST;
@@ -587,12 +591,12 @@ int graph_node_find(store_t *s, const kv_snapshot_t *snap, int kind, const char 
                 p[2 + tl] = 0;
                 plen = 3 + tl;
             }
-            rc = graph__idx_scan(s, snap, p, plen, 0, NULL, limit, out, more, err);
+            rc = graph__idx_scan(s, view, p, plen, 0, NULL, limit, out, more, err);
         }
         return rc;
     }
     {
-        kv_iter_t *it = store_iter(s, snap, KV_CF_NODE, NULL, 0, NULL, 0);
+        kv_iter_t *it = store_iter(s, view, KV_CF_NODE, NULL, 0, NULL, 0);
         if (it == NULL)
             return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
         for (; kv_iter_valid(it); kv_iter_next(it)) {

@@ -119,17 +119,17 @@ void graph_set_hooks(const graph_hooks_t *h)
         graph__hooks = *h;
 }
 
-int graph__hook_node(graph_op_t op, const graph_node_t *old, schema_kind_t kind, const char *type,
-                     const msgpack_object **props, msgpack_zone *zone, msgpack_sbuffer *repl,
-                     knoop_error_t *err)
+int graph__hook_node(const store_view_t *view, graph_op_t op, const graph_node_t *old,
+                     schema_kind_t kind, const char *type, const msgpack_object **props,
+                     msgpack_zone *zone, msgpack_sbuffer *repl, knoop_error_t *err)
 {
     msgpack_object *o;
     size_t off = 0;
     int rc;
     if (graph__hooks.node == NULL)
         return KNOOP_OK;
-    rc = graph__hooks.node(graph__hooks.arg, op, old, kind, type, props != NULL ? *props : NULL,
-                           repl, err);
+    rc = graph__hooks.node(graph__hooks.arg, view, op, old, kind, type,
+                           props != NULL ? *props : NULL, repl, err);
     if (rc != KNOOP_OK || repl->size == 0 || props == NULL)
         return rc;
     o = msgpack_zone_malloc(zone, sizeof(*o));
@@ -274,25 +274,25 @@ corrupt:
                            (unsigned long long)id);
 }
 
-static int graph__read(store_t *s, const kv_snapshot_t *snap, kv_cf_t cf, uint64_t id, void **val,
+static int graph__read(store_t *s, const store_view_t *view, kv_cf_t cf, uint64_t id, void **val,
                        size_t *len, knoop_error_t *err)
 {
     unsigned char key[8];
     int rc;
     store_put_u64(key, id);
-    rc = store_get(s, snap, cf, key, 8, val, len, err);
+    rc = store_get(s, view, cf, key, 8, val, len, err);
     if (rc == KNOOP_ENOTFOUND)
         return knoop_error_set(err, KNOOP_ENOTFOUND, "%s %llu does not exist",
                                cf == KV_CF_NODE ? "node" : "edge", (unsigned long long)id);
     return rc;
 }
 
-int graph__node_read(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_node_t *out,
+int graph__node_read(store_t *s, const store_view_t *view, uint64_t id, graph_node_t *out,
                      knoop_error_t *err)
 {
     void *v;
     size_t len;
-    int rc = graph__read(s, snap, KV_CF_NODE, id, &v, &len, err);
+    int rc = graph__read(s, view, KV_CF_NODE, id, &v, &len, err);
     if (rc != KNOOP_OK)
         return rc;
     rc = graph__node_decode(id, v, len, out, err);
@@ -300,12 +300,12 @@ int graph__node_read(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_n
     return rc;
 }
 
-int graph__edge_read(store_t *s, const kv_snapshot_t *snap, uint64_t id, graph_edge_t *out,
+int graph__edge_read(store_t *s, const store_view_t *view, uint64_t id, graph_edge_t *out,
                      knoop_error_t *err)
 {
     void *v;
     size_t len;
-    int rc = graph__read(s, snap, KV_CF_EDGE, id, &v, &len, err);
+    int rc = graph__read(s, view, KV_CF_EDGE, id, &v, &len, err);
     if (rc != KNOOP_OK)
         return rc;
     rc = graph__edge_decode(id, v, len, out, err);

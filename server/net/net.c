@@ -240,7 +240,7 @@ static void net__build_response(net_req_t *r, int rc, const knoop_error_t *err,
     }
 }
 
-static void net__run_cmd(net_req_t *r, kv_snapshot_t *snap)
+static void net__run_cmd(net_req_t *r)
 {
     net_server_t *srv = r->c->srv;
     cmd_ctx_t ctx = { 0 };
@@ -250,7 +250,6 @@ static void net__run_cmd(net_req_t *r, kv_snapshot_t *snap)
     int rc;
 
     ctx.store = srv->store;
-    ctx.snap = snap;
     ctx.who.actor = r->actor;
     ctx.deadline_ms = r->deadline_ms;
     ctx.stats = &srv->stats;
@@ -269,18 +268,13 @@ static void net__run_cmd(net_req_t *r, kv_snapshot_t *snap)
 static void net__work(uv_work_t *w)
 {
     net_req_t *r = w->data;
-    kv_snapshot_t *snap = NULL;
     if (r->deadline_ms != 0 && net__now_ms() > r->deadline_ms) {
         knoop_error_t err;
         knoop_error_set(&err, KNOOP_EUNAVAIL, "request waited longer than the time per request");
         net__build_response(r, KNOOP_EUNAVAIL, &err, NULL);
         return;
     }
-    if (r->cmd->flags & CMD_READ)
-        snap = store_snapshot(r->c->srv->store);
-    net__run_cmd(r, snap);
-    if (snap != NULL)
-        store_snapshot_free(r->c->srv->store, snap);
+    net__run_cmd(r); /* the dispatcher opens the snapshot or the transaction */
 }
 
 static void net__req_free(net_req_t *r)
@@ -401,7 +395,7 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
     if (srv->cfg.request_ms > 0)
         r->deadline_ms = net__now_ms() + srv->cfg.request_ms;
     if (r->cmd->flags & CMD_INLINE) {
-        net__run_cmd(r, NULL);
+        net__run_cmd(r);
         net__conn_write(c, r->out.data, r->out.size);
         net__req_free(r);
         return;

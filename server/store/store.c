@@ -30,12 +30,25 @@ struct store {
     uint64_t synced_seq;  /* highest seq known durable, under sync_mu */
     bool syncing;         /* a leader is in kv_sync, under sync_mu */
     int sync_error;       /* sticky result of a failed sync, under sync_mu */
+
+    store_change_cb change_cb; /* under writer */
+    void *change_arg;
+};
+
+struct store_view {
+    store_t *s;
+    kv_snapshot_t *snap; /* a snapshot view */
+    store_txn_t *txn;    /* a transaction's view */
 };
 
 struct store_txn {
     store_t *s;
+    store_view_t view;
     uint32_t hist_n; /* history entries so far: orders several entries of one id in one txn */
     kv_batch_t *batch;
+    msgpack_sbuffer ops; /* the change record's ops, packed as they are made */
+    size_t nops;
+    bool oom; /* a write could not be recorded: the transaction cannot commit */
     uint64_t next_id;
     uint64_t seq;
     int64_t ts;
@@ -44,10 +57,6 @@ struct store_txn {
     char reason[256];
     bool has_reason;
 };
-
-/* The open transaction of this thread, if any: reads of the latest state made on the thread that
- * holds the writer lock go through its batch, so a transaction sees its own writes. */
-static _Thread_local store_txn_t *store__current;
 
 void store_options_default(store_options_t *o)
 {
@@ -167,14 +176,34 @@ kv_db_t *store_kv(store_t *s)
     return s->db;
 }
 
-kv_snapshot_t *store_snapshot(store_t *s)
+store_view_t *store_snapshot(store_t *s)
 {
-    return kv_snapshot_new(s->db);
+    store_view_t *v = calloc(1, sizeof(*v));
+    if (v == NULL)
+        return NULL;
+    v->s = s;
+    v->snap = kv_snapshot_new(s->db);
+    if (v->snap == NULL) {
+        free(v);
+        return NULL;
+    }
+    return v;
 }
 
-void store_snapshot_free(store_t *s, kv_snapshot_t *snap)
+void store_snapshot_free(store_t *s, store_view_t *v)
 {
-    kv_snapshot_free(s->db, snap);
+    if (v == NULL)
+        return;
+    kv_snapshot_free(s->db, v->snap);
+    free(v);
+}
+
+void store_set_change_cb(store_t *s, store_change_cb cb, void *arg)
+{
+    pthread_mutex_lock(&s->writer);
+    s->change_cb = cb;
+    s->change_arg = arg;
+    pthread_mutex_unlock(&s->writer);
 }
 
 uint64_t store_last_seq(store_t *s)
@@ -223,8 +252,10 @@ int store_txn_begin(store_t *s, const store_who_t *who, store_txn_t **out, knoop
         snprintf(t->reason, sizeof(t->reason), "%s", who->reason);
         t->has_reason = true;
     }
+    msgpack_sbuffer_init(&t->ops);
+    t->view.s = s;
+    t->view.txn = t;
     pthread_mutex_lock(&s->writer);
-    store__current = t;
     t->next_id = s->next_id;
     t->seq = s->seq + 1;
     t->ts = store__now_ms();
@@ -248,14 +279,60 @@ int64_t store_txn_time(const store_txn_t *t)
     return t->ts;
 }
 
-kv_batch_t *store_txn_batch(store_txn_t *t)
+const store_view_t *store_txn_view(store_txn_t *t)
 {
-    return t->batch;
+    return &t->view;
 }
 
 store_t *store_txn_store(store_txn_t *t)
 {
     return t->s;
+}
+
+size_t store_txn_count(const store_txn_t *t)
+{
+    return t->nops;
+}
+
+/* Appends one op to the change record: [cf, key] or [cf, key, value]. */
+static int store__record_op(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen,
+                            const void *val, size_t vlen, bool put)
+{
+    msgpack_packer pk;
+    size_t before = t->ops.size;
+    int r = 0;
+    msgpack_packer_init(&pk, &t->ops, msgpack_sbuffer_write);
+    r |= msgpack_pack_array(&pk, put ? 3 : 2);
+    r |= msgpack_pack_uint8(&pk, (uint8_t)cf);
+    r |= msgpack_pack_bin_with_body(&pk, key, klen);
+    if (put)
+        r |= msgpack_pack_bin_with_body(&pk, val, vlen);
+    if (r != 0) {
+        t->ops.size = before;
+        t->oom = true;
+        return KNOOP_ENOMEM;
+    }
+    t->nops++;
+    return KNOOP_OK;
+}
+
+int store_txn_put(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen, const void *val,
+                  size_t vlen)
+{
+    int rc = store__record_op(t, cf, key, klen, val, vlen, true);
+    if (rc != KNOOP_OK)
+        return rc;
+    kv_batch_put(t->batch, cf, key, klen, val, vlen);
+    return KNOOP_OK;
+}
+
+int store_txn_delete(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen)
+{
+    int rc = store__record_op(t, cf, key, klen, NULL, 0, false);
+    if (rc != KNOOP_OK)
+        return rc;
+    kv_batch_delete(t->batch, cf, key, klen);
+    return KNOOP_OK;
 }
 
 int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *before, size_t blen,
@@ -265,53 +342,56 @@ int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *b
     msgpack_packer pk;
     unsigned char key[20];
     char ts[32];
+    int r = 0, rc;
 
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_map(&pk, 8);
-    msgpack_pack_str_with_body(&pk, "seq", 3);
-    msgpack_pack_uint64(&pk, t->seq);
-    msgpack_pack_str_with_body(&pk, "ts", 2);
+    r |= msgpack_pack_map(&pk, 8);
+    r |= msgpack_pack_str_with_body(&pk, "seq", 3);
+    r |= msgpack_pack_uint64(&pk, t->seq);
+    r |= msgpack_pack_str_with_body(&pk, "ts", 2);
     store_format_ts(t->ts, ts);
-    msgpack_pack_str_with_body(&pk, ts, strlen(ts));
-    msgpack_pack_str_with_body(&pk, "actor", 5);
-    msgpack_pack_str_with_body(&pk, t->actor, strlen(t->actor));
-    msgpack_pack_str_with_body(&pk, "reason", 6);
+    r |= msgpack_pack_str_with_body(&pk, ts, strlen(ts));
+    r |= msgpack_pack_str_with_body(&pk, "actor", 5);
+    r |= msgpack_pack_str_with_body(&pk, t->actor, strlen(t->actor));
+    r |= msgpack_pack_str_with_body(&pk, "reason", 6);
     if (t->has_reason)
-        msgpack_pack_str_with_body(&pk, t->reason, strlen(t->reason));
+        r |= msgpack_pack_str_with_body(&pk, t->reason, strlen(t->reason));
     else
-        msgpack_pack_nil(&pk);
-    msgpack_pack_str_with_body(&pk, "op", 2);
-    msgpack_pack_str_with_body(&pk, op, strlen(op));
-    msgpack_pack_str_with_body(&pk, "id", 2);
-    msgpack_pack_uint64(&pk, id);
-    msgpack_pack_str_with_body(&pk, "before", 6);
+        r |= msgpack_pack_nil(&pk);
+    r |= msgpack_pack_str_with_body(&pk, "op", 2);
+    r |= msgpack_pack_str_with_body(&pk, op, strlen(op));
+    r |= msgpack_pack_str_with_body(&pk, "id", 2);
+    r |= msgpack_pack_uint64(&pk, id);
+    r |= msgpack_pack_str_with_body(&pk, "before", 6);
     if (before != NULL)
-        msgpack_sbuffer_write(&sb, before, blen);
+        r |= msgpack_sbuffer_write(&sb, before, blen);
     else
-        msgpack_pack_nil(&pk);
-    msgpack_pack_str_with_body(&pk, "after", 5);
+        r |= msgpack_pack_nil(&pk);
+    r |= msgpack_pack_str_with_body(&pk, "after", 5);
     if (after != NULL)
-        msgpack_sbuffer_write(&sb, after, alen);
+        r |= msgpack_sbuffer_write(&sb, after, alen);
     else
-        msgpack_pack_nil(&pk);
-    if (sb.data == NULL) {
+        r |= msgpack_pack_nil(&pk);
+    if (r != 0 || sb.data == NULL) {
         msgpack_sbuffer_destroy(&sb);
+        t->oom = true;
         return KNOOP_ENOMEM;
     }
     store_put_u64(key, id);
     store_put_u64(key + 8, t->seq);
-    store_put_u32(key + 16, t->hist_n++);
-    kv_batch_put(t->batch, KV_CF_HIST, key, sizeof(key), sb.data, sb.size);
+    store_put_u32(key + 16, t->hist_n);
+    rc = store_txn_put(t, KV_CF_HIST, key, sizeof(key), sb.data, sb.size);
     msgpack_sbuffer_destroy(&sb);
-    return KNOOP_OK;
+    if (rc == KNOOP_OK)
+        t->hist_n++;
+    return rc;
 }
 
 static void store__txn_free(store_txn_t *t)
 {
-    if (store__current == t)
-        store__current = NULL;
     kv_batch_free(t->batch);
+    msgpack_sbuffer_destroy(&t->ops);
     free(t);
 }
 
@@ -349,27 +429,71 @@ static int store__group_sync(store_t *s, uint64_t seq, knoop_error_t *err)
     return rc;
 }
 
+/* Packs the change record of t (header and the ops collected so far) into sb. */
+static int store__record_pack(const store_txn_t *t, msgpack_sbuffer *sb)
+{
+    msgpack_packer pk;
+    int r = 0;
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    r |= msgpack_pack_array(&pk, 6);
+    r |= msgpack_pack_uint8(&pk, 1);
+    r |= msgpack_pack_uint64(&pk, t->seq);
+    r |= msgpack_pack_int64(&pk, t->ts);
+    r |= msgpack_pack_str_with_body(&pk, t->actor, strlen(t->actor));
+    if (t->has_reason)
+        r |= msgpack_pack_str_with_body(&pk, t->reason, strlen(t->reason));
+    else
+        r |= msgpack_pack_nil(&pk);
+    if (t->nops > UINT32_MAX)
+        return KNOOP_ETOOLARGE;
+    r |= msgpack_pack_array(&pk, (uint32_t)t->nops);
+    if (t->ops.size > 0)
+        r |= msgpack_sbuffer_write(sb, t->ops.data, t->ops.size);
+    return r != 0 ? KNOOP_ENOMEM : KNOOP_OK;
+}
+
 int store_txn_commit(store_txn_t *t, knoop_error_t *err)
 {
     store_t *s = t->s;
     unsigned char v[8];
     uint64_t seq = t->seq;
-    int rc;
+    msgpack_sbuffer rec;
+    int rc = KNOOP_OK;
 
-    if (t->allocated) {
-        store_put_u64(v, t->next_id);
-        kv_batch_put(t->batch, KV_CF_META, STORE_META_NEXT_ID, strlen(STORE_META_NEXT_ID), v, 8);
+    if (t->nops == 0) { /* nothing written: nothing to commit */
+        store_txn_abort(t);
+        return KNOOP_OK;
     }
-    store_put_u64(v, seq);
-    kv_batch_put(t->batch, KV_CF_META, STORE_META_SEQ, strlen(STORE_META_SEQ), v, 8);
-    rc = kv_commit(s->db, t->batch, false, err);
+    msgpack_sbuffer_init(&rec);
+    if (t->oom)
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    else if (t->hist_n == 0)
+        rc = knoop_error_set(err, KNOOP_EINTERNAL,
+                             "storage: a change without a history entry was refused");
+    if (rc == KNOOP_OK && t->allocated) {
+        store_put_u64(v, t->next_id);
+        rc = store_txn_put(t, KV_CF_META, STORE_META_NEXT_ID, strlen(STORE_META_NEXT_ID), v, 8);
+    }
+    if (rc == KNOOP_OK) {
+        store_put_u64(v, seq);
+        rc = store_txn_put(t, KV_CF_META, STORE_META_SEQ, strlen(STORE_META_SEQ), v, 8);
+    }
+    if (rc == KNOOP_OK && s->change_cb != NULL)
+        rc = store__record_pack(t, &rec);
+    if (rc == KNOOP_ENOMEM && err != NULL && err->code == 0)
+        knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    if (rc == KNOOP_OK)
+        rc = kv_commit(s->db, t->batch, false, err);
     if (rc == KNOOP_OK) {
         s->next_id = t->next_id;
         s->seq = seq;
         pthread_mutex_lock(&s->sync_mu);
         s->written_seq = seq;
         pthread_mutex_unlock(&s->sync_mu);
+        if (s->change_cb != NULL)
+            s->change_cb(s->change_arg, seq, rec.data, rec.size);
     }
+    msgpack_sbuffer_destroy(&rec);
     pthread_mutex_unlock(&s->writer);
     store__txn_free(t);
     if (rc != KNOOP_OK)
@@ -379,25 +503,99 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err)
     return rc;
 }
 
-int store_get(store_t *s, const kv_snapshot_t *snap, kv_cf_t cf, const void *key, size_t klen,
+int store_apply_record(store_t *s, const void *record, size_t len, knoop_error_t *err)
+{
+    msgpack_unpacked u;
+    const msgpack_object *a, *ops;
+    kv_batch_t *b;
+    size_t off = 0;
+    uint64_t seq;
+    int rc = KNOOP_OK;
+
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, record, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len) {
+        msgpack_unpacked_destroy(&u);
+        return knoop_error_set(err, KNOOP_EINVAL, "record: not one msgpack value");
+    }
+    a = &u.data;
+    if (a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size != 6 ||
+        a->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+        a->via.array.ptr[0].via.u64 != 1 ||
+        a->via.array.ptr[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+        a->via.array.ptr[5].type != MSGPACK_OBJECT_ARRAY) {
+        msgpack_unpacked_destroy(&u);
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "record: expected [1, seq, ts, actor, reason, ops]");
+    }
+    seq = a->via.array.ptr[1].via.u64;
+    ops = &a->via.array.ptr[5];
+    b = kv_batch_new(s->db);
+    if (b == NULL) {
+        msgpack_unpacked_destroy(&u);
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    }
+    for (uint32_t i = 0; i < ops->via.array.size && rc == KNOOP_OK; i++) {
+        const msgpack_object *op = &ops->via.array.ptr[i];
+        const msgpack_object *o;
+        if (op->type != MSGPACK_OBJECT_ARRAY ||
+            (op->via.array.size != 2 && op->via.array.size != 3)) {
+            rc = knoop_error_set(err, KNOOP_EINVAL, "record: ops[%u]: expected [cf, key, value?]",
+                                 (unsigned)i);
+            break;
+        }
+        o = op->via.array.ptr;
+        if (o[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER || o[0].via.u64 >= KV_CF_COUNT ||
+            o[1].type != MSGPACK_OBJECT_BIN ||
+            (op->via.array.size == 3 && o[2].type != MSGPACK_OBJECT_BIN)) {
+            rc = knoop_error_set(err, KNOOP_EINVAL, "record: ops[%u]: bad column family or key",
+                                 (unsigned)i);
+            break;
+        }
+        if (op->via.array.size == 3)
+            kv_batch_put(b, (kv_cf_t)o[0].via.u64, o[1].via.bin.ptr, o[1].via.bin.size,
+                         o[2].via.bin.ptr, o[2].via.bin.size);
+        else
+            kv_batch_delete(b, (kv_cf_t)o[0].via.u64, o[1].via.bin.ptr, o[1].via.bin.size);
+    }
+    pthread_mutex_lock(&s->writer);
+    if (rc == KNOOP_OK && seq != s->seq + 1)
+        rc = knoop_error_set(err, KNOOP_ECONFLICT, "record: sequence %llu, expected %llu",
+                             (unsigned long long)seq, (unsigned long long)(s->seq + 1));
+    if (rc == KNOOP_OK)
+        rc = kv_commit(s->db, b, s->opts.sync, err);
+    if (rc == KNOOP_OK) {
+        uint64_t next = 0;
+        knoop_error_t ignore;
+        s->seq = seq;
+        if (store__meta_u64(s->db, STORE_META_NEXT_ID, &next, &ignore) == KNOOP_OK && next > 0)
+            s->next_id = next;
+        pthread_mutex_lock(&s->sync_mu);
+        s->written_seq = s->synced_seq = seq;
+        pthread_mutex_unlock(&s->sync_mu);
+    }
+    pthread_mutex_unlock(&s->writer);
+    kv_batch_free(b);
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
+
+int store_get(store_t *s, const store_view_t *v, kv_cf_t cf, const void *key, size_t klen,
               void **val, size_t *vlen, knoop_error_t *err)
 {
-    store_txn_t *t = store__current;
-    if (snap == NULL && t != NULL && t->s == s)
-        return kv_batch_get(s->db, t->batch, cf, key, klen, val, vlen, err);
-    return kv_get(s->db, snap, cf, key, klen, val, vlen, err);
+    if (v != NULL && v->txn != NULL)
+        return kv_batch_get(s->db, v->txn->batch, cf, key, klen, val, vlen, err);
+    return kv_get(s->db, v != NULL ? v->snap : NULL, cf, key, klen, val, vlen, err);
 }
 
-kv_iter_t *store_iter(store_t *s, const kv_snapshot_t *snap, kv_cf_t cf, const void *lower,
+kv_iter_t *store_iter(store_t *s, const store_view_t *v, kv_cf_t cf, const void *lower,
                       size_t lower_len, const void *upper, size_t upper_len)
 {
-    store_txn_t *t = store__current;
-    if (snap == NULL && t != NULL && t->s == s)
-        return kv_batch_iter_new(s->db, t->batch, cf, lower, lower_len, upper, upper_len);
-    return kv_iter_new(s->db, snap, cf, lower, lower_len, upper, upper_len);
+    if (v != NULL && v->txn != NULL)
+        return kv_batch_iter_new(s->db, v->txn->batch, cf, lower, lower_len, upper, upper_len);
+    return kv_iter_new(s->db, v != NULL ? v->snap : NULL, cf, lower, lower_len, upper, upper_len);
 }
 
-int store_hist_scan(store_t *s, const kv_snapshot_t *snap, uint64_t id, store_hist_cb cb, void *arg,
+int store_hist_scan(store_t *s, const store_view_t *v, uint64_t id, store_hist_cb cb, void *arg,
                     knoop_error_t *err)
 {
     unsigned char lo[8], hi[8];
@@ -406,7 +604,7 @@ int store_hist_scan(store_t *s, const kv_snapshot_t *snap, uint64_t id, store_hi
 
     store_put_u64(lo, id);
     store_put_u64(hi, id + 1);
-    it = store_iter(s, snap, KV_CF_HIST, lo, 8, id == UINT64_MAX ? NULL : hi, 8);
+    it = store_iter(s, v, KV_CF_HIST, lo, 8, id == UINT64_MAX ? NULL : hi, 8);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     for (; kv_iter_valid(it); kv_iter_next(it)) {
@@ -418,4 +616,46 @@ int store_hist_scan(store_t *s, const kv_snapshot_t *snap, uint64_t id, store_hi
     rc = kv_iter_status(it, err);
     kv_iter_free(it);
     return rc;
+}
+
+/* 64-bit FNV-1a, continued from h. */
+static uint64_t store__fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+int store_digest(store_t *s, const store_view_t *v, char out[17], knoop_error_t *err)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (int cf = 0; cf < KV_CF_COUNT; cf++) {
+        kv_iter_t *it = store_iter(s, v, (kv_cf_t)cf, NULL, 0, NULL, 0);
+        unsigned char n[8];
+        int rc;
+        if (it == NULL)
+            return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+        store_put_u32(n, (uint32_t)cf);
+        h = store__fnv(h, n, 4);
+        for (; kv_iter_valid(it); kv_iter_next(it)) {
+            size_t kl, vl;
+            const void *k = kv_iter_key(it, &kl);
+            const void *val = kv_iter_value(it, &vl);
+            store_put_u64(n, kl);
+            h = store__fnv(h, n, 8);
+            h = store__fnv(h, k, kl);
+            store_put_u64(n, vl);
+            h = store__fnv(h, n, 8);
+            h = store__fnv(h, val, vl);
+        }
+        rc = kv_iter_status(it, err);
+        kv_iter_free(it);
+        if (rc != KNOOP_OK)
+            return rc;
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+    return KNOOP_OK;
 }

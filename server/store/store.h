@@ -46,36 +46,60 @@ void store_close(store_t *s);
 
 kv_db_t *store_kv(store_t *s);
 
-/* A consistent read view, released with store_snapshot_free. May return NULL (out of memory). */
-kv_snapshot_t *store_snapshot(store_t *s);
-void store_snapshot_free(store_t *s, kv_snapshot_t *snap);
+/*
+ * A read view: what a read sees. Every read function takes one; NULL reads the latest committed
+ * state. store_snapshot makes a view of one consistent moment; store_txn_view gives a write
+ * transaction's view, the latest state merged with that transaction's own uncommitted writes
+ * (read-your-writes), so that a change made of several steps checks each step against the ones
+ * before it. Views are passed explicitly: nothing about a read depends on the calling thread.
+ */
+typedef struct store_view store_view_t;
+
+/* A snapshot view, released with store_snapshot_free. NULL when out of memory. */
+store_view_t *store_snapshot(store_t *s);
+void store_snapshot_free(store_t *s, store_view_t *v);
 
 /* The sequence number of the last commit. */
 uint64_t store_last_seq(store_t *s);
 
 /*
  * Begins a write transaction: blocks until the writer lock is free. who is copied.
- * Returns KNOOP_ENOMEM when the transaction cannot be allocated.
- * Thread: any; the same thread must commit or abort it.
+ * Returns KNOOP_ENOMEM when the transaction cannot be allocated (then no lock is held).
+ * Thread: any; the same thread must commit or abort it. Only the command dispatcher (and tools
+ * and tests that drive the store directly) begin transactions; handlers receive theirs.
  */
 int store_txn_begin(store_t *s, const store_who_t *who, store_txn_t **out, knoop_error_t *err);
 
-/* Allocates a fresh id (node or edge). Returned to the pool if the transaction aborts. */
+/* The transaction's read view (valid until commit or abort). */
+const store_view_t *store_txn_view(store_txn_t *t);
+
+/* The store t writes to. */
+store_t *store_txn_store(store_txn_t *t);
+
+/* Allocates a fresh id (node or edge) inside t; returned to the pool if t aborts. */
 uint64_t store_txn_alloc_id(store_txn_t *t);
 
 /* The transaction's commit sequence number and timestamp (ms since the epoch, UTC). */
 uint64_t store_txn_seq(const store_txn_t *t);
 int64_t store_txn_time(const store_txn_t *t);
 
-/* The batch that collects the transaction's writes. */
-kv_batch_t *store_txn_batch(store_txn_t *t);
+/*
+ * Adds a put / a delete of key in cf to t. Every write of Knoop goes through these two, so that
+ * the transaction's change record (store_change_cb) lists all of them. Copied. KNOOP_ENOMEM when
+ * out of memory; then t must be aborted.
+ */
+int store_txn_put(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen, const void *val,
+                  size_t vlen);
+int store_txn_delete(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen);
 
-/* The store a transaction belongs to (for reads of the latest state inside it). */
-store_t *store_txn_store(store_txn_t *t);
+/* Number of puts and deletes in t so far. */
+size_t store_txn_count(const store_txn_t *t);
 
 /*
  * Adds a history entry for entity id: operation op ("create", "update", "end", "delete"),
  * before and after as packed msgpack (a map; NULL for nil). Copied. KNOOP_ENOMEM on failure.
+ * A transaction that writes anything must write at least one history entry: store_txn_commit
+ * refuses one that does not (KNOOP_EINTERNAL), so no change escapes the audit trail.
  */
 int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *before, size_t blen,
                       const void *after, size_t alen);
@@ -83,6 +107,7 @@ int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *b
 /*
  * Commits the transaction (one atomic batch), releases the writer lock and, when the store
  * syncs, waits for durability. Frees t in every case. On failure nothing is written.
+ * A transaction without writes commits nothing and consumes no sequence number.
  */
 int store_txn_commit(store_txn_t *t, knoop_error_t *err);
 
@@ -90,25 +115,50 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err);
 void store_txn_abort(store_txn_t *t);
 
 /*
- * Reads key in cf from snap, or, when snap is NULL, from the latest state. On the thread that
- * holds an open transaction of s, latest-state reads see that transaction's own uncommitted
- * writes (read-your-writes), so a change made of several steps can check each step against the
- * ones before it. Ownership and results as kv_get.
+ * The change record: each commit is one self-contained, serialisable record, the unit a
+ * replicated log carries. A msgpack array
+ *     [format:1, seq:u64, ts_ms:i64, actor:str, reason:str|nil, ops:[op...]]
+ * with op = [cf:u8, key:bin, value:bin] for a put and [cf:u8, key:bin] for a delete, in the
+ * order they were made (the store's counters "next_id" and "seq" in meta included). Applying
+ * the ops in order to a store in the state before the commit yields the state after it.
+ * The callback runs under the writer lock after the batch is written, in sequence order; it
+ * must not call back into the store. record is borrowed for the call.
  */
-int store_get(store_t *s, const kv_snapshot_t *snap, kv_cf_t cf, const void *key, size_t klen,
+typedef void (*store_change_cb)(void *arg, uint64_t seq, const void *record, size_t len);
+void store_set_change_cb(store_t *s, store_change_cb cb, void *arg);
+
+/*
+ * Applies a change record (as store_change_cb received it) as one atomic write, as a replica
+ * would. KNOOP_EINVAL when the record is malformed (nothing is written), KNOOP_ECONFLICT when its
+ * sequence number is not the next one of s.
+ */
+int store_apply_record(store_t *s, const void *record, size_t len, knoop_error_t *err);
+
+/*
+ * A digest of the logical contents: every key and value of every column family read through
+ * view v, in order (64-bit FNV-1a over length-prefixed keys and values, per family, folded).
+ * Two stores with the same contents have the same digest. out gets 17 bytes (16 hex + NUL).
+ */
+int store_digest(store_t *s, const store_view_t *v, char out[17], knoop_error_t *err);
+
+/*
+ * Reads key in cf through view v (NULL = latest committed state). Ownership and results as
+ * kv_get.
+ */
+int store_get(store_t *s, const store_view_t *v, kv_cf_t cf, const void *key, size_t klen,
               void **val, size_t *vlen, knoop_error_t *err);
 
-/* An iterator as kv_iter_new, with the same read-your-writes rule as store_get. The transaction
- * must not write while the iterator lives. */
-kv_iter_t *store_iter(store_t *s, const kv_snapshot_t *snap, kv_cf_t cf, const void *lower,
+/* An iterator as kv_iter_new, through view v. A transaction must not write while an iterator of
+ * its view lives. NULL when out of memory. */
+kv_iter_t *store_iter(store_t *s, const store_view_t *v, kv_cf_t cf, const void *lower,
                       size_t lower_len, const void *upper, size_t upper_len);
 
 /*
  * Calls cb for each history entry of entity id in commit order (the value is a msgpack map,
- * valid during the call). cb returns nonzero to stop. Reads snap when not NULL.
+ * valid during the call). cb returns nonzero to stop. Reads through v.
  */
 typedef int (*store_hist_cb)(void *arg, const void *entry, size_t len);
-int store_hist_scan(store_t *s, const kv_snapshot_t *snap, uint64_t id, store_hist_cb cb, void *arg,
+int store_hist_scan(store_t *s, const store_view_t *v, uint64_t id, store_hist_cb cb, void *arg,
                     knoop_error_t *err);
 
 /* Formats a timestamp (ms since the epoch) as RFC 3339 UTC ("2026-11-24T10:00:00.000Z") into
@@ -130,10 +180,36 @@ void store_put_date(unsigned char *p, int32_t d);
 int32_t store_get_date(const unsigned char *p);
 
 /* Index key prefixes in the idx column family (store_int.h). */
-#define STORE_IDX_NAME   'n'
-#define STORE_IDX_KEY    'k'
-#define STORE_IDX_TYPE   't'
-#define STORE_IDX_BEHALF 'b'
+#define STORE_IDX_NAME     'n'
+#define STORE_IDX_KEY      'k'
+#define STORE_IDX_TYPE     't'
+#define STORE_IDX_BEHALF   'b'
+#define STORE_IDX_POSTCODE 'p'
+#define STORE_IDX_PLACE    'w'
+#define STORE_IDX_PLACE_OF 'W'
+
+/* The postcode table: key 'p' pc4[4]. Encodes into buf (STORE_POSTCODE_KEY_LEN bytes). */
+#define STORE_POSTCODE_KEY_LEN 5
+size_t store_key_postcode(unsigned char *buf, const char pc4[4]);
+
+/* Woonplaatsen by BAG code: key 'w' code:u32 (STORE_PLACE_KEY_LEN bytes). */
+#define STORE_PLACE_KEY_LEN 5
+size_t store_key_place(unsigned char *buf, uint32_t code);
+
+/*
+ * The places of a gemeente: key 'W' gemeente 0x00 code:u32 (buf: glen + 6 bytes). With
+ * want_code false, only the prefix 'W' gemeente 0x00 (for a scan of one gemeente's places).
+ */
+size_t store_key_place_of(unsigned char *buf, const char *gemeente, size_t glen, uint32_t code,
+                          bool want_code);
+
+/*
+ * The history id of an entry of an auxiliary table (not a node or an edge): the postcode table
+ * (table 'p', code = the PC4 number) and woonplaatsen (table 'w', code = the BAG code). These ids
+ * have the top bit set, so they never meet an allocated node or edge id.
+ */
+#define STORE_HIST_ID_AUX (UINT64_C(1) << 63)
+uint64_t store_hist_id(char table, uint32_t code);
 
 /* Adjacency direction bytes. */
 #define STORE_DIR_OUT 'o'

@@ -19,12 +19,19 @@
  *     'k' value                 -> id:u64    unique external keys (values of key properties)
  *     't' kind:u8 type 0x00 id:u64 -> ""     kind/type listing
  *     'b' base:u64 dep:u64      -> ""        edges held on behalf of edge `base`
+ *     'p' pc4[4]                -> msgpack {place, gemeente?}   the PC4 postcode table
+ *     'w' code:u32              -> msgpack {code, name, gemeente, valid_from, valid_to}
+ *                                          woonplaatsen by BAG woonplaatscode
+ *     'W' gemeente 0x00 code:u32 -> ""     the woonplaatsen of a gemeente (CBS code "GM0034")
  * Column family "hist":  key  id:u64 seq:u64 n:u32
  *                        value msgpack map {seq, ts, actor, reason, op, id, before, after}
  *     One entry per change of an entity; seq is the commit sequence number, so all entries of
  *     one atomic change share it, and n orders the entries of one transaction (an entity
  *     created and then updated in one batch has two). before/after are the entity as the API shows
- * it (a map) or nil. Column family "meta":  "next_id" -> u64, "seq" -> u64 (last commit sequence),
+ * it (a map) or nil. Entities are nodes and edges (their ids), the schema registry (id 0), and
+ * the entries of the auxiliary tables: id = 2^63 | table:u8 << 32 | code:u32 (store_hist_id),
+ * table 'p' with the PC4 number as code, 'w' with the woonplaatscode.
+ * Column family "meta":  "next_id" -> u64, "seq" -> u64 (last commit sequence),
  *                        "format" -> u32 (layout version, STORE_FORMAT)
  *
  * Node record:  fmt:u8(=1) kind:u8 version:u64 created_ms:i64 updated_ms:i64 tlen:u16 type[tlen]

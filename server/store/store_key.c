@@ -101,3 +101,34 @@ bool store_key_adj_decode(const unsigned char *key, size_t klen, uint64_t *node,
     *edge = store_get_u64(key + 18 + t);
     return true;
 }
+
+size_t store_key_postcode(unsigned char *buf, const char pc4[4])
+{
+    buf[0] = STORE_IDX_POSTCODE;
+    memcpy(buf + 1, pc4, 4);
+    return STORE_POSTCODE_KEY_LEN;
+}
+
+size_t store_key_place(unsigned char *buf, uint32_t code)
+{
+    buf[0] = STORE_IDX_PLACE;
+    store_put_u32(buf + 1, code);
+    return STORE_PLACE_KEY_LEN;
+}
+
+size_t store_key_place_of(unsigned char *buf, const char *gemeente, size_t glen, uint32_t code,
+                          bool want_code)
+{
+    buf[0] = STORE_IDX_PLACE_OF;
+    memcpy(buf + 1, gemeente, glen);
+    buf[1 + glen] = 0;
+    if (!want_code)
+        return 2 + glen;
+    store_put_u32(buf + 2 + glen, code);
+    return 6 + glen;
+}
+
+uint64_t store_hist_id(char table, uint32_t code)
+{
+    return STORE_HIST_ID_AUX | (uint64_t)(unsigned char)table << 32 | code;
+}

@@ -140,7 +140,7 @@ static size_t count_nodes(fx_t *f)
 }
 
 /* Finds by name; returns the number of hits and writes up to 8 ids into out. */
-static size_t find_name(fx_t *f, const kv_snapshot_t *snap, const char *name, uint64_t *out)
+static size_t find_name(fx_t *f, const store_view_t *snap, const char *name, uint64_t *out)
 {
     graph_ids_t ids = { 0 };
     bool more = true;
@@ -580,7 +580,7 @@ static void node_get_through_snapshot_sees_the_old_version(void **state)
 {
     fx_t *f = *state;
     uint64_t id = mknode(f, SCHEMA_KIND_PERSON, NULL, "name", "Jan", NULL);
-    kv_snapshot_t *snap = store_snapshot(f->s);
+    store_view_t *snap = store_snapshot(f->s);
     tu_obj_t o, p;
     tu_obj_init(&o);
     tu_obj_init(&p);
