@@ -657,7 +657,9 @@ int knoop_call(knoop_conn_t *c, const char *method, const void *params, size_t l
                knoop_result_t **out, knoop_error_t *err)
 {
     int64_t deadline;
-    uint32_t sent, got;
+    /* conn_queue sets sent whenever it returns 0, but its failures return knoop_error_set()'s
+     * result, which the compiler cannot see is nonzero; 0 is never read. */
+    uint32_t sent = 0, got;
     int rc;
 
     knoop_error_clear(err);

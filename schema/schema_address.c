@@ -63,26 +63,28 @@ int schema_postcode_normalise(const char *s, size_t len, const char *field,
                               char out[SCHEMA_POSTCODE_SIZE], knoop_error_t *err)
 {
     char q[ADDR__Q];
-    size_t i = 0, n = 0;
+    size_t i = 0, n;
     char d[6];
 
+    /* Fixed positions: d[0..3] the digits, d[4..5] the letters; each loop writes exactly its
+     * own part of d, so the bounds hold without counting what the previous loop wrote. */
     while (i < len && s[i] == ' ')
         i++;
-    for (; i < len && n < 4; i++, n++) {
-        if (!addr__is_digit(s[i]))
+    for (n = 0; n < 4; n++, i++) {
+        if (i >= len || !addr__is_digit(s[i]))
             goto bad;
         d[n] = s[i];
     }
     while (i < len && s[i] == ' ')
         i++;
-    for (; i < len && n < 6; i++, n++) {
-        if (!addr__is_alpha(s[i]))
+    for (n = 4; n < 6; n++, i++) {
+        if (i >= len || !addr__is_alpha(s[i]))
             goto bad;
         d[n] = addr__upper(s[i]);
     }
     while (i < len && s[i] == ' ')
         i++;
-    if (n != 6 || i != len)
+    if (i != len)
         goto bad;
     if (d[0] == '0')
         return knoop_error_set(err, KNOOP_EINVAL,

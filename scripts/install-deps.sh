@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Knoop needs to build, test and run, if any is missing.
 # Idempotent and non-interactive; quick when everything is present (dpkg -s, no apt-get).
 set -eu
-PKGS="build-essential cmake pkg-config clang-format git
+PKGS="build-essential cmake pkg-config clang clang-format git
 librocksdb-dev libuv1-dev libmsgpack-dev libcmocka-dev libutf8proc-dev libedit-dev libjansson-dev
 python3 python3-msgpack python3-pynvim"
 missing=""

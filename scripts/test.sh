@@ -1,6 +1,7 @@
 #!/bin/sh
 # The whole test suite: installs what is missing, checks formatting, builds with warnings as
-# errors, runs every unit and integration test, then builds and runs them again under
+# errors, runs every unit and integration test, builds Release with GCC and RelWithDebInfo with
+# clang (warnings as errors, no tests), then builds and runs the tests again under
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 set -eu
 cd "$(dirname "$0")/.."
@@ -17,6 +18,15 @@ cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/release -j"$JOBS"
 echo "== tests"
 (cd build/release && ctest --output-on-failure -j"$JOBS")
+
+# Release (-O3) and clang report warnings RelWithDebInfo with GCC does not; build only, the
+# tests above already ran.
+echo "== build (Release, GCC, -Werror)"
+CC=gcc cmake -S . -B build/gcc-release -DCMAKE_BUILD_TYPE=Release -DKNOOP_TESTS=ON >/dev/null
+cmake --build build/gcc-release -j"$JOBS"
+echo "== build (clang, RelWithDebInfo, -Werror)"
+CC=clang cmake -S . -B build/clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKNOOP_TESTS=ON >/dev/null
+cmake --build build/clang -j"$JOBS"
 
 echo "== build (ASan + UBSan)"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DKNOOP_SANITIZE=ON >/dev/null

@@ -566,7 +566,7 @@ static void show_task(const cli_ctx_t *ctx, cli_format_t fmt, const json_t *r)
 
 /* ---- the table ---- */
 
-static int run_export(cli_ctx_t *ctx, const cli_args_t *a);
+static int run_export(cli_ctx_t *ctx, const cc_cmd_t *c, const cli_args_t *a);
 
 static const cc_cmd_t cc_cmds[] = {
     { "contact", "register", "contact.register",
@@ -732,7 +732,7 @@ static int run(cli_ctx_t *ctx, const cc_cmd_t *c, int argc, char **argv)
         return usage_error(c, NULL, msg);
     }
     if (c->method == NULL) {
-        rc = run_export(ctx, &a);
+        rc = run_export(ctx, c, &a);
         cli_args_free(&a);
         return rc;
     }
@@ -1249,10 +1249,10 @@ int cli_export_klantinteracties(cli_ctx_t *ctx, FILE *out)
     return rc;
 }
 
-static int run_export(cli_ctx_t *ctx, const cli_args_t *a)
+/* c is the export command, for its usage line. */
+static int run_export(cli_ctx_t *ctx, const cc_cmd_t *c, const cli_args_t *a)
 {
     const char *format = cli_args_get(a, "format"), *path = cli_args_get(a, "out");
-    const cc_cmd_t *c = find(NULL, "export");
     FILE *f = stdout;
     int rc;
 

@@ -427,10 +427,13 @@ static int domain__load_prefix(store_t *s, schema_registry_t *reg, const char *p
     return rc;
 }
 
+/* Sets *out to the loaded registry (owned by the caller) and returns KNOOP_OK; on failure *out
+ * is NULL. */
 static int domain__load(store_t *s, schema_registry_t **out, knoop_error_t *err)
 {
     schema_registry_t *reg = schema_registry_new();
     int rc;
+    *out = NULL;
     if (reg == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     if ((rc = domain__load_prefix(s, reg, META_LIST, err)) != KNOOP_OK ||
