@@ -21,6 +21,7 @@
 
 #include <msgpack.h>
 
+#include "knoop_alloc.h"
 #include "knoop_err.h"
 #include "knoop_limits.h"
 
@@ -158,7 +159,7 @@ bool proto_peek_msgid(const char *buf, size_t len, uint32_t *msgid);
 int proto_params_map(const msgpack_object *params, msgpack_object *map, knoop_error_t *err);
 
 /*
- * Encoding. Each writes with pk (set up by the caller, usually on a msgpack_sbuffer) and
+ * Encoding. Each writes with pk (set up by the caller, usually on a knoop_buf_t) and
  * returns 0, or KNOOP_ENOMEM when the packer's write callback fails (for an sbuffer: out of
  * memory); the buffer then holds a partial message and must be discarded. Any thread.
  */

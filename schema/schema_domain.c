@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "knoop_alloc.h"
 #include "schema_domain.h"
 
 struct schema_registry {
@@ -56,7 +57,7 @@ static int grow(void **p, size_t *cap, size_t n, size_t size)
     if (n < *cap)
         return KNOOP_OK;
     size_t nc = *cap ? *cap * 2 : 32;
-    void *q = realloc(*p, nc * size);
+    void *q = knoop_realloc(*p, nc * size);
     if (q == NULL)
         return KNOOP_ENOMEM;
     *p = q;
@@ -315,7 +316,7 @@ static int parse_attrs(const char *spec, schema_role_t *role)
 
 schema_registry_t *schema_registry_new(void)
 {
-    schema_registry_t *r = calloc(1, sizeof(*r));
+    schema_registry_t *r = knoop_calloc(1, sizeof(*r));
     size_t i;
     if (r == NULL)
         return NULL;
@@ -378,12 +379,12 @@ void schema_registry_free(schema_registry_t *r)
     if (r == NULL)
         return;
     for (size_t i = 0; i < r->nlists; i++)
-        free(r->lists[i].values);
-    free(r->lists);
-    free(r->fields);
-    free(r->roles);
-    free(r->types);
-    free(r);
+        knoop_free(r->lists[i].values);
+    knoop_free(r->lists);
+    knoop_free(r->fields);
+    knoop_free(r->roles);
+    knoop_free(r->types);
+    knoop_free(r);
 }
 
 bool schema_registry_is_core(const schema_registry_t *r, int kind, const char *type)

@@ -3,6 +3,7 @@
  * Normalisation uses utf8proc rather than hand-made tables, so every script and mark folds
  * the way Unicode says.
  */
+#include "knoop_alloc.h"
 #include "schema.h"
 
 #include <stdlib.h>
@@ -100,6 +101,6 @@ int schema_name_normalise(const char *s, size_t len, char *out, size_t outsz)
         i += k;
     }
     out[o] = '\0';
-    free(folded);
+    knoop_free(folded);
     return (int)o;
 }

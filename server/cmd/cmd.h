@@ -79,7 +79,9 @@ extern const cmd_t cmd_table[];
  * method without ctx->view it reads a fresh snapshot. ctx->store, ctx->who.actor and
  * ctx->deadline_ms are the caller's. Returns 0 with exactly one result value packed with pk, or a
  * negative knoop_err_t with err set (then whatever was packed must be discarded, and nothing was
- * written). Thread: a worker thread (the call may block on the writer lock and on fsync).
+ * written). pk writes into a knoop_buf_t (knoop_buf_packer): a write method whose result could not
+ * be packed completely is aborted with KNOOP_ENOMEM, so a change is never committed without its
+ * answer. Thread: a worker thread (the call may block on the writer lock and on fsync).
  */
 int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgpack_packer *pk,
             knoop_error_t *err);
@@ -131,7 +133,7 @@ int cmd_domain_init(store_t *s, knoop_error_t *err); /* loads the registry, inst
 void cmd_domain_shutdown(void);
 /* Packs props as the schema would store them (normalised) into out; errors as a write would. */
 int cmd_domain_normalise(const store_view_t *view, schema_kind_t kind, const char *type,
-                         const msgpack_object *props, msgpack_sbuffer *out, knoop_error_t *err);
+                         const msgpack_object *props, knoop_buf_t *out, knoop_error_t *err);
 int cmd_schema_field_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                             knoop_error_t *err);
 int cmd_schema_fields(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,

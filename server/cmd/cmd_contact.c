@@ -278,11 +278,11 @@ static bool cc__prop_true(const char *props, size_t len, const char *k)
 }
 
 /* Unpacks the map packed in sb into u (valid until msgpack_unpacked_destroy). */
-static int cc__obj(const msgpack_sbuffer *sb, msgpack_unpacked *u, knoop_error_t *err)
+static int cc__obj(const knoop_buf_t *sb, msgpack_unpacked *u, knoop_error_t *err)
 {
     size_t off = 0;
     msgpack_unpacked_init(u);
-    if (sb->data == NULL)
+    if (sb->data == NULL || knoop_buf_failed(sb))
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     if (msgpack_unpack_next(u, sb->data, sb->size, &off) != MSGPACK_UNPACK_SUCCESS)
         return knoop_error_set(err, KNOOP_EINTERNAL, "contact: cannot unpack own properties");
@@ -611,8 +611,8 @@ out:
 
 /* Creates an edge; props is a packed map or NULL. */
 static int cc__edge(store_txn_t *t, const char *type, uint64_t src, uint64_t tgt,
-                    schema_date_t from, schema_date_t to, const msgpack_sbuffer *props,
-                    uint64_t *id, knoop_error_t *err)
+                    schema_date_t from, schema_date_t to, const knoop_buf_t *props, uint64_t *id,
+                    knoop_error_t *err)
 {
     msgpack_unpacked u;
     graph_edge_t e;
@@ -912,14 +912,14 @@ static int cc__register_write(store_txn_t *t, const msgpack_object *p, const cc_
                               const cc_refs_t *x, graph_node_t *kc, knoop_error_t *err)
 {
     schema_date_t to = cc__next_day(r->day);
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer pk;
     msgpack_unpacked u;
     uint32_t i;
     int rc;
 
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&pk, &sb, knoop_buf_write);
     cc__pack_contact_props(&pk, p, r);
     if ((rc = cc__obj(&sb, &u, err)) == KNOOP_OK)
         rc = graph_node_create_tx(t, SCHEMA_KIND_CONTACT, CC_TYPE_CONTACT, &u.data, kc, err);
@@ -930,7 +930,7 @@ static int cc__register_write(store_txn_t *t, const msgpack_object *p, const cc_
         const char *s;
         size_t len;
         bool ini = false, has_org = proto_param_str(b, "organisatienaam", &s, &len);
-        msgpack_sbuffer_clear(&sb);
+        knoop_buf_clear(&sb);
         msgpack_pack_map(&pk, has_org ? 3 : 2);
         proto_param_str(b, "rol", &s, &len);
         cmd_pack_cstr(&pk, "rol");
@@ -952,7 +952,7 @@ static int cc__register_write(store_txn_t *t, const msgpack_object *p, const cc_
         if ((rc = graph_edge_get(store_txn_store(t), store_txn_view(t), x->role[i], &e, err)) !=
             KNOOP_OK)
             break;
-        msgpack_sbuffer_clear(&sb);
+        knoop_buf_clear(&sb);
         msgpack_pack_map(&pk, 2);
         cmd_pack_cstr(&pk, "rol_edge");
         msgpack_pack_uint64(&pk, x->role[i]);
@@ -962,13 +962,13 @@ static int cc__register_write(store_txn_t *t, const msgpack_object *p, const cc_
         rc = cc__edge(t, "over_rol", kc->id, x->role_tgt[i], r->day, to, &sb, NULL, err);
     }
     if (rc == KNOOP_OK && x->corrects != 0) {
-        msgpack_sbuffer_clear(&sb);
+        knoop_buf_clear(&sb);
         msgpack_pack_map(&pk, 1);
         cmd_pack_cstr(&pk, "corrects");
         msgpack_pack_uint64(&pk, x->corrects);
         rc = cc__edge(t, "corrigeert", kc->id, x->corrects, r->day, to, &sb, NULL, err);
     }
-    msgpack_sbuffer_destroy(&sb);
+    knoop_buf_destroy(&sb);
     return rc;
 }
 
@@ -983,7 +983,7 @@ int cmd_contact_register(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer
 
     if ((rc = cc__register_check(p, &r, err)) != KNOOP_OK)
         return rc;
-    x = malloc(sizeof(*x));
+    x = knoop_malloc(sizeof(*x));
     if (x == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     memset(&kc, 0, sizeof(kc));
@@ -994,7 +994,7 @@ int cmd_contact_register(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer
     if (rc == KNOOP_OK)
         rc = cc__pack_contact(ctx, ctx->view, &kc, pk, err);
     graph_node_clear(&kc);
-    free(x);
+    knoop_free(x);
     return rc;
 }
 
@@ -1104,7 +1104,7 @@ int cmd_contact_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         }
     }
     graph_node_clear(&who);
-    if (rc == KNOOP_OK && (rows = calloc(ids.n ? ids.n : 1, sizeof(*rows))) == NULL)
+    if (rc == KNOOP_OK && (rows = knoop_calloc(ids.n ? ids.n : 1, sizeof(*rows))) == NULL)
         rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (i = 0; rc == KNOOP_OK && i < ids.n; i++) {
         if ((rc = graph_node_get(ctx->store, ctx->view, ids.ids[i], &rows[n].n, err)) != 0)
@@ -1130,7 +1130,7 @@ int cmd_contact_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     }
     for (i = 0; rows != NULL && i < n; i++)
         graph_node_clear(&rows[i].n);
-    free(rows);
+    knoop_free(rows);
     graph_ids_free(&ids);
     return rc;
 }
@@ -1161,7 +1161,7 @@ int cmd_task_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     graph_node_t kc, task, n;
     schema_date_t day;
     int64_t ms;
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer spk;
     msgpack_unpacked u;
     store_txn_t *t = ctx->txn;
@@ -1179,8 +1179,8 @@ int cmd_task_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                                "gedaan), got %s",
                                knoop_repr(q, sizeof(q), s, len, 32));
     memset(&task, 0, sizeof(task));
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&spk, &sb, knoop_buf_write);
     msgpack_unpacked_init(&u);
     rc = cc__contact_ref(ctx, proto_param(p, "klantcontact"), "params.klantcontact", &kc, err);
     if (rc != KNOOP_OK)
@@ -1235,7 +1235,7 @@ out:
 out_txn:
     graph_node_clear(&task);
     msgpack_unpacked_destroy(&u);
-    msgpack_sbuffer_destroy(&sb);
+    knoop_buf_destroy(&sb);
     return rc;
 }
 
@@ -1257,7 +1257,7 @@ int cmd_task_done(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     size_t tl;
     graph_node_t task, done;
     uint64_t id = 0;
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer spk;
     msgpack_unpacked u;
     store_txn_t *t = ctx->txn;
@@ -1267,8 +1267,8 @@ int cmd_task_done(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
                        err)) != KNOOP_OK)
         return rc;
     memset(&done, 0, sizeof(done));
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&spk, &sb, knoop_buf_write);
     msgpack_unpacked_init(&u);
     if ((rc = cc__task_ref(ctx, proto_param(p, "id"), "params.id", &task, err)) != KNOOP_OK)
         goto out;
@@ -1299,7 +1299,7 @@ int cmd_task_done(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
 out:
     graph_node_clear(&done);
     msgpack_unpacked_destroy(&u);
-    msgpack_sbuffer_destroy(&sb);
+    knoop_buf_destroy(&sb);
     return rc;
 }
 
@@ -1345,7 +1345,7 @@ int cmd_task_open(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
             rc = knoop_error_set(err, KNOOP_ETOOLARGE,
                                  "more than %d tasks to examine; give params.actor", CC_MAX_SCAN);
     }
-    if (rc == KNOOP_OK && (rows = calloc(ids.n ? ids.n : 1, sizeof(*rows))) == NULL)
+    if (rc == KNOOP_OK && (rows = knoop_calloc(ids.n ? ids.n : 1, sizeof(*rows))) == NULL)
         rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (i = 0; rc == KNOOP_OK && i < ids.n; i++) {
         if ((rc = graph_node_get(ctx->store, ctx->view, ids.ids[i], &rows[n].n, err)) != 0)
@@ -1372,7 +1372,7 @@ int cmd_task_open(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     }
     for (i = 0; rows != NULL && i < n; i++)
         graph_node_clear(&rows[i].n);
-    free(rows);
+    knoop_free(rows);
     graph_ids_free(&ids);
     return rc;
 }
@@ -1462,7 +1462,7 @@ int cmd_list_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     size_t nl, ol;
     uint64_t other;
     graph_node_t n;
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer spk;
     msgpack_unpacked u;
     store_txn_t *t = ctx->txn;
@@ -1473,8 +1473,8 @@ int cmd_list_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                        err)) != KNOOP_OK)
         return rc;
     memset(&n, 0, sizeof(n));
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&spk, &sb, knoop_buf_write);
     msgpack_unpacked_init(&u);
     rc = cc__list_by_name(ctx, ctx->view, name, nl, &other, err);
     if (rc == KNOOP_OK && other != 0)
@@ -1495,7 +1495,7 @@ int cmd_list_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         graph_node_pack(pk, &n);
     graph_node_clear(&n);
     msgpack_unpacked_destroy(&u);
-    msgpack_sbuffer_destroy(&sb);
+    knoop_buf_destroy(&sb);
     return rc;
 }
 

@@ -75,7 +75,7 @@ static int domain__postcode_lookup(void *arg, const char *postcode, unsigned hou
 
 static int domain__node_hook(void *arg, const store_view_t *view, graph_op_t op,
                              const graph_node_t *old, schema_kind_t kind, const char *type,
-                             const msgpack_object *props, msgpack_sbuffer *out, knoop_error_t *err)
+                             const msgpack_object *props, knoop_buf_t *out, knoop_error_t *err)
 {
     domain__reader_t rd = { arg, view };
     schema_lookup_t lk = { domain__postcode_lookup, &rd };
@@ -88,7 +88,7 @@ static int domain__node_hook(void *arg, const store_view_t *view, graph_op_t op,
                                (unsigned long long)old->id);
     if (op == GRAPH_OP_DELETE)
         return KNOOP_OK;
-    msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+    msgpack_packer_init(&pk, out, knoop_buf_write);
     pthread_rwlock_rdlock(&domain_lock);
     rc = schema_validate_node(domain_reg, kind, type, props, &lk, &pk, err);
     pthread_rwlock_unlock(&domain_lock);
@@ -97,13 +97,13 @@ static int domain__node_hook(void *arg, const store_view_t *view, graph_op_t op,
 
 static int domain__edge_hook(void *arg, const store_view_t *view, const char *type,
                              const graph_node_t *source, const graph_node_t *target,
-                             const msgpack_object *props, msgpack_sbuffer *out, knoop_error_t *err)
+                             const msgpack_object *props, knoop_buf_t *out, knoop_error_t *err)
 {
     msgpack_packer pk;
     int rc;
     (void)arg;
     (void)view;
-    msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+    msgpack_packer_init(&pk, out, knoop_buf_write);
     pthread_rwlock_rdlock(&domain_lock);
     rc = schema_validate_edge(domain_reg, type, source->kind, source->type, target->kind,
                               target->type, props, &pk, err);
@@ -112,9 +112,9 @@ static int domain__edge_hook(void *arg, const store_view_t *view, const char *ty
 }
 
 int cmd_domain_normalise(const store_view_t *view, schema_kind_t kind, const char *type,
-                         const msgpack_object *props, msgpack_sbuffer *out, knoop_error_t *err)
+                         const msgpack_object *props, knoop_buf_t *out, knoop_error_t *err)
 {
-    msgpack_sbuffer_clear(out);
+    knoop_buf_clear(out);
     return domain__node_hook(domain_store, view, GRAPH_OP_CREATE, NULL, kind, type, props, out,
                              err);
 }
@@ -259,7 +259,7 @@ static int parse_values(const msgpack_object *arr, const char *ctx, schema_value
     schema_value_t *v;
     if (arr == NULL || arr->type != MSGPACK_OBJECT_ARRAY)
         return knoop_error_set(err, KNOOP_EINVAL, "%s.values: expected an array", ctx);
-    v = calloc(arr->via.array.size ? arr->via.array.size : 1, sizeof(*v));
+    v = knoop_calloc(arr->via.array.size ? arr->via.array.size : 1, sizeof(*v));
     if (v == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (uint32_t i = 0; i < arr->via.array.size; i++) {
@@ -273,7 +273,7 @@ static int parse_values(const msgpack_object *arr, const char *ctx, schema_value
             continue;
         }
         if (o->type != MSGPACK_OBJECT_MAP) {
-            free(v);
+            knoop_free(v);
             return knoop_error_set(err, KNOOP_EINVAL, "%s: expected {code, label} or a string", c);
         }
         if ((rc = get_s(o, "code", v[i].code, sizeof(v[i].code), true, c, err)) ||
@@ -281,7 +281,7 @@ static int parse_values(const msgpack_object *arr, const char *ctx, schema_value
             (rc = get_s(o, "abbreviation", v[i].abbreviation, sizeof(v[i].abbreviation), false, c,
                         err)) ||
             (rc = get_s(o, "ext_code", v[i].ext_code, sizeof(v[i].ext_code), false, c, err))) {
-            free(v);
+            knoop_free(v);
             return rc;
         }
         if (v[i].label[0] == '\0')
@@ -392,7 +392,7 @@ static int domain__apply(schema_registry_t *reg, const char *prefix, const void 
                     rc = schema_registry_put_list(reg, name, desc, v, n, err);
                 }
             }
-            free(v);
+            knoop_free(v);
         } else {
             schema_role_t r;
             rc = parse_role(&o, "role", &r, err);
@@ -487,7 +487,7 @@ static void domain__reload(void *arg)
 
 /* Runs change(reg) under the registry's write lock and writes key=val in the request's
  * transaction; should that transaction not commit, the registry is reloaded from the store. */
-static int domain__define(cmd_ctx_t *ctx, const char *key, const msgpack_sbuffer *val,
+static int domain__define(cmd_ctx_t *ctx, const char *key, const knoop_buf_t *val,
                           int (*change)(schema_registry_t *, const void *, knoop_error_t *),
                           const void *arg, knoop_error_t *err)
 {
@@ -538,7 +538,7 @@ int cmd_schema_field_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pac
                             knoop_error_t *err)
 {
     schema_field_t f;
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer spk;
     char key[256];
     int rc;
@@ -548,12 +548,12 @@ int cmd_schema_field_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pac
         return knoop_error_set(err, KNOOP_EINVAL, "params.kind: required");
     if (proto_param(p, "regime") == NULL)
         f.core = false;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&spk, &sb, knoop_buf_write);
     pack_field(&spk, &f);
     snprintf(key, sizeof(key), META_FIELD "%s/%s/%s", schema_kind_name(f.kind), f.type, f.name);
     rc = domain__define(ctx, key, &sb, change_field, &f, err);
-    msgpack_sbuffer_destroy(&sb);
+    knoop_buf_destroy(&sb);
     if (rc == KNOOP_OK)
         pack_field(pk, &f);
     return rc;
@@ -594,7 +594,7 @@ int cmd_schema_list_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pack
 {
     char name[SCHEMA_NAME_MAX], desc[160], key[128];
     list_change_t c = { 0 };
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer spk;
     schema_list_t tmp;
     int rc;
@@ -609,15 +609,15 @@ int cmd_schema_list_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pack
     snprintf(tmp.description, sizeof(tmp.description), "%s", desc);
     tmp.values = c.v;
     tmp.n = c.n;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&spk, &sb, knoop_buf_write);
     pack_list(&spk, &tmp, true);
     snprintf(key, sizeof(key), META_LIST "%s", name);
     rc = domain__define(ctx, key, &sb, change_list, &c, err);
-    msgpack_sbuffer_destroy(&sb);
+    knoop_buf_destroy(&sb);
     if (rc == KNOOP_OK)
         pack_list(pk, &tmp, true);
-    free(c.v);
+    knoop_free(c.v);
     return rc;
 }
 
@@ -627,7 +627,7 @@ int cmd_schema_list_add(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer 
     char name[SCHEMA_NAME_MAX], key[128];
     schema_value_t v;
     list_change_t c = { 0 };
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer spk;
     const schema_list_t *l;
     int rc;
@@ -647,14 +647,14 @@ int cmd_schema_list_add(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer 
     /* Persist the list as it will be after the addition. */
     pthread_rwlock_rdlock(&domain_lock);
     l = schema_registry_list(domain_reg, name);
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&spk, &sb, knoop_buf_write);
     if (l != NULL) {
         schema_list_t tmp = *l;
-        schema_value_t *vals = calloc(l->n + 1, sizeof(*vals));
+        schema_value_t *vals = knoop_calloc(l->n + 1, sizeof(*vals));
         if (vals == NULL) {
             pthread_rwlock_unlock(&domain_lock);
-            msgpack_sbuffer_destroy(&sb);
+            knoop_buf_destroy(&sb);
             return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
         }
         memcpy(vals, l->values, l->n * sizeof(*vals));
@@ -662,12 +662,12 @@ int cmd_schema_list_add(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer 
         tmp.values = vals;
         tmp.n = l->n + 1;
         pack_list(&spk, &tmp, true);
-        free(vals);
+        knoop_free(vals);
     }
     pthread_rwlock_unlock(&domain_lock);
     snprintf(key, sizeof(key), META_LIST "%s", name);
     rc = domain__define(ctx, key, &sb, change_list, &c, err);
-    msgpack_sbuffer_destroy(&sb);
+    knoop_buf_destroy(&sb);
     if (rc == KNOOP_OK) {
         pthread_rwlock_rdlock(&domain_lock);
         l = schema_registry_list(domain_reg, name);
@@ -723,18 +723,18 @@ int cmd_schema_role_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pack
                            knoop_error_t *err)
 {
     schema_role_t r;
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer spk;
     char key[128];
     int rc;
     if ((rc = parse_role(p, "params", &r, err)) != KNOOP_OK)
         return rc;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&spk, &sb, knoop_buf_write);
     pack_role(&spk, &r);
     snprintf(key, sizeof(key), META_ROLE "%s", r.name);
     rc = domain__define(ctx, key, &sb, change_role, &r, err);
-    msgpack_sbuffer_destroy(&sb);
+    knoop_buf_destroy(&sb);
     if (rc == KNOOP_OK)
         pack_role(pk, &r);
     return rc;

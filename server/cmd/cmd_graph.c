@@ -198,7 +198,7 @@ int cmd_node_delete(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
 static int cmd__pack_nodes(cmd_ctx_t *ctx, const graph_ids_t *ids, bool more, msgpack_packer *pk,
                            knoop_error_t *err)
 {
-    graph_node_t *nodes = calloc(ids->n ? ids->n : 1, sizeof(*nodes));
+    graph_node_t *nodes = knoop_calloc(ids->n ? ids->n : 1, sizeof(*nodes));
     size_t n = 0;
     int rc = KNOOP_OK;
     if (nodes == NULL)
@@ -224,7 +224,7 @@ static int cmd__pack_nodes(cmd_ctx_t *ctx, const graph_ids_t *ids, bool more, ms
     }
     for (size_t i = 0; i < n; i++)
         graph_node_clear(&nodes[i]);
-    free(nodes);
+    knoop_free(nodes);
     return rc;
 }
 
@@ -346,7 +346,7 @@ int cmd_edge_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
 static int cmd__pack_edges(cmd_ctx_t *ctx, const store_view_t *snap, const char *key,
                            const graph_ids_t *ids, int more, msgpack_packer *pk, knoop_error_t *err)
 {
-    graph_edge_t *edges = calloc(ids->n ? ids->n : 1, sizeof(*edges));
+    graph_edge_t *edges = knoop_calloc(ids->n ? ids->n : 1, sizeof(*edges));
     size_t n = 0;
     int rc = KNOOP_OK;
     if (edges == NULL)
@@ -374,7 +374,7 @@ static int cmd__pack_edges(cmd_ctx_t *ctx, const store_view_t *snap, const char 
     }
     for (size_t i = 0; i < n; i++)
         graph_edge_clear(&edges[i]);
-    free(edges);
+    knoop_free(edges);
     return rc;
 }
 
@@ -485,7 +485,7 @@ int cmd_edge_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
 }
 
 typedef struct {
-    msgpack_sbuffer *sb;
+    knoop_buf_t *sb;
     size_t n, limit;
     bool more;
 } cmd__hist_t;
@@ -497,7 +497,7 @@ static int cmd__hist_cb(void *arg, const void *entry, size_t len)
         h->more = true;
         return 1;
     }
-    msgpack_sbuffer_write(h->sb, entry, len);
+    knoop_buf_write(h->sb, entry, len);
     h->n++;
     return 0;
 }
@@ -505,7 +505,7 @@ static int cmd__hist_cb(void *arg, const void *entry, size_t len)
 int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err)
 {
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     cmd__hist_t h = { .sb = &sb };
     uint64_t id = 0;
     int rc;
@@ -514,7 +514,7 @@ int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     /* A node may be named by its external key; edge ids are numbers. */
     if (!proto_param_u64(p, "id", &id) && (rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
         return rc;
-    msgpack_sbuffer_init(&sb);
+    knoop_buf_init(&sb);
     rc = store_hist_scan(ctx->store, ctx->view, id, cmd__hist_cb, &h, err);
     if (rc == KNOOP_OK && h.n == 0)
         rc =
@@ -527,6 +527,6 @@ int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         cmd_pack_cstr(pk, "more");
         cmd_pack_bool(pk, h.more);
     }
-    msgpack_sbuffer_destroy(&sb);
+    knoop_buf_destroy(&sb);
     return rc;
 }

@@ -63,7 +63,7 @@ static bool props_same_as_stored(const store_view_t *view, schema_kind_t kind, c
 {
     msgpack_object merged = { .type = MSGPACK_OBJECT_MAP }, norm;
     msgpack_object_kv *kvs;
-    msgpack_sbuffer nb;
+    knoop_buf_t nb;
     knoop_error_t nerr;
     uint32_t cnt = 0;
     size_t off = 0;
@@ -86,12 +86,12 @@ static bool props_same_as_stored(const store_view_t *view, schema_kind_t kind, c
             kvs[cnt++] = set->via.map.ptr[j];
     merged.via.map.size = cnt;
     merged.via.map.ptr = kvs;
-    msgpack_sbuffer_init(&nb);
+    knoop_buf_init(&nb);
     if (cmd_domain_normalise(view, kind, type, &merged, &nb, &nerr) == KNOOP_OK && nb.size > 0 &&
         msgpack_unpack(nb.data, nb.size, &off, z, &norm) == MSGPACK_UNPACK_SUCCESS &&
         norm.type == MSGPACK_OBJECT_MAP && norm.via.map.size == old->via.map.size)
         same = props_unchanged(old, &norm);
-    msgpack_sbuffer_destroy(&nb);
+    knoop_buf_destroy(&nb);
     return same;
 }
 
@@ -209,14 +209,14 @@ int cmd_edge_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     cmd_pack_cstr(pk, "edge");
     /* edge.create's handler checks the same parameters (minus none) and packs the edge. */
     {
-        msgpack_sbuffer sb;
+        knoop_buf_t sb;
         msgpack_packer epk;
-        msgpack_sbuffer_init(&sb);
-        msgpack_packer_init(&epk, &sb, msgpack_sbuffer_write);
+        knoop_buf_init(&sb);
+        msgpack_packer_init(&epk, &sb, knoop_buf_write);
         rc = cmd_edge_create(ctx, p, &epk, err);
         if (rc == KNOOP_OK)
             pk->callback(pk->data, sb.data, sb.size);
-        msgpack_sbuffer_destroy(&sb);
+        knoop_buf_destroy(&sb);
     }
     if (rc != KNOOP_OK)
         return rc;
@@ -230,7 +230,7 @@ int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     char pc[16], place[256], gem[16];
     unsigned char key[STORE_POSTCODE_KEY_LEN];
     bool present, has_gem, created = true, changed = false;
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer spk;
     store_txn_t *t = ctx->txn;
     void *old;
@@ -257,8 +257,8 @@ int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         snprintf(gem, sizeof(gem), "%s", norm);
     }
     kl = store_key_postcode(key, pc);
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&spk, &sb, knoop_buf_write);
     msgpack_pack_map(&spk, gem[0] ? 2 : 1);
     cmd_pack_cstr(&spk, "place");
     cmd_pack_cstr(&spk, place);
@@ -266,8 +266,8 @@ int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         cmd_pack_cstr(&spk, "gemeente");
         cmd_pack_cstr(&spk, gem);
     }
-    if (sb.data == NULL) {
-        msgpack_sbuffer_destroy(&sb);
+    if (sb.data == NULL || knoop_buf_failed(&sb)) {
+        knoop_buf_destroy(&sb);
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     }
     old = NULL;
@@ -287,7 +287,7 @@ int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
             knoop_error_set(err, rc, "out of memory");
     }
     kv_free(old);
-    msgpack_sbuffer_destroy(&sb);
+    knoop_buf_destroy(&sb);
     if (rc != KNOOP_OK)
         return rc;
     msgpack_pack_map(pk, 2);
@@ -359,18 +359,19 @@ static void place_pack(msgpack_packer *pk, const place_t *pl)
 static int place_write(store_txn_t *t, const place_t *pl, const char *op, const place_t *before)
 {
     unsigned char k[STORE_PLACE_KEY_LEN], gk[32];
-    msgpack_sbuffer sb, bb;
+    knoop_buf_t sb, bb;
     msgpack_packer pk;
     int rc = KNOOP_ENOMEM;
-    msgpack_sbuffer_init(&sb);
-    msgpack_sbuffer_init(&bb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    knoop_buf_init(&bb);
+    msgpack_packer_init(&pk, &sb, knoop_buf_write);
     place_pack(&pk, pl);
     if (before != NULL) {
-        msgpack_packer_init(&pk, &bb, msgpack_sbuffer_write);
+        msgpack_packer_init(&pk, &bb, knoop_buf_write);
         place_pack(&pk, before);
     }
-    if (sb.data != NULL && (before == NULL || bb.data != NULL)) {
+    if (!knoop_buf_failed(&sb) && !knoop_buf_failed(&bb) && sb.data != NULL &&
+        (before == NULL || bb.data != NULL)) {
         store_key_place(k, pl->code);
         rc = store_txn_put(t, KV_CF_IDX, k, sizeof(k), sb.data, sb.size);
         if (rc == KNOOP_OK)
@@ -381,8 +382,8 @@ static int place_write(store_txn_t *t, const place_t *pl, const char *op, const 
             rc = store_txn_history(t, store_hist_id('w', pl->code), before ? op : "create",
                                    before ? bb.data : NULL, bb.size, sb.data, sb.size);
     }
-    msgpack_sbuffer_destroy(&sb);
-    msgpack_sbuffer_destroy(&bb);
+    knoop_buf_destroy(&sb);
+    knoop_buf_destroy(&bb);
     return rc;
 }
 
@@ -399,7 +400,7 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     schema_date_t on;
     bool present;
     store_txn_t *t = ctx->txn;
-    msgpack_sbuffer added, ended;
+    knoop_buf_t added, ended;
     msgpack_packer apk, epk;
     size_t nin, nadd = 0, nend = 0, nsame = 0;
     kv_iter_t *it = NULL;
@@ -409,7 +410,7 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK)
         return rc;
     nin = arr->via.array.size;
-    in = calloc(nin ? nin : 1, sizeof(*in));
+    in = knoop_calloc(nin ? nin : 1, sizeof(*in));
     if (in == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (size_t i = 0; i < nin; i++) {
@@ -446,10 +447,10 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                                  (unsigned)in[i].code);
             goto out;
         }
-    msgpack_sbuffer_init(&added);
-    msgpack_sbuffer_init(&ended);
-    msgpack_packer_init(&apk, &added, msgpack_sbuffer_write);
-    msgpack_packer_init(&epk, &ended, msgpack_sbuffer_write);
+    knoop_buf_init(&added);
+    knoop_buf_init(&ended);
+    msgpack_packer_init(&apk, &added, knoop_buf_write);
+    msgpack_packer_init(&epk, &ended, knoop_buf_write);
     /* Merge the sorted input with the stored places (sorted by code). Collect first, write
      * after the iterator is gone. */
     {
@@ -465,7 +466,7 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
             if (kl != STORE_PLACE_KEY_LEN)
                 continue;
             if (ns == cap) {
-                place_t *np = realloc(stored, (cap = cap ? cap * 2 : 1024) * sizeof(*np));
+                place_t *np = knoop_realloc(stored, (cap = cap ? cap * 2 : 1024) * sizeof(*np));
                 if (np == NULL) {
                     rc = KNOOP_ENOMEM;
                     break;
@@ -523,7 +524,7 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                 j++;
             }
         }
-        free(stored);
+        knoop_free(stored);
     }
     if (rc == KNOOP_OK) {
         msgpack_pack_map(pk, 3);
@@ -538,10 +539,10 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     } else if (rc == KNOOP_ENOMEM) {
         knoop_error_set(err, rc, "out of memory");
     }
-    msgpack_sbuffer_destroy(&added);
-    msgpack_sbuffer_destroy(&ended);
+    knoop_buf_destroy(&added);
+    knoop_buf_destroy(&ended);
 out:
-    free(in);
+    knoop_free(in);
     return rc;
 }
 
@@ -553,7 +554,7 @@ int cmd_query_places(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     size_t pl;
     schema_date_t at = schema_date_today();
     bool present, all = false;
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer spk;
     size_t n = 0;
     kv_iter_t *it;
@@ -594,11 +595,11 @@ int cmd_query_places(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     pl = store_key_place_of(lo, norm, strlen(norm), 0, false);
     memcpy(hi, lo, pl);
     hi[pl - 1] = 1;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&spk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&spk, &sb, knoop_buf_write);
     it = store_iter(ctx->store, ctx->view, KV_CF_IDX, lo, pl, hi, pl);
     if (it == NULL) {
-        msgpack_sbuffer_destroy(&sb);
+        knoop_buf_destroy(&sb);
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     }
     for (; kv_iter_valid(it) && rc == KNOOP_OK; kv_iter_next(it)) {
@@ -636,7 +637,7 @@ int cmd_query_places(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         msgpack_pack_array(pk, (uint32_t)n);
         pk->callback(pk->data, sb.data, sb.size);
     }
-    msgpack_sbuffer_destroy(&sb);
+    knoop_buf_destroy(&sb);
     return rc;
 }
 
@@ -709,7 +710,7 @@ int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
     rc = graph_adj_scan(ctx->store, ctx->view, node, &f, members_cb, &m, err);
     if (rc == KNOOP_OK && m.rc != KNOOP_OK)
         rc = knoop_error_set(err, m.rc, "out of memory");
-    if (rc == KNOOP_OK && (rows = calloc(m.nodes.n ? m.nodes.n : 1, sizeof(*rows))) == NULL)
+    if (rc == KNOOP_OK && (rows = knoop_calloc(m.nodes.n ? m.nodes.n : 1, sizeof(*rows))) == NULL)
         rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     for (size_t i = 0; rc == KNOOP_OK && i < m.nodes.n; i++) {
         if ((rc = graph_node_get(ctx->store, ctx->view, m.nodes.ids[i], &rows[n].n, err)) !=
@@ -757,7 +758,7 @@ int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
         graph_node_clear(&rows[i].n);
         graph_edge_clear(&rows[i].e);
     }
-    free(rows);
+    knoop_free(rows);
     graph_ids_free(&m.nodes);
     graph_ids_free(&m.edges);
     return rc;

@@ -185,6 +185,14 @@ const cmd_t *cmd_lookup(const char *name, size_t len)
     return NULL;
 }
 
+/* KNOOP_ENOMEM when the result written through pk is incomplete (a failed allocation). */
+static int cmd__result_check(const msgpack_packer *pk, knoop_error_t *err)
+{
+    if (pk->callback == knoop_buf_write && knoop_buf_failed(pk->data))
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory while packing the result");
+    return KNOOP_OK;
+}
+
 /* The request's `reason` parameter (when the method has one) into buf; "" when absent. */
 static int cmd__reason(const msgpack_object *params, char *buf, size_t bufsz, knoop_error_t *err)
 {
@@ -220,6 +228,8 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
         ctx->on_abort = NULL;
         rc = cmd->handler(ctx, params, pk, err);
         if (rc == KNOOP_OK)
+            rc = cmd__result_check(pk, err);
+        if (rc == KNOOP_OK)
             rc = cmd_check_deadline(ctx, err);
         if (rc == KNOOP_OK)
             rc = store_txn_commit(t, err);
@@ -238,6 +248,8 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
         ctx->view = snap;
     }
     rc = cmd->handler(ctx, params, pk, err);
+    if (rc == KNOOP_OK)
+        rc = cmd__result_check(pk, err);
     if (snap != NULL) {
         ctx->view = outer_view;
         store_snapshot_free(ctx->store, snap);

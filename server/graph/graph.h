@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "knoop_alloc.h"
 #include "knoop_err.h"
 #include "knoop_limits.h"
 #include "schema.h"
@@ -163,10 +164,10 @@ int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t
 typedef enum { GRAPH_OP_CREATE = 1, GRAPH_OP_UPDATE, GRAPH_OP_DELETE } graph_op_t;
 typedef struct {
     int (*node)(void *arg, const store_view_t *view, graph_op_t op, const graph_node_t *old,
-                schema_kind_t kind, const char *type, const msgpack_object *props,
-                msgpack_sbuffer *out, knoop_error_t *err);
+                schema_kind_t kind, const char *type, const msgpack_object *props, knoop_buf_t *out,
+                knoop_error_t *err);
     int (*edge)(void *arg, const store_view_t *view, const char *type, const graph_node_t *source,
-                const graph_node_t *target, const msgpack_object *props, msgpack_sbuffer *out,
+                const graph_node_t *target, const msgpack_object *props, knoop_buf_t *out,
                 knoop_error_t *err);
     void *arg;
 } graph_hooks_t;

@@ -120,7 +120,7 @@ static int graph__edge_write(store_txn_t *t, const graph_edge_t *e)
         return rc;
     store_put_u64(key, e->id);
     rc = store_txn_put(t, KV_CF_EDGE, key, 8, rec, rlen);
-    free(rec);
+    knoop_free(rec);
     if (rc != KNOOP_OK)
         return rc;
     return graph__adj_write(t, e, true);
@@ -135,8 +135,8 @@ static int graph__edge_history(store_txn_t *t, const char *op, const graph_edge_
     int rc = KNOOP_ENOMEM;
     if ((before == NULL || b != NULL) && (after == NULL || a != NULL))
         rc = store_txn_history(t, before ? before->id : after->id, op, b, bl, a, al);
-    free(b);
-    free(a);
+    knoop_free(b);
+    knoop_free(a);
     return rc;
 }
 
@@ -147,7 +147,7 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
     store_t *s = store_txn_store(t);
     const store_view_t *view = store_txn_view(t);
     graph_edge_t e;
-    msgpack_sbuffer sb, repl;
+    knoop_buf_t sb, repl;
     msgpack_packer pk;
     graph_node_t src, tgt;
     void *v;
@@ -175,15 +175,15 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
     if ((rc = graph__props_check(props, "props", err)) != KNOOP_OK)
         return rc;
     memcpy(e.type, type, strlen(type) + 1);
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&pk, &sb, knoop_buf_write);
     if (props == NULL || props->type == MSGPACK_OBJECT_NIL)
         msgpack_pack_map(&pk, 0);
     else
         msgpack_pack_object(&pk, *props);
-    if (sb.data == NULL)
+    if (sb.data == NULL || knoop_buf_failed(&sb))
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
-    msgpack_sbuffer_init(&repl);
+    knoop_buf_init(&repl);
     memset(&src, 0, sizeof(src));
     memset(&tgt, 0, sizeof(tgt));
 
@@ -205,12 +205,14 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
         const msgpack_object *pp =
             props != NULL && props->type != MSGPACK_OBJECT_NIL ? props : &empty;
         rc = graph__hooks.edge(graph__hooks.arg, view, type, &src, &tgt, pp, &repl, err);
+        if (rc == KNOOP_OK && knoop_buf_failed(&repl))
+            rc = KNOOP_ENOMEM;
         if (rc != KNOOP_OK)
             goto out;
         if (repl.size > 0) {
             /* The hook normalised the properties: store its map instead. */
-            msgpack_sbuffer_clear(&sb);
-            msgpack_sbuffer_write(&sb, repl.data, repl.size);
+            knoop_buf_clear(&sb);
+            knoop_buf_write(&sb, repl.data, repl.size);
         }
     }
     if (on_behalf_of != 0) {
@@ -243,12 +245,12 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
     }
     if (out != NULL) {
         *out = e;
-        out->buf_ = msgpack_sbuffer_release(&sb);
+        out->buf_ = knoop_buf_release(&sb);
         out->props = out->buf_;
     }
 out:
-    msgpack_sbuffer_destroy(&sb);
-    msgpack_sbuffer_destroy(&repl);
+    knoop_buf_destroy(&sb);
+    knoop_buf_destroy(&repl);
     graph_node_clear(&src);
     graph_node_clear(&tgt);
     if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))

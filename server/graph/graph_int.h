@@ -15,7 +15,7 @@ extern graph_hooks_t graph__hooks;
  */
 int graph__hook_node(const store_view_t *view, graph_op_t op, const graph_node_t *old,
                      schema_kind_t kind, const char *type, const msgpack_object **props,
-                     msgpack_zone *zone, msgpack_sbuffer *repl, knoop_error_t *err);
+                     msgpack_zone *zone, knoop_buf_t *repl, knoop_error_t *err);
 
 /* Commits t when rc is KNOOP_OK, else aborts it; returns the outcome. t is freed either way. */
 int graph__finish(store_txn_t *t, int rc, knoop_error_t *err);

@@ -31,7 +31,7 @@ static int graph__put_key_entry(store_txn_t *t, char prefix, const char *s, size
     unsigned char *k = stack;
     size_t klen = 1 + len + tail_len;
     int rc;
-    if (klen > sizeof(stack) && (k = malloc(klen)) == NULL)
+    if (klen > sizeof(stack) && (k = knoop_malloc(klen)) == NULL)
         return KNOOP_ENOMEM;
     k[0] = (unsigned char)prefix;
     memcpy(k + 1, s, len);
@@ -40,7 +40,7 @@ static int graph__put_key_entry(store_txn_t *t, char prefix, const char *s, size
     rc = add ? store_txn_put(t, KV_CF_IDX, k, klen, val, vlen)
              : store_txn_delete(t, KV_CF_IDX, k, klen);
     if (k != stack)
-        free(k);
+        knoop_free(k);
     return rc;
 }
 
@@ -151,7 +151,7 @@ static int graph__node_write(store_txn_t *t, const graph_node_t *n, const char *
         return rc;
     store_put_u64(key, n->id);
     rc = store_txn_put(t, KV_CF_NODE, key, 8, rec, rlen);
-    free(rec);
+    knoop_free(rec);
     return rc;
 }
 
@@ -164,8 +164,8 @@ static int graph__history(store_txn_t *t, uint64_t id, const char *op, const gra
     int rc = KNOOP_ENOMEM;
     if ((before == NULL || b != NULL) && (after == NULL || a != NULL))
         rc = store_txn_history(t, id, op, b, bl, a, al);
-    free(b);
-    free(a);
+    knoop_free(b);
+    knoop_free(a);
     return rc;
 }
 
@@ -174,7 +174,7 @@ static int graph__node_copy_out(const graph_node_t *n, const char *props, size_t
                                 graph_node_t *out)
 {
     *out = *n;
-    out->buf_ = malloc(len ? len : 1);
+    out->buf_ = knoop_malloc(len ? len : 1);
     if (out->buf_ == NULL) {
         memset(out, 0, sizeof(*out));
         return KNOOP_ENOMEM;
@@ -191,7 +191,7 @@ int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
     store_t *s = store_txn_store(t);
     const store_view_t *view = store_txn_view(t);
     graph_node_t n;
-    msgpack_sbuffer sb, repl;
+    knoop_buf_t sb, repl;
     msgpack_packer pk;
     msgpack_zone zone;
     msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
@@ -212,20 +212,20 @@ int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
     if (props == NULL || props->type == MSGPACK_OBJECT_NIL)
         props = &empty;
     msgpack_zone_init(&zone, 1024);
-    msgpack_sbuffer_init(&repl);
+    knoop_buf_init(&repl);
     rc = graph__hook_node(view, GRAPH_OP_CREATE, NULL, kind, n.type, &props, &zone, &repl, err);
     if (rc == KNOOP_OK && repl.size > 0)
         rc = graph__props_check(props, "props", err);
-    msgpack_sbuffer_init(&sb);
+    knoop_buf_init(&sb);
     if (rc == KNOOP_OK) {
-        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+        msgpack_packer_init(&pk, &sb, knoop_buf_write);
         msgpack_pack_object(&pk, *props);
-        if (sb.data == NULL)
+        if (sb.data == NULL || knoop_buf_failed(&sb))
             rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     }
     if (rc != KNOOP_OK) {
-        msgpack_sbuffer_destroy(&sb);
-        msgpack_sbuffer_destroy(&repl);
+        knoop_buf_destroy(&sb);
+        knoop_buf_destroy(&repl);
         msgpack_zone_destroy(&zone);
         return rc;
     }
@@ -241,8 +241,8 @@ int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
         (rc = graph__node_index(t, &n, props, true)) == KNOOP_OK &&
         (rc = graph__history(t, n.id, "create", NULL, &n)) == KNOOP_OK && out != NULL)
         rc = graph__node_copy_out(&n, sb.data, sb.size, out);
-    msgpack_sbuffer_destroy(&sb);
-    msgpack_sbuffer_destroy(&repl);
+    knoop_buf_destroy(&sb);
+    knoop_buf_destroy(&repl);
     msgpack_zone_destroy(&zone);
     if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
         knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
@@ -327,7 +327,7 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
     msgpack_zone zone;
     msgpack_object oldp, newp;
     msgpack_object_kv *kvs = NULL;
-    msgpack_sbuffer sb, repl;
+    knoop_buf_t sb, repl;
     msgpack_packer pk;
     uint32_t cnt = 0;
     int rc;
@@ -337,8 +337,8 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
         (rc = graph__unset_check(unset, set, err)) != KNOOP_OK)
         return rc;
     msgpack_zone_init(&zone, 1024);
-    msgpack_sbuffer_init(&sb);
-    msgpack_sbuffer_init(&repl);
+    knoop_buf_init(&sb);
+    knoop_buf_init(&repl);
     if ((rc = graph__node_read(s, view, id, &old, err)) != KNOOP_OK)
         goto out;
     if (if_version != 0 && old.version != if_version) {
@@ -354,7 +354,7 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
         goto out;
     }
     /* The new map: old entries neither set nor unset, then every set entry (nil removes). */
-    kvs = calloc((size_t)oldp.via.map.size + (set ? set->via.map.size : 0) + 1, sizeof(*kvs));
+    kvs = knoop_calloc((size_t)oldp.via.map.size + (set ? set->via.map.size : 0) + 1, sizeof(*kvs));
     if (kvs == NULL) {
         rc = KNOOP_ENOMEM;
         goto out;
@@ -383,9 +383,9 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
             goto out;
         newp = *np;
     }
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer_init(&pk, &sb, knoop_buf_write);
     msgpack_pack_object(&pk, newp);
-    if (sb.data == NULL) {
+    if (sb.data == NULL || knoop_buf_failed(&sb)) {
         rc = KNOOP_ENOMEM;
         goto out;
     }
@@ -406,10 +406,10 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
         rc = graph__node_copy_out(&n, sb.data, sb.size, out);
 out:
     /* Removing an index entry and putting it back in one batch is fine: the put comes last. */
-    free(kvs);
+    knoop_free(kvs);
     graph_node_clear(&old);
-    msgpack_sbuffer_destroy(&sb);
-    msgpack_sbuffer_destroy(&repl);
+    knoop_buf_destroy(&sb);
+    knoop_buf_destroy(&repl);
     msgpack_zone_destroy(&zone);
     if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
         knoop_error_set(err, KNOOP_ENOMEM, "out of memory");

@@ -18,7 +18,7 @@ void graph_ids_free(graph_ids_t *l)
 {
     if (l == NULL)
         return;
-    free(l->ids);
+    knoop_free(l->ids);
     l->ids = NULL;
     l->n = l->cap = 0;
 }
@@ -27,7 +27,7 @@ int graph_ids_push(graph_ids_t *l, uint64_t id)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
-        uint64_t *p = realloc(l->ids, cap * sizeof(*p));
+        uint64_t *p = knoop_realloc(l->ids, cap * sizeof(*p));
         if (p == NULL)
             return KNOOP_ENOMEM;
         l->ids = p;
@@ -50,7 +50,7 @@ int graph__idset_add(graph__idset_t *set, uint64_t id)
     size_t i;
     if ((set->n + 1) * 2 > set->cap) {
         size_t cap = set->cap ? set->cap * 2 : 64, j;
-        uint64_t *slots = calloc(cap, sizeof(*slots));
+        uint64_t *slots = knoop_calloc(cap, sizeof(*slots));
         if (slots == NULL)
             return KNOOP_ENOMEM;
         for (j = 0; j < set->cap; j++) {
@@ -61,7 +61,7 @@ int graph__idset_add(graph__idset_t *set, uint64_t id)
                 i = (i + 1) & (cap - 1);
             slots[i] = set->slots[j];
         }
-        free(set->slots);
+        knoop_free(set->slots);
         set->slots = slots;
         set->cap = cap;
     }
@@ -92,7 +92,7 @@ bool graph__idset_has(const graph__idset_t *set, uint64_t id)
 
 void graph__idset_free(graph__idset_t *set)
 {
-    free(set->slots);
+    knoop_free(set->slots);
     set->slots = NULL;
     set->cap = set->n = 0;
 }
@@ -121,7 +121,7 @@ void graph_set_hooks(const graph_hooks_t *h)
 
 int graph__hook_node(const store_view_t *view, graph_op_t op, const graph_node_t *old,
                      schema_kind_t kind, const char *type, const msgpack_object **props,
-                     msgpack_zone *zone, msgpack_sbuffer *repl, knoop_error_t *err)
+                     msgpack_zone *zone, knoop_buf_t *repl, knoop_error_t *err)
 {
     msgpack_object *o;
     size_t off = 0;
@@ -130,6 +130,8 @@ int graph__hook_node(const store_view_t *view, graph_op_t op, const graph_node_t
         return KNOOP_OK;
     rc = graph__hooks.node(graph__hooks.arg, view, op, old, kind, type,
                            props != NULL ? *props : NULL, repl, err);
+    if (rc == KNOOP_OK && knoop_buf_failed(repl))
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     if (rc != KNOOP_OK || repl->size == 0 || props == NULL)
         return rc;
     o = msgpack_zone_malloc(zone, sizeof(*o));
@@ -154,7 +156,7 @@ void graph_node_clear(graph_node_t *n)
 {
     if (n == NULL)
         return;
-    free(n->buf_);
+    knoop_free(n->buf_);
     memset(n, 0, sizeof(*n));
 }
 
@@ -162,7 +164,7 @@ void graph_edge_clear(graph_edge_t *e)
 {
     if (e == NULL)
         return;
-    free(e->buf_);
+    knoop_free(e->buf_);
     memset(e, 0, sizeof(*e));
 }
 
@@ -170,7 +172,7 @@ int graph__node_encode(const graph_node_t *n, const char *props, size_t props_le
                        unsigned char **out, size_t *out_len)
 {
     size_t tlen = strlen(n->type);
-    unsigned char *p = malloc(NODE_HDR + tlen + props_len);
+    unsigned char *p = knoop_malloc(NODE_HDR + tlen + props_len);
     if (p == NULL)
         return KNOOP_ENOMEM;
     p[0] = 1;
@@ -205,7 +207,7 @@ int graph__node_decode(uint64_t id, const void *val, size_t len, graph_node_t *o
     memcpy(out->type, p + NODE_HDR, tlen);
     out->type[tlen] = '\0';
     out->props_len = len - NODE_HDR - tlen;
-    out->buf_ = malloc(out->props_len ? out->props_len : 1);
+    out->buf_ = knoop_malloc(out->props_len ? out->props_len : 1);
     if (out->buf_ == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     memcpy(out->buf_, p + NODE_HDR + tlen, out->props_len);
@@ -220,7 +222,7 @@ int graph__edge_encode(const graph_edge_t *e, const char *props, size_t props_le
                        unsigned char **out, size_t *out_len)
 {
     size_t tlen = strlen(e->type);
-    unsigned char *p = malloc(EDGE_HDR + tlen + props_len);
+    unsigned char *p = knoop_malloc(EDGE_HDR + tlen + props_len);
     if (p == NULL)
         return KNOOP_ENOMEM;
     p[0] = 1;
@@ -263,7 +265,7 @@ int graph__edge_decode(uint64_t id, const void *val, size_t len, graph_edge_t *o
     memcpy(out->type, p + EDGE_HDR, tlen);
     out->type[tlen] = '\0';
     out->props_len = len - EDGE_HDR - tlen;
-    out->buf_ = malloc(out->props_len ? out->props_len : 1);
+    out->buf_ = knoop_malloc(out->props_len ? out->props_len : 1);
     if (out->buf_ == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     memcpy(out->buf_, p + EDGE_HDR + tlen, out->props_len);
@@ -390,16 +392,16 @@ void graph_edge_pack(msgpack_packer *pk, const graph_edge_t *e)
 
 static char *graph__packed(const void *x, bool node, size_t *len)
 {
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&pk, &sb, knoop_buf_write);
     if (node)
         graph_node_pack(&pk, x);
     else
         graph_edge_pack(&pk, x);
     *len = sb.size;
-    return msgpack_sbuffer_release(&sb);
+    return knoop_buf_release(&sb);
 }
 
 char *graph__node_packed(const graph_node_t *n, size_t *len)

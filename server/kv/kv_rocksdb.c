@@ -2,6 +2,7 @@
  * kv_rocksdb.c - the kv interface on RocksDB's C API (layer: kv). The only file of Knoop that
  * includes rocksdb/c.h; RocksDB errors are translated to knoop_err_t here and nowhere else.
  */
+#include "knoop_alloc.h"
 #include "kv.h"
 
 #include <rocksdb/c.h>
@@ -67,7 +68,7 @@ int kv_open(const char *path, const kv_options_t *o, kv_db_t **out, knoop_error_
 
     if (o == NULL)
         o = &defaults;
-    db = calloc(1, sizeof(*db));
+    db = knoop_calloc(1, sizeof(*db));
     if (db == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory opening %s", path);
     db->opts = rocksdb_options_create();
@@ -144,7 +145,7 @@ void kv_close(kv_db_t *db)
     if (db->cache)
         rocksdb_cache_destroy(db->cache);
     rocksdb_options_destroy(db->opts);
-    free(db);
+    knoop_free(db);
 }
 
 int kv_get(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const void *key, size_t klen,
@@ -194,7 +195,7 @@ void kv_free(void *p)
 
 kv_batch_t *kv_batch_new(kv_db_t *db)
 {
-    kv_batch_t *b = calloc(1, sizeof(*b));
+    kv_batch_t *b = knoop_calloc(1, sizeof(*b));
     if (b == NULL)
         return NULL;
     b->db = db;
@@ -207,7 +208,7 @@ void kv_batch_free(kv_batch_t *b)
     if (b == NULL)
         return;
     rocksdb_writebatch_wi_destroy(b->wb);
-    free(b);
+    knoop_free(b);
 }
 
 void kv_batch_clear(kv_batch_t *b)
@@ -295,7 +296,7 @@ static kv_iter_t *kv__iter_new(kv_db_t *db, const kv_snapshot_t *snap, kv_batch_
                                const void *lower, size_t lower_len, const void *upper,
                                size_t upper_len)
 {
-    kv_iter_t *it = calloc(1, sizeof(*it));
+    kv_iter_t *it = knoop_calloc(1, sizeof(*it));
     if (it == NULL)
         return NULL;
     it->ro = rocksdb_readoptions_create();
@@ -303,10 +304,10 @@ static kv_iter_t *kv__iter_new(kv_db_t *db, const kv_snapshot_t *snap, kv_batch_
         rocksdb_readoptions_set_snapshot(it->ro, (const rocksdb_snapshot_t *)snap);
     if (upper != NULL) {
         /* RocksDB keeps a pointer to the bound: it must outlive the iterator. */
-        it->upper = malloc(upper_len ? upper_len : 1);
+        it->upper = knoop_malloc(upper_len ? upper_len : 1);
         if (it->upper == NULL) {
             rocksdb_readoptions_destroy(it->ro);
-            free(it);
+            knoop_free(it);
             return NULL;
         }
         memcpy(it->upper, upper, upper_len);
@@ -388,6 +389,6 @@ void kv_iter_free(kv_iter_t *it)
         return;
     rocksdb_iter_destroy(it->it);
     rocksdb_readoptions_destroy(it->ro);
-    free(it->upper);
-    free(it);
+    knoop_free(it->upper);
+    knoop_free(it);
 }

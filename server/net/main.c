@@ -92,7 +92,7 @@ static int nkept;
 
 static char *keep(const char *s)
 {
-    char *p = strdup(s);
+    char *p = knoop_strdup(s);
     if (p == NULL || nkept == (int)(sizeof(kept) / sizeof(kept[0]))) {
         fprintf(stderr, "knoopd: out of memory or too many options\n");
         exit(1);
@@ -313,6 +313,6 @@ int main(int argc, char **argv)
     }
     opt = net_run(&cfg);
     while (nkept > 0)
-        free(kept[--nkept]);
+        knoop_free(kept[--nkept]);
     return opt;
 }

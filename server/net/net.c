@@ -67,7 +67,7 @@ typedef struct {
     msgpack_object params;
     bool notify;
     int64_t deadline_ms;
-    msgpack_sbuffer out;
+    knoop_buf_t out;
     char actor[32];
 } net_req_t;
 
@@ -139,8 +139,8 @@ static void net__conn_maybe_free(net_conn_t *c)
         c->next->prev = c->prev;
     srv->nconns--;
     srv->stats.connections = srv->nconns;
-    free(c->buf);
-    free(c);
+    knoop_free(c->buf);
+    knoop_free(c);
 }
 
 static void net__on_handle_close(uv_handle_t *h)
@@ -173,8 +173,8 @@ static void net__on_write(uv_write_t *w, int status)
     net_write_t *wr = (net_write_t *)w;
     net_conn_t *c = wr->c;
     c->pending_out -= wr->len;
-    free(wr->data);
-    free(wr);
+    knoop_free(wr->data);
+    knoop_free(wr);
     if (status < 0 && status != UV_ECANCELED && !c->closing) {
         net_log(NET_LOG_DEBUG, "msg=\"write failed\" conn=%llu error=%s", (unsigned long long)c->id,
                 uv_strerror(status));
@@ -191,12 +191,12 @@ static void net__conn_write(net_conn_t *c, char *data, size_t len)
     net_write_t *wr;
     uv_buf_t b;
     if (c->closing || data == NULL || len == 0) {
-        free(data);
+        knoop_free(data);
         return;
     }
-    wr = calloc(1, sizeof(*wr));
+    wr = knoop_calloc(1, sizeof(*wr));
     if (wr == NULL) {
-        free(data);
+        knoop_free(data);
         net__conn_close(c);
         return;
     }
@@ -207,34 +207,34 @@ static void net__conn_write(net_conn_t *c, char *data, size_t len)
     c->pending_out += len;
     if (uv_write(&wr->w, &c->u.s, &b, 1, net__on_write) != 0) {
         c->pending_out -= len;
-        free(data);
-        free(wr);
+        knoop_free(data);
+        knoop_free(wr);
         net__conn_close(c);
     }
 }
 
 static void net__respond_error(net_conn_t *c, uint32_t msgid, int code, const char *msg)
 {
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&pk, &sb, knoop_buf_write);
     proto_pack_response_err(&pk, msgid, code, msg);
     net__conn_write(c, sb.data, sb.size);
 }
 
 /* Builds the full response into out: [1, msgid, nil, result] or the error form. */
 static void net__build_response(net_req_t *r, int rc, const knoop_error_t *err,
-                                const msgpack_sbuffer *result)
+                                const knoop_buf_t *result)
 {
     msgpack_packer pk;
-    msgpack_sbuffer_init(&r->out);
+    knoop_buf_init(&r->out);
     if (r->notify)
         return;
-    msgpack_packer_init(&pk, &r->out, msgpack_sbuffer_write);
+    msgpack_packer_init(&pk, &r->out, knoop_buf_write);
     if (rc == KNOOP_OK) {
         proto_pack_response_ok(&pk, r->m.msgid);
-        msgpack_sbuffer_write(&r->out, result->data, result->size);
+        knoop_buf_write(&r->out, result->data, result->size);
     } else {
         proto_pack_response_err(&pk, r->m.msgid, rc, err->msg[0] ? err->msg : knoop_strerror(rc));
     }
@@ -244,7 +244,7 @@ static void net__run_cmd(net_req_t *r)
 {
     net_server_t *srv = r->c->srv;
     cmd_ctx_t ctx = { 0 };
-    msgpack_sbuffer res;
+    knoop_buf_t res;
     msgpack_packer pk;
     knoop_error_t err = { 0 };
     int rc;
@@ -253,8 +253,8 @@ static void net__run_cmd(net_req_t *r)
     ctx.who.actor = r->actor;
     ctx.deadline_ms = r->deadline_ms;
     ctx.stats = &srv->stats;
-    msgpack_sbuffer_init(&res);
-    msgpack_packer_init(&pk, &res, msgpack_sbuffer_write);
+    knoop_buf_init(&res);
+    msgpack_packer_init(&pk, &res, knoop_buf_write);
     rc = cmd_run(r->cmd, &ctx, &r->params, &pk, &err);
     if (rc == KNOOP_OK && res.data == NULL && res.size == 0)
         rc = knoop_error_set(&err, KNOOP_EINTERNAL, "%s: handler produced no result", r->cmd->name);
@@ -262,7 +262,7 @@ static void net__run_cmd(net_req_t *r)
         net_log(NET_LOG_WARN, "msg=\"request failed\" method=%s code=%s error=\"%s\"", r->cmd->name,
                 knoop_err_wire(rc), err.msg);
     net__build_response(r, rc, &err, &res);
-    msgpack_sbuffer_destroy(&res);
+    knoop_buf_destroy(&res);
 }
 
 static void net__work(uv_work_t *w)
@@ -280,8 +280,8 @@ static void net__work(uv_work_t *w)
 static void net__req_free(net_req_t *r)
 {
     msgpack_zone_destroy(&r->zone);
-    free(r->msg);
-    free(r);
+    knoop_free(r->msg);
+    knoop_free(r);
 }
 
 static void net__after_work(uv_work_t *w, int status)
@@ -294,7 +294,7 @@ static void net__after_work(uv_work_t *w, int status)
         net__conn_write(c, r->out.data, r->out.size);
         r->out.data = NULL;
     }
-    msgpack_sbuffer_destroy(&r->out);
+    knoop_buf_destroy(&r->out);
     net__req_free(r);
     if (c->closing) {
         net__conn_maybe_free(c);
@@ -318,12 +318,12 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
 {
     net_server_t *srv = c->srv;
     knoop_error_t err = { 0 };
-    net_req_t *r = calloc(1, sizeof(*r));
+    net_req_t *r = knoop_calloc(1, sizeof(*r));
     char q[160];
     int rc;
 
-    if (r == NULL || (r->msg = malloc(len)) == NULL) {
-        free(r);
+    if (r == NULL || (r->msg = knoop_malloc(len)) == NULL) {
+        knoop_free(r);
         net_log(NET_LOG_ERROR, "msg=\"out of memory\" conn=%llu", (unsigned long long)c->id);
         net__conn_close(c);
         return;
@@ -378,10 +378,10 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
         }
         c->authed = true;
         if (!r->notify) {
-            msgpack_sbuffer sb;
+            knoop_buf_t sb;
             msgpack_packer pk;
-            msgpack_sbuffer_init(&sb);
-            msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+            knoop_buf_init(&sb);
+            msgpack_packer_init(&pk, &sb, knoop_buf_write);
             proto_pack_response_ok(&pk, r->m.msgid);
             msgpack_pack_map(&pk, 1);
             msgpack_pack_str_with_body(&pk, "authenticated", 13);
@@ -494,7 +494,7 @@ static void net__on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
         if (cap > limit)
             cap = limit;
         if (cap > c->cap) {
-            nb = realloc(c->buf, cap);
+            nb = knoop_realloc(c->buf, cap);
             if (nb != NULL) {
                 c->buf = nb;
                 c->cap = cap;
@@ -568,7 +568,7 @@ static void net__on_connection(uv_stream_t *server, int status, bool tcp)
         net_log(NET_LOG_WARN, "msg=\"accept failed\" error=%s", uv_strerror(status));
         return;
     }
-    c = calloc(1, sizeof(*c));
+    c = knoop_calloc(1, sizeof(*c));
     if (c == NULL)
         return;
     c->srv = srv;
@@ -578,7 +578,7 @@ static void net__on_connection(uv_stream_t *server, int status, bool tcp)
     else
         rc = uv_pipe_init(srv->loop, &c->u.pipe, 0);
     if (rc != 0) {
-        free(c);
+        knoop_free(c);
         return;
     }
     uv_timer_init(srv->loop, &c->idle);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "knoop_alloc.h"
 #include "store_int.h"
 
 struct store {
@@ -46,7 +47,7 @@ struct store_txn {
     store_view_t view;
     uint32_t hist_n; /* history entries so far: orders several entries of one id in one txn */
     kv_batch_t *batch;
-    msgpack_sbuffer ops; /* the change record's ops, packed as they are made */
+    knoop_buf_t ops; /* the change record's ops, packed as they are made */
     size_t nops;
     bool oom; /* a write could not be recorded: the transaction cannot commit */
     uint64_t next_id;
@@ -98,14 +99,14 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
         store_options_default(&defaults);
         o = &defaults;
     }
-    s = calloc(1, sizeof(*s));
+    s = knoop_calloc(1, sizeof(*s));
     if (s == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     s->opts = *o;
     ko.block_cache_bytes = o->block_cache_bytes;
     rc = kv_open(dir, &ko, &s->db, err);
     if (rc != KNOOP_OK) {
-        free(s);
+        knoop_free(s);
         return rc;
     }
     rc = kv_get(s->db, NULL, KV_CF_META, STORE_META_FORMAT, strlen(STORE_META_FORMAT), &fv, &flen,
@@ -115,7 +116,7 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
         kv_free(fv);
         if (fmt != STORE_FORMAT) {
             kv_close(s->db);
-            free(s);
+            knoop_free(s);
             return knoop_error_set(err, KNOOP_ECORRUPT,
                                    "storage: %s has layout version %u, this knoopd reads %d", dir,
                                    fmt, STORE_FORMAT);
@@ -125,7 +126,7 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
         kv_batch_t *batch = kv_batch_new(s->db);
         if (batch == NULL) {
             kv_close(s->db);
-            free(s);
+            knoop_free(s);
             return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
         }
         store_put_u32(b, STORE_FORMAT);
@@ -134,18 +135,18 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
         kv_batch_free(batch);
         if (rc != KNOOP_OK) {
             kv_close(s->db);
-            free(s);
+            knoop_free(s);
             return rc;
         }
     } else {
         kv_close(s->db);
-        free(s);
+        knoop_free(s);
         return rc;
     }
     if ((rc = store__meta_u64(s->db, STORE_META_NEXT_ID, &s->next_id, err)) != KNOOP_OK ||
         (rc = store__meta_u64(s->db, STORE_META_SEQ, &s->seq, err)) != KNOOP_OK) {
         kv_close(s->db);
-        free(s);
+        knoop_free(s);
         return rc;
     }
     if (s->next_id == 0)
@@ -168,7 +169,7 @@ void store_close(store_t *s)
     pthread_mutex_destroy(&s->writer);
     pthread_mutex_destroy(&s->sync_mu);
     pthread_cond_destroy(&s->sync_cv);
-    free(s);
+    knoop_free(s);
 }
 
 kv_db_t *store_kv(store_t *s)
@@ -178,13 +179,13 @@ kv_db_t *store_kv(store_t *s)
 
 store_view_t *store_snapshot(store_t *s)
 {
-    store_view_t *v = calloc(1, sizeof(*v));
+    store_view_t *v = knoop_calloc(1, sizeof(*v));
     if (v == NULL)
         return NULL;
     v->s = s;
     v->snap = kv_snapshot_new(s->db);
     if (v->snap == NULL) {
-        free(v);
+        knoop_free(v);
         return NULL;
     }
     return v;
@@ -195,7 +196,7 @@ void store_snapshot_free(store_t *s, store_view_t *v)
     if (v == NULL)
         return;
     kv_snapshot_free(s->db, v->snap);
-    free(v);
+    knoop_free(v);
 }
 
 void store_set_change_cb(store_t *s, store_change_cb cb, void *arg)
@@ -237,12 +238,12 @@ static int64_t store__now_ms(void)
 
 int store_txn_begin(store_t *s, const store_who_t *who, store_txn_t **out, knoop_error_t *err)
 {
-    store_txn_t *t = calloc(1, sizeof(*t));
+    store_txn_t *t = knoop_calloc(1, sizeof(*t));
     if (t == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     t->batch = kv_batch_new(s->db);
     if (t->batch == NULL) {
-        free(t);
+        knoop_free(t);
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     }
     t->s = s;
@@ -252,7 +253,7 @@ int store_txn_begin(store_t *s, const store_who_t *who, store_txn_t **out, knoop
         snprintf(t->reason, sizeof(t->reason), "%s", who->reason);
         t->has_reason = true;
     }
-    msgpack_sbuffer_init(&t->ops);
+    knoop_buf_init(&t->ops);
     t->view.s = s;
     t->view.txn = t;
     pthread_mutex_lock(&s->writer);
@@ -301,7 +302,7 @@ static int store__record_op(store_txn_t *t, kv_cf_t cf, const void *key, size_t 
     msgpack_packer pk;
     size_t before = t->ops.size;
     int r = 0;
-    msgpack_packer_init(&pk, &t->ops, msgpack_sbuffer_write);
+    msgpack_packer_init(&pk, &t->ops, knoop_buf_write);
     r |= msgpack_pack_array(&pk, put ? 3 : 2);
     r |= msgpack_pack_uint8(&pk, (uint8_t)cf);
     r |= msgpack_pack_bin_with_body(&pk, key, klen);
@@ -338,14 +339,14 @@ int store_txn_delete(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen)
 int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *before, size_t blen,
                       const void *after, size_t alen)
 {
-    msgpack_sbuffer sb;
+    knoop_buf_t sb;
     msgpack_packer pk;
     unsigned char key[20];
     char ts[32];
     int r = 0, rc;
 
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&pk, &sb, knoop_buf_write);
     r |= msgpack_pack_map(&pk, 8);
     r |= msgpack_pack_str_with_body(&pk, "seq", 3);
     r |= msgpack_pack_uint64(&pk, t->seq);
@@ -365,16 +366,16 @@ int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *b
     r |= msgpack_pack_uint64(&pk, id);
     r |= msgpack_pack_str_with_body(&pk, "before", 6);
     if (before != NULL)
-        r |= msgpack_sbuffer_write(&sb, before, blen);
+        r |= knoop_buf_write(&sb, before, blen);
     else
         r |= msgpack_pack_nil(&pk);
     r |= msgpack_pack_str_with_body(&pk, "after", 5);
     if (after != NULL)
-        r |= msgpack_sbuffer_write(&sb, after, alen);
+        r |= knoop_buf_write(&sb, after, alen);
     else
         r |= msgpack_pack_nil(&pk);
     if (r != 0 || sb.data == NULL) {
-        msgpack_sbuffer_destroy(&sb);
+        knoop_buf_destroy(&sb);
         t->oom = true;
         return KNOOP_ENOMEM;
     }
@@ -382,7 +383,7 @@ int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *b
     store_put_u64(key + 8, t->seq);
     store_put_u32(key + 16, t->hist_n);
     rc = store_txn_put(t, KV_CF_HIST, key, sizeof(key), sb.data, sb.size);
-    msgpack_sbuffer_destroy(&sb);
+    knoop_buf_destroy(&sb);
     if (rc == KNOOP_OK)
         t->hist_n++;
     return rc;
@@ -391,8 +392,8 @@ int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *b
 static void store__txn_free(store_txn_t *t)
 {
     kv_batch_free(t->batch);
-    msgpack_sbuffer_destroy(&t->ops);
-    free(t);
+    knoop_buf_destroy(&t->ops);
+    knoop_free(t);
 }
 
 void store_txn_abort(store_txn_t *t)
@@ -430,11 +431,11 @@ static int store__group_sync(store_t *s, uint64_t seq, knoop_error_t *err)
 }
 
 /* Packs the change record of t (header and the ops collected so far) into sb. */
-static int store__record_pack(const store_txn_t *t, msgpack_sbuffer *sb)
+static int store__record_pack(const store_txn_t *t, knoop_buf_t *sb)
 {
     msgpack_packer pk;
     int r = 0;
-    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    msgpack_packer_init(&pk, sb, knoop_buf_write);
     r |= msgpack_pack_array(&pk, 6);
     r |= msgpack_pack_uint8(&pk, 1);
     r |= msgpack_pack_uint64(&pk, t->seq);
@@ -448,7 +449,7 @@ static int store__record_pack(const store_txn_t *t, msgpack_sbuffer *sb)
         return KNOOP_ETOOLARGE;
     r |= msgpack_pack_array(&pk, (uint32_t)t->nops);
     if (t->ops.size > 0)
-        r |= msgpack_sbuffer_write(sb, t->ops.data, t->ops.size);
+        r |= knoop_buf_write(sb, t->ops.data, t->ops.size);
     return r != 0 ? KNOOP_ENOMEM : KNOOP_OK;
 }
 
@@ -457,14 +458,14 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err)
     store_t *s = t->s;
     unsigned char v[8];
     uint64_t seq = t->seq;
-    msgpack_sbuffer rec;
+    knoop_buf_t rec;
     int rc = KNOOP_OK;
 
     if (t->nops == 0) { /* nothing written: nothing to commit */
         store_txn_abort(t);
         return KNOOP_OK;
     }
-    msgpack_sbuffer_init(&rec);
+    knoop_buf_init(&rec);
     if (t->oom)
         rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     else if (t->hist_n == 0)
@@ -493,7 +494,7 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err)
         if (s->change_cb != NULL)
             s->change_cb(s->change_arg, seq, rec.data, rec.size);
     }
-    msgpack_sbuffer_destroy(&rec);
+    knoop_buf_destroy(&rec);
     pthread_mutex_unlock(&s->writer);
     store__txn_free(t);
     if (rc != KNOOP_OK)
