@@ -237,6 +237,13 @@ int proto_params_check(const msgpack_object *map, const proto_param_spec_t *spec
  * pointers borrow from the map's buffers.
  */
 const msgpack_object *proto_param(const msgpack_object *map, const char *name);
+
+/*
+ * Looks for two equal string keys in map in linear time (a hash set over the keys). Returns 1 and
+ * sets *dup to the index of the second occurrence when there is one, 0 when every key is unique
+ * (non-string keys are ignored), KNOOP_ENOMEM when the set cannot be allocated.
+ */
+int proto_map_find_dup(const msgpack_object *map, uint32_t *dup);
 bool proto_param_u64(const msgpack_object *map, const char *name, uint64_t *out);
 /* *s is not NUL-terminated; *len is its length. */
 bool proto_param_str(const msgpack_object *map, const char *name, const char **s, size_t *len);

@@ -282,3 +282,51 @@ bool proto_param_bool(const msgpack_object *map, const char *name, bool *out)
     *out = v->via.boolean;
     return true;
 }
+
+/* FNV-1a over a key's bytes. */
+static uint64_t proto__hash(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+int proto_map_find_dup(const msgpack_object *map, uint32_t *dup)
+{
+    uint32_t n = map->via.map.size, cap = 8, *slots;
+    int found = 0;
+    if (map->type != MSGPACK_OBJECT_MAP || n < 2)
+        return 0;
+    while (cap < 2u * n)
+        cap *= 2;
+    /* Slots hold index + 1 of a key (0 = empty); open addressing, linear probing. */
+    slots = knoop_calloc(cap, sizeof(*slots));
+    if (slots == NULL)
+        return KNOOP_ENOMEM;
+    for (uint32_t i = 0; i < n && !found; i++) {
+        const msgpack_object *k = &map->via.map.ptr[i].key;
+        uint32_t h;
+        if (k->type != MSGPACK_OBJECT_STR)
+            continue;
+        h = (uint32_t)proto__hash(k->via.str.ptr, k->via.str.size) & (cap - 1);
+        for (;; h = (h + 1) & (cap - 1)) {
+            const msgpack_object *o;
+            if (slots[h] == 0) {
+                slots[h] = i + 1;
+                break;
+            }
+            o = &map->via.map.ptr[slots[h] - 1].key;
+            if (o->via.str.size == k->via.str.size &&
+                memcmp(o->via.str.ptr, k->via.str.ptr, k->via.str.size) == 0) {
+                *dup = i;
+                found = 1;
+                break;
+            }
+        }
+    }
+    knoop_free(slots);
+    return found;
+}

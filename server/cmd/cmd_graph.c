@@ -507,13 +507,33 @@ int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
 {
     knoop_buf_t sb;
     cmd__hist_t h = { .sb = &sb };
-    uint64_t id = 0;
-    int rc;
+    uint64_t id = 0, code;
+    const char *pc;
+    size_t pcl;
+    int rc, given;
     if ((rc = cmd__limit(p, &h.limit, err)) != KNOOP_OK)
         return rc;
-    /* A node may be named by its external key; edge ids are numbers. */
-    if (!proto_param_u64(p, "id", &id) && (rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
+    given = (proto_param(p, "id") != NULL) + (proto_param(p, "postcode") != NULL) +
+            (proto_param(p, "woonplaats") != NULL);
+    if (given != 1)
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "params: give exactly one of id, postcode or woonplaats");
+    if (proto_param_str(p, "postcode", &pc, &pcl)) {
+        unsigned pc4;
+        if ((rc = schema_pc4_parse(pc, pcl, "params.postcode", &pc4, err)) != KNOOP_OK)
+            return rc;
+        id = store_hist_id('p', pc4);
+    } else if (proto_param_u64(p, "woonplaats", &code)) {
+        if (code == 0 || code > UINT32_MAX)
+            return knoop_error_set(err, KNOOP_EINVAL,
+                                   "params.woonplaats: expected a woonplaatscode 1..%u",
+                                   (unsigned)UINT32_MAX);
+        id = store_hist_id('w', (uint32_t)code);
+    } else if (!proto_param_u64(p, "id", &id) &&
+               (rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK) {
+        /* A node may be named by its external key; edge ids are numbers. */
         return rc;
+    }
     knoop_buf_init(&sb);
     rc = store_hist_scan(ctx->store, ctx->view, id, cmd__hist_cb, &h, err);
     if (rc == KNOOP_OK && h.n == 0)

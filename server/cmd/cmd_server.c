@@ -43,7 +43,7 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     cmd_pack_bool(pk, st->auth_required);
     cmd__kv_u64(pk, "last_seq", store_last_seq(ctx->store));
     cmd_pack_cstr(pk, "limits");
-    msgpack_pack_map(pk, 8);
+    msgpack_pack_map(pk, 9);
     cmd__kv_u64(pk, "message_bytes", st->limits->max_message);
     cmd__kv_u64(pk, "depth", st->limits->max_depth);
     cmd__kv_u64(pk, "string_bytes", st->limits->max_string);
@@ -52,5 +52,6 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     cmd__kv_u64(pk, "inflight", st->max_inflight);
     cmd__kv_u64(pk, "idle_s", st->idle_seconds);
     cmd__kv_u64(pk, "request_ms", st->request_ms);
+    cmd__kv_u64(pk, "properties", KNOOP_MAX_PROPERTIES);
     return KNOOP_OK;
 }

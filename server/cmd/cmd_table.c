@@ -45,8 +45,10 @@ static const proto_param_spec_t p_edge_list[] = {
     P("limit", U64, false),      END
 };
 static const proto_param_spec_t p_batch[] = { P("ops", ARRAY, true), P("reason", STR, false), END };
-static const proto_param_spec_t p_history[] = { P("id", STR_OR_U64, true), P("limit", U64, false),
-                                                END };
+static const proto_param_spec_t p_history[] = { P("id", STR_OR_U64, false),
+                                                P("postcode", STR, false),
+                                                P("woonplaats", U64, false),
+                                                P("limit", U64, false), END };
 
 /* -- contact administration (cmd_contact.c) -- */
 static const proto_param_spec_t p_contact_register[] = {
@@ -223,6 +225,7 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
             who.reason = reason;
         if ((rc = store_txn_begin(ctx->store, &who, &t, err)) != KNOOP_OK)
             return rc;
+        store_txn_set_deadline(t, ctx->deadline_ms);
         ctx->txn = t;
         ctx->view = store_txn_view(t);
         ctx->on_abort = NULL;

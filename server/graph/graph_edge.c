@@ -352,6 +352,8 @@ int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t
     while (qi < queue.n) {
         uint64_t dep = queue.ids[qi++];
         schema_date_t to;
+        if ((rc = store_txn_check_deadline(t, err)) != KNOOP_OK)
+            goto out;
         if ((rc = graph__idset_add(&seen, dep)) < 0)
             goto out;
         if (rc == 0)
@@ -414,6 +416,8 @@ int graph__edge_delete_closure(store_txn_t *t, graph__idset_t *set, graph_ids_t 
         graph_edge_t e;
         unsigned char key[17];
         size_t before = queue.n;
+        if ((rc = store_txn_check_deadline(t, err)) != KNOOP_OK)
+            break;
         if ((rc = graph__edge_read(s, view, id, &e, err)) != KNOOP_OK)
             break;
         rc = graph__adj_write(t, &e, false);

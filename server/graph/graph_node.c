@@ -303,6 +303,9 @@ static int graph__unset_check(const msgpack_object *unset, const msgpack_object 
         return KNOOP_OK;
     if (unset->type != MSGPACK_OBJECT_ARRAY)
         return knoop_error_set(err, KNOOP_EINVAL, "unset: expected an array of property names");
+    if (unset->via.array.size > KNOOP_MAX_PROPERTIES)
+        return knoop_error_set(err, KNOOP_ETOOLARGE, "unset: %u names, at most %d",
+                               (unsigned)unset->via.array.size, KNOOP_MAX_PROPERTIES);
     for (uint32_t i = 0; i < unset->via.array.size; i++) {
         const msgpack_object *o = &unset->via.array.ptr[i];
         if (o->type != MSGPACK_OBJECT_STR)
@@ -373,6 +376,12 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
     newp.type = MSGPACK_OBJECT_MAP;
     newp.via.map.size = cnt;
     newp.via.map.ptr = kvs;
+    if (cnt > KNOOP_MAX_PROPERTIES) {
+        rc = knoop_error_set(err, KNOOP_ETOOLARGE,
+                             "set: node %llu would have %u properties, at most %d",
+                             (unsigned long long)id, (unsigned)cnt, KNOOP_MAX_PROPERTIES);
+        goto out;
+    }
     {
         const msgpack_object *np = &newp;
         rc = graph__hook_node(view, GRAPH_OP_UPDATE, &old, old.kind, old.type, &np, &zone, &repl,

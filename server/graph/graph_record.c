@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "graph_int.h"
+#include "proto.h"
 
 const char *const graph_key_fields[] = { "key", "cbs_code", "kvk", "oin", NULL };
 
@@ -448,6 +449,9 @@ int graph__props_check(const msgpack_object *props, const char *field, knoop_err
         return KNOOP_OK;
     if (props->type != MSGPACK_OBJECT_MAP)
         return knoop_error_set(err, KNOOP_EINVAL, "%s: expected a map of properties", field);
+    if (props->via.map.size > KNOOP_MAX_PROPERTIES)
+        return knoop_error_set(err, KNOOP_ETOOLARGE, "%s: %u properties, at most %d", field,
+                               (unsigned)props->via.map.size, KNOOP_MAX_PROPERTIES);
     for (uint32_t i = 0; i < props->via.map.size; i++) {
         const msgpack_object_kv *kv = &props->via.map.ptr[i];
         const char *k = kv->key.via.str.ptr;
@@ -458,12 +462,6 @@ int graph__props_check(const msgpack_object *props, const char *field, knoop_err
         snprintf(sub, sizeof(sub), "%s: property name", field);
         if ((rc = schema_check_name(k, kl, sub, err)) != KNOOP_OK)
             return rc;
-        for (uint32_t j = 0; j < i; j++) {
-            const msgpack_object *o = &props->via.map.ptr[j].key;
-            if (o->via.str.size == kl && memcmp(o->via.str.ptr, k, kl) == 0)
-                return knoop_error_set(err, KNOOP_EINVAL, "%s.%.*s: given twice", field, (int)kl,
-                                       k);
-        }
         if (kl == 4 && memcmp(k, "name", 4) == 0 && kv->val.type != MSGPACK_OBJECT_STR &&
             kv->val.type != MSGPACK_OBJECT_NIL)
             return knoop_error_set(err, KNOOP_EINVAL, "%s.name: expected a string", field);
@@ -476,6 +474,19 @@ int graph__props_check(const msgpack_object *props, const char *field, knoop_err
             rc = schema_check_name(kv->val.via.str.ptr, kv->val.via.str.size, sub, err);
             if (rc != KNOOP_OK)
                 return rc;
+        }
+    }
+    {
+        /* Duplicate names, in linear time (the keys are strings: checked above). */
+        uint32_t d;
+        int found = proto_map_find_dup(props, &d);
+        if (found < 0)
+            return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+        if (found > 0) {
+            const msgpack_object *k = &props->via.map.ptr[d].key;
+            char q[96];
+            return knoop_error_set(err, KNOOP_EINVAL, "%s.%s: given twice", field,
+                                   knoop_repr(q, sizeof(q), k->via.str.ptr, k->via.str.size, 64));
         }
     }
     return KNOOP_OK;

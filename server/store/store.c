@@ -54,6 +54,7 @@ struct store_txn {
     uint64_t seq;
     int64_t ts;
     bool allocated;
+    int64_t deadline_ms;
     char actor[128];
     char reason[256];
     bool has_reason;
@@ -288,6 +289,20 @@ const store_view_t *store_txn_view(store_txn_t *t)
 store_t *store_txn_store(store_txn_t *t)
 {
     return t->s;
+}
+
+void store_txn_set_deadline(store_txn_t *t, int64_t deadline_ms)
+{
+    t->deadline_ms = deadline_ms;
+}
+
+int store_txn_check_deadline(const store_txn_t *t, knoop_error_t *err)
+{
+    if (t->deadline_ms != 0 && store__now_ms() > t->deadline_ms)
+        return knoop_error_set(err, KNOOP_EUNAVAIL,
+                               "request took longer than the server's time per request; nothing "
+                               "was written");
+    return KNOOP_OK;
 }
 
 size_t store_txn_count(const store_txn_t *t)

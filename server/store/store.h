@@ -76,6 +76,14 @@ const store_view_t *store_txn_view(store_txn_t *t);
 /* The store t writes to. */
 store_t *store_txn_store(store_txn_t *t);
 
+/*
+ * Sets the wall-clock time (ms since the epoch, 0 = none) after which the request that owns t
+ * gives up. Long loops inside a write call store_txn_check_deadline, so that a write never holds
+ * the writer lock far past the request's time. KNOOP_EUNAVAIL (with err set) once it has passed.
+ */
+void store_txn_set_deadline(store_txn_t *t, int64_t deadline_ms);
+int store_txn_check_deadline(const store_txn_t *t, knoop_error_t *err);
+
 /* Allocates a fresh id (node or edge) inside t; returned to the pool if t aborts. */
 uint64_t store_txn_alloc_id(store_txn_t *t);
 
