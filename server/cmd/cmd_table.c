@@ -47,8 +47,8 @@ static const proto_param_spec_t p_edge_list[] = {
 static const proto_param_spec_t p_batch[] = { P("ops", ARRAY, true), P("reason", STR, false), END };
 static const proto_param_spec_t p_history[] = { P("id", STR_OR_U64, false),
                                                 P("postcode", STR, false),
-                                                P("woonplaats", U64, false),
-                                                P("limit", U64, false), END };
+                                                P("woonplaats", U64, false), P("limit", U64, false),
+                                                END };
 
 /* -- contact administration (cmd_contact.c) -- */
 static const proto_param_spec_t p_contact_register[] = {
