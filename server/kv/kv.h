@@ -87,8 +87,17 @@ int kv_batch_get(kv_db_t *db, kv_batch_t *b, kv_cf_t cf, const void *key, size_t
  */
 int kv_commit(kv_db_t *db, kv_batch_t *b, bool sync, knoop_error_t *err);
 
-/* Makes every batch committed so far durable (one fsync of the WAL). */
+/* Makes every batch committed so far durable (one fsync of the WAL). Subject to fault
+ * injection like kv_commit. */
 int kv_sync(kv_db_t *db, knoop_error_t *err);
+
+/*
+ * Writes a consistent copy of the whole database, as of now, to directory dir, which must not
+ * exist (its parent must): SST files are hard-linked where the file system allows, so this is
+ * quick and needs little space; writes may go on meanwhile. The copy is a complete database that
+ * kv_open opens. KNOOP_EIO when it cannot be made (dir exists, no space ...).
+ */
+int kv_checkpoint(kv_db_t *db, const char *dir, knoop_error_t *err);
 
 /* A consistent read view. Release with kv_snapshot_free on the same db. */
 kv_snapshot_t *kv_snapshot_new(kv_db_t *db);
@@ -115,8 +124,8 @@ int kv_iter_status(const kv_iter_t *it, knoop_error_t *err);
 void kv_iter_free(kv_iter_t *it);
 
 /*
- * Fault injection for tests: make the nth kv_commit from now fail with KNOOP_EIO (n >= 1), and
- * with persistent every commit after it too. n = 0 turns injection off. Returns how many
+ * Fault injection for tests: make the nth kv_commit or kv_sync from now fail with KNOOP_EIO
+ * (n >= 1), and with persistent every one after it too. n = 0 turns injection off. Returns how many
  * injected faults fired since the last call to kv_fault_set.
  */
 int kv_fault_set(int n, bool persistent);

@@ -275,9 +275,25 @@ int kv_commit(kv_db_t *db, kv_batch_t *b, bool sync, knoop_error_t *err)
 int kv_sync(kv_db_t *db, knoop_error_t *err)
 {
     char *rerr = NULL;
+    if (kv__fault_fires())
+        return knoop_error_set(err, KNOOP_EIO, "storage: sync: injected fault");
     rocksdb_flush_wal(db->db, 1, &rerr);
     if (rerr != NULL)
         return kv__error(err, rerr, "sync");
+    return KNOOP_OK;
+}
+
+int kv_checkpoint(kv_db_t *db, const char *dir, knoop_error_t *err)
+{
+    char *rerr = NULL;
+    rocksdb_checkpoint_t *cp = rocksdb_checkpoint_object_create(db->db, &rerr);
+    if (rerr != NULL)
+        return kv__error(err, rerr, "checkpoint");
+    /* log_size_for_flush 0: flush the memtables first, so the copy needs no WAL replay. */
+    rocksdb_checkpoint_create(cp, dir, 0, &rerr);
+    rocksdb_checkpoint_object_destroy(cp);
+    if (rerr != NULL)
+        return kv__error(err, rerr, "checkpoint");
     return KNOOP_OK;
 }
 

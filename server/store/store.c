@@ -200,6 +200,11 @@ void store_snapshot_free(store_t *s, store_view_t *v)
     knoop_free(v);
 }
 
+int store_checkpoint(store_t *s, const char *dir, knoop_error_t *err)
+{
+    return kv_checkpoint(s->db, dir, err);
+}
+
 void store_set_change_cb(store_t *s, store_change_cb cb, void *arg)
 {
     pthread_mutex_lock(&s->writer);
@@ -514,8 +519,15 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err)
     store__txn_free(t);
     if (rc != KNOOP_OK)
         return rc;
-    if (s->opts.sync)
-        rc = store__group_sync(s, seq, err);
+    if (s->opts.sync && (rc = store__group_sync(s, seq, err)) != KNOOP_OK) {
+        char m[KNOOP_ERROR_MSG_MAX];
+        snprintf(m, sizeof(m), "%s", err != NULL ? err->msg : "");
+        /* The batch is applied and visible; only its durability is unknown. */
+        return knoop_error_set(err, rc,
+                               "storage: the change was written but is not known to be durable "
+                               "(%s)",
+                               m);
+    }
     return rc;
 }
 

@@ -59,6 +59,12 @@ typedef struct store_view store_view_t;
 store_view_t *store_snapshot(store_t *s);
 void store_snapshot_free(store_t *s, store_view_t *v);
 
+/*
+ * Writes a consistent copy of the store as of now to directory dir (which must not exist) while
+ * writes go on: an online backup, itself a store that store_open opens. Errors as kv_checkpoint.
+ */
+int store_checkpoint(store_t *s, const char *dir, knoop_error_t *err);
+
 /* The sequence number of the last commit. */
 uint64_t store_last_seq(store_t *s);
 
