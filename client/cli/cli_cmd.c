@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "knoop_json.h"
@@ -100,6 +101,10 @@ static const cli_opt_t edge_list_opts[] = {
     END_OPT,
 };
 static const cli_opt_t history_opts[] = { LIMIT_OPT, END_OPT };
+static const cli_opt_t backup_opts[] = {
+    { "verify", NULL, false, "open the backup on the server and print its sequence and digest" },
+    END_OPT
+};
 
 /* ---- value helpers ---- */
 
@@ -368,6 +373,26 @@ static int b_history(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
     return rc != 0 ? rc : opt_limit(a, p, msg, msgsz);
 }
 
+/* admin.backup {dir, verify}: dir is a path on the server's machine; a relative one is taken
+ * from the current directory (meaningful when the server runs here). */
+static int b_backup(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    char cwd[4096], path[8192];
+    const char *dir = a->pos[0];
+    if (dir[0] != '/') {
+        if (getcwd(cwd, sizeof(cwd)) == NULL) {
+            snprintf(msg, msgsz, "backup: cannot tell the current directory for '%s'", dir);
+            return CLI_EXIT_USAGE;
+        }
+        snprintf(path, sizeof(path), "%s/%s", cwd, dir);
+        dir = path;
+    }
+    json_object_set_new(p, "dir", json_string(dir));
+    if (cli_args_count(a, "verify") > 0)
+        json_object_set_new(p, "verify", json_true());
+    return 0;
+}
+
 /* ---- the table ---- */
 
 static const cli_cmd_t cmds[] = {
@@ -419,6 +444,11 @@ static const cli_cmd_t cmds[] = {
     { NULL, "history", "history.list", "history ID [--limit N]",
       "show the change history of a node or edge", "knoop history 7", 1, 1, "ID  a node or edge id",
       history_opts, b_history },
+    { NULL, "backup", "admin.backup", "backup DIR [--verify]",
+      "make an online backup of the whole store into DIR (must not exist) while writes go on; "
+      "restore it with 'knoopd --restore DIR --data NEWDIR'",
+      "knoop backup /var/backups/knoop-2026-12-02 --verify", 1, 1,
+      "DIR  a directory on the server's machine that does not exist yet", backup_opts, b_backup },
     { NULL, "call", NULL, "call METHOD [JSON]", "call any method with a JSON params object",
       "knoop call node.get '{\"id\": 1}'", 1, 2,
       "METHOD  a method name (see PROTOCOL.md)\n  JSON    the named parameters as a JSON object",
@@ -426,8 +456,8 @@ static const cli_cmd_t cmds[] = {
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history", "call", "help",
-                                      "quit", "exit",
+const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history", "backup", "call",
+                                      "help", "quit", "exit",
                                       /* -- contact administration (cli_contact.c) -- */
                                       "contact", "task", "list", "export",
                                       /* -- end contact administration -- */

@@ -128,6 +128,10 @@ int cmd_list_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
                      knoop_error_t *err);
 /* -- end contact administration -- */
 
+/* Online backup (cmd_backup.c). */
+int cmd_admin_backup(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err);
+
 /* The VNG domain (cmd_domain.c, cmd_query.c). */
 int cmd_domain_init(store_t *s, knoop_error_t *err); /* loads the registry, installs the hooks */
 void cmd_domain_shutdown(void);

@@ -131,6 +131,9 @@ static const proto_param_spec_t p_query_members[] = { P("node", STR_OR_U64, true
                                                       P("type", STR, false), P("at", DATE, false),
                                                       END };
 
+static const proto_param_spec_t p_backup[] = { P("dir", STR, true), P("verify", BOOL, false),
+                                               END };
+
 /* auth is handled by the network layer, which owns the connection's state; it is listed here
  * so that lookup, parameter checks and documentation see it like every other method. */
 const cmd_t cmd_table[] = {
@@ -148,6 +151,7 @@ const cmd_t cmd_table[] = {
     { "edge.list", cmd_edge_list, p_edge_list, CMD_READ },
     { "history.list", cmd_history_list, p_history, CMD_READ },
     { "batch", cmd_batch, p_batch, CMD_WRITE },
+    { "admin.backup", cmd_admin_backup, p_backup, CMD_READ },
     { "schema.types", cmd_schema_types, p_none, CMD_READ },
     { "schema.roles", cmd_schema_roles, p_none, CMD_READ },
     { "schema.role.define", cmd_schema_role_define, p_role_define, CMD_WRITE },

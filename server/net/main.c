@@ -37,6 +37,10 @@ static const char usage[] =
     "  --idle-timeout S         close connections idle for S seconds, 0 = never (300 / 604800)\n"
     "  --request-timeout MS     time per request in ms, 0 = none (30000 / 3600000)\n"
     "\n"
+    "Maintenance (each runs and exits):\n"
+    "  --restore BACKUP         copy the backup BACKUP (made by 'knoop backup' / admin.backup)\n"
+    "                           into --data DIR, which must not exist, and print its digest\n"
+    "\n"
     "  --help                   this text\n"
     "  --version                the version\n"
     "\n"
@@ -60,6 +64,7 @@ enum {
     OPT_INFLIGHT,
     OPT_IDLE,
     OPT_REQ,
+    OPT_RESTORE,
     OPT_HELP,
     OPT_VERSION
 };
@@ -81,6 +86,7 @@ static const struct option long_opts[] = {
     { "max-inflight", required_argument, NULL, OPT_INFLIGHT },
     { "idle-timeout", required_argument, NULL, OPT_IDLE },
     { "request-timeout", required_argument, NULL, OPT_REQ },
+    { "restore", required_argument, NULL, OPT_RESTORE },
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
     { NULL, 0, NULL, 0 },
@@ -268,7 +274,8 @@ static int read_config(net_config_t *c, const char *path, int depth)
         for (o = long_opts; o->name != NULL; o++)
             if (strcmp(o->name, k) == 0)
                 break;
-        if (o->name == NULL || o->val == OPT_HELP || o->val == OPT_VERSION) {
+        if (o->name == NULL || o->val == OPT_HELP || o->val == OPT_VERSION ||
+            o->val == OPT_RESTORE) {
             fprintf(stderr, "knoopd: %s:%d: unknown option '%s'\n", path, lineno, k);
             rc = -1;
         } else if ((o->has_arg == required_argument) != (v != NULL && *v != '\0')) {
@@ -284,8 +291,22 @@ static int read_config(net_config_t *c, const char *path, int depth)
     return rc;
 }
 
+/* --restore: copies a backup into the data directory and prints its digest. */
+static int restore(const char *backup, const char *dir)
+{
+    knoop_error_t err;
+    char digest[17];
+    if (store_restore(backup, dir, digest, &err) != KNOOP_OK) {
+        fprintf(stderr, "knoopd: --restore %s: %s\n", backup, err.msg);
+        return 1;
+    }
+    printf("knoopd restored %s into %s digest=%s\n", backup, dir, digest);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    const char *restore_from = NULL;
     net_config_t cfg;
     int opt, idx;
     net_config_default(&cfg);
@@ -304,6 +325,10 @@ int main(int argc, char **argv)
                     opt == ':' ? "missing value for" : "unknown", argv[optind - 1]);
             return 2;
         }
+        if (opt == OPT_RESTORE) {
+            restore_from = optarg;
+            continue;
+        }
         if (apply(&cfg, opt, long_opts[idx].name, optarg, 0) != 0)
             return 2;
     }
@@ -311,7 +336,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "knoopd: unexpected argument '%s' (try --help)\n", argv[optind]);
         return 2;
     }
-    opt = net_run(&cfg);
+    if (restore_from != NULL)
+        opt = restore(restore_from, cfg.data_dir);
+    else
+        opt = net_run(&cfg);
     while (nkept > 0)
         knoop_free(kept[--nkept]);
     return opt;

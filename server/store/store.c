@@ -8,12 +8,17 @@
  * batch without fsync, releases the writer lock, then either becomes the leader that fsyncs the
  * WAL for everything written so far, or waits for the leader whose sync covers its batch.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <msgpack.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "knoop_alloc.h"
 #include "store_int.h"
@@ -158,6 +163,15 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
     pthread_cond_init(&s->sync_cv, NULL);
     *out = s;
     return KNOOP_OK;
+}
+
+int store_open_existing(const char *dir, store_t **out, knoop_error_t *err)
+{
+    struct stat st;
+    char cur[4096];
+    if (snprintf(cur, sizeof(cur), "%s/CURRENT", dir) >= (int)sizeof(cur) || stat(cur, &st) != 0)
+        return knoop_error_set(err, KNOOP_ENOTFOUND, "storage: %s holds no Knoop store", dir);
+    return store_open(dir, NULL, out, err);
 }
 
 void store_close(store_t *s)
@@ -686,4 +700,85 @@ int store_digest(store_t *s, const store_view_t *v, char out[17], knoop_error_t 
     }
     snprintf(out, 17, "%016llx", (unsigned long long)h);
     return KNOOP_OK;
+}
+
+/* Copies regular file src to dst (created, must not exist), then fsyncs it. */
+static int store__copy_file(const char *src, const char *dst, knoop_error_t *err)
+{
+    char buf[65536];
+    int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = KNOOP_OK;
+    ssize_t n;
+    if (in < 0)
+        return knoop_error_set(err, KNOOP_EIO, "restore: cannot read %s: %s", src, strerror(errno));
+    out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (out < 0) {
+        close(in);
+        return knoop_error_set(err, KNOOP_EIO, "restore: cannot create %s: %s", dst,
+                               strerror(errno));
+    }
+    while ((n = read(in, buf, sizeof(buf))) > 0) {
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(out, buf + off, (size_t)(n - off));
+            if (w < 0) {
+                rc = knoop_error_set(err, KNOOP_EIO, "restore: writing %s: %s", dst,
+                                     strerror(errno));
+                break;
+            }
+            off += w;
+        }
+        if (rc != KNOOP_OK)
+            break;
+    }
+    if (rc == KNOOP_OK && n < 0)
+        rc = knoop_error_set(err, KNOOP_EIO, "restore: reading %s: %s", src, strerror(errno));
+    if (rc == KNOOP_OK && fsync(out) != 0)
+        rc = knoop_error_set(err, KNOOP_EIO, "restore: syncing %s: %s", dst, strerror(errno));
+    close(in);
+    if (close(out) != 0 && rc == KNOOP_OK)
+        rc = knoop_error_set(err, KNOOP_EIO, "restore: closing %s: %s", dst, strerror(errno));
+    return rc;
+}
+
+int store_restore(const char *backup, const char *dir, char digest[17], knoop_error_t *err)
+{
+    char src[4096], dst[4096];
+    struct dirent *de;
+    store_t *s;
+    DIR *d;
+    int rc = KNOOP_OK;
+
+    /* The backup must be a store this knoopd reads: open it first (read and closed again). */
+    if ((rc = store_open_existing(backup, &s, err)) != KNOOP_OK)
+        return rc;
+    store_close(s);
+    if (mkdir(dir, 0700) != 0)
+        return knoop_error_set(err, KNOOP_EIO,
+                               "restore: cannot create %s: %s (the target must not exist)", dir,
+                               strerror(errno));
+    if ((d = opendir(backup)) == NULL)
+        return knoop_error_set(err, KNOOP_EIO, "restore: cannot list %s: %s", backup,
+                               strerror(errno));
+    while (rc == KNOOP_OK && (de = readdir(d)) != NULL) {
+        struct stat st;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (snprintf(src, sizeof(src), "%s/%s", backup, de->d_name) >= (int)sizeof(src) ||
+            snprintf(dst, sizeof(dst), "%s/%s", dir, de->d_name) >= (int)sizeof(dst)) {
+            rc = knoop_error_set(err, KNOOP_EINVAL, "restore: path too long");
+            break;
+        }
+        if (stat(src, &st) != 0 || !S_ISREG(st.st_mode)) {
+            rc = knoop_error_set(err, KNOOP_EINVAL, "restore: %s is not a regular file", src);
+            break;
+        }
+        rc = store__copy_file(src, dst, err);
+    }
+    closedir(d);
+    if (rc != KNOOP_OK)
+        return rc;
+    if ((rc = store_open_existing(dir, &s, err)) != KNOOP_OK)
+        return rc;
+    rc = store_digest(s, NULL, digest, err);
+    store_close(s);
+    return rc;
 }

@@ -41,6 +41,17 @@ void store_options_default(store_options_t *o);
 /* Opens or creates the store in directory dir. *out is owned by the caller (store_close). */
 int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_error_t *err);
 
+/* As store_open, but KNOOP_ENOTFOUND when dir holds no store (nothing is created). */
+int store_open_existing(const char *dir, store_t **out, knoop_error_t *err);
+
+/*
+ * Restores a backup made by store_checkpoint (knoop backup): checks that backup is a store of
+ * this format, copies its files into dir, which must not exist (created 0700, files 0600, each
+ * fsynced), opens the copy and writes its digest (store_digest) to digest. On failure dir may
+ * hold a partial copy and the error names the file.
+ */
+int store_restore(const char *backup, const char *dir, char digest[17], knoop_error_t *err);
+
 /* Closes the store. Every committed transaction is durable afterwards. NULL is a no-op. */
 void store_close(store_t *s);
 

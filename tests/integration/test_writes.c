@@ -6,6 +6,8 @@
  * One knoopd serves the group; each test creates its own nodes.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -291,6 +293,86 @@ static void failed_batch_leaves_no_node_no_history_and_no_sequence_number(void *
     knoop_close(c);
 }
 
+/* ---- online backup and restore ---- */
+
+typedef struct {
+    knoop_conn_t *c;
+    atomic_int stop, created, failures;
+} writer_t;
+
+static void *writer(void *arg)
+{
+    writer_t *w = arg;
+    while (!w->stop) {
+        knoop_error_t err;
+        int rc;
+        json_t *j =
+            call(w->c, "node.create",
+                 "{\"kind\": \"project\", \"props\": {\"name\": \"Backupproject\"}}", &rc, &err);
+        if (rc == 0)
+            w->created++;
+        else
+            w->failures++;
+        json_decref(j);
+    }
+    return NULL;
+}
+
+static void backup_while_writes_go_on_restores_to_the_same_digest(void **state)
+{
+    knoop_conn_t *c = conn();
+    writer_t w = { .c = conn() };
+    char dir[400], data[400], params[600], want[64];
+    const char *knoopd = itest_path("KNOOPD", ITEST_KNOOPD);
+    pthread_t th;
+    itest_run_t r;
+    json_t *b;
+    (void)state;
+
+    snprintf(dir, sizeof(dir), "%s/backup", srv.dir);
+    snprintf(data, sizeof(data), "%s/restored", srv.dir);
+    assert_int_equal(pthread_create(&th, NULL, writer, &w), 0);
+    /* Let some writes through first; bounded by the writer's progress (each call has a time
+     * limit, and a failure ends the wait). */
+    while (atomic_load(&w.created) < 20 && atomic_load(&w.failures) == 0)
+        sched_yield();
+    snprintf(params, sizeof(params), "{\"dir\": \"%s\", \"verify\": true}", dir);
+    b = call_ok(c, "admin.backup", "%s", params);
+    w.stop = 1;
+    pthread_join(th, NULL);
+    assert_int_equal(w.failures, 0);
+    assert_true(json_integer_value(json_object_get(b, "seq")) > 0);
+    snprintf(want, sizeof(want), "digest=%s", json_string_value(json_object_get(b, "digest")));
+
+    {
+        const char *argv[] = { knoopd, "--restore", dir, "--data", data, NULL };
+        assert_int_equal(itest_run(argv, NULL, NULL, &r), 0);
+        assert_int_equal(r.status, 0);
+        assert_non_null(strstr(r.out, want));
+        itest_run_free(&r);
+    }
+    {
+        /* The target must not exist: a second restore into it is refused. */
+        const char *argv[] = { knoopd, "--restore", dir, "--data", data, NULL };
+        assert_int_equal(itest_run(argv, NULL, NULL, &r), 0);
+        assert_int_equal(r.status, 1);
+        assert_non_null(strstr(r.err, "must not exist"));
+        itest_run_free(&r);
+    }
+    /* A second backup into the same directory is refused, naming the problem. */
+    {
+        knoop_error_t err;
+        int rc;
+        json_t *j = call(c, "admin.backup", params, &rc, &err);
+        assert_null(j);
+        assert_int_not_equal(rc, 0);
+        assert_non_null(strstr(err.msg, "exists"));
+    }
+    json_decref(b);
+    knoop_close(w.c);
+    knoop_close(c);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -311,6 +393,7 @@ int main(void)
         cmocka_unit_test(
             node_create_with_more_properties_than_the_limit_is_refused_before_any_write),
         cmocka_unit_test(failed_batch_leaves_no_node_no_history_and_no_sequence_number),
+        cmocka_unit_test(backup_while_writes_go_on_restores_to_the_same_digest),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
