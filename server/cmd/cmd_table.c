@@ -131,8 +131,7 @@ static const proto_param_spec_t p_query_members[] = { P("node", STR_OR_U64, true
                                                       P("type", STR, false), P("at", DATE, false),
                                                       END };
 
-static const proto_param_spec_t p_backup[] = { P("dir", STR, true), P("verify", BOOL, false),
-                                               END };
+static const proto_param_spec_t p_backup[] = { P("dir", STR, true), P("verify", BOOL, false), END };
 
 /* auth is handled by the network layer, which owns the connection's state; it is listed here
  * so that lookup, parameter checks and documentation see it like every other method. */
