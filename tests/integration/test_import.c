@@ -583,7 +583,11 @@ static void office_holders_opsterland_two_h_de_jong(void **state)
     assert_true(ids[0] != ids[1]);
     assert_true((strcmp(firsts[0], "Hans") == 0 && strcmp(firsts[1], "Harm") == 0) ||
                 (strcmp(firsts[0], "Harm") == 0 && strcmp(firsts[1], "Hans") == 0));
-    res = rpc("node.get", json_pack("{s:s}", "id", "GM0086|H|de jong"));
+    {
+        json_t *p = json_pack("{s:s}", "id", "GM0086|H|de jong");
+        res = rpc("node.get", p);
+        json_decref(p);
+    }
     assert_true(json_is_true(json_object_get(json_object_get(res, "props"), "dubbel_in_bron")));
     assert_true(json_integer_value(json_object_get(res, "id")) != ids[0] &&
                 json_integer_value(json_object_get(res, "id")) != ids[1]);
