@@ -2,7 +2,10 @@
 # The main job: installs what is missing, builds Knoop (RelWithDebInfo) into build/release,
 # starts knoopd on a fresh data directory under build/demo-data, loads the real reference data
 # (schema/data, see schema/data/SOURCES.md) and the example functionaries, and answers sample
-# questions through the knoop CLI. Non-interactive; exits nonzero on any failure.
+# questions through the knoop CLI. Then it loads the real office holders (ambtsdragers.csv: the
+# Register van Overheidsorganisaties on 2026-04-15) and the Kiesraad's 2022 council election
+# result (raadsleden_gekozen_2022.csv, seats_2022.csv) and asks about them. Non-interactive;
+# exits nonzero on any failure.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -64,6 +67,15 @@ echo "== import the reference data (schema/data; Bron: CBS and others, see SOURC
 "$KNOOP" import --on 2025-01-01 "$DATA/woonplaatsen.csv"
 echo "== import the example functionaries (VOORBEELDGEGEVENS: fictitious persons)"
 "$KNOOP" import "$DATA/example_functionarissen.json"
+echo
+echo "== import the real office holders and the 2022 council election result"
+# ambtsdragers.csv first: the gekozen profile matches the elected of 2022 to the register's
+# persons on the server. Each row whose name was normalised (initials written oddly) or that
+# is not matched is listed on stderr as file:line; here they go to a log.
+"$KNOOP" import "$DATA/ambtsdragers.csv" "$DATA/raadsleden_gekozen_2022.csv" \
+    "$DATA/seats_2022.csv" 2>"$RUN/import-office-holders.log"
+echo "(rows normalised or not matched: $(wc -l <"$RUN/import-office-holders.log") notes in" \
+    "$RUN/import-office-holders.log)"
 
 echo
 echo "== Which place names belong to gemeente Súdwest-Fryslân (GM1900)?"
@@ -83,6 +95,24 @@ echo "== Who holds which role at Almere today? (example data)"
 echo
 echo "== The roles of P. Jansen (example data), with the role each is held on behalf of"
 "$KNOOP" query roles VOORBEELD-P-JANSEN
+
+
+echo
+echo "== Who is burgemeester of Almere today? (real data: the register's 2026-04-15 listing)"
+"$KNOOP" query holders GM0034 | sed -n '1,2p;/ burgemeester /p'
+echo
+echo "== Who were the raadsleden of Almere on 2024-01-01, and for which party? (Kiesraad 2022)"
+"$KNOOP" query holders GM0034 --at 2024-01-01 | head -n 12
+echo "..."
+echo
+echo "== The fractievoorzitters of Almere listed in the register (no party: the register gives none)"
+"$KNOOP" query holders GM0034 | sed -n '1,2p;/ fractievoorzitter /p'
+echo
+echo "== K. Bokhorst (Almere): elected for the VVD in 2022, listed as raadslid in 2026: one person"
+"$KNOOP" query roles "GM0034|K|bokhorst"
+echo
+echo "== The registered result of the 2022 council election in Amsterdam (seats per list)"
+"$KNOOP" node get "GR2022|GM0363"
 
 echo
 echo "== stop knoopd (SIGTERM)"

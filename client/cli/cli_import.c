@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "knoop_json.h"
+#include "schema_check.h"
 
 /* A file whose operations pack into at most this many bytes is sent as one atomic batch. */
 #define CLI_IMPORT_ONE_BATCH_BYTES (8u * 1024u * 1024u)
@@ -359,7 +360,8 @@ typedef enum { ROW_UNCHANGED, ROW_CHANGED, ROW_CREATED, ROW_SKIPPED } row_state_
 typedef struct {
     char loc[48]; /* "12" (a CSV line) or "edges[3]" (a JSON element) */
     row_state_t state;
-    int level; /* JSON: the batch round of an edge held on behalf of another (0 first) */
+    int level;      /* JSON: the batch round of an edge held on behalf of another (0 first) */
+    size_t same_as; /* zetels: 1 + the row whose state this row shares, or 0 */
 } row_t;
 
 typedef struct {
@@ -391,6 +393,12 @@ typedef struct {
     json_t *seen;     /* keys already put in this file (body nodes of regions/koepels) */
     json_t *edge_ids; /* JSON profile: ref -> edge id */
     size_t sent_rows, total_rows;
+    /* Office holders (ambtsdragers, gekozen, zetels): */
+    json_t *persons;   /* match key -> [{key, dubbel}] of the register's persons on the server */
+    json_t *names;     /* match key -> how often it occurs in this file */
+    json_t *first_row; /* zetels: result key -> its first row */
+    size_t n_persons, n_roles, n_normalised, n_refused, n_matched, n_new, n_ambiguous;
+    size_t n_results;
 } imp_t;
 
 static void bad_row(imp_t *im, const char *loc, const char *fmt, ...) KNOOP_PRINTF(3, 4);
@@ -461,6 +469,9 @@ static void imp_free(imp_t *im)
     json_decref(im->gm);
     json_decref(im->seen);
     json_decref(im->edge_ids);
+    json_decref(im->persons);
+    json_decref(im->names);
+    json_decref(im->first_row);
 }
 
 /* ---- CSV profiles ---- */
@@ -859,6 +870,557 @@ static int row_edges(rowctx_t *r, size_t row)
     return add_op(r->im, row, "edge.put", p, true);
 }
 
+/* ---- office holders: ambtsdragers, gekozen, zetels (docs/IMPORT.md, "Office holders") ---- */
+
+/* Prints a note about a row that is imported (changed or partly refused): `file:line: ...`. */
+static void note_row(imp_t *im, const char *loc, const char *fmt, ...) KNOOP_PRINTF(3, 4);
+static void note_row(imp_t *im, const char *loc, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s:%s: ", im->file, loc);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/*
+ * The initials as written in the sources, made readable before the schema normalises them.
+ * Only forms with one clear reading are rewritten: enclosing parentheses ("(B.A.J.)"), a first
+ * name in parentheses after them ("H.A. (Dolf)": initials H.A., the name goes to roepnaam, of
+ * size SCHEMA_NAME_MAX), a comma for a dot ("D,W."), the surname repeated after the initials
+ * ("M.H.J. Evers" for Evers), and an upper-case Th, Ch, Ph or Chr group in dotted initials
+ * ("TH.J.M." is Th.J.M.).
+ */
+static void initials_preclean(const char *raw, const char *surname, char *out, size_t outsz,
+                              char *roepnaam)
+{
+    static const char *const digraphs[] = { "TH.", "CH.", "PH.", "CHR.", NULL };
+    size_t n, sl = strlen(surname), i;
+    char *p;
+
+    snprintf(out, outsz, "%s", raw);
+    roepnaam[0] = '\0';
+    n = strlen(out);
+    p = strstr(out, " (");
+    if (n > 4 && out[0] != '(' && out[n - 1] == ')' && p != NULL && p > out &&
+        (size_t)(out + n - 1 - (p + 2)) < 64 && strchr(p + 2, '(') == NULL) {
+        snprintf(roepnaam, 64, "%.*s", (int)(out + n - 1 - (p + 2)), p + 2);
+        *p = '\0';
+        n = strlen(out);
+    }
+    if (n >= 2 && out[0] == '(' && out[n - 1] == ')') {
+        memmove(out, out + 1, n - 2);
+        out[n - 2] = '\0';
+    }
+    for (p = out; *p != '\0'; p++)
+        if (*p == ',')
+            *p = '.';
+    n = strlen(out);
+    if (sl > 0 && n > sl + 1 && strcmp(out + n - sl, surname) == 0 && out[n - sl - 1] == ' ')
+        out[n - sl - 1] = '\0';
+    if (strchr(out, '.') == NULL)
+        return;
+    for (i = 0; digraphs[i] != NULL; i++) {
+        size_t dl = strlen(digraphs[i]);
+        for (p = out; (p = strstr(p, digraphs[i])) != NULL; p += dl)
+            if (p == out || p[-1] == '.' || p[-1] == ' ')
+                for (size_t k = 1; k + 1 < dl; k++)
+                    p[k] = (char)(p[k] - 'A' + 'a');
+    }
+}
+
+/* A person's name from a row, as the server will store it. */
+typedef struct {
+    schema_person_name_t pn;
+    char initials_raw[64];
+    char first_names[128]; /* as given, or from the initials' parentheses */
+    bool initials_refused;
+    bool changed; /* initials or tussenvoegsel differ from the file */
+} rowname_t;
+
+/*
+ * Normalises the name of a row with the schema's own rules (the server applies the same). Each
+ * change is reported as file:line; initials without a clear reading are refused and reported,
+ * and the person is loaded without them (the file's text kept in initials_bron). Returns false
+ * when the name itself cannot be stored (reported as a bad row).
+ */
+static bool row_name(rowctx_t *r, const char *initials, const char *first_names, const char *tv,
+                     const char *surname, rowname_t *out)
+{
+    knoop_error_t err;
+    schema_person_name_t t;
+    char pre[sizeof(t.initials)], roepnaam[64];
+    bool too_long = false;
+
+    memset(out, 0, sizeof(*out));
+    snprintf(out->initials_raw, sizeof(out->initials_raw), "%s", initials);
+    initials_preclean(initials, surname, pre, sizeof(pre), roepnaam);
+    if (roepnaam[0] != '\0' && first_names[0] == '\0') {
+        note_row(r->im, r->loc, "initials '%.32s': the name in parentheses is taken as first name",
+                 initials);
+        first_names = roepnaam;
+    }
+    snprintf(out->first_names, sizeof(out->first_names), "%s", first_names);
+    memset(&t, 0, sizeof(t));
+    snprintf(t.initials, sizeof(t.initials), "%s", pre);
+    snprintf(t.first_names, sizeof(t.first_names), "%s", first_names);
+    snprintf(t.tussenvoegsel, sizeof(t.tussenvoegsel), "%s", tv);
+    snprintf(t.surname, sizeof(t.surname), "%s", surname);
+    if (strlen(initials) >= sizeof(pre))
+        too_long = knoop_error_set(&err, KNOOP_EINVAL, "name.initials: longer than %zu bytes",
+                                   sizeof(pre) - 1) != KNOOP_OK;
+    if (too_long || schema_person_name_check(&t, "name", &err) != KNOOP_OK) {
+        if (strncmp(err.msg, "name.initials", 13) != 0 || initials[0] == '\0') {
+            bad_row(r->im, r->loc, "%s", err.msg);
+            return false;
+        }
+        note_row(r->im, r->loc, "initials '%.32s' refused (%s); loaded without initials", initials,
+                 err.msg);
+        out->initials_refused = true;
+        t.initials[0] = '\0';
+        t.first_names[0] = '\0'; /* initials are not derived from first names here */
+        snprintf(t.tussenvoegsel, sizeof(t.tussenvoegsel), "%s", tv);
+        snprintf(t.surname, sizeof(t.surname), "%s", surname);
+        if (schema_person_name_check(&t, "name", &err) != KNOOP_OK) {
+            bad_row(r->im, r->loc, "%s", err.msg);
+            return false;
+        }
+        snprintf(t.first_names, sizeof(t.first_names), "%s", first_names);
+    } else if (initials[0] == '\0') {
+        t.initials[0] = '\0'; /* keep what the source gives: no initials derived */
+    } else if (strcmp(t.initials, initials) != 0) {
+        note_row(r->im, r->loc, "initials '%.32s' stored as '%s'", initials, t.initials);
+        out->changed = true;
+    }
+    if (strcmp(t.tussenvoegsel, tv) != 0) {
+        note_row(r->im, r->loc, "tussenvoegsel '%.32s' stored as '%s'", tv, t.tussenvoegsel);
+        out->changed = true;
+    }
+    out->pn = t;
+    return true;
+}
+
+/* Person props from a checked name (first names only when the source gives them). */
+static json_t *name_props(const rowname_t *n)
+{
+    json_t *props = json_object();
+    set_if(props, "initials", n->pn.initials);
+    set_if(props, "first_names", n->first_names);
+    set_if(props, "tussenvoegsel", n->pn.tussenvoegsel);
+    set_if(props, "surname", n->pn.surname);
+    if (n->initials_refused)
+        set_if(props, "initials_bron", n->initials_raw);
+    return props;
+}
+
+/*
+ * The key two sources' persons are matched on: gemeente code, the initials' letters and the
+ * tussenvoegsel and surname, all normalised (case, diacritics and punctuation folded), e.g.
+ * "GM0086|h|de jong".
+ */
+static void match_key(const char *gm, const schema_person_name_t *pn, char *out, size_t outsz)
+{
+    char ini[64], name[300], full[300];
+    size_t i, o = 0;
+    int n = schema_name_normalise(pn->initials, strlen(pn->initials), ini, sizeof(ini));
+    if (n < 0)
+        ini[0] = '\0';
+    for (i = 0; ini[i] != '\0'; i++)
+        if (ini[i] != ' ')
+            ini[o++] = ini[i];
+    ini[o] = '\0';
+    snprintf(full, sizeof(full), "%s %s", pn->tussenvoegsel, pn->surname);
+    if (schema_name_normalise(full, strlen(full), name, sizeof(name)) < 0)
+        name[0] = '\0';
+    snprintf(out, outsz, "%s|%s|%s", gm, ini, name);
+}
+
+static bool is_gm_code(const char *s)
+{
+    return strlen(s) == 6 && strncmp(s, "GM", 2) == 0 && strspn(s + 2, "0123456789") == 4;
+}
+
+static const char *const office_roles[] = { "burgemeester",
+                                            "waarnemend burgemeester",
+                                            "wethouder",
+                                            "loco-burgemeester",
+                                            "raadslid",
+                                            "fractievoorzitter",
+                                            "griffier",
+                                            "gemeentesecretaris",
+                                            NULL };
+
+/*
+ * ambtsdragers.csv: one person per person_key (node.put {key = person_key, name parts,
+ * aanhef, titels, bron}, sent with the person's first row), and one role per row: edge.put
+ * functie person -> gemeente valid from the peildatum, props {bron, begin_onbekend: true}.
+ */
+static int row_ambtsdragers(rowctx_t *r, size_t row)
+{
+    static const char *const req[] = { "cbs_code",   "functie",   "surname",
+                                       "person_key", "peildatum", NULL };
+    static const char *const dates[] = { "peildatum", NULL };
+    const char *fn = val(r, "functie"), *key = val(r, "person_key"), *gm = val(r, "cbs_code");
+    const char *rows = val(r, "source_rows");
+    rowname_t nm;
+    json_t *props, *p;
+    size_t i;
+
+    if (check_row(r, req, dates) != 0)
+        return 0;
+    for (i = 0; office_roles[i] != NULL && strcmp(office_roles[i], fn) != 0; i++)
+        ;
+    if (office_roles[i] == NULL) {
+        bad_row(r->im, r->loc, "column functie: '%.40s' is not a role this profile loads", fn);
+        return 0;
+    }
+    if (!is_gm_code(gm) || strncmp(key, gm, 6) != 0 || key[6] != '|') {
+        bad_row(r->im, r->loc, "person_key '%.64s' does not start with the gemeente code '%.16s|'",
+                key, gm);
+        return 0;
+    }
+    if (rows[0] != '\0' && strcmp(rows, "1") != 0)
+        note_row(r->im, r->loc,
+                 "the register lists %.40s as %s %.8s times (source_rows); loaded as one person "
+                 "(%s) with one role: it may be more than one person",
+                 val(r, "naam_bron"), fn, rows, key);
+    if (first_time(r->im, key)) {
+        if (!row_name(r, val(r, "initials"), "", val(r, "tussenvoegsel"), val(r, "surname"), &nm))
+            return 0;
+        r->im->n_persons++;
+        r->im->n_normalised += nm.changed;
+        r->im->n_refused += nm.initials_refused;
+        props = name_props(&nm);
+        set_if(props, "key", key);
+        set_if(props, "aanhef", val(r, "aanhef"));
+        set_if(props, "titels", val(r, "titels"));
+        set_if(props, "bron", val(r, "source"));
+        if (rows[0] != '\0' && strcmp(rows, "1") != 0)
+            json_object_set_new(props, "dubbel_in_bron", json_true());
+        if (add_op(r->im, row, "node.put", json_pack("{s:s,s:o}", "kind", "person", "props", props),
+                   false) != 0)
+            return -1;
+    } else if (rows[0] != '\0' && strcmp(rows, "1") != 0) {
+        /* A later row of the same person: the flag goes with the person. */
+        p = json_pack("{s:s,s:{s:s,s:b}}", "kind", "person", "props", "key", key, "dubbel_in_bron",
+                      1);
+        if (add_op(r->im, row, "node.put", p, false) != 0)
+            return -1;
+    }
+    p = edge_put(fn, key, gm, val(r, "peildatum"), NULL);
+    props = json_object();
+    set_if(props, "bron", val(r, "source"));
+    json_object_set_new(props, "begin_onbekend", json_true());
+    json_object_set_new(p, "props", props);
+    r->im->n_roles++;
+    return add_op(r->im, row, "edge.put", p, true);
+}
+
+/*
+ * The council terms the gekozen profile knows: the election date, the day the new councils
+ * were installed and the day their successors were (valid_to, exclusive). GR2022: elections
+ * 16 March 2022, installation 30 March 2022; the next elections on 18 March 2026 installed
+ * their councils on 1 April 2026.
+ */
+static const struct {
+    const char *election, *from, *to, *key_prefix;
+} council_terms[] = {
+    { "2022-03-16", "2022-03-30", "2026-04-01", "GR2022" },
+};
+
+/* Loads the persons of the register (keys "GMxxxx|...") by match key, once. Exit code. */
+static int load_register_persons(imp_t *im)
+{
+    json_t *p, *res = NULL, *n;
+    knoop_error_t err;
+    size_t i;
+    int rc;
+
+    if (im->persons != NULL)
+        return 0;
+    if ((rc = cli_conn(im->ctx)) != 0)
+        return rc;
+    p = json_pack("{s:s,s:i}", "kind", "person", "limit", 100000);
+    rc = cli_rpc(im->ctx, "node.find", p, &res, &err);
+    json_decref(p);
+    if (rc != 0)
+        return cli_rpc_error(im->ctx, rc, &err);
+    if (json_is_true(json_object_get(res, "more"))) {
+        fprintf(stderr,
+                "%s: more than 100000 persons in the database: this profile cannot read them "
+                "all to match names\n",
+                im->file);
+        json_decref(res);
+        return CLI_EXIT_SERVER;
+    }
+    im->persons = json_object();
+    json_array_foreach(json_object_get(res, "nodes"), i, n)
+    {
+        json_t *props = json_object_get(n, "props"), *list;
+        const char *key = json_string_value(json_object_get(props, "key"));
+        schema_person_name_t pn;
+        char gm[8], mk[400];
+        if (key == NULL || strlen(key) < 7 || key[6] != '|')
+            continue;
+        snprintf(gm, sizeof(gm), "%.6s", key);
+        if (!is_gm_code(gm))
+            continue;
+        memset(&pn, 0, sizeof(pn));
+        snprintf(pn.initials, sizeof(pn.initials), "%s",
+                 json_string_value(json_object_get(props, "initials")) ?: "");
+        snprintf(pn.tussenvoegsel, sizeof(pn.tussenvoegsel), "%s",
+                 json_string_value(json_object_get(props, "tussenvoegsel")) ?: "");
+        snprintf(pn.surname, sizeof(pn.surname), "%s",
+                 json_string_value(json_object_get(props, "surname")) ?: "");
+        match_key(gm, &pn, mk, sizeof(mk));
+        if ((list = json_object_get(im->persons, mk)) == NULL) {
+            list = json_array();
+            json_object_set_new(im->persons, mk, list);
+        }
+        json_array_append_new(list,
+                              json_pack("{s:s,s:b}", "key", key, "dubbel",
+                                        json_is_true(json_object_get(props, "dubbel_in_bron"))));
+    }
+    json_decref(res);
+    return 0;
+}
+
+/* Counts of match keys in a gekozen file (first pass), so that a name occurring twice in one
+ * gemeente is never matched. */
+static int count_names(imp_t *im, const csv_t *c)
+{
+    size_t i;
+    im->names = json_object();
+    for (i = 1; i < c->n; i++) {
+        rowctx_t r = { im, c, &c->recs[i], "" };
+        schema_person_name_t pn;
+        knoop_error_t err;
+        char pre[sizeof(pn.initials)], mk[400], roepnaam[64];
+        json_t *v;
+        if (c->recs[i].n != c->recs[0].n)
+            continue;
+        memset(&pn, 0, sizeof(pn));
+        initials_preclean(val(&r, "initials"), val(&r, "surname"), pre, sizeof(pre), roepnaam);
+        snprintf(pn.initials, sizeof(pn.initials), "%s", pre);
+        snprintf(pn.tussenvoegsel, sizeof(pn.tussenvoegsel), "%s", val(&r, "tussenvoegsel"));
+        snprintf(pn.surname, sizeof(pn.surname), "%s", val(&r, "surname"));
+        if (schema_person_name_check(&pn, "name", &err) != KNOOP_OK) {
+            pn.initials[0] = '\0';
+            snprintf(pn.tussenvoegsel, sizeof(pn.tussenvoegsel), "%s", val(&r, "tussenvoegsel"));
+            snprintf(pn.surname, sizeof(pn.surname), "%s", val(&r, "surname"));
+            if (schema_person_name_check(&pn, "name", &err) != KNOOP_OK)
+                continue;
+        }
+        match_key(val(&r, "gemeente_cbs_code"), &pn, mk, sizeof(mk));
+        v = json_object_get(im->names, mk);
+        if (json_object_set_new(im->names, mk, json_integer(v ? json_integer_value(v) + 1 : 1)))
+            return -1;
+    }
+    return 0;
+}
+
+/*
+ * raadsleden_gekozen_2022.csv: per elected candidate a raadslid role person -> gemeente for
+ * the council term of the election date (council_terms), props {namens = party, lijst =
+ * list_number, bron}. The person is the register's (ambtsdragers) when exactly one person of
+ * that name is in the gemeente in both files; otherwise a new person keyed
+ * "GR2022|GMxxxx|letters|name" (with "|lijst N" when the name occurs twice in the gemeente).
+ */
+static int row_gekozen(rowctx_t *r, size_t row)
+{
+    static const char *const req[] = { "gemeente_cbs_code", "election_date", "list_number",
+                                       "surname", NULL };
+    static const char *const dates[] = { "election_date", NULL };
+    const char *gm = val(r, "gemeente_cbs_code"), *ed = val(r, "election_date");
+    const char *ln = val(r, "list_number"), *party = val(r, "party");
+    const char *first = val(r, "first_name");
+    char mk[400], key[500];
+    json_t *list, *props, *p;
+    rowname_t nm;
+    size_t t;
+    long in_file;
+
+    if (check_row(r, req, dates) != 0)
+        return 0;
+    if (!is_gm_code(gm)) {
+        bad_row(r->im, r->loc, "column gemeente_cbs_code: expected GM and 4 digits, got '%.16s'",
+                gm);
+        return 0;
+    }
+    if (strspn(ln, "0123456789") != strlen(ln) || strlen(ln) > 4) {
+        bad_row(r->im, r->loc, "column list_number: expected a number, got '%.16s'", ln);
+        return 0;
+    }
+    for (t = 0; t < sizeof(council_terms) / sizeof(council_terms[0]); t++)
+        if (strcmp(council_terms[t].election, ed) == 0)
+            break;
+    if (t == sizeof(council_terms) / sizeof(council_terms[0])) {
+        bad_row(r->im, r->loc,
+                "column election_date: no council term is known for elections on %.16s (known: "
+                "2022-03-16)",
+                ed);
+        return 0;
+    }
+    if (!row_name(r, val(r, "initials"), first, val(r, "tussenvoegsel"), val(r, "surname"), &nm))
+        return 0;
+    r->im->n_normalised += nm.changed;
+    r->im->n_refused += nm.initials_refused;
+    match_key(gm, &nm.pn, mk, sizeof(mk));
+    in_file = (long)json_integer_value(json_object_get(r->im->names, mk));
+    list = json_object_get(r->im->persons, mk);
+    if (list != NULL && json_array_size(list) == 1 && in_file == 1 &&
+        !json_is_true(json_object_get(json_array_get(list, 0), "dubbel"))) {
+        /* The register's person: add the first name the Kiesraad gives, nothing else. */
+        snprintf(key, sizeof(key), "%s",
+                 json_string_value(json_object_get(json_array_get(list, 0), "key")));
+        r->im->n_matched++;
+        props = json_object();
+        set_if(props, "key", key);
+        set_if(props, "first_names", nm.first_names);
+    } else {
+        if (list != NULL || in_file > 1) {
+            r->im->n_ambiguous++;
+            note_row(r->im, r->loc,
+                     "%s %s%s%s occurs %ld times in %s in this file and %zu times in the "
+                     "register: not matched, loaded as a person of its own",
+                     nm.pn.initials, nm.pn.tussenvoegsel, nm.pn.tussenvoegsel[0] ? " " : "",
+                     nm.pn.surname, in_file, gm, json_array_size(list));
+        } else {
+            r->im->n_new++;
+        }
+        snprintf(key, sizeof(key), "%s|%s%s%s", council_terms[t].key_prefix, mk,
+                 in_file > 1 ? "|lijst " : "", in_file > 1 ? ln : "");
+        if (in_file > 1 && nm.first_names[0] != '\0') {
+            char fn[128];
+            size_t kl = strlen(key);
+            if (schema_name_normalise(nm.first_names, strlen(nm.first_names), fn, sizeof(fn)) > 0)
+                snprintf(key + kl, sizeof(key) - kl, "|%s", fn);
+        }
+        if (!first_time(r->im, key)) {
+            /* The same name, list and first name twice (Borsele elected two C. (Kees)
+             * Weststrate on list 1): two seats, so two persons, told apart by their order. */
+            size_t kl = strlen(key);
+            int k;
+            for (k = 2; k < 100; k++) {
+                snprintf(key + kl, sizeof(key) - kl, "|%d", k);
+                if (first_time(r->im, key))
+                    break;
+                key[kl] = '\0';
+            }
+            note_row(r->im, r->loc,
+                     "the file lists %s %s twice on list %s in %s: loaded as two persons, as the "
+                     "seat count requires (this one keyed %s)",
+                     nm.pn.initials, nm.pn.surname, ln, gm, key);
+        }
+        props = name_props(&nm);
+        set_if(props, "key", key);
+        set_if(props, "bron", val(r, "source"));
+    }
+    if (add_op(r->im, row, "node.put", json_pack("{s:s,s:o}", "kind", "person", "props", props),
+               false) != 0)
+        return -1;
+    p = edge_put("raadslid", key, gm, council_terms[t].from, council_terms[t].to);
+    props = json_object();
+    set_if(props, "namens", party);
+    json_object_set_new(props, "lijst", json_integer(atol(ln)));
+    set_if(props, "bron", val(r, "source"));
+    json_object_set_new(p, "props", props);
+    r->im->n_roles++;
+    return add_op(r->im, row, "edge.put", p, true);
+}
+
+/*
+ * seats_2022.csv: one verkiezingsuitslag per gemeente and election (node.put kind record,
+ * key "GR2022|GMxxxx", props {name, gemeente, date, total, seats: [{party, list, seats}],
+ * election, bron}) and an edge "uitslag van" to the gemeente valid from the election date,
+ * both sent with the gemeente's first row; the other rows of the gemeente follow its state.
+ */
+static int row_zetels(rowctx_t *r, size_t row)
+{
+    static const char *const req[] = { "gemeente_cbs_code", "election_date",
+                                       "list_number",       "seats",
+                                       "council_seats",     NULL };
+    static const char *const dates[] = { "election_date", NULL };
+    const char *gm = val(r, "gemeente_cbs_code"), *ed = val(r, "election_date");
+    const char *const nums[] = { "list_number", "seats", "council_seats" };
+    char key[64], name[200];
+    json_t *seats, *props, *lists;
+    long total = 0, sum = 0;
+    size_t i, k;
+
+    if (check_row(r, req, dates) != 0)
+        return 0;
+    for (k = 0; k < 3; k++) {
+        const char *v = val(r, nums[k]);
+        if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 4 || atol(v) < 1) {
+            bad_row(r->im, r->loc, "column %s: expected a number 1..9999, got '%.16s'", nums[k], v);
+            return 0;
+        }
+    }
+    if (!is_gm_code(gm)) {
+        bad_row(r->im, r->loc, "column gemeente_cbs_code: expected GM and 4 digits, got '%.16s'",
+                gm);
+        return 0;
+    }
+    snprintf(key, sizeof(key), "GR%.4s|%s", ed, gm);
+    if (!first_time(r->im, key)) {
+        r->im->rows[row].same_as =
+            (size_t)json_integer_value(json_object_get(r->im->first_row, key)) + 1;
+        return 0;
+    }
+    json_object_set_new(r->im->first_row, key, json_integer((json_int_t)row));
+    /* The gemeente's rows: all of them make the one result. */
+    seats = json_array();
+    lists = json_object();
+    total = atol(val(r, "council_seats"));
+    for (i = 1; i < r->csv->n; i++) {
+        rowctx_t o = { r->im, r->csv, &r->csv->recs[i], "" };
+        const char *ln;
+        json_t *e;
+        if (r->csv->recs[i].n != r->csv->recs[0].n || strcmp(val(&o, "gemeente_cbs_code"), gm) ||
+            strcmp(val(&o, "election_date"), ed))
+            continue;
+        snprintf(o.loc, sizeof(o.loc), "%ld", r->csv->recs[i].line);
+        ln = val(&o, "list_number");
+        if (atol(val(&o, "council_seats")) != total) {
+            bad_row(r->im, o.loc, "council_seats %.8s differs from %ld on line %s for %s",
+                    val(&o, "council_seats"), total, r->loc, gm);
+            continue;
+        }
+        if (json_object_get(lists, ln) != NULL) {
+            bad_row(r->im, o.loc, "list_number %.8s appears twice for %s", ln, gm);
+            continue;
+        }
+        json_object_set_new(lists, ln, json_true());
+        sum += atol(val(&o, "seats"));
+        e = json_pack("{s:o,s:i,s:i}", "party",
+                      val(&o, "party")[0] ? json_string(val(&o, "party")) : json_null(), "list",
+                      (int)atol(ln), "seats", (int)atol(val(&o, "seats")));
+        json_array_append_new(seats, e);
+    }
+    json_decref(lists);
+    if (sum != total) {
+        bad_row(r->im, r->loc, "the seats of %s add up to %ld, council_seats says %ld", gm, sum,
+                total);
+        json_decref(seats);
+        return 0;
+    }
+    snprintf(name, sizeof(name), "Gemeenteraadsverkiezing %s %s", ed,
+             val(r, "gemeente_name")[0] ? val(r, "gemeente_name") : gm);
+    props = json_pack("{s:s,s:s,s:s,s:s,s:i,s:o}", "key", key, "name", name, "gemeente", gm, "date",
+                      ed, "total", (int)total, "seats", seats);
+    set_if(props, "election", val(r, "election_id"));
+    set_if(props, "bron", val(r, "source"));
+    if (add_op(r->im, row, "node.put",
+               json_pack("{s:s,s:s,s:o}", "kind", "record", "type", "verkiezingsuitslag", "props",
+                         props),
+               true) != 0)
+        return -1;
+    r->im->n_results++;
+    return add_op(r->im, row, "edge.put", edge_put("uitslag van", key, gm, ed, NULL), false);
+}
+
 typedef int (*row_fn)(rowctx_t *r, size_t row);
 
 static const struct {
@@ -867,6 +1429,18 @@ static const struct {
     row_fn fn;
     bool needs_gemeenten;
 } profiles[] = {
+    { "ambtsdragers",
+      { "cbs_code", "functie", "surname", "person_key", "peildatum" },
+      row_ambtsdragers,
+      false },
+    { "gekozen",
+      { "gemeente_cbs_code", "election_date", "list_number", "party", "initials", "surname" },
+      row_gekozen,
+      false },
+    { "zetels",
+      { "gemeente_cbs_code", "election_date", "list_number", "party", "seats", "council_seats" },
+      row_zetels,
+      false },
     { "woonplaatsen",
       { "woonplaats_code", "woonplaats_name", "gemeente_cbs_code_2025" },
       NULL,
@@ -1281,6 +1855,15 @@ static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_crea
         csv_free(&c);
         return rc;
     }
+    if (strcmp(im->profile, "gekozen") == 0 &&
+        (count_names(im, &c) != 0 || (!im->dry_run && (rc = load_register_persons(im)) != 0))) {
+        csv_free(&c);
+        if (rc != 0)
+            return rc;
+        goto nomem;
+    }
+    if (strcmp(im->profile, "zetels") == 0 && (im->first_row = json_object()) == NULL)
+        goto nomem;
     for (i = 1; i < c.n; i++) {
         rowctx_t r = { im, &c, &c.recs[i], "" };
         size_t row;
@@ -1555,8 +2138,8 @@ nomem:
 static const cli_opt_t import_opts[] = {
     { "format", "F", false, "csv or json (default: from the file name or its first byte)" },
     { "profile", "NAME", false,
-      "provinces, gemeenten, regions, koepels, contacts, woonplaatsen, postcodes, nodes, edges "
-      "(default: guessed from the CSV header)" },
+      "provinces, gemeenten, regions, koepels, contacts, woonplaatsen, postcodes, ambtsdragers, "
+      "gekozen, zetels, nodes, edges (default: guessed from the CSV header)" },
     { "batch", "N", false, "send N rows per batch (default: the whole file when it fits 8 MiB)" },
     { "on", "DATE", false, "woonplaatsen: the date of the table (default today)" },
     { "dry-run", NULL, false, "check every row, send nothing" },
@@ -1583,6 +2166,26 @@ static void import_help(FILE *f)
     fputs("\nglobal options: --host H --port P --socket PATH --timeout MS\n"
           "\nexample:\n  knoop import schema/data/provinces.csv schema/data/gemeenten.csv\n",
           f);
+}
+
+/* The summary line of a file that was sent (docs/IMPORT.md, "Summary"). */
+static void print_summary(const imp_t *im, const size_t n[4], double secs)
+{
+    printf("%s: %zu rows, %zu created, %zu changed, %zu unchanged, %zu skipped in %.2f s", im->base,
+           im->nrows, n[ROW_CREATED], n[ROW_CHANGED], n[ROW_UNCHANGED], n[ROW_SKIPPED], secs);
+    if (strcmp(im->profile, "ambtsdragers") == 0)
+        printf("; %zu persons, %zu roles; names normalised in %zu rows, initials refused in %zu "
+               "(each listed on stderr)",
+               im->n_persons, im->n_roles, im->n_normalised, im->n_refused);
+    else if (strcmp(im->profile, "gekozen") == 0)
+        printf("; %zu raadslid roles; persons: %zu matched to the register, %zu new, %zu "
+               "ambiguous (name more than once in the gemeente: new, not matched); names "
+               "normalised in %zu rows, initials refused in %zu (each listed on stderr)",
+               im->n_roles, im->n_matched, im->n_new, im->n_ambiguous, im->n_normalised,
+               im->n_refused);
+    else if (strcmp(im->profile, "zetels") == 0)
+        printf("; %zu election results", im->n_results);
+    putchar('\n');
 }
 
 /* Imports one file; prints its summary line. Returns an exit code. */
@@ -1628,6 +2231,9 @@ static int import_file(cli_ctx_t *ctx, const cli_args_t *a, const char *path)
     free(text);
     if (rc == 0) {
         for (i = 0; i < im.nrows; i++)
+            if (im.rows[i].same_as > 0)
+                im.rows[i].state = im.rows[im.rows[i].same_as - 1].state;
+        for (i = 0; i < im.nrows; i++)
             n[im.rows[i].state]++;
         if (strcmp(im.profile, "woonplaatsen") == 0) {
             n[ROW_CREATED] = woon_created;
@@ -1638,10 +2244,7 @@ static int import_file(cli_ctx_t *ctx, const cli_args_t *a, const char *path)
             printf("%s: %zu rows, %zu operations checked (dry run, nothing sent), profile %s\n",
                    im.base, im.nrows, im.nops, im.profile);
         else
-            printf("%s: %zu rows, %zu created, %zu changed, %zu unchanged, %zu skipped in %.2f "
-                   "s\n",
-                   im.base, im.nrows, n[ROW_CREATED], n[ROW_CHANGED], n[ROW_UNCHANGED],
-                   n[ROW_SKIPPED], now_s() - t0);
+            print_summary(&im, n, now_s() - t0);
         if (im.nskipped > 0)
             fprintf(stderr, "%s: %zu rows skipped: %s (first on line %s)\n", im.file, im.nskipped,
                     im.skip_why, im.skip_loc);

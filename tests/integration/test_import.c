@@ -6,7 +6,10 @@
  * imported), then provinces and gemeenten (twice: the second run changes nothing), the monthly
  * woonplaatsen update, and the CSV export read back. Every data row comes from the real files;
  * the small files are written at test time from them (the bad rows are real rows with one
- * field broken).
+ * field broken). Then the real office holders (ambtsdragers.csv, the register on 2026-04-15)
+ * and the Kiesraad's 2022 result (raadsleden_gekozen_2022.csv, seats_2022.csv) are loaded and
+ * checked through the server with libknoop: counts, a second run, persons matched across the
+ * files, the seat distribution of every gemeente on 2024-01-01.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +25,8 @@
 #include <locale.h>
 
 #include "itest.h"
+#include "knoop.h"
+#include "knoop_json.h"
 
 #ifndef ITEST_DATA_DIR
 #define ITEST_DATA_DIR "schema/data"
@@ -60,9 +65,9 @@ static void expect_in(const char *hay, const char *needle)
 
 static const char *data(const char *name)
 {
-    static char path[2][512];
+    static char path[4][512];
     static int k;
-    k ^= 1;
+    k = (k + 1) % 4; /* up to four paths in one call's arguments */
     snprintf(path[k], sizeof(path[k]), "%s/%s", ITEST_DATA_DIR, name);
     return path[k];
 }
@@ -351,6 +356,390 @@ static void export_csv_round_trip(void **state)
     assert_int_equal(count_gemeenten(), 342);
 }
 
+/* ---- the real office holders and the 2022 election result ---- */
+
+static knoop_conn_t *conn;
+
+/* Calls method with params (borrowed) over libknoop; the result, which the caller frees. */
+static json_t *rpc(const char *method, json_t *params)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    knoop_result_t *r = NULL;
+    knoop_error_t err;
+    json_t *j = NULL;
+    int rc;
+
+    if (conn == NULL) {
+        assert_int_equal(knoop_connect(srv.addr, &conn, &err), 0);
+        knoop_set_timeout(conn, 120000);
+    }
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    assert_int_equal(knoop__json_pack(&pk, params, &err), 0);
+    rc = knoop_call(conn, method, sb.data, sb.size, &r, &err);
+    msgpack_sbuffer_destroy(&sb);
+    if (rc != 0)
+        fail_msg("%s: %s", method, err.msg);
+    assert_int_equal(knoop__json_from_msgpack(knoop_result_value(r), &j, &err), 0);
+    knoop_result_free(r);
+    return j;
+}
+
+/* The edges of node (a key) in direction dir, of type (NULL: all), valid on at. */
+static json_t *edges_of(const char *node, const char *dir, const char *type, const char *at)
+{
+    json_t *p = json_pack("{s:s,s:s,s:i}", "node", node, "direction", dir, "limit", 100000), *res;
+    if (type != NULL)
+        json_object_set_new(p, "type", json_string(type));
+    if (at != NULL)
+        json_object_set_new(p, "at", json_string(at));
+    res = rpc("edge.list", p);
+    json_decref(p);
+    assert_false(json_is_true(json_object_get(res, "more")));
+    return res;
+}
+
+static json_t *node_props(json_int_t id)
+{
+    json_t *p = json_pack("{s:I}", "id", id), *n = rpc("node.get", p);
+    json_t *props = json_incref(json_object_get(n, "props"));
+    json_decref(p);
+    json_decref(n);
+    return props;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v != NULL ? v : "";
+}
+
+/* The 1-based line of the first line of path containing needle. */
+static long line_of(const char *path, const char *needle)
+{
+    size_t n, i;
+    char **lines = read_lines(path, &n);
+    long at = -1;
+    for (i = 0; i < n && at < 0; i++)
+        if (strstr(lines[i], needle) != NULL)
+            at = (long)i + 1;
+    free_lines(lines);
+    assert_true(at > 0);
+    return at;
+}
+
+/* Field k (0-based) of a CSV line (RFC 4180 quoting, "" escapes) into out. */
+static void field(const char *line, int k, char *out, size_t sz)
+{
+    const char *p = line;
+    size_t o = 0;
+    int f = 0;
+    bool q = false;
+
+    for (; *p != '\0'; p++) {
+        if (q && *p == '"' && p[1] == '"') {
+            if (f == k && o + 1 < sz)
+                out[o++] = '"';
+            p++;
+        } else if (*p == '"') {
+            q = !q;
+        } else if (!q && *p == ',') {
+            if (f++ == k)
+                break;
+        } else if (f == k && o + 1 < sz) {
+            out[o++] = *p;
+        }
+    }
+    assert_true(f >= k);
+    out[o] = '\0';
+}
+
+static void office_holders_import(void **state)
+{
+    itest_run_t r;
+    char want[300];
+
+    (void)state;
+    knoop(&r, "import", data("ambtsdragers.csv"), data("raadsleden_gekozen_2022.csv"),
+          data("seats_2022.csv"), NULL);
+    expect_status(&r, 0);
+    expect_in(r.out, "ambtsdragers.csv: 13706 rows, 13706 created, 0 changed, 0 unchanged, 0 "
+                     "skipped");
+    expect_in(r.out, "; 10539 persons, 13706 roles;");
+    expect_in(r.out, "raadsleden_gekozen_2022.csv: 8178 rows, 8178 created, 0 changed");
+    expect_in(r.out, "persons: 4577 matched to the register, 3588 new, 13 ambiguous");
+    expect_in(r.out, "seats_2022.csv: 2640 rows, 2640 created, 0 changed, 0 unchanged, 0 skipped");
+    expect_in(r.out, "; 330 election results");
+    /* Initials written oddly are normalised and each such row is named. */
+    snprintf(want, sizeof(want), "ambtsdragers.csv:%ld: initials 'Th..A.' stored as 'Th.A.'",
+             line_of(data("ambtsdragers.csv"), ",Th..A.,"));
+    expect_in(r.err, want);
+    snprintf(want, sizeof(want), "ambtsdragers.csv:%ld: initials 'JCP' stored as 'J.C.P.'",
+             line_of(data("ambtsdragers.csv"), ",JCP,"));
+    expect_in(r.err, want);
+    snprintf(want, sizeof(want),
+             "raadsleden_gekozen_2022.csv:%ld: initials '(B.A.J.)' stored as 'B.A.J.'",
+             line_of(data("raadsleden_gekozen_2022.csv"), ",(B.A.J.),"));
+    expect_in(r.err, want);
+    /* The register's doubled row is reported, not silently merged. */
+    snprintf(want, sizeof(want),
+             "ambtsdragers.csv:%ld: the register lists Dhr. H. de Jong as "
+             "raadslid 2 times",
+             line_of(data("ambtsdragers.csv"), "raadslid,Raadslid,Dhr.,,H.,de,Jong"));
+    expect_in(r.err, want);
+    itest_run_free(&r);
+
+    /* A second run changes nothing. */
+    knoop(&r, "import", data("ambtsdragers.csv"), data("raadsleden_gekozen_2022.csv"),
+          data("seats_2022.csv"), NULL);
+    expect_status(&r, 0);
+    expect_in(r.out, "ambtsdragers.csv: 13706 rows, 0 created, 0 changed, 13706 unchanged");
+    expect_in(r.out, "raadsleden_gekozen_2022.csv: 8178 rows, 0 created, 0 changed, 8178 "
+                     "unchanged");
+    expect_in(r.out, "seats_2022.csv: 2640 rows, 0 created, 0 changed, 2640 unchanged");
+    itest_run_free(&r);
+}
+
+/* Persons: one per person_key of the register, plus the elected of 2022 not matched to one. */
+static void office_holders_persons(void **state)
+{
+    json_t *p = json_pack("{s:s,s:i}", "kind", "person", "limit", 100000), *res, *n;
+    size_t i, reg = 0, gr = 0;
+
+    (void)state;
+    res = rpc("node.find", p);
+    json_decref(p);
+    json_array_foreach(json_object_get(res, "nodes"), i, n)
+    {
+        const char *key = str(json_object_get(n, "props"), "key");
+        reg += strncmp(key, "GM", 2) == 0;
+        gr += strncmp(key, "GR2022|", 7) == 0;
+    }
+    json_decref(res);
+    assert_int_equal(reg, 10539);
+    assert_int_equal(gr, 3588 + 13);
+}
+
+/* Almere's K. Bokhorst, elected for the VVD in 2022 and listed as raadslid in 2026, is one
+ * person holding both roles. */
+static void office_holders_matched_person(void **state)
+{
+    json_t *res = edges_of("GM0034|K|bokhorst", "out", "raadslid", NULL), *e, *props;
+    const char *first;
+    size_t i;
+    int seen = 0;
+
+    (void)state;
+    assert_int_equal(json_array_size(json_object_get(res, "edges")), 2);
+    json_array_foreach(json_object_get(res, "edges"), i, e)
+    {
+        json_t *ep = json_object_get(e, "props");
+        if (strcmp(str(e, "valid_from"), "2022-03-30") == 0) {
+            assert_string_equal(str(e, "valid_to"), "2026-04-01");
+            assert_string_equal(str(ep, "namens"), "VVD");
+            seen |= 1;
+        } else {
+            assert_string_equal(str(e, "valid_from"), "2026-04-15");
+            assert_true(json_is_null(json_object_get(e, "valid_to")));
+            assert_true(json_is_true(json_object_get(ep, "begin_onbekend")));
+            assert_null(json_object_get(ep, "namens"));
+            seen |= 2;
+        }
+        props = node_props(json_integer_value(json_object_get(e, "source")));
+        first = str(props, "first_names");
+        assert_string_equal(first, "Koen");
+        json_decref(props);
+    }
+    assert_int_equal(seen, 3);
+    json_decref(res);
+}
+
+/* Opsterland elected two H. de Jongs (Hans, Harm): two persons, neither merged with the
+ * register's one H. de Jong, which the register lists twice as raadslid. */
+static void office_holders_opsterland_two_h_de_jong(void **state)
+{
+    json_t *res = edges_of("GM0086", "in", "raadslid", "2024-01-01"), *e, *props;
+    json_int_t ids[2] = { 0, 0 };
+    char firsts[2][64];
+    size_t i, n = 0;
+
+    (void)state;
+    json_array_foreach(json_object_get(res, "edges"), i, e)
+    {
+        json_int_t id = json_integer_value(json_object_get(e, "source"));
+        props = node_props(id);
+        if (strcmp(str(props, "surname"), "Jong") == 0 &&
+            strcmp(str(props, "initials"), "H.") == 0) {
+            assert_true(n < 2);
+            assert_int_equal(strncmp(str(props, "key"), "GR2022|GM0086|h|de jong|lijst ", 30), 0);
+            snprintf(firsts[n], sizeof(firsts[n]), "%s", str(props, "first_names"));
+            ids[n++] = id;
+        }
+        json_decref(props);
+    }
+    json_decref(res);
+    assert_int_equal(n, 2);
+    assert_true(ids[0] != ids[1]);
+    assert_true((strcmp(firsts[0], "Hans") == 0 && strcmp(firsts[1], "Harm") == 0) ||
+                (strcmp(firsts[0], "Harm") == 0 && strcmp(firsts[1], "Hans") == 0));
+    {
+        json_t *p = json_pack("{s:s}", "id", "GM0086|H|de jong");
+        res = rpc("node.get", p);
+        json_decref(p);
+    }
+    assert_true(json_is_true(json_object_get(json_object_get(res, "props"), "dubbel_in_bron")));
+    assert_true(json_integer_value(json_object_get(res, "id")) != ids[0] &&
+                json_integer_value(json_object_get(res, "id")) != ids[1]);
+    json_decref(res);
+}
+
+static bool is_office_role(const char *t)
+{
+    static const char *const roles[] = { "burgemeester",
+                                         "waarnemend burgemeester",
+                                         "wethouder",
+                                         "loco-burgemeester",
+                                         "raadslid",
+                                         "fractievoorzitter",
+                                         "griffier",
+                                         "gemeentesecretaris",
+                                         NULL };
+    for (int i = 0; roles[i] != NULL; i++)
+        if (strcmp(roles[i], t) == 0)
+            return true;
+    return false;
+}
+
+/* Every gemeente has a (waarnemend) burgemeester on 2026-04-15, and the roles valid that day
+ * are the register's 13706. */
+static void office_holders_every_gemeente_has_a_burgemeester(void **state)
+{
+    size_t n, i, roles = 0;
+    char **lines = read_lines(data("gemeenten.csv"), &n);
+
+    (void)state;
+    assert_int_equal(n, 343);
+    for (i = 1; i < n; i++) {
+        char gm[16];
+        json_t *res, *e;
+        size_t k;
+        bool has = false;
+        field(lines[i], 0, gm, sizeof(gm));
+        res = edges_of(gm, "in", NULL, "2026-04-15");
+        json_array_foreach(json_object_get(res, "edges"), k, e)
+        {
+            const char *t = str(e, "type");
+            has |= strcmp(t, "burgemeester") == 0 || strcmp(t, "waarnemend burgemeester") == 0;
+            roles += is_office_role(t);
+        }
+        json_decref(res);
+        if (!has)
+            fail_msg("%s has no burgemeester or waarnemend burgemeester on 2026-04-15", gm);
+    }
+    free_lines(lines);
+    assert_int_equal(roles, 13706);
+}
+
+/* For each of the 330 gemeenten of seats_2022.csv, the raadslid roles valid on 2024-01-01
+ * counted per namens (per list number for a list without a registered name) equal the
+ * Kiesraad's seats, and the registered election result says the same. */
+static void office_holders_seats_2024_equal_kiesraad(void **state)
+{
+    size_t n, i, gemeenten = 0;
+    char **lines = read_lines(data("seats_2022.csv"), &n);
+    json_t *want = json_object(), *got, *g, *res, *e;
+    const char *gm;
+    long total_seats = 0;
+
+    (void)state;
+    /* seats_2022.csv: gemeente_cbs_code (0), ..., list_number (5), party (6), seats (7). */
+    for (i = 1; i < n; i++) {
+        char code[16], ln[16], seats[16], party[300], key[320];
+        json_t *m;
+        field(lines[i], 0, code, sizeof(code));
+        field(lines[i], 5, ln, sizeof(ln));
+        field(lines[i], 6, party, sizeof(party));
+        field(lines[i], 7, seats, sizeof(seats));
+        if (party[0] != '\0')
+            snprintf(key, sizeof(key), "%s", party);
+        else
+            snprintf(key, sizeof(key), "lijst %s", ln);
+        if ((m = json_object_get(want, code)) == NULL) {
+            m = json_object();
+            json_object_set_new(want, code, m);
+        }
+        assert_null(json_object_get(m, key));
+        json_object_set_new(m, key, json_integer(atol(seats)));
+        total_seats += atol(seats);
+    }
+    free_lines(lines);
+    assert_int_equal(json_object_size(want), 330);
+    assert_int_equal(total_seats, 8178);
+
+    json_object_foreach(want, gm, g)
+    {
+        json_t *v;
+        long total = 0;
+        got = json_object();
+        res = edges_of(gm, "in", "raadslid", "2024-01-01");
+        json_array_foreach(json_object_get(res, "edges"), i, e)
+        {
+            json_t *ep = json_object_get(e, "props"), *c;
+            char key[320];
+            if (json_is_string(json_object_get(ep, "namens")))
+                snprintf(key, sizeof(key), "%s", str(ep, "namens"));
+            else
+                snprintf(key, sizeof(key), "lijst %lld",
+                         json_integer_value(json_object_get(ep, "lijst")));
+            c = json_object_get(got, key);
+            json_object_set_new(got, key, json_integer(c ? json_integer_value(c) + 1 : 1));
+            total++;
+        }
+        json_decref(res);
+        if (!json_equal(got, g)) {
+            char *a = json_dumps(got, JSON_SORT_KEYS), *b = json_dumps(g, JSON_SORT_KEYS);
+            fail_msg("%s on 2024-01-01: raadsleden per party %s, seats_2022.csv %s", gm, a, b);
+        }
+        json_decref(got);
+        /* The election result registered for the gemeente, found through its adjacency. */
+        res = edges_of(gm, "in", "uitslag van", "2024-01-01");
+        assert_int_equal(json_array_size(json_object_get(res, "edges")), 1);
+        e = json_array_get(json_object_get(res, "edges"), 0);
+        assert_string_equal(str(e, "valid_from"), "2022-03-16");
+        {
+            json_t *props = node_props(json_integer_value(json_object_get(e, "source")));
+            json_t *seats = json_object_get(props, "seats"), *s;
+            size_t j;
+            long sum = 0;
+            assert_int_equal(json_integer_value(json_object_get(props, "total")), total);
+            assert_string_equal(str(props, "gemeente"), gm);
+            json_array_foreach(seats, j, s)
+            {
+                char key[320];
+                if (json_is_string(json_object_get(s, "party")))
+                    snprintf(key, sizeof(key), "%s", str(s, "party"));
+                else
+                    snprintf(key, sizeof(key), "lijst %lld",
+                             json_integer_value(json_object_get(s, "list")));
+                v = json_object_get(g, key);
+                assert_non_null(v);
+                assert_int_equal(json_integer_value(v),
+                                 json_integer_value(json_object_get(s, "seats")));
+                sum += json_integer_value(json_object_get(s, "seats"));
+            }
+            assert_int_equal(sum, total);
+            json_decref(props);
+        }
+        json_decref(res);
+        gemeenten++;
+    }
+    assert_int_equal(gemeenten, 330);
+    json_decref(want);
+    knoop_close(conn);
+    conn = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +748,12 @@ int main(void)
         cmocka_unit_test(second_import_changes_nothing),
         cmocka_unit_test(woonplaatsen_monthly_update),
         cmocka_unit_test(export_csv_round_trip),
+        cmocka_unit_test(office_holders_import),
+        cmocka_unit_test(office_holders_persons),
+        cmocka_unit_test(office_holders_matched_person),
+        cmocka_unit_test(office_holders_opsterland_two_h_de_jong),
+        cmocka_unit_test(office_holders_every_gemeente_has_a_burgemeester),
+        cmocka_unit_test(office_holders_seats_2024_equal_kiesraad),
     };
     int rc;
 

@@ -14,6 +14,7 @@
 
 #include "knoop_limits.h"
 #include "schema.h"
+#include "schema_domain.h"
 #include "testutil.h"
 
 /* Days since 1970-01-01 by an independent algorithm (H. Hinnant, days_from_civil). */
@@ -262,8 +263,9 @@ static void kind_names_are_stable(void **state)
     assert_string_equal(schema_kind_name(SCHEMA_KIND_CONTACT), "contact");
     assert_string_equal(schema_kind_name(SCHEMA_KIND_TASK), "task");
     assert_string_equal(schema_kind_name(SCHEMA_KIND_LIST), "list");
+    assert_string_equal(schema_kind_name(SCHEMA_KIND_RECORD), "record");
     assert_null(schema_kind_name(0));
-    assert_null(schema_kind_name(8));
+    assert_null(schema_kind_name(9));
     assert_null(schema_kind_name(-1));
 }
 
@@ -513,9 +515,106 @@ static void normalise_of_long_name_fits_index_bound(void **state)
         assert_int_equal(out[i], 'e');
 }
 
+/* ---- role validation (schema_validate_edge) ---- */
+
+/* Validates an edge of type from skind/stype to tkind/ttype with props given as alternating
+ * key, value strings ("true"/"1" become a boolean/integer); returns the code, msg in err. */
+static int edge_check(const char *type, int skind, const char *stype, int tkind, const char *ttype,
+                      knoop_error_t *err, ...)
+{
+    schema_registry_t *r = schema_registry_new();
+    msgpack_sbuffer sb, out;
+    msgpack_packer pk, opk;
+    msgpack_unpacked u;
+    const char *kv[16];
+    va_list ap;
+    size_t n = 0;
+    int rc;
+
+    assert_non_null(r);
+    va_start(ap, err);
+    while (n < 16 && (kv[n] = va_arg(ap, const char *)) != NULL)
+        n++;
+    va_end(ap);
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, n / 2);
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        msgpack_pack_str_with_body(&pk, kv[i], strlen(kv[i]));
+        if (strcmp(kv[i + 1], "true") == 0)
+            msgpack_pack_true(&pk);
+        else if (strcmp(kv[i + 1], "1") == 0)
+            msgpack_pack_int(&pk, 1);
+        else
+            msgpack_pack_str_with_body(&pk, kv[i + 1], strlen(kv[i + 1]));
+    }
+    msgpack_unpacked_init(&u);
+    assert_int_equal(msgpack_unpack_next(&u, sb.data, sb.size, NULL), MSGPACK_UNPACK_SUCCESS);
+    msgpack_sbuffer_init(&out);
+    msgpack_packer_init(&opk, &out, msgpack_sbuffer_write);
+    knoop_error_clear(err);
+    rc = schema_validate_edge(r, type, skind, stype, tkind, ttype, &u.data, &opk, err);
+    msgpack_unpacked_destroy(&u);
+    msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_destroy(&out);
+    schema_registry_free(r);
+    return rc;
+}
+
+static void raadslid_needs_namens_unless_the_source_gives_none(void **state)
+{
+    const int P = SCHEMA_KIND_PERSON, O = SCHEMA_KIND_ORGANISATION;
+    knoop_error_t err;
+
+    (void)state;
+    assert_int_equal(edge_check("raadslid", P, "", O, "gemeente", &err, "namens", "VVD", NULL), 0);
+    assert_int_equal(edge_check("raadslid", P, "", O, "gemeente", &err, NULL), KNOOP_EINVAL);
+    assert_non_null(strstr(err.msg, "props.namens: required for role raadslid"));
+    /* From a register that gives no party. */
+    assert_int_equal(edge_check("raadslid", P, "", O, "gemeente", &err, "bron", "roo_woobuddy",
+                                "begin_onbekend", "true", NULL),
+                     0);
+    /* bron alone, or begin_onbekend alone, is not enough. */
+    assert_int_equal(edge_check("raadslid", P, "", O, "gemeente", &err, "bron", "x", NULL),
+                     KNOOP_EINVAL);
+    assert_int_equal(
+        edge_check("raadslid", P, "", O, "gemeente", &err, "begin_onbekend", "true", NULL),
+        KNOOP_EINVAL);
+    /* A list without a registered name: its number instead. */
+    assert_int_equal(edge_check("raadslid", P, "", O, "gemeente", &err, "lijst", "1", NULL), 0);
+    /* The office-holder roles accept bron and begin_onbekend. */
+    assert_int_equal(edge_check("burgemeester", P, "", O, "gemeente", &err, "bron", "roo_woobuddy",
+                                "begin_onbekend", "true", NULL),
+                     0);
+}
+
+static void new_role_types_connect_their_ends(void **state)
+{
+    const int P = SCHEMA_KIND_PERSON, O = SCHEMA_KIND_ORGANISATION;
+    knoop_error_t err;
+
+    (void)state;
+    assert_int_equal(edge_check("fractie van", O, "fractie", O, "gemeente", &err, NULL), 0);
+    assert_int_equal(edge_check("fractie van", O, "fractie", O, "provincie", &err, NULL),
+                     KNOOP_EINVAL);
+    assert_int_equal(
+        edge_check("secretariaat van", O, "bestuurssecretariaat", O, "gemeente", &err, NULL), 0);
+    assert_int_equal(edge_check("contactpersoon", P, "", SCHEMA_KIND_BODY, "koepel", &err,
+                                "functie", "beleidsadviseur", NULL),
+                     0);
+    assert_int_equal(edge_check("contactpersoon", P, "", O, "gemeente", &err, NULL), 0);
+    assert_int_equal(edge_check("uitslag van", SCHEMA_KIND_RECORD, "verkiezingsuitslag", O,
+                                "gemeente", &err, NULL),
+                     0);
+    assert_int_equal(edge_check("uitslag van", O, "fractie", O, "gemeente", &err, NULL),
+                     KNOOP_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(raadslid_needs_namens_unless_the_source_gives_none),
+        cmocka_unit_test(new_role_types_connect_their_ends),
         cmocka_unit_test(date_parse_epoch_is_day_zero),
         cmocka_unit_test(date_parse_matches_reference_calendar),
         cmocka_unit_test(date_parse_accepts_leap_days_only_in_leap_years),
