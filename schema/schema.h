@@ -43,13 +43,16 @@ typedef enum {
     /* Records of the contact administration (VNG Klantinteracties) and mailing lists. */
     SCHEMA_KIND_CONTACT = 5, /* a klantcontact: registered once, then immutable */
     SCHEMA_KIND_TASK = 6,    /* an interne taak started by a klantcontact */
-    SCHEMA_KIND_LIST = 7     /* a verzendlijst (mailing list) */
+    SCHEMA_KIND_LIST = 7,    /* a verzendlijst (mailing list) */
+    /* A registered fact with an identity of its own that is neither an actor nor a body, such
+     * as the result of an election (type verkiezingsuitslag). */
+    SCHEMA_KIND_RECORD = 8
 } schema_kind_t;
 #define SCHEMA_KIND_FIRST SCHEMA_KIND_PERSON
-#define SCHEMA_KIND_LAST  SCHEMA_KIND_LIST
+#define SCHEMA_KIND_LAST  SCHEMA_KIND_RECORD
 
-/* "person", "organisation", "project", "body", "contact", "task", "list"; NULL for an unknown
- * value. */
+/* "person", "organisation", "project", "body", "contact", "task", "list", "record"; NULL for an
+ * unknown value. */
 const char *schema_kind_name(int kind);
 
 /* Parses a kind name; KNOOP_EINVAL naming `field` and listing the kinds when unknown. */

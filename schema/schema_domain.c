@@ -91,6 +91,7 @@ static const struct {
     { SCHEMA_KIND_CONTACT, "klantcontact", false },
     { SCHEMA_KIND_TASK, "interne taak", false },
     { SCHEMA_KIND_LIST, "verzendlijst", false },
+    { SCHEMA_KIND_RECORD, "verkiezingsuitslag", true },
 };
 
 static const schema_value_t provinces[] = {
@@ -183,6 +184,22 @@ static const struct {
     { BODY, "koepel", "name", SCHEMA_V_STRING, "", true, "naam (G4, G40 ...)" },
     { BODY, "koepel", "key", SCHEMA_V_STRING, "", true, "externe sleutel" },
     { BODY, "koepel", "bron", SCHEMA_V_STRING, "", false, "herkomst" },
+    /* An election result (docs/IMPORT.md, "Election results"): one node per gemeente and
+     * election, linked to the gemeente by an edge `uitslag van` valid from the election date. */
+    { SCHEMA_KIND_RECORD, "verkiezingsuitslag", "name", SCHEMA_V_STRING, "", true, "naam" },
+    { SCHEMA_KIND_RECORD, "verkiezingsuitslag", "key", SCHEMA_V_STRING, "", true,
+      "externe sleutel, bijv. GR2022|GM0034" },
+    { SCHEMA_KIND_RECORD, "verkiezingsuitslag", "gemeente", SCHEMA_V_GEMEENTECODE, "", true,
+      "CBS-code van de gemeente" },
+    { SCHEMA_KIND_RECORD, "verkiezingsuitslag", "date", SCHEMA_V_DATE, "", true,
+      "datum van de verkiezing" },
+    { SCHEMA_KIND_RECORD, "verkiezingsuitslag", "total", SCHEMA_V_INTEGER, "", true,
+      "aantal zetels van de raad" },
+    { SCHEMA_KIND_RECORD, "verkiezingsuitslag", "seats", SCHEMA_V_ANY, "", true,
+      "zetels per lijst: [{party (nil: lijst zonder aanduiding), list, seats}]" },
+    { SCHEMA_KIND_RECORD, "verkiezingsuitslag", "election", SCHEMA_V_STRING, "", false,
+      "verkiezing, bijv. GR2022_Almere" },
+    { SCHEMA_KIND_RECORD, "verkiezingsuitslag", "bron", SCHEMA_V_STRING, "", false, "herkomst" },
     { SCHEMA_KIND_PERSON, "", "initials", SCHEMA_V_STRING, "", false, "voorletters" },
     { SCHEMA_KIND_PERSON, "", "first_names", SCHEMA_V_STRING, "", false, "voornamen" },
     { SCHEMA_KIND_PERSON, "", "tussenvoegsel", SCHEMA_V_STRING, "", false, "tussenvoegsel" },
@@ -226,23 +243,47 @@ static int add_builtin_list(schema_registry_t *r, const char *name, const char *
     return list_add_values(l, v, n);
 }
 
+/*
+ * Every role type loaded from a register snapshot accepts `bron` (the source) and
+ * `begin_onbekend: true` (valid_from is the snapshot date, not the real start; docs/IMPORT.md).
+ */
+#define ROLE_SOURCE_ATTRS "bron:string,begin_onbekend:boolean"
+
 /* Role definitions in a compact form: "kind[/type]" strings, "|" separated. */
 static const struct {
     const char *name, *sources, *targets, *description;
     const char *attrs; /* "name:vtype[:list][:required]" comma separated */
 } builtin_roles[] = {
-    { "burgemeester", "person", "organisation/gemeente", "burgemeester van de gemeente", "" },
-    { "waarnemend burgemeester", "person", "organisation/gemeente", "waarnemend burgemeester", "" },
+    { "burgemeester", "person", "organisation/gemeente", "burgemeester van de gemeente",
+      ROLE_SOURCE_ATTRS },
+    { "waarnemend burgemeester", "person", "organisation/gemeente", "waarnemend burgemeester",
+      ROLE_SOURCE_ATTRS },
     { "wethouder", "person", "organisation/gemeente", "lid van het college van B&W",
-      "portefeuilles:strings,namens:string" },
+      "portefeuilles:strings,namens:string," ROLE_SOURCE_ATTRS },
     { "loco-burgemeester", "person", "organisation/gemeente",
-      "vervangt de burgemeester (meestal namens een wethoudersrol)", "" },
-    { "raadslid", "person", "organisation/gemeente", "lid van de gemeenteraad",
-      "namens:string:required" },
+      "vervangt de burgemeester (meestal namens een wethoudersrol)", ROLE_SOURCE_ATTRS },
+    /* namens is required, with two exceptions (schema_validate.c, attr_may_be_absent): a role
+     * from a register that gives no party (bron and begin_onbekend: true), and a seat won by a
+     * list without a registered name (lijst, the Kiesraad's list number, instead). */
+    { "raadslid", "person", "organisation/gemeente",
+      "lid van de gemeenteraad (namens een partij; zonder namens alleen met lijst, of met bron "
+      "en begin_onbekend)",
+      "namens:string:required,lijst:integer," ROLE_SOURCE_ATTRS },
     { "fractievoorzitter", "person", "organisation/fractie|organisation/gemeente",
-      "voorzitter van een raadsfractie", "namens:string" },
-    { "griffier", "person", "organisation/gemeente|organisation/provincie", "griffier", "" },
-    { "gemeentesecretaris", "person", "organisation/gemeente", "gemeentesecretaris", "" },
+      "voorzitter van een raadsfractie", "namens:string," ROLE_SOURCE_ATTRS },
+    { "griffier", "person", "organisation/gemeente|organisation/provincie", "griffier",
+      ROLE_SOURCE_ATTRS },
+    { "gemeentesecretaris", "person", "organisation/gemeente", "gemeentesecretaris",
+      ROLE_SOURCE_ATTRS },
+    { "fractie van", "organisation/fractie", "organisation/gemeente",
+      "de fractie zit in de gemeenteraad van de gemeente", "" },
+    { "secretariaat van", "organisation/bestuurssecretariaat", "organisation/gemeente",
+      "het bestuurssecretariaat van de gemeente", "" },
+    { "contactpersoon", "person", "organisation|body",
+      "contactpersoon van een organisatie of orgaan (eventueel namens een rol)",
+      "functie:string,bron:string" },
+    { "uitslag van", "record/verkiezingsuitslag", "organisation/gemeente",
+      "verkiezingsuitslag van de gemeente, geldig vanaf de verkiezingsdatum", "" },
     { "medewerker", "person", "organisation", "medewerker van een organisatie", "functie:string" },
     { "lid", "person|organisation",
       "body|organisation/vng-commissie|organisation/vng-bestuur|organisation/fractie|organisation/"

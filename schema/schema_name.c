@@ -11,8 +11,8 @@
 
 #include "knoop_limits.h"
 
-static const char *const kind_names[] = { NULL,   "person",  "organisation", "project",
-                                          "body", "contact", "task",         "list" };
+static const char *const kind_names[] = { NULL,      "person", "organisation", "project", "body",
+                                          "contact", "task",   "list",         "record" };
 
 const char *schema_kind_name(int kind)
 {
@@ -33,7 +33,7 @@ int schema_kind_parse(const char *s, size_t len, const char *field, schema_kind_
     }
     return knoop_error_set(err, KNOOP_EINVAL,
                            "%s: unknown kind %s (expected person, organisation, project, body, "
-                           "contact, task or list)",
+                           "contact, task, list or record)",
                            field, knoop_repr(q, sizeof(q), s, len, 64));
 }
 

@@ -499,6 +499,31 @@ static void ends_text(const schema_end_t *ends, size_t n, char *buf, size_t sz)
                               ends[i].type);
 }
 
+static bool has_value(const msgpack_object *props, const char *name)
+{
+    const msgpack_object *v = map_get(props, name);
+    return v != NULL && v->type != MSGPACK_OBJECT_NIL;
+}
+
+/*
+ * Whether a required attribute may be left out of a role. Two cases, both where the source
+ * does not give the value and Knoop must not invent it:
+ * - the role comes from a register snapshot (`bron` given and `begin_onbekend: true`), such
+ *   as the office holders in the Register van Overheidsorganisaties, which lists no party;
+ * - a raadslid's `namens` when `lijst` (the Kiesraad's list number) is given instead: a list
+ *   that won seats without a registered appellation has no party name to give.
+ * The attribute is still checked when it is present.
+ */
+static bool attr_may_be_absent(const char *role, const char *attr, const msgpack_object *props)
+{
+    const msgpack_object *b = map_get(props, "begin_onbekend");
+    if (has_value(props, "bron") && b != NULL && b->type == MSGPACK_OBJECT_BOOLEAN &&
+        b->via.boolean)
+        return true;
+    return strcmp(role, "raadslid") == 0 && strcmp(attr, "namens") == 0 &&
+           has_value(props, "lijst");
+}
+
 int schema_validate_edge(const schema_registry_t *r, const char *type, int skind, const char *stype,
                          int tkind, const char *ttype, const msgpack_object *props,
                          msgpack_packer *out, knoop_error_t *err)
@@ -565,9 +590,13 @@ int schema_validate_edge(const schema_registry_t *r, const char *type, int skind
         if (!role->attrs[j].required)
             continue;
         v = map_get(props, role->attrs[j].name);
-        if (v == NULL || v->type == MSGPACK_OBJECT_NIL)
-            rc = knoop_error_set(err, KNOOP_EINVAL, "props.%s: required for role %s",
-                                 role->attrs[j].name, type);
+        if ((v == NULL || v->type == MSGPACK_OBJECT_NIL) &&
+            !attr_may_be_absent(type, role->attrs[j].name, props))
+            rc = knoop_error_set(err, KNOOP_EINVAL,
+                                 "props.%s: required for role %s (unless the role comes from a "
+                                 "source that does not give it: bron and begin_onbekend: true%s)",
+                                 role->attrs[j].name, type,
+                                 strcmp(type, "raadslid") == 0 ? "; or lijst" : "");
     }
     if (rc == KNOOP_OK) {
         res.type = MSGPACK_OBJECT_MAP;

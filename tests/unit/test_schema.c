@@ -262,8 +262,9 @@ static void kind_names_are_stable(void **state)
     assert_string_equal(schema_kind_name(SCHEMA_KIND_CONTACT), "contact");
     assert_string_equal(schema_kind_name(SCHEMA_KIND_TASK), "task");
     assert_string_equal(schema_kind_name(SCHEMA_KIND_LIST), "list");
+    assert_string_equal(schema_kind_name(SCHEMA_KIND_RECORD), "record");
     assert_null(schema_kind_name(0));
-    assert_null(schema_kind_name(8));
+    assert_null(schema_kind_name(9));
     assert_null(schema_kind_name(-1));
 }
 
