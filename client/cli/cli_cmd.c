@@ -432,7 +432,7 @@ const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history",
                                       "contact", "task", "list", "export",
                                       /* -- end contact administration -- */
                                       /* -- import, query (cli_import.c, cli_export.c) -- */
-                                      "import", "query",
+                                      "import", "query", "perspective",
                                       /* -- end import, query -- */
                                       NULL };
 const char *const cli_methods[] = { "ping",         "server.info", "auth",        "node.create",

@@ -54,14 +54,15 @@ int query_perspective_get(const query_ctx_t *q, const query_perspective_t *p, ui
             return rc;
         }
         snprintf(want, sizeof(want), "%s", p->subject);
-        if (slash != NULL)
-            snprintf(have, sizeof(have), "%s/%s", schema_kind_name(n.kind), n.type);
-        else
-            snprintf(have, sizeof(have), "%s", schema_kind_name(n.kind));
+        snprintf(have, sizeof(have), "%s%s%s", schema_kind_name(n.kind), n.type[0] ? "/" : "",
+                 n.type);
         graph_node_clear(&n);
+        /* A subject "kind" takes any type of that kind. */
+        if (slash == NULL && strchr(have, '/') != NULL)
+            *strchr(have, '/') = '\0';
         if (strcmp(want, have) != 0)
             return knoop_error_set(err, KNOOP_EINVAL,
-                                   "params.subject: perspective %s needs a %s, node %llu is a %s",
+                                   "params.subject: perspective %s takes a %s, node %llu is a %s",
                                    p->name, p->subject, (unsigned long long)subject, have);
     }
     return p->get(q, subject, at, pk, err);
