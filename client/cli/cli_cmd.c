@@ -441,6 +441,9 @@ const char *const cli_methods[] = { "ping",         "server.info", "auth",      
                                     "history.list", NULL };
 static const char *const node_words[] = { "create", "get", "update", "delete", "find", NULL };
 static const char *const edge_words[] = { "create", "get", "end", "list", NULL };
+static const char *const query_words[] = { "places", "members", "participation", "holders", "roles",
+                                           "seats",  NULL };
+static const char *const perspective_words[] = { "list", "get", NULL };
 
 const char *const *cli_group_words(const char *group)
 {
@@ -452,6 +455,10 @@ const char *const *cli_group_words(const char *group)
         return node_words;
     if (strcmp(group, "edge") == 0)
         return edge_words;
+    if (strcmp(group, "query") == 0)
+        return query_words;
+    if (strcmp(group, "perspective") == 0)
+        return perspective_words;
     return NULL;
 }
 

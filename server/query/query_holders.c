@@ -146,6 +146,7 @@ typedef struct {
     const query_holders_args_t *a;
     query__hits_t *hits;
     uint64_t org;
+    bool from_person; /* scanning the person's outgoing edges: other is the organisation */
     int rc;
 } scan_t;
 
@@ -163,7 +164,7 @@ static int hit_cb(void *arg, const graph_adj_t *adj)
 {
     scan_t *s = arg;
     query__hit_t h = { adj->edge, adj->other, s->org };
-    if (s->a->person != 0 && adj->other != s->a->person)
+    if (!s->from_person && s->a->person != 0 && adj->other != s->a->person)
         return 0;
     if (!role_wanted(s->a, adj->type, adj->type_len))
         return 0;
@@ -263,7 +264,7 @@ int query_holders(const query_ctx_t *q, const query_holders_args_t *a, query_rol
     graph_ids_t orgs = { 0 };
     query__hits_t hits = { 0 };
     graph_filter_t f = { .dir = GRAPH_IN, .time = GRAPH_TIME_AT, .at = a->at };
-    scan_t s = { a, &hits, 0, KNOOP_OK };
+    scan_t s = { a, &hits, 0, false, KNOOP_OK };
     bool by_person = false;
     int rc = KNOOP_OK;
 
@@ -302,7 +303,7 @@ int query_holders(const query_ctx_t *q, const query_holders_args_t *a, query_rol
     if (by_person) {
         /* One person: the outgoing edges of the person are the candidates. */
         f.dir = GRAPH_OUT;
-        s.a = a;
+        s.from_person = true;
         rc = graph_adj_scan(q->store, q->view, a->person, &f, hit_cb, &s, err);
         for (size_t i = 0; rc == KNOOP_OK && i < hits.n; i++) {
             uint64_t org = hits.v[i].person; /* `other` is the org when scanning out */

@@ -142,7 +142,8 @@ static int member_cmp(const void *a, const void *b)
 
 static void cut(query_members_t *m, size_t limit)
 {
-    qsort(m->rows, m->n, sizeof(*m->rows), member_cmp);
+    if (m->n > 1)
+        qsort(m->rows, m->n, sizeof(*m->rows), member_cmp);
     if (m->n > limit) {
         size_t n = m->n;
         m->n = limit;

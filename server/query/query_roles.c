@@ -71,7 +71,8 @@ int query_roles(const query_ctx_t *q, uint64_t person, bool overlap, schema_date
     query__hits_free(&hits);
     if (rc != KNOOP_OK)
         return rc;
-    qsort(out->rows, out->n, sizeof(*out->rows), role_cmp);
+    if (out->n > 1)
+        qsort(out->rows, out->n, sizeof(*out->rows), role_cmp);
     while (out->n > limit) {
         query_role_t *r = &out->rows[--out->n];
         graph_node_clear(&r->person);

@@ -132,7 +132,8 @@ static int election_read(query_seats_t *out, knoop_error_t *err)
         }
     }
     msgpack_zone_destroy(&z);
-    qsort(out->eseats, out->en, sizeof(*out->eseats), seat_cmp);
+    if (out->en > 1)
+        qsort(out->eseats, out->en, sizeof(*out->eseats), seat_cmp);
     return rc;
 }
 
@@ -174,7 +175,8 @@ int query_seats(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, query
     graph_ids_free(&s.edges);
     if (rc != KNOOP_OK)
         return rc;
-    qsort(out->seats, out->n, sizeof(*out->seats), seat_cmp);
+    if (out->n > 1)
+        qsort(out->seats, out->n, sizeof(*out->seats), seat_cmp);
     f.type = "uitslag van";
     f.time = GRAPH_TIME_ALL;
     if ((rc = graph_adj_scan(q->store, q->view, gemeente, &f, uitslag_cb, &s, err)) != KNOOP_OK)

@@ -511,6 +511,13 @@ static void holders_in_a_scope_with_a_role_list(void **state)
     assert_int_equal(nrows(r, "holders"), 1);
     assert_int_equal(holders_of(r, w, "wethouder"), 1);
     json_decref(r);
+    /* person alone: that person's roles everywhere. */
+    r = call_ok(c, "query.holders", "{\"person\": \"T-SC-W\", \"at\": \"2024-01-01\"}");
+    assert_int_equal(nrows(r, "holders"), 1);
+    assert_string_equal(
+        jstr(json_object_get(json_array_get(json_object_get(r, "holders"), 0), "org"), "key"),
+        "GM0228");
+    json_decref(r);
     /* Before the roles started, the scope has none of them. */
     r = call_ok(c, "query.holders", "{\"scope\": \"G40\", \"at\": \"2019-12-31\"}");
     assert_int_equal(holders_of(r, b2, NULL) + holders_of(r, b3, NULL) + holders_of(r, w, NULL), 0);
