@@ -383,12 +383,16 @@ static int q_places(cli_ctx_t *ctx, cli_format_t fmt, const char *node, const ch
     return rc;
 }
 
-/* members and participation: one row per node, with the evidence in words. */
+/*
+ * members and participation: one row per node. The columns of explicit memberships come first
+ * (as before derived participation existed); "expliciet" and "via" (the evidence in words) are
+ * added when some row is derived.
+ */
 static int q_members(cli_ctx_t *ctx, cli_format_t fmt, const char *method, json_t *p)
 {
-    static const char *const head[] = { "naam", "sleutel",      "soort",      "expliciet",
-                                        "rol",  "geldig vanaf", "geldig tot", "via" };
-    qtable_t t = { head, 8, json_array() };
+    static const char *const head[] = { "naam",         "sleutel",    "soort",     "rol",
+                                        "geldig vanaf", "geldig tot", "expliciet", "via" };
+    qtable_t t = { head, 6, json_array() };
     const char *field = strcmp(method, "query.members") == 0 ? "members" : "participation";
     json_t *res, *v;
     size_t i;
@@ -397,6 +401,12 @@ static int q_members(cli_ctx_t *ctx, cli_format_t fmt, const char *method, json_
     if (rc != 0) {
         json_decref(t.rows);
         return rc;
+    }
+    json_array_foreach(json_object_get(res, field), i, v)
+    {
+        if (!json_is_true(json_object_get(v, "explicit")) ||
+            json_array_size(json_object_get(v, "evidence")) > 0)
+            t.ncols = 8;
     }
     json_array_foreach(json_object_get(res, field), i, v)
     {
@@ -413,8 +423,8 @@ static int q_members(cli_ctx_t *ctx, cli_format_t fmt, const char *method, json_
                                       str(r, "type"), str(b, "type"), str(b, "valid_from"));
         }
         row[0] = str(n, "name"), row[1] = str(n, "key"), row[2] = str(n, "type");
-        row[3] = json_is_true(json_object_get(v, "explicit")) ? "ja" : "nee";
-        row[4] = str(e, "type"), row[5] = str(e, "valid_from"), row[6] = str(e, "valid_to");
+        row[3] = str(e, "type"), row[4] = str(e, "valid_from"), row[5] = str(e, "valid_to");
+        row[6] = json_is_true(json_object_get(v, "explicit")) ? "ja" : "nee";
         row[7] = via;
         add_row(&t, row);
     }

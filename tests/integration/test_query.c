@@ -924,6 +924,13 @@ static void cli_prints_the_questions_as_tables_json_and_csv(void **state)
     expect_status(&r, 0);
     expect_in(r.err, "more rows");
     itest_run_free(&r);
+    /* Derived participation adds the columns expliciet and via (the worked example's data). */
+    knoop(&r, "--csv", "query", "members", "T-WE-CIE-MILIEU", "--at", "2024-12-31", NULL);
+    expect_status(&r, 0);
+    expect_in(r.out, "naam,sleutel,soort,rol,geldig vanaf,geldig tot,expliciet,via\r\n");
+    expect_in(r.out, "Apeldoorn,GM0200,gemeente,,,,nee,\"Jansen, J.: voorzitter (namens wethouder "
+                     "2022-06-01)\"");
+    itest_run_free(&r);
     knoop(&r, "perspective", "list", NULL);
     expect_status(&r, 0);
     expect_in(r.out, "functionaris");
