@@ -126,13 +126,13 @@ static const proto_param_spec_t p_query_places[] = { P("gemeente", STR_OR_U64, t
                                                      P("at", DATE, false), P("all", BOOL, false),
                                                      END };
 static const proto_param_spec_t p_query_members[] = {
-    P("node", STR_OR_U64, true), P("type", STR, false),    P("at", DATE, false),
-    P("derived", BOOL, false),   P("limit", U64, false),   END
+    P("node", STR_OR_U64, true), P("type", STR, false),  P("at", DATE, false),
+    P("derived", BOOL, false),   P("limit", U64, false), END
 };
 static const proto_param_spec_t p_query_holders[] = {
-    P("org", STR_OR_U64, false),    P("scope", STR_OR_U64, false), P("role", ANY, false),
-    P("portefeuille", STR, false),  P("person", STR_OR_U64, false), P("at", DATE, false),
-    P("contacts", BOOL, false),     P("limit", U64, false),         END
+    P("org", STR_OR_U64, false),   P("scope", STR_OR_U64, false),  P("role", ANY, false),
+    P("portefeuille", STR, false), P("person", STR_OR_U64, false), P("at", DATE, false),
+    P("contacts", BOOL, false),    P("limit", U64, false),         END
 };
 static const proto_param_spec_t p_query_seats[] = { P("gemeente", STR_OR_U64, true),
                                                     P("at", DATE, false), END };
@@ -140,7 +140,7 @@ static const proto_param_spec_t p_query_participation[] = { P("node", STR_OR_U64
                                                             P("at", DATE, false),
                                                             P("limit", U64, false), END };
 static const proto_param_spec_t p_query_roles[] = {
-    P("person", STR_OR_U64, true), P("at", DATE, false),  P("from", DATE, false),
+    P("person", STR_OR_U64, true), P("at", DATE, false),   P("from", DATE, false),
     P("to", DATE, false),          P("limit", U64, false), END
 };
 static const proto_param_spec_t p_perspective_get[] = { P("name", STR, true),
