@@ -554,6 +554,58 @@ static void holders_portefeuille_ignores_case_and_diacritics(void **state)
     json_decref(r);
 }
 
+/* A gemeente's holders include those at its fracties and its bestuurssecretariaat. */
+static void holders_of_a_gemeente_include_its_fracties_and_secretariaat(void **state)
+{
+    knoop_conn_t *c = *state;
+    json_int_t fr = org(c, "fractie", "T-FS-FRACTIE", "Fractie Test (Buren)");
+    json_int_t sec =
+        org(c, "bestuurssecretariaat", "T-FS-SEC", "Bestuurssecretariaat Buren (test)");
+    json_int_t fv = person(c, "T-FS-FV", "F.", "Fractievoorzitter");
+    json_int_t md = person(c, "T-FS-MD", "M.", "Medewerker");
+    json_t *r;
+    const json_t *sc;
+    char t[32];
+    json_decref(call_ok(c, "edge.create",
+                        "{\"type\": \"fractie van\", \"source\": %lld, \"target\": \"GM0214\", "
+                        "\"valid_from\": \"2022-03-30\"}",
+                        (long long)fr));
+    json_decref(call_ok(c, "edge.create",
+                        "{\"type\": \"secretariaat van\", \"source\": %lld, \"target\": "
+                        "\"GM0214\", \"valid_from\": \"2020-01-01\"}",
+                        (long long)sec));
+    snprintf(t, sizeof(t), "%lld", (long long)fr);
+    role(c, "fractievoorzitter", fv, t, "2022-03-30", "");
+    snprintf(t, sizeof(t), "%lld", (long long)sec);
+    role(c, "medewerker", md, t, "2021-01-01", ", \"props\": {\"functie\": \"adviseur\"}");
+
+    r = call_ok(c, "query.holders",
+                "{\"org\": \"GM0214\", \"role\": \"fractievoorzitter\", \"at\": "
+                "\"2022-03-30\"}");
+    assert_int_equal(nrows(r, "holders"), 1);
+    assert_int_equal(holders_of(r, fv, NULL), 1);
+    assert_string_equal(
+        jstr(json_object_get(json_array_get(json_object_get(r, "holders"), 0), "org"), "key"),
+        "T-FS-FRACTIE");
+    json_decref(r);
+    r = call_ok(c, "query.holders",
+                "{\"org\": \"GM0214\", \"role\": \"fractievoorzitter\", \"at\": "
+                "\"2022-03-29\"}");
+    assert_int_equal(nrows(r, "holders"), 0);
+    json_decref(r);
+    r = call_ok(c, "perspective.get",
+                "{\"name\": \"gemeente\", \"subject\": \"GM0214\", \"at\": \"2023-01-01\"}");
+    assert_int_equal(json_array_size(json_object_get(r, "fractievoorzitters")), 1);
+    sc = json_array_get(json_object_get(r, "secretariaat"), 0);
+    assert_string_equal(jstr(json_object_get(sc, "node"), "key"), "T-FS-SEC");
+    assert_int_equal(json_array_size(json_object_get(sc, "medewerkers")), 1);
+    assert_int_equal(
+        jint(json_object_get(json_array_get(json_object_get(sc, "medewerkers"), 0), "person"),
+             "id"),
+        md);
+    json_decref(r);
+}
+
 /* limit cuts the rows and says more; contacts adds the contact details. */
 static void holders_limit_sets_more_and_contacts_are_added(void **state)
 {
@@ -963,6 +1015,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(holders_in_a_scope_with_a_role_list, conn_setup,
                                         conn_teardown),
         cmocka_unit_test_setup_teardown(holders_portefeuille_ignores_case_and_diacritics,
+                                        conn_setup, conn_teardown),
+        cmocka_unit_test_setup_teardown(holders_of_a_gemeente_include_its_fracties_and_secretariaat,
                                         conn_setup, conn_teardown),
         cmocka_unit_test_setup_teardown(holders_limit_sets_more_and_contacts_are_added, conn_setup,
                                         conn_teardown),
