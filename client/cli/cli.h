@@ -157,6 +157,7 @@ void cli_import_usage(FILE *f);
 int cli_import_run(cli_ctx_t *ctx, int argc, char **argv);
 int cli_export_run(cli_ctx_t *ctx, int argc, char **argv);
 int cli_query_run(cli_ctx_t *ctx, int argc, char **argv);
+int cli_perspective_run(cli_ctx_t *ctx, int argc, char **argv);
 /* Connects ctx on first use (authenticating with $KNOOP_TOKEN). Returns a CLI_EXIT_* code. */
 int cli_conn(cli_ctx_t *ctx);
 /* Calls method with params (a JSON object, or NULL for none) on ctx->conn, which must be

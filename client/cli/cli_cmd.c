@@ -462,7 +462,7 @@ const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history",
                                       "contact", "task", "list", "export",
                                       /* -- end contact administration -- */
                                       /* -- import, query (cli_import.c, cli_export.c) -- */
-                                      "import", "query",
+                                      "import", "query", "perspective",
                                       /* -- end import, query -- */
                                       NULL };
 const char *const cli_methods[] = { "ping",         "server.info", "auth",        "node.create",
@@ -471,6 +471,9 @@ const char *const cli_methods[] = { "ping",         "server.info", "auth",      
                                     "history.list", NULL };
 static const char *const node_words[] = { "create", "get", "update", "delete", "find", NULL };
 static const char *const edge_words[] = { "create", "get", "end", "list", NULL };
+static const char *const query_words[] = { "places", "members", "participation", "holders", "roles",
+                                           "seats",  NULL };
+static const char *const perspective_words[] = { "list", "get", NULL };
 
 const char *const *cli_group_words(const char *group)
 {
@@ -482,6 +485,10 @@ const char *const *cli_group_words(const char *group)
         return node_words;
     if (strcmp(group, "edge") == 0)
         return edge_words;
+    if (strcmp(group, "query") == 0)
+        return query_words;
+    if (strcmp(group, "perspective") == 0)
+        return perspective_words;
     return NULL;
 }
 

@@ -1,7 +1,9 @@
 /*
- * cli_export.c - `knoop export --format csv|json` (the core administration) and `knoop query
- * places|members|holders|roles` (the network questions as tables with Dutch column names), and
- * the dispatcher that routes import, export and query from cli_run (layer: client, CLI).
+ * cli_export.c - `knoop export --format csv|json` (the core administration), `knoop query
+ * places|members|participation|holders|roles|seats` (the server's network questions as tables
+ * with Dutch column names), `knoop perspective list|get`, and the dispatcher that routes import,
+ * export, query and perspective from cli_run (layer: client, CLI). Every question is one server
+ * method: the CLI only formats its answer.
  *
  * The export is meant to be read back: its CSV is the generic `nodes` profile of `knoop
  * import` (kind, type, one column per property with a :int/:bool/:json suffix where the value
@@ -140,14 +142,6 @@ static const char *node_key(const json_t *node)
     return "";
 }
 
-/* "Name" or "Name (voorbeeld)" for example data. */
-static void display_name(const json_t *node, char *out, size_t sz)
-{
-    const json_t *props = json_object_get(node, "props");
-    snprintf(out, sz, "%s%s", str(props, "name"),
-             json_is_true(json_object_get(props, "example")) ? " (voorbeeld)" : "");
-}
-
 /*
  * Runs reads as one `batch` ({method, params} ops) and returns the results array (owned) or
  * NULL after printing the error (*rc set).
@@ -236,51 +230,91 @@ static void attrs_text(const json_t *props, char *out, size_t sz)
     }
 }
 
-/* ---- query ---- */
+/* ---- query and perspective: the server's network questions as tables ---- */
 
-static const cli_opt_t q_at_opts[] = {
+static const cli_opt_t q_places_opts[] = {
     { "at", "DATE", false, "as of DATE (default today)" },
+    { "all", NULL, false, "every place ever recorded, ended ones too" },
     { NULL, NULL, false, NULL },
 };
 static const cli_opt_t q_members_opts[] = {
-    { "type", "T", false, "only memberships of this role type (e.g. \"ligt in\", deelnemer)" },
+    { "type", "T", false, "only explicit memberships of this type (e.g. \"ligt in\", deelnemer)" },
     { "at", "DATE", false, "as of DATE (default today)" },
+    { "no-derived", NULL, false, "leave out derived participation (through role holders)" },
+    { "limit", "N", false, "at most N rows (default 1000)" },
+    { NULL, NULL, false, NULL },
+};
+static const cli_opt_t q_part_opts[] = {
+    { "at", "DATE", false, "as of DATE (default today)" },
+    { "limit", "N", false, "at most N rows (default 1000)" },
+    { NULL, NULL, false, NULL },
+};
+static const cli_opt_t q_holders_opts[] = {
+    { "org", "REF", false, "roles at this organisation (also given as NODE)" },
+    { "scope", "REF", false, "roles at the members of a province, region or koepel (NL-GE, G40)" },
+    { "role", "TYPE", true, "only this role type (repeat for several)" },
+    { "portefeuille", "P", false, "only wethouders with this portefeuille (any case/accents)" },
+    { "person", "REF", false, "only this person's roles" },
+    { "at", "DATE", false, "as of DATE (default today)" },
+    { "contacts", NULL, false, "add e-mail and telephone of the person and the organisation" },
+    { "limit", "N", false, "at most N rows (default 1000)" },
     { NULL, NULL, false, NULL },
 };
 static const cli_opt_t q_roles_opts[] = {
     { "at", "DATE", false, "only roles held on DATE (default: all, past ones too)" },
+    { "from", "DATE", false, "roles overlapping the period from DATE" },
+    { "to", "DATE", false, "roles overlapping the period until DATE (exclusive)" },
+    { "limit", "N", false, "at most N rows (default 1000)" },
     { NULL, NULL, false, NULL },
 };
+static const cli_opt_t q_seats_opts[] = {
+    { "at", "DATE", false, "as of DATE (default today)" },
+    { NULL, NULL, false, NULL },
+};
+
+enum { Q_PLACES, Q_MEMBERS, Q_PARTICIPATION, Q_HOLDERS, Q_ROLES, Q_SEATS };
 
 static const struct {
     const char *name, *usage, *summary;
     const cli_opt_t *opts;
+    int npos_min, npos_max;
 } queries[] = {
-    { "places", "query places GEMEENTE [--at DATE]",
-      "the place names (woonplaatsen) of a gemeente on a date", q_at_opts },
-    { "members", "query members NODE [--type T] [--at DATE]",
-      "the members of a province, region, koepel or body on a date, sorted by name",
-      q_members_opts },
-    { "holders", "query holders NODE [--at DATE]",
-      "who holds which role at an organisation on a date", q_at_opts },
-    { "roles", "query roles PERSON [--at DATE]",
-      "a person's roles, with the role each is held on behalf of", q_roles_opts },
+    { "places", "query places GEMEENTE [--at DATE] [--all]",
+      "the place names (woonplaatsen) of a gemeente on a date", q_places_opts, 1, 1 },
+    { "members", "query members NODE [--type T] [--at DATE] [--no-derived] [--limit N]",
+      "the members of a province, region, koepel or body, explicit and derived (through whom)",
+      q_members_opts, 1, 1 },
+    { "participation", "query participation GEMEENTE [--at DATE] [--limit N]",
+      "the bodies a gemeente takes part in, explicitly or through its functionaries", q_part_opts,
+      1, 1 },
+    { "holders",
+      "query holders [NODE] [--org REF | --scope REF] [--role T]... [--portefeuille P] "
+      "[--person REF] [--contacts] [--at DATE] [--limit N]",
+      "who holds which role, at an organisation, in a scope or everywhere", q_holders_opts, 0, 1 },
+    { "roles", "query roles PERSON [--at DATE | --from DATE --to DATE] [--limit N]",
+      "a person's roles, with the role each is held on behalf of", q_roles_opts, 1, 1 },
+    { "seats", "query seats GEMEENTE [--at DATE]",
+      "the council's seats per party on a date, and the last election result", q_seats_opts, 1, 1 },
 };
 #define NQUERIES (sizeof(queries) / sizeof(queries[0]))
 
 static void query_help(FILE *f)
 {
     size_t i;
-    fputs("usage: knoop query places|members|holders|roles NODE [options]\n\n"
+    fputs("usage: knoop query places|members|participation|holders|roles|seats [NODE] "
+          "[options]\n\n"
           "Answer the network questions as tables with Dutch column names (--json: an array of\n"
-          "objects with those names; --csv). NODE is an id or an external key such as GM1900,\n"
-          "NL-FL, VR25 or G40.\n\nsubcommands:\n",
+          "objects with those names; --csv). NODE, REF, GEMEENTE and PERSON are an id or an\n"
+          "external key such as GM1900, NL-FL, VR25 or G40. A cut result says so on stderr.\n"
+          "\nsubcommands:\n",
           f);
     for (i = 0; i < NQUERIES; i++)
-        fprintf(f, "  knoop %-42s %s\n", queries[i].usage, queries[i].summary);
+        fprintf(f, "  knoop %s\n      %s\n", queries[i].usage, queries[i].summary);
     fputs("\nexamples:\n  knoop query places GM1900\n  knoop query members NL-FL --type \"ligt "
-          "in\"\n  knoop query members VR25 --type deelnemer\n  knoop query holders GM0034 "
-          "--at 2024-01-01\n",
+          "in\"\n  knoop query participation GM0034\n  knoop query holders GM0034 --at "
+          "2024-01-01\n  knoop --csv query holders --scope NL-GE --role burgemeester --role "
+          "wethouder --contacts\n  knoop query holders --role wethouder --portefeuille milieu\n"
+          "  knoop query seats GM0363 --at 2024-01-01\n",
           f);
 }
 
@@ -291,29 +325,54 @@ static json_t *node_param(const char *s)
     return json_string(s);
 }
 
-static int q_places(cli_ctx_t *ctx, cli_format_t fmt, const char *node, const char *at)
+/* Calls method; on failure prints the error and returns its exit code (*res NULL). */
+static int q_call(cli_ctx_t *ctx, const char *method, json_t *p, json_t **res)
+{
+    knoop_error_t err;
+    int rc = cli_rpc(ctx, method, p, res, &err);
+    json_decref(p);
+    if (rc != 0) {
+        *res = NULL;
+        return cli_rpc_error(ctx, rc, &err);
+    }
+    return 0;
+}
+
+static void more_note(const json_t *res)
+{
+    if (json_is_true(json_object_get(res, "more")))
+        fputs("knoop: more rows than --limit; raise it to see them all\n", stderr);
+}
+
+/* "name (key)" of a node summary. */
+static void node_text(const json_t *n, char *out, size_t sz)
+{
+    if (n == NULL || json_is_null(n))
+        snprintf(out, sz, "%s", "");
+    else if (str(n, "key")[0] != '\0')
+        snprintf(out, sz, "%s (%s)", str(n, "name"), str(n, "key"));
+    else
+        snprintf(out, sz, "%s", str(n, "name"));
+}
+
+static int q_places(cli_ctx_t *ctx, cli_format_t fmt, const char *node, const char *at, bool all)
 {
     static const char *const head[] = { "code", "woonplaats", "geldig vanaf", "geldig tot" };
     qtable_t t = { head, 4, json_array() };
-    json_t *p = json_pack("{s:o,s:s}", "gemeente", node_param(node), "at", at), *res = NULL, *v;
-    knoop_error_t err;
+    json_t *p = json_pack("{s:o,s:s,s:b}", "gemeente", node_param(node), "at", at, "all", all);
+    json_t *res, *v;
     size_t i;
-    int rc = cli_rpc(ctx, "query.places", p, &res, &err);
+    int rc = q_call(ctx, "query.places", p, &res);
 
-    json_decref(p);
     if (rc != 0) {
         json_decref(t.rows);
-        return cli_rpc_error(ctx, rc, &err);
+        return rc;
     }
     json_array_foreach(json_object_get(res, "places"), i, v)
     {
-        json_t *code = json_object_get(v, "code");
         char cs[32];
         const char *row[4];
-        if (json_is_integer(code))
-            snprintf(cs, sizeof(cs), "%lld", (long long)json_integer_value(code));
-        else
-            snprintf(cs, sizeof(cs), "%s", str(v, "code"));
+        snprintf(cs, sizeof(cs), "%lld", (long long)json_integer_value(json_object_get(v, "code")));
         row[0] = cs, row[1] = str(v, "name"), row[2] = str(v, "valid_from"),
         row[3] = str(v, "valid_to");
         add_row(&t, row);
@@ -324,143 +383,214 @@ static int q_places(cli_ctx_t *ctx, cli_format_t fmt, const char *node, const ch
     return rc;
 }
 
-static int q_members(cli_ctx_t *ctx, cli_format_t fmt, const char *node, const char *type,
-                     const char *at)
+/*
+ * members and participation: one row per node. The columns of explicit memberships come first
+ * (as before derived participation existed); "expliciet" and "via" (the evidence in words) are
+ * added when some row is derived.
+ */
+static int q_members(cli_ctx_t *ctx, cli_format_t fmt, const char *method, json_t *p)
 {
-    static const char *const head[] = { "naam", "sleutel",      "soort",
-                                        "rol",  "geldig vanaf", "geldig tot" };
+    static const char *const head[] = { "naam",         "sleutel",    "soort",     "rol",
+                                        "geldig vanaf", "geldig tot", "expliciet", "via" };
     qtable_t t = { head, 6, json_array() };
-    json_t *p = json_pack("{s:o,s:s}", "node", node_param(node), "at", at), *res = NULL, *v;
-    knoop_error_t err;
+    const char *field = strcmp(method, "query.members") == 0 ? "members" : "participation";
+    json_t *res, *v;
     size_t i;
-    int rc;
+    int rc = q_call(ctx, method, p, &res);
 
-    if (type != NULL)
-        json_object_set_new(p, "type", json_string(type));
-    rc = cli_rpc(ctx, "query.members", p, &res, &err);
-    json_decref(p);
     if (rc != 0) {
         json_decref(t.rows);
-        return cli_rpc_error(ctx, rc, &err);
+        return rc;
     }
-    json_array_foreach(json_object_get(res, "members"), i, v)
+    json_array_foreach(json_object_get(res, field), i, v)
     {
-        const json_t *e = json_object_get(v, "edge");
-        char name[300];
-        const char *row[6];
-        snprintf(name, sizeof(name), "%s%s", str(v, "name"),
-                 json_is_true(json_object_get(json_object_get(v, "props"), "example"))
-                     ? " (voorbeeld)"
-                     : "");
-        row[0] = name, row[1] = str(v, "key"), row[2] = str(v, "type"), row[3] = str(e, "type"),
-        row[4] = str(e, "valid_from"), row[5] = str(e, "valid_to");
+        if (!json_is_true(json_object_get(v, "explicit")) ||
+            json_array_size(json_object_get(v, "evidence")) > 0)
+            t.ncols = 8;
+    }
+    json_array_foreach(json_object_get(res, field), i, v)
+    {
+        const json_t *n = json_object_get(v, "node"), *e = json_object_get(v, "edge"), *ev;
+        char via[1024] = "";
+        size_t j, o = 0;
+        const char *row[8];
+        json_array_foreach(json_object_get(v, "evidence"), j, ev)
+        {
+            const json_t *r = json_object_get(ev, "role"), *b = json_object_get(ev, "base");
+            if (o < sizeof(via))
+                o += (size_t)snprintf(via + o, sizeof(via) - o, "%s%s: %s (namens %s %s)",
+                                      j ? "; " : "", str(json_object_get(ev, "person"), "name"),
+                                      str(r, "type"), str(b, "type"), str(b, "valid_from"));
+        }
+        row[0] = str(n, "name"), row[1] = str(n, "key"), row[2] = str(n, "type");
+        row[3] = str(e, "type"), row[4] = str(e, "valid_from"), row[5] = str(e, "valid_to");
+        row[6] = json_is_true(json_object_get(v, "explicit")) ? "ja" : "nee";
+        row[7] = via;
         add_row(&t, row);
     }
+    more_note(res);
     json_decref(res);
     rc = qtable_print(ctx, fmt, &t);
     json_decref(t.rows);
     return rc;
 }
 
-/* holders (direction in: persons holding roles at NODE) and roles (direction out: the roles
- * of a person), with the other end's name and the base role of on_behalf_of. */
-static int q_roles(cli_ctx_t *ctx, cli_format_t fmt, const char *node, const char *at, bool holders)
+/* holders (with the person) and roles (without), from the server's rows. */
+static int q_roles(cli_ctx_t *ctx, cli_format_t fmt, const char *method, json_t *p, bool contacts)
 {
-    static const char *const hhead[] = { "naam",         "rol",        "kenmerken",
-                                         "geldig vanaf", "geldig tot", "namens (rol)" };
+    static const char *const hhead[] = { "naam",
+                                         "rol",
+                                         "organisatie",
+                                         "kenmerken",
+                                         "geldig vanaf",
+                                         "geldig tot",
+                                         "namens (rol)",
+                                         "e-mail",
+                                         "telefoon",
+                                         "e-mail organisatie",
+                                         "telefoon organisatie" };
     static const char *const rhead[] = { "rol",          "organisatie", "kenmerken",
                                          "geldig vanaf", "geldig tot",  "namens (rol)" };
-    qtable_t t = { holders ? hhead : rhead, 6, json_array() };
-    json_t *p, *res = NULL, *edges, *e, *ids = json_object(), *nodes = json_object();
-    json_t *bases = json_object(), *base_ops = json_array(), *base_res = NULL;
-    knoop_error_t err;
-    json_t *v;
-    size_t i, j;
-    int rc;
+    bool holders = strcmp(method, "query.holders") == 0;
+    qtable_t t = { holders ? hhead : rhead, holders ? (contacts ? 11 : 7) : 6, json_array() };
+    json_t *res, *v;
+    size_t i;
+    int rc = q_call(ctx, method, p, &res);
 
-    p = json_pack("{s:o,s:s,s:i}", "node", node_param(node), "direction", holders ? "in" : "out",
-                  "limit", 100000);
-    if (at != NULL)
-        json_object_set_new(p, "at", json_string(at));
-    rc = cli_rpc(ctx, "edge.list", p, &res, &err);
-    json_decref(p);
     if (rc != 0) {
-        rc = cli_rpc_error(ctx, rc, &err);
-        goto out;
+        json_decref(t.rows);
+        return rc;
     }
-    edges = json_object_get(res, "edges");
-    /* The base edges of on_behalf_of, and every node at the other ends. */
-    json_array_foreach(edges, i, e)
+    json_array_foreach(json_object_get(res, holders ? "holders" : "roles"), i, v)
     {
-        char id[32];
-        id_text(json_object_get(e, holders ? "source" : "target"), id, sizeof(id));
-        json_object_set_new(ids, id, json_true());
-        if (json_is_integer(json_object_get(e, "on_behalf_of"))) {
-            id_text(json_object_get(e, "on_behalf_of"), id, sizeof(id));
-            if (json_object_get(bases, id) == NULL) {
-                json_object_set_new(bases, id, json_integer((json_int_t)json_array_size(base_ops)));
-                json_array_append_new(base_ops,
-                                      json_pack("{s:s,s:{s:O}}", "method", "edge.get", "params",
-                                                "id", json_object_get(e, "on_behalf_of")));
-            }
-        }
-    }
-    if ((base_res = read_batch(ctx, json_incref(base_ops), &rc)) == NULL)
-        goto out;
-    json_array_foreach(base_res, i, v)
-    {
-        char id[32];
-        id_text(json_object_get(v, "target"), id, sizeof(id));
-        json_object_set_new(ids, id, json_true());
-    }
-    if ((rc = fetch_nodes(ctx, ids, nodes)) != 0)
-        goto out;
-    json_array_foreach(edges, i, e)
-    {
-        char id[32], name[300], attrs[512], base[400] = "";
-        const json_t *other;
-        const char *row[6];
-        id_text(json_object_get(e, holders ? "source" : "target"), id, sizeof(id));
-        other = json_object_get(nodes, id);
-        if (holders && strcmp(str(other, "kind"), "person") != 0)
-            continue;
-        display_name(other, name, sizeof(name));
+        const json_t *e = json_object_get(v, "role"), *b = json_object_get(v, "base");
+        const json_t *c = json_object_get(v, "contacts");
+        char org[300], attrs[512], base[400] = "";
+        const char *row[11];
+        size_t k = 0;
+        node_text(json_object_get(v, "org"), org, sizeof(org));
         attrs_text(json_object_get(e, "props"), attrs, sizeof(attrs));
-        if (json_is_integer(json_object_get(e, "on_behalf_of"))) {
-            const json_t *b;
-            char bid[32], tid[32], bname[300];
-            id_text(json_object_get(e, "on_behalf_of"), bid, sizeof(bid));
-            j = (size_t)json_integer_value(json_object_get(bases, bid));
-            b = json_array_get(base_res, j);
-            id_text(json_object_get(b, "target"), tid, sizeof(tid));
-            display_name(json_object_get(nodes, tid), bname, sizeof(bname));
-            snprintf(base, sizeof(base), "%s %s (rol %s)", str(b, "type"), bname, bid);
-        }
+        if (json_is_object(b))
+            snprintf(base, sizeof(base), "%s vanaf %s (rol %lld)", str(b, "type"),
+                     str(b, "valid_from"), (long long)json_integer_value(json_object_get(b, "id")));
         if (holders)
-            row[0] = name, row[1] = str(e, "type");
-        else
-            row[0] = str(e, "type"), row[1] = name;
-        row[2] = attrs, row[3] = str(e, "valid_from"), row[4] = str(e, "valid_to"), row[5] = base;
+            row[k++] = str(json_object_get(v, "person"), "name");
+        row[k++] = str(e, "type");
+        row[k++] = org;
+        row[k++] = attrs, row[k++] = str(e, "valid_from"), row[k++] = str(e, "valid_to");
+        row[k++] = base;
+        if (holders && contacts) {
+            row[k++] = str(json_object_get(c, "person"), "email");
+            row[k++] = str(json_object_get(c, "person"), "telefoon");
+            row[k++] = str(json_object_get(c, "org"), "email");
+            row[k++] = str(json_object_get(c, "org"), "telefoon");
+        }
         add_row(&t, row);
     }
-    rc = qtable_print(ctx, fmt, &t);
-out:
+    more_note(res);
     json_decref(res);
-    json_decref(ids);
-    json_decref(nodes);
-    json_decref(bases);
-    json_decref(base_ops);
-    json_decref(base_res);
+    rc = qtable_print(ctx, fmt, &t);
     json_decref(t.rows);
     return rc;
+}
+
+static int q_seats(cli_ctx_t *ctx, cli_format_t fmt, json_t *p)
+{
+    static const char *const head[] = { "partij", "zetels", "zetels verkiezing" };
+    qtable_t t = { head, 3, json_array() };
+    json_t *res, *v, *el, *done = json_object();
+    size_t i, j;
+    int rc = q_call(ctx, "query.seats", p, &res);
+
+    if (rc != 0) {
+        json_decref(t.rows);
+        json_decref(done);
+        return rc;
+    }
+    el = json_object_get(json_object_get(res, "election"), "seats");
+    json_array_foreach(json_object_get(res, "seats"), i, v)
+    {
+        const char *party =
+            json_is_string(json_object_get(v, "party")) ? str(v, "party") : "(geen partij bekend)";
+        char n[32], en[32] = "";
+        const char *row[3];
+        json_t *x;
+        snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(json_object_get(v, "seats")));
+        json_array_foreach(el, j, x)
+        {
+            if (json_is_string(json_object_get(x, "party")) && strcmp(str(x, "party"), party) == 0)
+                snprintf(en, sizeof(en), "%lld",
+                         (long long)json_integer_value(json_object_get(x, "seats")));
+        }
+        json_object_set_new(done, party, json_true());
+        row[0] = party, row[1] = n, row[2] = en;
+        add_row(&t, row);
+    }
+    json_array_foreach(el, j, v)
+    {
+        char en[32];
+        const char *row[3];
+        const char *party =
+            json_is_string(json_object_get(v, "party")) ? str(v, "party") : "(lijst zonder naam)";
+        if (json_object_get(done, party) != NULL)
+            continue;
+        snprintf(en, sizeof(en), "%lld",
+                 (long long)json_integer_value(json_object_get(v, "seats")));
+        row[0] = party, row[1] = "0", row[2] = en;
+        add_row(&t, row);
+    }
+    if (fmt == CLI_FMT_TABLE) {
+        const json_t *e = json_object_get(res, "election");
+        printf("%s op %s: %lld raadsleden", str(json_object_get(res, "gemeente"), "name"),
+               str(res, "at"), (long long)json_integer_value(json_object_get(res, "total")));
+        if (json_is_object(e))
+            printf("; verkiezing %s: %lld zetels", str(e, "date"),
+                   (long long)json_integer_value(json_object_get(e, "total")));
+        fputs("\n\n", stdout);
+    }
+    json_decref(res);
+    json_decref(done);
+    rc = qtable_print(ctx, fmt, &t);
+    json_decref(t.rows);
+    return rc;
+}
+
+/* Sets params[name] from option opt (a date checked first) when given. */
+static int opt_date(const cli_args_t *a, const char *opt, json_t *p, char *msg, size_t msgsz)
+{
+    const char *v = cli_args_get(a, opt);
+    if (v == NULL)
+        return 0;
+    if (!cli_valid_date(v))
+        return cli_bad(msg, msgsz, "--%s: expected a date YYYY-MM-DD, got '%.32s'", opt, v);
+    json_object_set_new(p, opt, json_string(v));
+    return 0;
+}
+
+static int opt_limit(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    const char *v = cli_args_get(a, "limit");
+    if (v == NULL)
+        return 0;
+    if (!cli_all_digits(v) || strlen(v) > 9 || atoi(v) < 1)
+        return cli_bad(msg, msgsz, "--limit: expected a number of rows, got '%.32s'", v);
+    json_object_set_new(p, "limit", json_integer(atoi(v)));
+    return 0;
+}
+
+static void opt_ref(const cli_args_t *a, const char *opt, json_t *p)
+{
+    const char *v = cli_args_get(a, opt);
+    if (v != NULL)
+        json_object_set_new(p, opt, node_param(v));
 }
 
 int cli_query_run(cli_ctx_t *ctx, int argc, char **argv)
 {
     cli_args_t a;
     cli_format_t fmt = ctx->format;
-    char msg[320], today[11];
-    const char *at;
+    char msg[320];
+    json_t *p = NULL;
     size_t q;
     int rc;
 
@@ -485,29 +615,179 @@ int cli_query_run(cli_ctx_t *ctx, int argc, char **argv)
         cli_args_free(&a);
         return rc;
     }
-    if (rc == 0 && a.npos != 1) {
-        snprintf(msg, sizeof(msg), a.npos == 0 ? "missing NODE" : "one NODE only");
-        rc = CLI_EXIT_USAGE;
+    if (rc == 0 && (a.npos < queries[q].npos_min || a.npos > queries[q].npos_max))
+        rc = cli_bad(msg, sizeof(msg),
+                     a.npos < queries[q].npos_min ? "missing NODE" : "one NODE only");
+    p = json_object();
+    if (rc == 0)
+        rc = opt_date(&a, "at", p, msg, sizeof(msg));
+    if (rc == 0 && q != Q_PLACES && q != Q_SEATS)
+        rc = opt_limit(&a, p, msg, sizeof(msg));
+    if (rc == 0 && q == Q_ROLES) {
+        if ((rc = opt_date(&a, "from", p, msg, sizeof(msg))) == 0)
+            rc = opt_date(&a, "to", p, msg, sizeof(msg));
+        if (rc == 0 && json_object_get(p, "at") != NULL &&
+            (json_object_get(p, "from") != NULL || json_object_get(p, "to") != NULL))
+            rc = cli_bad(msg, sizeof(msg), "--at: give --at or --from/--to, not both");
+        /* Without a date: every role, past ones too. */
+        if (rc == 0 && json_object_size(p) == 0)
+            json_object_set_new(p, "from", json_string("0001-01-01"));
     }
-    at = cli_args_get(&a, "at");
-    if (rc == 0 && at != NULL && !cli_valid_date(at)) {
-        snprintf(msg, sizeof(msg), "--at: expected a date YYYY-MM-DD, got '%.32s'", at);
-        rc = CLI_EXIT_USAGE;
+    if (rc == 0 && q == Q_HOLDERS) {
+        int i, n = cli_args_count(&a, "role");
+        if (a.npos == 1 && cli_args_get(&a, "org") != NULL)
+            rc = cli_bad(msg, sizeof(msg), "give NODE or --org, not both");
+        if (a.npos == 1)
+            json_object_set_new(p, "org", node_param(a.pos[0]));
+        opt_ref(&a, "org", p);
+        opt_ref(&a, "scope", p);
+        opt_ref(&a, "person", p);
+        if (n == 1)
+            json_object_set_new(p, "role", json_string(cli_args_get(&a, "role")));
+        for (i = 0; n > 1 && i < n; i++) {
+            if (i == 0)
+                json_object_set_new(p, "role", json_array());
+            json_array_append_new(json_object_get(p, "role"),
+                                  json_string(cli_args_nth(&a, "role", i)));
+        }
+        if (cli_args_get(&a, "portefeuille") != NULL)
+            json_object_set_new(p, "portefeuille", json_string(cli_args_get(&a, "portefeuille")));
+        if (cli_args_get(&a, "contacts") != NULL)
+            json_object_set_new(p, "contacts", json_true());
     }
     if (rc != 0) {
         fprintf(stderr, "knoop: %s\nusage: knoop %s\n", msg, queries[q].usage);
+        json_decref(p);
         cli_args_free(&a);
         return rc;
     }
-    cli_today(today);
     if ((rc = cli_conn(ctx)) == 0) {
-        const char *node = a.pos[0], *eff = at != NULL ? at : today;
-        if (q == 0)
-            rc = q_places(ctx, fmt, node, eff);
-        else if (q == 1)
-            rc = q_members(ctx, fmt, node, cli_args_get(&a, "type"), eff);
-        else
-            rc = q_roles(ctx, fmt, node, q == 2 ? eff : at, q == 2);
+        char today[11];
+        const char *node = a.npos > 0 ? a.pos[0] : "";
+        cli_today(today);
+        switch (q) {
+        case Q_PLACES:
+            rc = q_places(ctx, fmt, node, cli_args_get(&a, "at") ? cli_args_get(&a, "at") : today,
+                          cli_args_get(&a, "all") != NULL);
+            json_decref(p);
+            break;
+        case Q_MEMBERS:
+            json_object_set_new(p, "node", node_param(node));
+            if (cli_args_get(&a, "type") != NULL)
+                json_object_set_new(p, "type", json_string(cli_args_get(&a, "type")));
+            if (cli_args_get(&a, "no-derived") != NULL)
+                json_object_set_new(p, "derived", json_false());
+            rc = q_members(ctx, fmt, "query.members", p);
+            break;
+        case Q_PARTICIPATION:
+            json_object_set_new(p, "node", node_param(node));
+            rc = q_members(ctx, fmt, "query.participation", p);
+            break;
+        case Q_HOLDERS:
+            rc = q_roles(ctx, fmt, "query.holders", p, cli_args_get(&a, "contacts") != NULL);
+            break;
+        case Q_ROLES:
+            json_object_set_new(p, "person", node_param(node));
+            rc = q_roles(ctx, fmt, "query.roles", p, false);
+            break;
+        default:
+            json_object_set_new(p, "gemeente", node_param(node));
+            rc = q_seats(ctx, fmt, p);
+            break;
+        }
+    } else {
+        json_decref(p);
+    }
+    cli_args_free(&a);
+    return rc;
+}
+
+static const cli_opt_t persp_opts[] = {
+    { "at", "DATE", false, "as of DATE (default today)" },
+    { NULL, NULL, false, NULL },
+};
+
+static void perspective_help(FILE *f)
+{
+    fputs("usage: knoop perspective list\n"
+          "       knoop perspective get NAME [SUBJECT] [--at DATE]\n\n"
+          "A perspective is one picture of the network from one point of view, built by the\n"
+          "server: `list` shows the perspectives it has (name, subject, description); `get`\n"
+          "prints one for SUBJECT (an id or external key) as JSON (--json: compact).\n"
+          "\nexamples:\n  knoop perspective list\n  knoop perspective get gemeente GM0034\n"
+          "  knoop perspective get functionaris VOORBEELD-P-JANSEN --at 2024-01-01\n"
+          "  knoop perspective get vng\n",
+          f);
+}
+
+int cli_perspective_run(cli_ctx_t *ctx, int argc, char **argv)
+{
+    cli_args_t a;
+    cli_format_t fmt = ctx->format;
+    char msg[320];
+    bool list;
+    json_t *p, *res;
+    int rc;
+
+    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0) {
+        perspective_help(argc < 1 ? stderr : stdout);
+        return argc < 1 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    }
+    list = strcmp(argv[0], "list") == 0;
+    if (!list && strcmp(argv[0], "get") != 0) {
+        fprintf(stderr,
+                "knoop: unknown subcommand 'perspective %.64s'\nRun 'knoop perspective --help'.\n",
+                argv[0]);
+        return CLI_EXIT_USAGE;
+    }
+    rc = cli_args_parse(&a, persp_opts, argc - 1, argv + 1, msg, sizeof(msg));
+    if (rc == 0 && cli_args_get(&a, "help") != NULL) {
+        perspective_help(stdout);
+        cli_args_free(&a);
+        return 0;
+    }
+    if (rc == 0 && (rc = cli_apply_globals(ctx, &a, &fmt)) != 0) {
+        cli_args_free(&a);
+        return rc;
+    }
+    p = json_object();
+    if (rc == 0 && list && a.npos != 0)
+        rc = cli_bad(msg, sizeof(msg), "perspective list takes no arguments");
+    if (rc == 0 && !list && (a.npos < 1 || a.npos > 2))
+        rc = cli_bad(msg, sizeof(msg), a.npos < 1 ? "missing NAME" : "NAME and SUBJECT only");
+    if (rc == 0 && !list)
+        rc = opt_date(&a, "at", p, msg, sizeof(msg));
+    if (rc != 0) {
+        fprintf(stderr, "knoop: %s\n", msg);
+        perspective_help(stderr);
+        json_decref(p);
+        cli_args_free(&a);
+        return rc;
+    }
+    if (!list) {
+        json_object_set_new(p, "name", json_string(a.pos[0]));
+        if (a.npos == 2)
+            json_object_set_new(p, "subject", node_param(a.pos[1]));
+    }
+    if ((rc = cli_conn(ctx)) != 0) {
+        json_decref(p);
+    } else if ((rc = q_call(ctx, list ? "perspective.list" : "perspective.get", p, &res)) == 0) {
+        if (list) {
+            static const char *const head[] = { "naam", "onderwerp", "omschrijving" };
+            qtable_t t = { head, 3, json_array() };
+            json_t *v;
+            size_t i;
+            json_array_foreach(json_object_get(res, "perspectives"), i, v)
+            {
+                const char *row[3] = { str(v, "name"), str(v, "subject"), str(v, "description") };
+                add_row(&t, row);
+            }
+            rc = qtable_print(ctx, fmt, &t);
+            json_decref(t.rows);
+        } else {
+            rc = cli_print_result(ctx, fmt == CLI_FMT_TABLE ? CLI_FMT_JSON : fmt, res);
+        }
+        json_decref(res);
     }
     cli_args_free(&a);
     return rc;
@@ -851,6 +1131,10 @@ int cli_import_dispatch(cli_ctx_t *ctx, int argc, char **argv)
             query_help(stdout);
             return 0;
         }
+        if (strcmp(argv[1], "perspective") == 0) {
+            perspective_help(stdout);
+            return 0;
+        }
         if (strcmp(argv[1], "export") == 0) {
             export_help(stdout);
             return 0;
@@ -861,6 +1145,8 @@ int cli_import_dispatch(cli_ctx_t *ctx, int argc, char **argv)
         return cli_import_run(ctx, argc - 1, argv + 1);
     if (strcmp(argv[0], "query") == 0)
         return cli_query_run(ctx, argc - 1, argv + 1);
+    if (strcmp(argv[0], "perspective") == 0)
+        return cli_perspective_run(ctx, argc - 1, argv + 1);
     if (strcmp(argv[0], "export") == 0 && !wants_klantinteracties(argc, argv))
         return cli_export_run(ctx, argc - 1, argv + 1);
     return -1;
@@ -870,6 +1156,8 @@ void cli_import_usage(FILE *f)
 {
     fputs("  import         load CSV/JSON files (profiles: docs/IMPORT.md)\n"
           "  export         write gemeenten, provincies, regio's or koepels as CSV or JSON\n"
-          "  query          places, members, holders, roles: the network questions as tables\n",
+          "  query          places, members, participation, holders, roles, seats: the network\n"
+          "                 questions as tables\n"
+          "  perspective    list, get: a gemeente's, a functionary's or the VNG's full picture\n",
           f);
 }

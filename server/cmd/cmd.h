@@ -162,10 +162,23 @@ int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
                      knoop_error_t *err);
 int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                     knoop_error_t *err);
+/* The network questions (cmd_network.c; the questions themselves are in server/query/). */
 int cmd_query_places(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
 int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                       knoop_error_t *err);
+int cmd_query_holders(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                      knoop_error_t *err);
+int cmd_query_seats(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                    knoop_error_t *err);
+int cmd_query_participation(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                            knoop_error_t *err);
+int cmd_query_roles(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                    knoop_error_t *err);
+int cmd_perspective_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                         knoop_error_t *err);
+int cmd_perspective_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                        knoop_error_t *err);
 
 /* Helpers shared by handler files. */
 /* KNOOP_EUNAVAIL once ctx's deadline has passed. */

@@ -127,9 +127,27 @@ static const proto_param_spec_t p_places_sync[] = { P("places", ARRAY, true), P(
 static const proto_param_spec_t p_query_places[] = { P("gemeente", STR_OR_U64, true),
                                                      P("at", DATE, false), P("all", BOOL, false),
                                                      END };
-static const proto_param_spec_t p_query_members[] = { P("node", STR_OR_U64, true),
-                                                      P("type", STR, false), P("at", DATE, false),
-                                                      END };
+static const proto_param_spec_t p_query_members[] = {
+    P("node", STR_OR_U64, true), P("type", STR, false),  P("at", DATE, false),
+    P("derived", BOOL, false),   P("limit", U64, false), END
+};
+static const proto_param_spec_t p_query_holders[] = {
+    P("org", STR_OR_U64, false),   P("scope", STR_OR_U64, false),  P("role", ANY, false),
+    P("portefeuille", STR, false), P("person", STR_OR_U64, false), P("at", DATE, false),
+    P("contacts", BOOL, false),    P("limit", U64, false),         END
+};
+static const proto_param_spec_t p_query_seats[] = { P("gemeente", STR_OR_U64, true),
+                                                    P("at", DATE, false), END };
+static const proto_param_spec_t p_query_participation[] = { P("node", STR_OR_U64, true),
+                                                            P("at", DATE, false),
+                                                            P("limit", U64, false), END };
+static const proto_param_spec_t p_query_roles[] = {
+    P("person", STR_OR_U64, true), P("at", DATE, false),   P("from", DATE, false),
+    P("to", DATE, false),          P("limit", U64, false), END
+};
+static const proto_param_spec_t p_perspective_get[] = { P("name", STR, true),
+                                                        P("subject", STR_OR_U64, false),
+                                                        P("at", DATE, false), END };
 
 static const proto_param_spec_t p_backup[] = { P("dir", STR, true), P("verify", BOOL, false), END };
 
@@ -166,6 +184,12 @@ const cmd_t cmd_table[] = {
     { "places.sync", cmd_places_sync, p_places_sync, CMD_WRITE },
     { "query.places", cmd_query_places, p_query_places, CMD_READ },
     { "query.members", cmd_query_members, p_query_members, CMD_READ },
+    { "query.holders", cmd_query_holders, p_query_holders, CMD_READ },
+    { "query.seats", cmd_query_seats, p_query_seats, CMD_READ },
+    { "query.participation", cmd_query_participation, p_query_participation, CMD_READ },
+    { "query.roles", cmd_query_roles, p_query_roles, CMD_READ },
+    { "perspective.list", cmd_perspective_list, p_none, CMD_READ },
+    { "perspective.get", cmd_perspective_get, p_perspective_get, CMD_READ },
     /* -- contact administration (cmd_contact.c) -- */
     { "contact.register", cmd_contact_register, p_contact_register, CMD_WRITE },
     { "contact.get", cmd_contact_get, p_id_ref, CMD_READ },

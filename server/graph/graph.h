@@ -222,4 +222,26 @@ void graph_edge_pack(msgpack_packer *pk, const graph_edge_t *e);
 /* Formats a timestamp (ms since the epoch) as RFC 3339 UTC into buf (at least 32 bytes). */
 char *graph_format_ts(int64_t ms, char *buf);
 
+/*
+ * Woonplaatsen (place names) of the BAG, as places.sync records them in the store (store_int.h:
+ * 'w' and 'W' keys). A place is valid [from, to); to = SCHEMA_DATE_OPEN while it exists.
+ */
+typedef struct {
+    uint32_t code; /* BAG woonplaatscode */
+    char name[128];
+    char gemeente[8]; /* CBS code "GM0034" */
+    schema_date_t from, to;
+} graph_place_t;
+
+/* Called per place; return nonzero to stop (not an error). */
+typedef int (*graph_place_cb)(void *arg, const graph_place_t *p);
+
+/*
+ * Calls cb for every place ever recorded for the gemeente with CBS code gemeente (len bytes),
+ * ordered by code, reading through view. A place since moved to another gemeente is skipped.
+ * Errors: KNOOP_ENOMEM, KNOOP_ECORRUPT, store errors.
+ */
+int graph_places_of(store_t *s, const store_view_t *view, const char *gemeente, size_t len,
+                    graph_place_cb cb, void *arg, knoop_error_t *err);
+
 #endif

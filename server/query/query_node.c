@@ -1,0 +1,135 @@
+/*
+ * query_node.c - what every query shares: the deadline, a node's name and key, and packing a
+ * node as results show it (layer: query).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto.h"
+#include "query.h"
+
+int query_check_deadline(const query_ctx_t *q, knoop_error_t *err)
+{
+    struct timespec ts;
+    int64_t now;
+    if (q->deadline_ms == 0)
+        return KNOOP_OK;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if (now > q->deadline_ms)
+        return knoop_error_set(err, KNOOP_EUNAVAIL,
+                               "request took longer than the server's time per request");
+    return KNOOP_OK;
+}
+
+void query_pack_str(msgpack_packer *pk, const char *s)
+{
+    if (s == NULL) {
+        msgpack_pack_nil(pk);
+        return;
+    }
+    msgpack_pack_str(pk, strlen(s));
+    msgpack_pack_str_body(pk, s, strlen(s));
+}
+
+bool query_prop_str(const char *props, size_t len, const char *k, char *buf, size_t sz)
+{
+    msgpack_zone z;
+    msgpack_object o;
+    size_t off = 0;
+    const char *s;
+    size_t sl;
+    bool found = false;
+    buf[0] = '\0';
+    if (len == 0 || !msgpack_zone_init(&z, 512))
+        return false;
+    if (msgpack_unpack(props, len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS &&
+        proto_param_str(&o, k, &s, &sl)) {
+        snprintf(buf, sz, "%.*s", (int)sl, s);
+        found = true;
+    }
+    msgpack_zone_destroy(&z);
+    return found;
+}
+
+char *query_node_name(const graph_node_t *n, char *buf, size_t sz)
+{
+    char ini[64], tv[64], sur[192];
+    if (query_prop_str(n->props, n->props_len, "name", buf, sz) || n->kind != SCHEMA_KIND_PERSON)
+        return buf;
+    query_prop_str(n->props, n->props_len, "initials", ini, sizeof(ini));
+    query_prop_str(n->props, n->props_len, "tussenvoegsel", tv, sizeof(tv));
+    query_prop_str(n->props, n->props_len, "surname", sur, sizeof(sur));
+    snprintf(buf, sz, "%s%s%s%s%s", ini, ini[0] && (tv[0] || sur[0]) ? " " : "", tv,
+             tv[0] && sur[0] ? " " : "", sur);
+    return buf;
+}
+
+char *query_node_key(const graph_node_t *n, char *buf, size_t sz)
+{
+    buf[0] = '\0';
+    for (int k = 0; graph_key_fields[k] != NULL; k++)
+        if (query_prop_str(n->props, n->props_len, graph_key_fields[k], buf, sz))
+            break;
+    return buf;
+}
+
+void query_pack_node(msgpack_packer *pk, const graph_node_t *n)
+{
+    char name[256], key[KNOOP_MAX_NAME_BYTES + 1];
+    msgpack_pack_map(pk, 5);
+    query_pack_str(pk, "id");
+    msgpack_pack_uint64(pk, n->id);
+    query_pack_str(pk, "kind");
+    query_pack_str(pk, schema_kind_name(n->kind));
+    query_pack_str(pk, "type");
+    query_pack_str(pk, n->type);
+    query_pack_str(pk, "name");
+    query_pack_str(pk, query_node_name(n, name, sizeof(name)));
+    query_pack_str(pk, "key");
+    query_pack_str(pk, query_node_key(n, key, sizeof(key)));
+}
+
+void query_pack_props_subset(msgpack_packer *pk, const char *props, size_t len,
+                             const char *const *keys)
+{
+    msgpack_zone z;
+    msgpack_object o;
+    size_t off = 0;
+    uint32_t n = 0;
+    if (len == 0 || !msgpack_zone_init(&z, 1024)) {
+        msgpack_pack_map(pk, 0);
+        return;
+    }
+    if (msgpack_unpack(props, len, &off, &z, &o) != MSGPACK_UNPACK_SUCCESS ||
+        o.type != MSGPACK_OBJECT_MAP) {
+        msgpack_zone_destroy(&z);
+        msgpack_pack_map(pk, 0);
+        return;
+    }
+    for (int i = 0; keys[i] != NULL; i++)
+        n += proto_param(&o, keys[i]) != NULL;
+    msgpack_pack_map(pk, n);
+    for (int i = 0; keys[i] != NULL; i++) {
+        const msgpack_object *v = proto_param(&o, keys[i]);
+        if (v == NULL)
+            continue;
+        query_pack_str(pk, keys[i]);
+        msgpack_pack_object(pk, *v);
+    }
+    msgpack_zone_destroy(&z);
+}
+
+int query_nomem(knoop_error_t *err)
+{
+    return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+}
+
+void query_pack_bool(msgpack_packer *pk, bool v)
+{
+    if (v)
+        msgpack_pack_true(pk);
+    else
+        msgpack_pack_false(pk);
+}
