@@ -87,6 +87,12 @@ int kv_batch_get(kv_db_t *db, kv_batch_t *b, kv_cf_t cf, const void *key, size_t
  */
 int kv_commit(kv_db_t *db, kv_batch_t *b, bool sync, knoop_error_t *err);
 
+/*
+ * True once a write to the log failed (a full disk): from then on every kv_commit and kv_sync
+ * fails with KNOOP_EIO at once and reads go on; a restart writes again.
+ */
+bool kv_write_failed(const kv_db_t *db);
+
 /* Makes every batch committed so far durable (one fsync of the WAL). Subject to fault
  * injection like kv_commit. */
 int kv_sync(kv_db_t *db, knoop_error_t *err);

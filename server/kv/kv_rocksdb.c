@@ -20,6 +20,15 @@ struct kv_db {
     rocksdb_readoptions_t *ro;
     rocksdb_cache_t *cache;
     rocksdb_block_based_table_options_t *bbto;
+    /*
+     * Set when a write to the WAL failed (a full disk, a file size limit, an I/O error). RocksDB
+     * then refuses every write until DB::Resume, which its C API (7.8) does not offer, and
+     * Debian's build asserts if the broken log is written or closed again. So from then on the
+     * database is read-only: writes fail at once without touching RocksDB, reads go on, and close
+     * skips RocksDB's close (every acknowledged write is already in the WAL; the next start
+     * replays it).
+     */
+    atomic_bool write_failed;
 };
 
 struct kv_batch {
@@ -57,6 +66,19 @@ static int kv__error(knoop_error_t *err, char *rerr, const char *what)
     return code;
 }
 
+static int kv__read_only(knoop_error_t *err)
+{
+    return knoop_error_set(err, KNOOP_EIO,
+                           "storage: read-only since a write failed (disk full?); reads go on; "
+                           "free space and restart knoopd to write again (no acknowledged write "
+                           "is lost)");
+}
+
+bool kv_write_failed(const kv_db_t *db)
+{
+    return atomic_load(&db->write_failed);
+}
+
 int kv_open(const char *path, const kv_options_t *o, kv_db_t **out, knoop_error_t *err)
 {
     kv_options_t defaults = { .create_if_missing = true, .block_cache_bytes = 0 };
@@ -75,6 +97,14 @@ int kv_open(const char *path, const kv_options_t *o, kv_db_t **out, knoop_error_
     rocksdb_options_set_create_if_missing(db->opts, o->create_if_missing);
     rocksdb_options_set_create_missing_column_families(db->opts, 1);
     rocksdb_options_set_paranoid_checks(db->opts, 1);
+    /*
+     * RocksDB's info LOG at FATAL only. Debian's librocksdb is built with assertions: once a write
+     * to the LOG file has failed (a full disk), the next LOG line aborts the process in
+     * WritableFileWriter (assert sync_without_flush_called_), and RocksDB logs every write error
+     * it handles. Knoop reports storage errors itself, on stderr and to the client.
+     */
+    rocksdb_options_set_info_log_level(db->opts, 4);
+    rocksdb_options_set_keep_log_file_num(db->opts, 2);
     rocksdb_options_increase_parallelism(db->opts, 2);
     db->bbto = rocksdb_block_based_options_create();
     rocksdb_block_based_options_set_filter_policy(db->bbto,
@@ -129,6 +159,10 @@ void kv_close(kv_db_t *db)
     for (i = 0; i < KV_CF_COUNT; i++) {
         if (db->cf[i] != NULL)
             rocksdb_column_family_handle_destroy(db->cf[i]);
+    }
+    if (db->db != NULL && atomic_load(&db->write_failed)) {
+        /* See write_failed: the process is about to exit; the OS releases the files and locks. */
+        db->db = NULL;
     }
     if (db->db != NULL)
         rocksdb_close(db->db);
@@ -266,9 +300,13 @@ int kv_commit(kv_db_t *db, kv_batch_t *b, bool sync, knoop_error_t *err)
     char *rerr = NULL;
     if (kv__fault_fires())
         return knoop_error_set(err, KNOOP_EIO, "storage: commit: injected fault");
+    if (atomic_load(&db->write_failed))
+        return kv__read_only(err);
     rocksdb_write_writebatch_wi(db->db, sync ? db->wo_sync : db->wo_nosync, b->wb, &rerr);
-    if (rerr != NULL)
+    if (rerr != NULL) {
+        atomic_store(&db->write_failed, true);
         return kv__error(err, rerr, "commit");
+    }
     return KNOOP_OK;
 }
 
@@ -277,9 +315,13 @@ int kv_sync(kv_db_t *db, knoop_error_t *err)
     char *rerr = NULL;
     if (kv__fault_fires())
         return knoop_error_set(err, KNOOP_EIO, "storage: sync: injected fault");
+    if (atomic_load(&db->write_failed))
+        return kv__read_only(err);
     rocksdb_flush_wal(db->db, 1, &rerr);
-    if (rerr != NULL)
+    if (rerr != NULL) {
+        atomic_store(&db->write_failed, true);
         return kv__error(err, rerr, "sync");
+    }
     return KNOOP_OK;
 }
 

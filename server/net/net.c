@@ -719,6 +719,9 @@ int net_run(const net_config_t *cfg)
         srv.preauth.max_string = KNOOP_PREAUTH_MESSAGE_BYTES;
     net_log_set_level(cfg->log_level);
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit (RLIMIT_FSIZE) must fail the write (EFBIG, an I/O error for the
+     * client), not kill the server. */
+    signal(SIGXFSZ, SIG_IGN);
     /* libuv reads UV_THREADPOOL_SIZE when the pool first starts. */
     snprintf(threads, sizeof(threads), "%d", cfg->threads);
     setenv("UV_THREADPOOL_SIZE", threads, 1);

@@ -100,10 +100,10 @@ static int exit_code(int st)
     return -1;
 }
 
-int itest_server_start(itest_server_t *s, const char *const *extra_args)
+/* Starts knoopd on s->dir/data and reads its ready line; on failure removes s->dir. */
+static int spawn_server(itest_server_t *s, const char *const *extra_args)
 {
     const char *bin = itest_path("KNOOPD", ITEST_KNOOPD);
-    const char *tmp = itest_path("TMPDIR", "/tmp");
     char data[300], sock[300], log[300], buf[512];
     const char *argv[32];
     posix_spawn_file_actions_t fa;
@@ -112,14 +112,8 @@ int itest_server_start(itest_server_t *s, const char *const *extra_args)
     long long deadline;
     char *nl, *p;
 
-    memset(s, 0, sizeof(*s));
     s->pid = -1;
     s->out_fd = -1;
-    snprintf(s->dir, sizeof(s->dir), "%s/knoop-itest-XXXXXX", tmp);
-    if (mkdtemp(s->dir) == NULL) {
-        fprintf(stderr, "itest: mkdtemp %s: %s\n", s->dir, strerror(errno));
-        return -1;
-    }
     snprintf(data, sizeof(data), "%s/data", s->dir);
     snprintf(sock, sizeof(sock), "%s/knoopd.sock", s->dir);
     snprintf(log, sizeof(log), "%s/knoopd.log", s->dir);
@@ -201,7 +195,20 @@ fail:
     return -1;
 }
 
-int itest_server_stop(itest_server_t *s)
+int itest_server_start(itest_server_t *s, const char *const *extra_args)
+{
+    const char *tmp = itest_path("TMPDIR", "/tmp");
+    memset(s, 0, sizeof(*s));
+    snprintf(s->dir, sizeof(s->dir), "%s/knoop-itest-XXXXXX", tmp);
+    if (mkdtemp(s->dir) == NULL) {
+        fprintf(stderr, "itest: mkdtemp %s: %s\n", s->dir, strerror(errno));
+        return -1;
+    }
+    return spawn_server(s, extra_args);
+}
+
+/* Sends SIGTERM and waits (SIGKILL after ITEST_WAIT_MS); returns the exit code as stop does. */
+static int halt_server(itest_server_t *s)
 {
     int st, code;
 
@@ -220,9 +227,21 @@ int itest_server_stop(itest_server_t *s)
     if (code != 0)
         print_log(s);
     close(s->out_fd);
-    rm_tree(s->dir);
     s->pid = -1;
     return code;
+}
+
+int itest_server_stop(itest_server_t *s)
+{
+    int code = halt_server(s);
+    rm_tree(s->dir);
+    return code;
+}
+
+int itest_server_restart(itest_server_t *s, const char *const *extra_args, int *exit_code)
+{
+    *exit_code = halt_server(s);
+    return spawn_server(s, extra_args);
 }
 
 /* Appends what fd has to *buf (size *len); returns 0 at EOF, 1 if more may come. */

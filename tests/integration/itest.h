@@ -42,6 +42,12 @@ int itest_server_start(itest_server_t *s, const char *const *extra_args);
  */
 int itest_server_stop(itest_server_t *s);
 
+/*
+ * Stops knoopd as itest_server_stop does (its exit status in *exit_code) but keeps the directory,
+ * then starts it again on the same data (a new port). Returns as itest_server_start.
+ */
+int itest_server_restart(itest_server_t *s, const char *const *extra_args, int *exit_code);
+
 /* Output of a finished child program. */
 typedef struct {
     int status; /* exit code, 128+signal, or -1 when it could not run or timed out */

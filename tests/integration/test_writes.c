@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -36,7 +37,7 @@ static json_t *call(knoop_conn_t *c, const char *method, const char *params, int
     json_t *j = NULL;
     *rc = knoop_call_json(c, method, params, &out, err);
     if (*rc == 0) {
-        j = json_loads(out, 0, NULL);
+        j = json_loads(out, JSON_DECODE_ANY, NULL);
         free(out);
     }
     return j;
@@ -373,6 +374,59 @@ static void backup_while_writes_go_on_restores_to_the_same_digest(void **state)
     knoop_close(c);
 }
 
+/* ---- a write error (a full disk) ---- */
+
+static void write_error_makes_the_store_read_only_and_a_restart_writes_again(void **state)
+{
+    itest_server_t d;
+    struct rlimit rl = { .rlim_cur = 1, .rlim_max = RLIM_INFINITY };
+    knoop_conn_t *c, *other;
+    knoop_error_t err;
+    json_t *j;
+    int rc, code;
+    (void)state;
+
+    assert_int_equal(itest_server_start(&d, NULL), 0);
+    assert_int_equal(knoop_connect(d.addr, &c, &err), 0);
+    j = call_ok(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"vol-a\"}}");
+    json_decref(j);
+    /* The file size limit makes every write to the log fail with EFBIG, as a full disk fails
+     * with ENOSPC, without needing root for a small tmpfs. */
+    assert_int_equal(prlimit(d.pid, RLIMIT_FSIZE, &rl, NULL), 0);
+    j = call(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"vol-b\"}}", &rc,
+             &err);
+    assert_null(j);
+    assert_int_equal(rc, KNOOP_EUNAVAIL); /* EIO on the wire */
+    j = call(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"vol-b\"}}", &rc,
+             &err);
+    assert_null(j);
+    assert_int_equal(rc, KNOOP_EUNAVAIL); /* EIO on the wire */
+    assert_non_null(strstr(err.msg, "read-only"));
+    /* Reads go on, on this connection and on another. */
+    j = call_ok(c, "node.get", "{\"id\": \"vol-a\"}");
+    json_decref(j);
+    assert_int_equal(knoop_connect(d.addr, &other, &err), 0);
+    j = call_ok(other, "ping", "{}");
+    json_decref(j);
+    knoop_close(other);
+    knoop_close(c);
+    /* Space returns; a restart writes again, and nothing acknowledged was lost. */
+    rl.rlim_cur = RLIM_INFINITY;
+    assert_int_equal(prlimit(d.pid, RLIMIT_FSIZE, &rl, NULL), 0);
+    assert_int_equal(itest_server_restart(&d, NULL, &code), 0);
+    assert_int_equal(code, 0);
+    assert_int_equal(knoop_connect(d.addr, &c, &err), 0);
+    j = call_ok(c, "node.get", "{\"id\": \"vol-a\"}");
+    json_decref(j);
+    j = call(c, "node.get", "{\"id\": \"vol-b\"}", &rc, &err);
+    assert_null(j);
+    assert_int_equal(rc, KNOOP_ENOTFOUND);
+    j = call_ok(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"vol-c\"}}");
+    json_decref(j);
+    knoop_close(c);
+    assert_int_equal(itest_server_stop(&d), 0);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -394,6 +448,7 @@ int main(void)
             node_create_with_more_properties_than_the_limit_is_refused_before_any_write),
         cmocka_unit_test(failed_batch_leaves_no_node_no_history_and_no_sequence_number),
         cmocka_unit_test(backup_while_writes_go_on_restores_to_the_same_digest),
+        cmocka_unit_test(write_error_makes_the_store_read_only_and_a_restart_writes_again),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
