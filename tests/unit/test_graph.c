@@ -1475,6 +1475,76 @@ static void node_update_with_if_version_from_8_threads_has_exactly_one_winner(vo
     }
 }
 
+/* ---- the change record: the unit a replicated log carries ---- */
+
+typedef struct {
+    store_t *replica;
+    int applied, failed;
+    char msg[256];
+} replicator_t;
+
+static void replicate_cb(void *arg, uint64_t seq, const void *rec, size_t len)
+{
+    replicator_t *r = arg;
+    knoop_error_t err;
+    (void)seq;
+    if (store_apply_record(r->replica, rec, len, &err) == 0) {
+        r->applied++;
+    } else {
+        r->failed++;
+        snprintf(r->msg, sizeof(r->msg), "%s", err.msg);
+    }
+}
+
+static void change_records_applied_to_a_replica_reproduce_the_store_byte_for_byte(void **state)
+{
+    fx_t *f = *state;
+    char rdir[256], d1[17], d2[17];
+    replicator_t r = { 0 };
+    graph_ids_t ended = { 0 }, deleted = { 0 };
+    knoop_error_t err;
+
+    tu_mkdtemp(rdir, sizeof rdir);
+    r.replica = open_store(rdir);
+    store_set_change_cb(f->s, replicate_cb, &r);
+    uint64_t g = mknode(f, SCHEMA_KIND_ORGANISATION, "gemeente", "name", "Almere", "cbs_code",
+                        "GM0034", NULL);
+    uint64_t p = mknode(f, SCHEMA_KIND_PERSON, NULL, "surname", "Jansen", NULL);
+    uint64_t base = mkedge(f, "wethouder", p, g, 0);
+    mkedge(f, "lid", p, g, base);
+    assert_int_equal(graph_edge_end(f->s, &WHO, base, 18000, &ended, &err), 0);
+    assert_int_equal(ended.n, 2);
+    assert_int_equal(graph_node_delete(f->s, &WHO, p, true, &deleted, &err), 0);
+    store_set_change_cb(f->s, NULL, NULL);
+    assert_int_equal(r.failed, 0);
+    assert_int_equal(r.applied, 6);
+    assert_int_equal(store_last_seq(r.replica), store_last_seq(f->s));
+    assert_int_equal(store_digest(f->s, NULL, d1, &err), 0);
+    assert_int_equal(store_digest(r.replica, NULL, d2, &err), 0);
+    assert_string_equal(d1, d2);
+    /* A record out of sequence is refused. */
+    {
+        msgpack_sbuffer sb;
+        msgpack_packer pk;
+        msgpack_sbuffer_init(&sb);
+        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+        msgpack_pack_array(&pk, 6);
+        msgpack_pack_uint8(&pk, 1);
+        msgpack_pack_uint64(&pk, 99);
+        msgpack_pack_int64(&pk, 0);
+        msgpack_pack_str_with_body(&pk, "x", 1);
+        msgpack_pack_nil(&pk);
+        msgpack_pack_array(&pk, 0);
+        assert_int_equal(store_apply_record(r.replica, sb.data, sb.size, &err), KNOOP_ECONFLICT);
+        assert_int_equal(store_apply_record(r.replica, "\x91", 1, &err), KNOOP_EINVAL);
+        msgpack_sbuffer_destroy(&sb);
+    }
+    graph_ids_free(&ended);
+    graph_ids_free(&deleted);
+    store_close(r.replica);
+    tu_rmtree(rdir);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1518,6 +1588,7 @@ int main(void)
         T(node_failed_update_adds_no_history),
         T(node_pack_shows_the_documented_fields),
         cmocka_unit_test(format_ts_is_rfc3339_utc),
+        T(change_records_applied_to_a_replica_reproduce_the_store_byte_for_byte),
         T(node_and_its_indexes_survive_reopen),
         T(node_delete_is_refused_while_edges_reference_it),
         T(node_cascade_delete_removes_edges_and_dependents_transitively),
