@@ -188,6 +188,9 @@ void cmd_pack_bool(msgpack_packer *pk, bool v);
 /* Resolves a node reference (an id, or a string external key) in parameter `field`. */
 int cmd_node_ref(cmd_ctx_t *ctx, const msgpack_object *p, const char *field, uint64_t *id,
                  knoop_error_t *err);
+/* The optional `limit` parameter: KNOOP_DEFAULT_RESULT_LIMIT when absent, KNOOP_EINVAL outside
+ * 1..KNOOP_MAX_RESULT_LIMIT. */
+int cmd_limit_param(const msgpack_object *p, size_t *limit, knoop_error_t *err);
 /* Parses an optional date parameter; *present tells whether it was given. */
 int cmd_date_param(const msgpack_object *p, const char *field, schema_date_t *out, bool *present,
                    knoop_error_t *err);

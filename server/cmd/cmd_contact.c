@@ -58,19 +58,6 @@ static const char *const cc_kanalen[] = { "telefoon", "e-mail", "post",   "bezoe
 
 /* ---- small helpers ---- */
 
-static int cc__limit(const msgpack_object *p, size_t *limit, knoop_error_t *err)
-{
-    uint64_t v;
-    *limit = KNOOP_DEFAULT_RESULT_LIMIT;
-    if (!proto_param_u64(p, "limit", &v))
-        return KNOOP_OK;
-    if (v == 0 || v > KNOOP_MAX_RESULT_LIMIT)
-        return knoop_error_set(err, KNOOP_EINVAL, "params.limit: must be 1..%d, got %llu",
-                               KNOOP_MAX_RESULT_LIMIT, (unsigned long long)v);
-    *limit = (size_t)v;
-    return KNOOP_OK;
-}
-
 static bool cc__streq(const char *s, size_t len, const char *lit)
 {
     return strlen(lit) == len && memcmp(s, lit, len) == 0;
@@ -1056,7 +1043,7 @@ int cmd_contact_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     size_t limit, n = 0, i, j;
     int rc;
 
-    if ((rc = cc__limit(p, &limit, err)) != KNOOP_OK ||
+    if ((rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK ||
         (rc = cmd_date_param(p, "from", &from, &has_from, err)) != KNOOP_OK ||
         (rc = cmd_date_param(p, "to", &to, &has_to, err)) != KNOOP_OK)
         return rc;
@@ -1324,7 +1311,7 @@ int cmd_task_open(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     char status[32];
     int rc;
 
-    if ((rc = cc__limit(p, &limit, err)) != KNOOP_OK)
+    if ((rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK)
         return rc;
     if (actor != NULL) {
         graph_node_t a;
@@ -1619,7 +1606,7 @@ int cmd_list_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     char d[11];
     int rc;
 
-    if ((rc = cc__limit(p, &limit, err)) != KNOOP_OK ||
+    if ((rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK ||
         (rc = cmd_date_param(p, "at", &at, &present, err)) != KNOOP_OK)
         return rc;
     if ((rc = cc__list_ref(ctx, p, &list, err)) != KNOOP_OK)

@@ -77,7 +77,7 @@ int cmd_node_ref(cmd_ctx_t *ctx, const msgpack_object *p, const char *field, uin
     return rc;
 }
 
-static int cmd__limit(const msgpack_object *p, size_t *limit, knoop_error_t *err)
+int cmd_limit_param(const msgpack_object *p, size_t *limit, knoop_error_t *err)
 {
     uint64_t v;
     *limit = KNOOP_DEFAULT_RESULT_LIMIT;
@@ -237,7 +237,7 @@ int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     int kind = 0, rc;
     graph_ids_t ids = { 0 };
 
-    if ((rc = cmd__limit(p, &limit, err)) != KNOOP_OK)
+    if ((rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK)
         return rc;
     if (proto_param_str(p, "kind", &s, &len)) {
         schema_kind_t k;
@@ -431,7 +431,7 @@ int cmd_edge_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     int rc;
 
     memset(&f, 0, sizeof(f));
-    if ((rc = cmd__limit(p, &l.limit, err)) != KNOOP_OK ||
+    if ((rc = cmd_limit_param(p, &l.limit, err)) != KNOOP_OK ||
         (rc = cmd_str_param(p, "type", type, sizeof(type), &has_type, err)) != KNOOP_OK ||
         (rc = cmd_date_param(p, "at", &at, &has_at, err)) != KNOOP_OK ||
         (rc = cmd_date_param(p, "from", &from, &has_from, err)) != KNOOP_OK ||
@@ -511,7 +511,7 @@ int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     const char *pc;
     size_t pcl;
     int rc, given;
-    if ((rc = cmd__limit(p, &h.limit, err)) != KNOOP_OK)
+    if ((rc = cmd_limit_param(p, &h.limit, err)) != KNOOP_OK)
         return rc;
     given = (proto_param(p, "id") != NULL) + (proto_param(p, "postcode") != NULL) +
             (proto_param(p, "woonplaats") != NULL);

@@ -17,19 +17,6 @@ static query_ctx_t qctx(const cmd_ctx_t *ctx)
     return q;
 }
 
-static int limit_param(const msgpack_object *p, size_t *limit, knoop_error_t *err)
-{
-    uint64_t v;
-    *limit = KNOOP_DEFAULT_RESULT_LIMIT;
-    if (!proto_param_u64(p, "limit", &v))
-        return KNOOP_OK;
-    if (v == 0 || v > KNOOP_MAX_RESULT_LIMIT)
-        return knoop_error_set(err, KNOOP_EINVAL, "params.limit: must be 1..%d, got %llu",
-                               KNOOP_MAX_RESULT_LIMIT, (unsigned long long)v);
-    *limit = (size_t)v;
-    return KNOOP_OK;
-}
-
 /* An optional node reference: *id = 0 when absent. */
 static int opt_ref(cmd_ctx_t *ctx, const msgpack_object *p, const char *field, uint64_t *id,
                    knoop_error_t *err)
@@ -68,7 +55,7 @@ int cmd_query_holders(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
         (rc = opt_ref(ctx, p, "scope", &a.scope, err)) != KNOOP_OK ||
         (rc = opt_ref(ctx, p, "person", &a.person, err)) != KNOOP_OK ||
         (rc = at_param(p, &a.at, err)) != KNOOP_OK ||
-        (rc = limit_param(p, &a.limit, err)) != KNOOP_OK ||
+        (rc = cmd_limit_param(p, &a.limit, err)) != KNOOP_OK ||
         (rc = cmd_str_param(p, "portefeuille", pf, sizeof(pf), &has_pf, err)) != KNOOP_OK)
         return rc;
     if (a.org != 0 && a.scope != 0)
@@ -130,7 +117,8 @@ int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
     int rc;
     if ((rc = cmd_node_ref(ctx, p, "node", &node, err)) != KNOOP_OK ||
         (rc = cmd_str_param(p, "type", type, sizeof(type), &has_type, err)) != KNOOP_OK ||
-        (rc = at_param(p, &at, err)) != KNOOP_OK || (rc = limit_param(p, &limit, err)) != KNOOP_OK)
+        (rc = at_param(p, &at, err)) != KNOOP_OK ||
+        (rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK)
         return rc;
     proto_param_bool(p, "derived", &derived);
     rc = query_members(&q, node, has_type ? type : NULL, at, derived, limit, &out, err);
@@ -150,7 +138,8 @@ int cmd_query_participation(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pac
     uint64_t node;
     int rc;
     if ((rc = cmd_node_ref(ctx, p, "node", &node, err)) != KNOOP_OK ||
-        (rc = at_param(p, &at, err)) != KNOOP_OK || (rc = limit_param(p, &limit, err)) != KNOOP_OK)
+        (rc = at_param(p, &at, err)) != KNOOP_OK ||
+        (rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK)
         return rc;
     rc = query_participation(&q, node, at, limit, &out, err);
     if (rc == KNOOP_OK)
@@ -172,7 +161,7 @@ int cmd_query_roles(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         (rc = at_param(p, &at, err)) != KNOOP_OK ||
         (rc = cmd_date_param(p, "from", &from, &has_from, err)) != KNOOP_OK ||
         (rc = cmd_date_param(p, "to", &to, &has_to, err)) != KNOOP_OK ||
-        (rc = limit_param(p, &limit, err)) != KNOOP_OK)
+        (rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK)
         return rc;
     if ((has_from || has_to) && proto_param(p, "at") != NULL)
         return knoop_error_set(err, KNOOP_EINVAL,

@@ -298,65 +298,12 @@ int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
 
 /* ---- woonplaatsen ---- */
 
-typedef struct {
-    uint32_t code;
-    char name[128];
-    char gemeente[8];
-    schema_date_t from, to;
-} place_t;
-
-static int place_decode(uint32_t code, const void *v, size_t len, place_t *pl)
-{
-    msgpack_zone z;
-    msgpack_object o;
-    size_t off = 0;
-    const char *s;
-    size_t sl;
-    int rc = KNOOP_ECORRUPT;
-    memset(pl, 0, sizeof(*pl));
-    pl->code = code;
-    pl->to = SCHEMA_DATE_OPEN;
-    msgpack_zone_init(&z, 256);
-    if (msgpack_unpack(v, len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS &&
-        o.type == MSGPACK_OBJECT_MAP) {
-        if (proto_param_str(&o, "name", &s, &sl))
-            snprintf(pl->name, sizeof(pl->name), "%.*s", (int)sl, s);
-        if (proto_param_str(&o, "gemeente", &s, &sl))
-            snprintf(pl->gemeente, sizeof(pl->gemeente), "%.*s", (int)sl, s);
-        if (proto_param_str(&o, "valid_from", &s, &sl))
-            schema_date_parse(s, sl, "valid_from", &pl->from, NULL);
-        if (proto_param_str(&o, "valid_to", &s, &sl))
-            schema_date_parse(s, sl, "valid_to", &pl->to, NULL);
-        rc = KNOOP_OK;
-    }
-    msgpack_zone_destroy(&z);
-    return rc;
-}
-
-static void place_pack(msgpack_packer *pk, const place_t *pl)
-{
-    char d[11];
-    msgpack_pack_map(pk, 5);
-    cmd_pack_cstr(pk, "code");
-    msgpack_pack_uint32(pk, pl->code);
-    cmd_pack_cstr(pk, "name");
-    cmd_pack_cstr(pk, pl->name);
-    cmd_pack_cstr(pk, "gemeente");
-    cmd_pack_cstr(pk, pl->gemeente);
-    cmd_pack_cstr(pk, "valid_from");
-    cmd_pack_cstr(pk, schema_date_format(pl->from, d));
-    cmd_pack_cstr(pk, "valid_to");
-    if (pl->to == SCHEMA_DATE_OPEN)
-        msgpack_pack_nil(pk);
-    else
-        cmd_pack_cstr(pk, schema_date_format(pl->to, d));
-}
-
 /*
  * Writes place pl (its record and its gemeente's index entry), with a history entry: op
  * "create" when before is NULL, else op (before is the place as it was).
  */
-static int place_write(store_txn_t *t, const place_t *pl, const char *op, const place_t *before)
+static int place_write(store_txn_t *t, const graph_place_t *pl, const char *op,
+                       const graph_place_t *before)
 {
     unsigned char k[STORE_PLACE_KEY_LEN], gk[32];
     knoop_buf_t sb, bb;
@@ -365,10 +312,10 @@ static int place_write(store_txn_t *t, const place_t *pl, const char *op, const 
     knoop_buf_init(&sb);
     knoop_buf_init(&bb);
     msgpack_packer_init(&pk, &sb, knoop_buf_write);
-    place_pack(&pk, pl);
+    graph_place_pack(&pk, pl);
     if (before != NULL) {
         msgpack_packer_init(&pk, &bb, knoop_buf_write);
-        place_pack(&pk, before);
+        graph_place_pack(&pk, before);
     }
     if (!knoop_buf_failed(&sb) && !knoop_buf_failed(&bb) && sb.data != NULL &&
         (before == NULL || bb.data != NULL)) {
@@ -389,14 +336,14 @@ static int place_write(store_txn_t *t, const place_t *pl, const char *op, const 
 
 static int place_cmp(const void *a, const void *b)
 {
-    uint32_t x = ((const place_t *)a)->code, y = ((const place_t *)b)->code;
+    uint32_t x = ((const graph_place_t *)a)->code, y = ((const graph_place_t *)b)->code;
     return x < y ? -1 : x > y;
 }
 
 int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
     const msgpack_object *arr = proto_param(p, "places");
-    place_t *in = NULL;
+    graph_place_t *in = NULL;
     schema_date_t on;
     bool present;
     store_txn_t *t = ctx->txn;
@@ -454,7 +401,7 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     /* Merge the sorted input with the stored places (sorted by code). Collect first, write
      * after the iterator is gone. */
     {
-        place_t *stored = NULL;
+        graph_place_t *stored = NULL;
         size_t ns = 0, cap = 0, i = 0, j = 0;
         it = store_iter(ctx->store, ctx->view, KV_CF_IDX, lo, 1, hi, 1);
         if (it == NULL)
@@ -466,14 +413,15 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
             if (kl != STORE_PLACE_KEY_LEN)
                 continue;
             if (ns == cap) {
-                place_t *np = knoop_realloc(stored, (cap = cap ? cap * 2 : 1024) * sizeof(*np));
+                graph_place_t *np =
+                    knoop_realloc(stored, (cap = cap ? cap * 2 : 1024) * sizeof(*np));
                 if (np == NULL) {
                     rc = KNOOP_ENOMEM;
                     break;
                 }
                 stored = np;
             }
-            if ((rc = place_decode(store_get_u32(k + 1), v, vl, &stored[ns])) != KNOOP_OK)
+            if ((rc = graph_place_decode(store_get_u32(k + 1), v, vl, &stored[ns])) != KNOOP_OK)
                 break;
             ns++;
         }
@@ -487,23 +435,23 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
             if (j == ns || (i < nin && in[i].code < stored[j].code)) {
                 if ((rc = place_write(t, &in[i], "create", NULL)) != KNOOP_OK)
                     break;
-                place_pack(&apk, &in[i]);
+                graph_place_pack(&apk, &in[i]);
                 nadd++;
                 i++;
             } else if (i == nin || stored[j].code < in[i].code) {
                 if (stored[j].to == SCHEMA_DATE_OPEN) {
-                    place_t was = stored[j];
+                    graph_place_t was = stored[j];
                     stored[j].to = on > stored[j].from ? on : stored[j].from;
                     if ((rc = place_write(t, &stored[j], "end", &was)) != KNOOP_OK)
                         break;
-                    place_pack(&epk, &stored[j]);
+                    graph_place_pack(&epk, &stored[j]);
                     nend++;
                 }
                 j++;
             } else {
                 /* Known code: unchanged while open with the same name and gemeente; a place that
                  * had ended and comes back starts anew. */
-                place_t *s0 = &stored[j];
+                graph_place_t *s0 = &stored[j];
                 if (s0->to != SCHEMA_DATE_OPEN || strcmp(s0->name, in[i].name) != 0 ||
                     strcmp(s0->gemeente, in[i].gemeente) != 0) {
                     unsigned char gk[32];
@@ -515,7 +463,7 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                         break;
                     if ((rc = place_write(t, &in[i], "update", s0)) != KNOOP_OK)
                         break;
-                    place_pack(&apk, &in[i]);
+                    graph_place_pack(&apk, &in[i]);
                     nadd++;
                 } else {
                     nsame++;

@@ -233,6 +233,13 @@ typedef struct {
     schema_date_t from, to;
 } graph_place_t;
 
+/* Decodes a stored place record (the value of its 'w' key) with BAG code code into *pl.
+ * KNOOP_ECORRUPT when it is not a map, KNOOP_ENOMEM. */
+int graph_place_decode(uint32_t code, const void *val, size_t len, graph_place_t *pl);
+
+/* Packs a place as the API shows it: {code, name, gemeente, valid_from, valid_to (nil: open)}. */
+void graph_place_pack(msgpack_packer *pk, const graph_place_t *pl);
+
 /* Called per place; return nonzero to stop (not an error). */
 typedef int (*graph_place_cb)(void *arg, const graph_place_t *p);
 

@@ -11,7 +11,7 @@
 #include "graph.h"
 #include "proto.h"
 
-static int place_decode(uint32_t code, const void *v, size_t len, graph_place_t *pl)
+int graph_place_decode(uint32_t code, const void *v, size_t len, graph_place_t *pl)
 {
     msgpack_zone z;
     msgpack_object o;
@@ -71,7 +71,7 @@ int graph_places_of(store_t *s, const store_view_t *view, const char *gemeente, 
         }
         if (rc != KNOOP_OK)
             break;
-        rc = place_decode(store_get_u32(k + pl), v, vl, &p);
+        rc = graph_place_decode(store_get_u32(k + pl), v, vl, &p);
         kv_free(v);
         if (rc != KNOOP_OK) {
             knoop_error_set(err, rc, "woonplaats %u: unreadable record", store_get_u32(k + pl));
@@ -84,4 +84,26 @@ int graph_places_of(store_t *s, const store_view_t *view, const char *gemeente, 
         rc = kv_iter_status(it, err);
     kv_iter_free(it);
     return rc;
+}
+
+void graph_place_pack(msgpack_packer *pk, const graph_place_t *pl)
+{
+    char d[11];
+    msgpack_pack_map(pk, 5);
+    msgpack_pack_str_with_body(pk, "code", 4);
+    msgpack_pack_uint32(pk, pl->code);
+    msgpack_pack_str_with_body(pk, "name", 4);
+    msgpack_pack_str_with_body(pk, pl->name, strlen(pl->name));
+    msgpack_pack_str_with_body(pk, "gemeente", 8);
+    msgpack_pack_str_with_body(pk, pl->gemeente, strlen(pl->gemeente));
+    msgpack_pack_str_with_body(pk, "valid_from", 10);
+    schema_date_format(pl->from, d);
+    msgpack_pack_str_with_body(pk, d, strlen(d));
+    msgpack_pack_str_with_body(pk, "valid_to", 8);
+    if (pl->to == SCHEMA_DATE_OPEN) {
+        msgpack_pack_nil(pk);
+    } else {
+        schema_date_format(pl->to, d);
+        msgpack_pack_str_with_body(pk, d, strlen(d));
+    }
 }

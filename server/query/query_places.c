@@ -78,27 +78,12 @@ void query_places_free(query_places_t *p)
 
 void query_places_pack(msgpack_packer *pk, const query_places_t *p)
 {
-    char d[11];
     msgpack_pack_map(pk, 2);
     query_pack_str(pk, "gemeente");
     query_pack_str(pk, p->gemeente);
     query_pack_str(pk, "places");
     msgpack_pack_array(pk, (uint32_t)p->n);
     for (size_t i = 0; i < p->n; i++) {
-        const graph_place_t *pl = &p->places[i];
-        msgpack_pack_map(pk, 5);
-        query_pack_str(pk, "code");
-        msgpack_pack_uint32(pk, pl->code);
-        query_pack_str(pk, "name");
-        query_pack_str(pk, pl->name);
-        query_pack_str(pk, "gemeente");
-        query_pack_str(pk, pl->gemeente);
-        query_pack_str(pk, "valid_from");
-        query_pack_str(pk, schema_date_format(pl->from, d));
-        query_pack_str(pk, "valid_to");
-        if (pl->to == SCHEMA_DATE_OPEN)
-            msgpack_pack_nil(pk);
-        else
-            query_pack_str(pk, schema_date_format(pl->to, d));
+        graph_place_pack(pk, &p->places[i]);
     }
 }
