@@ -161,6 +161,7 @@ const cmd_t cmd_table[] = {
     { "places.sync", cmd_places_sync, p_places_sync, CMD_WRITE },
     { "query.places", cmd_query_places, p_query_places, CMD_READ },
     { "query.members", cmd_query_members, p_query_members, CMD_READ },
+    { "admin.check", cmd_admin_check, p_none, CMD_READ },
     /* -- contact administration (cmd_contact.c) -- */
     { "contact.register", cmd_contact_register, p_contact_register, CMD_WRITE },
     { "contact.get", cmd_contact_get, p_id_ref, CMD_READ },
