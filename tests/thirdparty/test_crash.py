@@ -404,5 +404,39 @@ class CrashTest(unittest.TestCase):
         return failures
 
 
+class CheckCommandTest(unittest.TestCase):
+    def test_check_exit_status_clean_error_and_locked(self):
+        srv = Knoopd().start()
+        try:
+            c = Client(srv.connect())
+            a = c.ok("node.create", {"kind": "person", "props": {"key": "a", "name": "A"}})
+            b = c.ok("node.create", {"kind": "person", "props": {"key": "b"}})
+            c.ok("edge.create", {"type": "collega", "source": a["id"], "target": b["id"],
+                                 "valid_from": "2020-01-01"})
+            online = c.ok("admin.check", {})
+            self.assertTrue(online["ok"])
+            self.assertEqual(online["counts"], {"nodes": 2, "edges": 1, "adjacency": 2,
+                                                "index": 5, "history": 3, "mismatches": 0})
+            # The running server holds the directory: the check refuses (exit 2), writes nothing.
+            r = subprocess.run([KNOOPD, "--check", srv.data], capture_output=True, text=True,
+                               timeout=60)
+            self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+            c.s.close()
+            self.assertEqual(srv.stop(), 0)
+            r = subprocess.run([KNOOPD, "--check", srv.data], capture_output=True, text=True,
+                               timeout=60)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("check clean: nodes=2 edges=1 adjacency=2 index=5 history=3 "
+                          "mismatches=0 digest=" + online["digest"], r.stdout)
+            missing = os.path.join(srv.data, "nothing-here")
+            r = subprocess.run([KNOOPD, "--check", missing], capture_output=True, text=True,
+                               timeout=60)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("not a knoop data directory", r.stderr)
+            self.assertFalse(os.path.exists(missing), "--check created a directory")
+        finally:
+            srv.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
