@@ -27,6 +27,7 @@ typedef struct {
     graph__idset_t nodes, edges, hist_ids;
     uint64_t next_id, seq, max_seq, max_id;
     unsigned long steps;
+    bool malformed; /* the last check__node / check__edge found a record that does not decode */
 } check_t;
 
 /* Writes a printable form of key (of family cf) into buf. */
@@ -170,22 +171,28 @@ static int check__get(check_t *c, kv_cf_t cf, const unsigned char *key, size_t k
     return KNOOP_OK;
 }
 
-/* Reads and decodes node id; *found false when absent or malformed (reported elsewhere). */
+/*
+ * Reads and decodes node id; *found false when absent or malformed. A malformed record is
+ * reported by the node pass, so c->malformed tells the caller not to report it again as absent.
+ */
 static int check__node(check_t *c, uint64_t id, graph_node_t *n, bool *found)
 {
     knoop_error_t ignore;
     int rc = graph__node_read(c->s, c->v, id, n, &ignore);
     *found = rc == KNOOP_OK;
+    c->malformed = rc == KNOOP_ECORRUPT;
     if (rc == KNOOP_OK || rc == KNOOP_ENOTFOUND || rc == KNOOP_ECORRUPT)
         return KNOOP_OK;
     return knoop_error_set(c->err, rc, "%s", ignore.msg);
 }
 
+/* As check__node, for edge id. */
 static int check__edge(check_t *c, uint64_t id, graph_edge_t *e, bool *found)
 {
     knoop_error_t ignore;
     int rc = graph__edge_read(c->s, c->v, id, e, &ignore);
     *found = rc == KNOOP_OK;
+    c->malformed = rc == KNOOP_ECORRUPT;
     if (rc == KNOOP_OK || rc == KNOOP_ENOTFOUND || rc == KNOOP_ECORRUPT)
         return KNOOP_OK;
     return knoop_error_set(c->err, rc, "%s", ignore.msg);
@@ -419,8 +426,9 @@ static int check__one_adj(check_t *c, const unsigned char *k, size_t kl, const v
     if ((rc = check__edge(c, eid, &e, &found)) != KNOOP_OK)
         return rc;
     if (!found) {
-        check__report(c, KV_CF_ADJ, k, kl, "dangling: edge %llu does not exist",
-                      (unsigned long long)eid);
+        if (!c->malformed)
+            check__report(c, KV_CF_ADJ, k, kl, "dangling: edge %llu does not exist",
+                          (unsigned long long)eid);
         return KNOOP_OK;
     }
     if (strlen(e.type) != tl || memcmp(e.type, type, tl) != 0 ||
@@ -462,10 +470,10 @@ static int check__one_idx(check_t *c, const unsigned char *k, size_t kl, const v
         }
         if ((rc = check__edge(c, store_get_u64(k + 9), &e, &found)) != KNOOP_OK)
             return rc;
-        if (!found)
+        if (!found && !c->malformed)
             check__report(c, KV_CF_IDX, k, kl, "dangling: edge %llu does not exist",
                           (unsigned long long)store_get_u64(k + 9));
-        else if (e.on_behalf_of != store_get_u64(k + 1))
+        else if (found && e.on_behalf_of != store_get_u64(k + 1))
             check__report(c, KV_CF_IDX, k, kl, "stale: edge %llu is held on behalf of %llu",
                           (unsigned long long)e.id, (unsigned long long)e.on_behalf_of);
         graph_edge_clear(&e);
@@ -495,8 +503,9 @@ static int check__one_idx(check_t *c, const unsigned char *k, size_t kl, const v
     if ((rc = check__node(c, id, &n, &found)) != KNOOP_OK)
         return rc;
     if (!found) {
-        check__report(c, KV_CF_IDX, k, kl, "dangling: node %llu does not exist",
-                      (unsigned long long)id);
+        if (!c->malformed)
+            check__report(c, KV_CF_IDX, k, kl, "dangling: node %llu does not exist",
+                          (unsigned long long)id);
         return KNOOP_OK;
     }
     msgpack_zone_init(&zone, 1024);
@@ -570,6 +579,8 @@ static int check__hist_last(check_t *c, const check_hist_t *h)
             return rc;
         version = found ? n.version : 0;
         graph_node_clear(&n);
+        if (!found)
+            return KNOOP_OK; /* malformed: reported by the record's pass */
     } else if (is_edge) {
         graph_edge_t e;
         bool found;
@@ -577,6 +588,8 @@ static int check__hist_last(check_t *c, const check_hist_t *h)
             return rc;
         version = found ? e.version : 0;
         graph_edge_clear(&e);
+        if (!found)
+            return KNOOP_OK; /* malformed: reported by the record's pass */
     }
     if (!is_node && !is_edge) {
         if (strcmp(h->op, "delete") != 0)
