@@ -134,10 +134,10 @@ static int64_t check__now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* KNOOP_EUNAVAIL once the deadline has passed (looked at every 1024 steps). */
+/* KNOOP_EUNAVAIL once the deadline has passed (looked at on the first step, then every 1024). */
 static int check__step(check_t *c)
 {
-    if (c->deadline_ms == 0 || (++c->steps & 1023) != 0)
+    if (c->deadline_ms == 0 || (c->steps++ & 1023) != 0)
         return KNOOP_OK;
     if (check__now_ms() > c->deadline_ms)
         return knoop_error_set(c->err, KNOOP_EUNAVAIL,

@@ -575,6 +575,17 @@ static void test_check_reads_one_view_while_writes_go_on(void **state)
     assert_string_not_equal(r1.digest, r2.digest);
 }
 
+static void test_check_gives_up_after_its_deadline(void **state)
+{
+    fx_t *f = *state;
+    graph_check_result_t r;
+    knoop_error_t err;
+    knoop_error_clear(&err);
+    /* A deadline long past (1 ms after the epoch): unavailable, not a partial "clean". */
+    assert_int_equal(graph_check(f->s, NULL, 1, NULL, NULL, &r, &err), KNOOP_EUNAVAIL);
+    assert_int_equal(err.code, KNOOP_EUNAVAIL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -597,6 +608,7 @@ int main(void)
         T(test_next_id_not_above_every_id_is_reported),
         T(test_digest_equal_for_equal_contents_and_differs_after_a_change),
         T(test_check_reads_one_view_while_writes_go_on),
+        T(test_check_gives_up_after_its_deadline),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
