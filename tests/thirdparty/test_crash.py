@@ -19,8 +19,9 @@ checks that every acknowledged change is there (by id, by valid_to, deletions go
 in-flight changes are all-or-nothing (a batch's nodes, a chain's ends, a cascade's edges), and
 that `admin.check` is clean too.
 
-Environment: KNOOPD (the server binary), KNOOP_CRASH_CYCLES (default 20), KNOOP_CRASH_SEED
-(default: random, printed). Long run: KNOOP_CRASH_CYCLES=500. Every acknowledged write is
+Environment: KNOOPD (the server binary), KNOOP_CRASH_CYCLES (default 20; ctest sets 10 for the
+sanitizer build, where a cycle takes about three times as long), KNOOP_CRASH_SEED (default:
+random, printed). Long run: KNOOP_CRASH_CYCLES=500. Every acknowledged write is
 checked after the kill that follows it and again at the end; in between, with more than
 KNOOP_CRASH_FULL (default 20000) acknowledged entities, older ones are sampled (2000 a cycle).
 No sleeps: waiting is on the writers' acknowledgements or the server's ready line, bounded.
