@@ -449,6 +449,9 @@ static const cli_cmd_t cmds[] = {
       "restore it with 'knoopd --restore DIR --data NEWDIR'",
       "knoop backup /var/backups/knoop-2026-12-02 --verify", 1, 1,
       "DIR  a directory on the server's machine that does not exist yet", backup_opts, b_backup },
+    { "admin", "check", "admin.check", "admin check",
+      "check that adjacency, indexes and history agree with the records (exit 1 if not)",
+      "knoop admin check --json", 0, 0, NULL, no_opts, NULL },
     { NULL, "call", NULL, "call METHOD [JSON]", "call any method with a JSON params object",
       "knoop call node.get '{\"id\": 1}'", 1, 2,
       "METHOD  a method name (see PROTOCOL.md)\n  JSON    the named parameters as a JSON object",
@@ -456,8 +459,8 @@ static const cli_cmd_t cmds[] = {
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history", "backup", "call",
-                                      "help", "quit", "exit",
+const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history", "backup", "admin",
+                                      "call", "help", "quit", "exit",
                                       /* -- contact administration (cli_contact.c) -- */
                                       "contact", "task", "list", "export",
                                       /* -- end contact administration -- */
@@ -468,12 +471,13 @@ const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history",
 const char *const cli_methods[] = { "ping",         "server.info", "auth",        "node.create",
                                     "node.get",     "node.update", "node.delete", "node.find",
                                     "edge.create",  "edge.get",    "edge.end",    "edge.list",
-                                    "history.list", NULL };
+                                    "history.list", "admin.check", NULL };
 static const char *const node_words[] = { "create", "get", "update", "delete", "find", NULL };
 static const char *const edge_words[] = { "create", "get", "end", "list", NULL };
 static const char *const query_words[] = { "places", "members", "participation", "holders", "roles",
                                            "seats",  NULL };
 static const char *const perspective_words[] = { "list", "get", NULL };
+static const char *const admin_words[] = { "check", NULL };
 
 const char *const *cli_group_words(const char *group)
 {
@@ -489,6 +493,8 @@ const char *const *cli_group_words(const char *group)
         return query_words;
     if (strcmp(group, "perspective") == 0)
         return perspective_words;
+    if (strcmp(group, "admin") == 0)
+        return admin_words;
     return NULL;
 }
 
@@ -744,6 +750,10 @@ static int call_and_print(cli_ctx_t *ctx, const char *method, const void *params
     if (rc != 0)
         return rc;
     rc = cli_print_result(ctx, fmt, result);
+    /* admin.check answers normally when it finds mismatches: the exit status says so. */
+    if (rc == 0 && strcmp(method, "admin.check") == 0 &&
+        json_is_false(json_object_get(result, "ok")))
+        rc = CLI_EXIT_SERVER;
     json_decref(result);
     return rc;
 }

@@ -18,6 +18,7 @@
 
 #include <msgpack.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "graph.h"
 #include "proto.h"
@@ -179,6 +180,24 @@ int cmd_perspective_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer
                          knoop_error_t *err);
 int cmd_perspective_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                         knoop_error_t *err);
+
+/*
+ * admin.check (cmd_admin.c): runs graph_check over the request's snapshot and packs
+ * {ok, mismatches: [{cf, key, problem}] (at most 1000), more, counts: {nodes, edges, adjacency,
+ * index, history, mismatches}, digest}. Gives up with KNOOP_EUNAVAIL at ctx->deadline_ms.
+ */
+int cmd_admin_check(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                    knoop_error_t *err);
+
+/*
+ * knoopd --check DIR: opens the store in dir (which must already be a data directory, and not
+ * be open in a running knoopd: RocksDB's lock refuses that), runs graph_check, prints each
+ * mismatch as "mismatch CF KEY: PROBLEM" and then one summary line "check clean|FAILED:
+ * nodes=N edges=N adjacency=N index=N history=N mismatches=N digest=HEX" to out; errors go to
+ * errout. Writes nothing to the store (opening it may replay RocksDB's log). Returns the exit
+ * status: 0 clean, 1 mismatches found, 2 error. Thread: the main thread, before any server.
+ */
+int cmd_check_dir(const char *dir, FILE *out, FILE *errout);
 
 /* Helpers shared by handler files. */
 /* KNOOP_EUNAVAIL once ctx's deadline has passed. */

@@ -190,6 +190,7 @@ const cmd_t cmd_table[] = {
     { "query.roles", cmd_query_roles, p_query_roles, CMD_READ },
     { "perspective.list", cmd_perspective_list, p_none, CMD_READ },
     { "perspective.get", cmd_perspective_get, p_perspective_get, CMD_READ },
+    { "admin.check", cmd_admin_check, p_none, CMD_READ },
     /* -- contact administration (cmd_contact.c) -- */
     { "contact.register", cmd_contact_register, p_contact_register, CMD_WRITE },
     { "contact.get", cmd_contact_get, p_id_ref, CMD_READ },

@@ -251,4 +251,53 @@ typedef int (*graph_place_cb)(void *arg, const graph_place_t *p);
 int graph_places_of(store_t *s, const store_view_t *view, const char *gemeente, size_t len,
                     graph_place_cb cb, void *arg, knoop_error_t *err);
 
+/*
+ * The consistency checker (graph_check.c). graph_check reads the whole store through one read
+ * view (view; NULL = a snapshot it takes and releases itself) and verifies that the derived
+ * data agrees with the node and edge records, as store_int.h lists: both adjacency entries of
+ * every edge with the edge's valid_from/valid_to, and no adjacency entry without its edge; both
+ * ends of every edge exist as nodes; the name ('n'), unique external key ('k'), kind/type ('t')
+ * and on-behalf-of ('b') index entries match the records both ways (and a base edge exists);
+ * every node and edge has history and the latest entry's `after` has its id and version, while
+ * an id in history without a record ends with a delete; records decode; meta "next_id" exceeds
+ * every id and meta "seq" equals the highest seq in history. The auxiliary tables ('p', 'w',
+ * 'W') are counted, not checked.
+ *
+ * Each mismatch is passed to cb (may be NULL) as it is found, by column family and key: key is
+ * the raw key (the key that is wrong, or the key that is missing), key_text a decoded form of
+ * it ("12 o wethouder 34 56" for adjacency, "k \"GM0034\"" for an index entry, hex when the
+ * key does not decode), problem what is wrong. All three are valid during the call only. One
+ * corruption may be reported more than once (from both sides). cb runs on the calling thread and
+ * must not call back into the store.
+ *
+ * Memory is bounded by three sets of ids (nodes, edges, ids with history), not by the size of
+ * the store: every family is streamed once, with point reads for the other side.
+ *
+ * *out gets the counts and the digest (store_digest of the same view). Returns KNOOP_OK when
+ * the check ran to the end, whatever it found (out->mismatches says), or a negative error with
+ * err set: KNOOP_ENOMEM, KNOOP_EIO, KNOOP_EUNAVAIL once wall-clock deadline_ms (ms since the
+ * epoch, 0 = none) has passed. Thread: any; it only reads, so writers go on meanwhile.
+ */
+typedef struct {
+    uint64_t nodes, edges; /* records */
+    uint64_t adj;          /* adjacency entries */
+    uint64_t index;        /* entries of the idx family (auxiliary tables included) */
+    uint64_t hist;         /* history entries */
+    uint64_t mismatches;   /* everything reported to cb */
+    char digest[17];       /* store_digest of the view: 16 hex digits */
+} graph_check_result_t;
+
+typedef struct {
+    kv_cf_t cf;
+    const unsigned char *key;
+    size_t klen;
+    const char *key_text;
+    const char *problem;
+} graph_mismatch_t;
+
+typedef void (*graph_check_cb)(void *arg, const graph_mismatch_t *m);
+
+int graph_check(store_t *s, const store_view_t *view, int64_t deadline_ms, graph_check_cb cb,
+                void *arg, graph_check_result_t *out, knoop_error_t *err);
+
 #endif

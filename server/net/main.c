@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd.h"
 #include "net.h"
 
 static const char usage[] =
     "Usage: knoopd --data DIR [--listen HOST:PORT] [options]\n"
+    "       knoopd --check DIR\n"
     "\n"
     "Knoop network database server: persons, organisations and time-bounded roles in RocksDB,\n"
     "served over MessagePack-RPC (see proto/PROTOCOL.md).\n"
@@ -40,6 +42,12 @@ static const char usage[] =
     "Maintenance (each runs and exits):\n"
     "  --restore BACKUP         copy the backup BACKUP (made by 'knoop backup' / admin.backup)\n"
     "                           into --data DIR, which must not exist, and print its digest\n"
+    "  --check DIR              check the data directory DIR (not open in a running knoopd)\n"
+    "                           and exit: verifies that adjacency, indexes, unique keys and\n"
+    "                           history agree with the node and edge records, prints each\n"
+    "                           mismatch by column family and key, then a summary line with\n"
+    "                           counts and the digest of the contents; exit status 0 when\n"
+    "                           clean, 1 when not, 2 on error. Writes nothing.\n"
     "\n"
     "  --help                   this text\n"
     "  --version                the version\n"
@@ -66,7 +74,8 @@ enum {
     OPT_REQ,
     OPT_RESTORE,
     OPT_HELP,
-    OPT_VERSION
+    OPT_VERSION,
+    OPT_CHECK
 };
 
 static const struct option long_opts[] = {
@@ -89,6 +98,7 @@ static const struct option long_opts[] = {
     { "restore", required_argument, NULL, OPT_RESTORE },
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
+    { "check", required_argument, NULL, OPT_CHECK },
     { NULL, 0, NULL, 0 },
 };
 
@@ -275,7 +285,7 @@ static int read_config(net_config_t *c, const char *path, int depth)
             if (strcmp(o->name, k) == 0)
                 break;
         if (o->name == NULL || o->val == OPT_HELP || o->val == OPT_VERSION ||
-            o->val == OPT_RESTORE) {
+            o->val == OPT_RESTORE || o->val == OPT_CHECK) {
             fprintf(stderr, "knoopd: %s:%d: unknown option '%s'\n", path, lineno, k);
             rc = -1;
         } else if ((o->has_arg == required_argument) != (v != NULL && *v != '\0')) {
@@ -308,6 +318,7 @@ int main(int argc, char **argv)
 {
     const char *restore_from = NULL;
     net_config_t cfg;
+    const char *check_dir = NULL;
     int opt, idx;
     net_config_default(&cfg);
     opterr = 0;
@@ -319,6 +330,10 @@ int main(int argc, char **argv)
         if (opt == OPT_VERSION) {
             printf("knoopd %s\n", KNOOP_VERSION);
             return 0;
+        }
+        if (opt == OPT_CHECK) {
+            check_dir = optarg;
+            continue;
         }
         if (opt == '?' || opt == ':') {
             fprintf(stderr, "knoopd: %s option '%s' (try --help)\n",
@@ -335,6 +350,12 @@ int main(int argc, char **argv)
     if (optind < argc) {
         fprintf(stderr, "knoopd: unexpected argument '%s' (try --help)\n", argv[optind]);
         return 2;
+    }
+    if (check_dir != NULL) {
+        opt = cmd_check_dir(check_dir, stdout, stderr);
+        while (nkept > 0)
+            knoop_free(kept[--nkept]);
+        return opt;
     }
     if (restore_from != NULL)
         opt = restore(restore_from, cfg.data_dir);

@@ -204,6 +204,11 @@ int64_t store_get_i64(const unsigned char *p);
 void store_put_date(unsigned char *p, int32_t d);
 int32_t store_get_date(const unsigned char *p);
 
+/* Keys of the meta family (store_int.h): the id and commit sequence counters, the layout. */
+#define STORE_META_NEXT_ID "next_id"
+#define STORE_META_SEQ     "seq"
+#define STORE_META_FORMAT  "format"
+
 /* Index key prefixes in the idx column family (store_int.h). */
 #define STORE_IDX_NAME     'n'
 #define STORE_IDX_KEY      'k'
@@ -235,6 +240,36 @@ size_t store_key_place_of(unsigned char *buf, const char *gemeente, size_t glen,
  */
 #define STORE_HIST_ID_AUX (UINT64_C(1) << 63)
 uint64_t store_hist_id(char table, uint32_t code);
+
+/*
+ * Key encoders for the other layouts of store_int.h, so that no layer above builds a key by hand.
+ * Each writes into buf (the size stated) and returns the key's length.
+ */
+/* A node or edge record key: id:u64 (STORE_ID_KEY_LEN bytes). */
+#define STORE_ID_KEY_LEN 8
+size_t store_key_id(unsigned char *buf, uint64_t id);
+
+/* A name index entry: 'n' norm[nlen] 0x00 id:u64 (buf: nlen + 10 bytes). */
+size_t store_key_idx_name(unsigned char *buf, const char *norm, size_t nlen, uint64_t id);
+
+/* A unique external key entry: 'k' value[vlen] (buf: vlen + 1 bytes). */
+size_t store_key_idx_ext(unsigned char *buf, const char *value, size_t vlen);
+
+/* A kind/type listing entry: 't' kind:u8 type[tlen] 0x00 id:u64 (buf: tlen + 11 bytes). */
+size_t store_key_idx_type(unsigned char *buf, uint8_t kind, const char *type, size_t tlen,
+                          uint64_t id);
+
+/* An on-behalf-of entry: 'b' base:u64 dep:u64 (STORE_BEHALF_KEY_LEN bytes). */
+#define STORE_BEHALF_KEY_LEN 17
+size_t store_key_idx_behalf(unsigned char *buf, uint64_t base, uint64_t dep);
+
+/* A history entry key: id:u64 seq:u64 n:u32 (STORE_HIST_KEY_LEN bytes). */
+#define STORE_HIST_KEY_LEN 20
+size_t store_key_hist(unsigned char *buf, uint64_t id, uint64_t seq, uint32_t n);
+
+/* Decodes a history entry key. Returns false when klen is not STORE_HIST_KEY_LEN. */
+bool store_key_hist_decode(const unsigned char *key, size_t klen, uint64_t *id, uint64_t *seq,
+                           uint32_t *n);
 
 /* Adjacency direction bytes. */
 #define STORE_DIR_OUT 'o'

@@ -38,6 +38,19 @@
  *               props (msgpack map, the rest of the value)
  * Edge record:  fmt:u8(=1) source:u64 target:u64 from:u32 to:u32 on_behalf_of:u64 version:u64
  *               created_ms:i64 updated_ms:i64 tlen:u16 type[tlen] props (msgpack map, the rest)
+ *
+ * Encoders (store.h): store_key_id (node, edge), store_key_adj, store_key_idx_name ('n'),
+ * store_key_idx_ext ('k'), store_key_idx_type ('t'), store_key_idx_behalf ('b'),
+ * store_key_postcode ('p'), store_key_place ('w'), store_key_place_of ('W'), store_key_hist
+ * (with store_key_hist_decode). The consistency checker (graph_check.c) rebuilds every key it
+ * expects through these, so a change of layout here is a change there.
+ *
+ * Invariants the checker verifies (graph_check): every edge has both adjacency entries with
+ * its own dates and no adjacency entry lacks its edge; both ends of an edge are nodes; every
+ * index entry of 'n', 'k', 't' and 'b' matches a record and every record has its entries;
+ * every node and edge has history whose latest entry's `after` carries its id and version, and
+ * the latest entry of an id without a record is a delete; meta "next_id" exceeds every id and
+ * meta "seq" equals the highest seq in history.
  */
 #ifndef STORE_INT_H
 #define STORE_INT_H
@@ -46,8 +59,6 @@
 
 #define STORE_FORMAT 1
 
-#define STORE_META_NEXT_ID "next_id"
-#define STORE_META_SEQ     "seq"
-#define STORE_META_FORMAT  "format"
+/* The names of the meta keys (STORE_META_*) are in store.h: the checker reads them. */
 
 #endif

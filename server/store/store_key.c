@@ -132,3 +132,63 @@ uint64_t store_hist_id(char table, uint32_t code)
 {
     return STORE_HIST_ID_AUX | (uint64_t)(unsigned char)table << 32 | code;
 }
+
+size_t store_key_id(unsigned char *buf, uint64_t id)
+{
+    store_put_u64(buf, id);
+    return STORE_ID_KEY_LEN;
+}
+
+size_t store_key_idx_name(unsigned char *buf, const char *norm, size_t nlen, uint64_t id)
+{
+    buf[0] = STORE_IDX_NAME;
+    memcpy(buf + 1, norm, nlen);
+    buf[1 + nlen] = 0;
+    store_put_u64(buf + 2 + nlen, id);
+    return nlen + 10;
+}
+
+size_t store_key_idx_ext(unsigned char *buf, const char *value, size_t vlen)
+{
+    buf[0] = STORE_IDX_KEY;
+    memcpy(buf + 1, value, vlen);
+    return vlen + 1;
+}
+
+size_t store_key_idx_type(unsigned char *buf, uint8_t kind, const char *type, size_t tlen,
+                          uint64_t id)
+{
+    buf[0] = STORE_IDX_TYPE;
+    buf[1] = kind;
+    memcpy(buf + 2, type, tlen);
+    buf[2 + tlen] = 0;
+    store_put_u64(buf + 3 + tlen, id);
+    return tlen + 11;
+}
+
+size_t store_key_idx_behalf(unsigned char *buf, uint64_t base, uint64_t dep)
+{
+    buf[0] = STORE_IDX_BEHALF;
+    store_put_u64(buf + 1, base);
+    store_put_u64(buf + 9, dep);
+    return STORE_BEHALF_KEY_LEN;
+}
+
+size_t store_key_hist(unsigned char *buf, uint64_t id, uint64_t seq, uint32_t n)
+{
+    store_put_u64(buf, id);
+    store_put_u64(buf + 8, seq);
+    store_put_u32(buf + 16, n);
+    return STORE_HIST_KEY_LEN;
+}
+
+bool store_key_hist_decode(const unsigned char *key, size_t klen, uint64_t *id, uint64_t *seq,
+                           uint32_t *n)
+{
+    if (klen != STORE_HIST_KEY_LEN)
+        return false;
+    *id = store_get_u64(key);
+    *seq = store_get_u64(key + 8);
+    *n = store_get_u32(key + 16);
+    return true;
+}
