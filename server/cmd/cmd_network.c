@@ -93,6 +93,7 @@ int cmd_query_holders(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
     }
     a.portefeuille = has_pf && pf[0] != '\0' ? pf : NULL;
     proto_param_bool(p, "contacts", &contacts);
+    proto_param_bool(p, "examples", &a.examples);
     rc = query_holders(&q, &a, &out, err);
     if (rc == KNOOP_OK)
         query_holders_pack(pk, &out, contacts);
@@ -106,11 +107,13 @@ int cmd_query_seats(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     query_ctx_t q = qctx(ctx);
     schema_date_t at;
     uint64_t g;
+    bool examples = false;
     int rc;
     if ((rc = cmd_node_ref(ctx, p, "gemeente", &g, err)) != KNOOP_OK ||
         (rc = at_param(p, &at, err)) != KNOOP_OK)
         return rc;
-    rc = query_seats(&q, g, at, &out, err);
+    proto_param_bool(p, "examples", &examples);
+    rc = query_seats(&q, g, at, examples, &out, err);
     if (rc == KNOOP_OK)
         query_seats_pack(pk, &out);
     query_seats_free(&out);

@@ -132,12 +132,15 @@ static const proto_param_spec_t p_query_members[] = {
     P("derived", BOOL, false),   P("limit", U64, false), END
 };
 static const proto_param_spec_t p_query_holders[] = {
-    P("org", STR_OR_U64, false),   P("scope", STR_OR_U64, false),  P("role", ANY, false),
-    P("portefeuille", STR, false), P("person", STR_OR_U64, false), P("at", DATE, false),
-    P("contacts", BOOL, false),    P("limit", U64, false),         END
+    P("org", STR_OR_U64, false),    P("scope", STR_OR_U64, false),
+    P("role", ANY, false),          P("portefeuille", STR, false),
+    P("person", STR_OR_U64, false), P("at", DATE, false),
+    P("contacts", BOOL, false),     P("limit", U64, false),
+    P("examples", BOOL, false),     END
 };
 static const proto_param_spec_t p_query_seats[] = { P("gemeente", STR_OR_U64, true),
-                                                    P("at", DATE, false), END };
+                                                    P("at", DATE, false),
+                                                    P("examples", BOOL, false), END };
 static const proto_param_spec_t p_query_participation[] = { P("node", STR_OR_U64, true),
                                                             P("at", DATE, false),
                                                             P("limit", U64, false), END };

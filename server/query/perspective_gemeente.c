@@ -174,7 +174,7 @@ static int gemeente_get(const query_ctx_t *q, uint64_t g, schema_date_t at, msgp
     if (rc == KNOOP_OK)
         rc = query_participation(q, g, at, KNOOP_MAX_RESULT_LIMIT, &part, err);
     if (rc == KNOOP_OK)
-        rc = query_seats(q, g, at, &seats, err);
+        rc = query_seats(q, g, at, false, &seats, err);
     if (rc != KNOOP_OK)
         goto out;
     msgpack_pack_map(pk, 17);
