@@ -242,11 +242,13 @@ static const cli_opt_t q_members_opts[] = {
     { "at", "DATE", false, "as of DATE (default today)" },
     { "no-derived", NULL, false, "leave out derived participation (through role holders)" },
     { "limit", "N", false, "at most N rows (default 1000)" },
+    { "examples", NULL, false, "also through the fictitious example persons (voorbeeld)" },
     { NULL, NULL, false, NULL },
 };
 static const cli_opt_t q_part_opts[] = {
     { "at", "DATE", false, "as of DATE (default today)" },
     { "limit", "N", false, "at most N rows (default 1000)" },
+    { "examples", NULL, false, "also through the fictitious example persons (voorbeeld)" },
     { NULL, NULL, false, NULL },
 };
 static const cli_opt_t q_holders_opts[] = {
@@ -283,10 +285,11 @@ static const struct {
 } queries[] = {
     { "places", "query places GEMEENTE [--at DATE] [--all]",
       "the place names (woonplaatsen) of a gemeente on a date", q_places_opts, 1, 1 },
-    { "members", "query members NODE [--type T] [--at DATE] [--no-derived] [--limit N]",
+    { "members",
+      "query members NODE [--type T] [--at DATE] [--no-derived] [--limit N] [--examples]",
       "the members of a province, region, koepel or body, explicit and derived (through whom)",
       q_members_opts, 1, 1 },
-    { "participation", "query participation GEMEENTE [--at DATE] [--limit N]",
+    { "participation", "query participation GEMEENTE [--at DATE] [--limit N] [--examples]",
       "the bodies a gemeente takes part in, explicitly or through its functionaries", q_part_opts,
       1, 1 },
     { "holders",
@@ -420,8 +423,10 @@ static int q_members(cli_ctx_t *ctx, cli_format_t fmt, const char *method, json_
         {
             const json_t *r = json_object_get(ev, "role"), *b = json_object_get(ev, "base");
             if (o < sizeof(via))
-                o += (size_t)snprintf(via + o, sizeof(via) - o, "%s%s: %s (namens %s %s)",
+                o += (size_t)snprintf(via + o, sizeof(via) - o, "%s%s%s: %s (namens %s %s)",
                                       j ? "; " : "", str(json_object_get(ev, "person"), "name"),
+                                      json_is_true(json_object_get(ev, "example")) ? " (voorbeeld)"
+                                                                                   : "",
                                       str(r, "type"), str(b, "type"), str(b, "valid_from"));
         }
         row[0] = str(n, "name"), row[1] = str(n, "key"), row[2] = str(n, "type");
@@ -678,7 +683,7 @@ int cli_query_run(cli_ctx_t *ctx, int argc, char **argv)
         if (cli_args_get(&a, "contacts") != NULL)
             json_object_set_new(p, "contacts", json_true());
     }
-    if (rc == 0 && (q == Q_HOLDERS || q == Q_SEATS) && cli_args_get(&a, "examples") != NULL)
+    if (rc == 0 && q != Q_PLACES && q != Q_ROLES && cli_args_get(&a, "examples") != NULL)
         json_object_set_new(p, "examples", json_true());
     if (rc != 0) {
         fprintf(stderr, "knoop: %s\nusage: knoop %s\n", msg, queries[q].usage);

@@ -127,7 +127,7 @@ int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
     query_members_t out = { 0 };
     query_ctx_t q = qctx(ctx);
     schema_date_t at;
-    bool has_type, derived = true;
+    bool has_type, derived = true, examples = false;
     size_t limit;
     uint64_t node;
     int rc;
@@ -136,7 +136,8 @@ int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
         (rc = at_param(p, &at, err)) != KNOOP_OK || (rc = limit_param(p, &limit, err)) != KNOOP_OK)
         return rc;
     proto_param_bool(p, "derived", &derived);
-    rc = query_members(&q, node, has_type ? type : NULL, at, derived, limit, &out, err);
+    proto_param_bool(p, "examples", &examples);
+    rc = query_members(&q, node, has_type ? type : NULL, at, derived, examples, limit, &out, err);
     if (rc == KNOOP_OK)
         query_members_pack(pk, &out, "members");
     query_members_free(&out);
@@ -151,11 +152,13 @@ int cmd_query_participation(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pac
     schema_date_t at;
     size_t limit;
     uint64_t node;
+    bool examples = false;
     int rc;
     if ((rc = cmd_node_ref(ctx, p, "node", &node, err)) != KNOOP_OK ||
         (rc = at_param(p, &at, err)) != KNOOP_OK || (rc = limit_param(p, &limit, err)) != KNOOP_OK)
         return rc;
-    rc = query_participation(&q, node, at, limit, &out, err);
+    proto_param_bool(p, "examples", &examples);
+    rc = query_participation(&q, node, at, examples, limit, &out, err);
     if (rc == KNOOP_OK)
         query_members_pack(pk, &out, "participation");
     query_members_free(&out);

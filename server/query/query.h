@@ -184,6 +184,7 @@ void query_seats_pack(msgpack_packer *pk, const query_seats_t *s);
 typedef struct {
     graph_node_t person;
     graph_edge_t role, base;
+    bool example; /* the person is example data (props.example = true) */
 } query_evidence_t;
 
 typedef struct {
@@ -215,19 +216,23 @@ extern const char *const query_membership_types[];
  * limit. *out zeroed by the caller, freed with query_members_free.
  */
 int query_members(const query_ctx_t *q, uint64_t node, const char *type, schema_date_t at,
-                  bool derived, size_t limit, query_members_t *out, knoop_error_t *err);
+                  bool derived, bool examples, size_t limit, query_members_t *out,
+                  knoop_error_t *err);
 
 /*
  * The bodies gemeente takes part in on at: the targets of its outgoing membership edges valid
  * on at, and every node B at which some role valid on at is held on behalf of (transitively) a
  * role at gemeente valid on at. Order, limit and ownership as query_members.
+ *
+ * Both: unless examples, evidence through example persons (props.example = true) is left out,
+ * and with it a row derived only through them.
  */
-int query_participation(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, size_t limit,
-                        query_members_t *out, knoop_error_t *err);
+int query_participation(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, bool examples,
+                        size_t limit, query_members_t *out, knoop_error_t *err);
 
-/* Packs {<field>: [{node, explicit, edge, evidence: [{person, role, base}], id, kind, type, name,
- * key, props}], more}; field is "members" or "participation". The flat id..props of the node are
- * kept for clients of the earlier query.members. */
+/* Packs {<field>: [{node, explicit, edge, evidence: [{person, example, role, base}], id, kind,
+ * type, name, key, props}], more}; field is "members" or "participation". The flat id..props of the
+ * node are kept for clients of the earlier query.members. */
 void query_members_pack(msgpack_packer *pk, const query_members_t *m, const char *field);
 /* Packs only the array of rows of m. */
 void query_members_pack_rows(msgpack_packer *pk, const query_members_t *m);

@@ -836,6 +836,29 @@ static void example_persons_count_only_when_asked(void **state)
         assert_true(json_is_true(json_object_get(h, "example")));
     json_decref(res);
 
+    /* Almere takes part in the VNG-commissie only through the example P. Jansen: not a real
+     * answer unless asked. */
+    p = json_pack("{s:s,s:s}", "node", "GM0034", "at", "2024-01-01");
+    res = rpc("query.participation", p);
+    json_decref(p);
+    json_array_foreach(json_object_get(res, "participation"), i, h)
+        assert_string_not_equal(str(json_object_get(h, "node"), "key"), "VNG-CMEM");
+    json_decref(res);
+    p = json_pack("{s:s,s:s,s:b}", "node", "GM0034", "at", "2024-01-01", "examples", 1);
+    res = rpc("query.participation", p);
+    json_decref(p);
+    seen = false;
+    json_array_foreach(json_object_get(res, "participation"), i, h)
+    {
+        if (strcmp(str(json_object_get(h, "node"), "key"), "VNG-CMEM") == 0) {
+            json_t *ev = json_array_get(json_object_get(h, "evidence"), 0);
+            assert_true(json_is_true(json_object_get(ev, "example")));
+            seen = true;
+        }
+    }
+    assert_true(seen);
+    json_decref(res);
+
     /* The CLI says so. */
     knoop(&r, "query", "seats", "GM0034", "--at", "2024-01-01", NULL);
     expect_status(&r, 0);
