@@ -9,7 +9,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
+# At most 2 parallel compile jobs: the build stays within a small machine's memory.
 JOBS=$(nproc 2>/dev/null || echo 2)
+[ "$JOBS" -gt 2 ] && JOBS=2
 
 echo "== build (RelWithDebInfo)"
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -78,41 +80,67 @@ echo "(rows normalised or not matched: $(wc -l <"$RUN/import-office-holders.log"
     "$RUN/import-office-holders.log)"
 
 echo
-echo "== Which place names belong to gemeente Súdwest-Fryslân (GM1900)?"
-"$KNOOP" query places GM1900
+echo "######## Real data: the register's office holders (2026-04-15), the Kiesraad's 2022 result"
 echo
-echo "== Which gemeenten are in province Flevoland?"
-"$KNOOP" query members NL-FL --type "ligt in"
+echo "== Who is the burgemeester of Almere now?"
+"$KNOOP" query holders GM0034 --role burgemeester --role "waarnemend burgemeester"
+echo
+echo "== The seat distribution of Amsterdam's council on 2024-01-01, next to the Kiesraad's result"
+"$KNOOP" query seats GM0363 --at 2024-01-01
+echo
+echo "== The wethouders of the gemeenten in province Flevoland (NL-FL), now"
+"$KNOOP" query holders --scope NL-FL --role wethouder
+echo
+echo "== The fractievoorzitters of Almere (the register gives no party)"
+"$KNOOP" query holders GM0034 --role fractievoorzitter
+echo
+echo "== The G40 members and their burgemeester, now (one query over the scope G40)"
+"$KNOOP" query holders --scope G40 --role burgemeester --role "waarnemend burgemeester"
+echo
+echo "== The gemeente perspective of Almere, now (perspective get; JSON, summarised)"
+"$KNOOP" --json perspective get gemeente GM0034 >"$RUN/perspective-almere.json"
+python3 - "$RUN/perspective-almere.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+names = lambda rows: ", ".join(r["person"]["name"] for r in rows) or "-"
+print("gemeente:   %s (%s), provincie %s" % (d["subject"]["name"], d["subject"]["key"],
+                                            d.get("province", {}).get("name", "-")))
+print("contact:    %s, %s, %s" % (d.get("email"), d.get("telefoon"), d.get("website")))
+print("places:     %d woonplaatsen" % len(d.get("places", [])))
+print("member of:  %s" % ", ".join(m["node"]["name"] for m in d.get("memberships", [])))
+c = d.get("college", {})
+print("college:    burgemeester %s; wethouders %s" % (names(c.get("burgemeester", [])),
+                                                       names(c.get("wethouders", []))))
+print("griffier:   %s" % names(d.get("griffier", [])))
+print("council:    %d raadsleden; fractievoorzitters %d" % (d["council"]["total"],
+                                                           len(d.get("fractievoorzitters", []))))
+PY
+echo "(all of it: $RUN/perspective-almere.json)"
+echo
+echo "== Which place names belong to gemeente Sudwest-Fryslan (GM1900)?"
+"$KNOOP" query places GM1900 | head -n 12
+echo "..."
 echo
 echo "== Which gemeenten are in veiligheidsregio Flevoland (VR25)?"
 "$KNOOP" query members VR25 --type deelnemer
 echo
-echo "== Which gemeenten are G40 members?"
-"$KNOOP" query members G40 --type lid
+echo "== K. Bokhorst (Almere): elected for the VVD in 2022, listed as raadslid in 2026: one person"
+"$KNOOP" query roles "GM0034|K|bokhorst"
+
 echo
-echo "== Who holds which role at Almere today? (example data)"
-"$KNOOP" query holders GM0034
+echo "######## Example data (VOORBEELDGEGEVENS: fictitious persons, marked (voorbeeld))"
+echo "Left out of real answers; --examples includes them."
 echo
 echo "== The roles of P. Jansen (example data), with the role each is held on behalf of"
 "$KNOOP" query roles VOORBEELD-P-JANSEN
-
-
 echo
-echo "== Who is burgemeester of Almere today? (real data: the register's 2026-04-15 listing)"
-"$KNOOP" query holders GM0034 | sed -n '1,2p;/ burgemeester /p'
+echo "== Almere's wethouders and raadsleden on 2024-01-01 with the example persons (--examples)"
+"$KNOOP" query holders GM0034 --at 2024-01-01 --role wethouder --examples |
+    grep -E "^naam|^---|voorbeeld"
+"$KNOOP" query holders GM0034 --at 2024-01-01 --role raadslid --examples | grep "voorbeeld"
 echo
-echo "== Who were the raadsleden of Almere on 2024-01-01, and for which party? (Kiesraad 2022)"
-"$KNOOP" query holders GM0034 --at 2024-01-01 | head -n 12
-echo "..."
-echo
-echo "== The fractievoorzitters of Almere listed in the register (no party: the register gives none)"
-"$KNOOP" query holders GM0034 | sed -n '1,2p;/ fractievoorzitter /p'
-echo
-echo "== K. Bokhorst (Almere): elected for the VVD in 2022, listed as raadslid in 2026: one person"
-"$KNOOP" query roles "GM0034|K|bokhorst"
-echo
-echo "== The registered result of the 2022 council election in Amsterdam (seats per list)"
-"$KNOOP" node get "GR2022|GM0363"
+echo "== Almere's seats on 2024-01-01 with the example raadslid counted apart (--examples)"
+"$KNOOP" query seats GM0034 --at 2024-01-01 --examples
 
 echo
 echo "== stop knoopd (SIGTERM)"

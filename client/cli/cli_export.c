@@ -242,11 +242,13 @@ static const cli_opt_t q_members_opts[] = {
     { "at", "DATE", false, "as of DATE (default today)" },
     { "no-derived", NULL, false, "leave out derived participation (through role holders)" },
     { "limit", "N", false, "at most N rows (default 1000)" },
+    { "examples", NULL, false, "also through the fictitious example persons (voorbeeld)" },
     { NULL, NULL, false, NULL },
 };
 static const cli_opt_t q_part_opts[] = {
     { "at", "DATE", false, "as of DATE (default today)" },
     { "limit", "N", false, "at most N rows (default 1000)" },
+    { "examples", NULL, false, "also through the fictitious example persons (voorbeeld)" },
     { NULL, NULL, false, NULL },
 };
 static const cli_opt_t q_holders_opts[] = {
@@ -258,6 +260,7 @@ static const cli_opt_t q_holders_opts[] = {
     { "at", "DATE", false, "as of DATE (default today)" },
     { "contacts", NULL, false, "add e-mail and telephone of the person and the organisation" },
     { "limit", "N", false, "at most N rows (default 1000)" },
+    { "examples", NULL, false, "also the fictitious example persons, marked (voorbeeld)" },
     { NULL, NULL, false, NULL },
 };
 static const cli_opt_t q_roles_opts[] = {
@@ -269,6 +272,7 @@ static const cli_opt_t q_roles_opts[] = {
 };
 static const cli_opt_t q_seats_opts[] = {
     { "at", "DATE", false, "as of DATE (default today)" },
+    { "examples", NULL, false, "also count the fictitious example persons, in rows of their own" },
     { NULL, NULL, false, NULL },
 };
 
@@ -281,19 +285,20 @@ static const struct {
 } queries[] = {
     { "places", "query places GEMEENTE [--at DATE] [--all]",
       "the place names (woonplaatsen) of a gemeente on a date", q_places_opts, 1, 1 },
-    { "members", "query members NODE [--type T] [--at DATE] [--no-derived] [--limit N]",
+    { "members",
+      "query members NODE [--type T] [--at DATE] [--no-derived] [--limit N] [--examples]",
       "the members of a province, region, koepel or body, explicit and derived (through whom)",
       q_members_opts, 1, 1 },
-    { "participation", "query participation GEMEENTE [--at DATE] [--limit N]",
+    { "participation", "query participation GEMEENTE [--at DATE] [--limit N] [--examples]",
       "the bodies a gemeente takes part in, explicitly or through its functionaries", q_part_opts,
       1, 1 },
     { "holders",
       "query holders [NODE] [--org REF | --scope REF] [--role T]... [--portefeuille P] "
-      "[--person REF] [--contacts] [--at DATE] [--limit N]",
+      "[--person REF] [--contacts] [--at DATE] [--limit N] [--examples]",
       "who holds which role, at an organisation, in a scope or everywhere", q_holders_opts, 0, 1 },
     { "roles", "query roles PERSON [--at DATE | --from DATE --to DATE] [--limit N]",
       "a person's roles, with the role each is held on behalf of", q_roles_opts, 1, 1 },
-    { "seats", "query seats GEMEENTE [--at DATE]",
+    { "seats", "query seats GEMEENTE [--at DATE] [--examples]",
       "the council's seats per party on a date, and the last election result", q_seats_opts, 1, 1 },
 };
 #define NQUERIES (sizeof(queries) / sizeof(queries[0]))
@@ -418,8 +423,10 @@ static int q_members(cli_ctx_t *ctx, cli_format_t fmt, const char *method, json_
         {
             const json_t *r = json_object_get(ev, "role"), *b = json_object_get(ev, "base");
             if (o < sizeof(via))
-                o += (size_t)snprintf(via + o, sizeof(via) - o, "%s%s: %s (namens %s %s)",
+                o += (size_t)snprintf(via + o, sizeof(via) - o, "%s%s%s: %s (namens %s %s)",
                                       j ? "; " : "", str(json_object_get(ev, "person"), "name"),
+                                      json_is_true(json_object_get(ev, "example")) ? " (voorbeeld)"
+                                                                                   : "",
                                       str(r, "type"), str(b, "type"), str(b, "valid_from"));
         }
         row[0] = str(n, "name"), row[1] = str(n, "key"), row[2] = str(n, "type");
@@ -465,16 +472,19 @@ static int q_roles(cli_ctx_t *ctx, cli_format_t fmt, const char *method, json_t 
     {
         const json_t *e = json_object_get(v, "role"), *b = json_object_get(v, "base");
         const json_t *c = json_object_get(v, "contacts");
-        char org[300], attrs[512], base[400] = "";
+        char org[300], attrs[512], base[400] = "", name[300];
         const char *row[11];
         size_t k = 0;
+        /* Fictitious example persons are shown as such (props.example). */
+        snprintf(name, sizeof(name), "%s%s", str(json_object_get(v, "person"), "name"),
+                 json_is_true(json_object_get(v, "example")) ? " (voorbeeld)" : "");
         node_text(json_object_get(v, "org"), org, sizeof(org));
         attrs_text(json_object_get(e, "props"), attrs, sizeof(attrs));
         if (json_is_object(b))
             snprintf(base, sizeof(base), "%s vanaf %s (rol %lld)", str(b, "type"),
                      str(b, "valid_from"), (long long)json_integer_value(json_object_get(b, "id")));
         if (holders)
-            row[k++] = str(json_object_get(v, "person"), "name");
+            row[k++] = name;
         row[k++] = str(e, "type");
         row[k++] = org;
         row[k++] = attrs, row[k++] = str(e, "valid_from"), row[k++] = str(e, "valid_to");
@@ -494,12 +504,27 @@ static int q_roles(cli_ctx_t *ctx, cli_format_t fmt, const char *method, json_t 
     return rc;
 }
 
+/* The label of a seats row: its party, "lijst N (zonder naam)" for a list without a
+ * registered name, "(geen partij bekend)" when the source gives none; example rows marked. */
+static void seat_label(const json_t *v, char *out, size_t sz)
+{
+    const char *ex = json_is_true(json_object_get(v, "example")) ? " (voorbeeld)" : "";
+    if (json_is_string(json_object_get(v, "party")))
+        snprintf(out, sz, "%s%s", str(v, "party"), ex);
+    else if (json_integer_value(json_object_get(v, "list")) > 0)
+        snprintf(out, sz, "lijst %lld (zonder naam)%s",
+                 (long long)json_integer_value(json_object_get(v, "list")), ex);
+    else
+        snprintf(out, sz, "(geen partij bekend)%s", ex);
+}
+
 static int q_seats(cli_ctx_t *ctx, cli_format_t fmt, json_t *p)
 {
     static const char *const head[] = { "partij", "zetels", "zetels verkiezing" };
     qtable_t t = { head, 3, json_array() };
     json_t *res, *v, *el, *done = json_object();
     size_t i, j;
+    bool with_examples = json_is_true(json_object_get(p, "examples")); /* p is freed below */
     int rc = q_call(ctx, "query.seats", p, &res);
 
     if (rc != 0) {
@@ -510,15 +535,16 @@ static int q_seats(cli_ctx_t *ctx, cli_format_t fmt, json_t *p)
     el = json_object_get(json_object_get(res, "election"), "seats");
     json_array_foreach(json_object_get(res, "seats"), i, v)
     {
-        const char *party =
-            json_is_string(json_object_get(v, "party")) ? str(v, "party") : "(geen partij bekend)";
-        char n[32], en[32] = "";
+        char n[32], en[32] = "", party[320];
         const char *row[3];
         json_t *x;
+        seat_label(v, party, sizeof(party));
         snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(json_object_get(v, "seats")));
         json_array_foreach(el, j, x)
         {
-            if (json_is_string(json_object_get(x, "party")) && strcmp(str(x, "party"), party) == 0)
+            char xl[320];
+            seat_label(x, xl, sizeof(xl));
+            if (strcmp(xl, party) == 0)
                 snprintf(en, sizeof(en), "%lld",
                          (long long)json_integer_value(json_object_get(x, "seats")));
         }
@@ -528,10 +554,9 @@ static int q_seats(cli_ctx_t *ctx, cli_format_t fmt, json_t *p)
     }
     json_array_foreach(el, j, v)
     {
-        char en[32];
+        char en[32], party[320];
         const char *row[3];
-        const char *party =
-            json_is_string(json_object_get(v, "party")) ? str(v, "party") : "(lijst zonder naam)";
+        seat_label(v, party, sizeof(party));
         if (json_object_get(done, party) != NULL)
             continue;
         snprintf(en, sizeof(en), "%lld",
@@ -541,11 +566,14 @@ static int q_seats(cli_ctx_t *ctx, cli_format_t fmt, json_t *p)
     }
     if (fmt == CLI_FMT_TABLE) {
         const json_t *e = json_object_get(res, "election");
+        long long ex = (long long)json_integer_value(json_object_get(res, "example_roles"));
         printf("%s op %s: %lld raadsleden", str(json_object_get(res, "gemeente"), "name"),
                str(res, "at"), (long long)json_integer_value(json_object_get(res, "total")));
         if (json_is_object(e))
             printf("; verkiezing %s: %lld zetels", str(e, "date"),
                    (long long)json_integer_value(json_object_get(e, "total")));
+        if (ex > 0 && !with_examples)
+            printf("; %lld voorbeeldpersoon/-personen niet meegeteld (--examples)", ex);
         fputs("\n\n", stdout);
     }
     json_decref(res);
@@ -655,6 +683,8 @@ int cli_query_run(cli_ctx_t *ctx, int argc, char **argv)
         if (cli_args_get(&a, "contacts") != NULL)
             json_object_set_new(p, "contacts", json_true());
     }
+    if (rc == 0 && q != Q_PLACES && q != Q_ROLES && cli_args_get(&a, "examples") != NULL)
+        json_object_set_new(p, "examples", json_true());
     if (rc != 0) {
         fprintf(stderr, "knoop: %s\nusage: knoop %s\n", msg, queries[q].usage);
         json_decref(p);

@@ -80,6 +80,7 @@ int cmd_query_holders(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
     }
     a.portefeuille = has_pf && pf[0] != '\0' ? pf : NULL;
     proto_param_bool(p, "contacts", &contacts);
+    proto_param_bool(p, "examples", &a.examples);
     rc = query_holders(&q, &a, &out, err);
     if (rc == KNOOP_OK)
         query_holders_pack(pk, &out, contacts);
@@ -93,11 +94,13 @@ int cmd_query_seats(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     query_ctx_t q = qctx(ctx);
     schema_date_t at;
     uint64_t g;
+    bool examples = false;
     int rc;
     if ((rc = cmd_node_ref(ctx, p, "gemeente", &g, err)) != KNOOP_OK ||
         (rc = at_param(p, &at, err)) != KNOOP_OK)
         return rc;
-    rc = query_seats(&q, g, at, &out, err);
+    proto_param_bool(p, "examples", &examples);
+    rc = query_seats(&q, g, at, examples, &out, err);
     if (rc == KNOOP_OK)
         query_seats_pack(pk, &out);
     query_seats_free(&out);
@@ -111,7 +114,7 @@ int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
     query_members_t out = { 0 };
     query_ctx_t q = qctx(ctx);
     schema_date_t at;
-    bool has_type, derived = true;
+    bool has_type, derived = true, examples = false;
     size_t limit;
     uint64_t node;
     int rc;
@@ -121,7 +124,8 @@ int cmd_query_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
         (rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK)
         return rc;
     proto_param_bool(p, "derived", &derived);
-    rc = query_members(&q, node, has_type ? type : NULL, at, derived, limit, &out, err);
+    proto_param_bool(p, "examples", &examples);
+    rc = query_members(&q, node, has_type ? type : NULL, at, derived, examples, limit, &out, err);
     if (rc == KNOOP_OK)
         query_members_pack(pk, &out, "members");
     query_members_free(&out);
@@ -136,12 +140,14 @@ int cmd_query_participation(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pac
     schema_date_t at;
     size_t limit;
     uint64_t node;
+    bool examples = false;
     int rc;
     if ((rc = cmd_node_ref(ctx, p, "node", &node, err)) != KNOOP_OK ||
         (rc = at_param(p, &at, err)) != KNOOP_OK ||
         (rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK)
         return rc;
-    rc = query_participation(&q, node, at, limit, &out, err);
+    proto_param_bool(p, "examples", &examples);
+    rc = query_participation(&q, node, at, examples, limit, &out, err);
     if (rc == KNOOP_OK)
         query_members_pack(pk, &out, "participation");
     query_members_free(&out);

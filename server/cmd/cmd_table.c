@@ -127,20 +127,27 @@ static const proto_param_spec_t p_places_sync[] = { P("places", ARRAY, true), P(
 static const proto_param_spec_t p_query_places[] = { P("gemeente", STR_OR_U64, true),
                                                      P("at", DATE, false), P("all", BOOL, false),
                                                      END };
-static const proto_param_spec_t p_query_members[] = {
-    P("node", STR_OR_U64, true), P("type", STR, false),  P("at", DATE, false),
-    P("derived", BOOL, false),   P("limit", U64, false), END
-};
+static const proto_param_spec_t p_query_members[] = { P("node", STR_OR_U64, true),
+                                                      P("type", STR, false),
+                                                      P("at", DATE, false),
+                                                      P("derived", BOOL, false),
+                                                      P("limit", U64, false),
+                                                      P("examples", BOOL, false),
+                                                      END };
 static const proto_param_spec_t p_query_holders[] = {
-    P("org", STR_OR_U64, false),   P("scope", STR_OR_U64, false),  P("role", ANY, false),
-    P("portefeuille", STR, false), P("person", STR_OR_U64, false), P("at", DATE, false),
-    P("contacts", BOOL, false),    P("limit", U64, false),         END
+    P("org", STR_OR_U64, false),    P("scope", STR_OR_U64, false),
+    P("role", ANY, false),          P("portefeuille", STR, false),
+    P("person", STR_OR_U64, false), P("at", DATE, false),
+    P("contacts", BOOL, false),     P("limit", U64, false),
+    P("examples", BOOL, false),     END
 };
 static const proto_param_spec_t p_query_seats[] = { P("gemeente", STR_OR_U64, true),
-                                                    P("at", DATE, false), END };
+                                                    P("at", DATE, false),
+                                                    P("examples", BOOL, false), END };
 static const proto_param_spec_t p_query_participation[] = { P("node", STR_OR_U64, true),
                                                             P("at", DATE, false),
-                                                            P("limit", U64, false), END };
+                                                            P("limit", U64, false),
+                                                            P("examples", BOOL, false), END };
 static const proto_param_spec_t p_query_roles[] = {
     P("person", STR_OR_U64, true), P("at", DATE, false),   P("from", DATE, false),
     P("to", DATE, false),          P("limit", U64, false), END

@@ -172,9 +172,9 @@ static int gemeente_get(const query_ctx_t *q, uint64_t g, schema_date_t at, msgp
     if ((rc = query_places(q, g, NULL, at, false, &places, err)) == KNOOP_EINVAL)
         rc = KNOOP_OK; /* a gemeente without a cbs_code has no places */
     if (rc == KNOOP_OK)
-        rc = query_participation(q, g, at, KNOOP_MAX_RESULT_LIMIT, &part, err);
+        rc = query_participation(q, g, at, false, KNOOP_MAX_RESULT_LIMIT, &part, err);
     if (rc == KNOOP_OK)
-        rc = query_seats(q, g, at, &seats, err);
+        rc = query_seats(q, g, at, false, &seats, err);
     if (rc != KNOOP_OK)
         goto out;
     msgpack_pack_map(pk, 17);

@@ -60,6 +60,9 @@ void query_pack_bool(msgpack_packer *pk, bool v);
  * or not a string. */
 bool query_prop_str(const char *props, size_t len, const char *k, char *buf, size_t sz);
 
+/* True when node n is fictitious example data: its props.example is true. */
+bool query_node_is_example(const graph_node_t *n);
+
 /* Packs a map with those of keys (NULL-terminated) that the packed props map holds. */
 void query_pack_props_subset(msgpack_packer *pk, const char *props, size_t len,
                              const char *const *keys);
@@ -74,6 +77,7 @@ int query_nomem(knoop_error_t *err);
 typedef struct {
     graph_node_t person, org;
     graph_edge_t role, base;
+    bool example; /* the person is fictitious example data (props.example = true) */
 } query_role_t;
 
 typedef struct {
@@ -97,7 +101,9 @@ typedef struct {
                                * `portefeuilles` after schema_name_normalise (case and
                                * diacritics folded) */
     schema_date_t at;
-    size_t limit; /* 1..KNOOP_MAX_RESULT_LIMIT */
+    size_t limit;  /* 1..KNOOP_MAX_RESULT_LIMIT */
+    bool examples; /* also the roles of example persons (props.example = true), which are
+                    * left out otherwise; with person set they are always kept */
 } query_holders_args_t;
 
 /*
@@ -112,7 +118,7 @@ typedef struct {
 int query_holders(const query_ctx_t *q, const query_holders_args_t *a, query_roles_t *out,
                   knoop_error_t *err);
 
-/* Packs {holders: [{person, role, org, base}], more}; with contacts, each row also gets
+/* Packs {holders: [{person, role, org, base, example}], more}; with contacts, each row also gets
  * contacts: {person: {email, telefoon, ...}, org: {email, telefoon, website, bezoekadres,
  * postadres, ...}} (the contact properties each node has). */
 void query_holders_pack(msgpack_packer *pk, const query_roles_t *r, bool contacts);
@@ -127,22 +133,26 @@ int query_roles(const query_ctx_t *q, uint64_t person, bool overlap, schema_date
                 schema_date_t from, schema_date_t to, size_t limit, query_roles_t *out,
                 knoop_error_t *err);
 
-/* Packs {roles: [{role, org, base}], more}. */
+/* Packs {roles: [{role, org, base, example}], more}. */
 void query_roles_pack(msgpack_packer *pk, const query_roles_t *r);
 
 /* ---- query.seats (query_seats.c) ---- */
 
 typedef struct {
     char *party;  /* owned; NULL = no party given (register data, or a list without a name) */
-    int64_t list; /* the Kiesraad's list number in an election result; 0 when not given */
+    int64_t list; /* the Kiesraad's list number (an election result's, or the raadslid role's
+                   * `lijst` when it has no party); 0 when not given */
     uint64_t seats;
+    bool example; /* counted from example persons' roles (never merged with real ones) */
 } query_seat_t;
 
 typedef struct {
     graph_node_t gemeente;
     schema_date_t at;
-    uint64_t total;      /* raadslid roles valid on at */
-    query_seat_t *seats; /* most seats first, then party name (nil last) */
+    uint64_t total;         /* raadslid roles valid on at (of example persons only when
+                             * examples was asked) */
+    uint64_t example_roles; /* raadslid roles of example persons valid on at, counted or not */
+    query_seat_t *seats;    /* most seats first, then party name (nil last) */
     size_t n;
     bool has_election; /* an election result linked by `uitslag van`, on or before at */
     graph_node_t election;
@@ -153,14 +163,18 @@ typedef struct {
 } query_seats_t;
 
 /*
- * The council of gemeente on at: raadslid roles valid on at counted per `namens`, and the last
- * election result on or before at. *out zeroed by the caller, freed with query_seats_free.
- * Errors: KNOOP_ENOTFOUND, KNOOP_EINVAL (node is not a gemeente), KNOOP_EUNAVAIL, KNOOP_ENOMEM.
+ * The council of gemeente on at: raadslid roles valid on at counted per `namens` (a role
+ * without one per its `lijst`, when it has one), and the last election result on or before at.
+ * The roles of example persons (props.example = true) are left out unless examples; then they
+ * are counted in rows of their own (example = true). out->example_roles counts them either
+ * way. *out zeroed by the caller, freed with query_seats_free. Errors: KNOOP_ENOTFOUND,
+ * KNOOP_EINVAL (node is not a gemeente), KNOOP_EUNAVAIL, KNOOP_ENOMEM.
  */
-int query_seats(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, query_seats_t *out,
-                knoop_error_t *err);
+int query_seats(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, bool examples,
+                query_seats_t *out, knoop_error_t *err);
 void query_seats_free(query_seats_t *s);
-/* Packs {gemeente, at, total, seats: [{party, seats}], election?: {date, total, seats}}. */
+/* Packs {gemeente, at, total, seats: [{party, seats, list, example}], example_roles,
+ * election?: {date, total, seats}}. */
 void query_seats_pack(msgpack_packer *pk, const query_seats_t *s);
 
 /* ---- query.members and query.participation (query_members.c) ---- */
@@ -170,6 +184,7 @@ void query_seats_pack(msgpack_packer *pk, const query_seats_t *s);
 typedef struct {
     graph_node_t person;
     graph_edge_t role, base;
+    bool example; /* the person is example data (props.example = true) */
 } query_evidence_t;
 
 typedef struct {
@@ -201,19 +216,23 @@ extern const char *const query_membership_types[];
  * limit. *out zeroed by the caller, freed with query_members_free.
  */
 int query_members(const query_ctx_t *q, uint64_t node, const char *type, schema_date_t at,
-                  bool derived, size_t limit, query_members_t *out, knoop_error_t *err);
+                  bool derived, bool examples, size_t limit, query_members_t *out,
+                  knoop_error_t *err);
 
 /*
  * The bodies gemeente takes part in on at: the targets of its outgoing membership edges valid
  * on at, and every node B at which some role valid on at is held on behalf of (transitively) a
  * role at gemeente valid on at. Order, limit and ownership as query_members.
+ *
+ * Both: unless examples, evidence through example persons (props.example = true) is left out,
+ * and with it a row derived only through them.
  */
-int query_participation(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, size_t limit,
-                        query_members_t *out, knoop_error_t *err);
+int query_participation(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, bool examples,
+                        size_t limit, query_members_t *out, knoop_error_t *err);
 
-/* Packs {<field>: [{node, explicit, edge, evidence: [{person, role, base}], id, kind, type, name,
- * key, props}], more}; field is "members" or "participation". The flat id..props of the node are
- * kept for clients of the earlier query.members. */
+/* Packs {<field>: [{node, explicit, edge, evidence: [{person, example, role, base}], id, kind,
+ * type, name, key, props}], more}; field is "members" or "participation". The flat id..props of the
+ * node are kept for clients of the earlier query.members. */
 void query_members_pack(msgpack_packer *pk, const query_members_t *m, const char *field);
 /* Packs only the array of rows of m. */
 void query_members_pack_rows(msgpack_packer *pk, const query_members_t *m);

@@ -51,8 +51,8 @@ void query_roles_free(query_roles_t *r)
 }
 
 int query__role_add(const query_ctx_t *q, query__hit_t h,
-                    bool (*filter)(void *arg, const graph_edge_t *e), void *arg, query_roles_t *out,
-                    bool *keep, knoop_error_t *err)
+                    bool (*filter)(void *arg, const graph_edge_t *e), void *arg, bool skip_examples,
+                    query_roles_t *out, bool *keep, knoop_error_t *err)
 {
     query_role_t r;
     int rc;
@@ -65,6 +65,9 @@ int query__role_add(const query_ctx_t *q, query__hit_t h,
     if ((rc = graph_node_get(q->store, q->view, r.role.source, &r.person, err)) != KNOOP_OK)
         goto fail;
     if (r.person.kind != SCHEMA_KIND_PERSON)
+        goto skip;
+    r.example = query_node_is_example(&r.person);
+    if (r.example && skip_examples)
         goto skip;
     if ((rc = graph_node_get(q->store, q->view, r.role.target, &r.org, err)) != KNOOP_OK)
         goto fail;
@@ -105,7 +108,7 @@ static const char *const contact_keys[] = { "email",     "telefoon", "website", 
 
 void query__role_pack(msgpack_packer *pk, const query_role_t *r, bool with_person, bool contacts)
 {
-    msgpack_pack_map(pk, 3 + (with_person ? 1 : 0) + (contacts ? 1 : 0));
+    msgpack_pack_map(pk, 4 + (with_person ? 1 : 0) + (contacts ? 1 : 0));
     if (with_person) {
         query_pack_str(pk, "person");
         query_pack_node(pk, &r->person);
@@ -119,6 +122,8 @@ void query__role_pack(msgpack_packer *pk, const query_role_t *r, bool with_perso
         graph_edge_pack(pk, &r->base);
     else
         msgpack_pack_nil(pk);
+    query_pack_str(pk, "example");
+    query_pack_bool(pk, r->example);
     if (contacts) {
         query_pack_str(pk, "contacts");
         msgpack_pack_map(pk, 2);
@@ -265,7 +270,7 @@ int query_holders(const query_ctx_t *q, const query_holders_args_t *a, query_rol
     query__hits_t hits = { 0 };
     graph_filter_t f = { .dir = GRAPH_IN, .time = GRAPH_TIME_AT, .at = a->at };
     scan_t s = { a, &hits, 0, false, KNOOP_OK };
-    bool by_person = false;
+    bool by_person = false, skip_examples = !a->examples && a->person == 0;
     int rc = KNOOP_OK;
 
     if (a->portefeuille != NULL &&
@@ -331,7 +336,7 @@ int query_holders(const query_ctx_t *q, const query_holders_args_t *a, query_rol
                 /* One more match means the result is cut. */
                 query_roles_t probe = { 0 };
                 rc = query__role_add(q, hits.v[j], a->portefeuille ? portefeuille_match : NULL, pf,
-                                     &probe, &keep, err);
+                                     skip_examples, &probe, &keep, err);
                 query_roles_free(&probe);
                 if (rc != KNOOP_OK)
                     break;
@@ -341,8 +346,8 @@ int query_holders(const query_ctx_t *q, const query_holders_args_t *a, query_rol
                 }
                 continue;
             }
-            rc = query__role_add(q, hits.v[j], a->portefeuille ? portefeuille_match : NULL, pf, out,
-                                 &keep, err);
+            rc = query__role_add(q, hits.v[j], a->portefeuille ? portefeuille_match : NULL, pf,
+                                 skip_examples, out, &keep, err);
             if (rc != KNOOP_OK)
                 break;
         }

@@ -24,14 +24,16 @@ void query__hits_free(query__hits_t *l);
 /*
  * Reads role edge h.edge, its person, its org and its base (when on_behalf_of) into a new row
  * of out (appended only when *keep). keep is set false, and nothing appended, when the person
- * is not a person or the org is not an organisation, body or project. The filter fn (may be
- * NULL) sees the edge and decides too. Errors: store errors, KNOOP_ENOMEM.
+ * is not a person, is example data (props.example = true) and skip_examples is set, or the org
+ * is not an organisation, body or project. The filter fn (may be NULL) sees the edge and
+ * decides too. The row's example says whether the person is example data. Errors: store
+ * errors, KNOOP_ENOMEM.
  */
 int query__role_add(const query_ctx_t *q, query__hit_t h,
-                    bool (*filter)(void *arg, const graph_edge_t *e), void *arg, query_roles_t *out,
-                    bool *keep, knoop_error_t *err);
+                    bool (*filter)(void *arg, const graph_edge_t *e), void *arg, bool skip_examples,
+                    query_roles_t *out, bool *keep, knoop_error_t *err);
 
-/* Packs one role row: {person?, role, org, base} (person only when with_person). */
+/* Packs one role row: {person?, role, org, base, example} (person only when with_person). */
 void query__role_pack(msgpack_packer *pk, const query_role_t *r, bool with_person, bool contacts);
 
 /*

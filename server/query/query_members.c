@@ -120,6 +120,7 @@ static int evidence_add(const query_ctx_t *q, query_member_t *r, const graph_edg
         graph_edge_clear(&ev.base);
         return rc;
     }
+    ev.example = query_node_is_example(&ev.person);
     r->ev[r->nev++] = ev;
     return KNOOP_OK;
 }
@@ -140,24 +141,57 @@ static int member_cmp(const void *a, const void *b)
     return c ? c : (x->node.id < y->node.id ? -1 : x->node.id > y->node.id);
 }
 
-static void cut(query_members_t *m, size_t limit)
+static void evidence_clear(query_evidence_t *ev)
 {
+    graph_node_clear(&ev->person);
+    graph_edge_clear(&ev->role);
+    graph_edge_clear(&ev->base);
+}
+
+static void row_clear(query_member_t *r)
+{
+    graph_node_clear(&r->node);
+    graph_edge_clear(&r->edge);
+    for (size_t j = 0; j < r->nev; j++)
+        evidence_clear(&r->ev[j]);
+    knoop_free(r->ev);
+}
+
+/* Drops the evidence through example persons, and the rows left with no reason (derived only
+ * through them). */
+static void drop_examples(query_members_t *m)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        query_member_t *r = &m->rows[i];
+        size_t e = 0;
+        for (size_t j = 0; j < r->nev; j++) {
+            if (r->ev[j].example)
+                evidence_clear(&r->ev[j]);
+            else
+                r->ev[e++] = r->ev[j];
+        }
+        r->nev = e;
+        if (!r->explicit_ && r->nev == 0)
+            row_clear(r);
+        else
+            m->rows[k++] = *r;
+    }
+    m->n = k;
+}
+
+/* Leaves out what example persons account for (unless examples), orders, cuts at limit. */
+static void cut(query_members_t *m, size_t limit, bool examples)
+{
+    if (!examples)
+        drop_examples(m);
     if (m->n > 1)
         qsort(m->rows, m->n, sizeof(*m->rows), member_cmp);
     if (m->n > limit) {
         size_t n = m->n;
         m->n = limit;
-        for (size_t i = limit; i < n; i++) {
-            query_member_t *r = &m->rows[i];
-            graph_node_clear(&r->node);
-            graph_edge_clear(&r->edge);
-            for (size_t j = 0; j < r->nev; j++) {
-                graph_node_clear(&r->ev[j].person);
-                graph_edge_clear(&r->ev[j].role);
-                graph_edge_clear(&r->ev[j].base);
-            }
-            knoop_free(r->ev);
-        }
+        for (size_t i = limit; i < n; i++)
+            row_clear(&m->rows[i]);
         m->more = true;
     }
 }
@@ -214,7 +248,8 @@ static int down_cb(void *arg, const graph_edge_t *base)
 }
 
 int query_members(const query_ctx_t *q, uint64_t node, const char *type, schema_date_t at,
-                  bool derived, size_t limit, query_members_t *out, knoop_error_t *err)
+                  bool derived, bool examples, size_t limit, query_members_t *out,
+                  knoop_error_t *err)
 {
     const char *one[2] = { type, NULL };
     query__adj_t l = { 0 };
@@ -252,7 +287,7 @@ int query_members(const query_ctx_t *q, uint64_t node, const char *type, schema_
         query__adj_free(&roles);
     }
     if (rc == KNOOP_OK)
-        cut(out, limit);
+        cut(out, limit, examples);
     return rc;
 }
 
@@ -276,8 +311,8 @@ static int up_cb(void *arg, const graph_edge_t *base)
     return 1;
 }
 
-int query_participation(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, size_t limit,
-                        query_members_t *out, knoop_error_t *err)
+int query_participation(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, bool examples,
+                        size_t limit, query_members_t *out, knoop_error_t *err)
 {
     query__adj_t l = { 0 }, holders = { 0 };
     graph_ids_t persons = { 0 };
@@ -328,7 +363,7 @@ int query_participation(const query_ctx_t *q, uint64_t gemeente, schema_date_t a
     }
     graph_ids_free(&persons);
     if (rc == KNOOP_OK)
-        cut(out, limit);
+        cut(out, limit, examples);
     return rc;
 }
 
@@ -362,9 +397,11 @@ void query_members_pack_rows(msgpack_packer *pk, const query_members_t *m)
         query_pack_str(pk, "evidence");
         msgpack_pack_array(pk, (uint32_t)r->nev);
         for (size_t j = 0; j < r->nev; j++) {
-            msgpack_pack_map(pk, 3);
+            msgpack_pack_map(pk, 4);
             query_pack_str(pk, "person");
             query_pack_node(pk, &r->ev[j].person);
+            query_pack_str(pk, "example");
+            query_pack_bool(pk, r->ev[j].example);
             query_pack_str(pk, "role");
             graph_edge_pack(pk, &r->ev[j].role);
             query_pack_str(pk, "base");

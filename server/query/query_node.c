@@ -91,6 +91,22 @@ void query_pack_node(msgpack_packer *pk, const graph_node_t *n)
     query_pack_str(pk, query_node_key(n, key, sizeof(key)));
 }
 
+bool query_node_is_example(const graph_node_t *n)
+{
+    msgpack_zone z;
+    msgpack_object o;
+    const msgpack_object *v;
+    size_t off = 0;
+    bool yes = false;
+    if (n->props_len == 0 || !msgpack_zone_init(&z, 512))
+        return false;
+    if (msgpack_unpack(n->props, n->props_len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS &&
+        (v = proto_param(&o, "example")) != NULL)
+        yes = v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean;
+    msgpack_zone_destroy(&z);
+    return yes;
+}
+
 void query_pack_props_subset(msgpack_packer *pk, const char *props, size_t len,
                              const char *const *keys)
 {

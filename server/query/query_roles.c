@@ -66,7 +66,7 @@ int query_roles(const query_ctx_t *q, uint64_t person, bool overlap, schema_date
         bool keep;
         if ((i & 63) == 63 && (rc = query_check_deadline(q, err)) != KNOOP_OK)
             break;
-        rc = query__role_add(q, hits.v[i], NULL, NULL, out, &keep, err);
+        rc = query__role_add(q, hits.v[i], NULL, NULL, false, out, &keep, err);
     }
     query__hits_free(&hits);
     if (rc != KNOOP_OK)

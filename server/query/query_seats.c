@@ -12,6 +12,8 @@
 static int seat_cmp(const void *a, const void *b)
 {
     const query_seat_t *x = a, *y = b;
+    if (x->example != y->example)
+        return x->example ? 1 : -1;
     if (x->seats != y->seats)
         return x->seats > y->seats ? -1 : 1;
     if ((x->party == NULL) != (y->party == NULL))
@@ -24,14 +26,17 @@ static int seat_cmp(const void *a, const void *b)
     return x->list < y->list ? -1 : x->list > y->list;
 }
 
-/* Adds n seats to party (NULL = none) in *v. KNOOP_ENOMEM. */
+/* Adds n seats to party (NULL = none; then told apart by list) in *v; with merge, to the row
+ * of the same party (or list) and example flag when there is one. KNOOP_ENOMEM. */
 static int seat_add(query_seat_t **v, size_t *n, const char *party, size_t plen, int64_t list,
-                    uint64_t seats, bool merge)
+                    uint64_t seats, bool example, bool merge)
 {
     query_seat_t *nv;
     for (size_t i = 0; merge && i < *n; i++) {
         query_seat_t *s = &(*v)[i];
-        if ((party == NULL && s->party == NULL) ||
+        if (s->example != example)
+            continue;
+        if ((party == NULL && s->party == NULL && s->list == list) ||
             (party != NULL && s->party != NULL && strlen(s->party) == plen &&
              memcmp(s->party, party, plen) == 0)) {
             s->seats += seats;
@@ -44,6 +49,7 @@ static int seat_add(query_seat_t **v, size_t *n, const char *party, size_t plen,
     nv[*n].party = NULL;
     nv[*n].list = list;
     nv[*n].seats = seats;
+    nv[*n].example = example;
     if (party != NULL) {
         if ((nv[*n].party = knoop_malloc(plen + 1)) == NULL)
             return KNOOP_ENOMEM;
@@ -127,7 +133,7 @@ static int election_read(query_seats_t *out, knoop_error_t *err)
             proto_param_u64(e, "list", &list);
             if (!proto_param_str(e, "party", &s, &sl))
                 s = NULL, sl = 0;
-            if (seat_add(&out->eseats, &out->en, s, sl, (int64_t)list, n, false) != KNOOP_OK)
+            if (seat_add(&out->eseats, &out->en, s, sl, (int64_t)list, n, false, false) != KNOOP_OK)
                 rc = query_nomem(err);
         }
     }
@@ -137,8 +143,23 @@ static int election_read(query_seats_t *out, knoop_error_t *err)
     return rc;
 }
 
-int query_seats(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, query_seats_t *out,
-                knoop_error_t *err)
+/* The raadslid role's `lijst` (a list number), 0 when absent. */
+static int64_t role_list(const graph_edge_t *e)
+{
+    msgpack_zone z;
+    msgpack_object o;
+    size_t off = 0;
+    uint64_t list = 0;
+    if (e->props_len == 0 || !msgpack_zone_init(&z, 512))
+        return 0;
+    if (msgpack_unpack(e->props, e->props_len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS)
+        proto_param_u64(&o, "lijst", &list);
+    msgpack_zone_destroy(&z);
+    return list <= INT32_MAX ? (int64_t)list : 0;
+}
+
+int query_seats(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, bool examples,
+                query_seats_t *out, knoop_error_t *err)
 {
     graph_filter_t f = { .dir = GRAPH_IN, .type = "raadslid", .time = GRAPH_TIME_AT, .at = at };
     seat_scan_t s = { .at = at, .rc = KNOOP_OK };
@@ -159,16 +180,31 @@ int query_seats(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, query
         rc = query_nomem(err);
     for (size_t i = 0; rc == KNOOP_OK && i < s.edges.n; i++) {
         graph_edge_t e;
+        graph_node_t person;
         char party[256];
-        bool has;
+        int64_t list = 0;
+        bool has, example;
         if ((i & 63) == 63 && (rc = query_check_deadline(q, err)) != KNOOP_OK)
             break;
         if ((rc = graph_edge_get(q->store, q->view, s.edges.ids[i], &e, err)) != KNOOP_OK)
             break;
+        if ((rc = graph_node_get(q->store, q->view, e.source, &person, err)) != KNOOP_OK) {
+            graph_edge_clear(&e);
+            break;
+        }
+        example = query_node_is_example(&person);
+        graph_node_clear(&person);
         has = query_prop_str(e.props, e.props_len, "namens", party, sizeof(party));
+        if (!has)
+            list = role_list(&e);
         graph_edge_clear(&e);
-        if (seat_add(&out->seats, &out->n, has ? party : NULL, strlen(party), 0, 1, true) !=
-            KNOOP_OK)
+        if (example) {
+            out->example_roles++;
+            if (!examples)
+                continue;
+        }
+        if (seat_add(&out->seats, &out->n, has ? party : NULL, strlen(party), list, 1, example,
+                     true) != KNOOP_OK)
             rc = query_nomem(err);
         out->total++;
     }
@@ -191,21 +227,24 @@ int query_seats(const query_ctx_t *q, uint64_t gemeente, schema_date_t at, query
     return rc;
 }
 
-static void seats_pack(msgpack_packer *pk, const query_seat_t *v, size_t n, bool with_list)
+/* Packs [{party, seats, list}], each with example too when council (the counted roles). */
+static void seats_pack(msgpack_packer *pk, const query_seat_t *v, size_t n, bool council)
 {
     msgpack_pack_array(pk, (uint32_t)n);
     for (size_t i = 0; i < n; i++) {
-        msgpack_pack_map(pk, with_list ? 3 : 2);
+        msgpack_pack_map(pk, council ? 4 : 3);
         query_pack_str(pk, "party");
         query_pack_str(pk, v[i].party);
         query_pack_str(pk, "seats");
         msgpack_pack_uint64(pk, v[i].seats);
-        if (with_list) {
-            query_pack_str(pk, "list");
-            if (v[i].list > 0)
-                msgpack_pack_int64(pk, v[i].list);
-            else
-                msgpack_pack_nil(pk);
+        query_pack_str(pk, "list");
+        if (v[i].list > 0)
+            msgpack_pack_int64(pk, v[i].list);
+        else
+            msgpack_pack_nil(pk);
+        if (council) {
+            query_pack_str(pk, "example");
+            query_pack_bool(pk, v[i].example);
         }
     }
 }
@@ -213,7 +252,7 @@ static void seats_pack(msgpack_packer *pk, const query_seat_t *v, size_t n, bool
 void query_seats_pack(msgpack_packer *pk, const query_seats_t *s)
 {
     char d[11], name[256];
-    msgpack_pack_map(pk, s->has_election ? 5 : 4);
+    msgpack_pack_map(pk, s->has_election ? 6 : 5);
     query_pack_str(pk, "gemeente");
     query_pack_node(pk, &s->gemeente);
     query_pack_str(pk, "at");
@@ -221,7 +260,9 @@ void query_seats_pack(msgpack_packer *pk, const query_seats_t *s)
     query_pack_str(pk, "total");
     msgpack_pack_uint64(pk, s->total);
     query_pack_str(pk, "seats");
-    seats_pack(pk, s->seats, s->n, false);
+    seats_pack(pk, s->seats, s->n, true);
+    query_pack_str(pk, "example_roles");
+    msgpack_pack_uint64(pk, s->example_roles);
     if (s->has_election) {
         query_pack_str(pk, "election");
         msgpack_pack_map(pk, 5);
@@ -230,7 +271,7 @@ void query_seats_pack(msgpack_packer *pk, const query_seats_t *s)
         query_pack_str(pk, "total");
         msgpack_pack_uint64(pk, s->election_total);
         query_pack_str(pk, "seats");
-        seats_pack(pk, s->eseats, s->en, true);
+        seats_pack(pk, s->eseats, s->en, false);
         query_pack_str(pk, "id");
         msgpack_pack_uint64(pk, s->election.id);
         query_pack_str(pk, "name");

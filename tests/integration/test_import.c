@@ -611,44 +611,74 @@ static bool is_office_role(const char *t)
     return false;
 }
 
-/* Every gemeente has a (waarnemend) burgemeester on 2026-04-15, and the roles valid that day
- * are the register's 13706. */
+/* Every gemeente has a (waarnemend) burgemeester on 2026-04-15: one query.holders for all of
+ * them. And the register's roles valid that day at the gemeenten are its 13706. */
 static void office_holders_every_gemeente_has_a_burgemeester(void **state)
 {
     size_t n, i, roles = 0;
     char **lines = read_lines(data("gemeenten.csv"), &n);
+    json_t *p, *res, *h, *with = json_object();
 
     (void)state;
     assert_int_equal(n, 343);
+    p = json_pack("{s:[s,s],s:s,s:i}", "role", "burgemeester", "waarnemend burgemeester", "at",
+                  "2026-04-15", "limit", 100000);
+    res = rpc("query.holders", p);
+    json_decref(p);
+    assert_false(json_is_true(json_object_get(res, "more")));
+    json_array_foreach(json_object_get(res, "holders"), i, h)
+    {
+        const json_t *org = json_object_get(h, "org"), *role = json_object_get(h, "role");
+        const char *t = str(role, "type");
+        assert_true(strcmp(t, "burgemeester") == 0 || strcmp(t, "waarnemend burgemeester") == 0);
+        assert_string_equal(str(org, "type"), "gemeente");
+        assert_false(json_is_true(json_object_get(h, "example")));
+        json_object_set_new(with, str(org, "key"), json_true());
+    }
+    json_decref(res);
     for (i = 1; i < n; i++) {
         char gm[16];
-        json_t *res, *e;
-        size_t k;
-        bool has = false;
         field(lines[i], 0, gm, sizeof(gm));
-        res = edges_of(gm, "in", NULL, "2026-04-15");
-        json_array_foreach(json_object_get(res, "edges"), k, e)
-        {
-            const char *t = str(e, "type");
-            has |= strcmp(t, "burgemeester") == 0 || strcmp(t, "waarnemend burgemeester") == 0;
-            roles += is_office_role(t);
-        }
-        json_decref(res);
-        if (!has)
+        if (json_object_get(with, gm) == NULL)
             fail_msg("%s has no burgemeester or waarnemend burgemeester on 2026-04-15", gm);
     }
     free_lines(lines);
+    assert_int_equal(json_object_size(with), 342);
+    json_decref(with);
+
+    /* Every role held on 2026-04-15, everywhere: the register's roles at the gemeenten. */
+    p = json_pack("{s:s,s:i}", "at", "2026-04-15", "limit", 100000);
+    res = rpc("query.holders", p);
+    json_decref(p);
+    assert_false(json_is_true(json_object_get(res, "more")));
+    json_array_foreach(json_object_get(res, "holders"), i, h)
+    {
+        if (strcmp(str(json_object_get(h, "org"), "type"), "gemeente") == 0 &&
+            is_office_role(str(json_object_get(h, "role"), "type")))
+            roles++;
+    }
+    json_decref(res);
     assert_int_equal(roles, 13706);
 }
 
-/* For each of the 330 gemeenten of seats_2022.csv, the raadslid roles valid on 2024-01-01
- * counted per namens (per list number for a list without a registered name) equal the
- * Kiesraad's seats, and the registered election result says the same. */
+/* The key of a seats row: its party, or "lijst N" for a list without a registered name. */
+static void seat_key(const json_t *s, char *key, size_t sz)
+{
+    if (json_is_string(json_object_get(s, "party")))
+        snprintf(key, sz, "%s", str(s, "party"));
+    else
+        snprintf(key, sz, "lijst %lld", json_integer_value(json_object_get(s, "list")));
+}
+
+/* For each of the 330 gemeenten of seats_2022.csv, query.seats on 2024-01-01 (the raadslid
+ * roles valid that day counted per party, per list number for a list without a registered
+ * name) equals the Kiesraad's seats, and the election result it reports says the same. The
+ * example data loaded before (E. Voorbeeld, raadslid of Almere) counts nowhere. */
 static void office_holders_seats_2024_equal_kiesraad(void **state)
 {
     size_t n, i, gemeenten = 0;
     char **lines = read_lines(data("seats_2022.csv"), &n);
-    json_t *want = json_object(), *got, *g, *res, *e;
+    json_t *want = json_object(), *got, *g, *res, *s;
     const char *gm;
     long total_seats = 0;
 
@@ -679,64 +709,179 @@ static void office_holders_seats_2024_equal_kiesraad(void **state)
 
     json_object_foreach(want, gm, g)
     {
-        json_t *v;
-        long total = 0;
+        json_t *p = json_pack("{s:s,s:s}", "gemeente", gm, "at", "2024-01-01"), *e;
+        long total = 0, etotal = 0;
+        char key[320];
+        res = rpc("query.seats", p);
+        json_decref(p);
+        assert_string_equal(str(json_object_get(res, "gemeente"), "key"), gm);
         got = json_object();
-        res = edges_of(gm, "in", "raadslid", "2024-01-01");
-        json_array_foreach(json_object_get(res, "edges"), i, e)
+        json_array_foreach(json_object_get(res, "seats"), i, s)
         {
-            json_t *ep = json_object_get(e, "props"), *c;
-            char key[320];
-            if (json_is_string(json_object_get(ep, "namens")))
-                snprintf(key, sizeof(key), "%s", str(ep, "namens"));
-            else
-                snprintf(key, sizeof(key), "lijst %lld",
-                         json_integer_value(json_object_get(ep, "lijst")));
-            c = json_object_get(got, key);
-            json_object_set_new(got, key, json_integer(c ? json_integer_value(c) + 1 : 1));
-            total++;
+            assert_false(json_is_true(json_object_get(s, "example")));
+            seat_key(s, key, sizeof(key));
+            assert_null(json_object_get(got, key));
+            json_object_set_new(got, key, json_copy(json_object_get(s, "seats")));
+            total += json_integer_value(json_object_get(s, "seats"));
         }
-        json_decref(res);
         if (!json_equal(got, g)) {
             char *a = json_dumps(got, JSON_SORT_KEYS), *b = json_dumps(g, JSON_SORT_KEYS);
-            fail_msg("%s on 2024-01-01: raadsleden per party %s, seats_2022.csv %s", gm, a, b);
+            fail_msg("%s on 2024-01-01: query.seats %s, seats_2022.csv %s", gm, a, b);
         }
         json_decref(got);
-        /* The election result registered for the gemeente, found through its adjacency. */
-        res = edges_of(gm, "in", "uitslag van", "2024-01-01");
-        assert_int_equal(json_array_size(json_object_get(res, "edges")), 1);
-        e = json_array_get(json_object_get(res, "edges"), 0);
-        assert_string_equal(str(e, "valid_from"), "2022-03-16");
+        assert_int_equal(json_integer_value(json_object_get(res, "total")), total);
+        /* The election result registered for the gemeente. */
+        e = json_object_get(res, "election");
+        assert_true(json_is_object(e));
+        assert_string_equal(str(e, "date"), "2022-03-16");
+        assert_int_equal(json_integer_value(json_object_get(e, "total")), total);
+        json_array_foreach(json_object_get(e, "seats"), i, s)
         {
-            json_t *props = node_props(json_integer_value(json_object_get(e, "source")));
-            json_t *seats = json_object_get(props, "seats"), *s;
-            size_t j;
-            long sum = 0;
-            assert_int_equal(json_integer_value(json_object_get(props, "total")), total);
-            assert_string_equal(str(props, "gemeente"), gm);
-            json_array_foreach(seats, j, s)
-            {
-                char key[320];
-                if (json_is_string(json_object_get(s, "party")))
-                    snprintf(key, sizeof(key), "%s", str(s, "party"));
-                else
-                    snprintf(key, sizeof(key), "lijst %lld",
-                             json_integer_value(json_object_get(s, "list")));
-                v = json_object_get(g, key);
-                assert_non_null(v);
-                assert_int_equal(json_integer_value(v),
-                                 json_integer_value(json_object_get(s, "seats")));
-                sum += json_integer_value(json_object_get(s, "seats"));
-            }
-            assert_int_equal(sum, total);
-            json_decref(props);
+            json_t *v;
+            seat_key(s, key, sizeof(key));
+            v = json_object_get(g, key);
+            assert_non_null(v);
+            assert_int_equal(json_integer_value(v),
+                             json_integer_value(json_object_get(s, "seats")));
+            etotal += json_integer_value(json_object_get(s, "seats"));
         }
+        assert_int_equal(etotal, total);
         json_decref(res);
         gemeenten++;
     }
     assert_int_equal(gemeenten, 330);
     json_decref(want);
-    knoop_close(conn);
+}
+
+/* The fictitious example data (schema/data/example_functionarissen.json: persons with
+ * props.example = true) skews no real answer: E. Voorbeeld, an open-ended raadslid of Almere,
+ * is left out of query.seats and query.holders unless examples is asked, and then counted and
+ * listed apart, marked example. */
+static void example_persons_count_only_when_asked(void **state)
+{
+    itest_run_t r;
+    json_t *p, *res, *s, *h;
+    size_t i;
+    long almere = 0;
+    bool seen = false;
+
+    (void)state;
+    knoop(&r, "import", data("example_functionarissen.json"), NULL);
+    expect_status(&r, 0);
+    itest_run_free(&r);
+
+    /* Almere's seats on 2024-01-01 are the Kiesraad's 45; the example raadslid is reported. */
+    p = json_pack("{s:s,s:s}", "gemeente", "GM0034", "at", "2024-01-01");
+    res = rpc("query.seats", p);
+    json_decref(p);
+    assert_int_equal(json_integer_value(json_object_get(res, "total")), 45);
+    assert_int_equal(json_integer_value(json_object_get(res, "example_roles")), 1);
+    json_array_foreach(json_object_get(res, "seats"), i, s)
+    {
+        assert_false(json_is_true(json_object_get(s, "example")));
+        assert_string_not_equal(str(s, "party"), "Voorbeeldpartij");
+        almere += json_integer_value(json_object_get(s, "seats"));
+    }
+    assert_int_equal(almere, 45);
+    json_decref(res);
+
+    /* Asked for, it is counted in a row of its own. */
+    p = json_pack("{s:s,s:s,s:b}", "gemeente", "GM0034", "at", "2024-01-01", "examples", 1);
+    res = rpc("query.seats", p);
+    json_decref(p);
+    assert_int_equal(json_integer_value(json_object_get(res, "total")), 46);
+    json_array_foreach(json_object_get(res, "seats"), i, s)
+    {
+        if (json_is_true(json_object_get(s, "example"))) {
+            assert_false(seen);
+            assert_string_equal(str(s, "party"), "Voorbeeldpartij");
+            assert_int_equal(json_integer_value(json_object_get(s, "seats")), 1);
+            seen = true;
+        }
+    }
+    assert_true(seen);
+    json_decref(res);
+
+    /* query.holders: left out by default, listed and marked when asked. */
+    p = json_pack("{s:s,s:s,s:s}", "org", "GM0034", "role", "raadslid", "at", "2024-01-01");
+    res = rpc("query.holders", p);
+    json_decref(p);
+    assert_int_equal(json_array_size(json_object_get(res, "holders")), 45);
+    json_array_foreach(json_object_get(res, "holders"), i, h)
+        assert_false(json_is_true(json_object_get(h, "example")));
+    json_decref(res);
+    p = json_pack("{s:s,s:s,s:s,s:b}", "org", "GM0034", "role", "raadslid", "at", "2024-01-01",
+                  "examples", 1);
+    res = rpc("query.holders", p);
+    json_decref(p);
+    assert_int_equal(json_array_size(json_object_get(res, "holders")), 46);
+    seen = false;
+    json_array_foreach(json_object_get(res, "holders"), i, h)
+    {
+        bool ex = json_is_true(json_object_get(h, "example"));
+        assert_true(json_is_boolean(json_object_get(h, "example")));
+        if (ex)
+            assert_string_equal(str(json_object_get(h, "person"), "key"), "VOORBEELD-E-VOORBEELD");
+        seen |= ex;
+    }
+    assert_true(seen);
+    json_decref(res);
+
+    /* Asked by person, an example person's roles are answered, marked. */
+    p = json_pack("{s:s,s:s}", "person", "VOORBEELD-P-JANSEN", "at", "2024-01-01");
+    res = rpc("query.holders", p);
+    json_decref(p);
+    assert_true(json_array_size(json_object_get(res, "holders")) >= 1);
+    json_array_foreach(json_object_get(res, "holders"), i, h)
+        assert_true(json_is_true(json_object_get(h, "example")));
+    json_decref(res);
+
+    /* Almere takes part in the VNG-commissie only through the example P. Jansen: not a real
+     * answer unless asked. */
+    p = json_pack("{s:s,s:s}", "node", "GM0034", "at", "2024-01-01");
+    res = rpc("query.participation", p);
+    json_decref(p);
+    json_array_foreach(json_object_get(res, "participation"), i, h)
+        assert_string_not_equal(str(json_object_get(h, "node"), "key"), "VNG-CMEM");
+    json_decref(res);
+    p = json_pack("{s:s,s:s,s:b}", "node", "GM0034", "at", "2024-01-01", "examples", 1);
+    res = rpc("query.participation", p);
+    json_decref(p);
+    seen = false;
+    json_array_foreach(json_object_get(res, "participation"), i, h)
+    {
+        if (strcmp(str(json_object_get(h, "node"), "key"), "VNG-CMEM") == 0) {
+            json_t *ev = json_array_get(json_object_get(h, "evidence"), 0);
+            assert_true(json_is_true(json_object_get(ev, "example")));
+            seen = true;
+        }
+    }
+    assert_true(seen);
+    json_decref(res);
+
+    /* The CLI says so. */
+    knoop(&r, "query", "seats", "GM0034", "--at", "2024-01-01", NULL);
+    expect_status(&r, 0);
+    expect_in(r.out, "45 raadsleden");
+    expect_in(r.out, "1 voorbeeldpersoon/-personen niet meegeteld (--examples)");
+    assert_null(strstr(r.out, "Voorbeeldpartij"));
+    itest_run_free(&r);
+    knoop(&r, "query", "seats", "GM0034", "--at", "2024-01-01", "--examples", NULL);
+    expect_status(&r, 0);
+    expect_in(r.out, "Voorbeeldpartij (voorbeeld)");
+    itest_run_free(&r);
+    knoop(&r, "query", "holders", "GM0034", "--role", "raadslid", "--at", "2024-01-01",
+          "--examples", NULL);
+    expect_status(&r, 0);
+    expect_in(r.out, "Voorbeeld, E. (voorbeeld)");
+    itest_run_free(&r);
+}
+
+static void close_conn(void **state)
+{
+    (void)state;
+    if (conn != NULL)
+        knoop_close(conn);
     conn = NULL;
 }
 
@@ -753,7 +898,9 @@ int main(void)
         cmocka_unit_test(office_holders_matched_person),
         cmocka_unit_test(office_holders_opsterland_two_h_de_jong),
         cmocka_unit_test(office_holders_every_gemeente_has_a_burgemeester),
+        cmocka_unit_test(example_persons_count_only_when_asked),
         cmocka_unit_test(office_holders_seats_2024_equal_kiesraad),
+        cmocka_unit_test(close_conn),
     };
     int rc;
 
