@@ -68,6 +68,7 @@ typedef struct {
     bool notify;
     int64_t deadline_ms;
     knoop_buf_t out;
+    bool lost; /* no answer could be built (out of memory): the connection must close */
     char actor[32];
 } net_req_t;
 
@@ -220,6 +221,12 @@ static void net__respond_error(net_conn_t *c, uint32_t msgid, int code, const ch
     knoop_buf_init(&sb);
     msgpack_packer_init(&pk, &sb, knoop_buf_write);
     proto_pack_response_err(&pk, msgid, code, msg);
+    if (knoop_buf_failed(&sb)) {
+        /* A truncated answer would corrupt the stream: close instead. */
+        knoop_buf_destroy(&sb);
+        net__conn_close(c);
+        return;
+    }
     net__conn_write(c, sb.data, sb.size);
 }
 
@@ -237,6 +244,18 @@ static void net__build_response(net_req_t *r, int rc, const knoop_error_t *err,
         knoop_buf_write(&r->out, result->data, result->size);
     } else {
         proto_pack_response_err(&pk, r->m.msgid, rc, err->msg[0] ? err->msg : knoop_strerror(rc));
+    }
+    if (!knoop_buf_failed(&r->out))
+        return;
+    /* Out of memory while building the answer: answer unavailable, or, should even that fail,
+     * close the connection rather than send a truncated message. */
+    knoop_buf_destroy(&r->out);
+    msgpack_packer_init(&pk, &r->out, knoop_buf_write);
+    proto_pack_response_err(&pk, r->m.msgid, KNOOP_ENOMEM,
+                            "out of memory while sending the answer");
+    if (knoop_buf_failed(&r->out)) {
+        knoop_buf_destroy(&r->out);
+        r->lost = true;
     }
 }
 
@@ -290,6 +309,10 @@ static void net__after_work(uv_work_t *w, int status)
     net_conn_t *c = r->c;
     (void)status;
     c->inflight--;
+    if (r->lost && !c->closing) {
+        net_log(NET_LOG_WARN, "msg=\"closing a connection: no memory for an answer\"");
+        net__conn_close(c);
+    }
     if (!c->closing && r->out.size > 0) {
         net__conn_write(c, r->out.data, r->out.size);
         r->out.data = NULL;
@@ -396,7 +419,10 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
         r->deadline_ms = net__now_ms() + srv->cfg.request_ms;
     if (r->cmd->flags & CMD_INLINE) {
         net__run_cmd(r);
-        net__conn_write(c, r->out.data, r->out.size);
+        if (r->lost)
+            net__conn_close(c);
+        else
+            net__conn_write(c, r->out.data, r->out.size);
         net__req_free(r);
         return;
     }
