@@ -193,6 +193,11 @@ static void faultsim_all(const char *method, const char *json)
 
 /* ---- the requests ---- */
 
+#define CONTACT                                                                                    \
+    "{\"kanaal\": \"telefoon\", \"onderwerp\": \"Vraag over subsidie\", \"plaatsgevondenOp\": "    \
+    "\"2024-03-01T10:30:00+01:00\", \"betrokkenen\": [{\"partij\": \"p1\", \"rol\": \"klant\"}], " \
+    "\"actoren\": [\"a1\"]}"
+
 /* The state every request starts from: a gemeente, two persons, a wethouder role with a
  * loco-burgemeester role on its behalf, a verzendlijst with a subscription, a postcode, a place.
  * Ids in a fresh store: GM0034 = 1, p1 = 2, q1 = 3, wethouder = 4, loco = 5, list = 6. */
@@ -223,6 +228,15 @@ static int setup(void **state)
                            "\"GM0034\"}");
     run_ok("places.sync", "{\"places\": [{\"code\": 2400, \"name\": \"Almere\", \"gemeente\": "
                           "\"GM0034\"}], \"on\": \"2025-01-01\"}");
+    /* An actor (8), a klantcontact (9, with edges 10 and 11) and a task on it (12). */
+    run_ok("node.create", "{\"kind\": \"person\", \"props\": {\"name\": \"Medewerker\", "
+                          "\"key\": \"a1\", \"actor\": true, \"actoridentificator\": "
+                          "\"mdw-1\"}}");
+    run_ok("contact.register", CONTACT);
+    run_ok("contact.get", "{\"id\": 9}");
+    run_ok("task.create", "{\"klantcontact\": 9, \"gevraagdeHandeling\": \"Terugbellen\", "
+                          "\"actoren\": [\"a1\"]}");
+    run_ok("task.get", "{\"id\": 12}");
     return 0;
 }
 
@@ -309,6 +323,25 @@ static void contact_and_list_methods_fail_cleanly_at_every_fault(void **state)
     faultsim_all("list.unsubscribe", "{\"list\": 6, \"person\": \"p1\", \"on\": \"2025-01-01\"}");
 }
 
+static void contact_and_task_methods_fail_cleanly_at_every_fault(void **state)
+{
+    (void)state;
+    faultsim_all("contact.register", CONTACT);
+    faultsim_all("task.create", "{\"klantcontact\": 9, \"gevraagdeHandeling\": \"Mailen\", "
+                                "\"actoren\": [\"a1\"]}");
+    faultsim_all("task.done", "{\"id\": 12, \"toelichting\": \"Teruggebeld\"}");
+}
+
+static void schema_role_and_list_value_fail_cleanly_at_every_fault(void **state)
+{
+    (void)state;
+    faultsim_all("schema.role.define",
+                 "{\"name\": \"mentor\", \"sources\": [{\"kind\": \"person\"}], \"targets\": "
+                 "[{\"kind\": \"person\"}]}");
+    faultsim_all("schema.list.define", "{\"name\": \"kleuren\", \"values\": [{\"code\": \"r\", "
+                                       "\"label\": \"rood\"}]}");
+}
+
 static void batch_of_an_import_fails_cleanly_at_every_fault(void **state)
 {
     (void)state;
@@ -341,6 +374,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(contact_and_list_methods_fail_cleanly_at_every_fault, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(contact_and_task_methods_fail_cleanly_at_every_fault, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(schema_role_and_list_value_fail_cleanly_at_every_fault,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(batch_of_an_import_fails_cleanly_at_every_fault, setup,
                                         teardown),
     };
