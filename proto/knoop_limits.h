@@ -43,7 +43,33 @@
 #define KNOOP_DEFAULT_PENDING_OUTPUT (64u * 1024u * 1024u)
 #define KNOOP_MAX_PENDING_OUTPUT     (1024u * 1024u * 1024u)
 
-/* Seconds a connection may stay idle (no request in flight, nothing received). 0 = never. */
+/*
+ * Bytes of unsent responses over all connections together, and bytes of received requests waiting
+ * for a worker over all connections together. Past either, the server stops reading from every
+ * connection until they drain, so that many slow or hostile clients cannot grow the server's
+ * memory without bound (each also has its own per-connection cap above).
+ */
+#define KNOOP_DEFAULT_TOTAL_OUTPUT (256u * 1024u * 1024u)
+#define KNOOP_MAX_TOTAL_OUTPUT     (4095u * 1024u * 1024u)
+#define KNOOP_DEFAULT_QUEUED_BYTES (256u * 1024u * 1024u)
+#define KNOOP_MAX_QUEUED_BYTES     (4095u * 1024u * 1024u)
+
+/*
+ * Bytes of one answer. A result larger than this is refused with `too_large` (ask for fewer with
+ * `limit`), so one request cannot make the server build an answer of hundreds of megabytes.
+ */
+#define KNOOP_DEFAULT_RESULT_BYTES (64u * 1024u * 1024u)
+#define KNOOP_MAX_RESULT_BYTES     (1024u * 1024u * 1024u)
+
+/* Milliseconds a shutdown waits for answers to drain before it closes the connections anyway. */
+#define KNOOP_DEFAULT_SHUTDOWN_MS 5000
+#define KNOOP_MAX_SHUTDOWN_MS     600000
+
+/*
+ * Seconds a connection may stay idle (no request in flight, nothing received), and seconds a
+ * client may leave its answers unread (no byte of its pending output accepted by the socket).
+ * 0 = never.
+ */
 #define KNOOP_DEFAULT_IDLE_SECONDS 300
 #define KNOOP_MAX_IDLE_SECONDS     (7 * 24 * 3600)
 

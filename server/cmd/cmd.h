@@ -27,7 +27,8 @@ enum {
     CMD_READ = 1 << 0,    /* reads the store: runs on a snapshot */
     CMD_WRITE = 1 << 1,   /* changes the store: goes through the single writer */
     CMD_NO_AUTH = 1 << 2, /* allowed before auth when auth is required */
-    CMD_INLINE = 1 << 3   /* cheap and store-free: runs on the event loop */
+    CMD_INLINE = 1 << 3,  /* cheap and store-free: runs on the event loop */
+    CMD_FAST = 1 << 4     /* a point read on a snapshot: runs on the event loop, no hand-off */
 };
 
 /* Server figures shown by server.info, filled in by the network layer. */

@@ -38,6 +38,14 @@ static const char usage[] =
     "  --max-inflight N         requests in flight per connection (128 / 65536)\n"
     "  --idle-timeout S         close connections idle for S seconds, 0 = never (300 / 604800)\n"
     "  --request-timeout MS     time per request in ms, 0 = none (30000 / 3600000)\n"
+    "  --max-total-output N     unsent answer bytes over all connections; past it no\n"
+    "                           connection is read until they drain (268435456 / 4293918720)\n"
+    "  --max-queued-bytes N     bytes of requests waiting for a worker, all connections\n"
+    "                           (268435456 / 4293918720)\n"
+    "  --max-result-bytes N     bytes of one answer; larger is too_large (67108864 /\n"
+    "                           1073741824)\n"
+    "  --shutdown-grace MS      on SIGTERM, wait this long for answers to drain, then close\n"
+    "                           the connections anyway (5000 / 600000)\n"
     "\n"
     "Maintenance (each runs and exits):\n"
     "  --restore BACKUP         copy the backup BACKUP (made by 'knoop backup' / admin.backup)\n"
@@ -72,6 +80,10 @@ enum {
     OPT_INFLIGHT,
     OPT_IDLE,
     OPT_REQ,
+    OPT_TOTAL_OUT,
+    OPT_QUEUED,
+    OPT_RESULT,
+    OPT_GRACE,
     OPT_RESTORE,
     OPT_HELP,
     OPT_VERSION,
@@ -95,6 +107,10 @@ static const struct option long_opts[] = {
     { "max-inflight", required_argument, NULL, OPT_INFLIGHT },
     { "idle-timeout", required_argument, NULL, OPT_IDLE },
     { "request-timeout", required_argument, NULL, OPT_REQ },
+    { "max-total-output", required_argument, NULL, OPT_TOTAL_OUT },
+    { "max-queued-bytes", required_argument, NULL, OPT_QUEUED },
+    { "max-result-bytes", required_argument, NULL, OPT_RESULT },
+    { "shutdown-grace", required_argument, NULL, OPT_GRACE },
     { "restore", required_argument, NULL, OPT_RESTORE },
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
@@ -238,6 +254,14 @@ static int apply(net_config_t *c, int opt, const char *name, const char *v, int 
         return parse_u32(name, v, 0, KNOOP_MAX_IDLE_SECONDS, &c->idle_seconds);
     case OPT_REQ:
         return parse_u32(name, v, 0, KNOOP_MAX_REQUEST_MS, &c->request_ms);
+    case OPT_TOTAL_OUT:
+        return parse_u32(name, v, 65536, KNOOP_MAX_TOTAL_OUTPUT, &c->max_total_output);
+    case OPT_QUEUED:
+        return parse_u32(name, v, 65536, KNOOP_MAX_QUEUED_BYTES, &c->max_queued_bytes);
+    case OPT_RESULT:
+        return parse_u32(name, v, 1024, KNOOP_MAX_RESULT_BYTES, &c->max_result_bytes);
+    case OPT_GRACE:
+        return parse_u32(name, v, 0, KNOOP_MAX_SHUTDOWN_MS, &c->shutdown_ms);
     default:
         return -1;
     }

@@ -2,14 +2,28 @@
  * net.c - the libuv event loop of knoopd: listeners, connections, framing, dispatch onto the
  * thread pool, responses, auth, limits and graceful shutdown (layer: net).
  *
- * The loop only reads, scans frames, decodes envelopes, checks auth and writes. Commands that
- * touch the store run on libuv's thread pool (reads on a snapshot, writes through the store's
- * single writer with group commit). A connection is freed only when both its handles are
- * closed and no work is in flight for it (nginx's r->count / r->blocked rule): every queued
- * request holds a reference.
+ * The request path (Redis src/networking.c is the model): a read parses every complete request
+ * in the connection's buffer; cheap requests (CMD_INLINE, CMD_FAST: point reads on a snapshot)
+ * run at once on the loop; everything else (scans, paths, writes that wait for fsync) waits in
+ * its connection's queue for a worker of libuv's thread pool. At most `threads` such requests
+ * run at a time, taken round-robin from the connections that have some, so that one client's
+ * pipeline of long scans delays another client by at most a few of them. Answers are appended to
+ * the connection's output buffer and written once per loop iteration, before the loop sleeps
+ * (a uv_prepare handle, Redis's beforeSleep / handleClientsWithPendingWrites): one write(2) for
+ * all the answers a connection got in that iteration.
+ *
+ * Memory is bounded in bytes: per connection (pending output, requests in flight) and over all
+ * connections (unsent output, queued request bytes); past a cap the server stops reading until
+ * answers drain. A client that leaves its answers unread for the idle time is closed; receive
+ * buffers shrink back after a large message; a shutdown closes whatever is left after its grace
+ * period. Requests still queued when their connection closes are dropped, never run.
+ *
+ * A connection is freed only when both its handles are closed and no work is in flight for it
+ * (nginx's r->count / r->blocked rule): every request in a worker holds a reference.
  */
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +34,21 @@
 #include "net.h"
 
 typedef struct net_conn net_conn_t;
+typedef struct net_req net_req_t;
+
+/* Bytes a read asks for; a receive buffer shrinks back to twice this after a large message. */
+#define NET_READ_CHUNK (64 * 1024)
 
 typedef struct {
     uv_loop_t *loop;
+    uv_prepare_t flush;                /* before the loop sleeps: write pending output */
+    uv_timer_t grace;                  /* shutdown: close what is left when it fires */
+    net_conn_t *flush_head;            /* connections with bytes in obuf */
+    net_conn_t *runq_head, *runq_tail; /* connections with requests waiting for a worker */
+    uint32_t pool_busy;                /* requests in workers */
+    uint64_t out_total;                /* unsent output bytes, all connections */
+    uint64_t queued_bytes;             /* bytes of requests waiting for or in a worker */
+    bool throttled;                    /* a server-wide cap was hit: reading stopped everywhere */
     net_config_t cfg;
     proto_limits_t preauth;
     store_t *store;
@@ -49,16 +75,28 @@ struct net_conn {
     char *buf;
     size_t len, cap;
     proto_scanner_t scan;
-    uint32_t inflight;
-    size_t pending_out;
+    uint32_t inflight;  /* requests queued for or running in a worker */
+    size_t pending_out; /* answer bytes not yet accepted by the socket (obuf and writes) */
+    knoop_buf_t obuf;   /* answers not yet handed to the socket */
+    uint32_t writes;    /* uv_write requests in progress */
+    net_conn_t *flush_next;
+    bool in_flush;
+    net_req_t *q_head, *q_tail; /* requests waiting for a worker, in order */
+    net_conn_t *run_next;
+    bool in_runq;
+    atomic_bool gone;   /* closed: a worker that has not started its request skips it */
+    uint64_t written;   /* answer bytes the socket accepted, ever */
+    uint64_t idle_mark; /* `written` when the idle timer last found output pending */
     int handles_open;
     bool authed, reading, closing, close_after_write, eof;
     uint64_t id;
     char peer[96];
 };
 
-typedef struct {
+struct net_req {
     uv_work_t work;
+    net_req_t *next; /* in its connection's queue */
+    size_t bytes;    /* of the message, counted in queued_bytes */
     net_conn_t *c;
     const cmd_t *cmd;
     char *msg;
@@ -70,7 +108,7 @@ typedef struct {
     knoop_buf_t out;
     bool lost; /* no answer could be built (out of memory): the connection must close */
     char actor[32];
-} net_req_t;
+};
 
 typedef struct {
     uv_write_t w;
@@ -117,6 +155,10 @@ void net_config_default(net_config_t *c)
     c->max_connections = KNOOP_DEFAULT_CONNECTIONS;
     c->max_inflight = KNOOP_DEFAULT_INFLIGHT;
     c->max_pending_output = KNOOP_DEFAULT_PENDING_OUTPUT;
+    c->max_total_output = KNOOP_DEFAULT_TOTAL_OUTPUT;
+    c->max_queued_bytes = KNOOP_DEFAULT_QUEUED_BYTES;
+    c->max_result_bytes = KNOOP_DEFAULT_RESULT_BYTES;
+    c->shutdown_ms = KNOOP_DEFAULT_SHUTDOWN_MS;
     c->idle_seconds = KNOOP_DEFAULT_IDLE_SECONDS;
     c->request_ms = KNOOP_DEFAULT_REQUEST_MS;
     c->threads = 8;
@@ -140,6 +182,7 @@ static void net__conn_maybe_free(net_conn_t *c)
         c->next->prev = c->prev;
     srv->nconns--;
     srv->stats.connections = srv->nconns;
+    knoop_buf_destroy(&c->obuf);
     knoop_free(c->buf);
     knoop_free(c);
 }
@@ -151,11 +194,71 @@ static void net__on_handle_close(uv_handle_t *h)
     net__conn_maybe_free(c);
 }
 
+static void net__req_free(net_req_t *r);
+
+/* Removes c from the server's list of connections with pending output (singly linked). */
+static void net__flush_unlink(net_conn_t *c)
+{
+    net_conn_t **p = &c->srv->flush_head;
+    if (!c->in_flush)
+        return;
+    while (*p != NULL && *p != c)
+        p = &(*p)->flush_next;
+    if (*p == c)
+        *p = c->flush_next;
+    c->in_flush = false;
+    c->flush_next = NULL;
+}
+
+/* Removes c from the run queue of connections waiting for a worker. */
+static void net__runq_unlink(net_conn_t *c)
+{
+    net_server_t *srv = c->srv;
+    net_conn_t **p = &srv->runq_head, *prev = NULL;
+    if (!c->in_runq)
+        return;
+    while (*p != NULL && *p != c) {
+        prev = *p;
+        p = &(*p)->run_next;
+    }
+    if (*p == c) {
+        *p = c->run_next;
+        if (srv->runq_tail == c)
+            srv->runq_tail = prev;
+    }
+    c->in_runq = false;
+    c->run_next = NULL;
+}
+
+/* Output bytes n of c left the server (written, or dropped at close). */
+static void net__out_done(net_conn_t *c, size_t n, bool written)
+{
+    c->pending_out -= n;
+    c->srv->out_total -= n;
+    if (written)
+        c->written += n;
+}
+
 static void net__conn_close(net_conn_t *c)
 {
+    net_server_t *srv = c->srv;
     if (c->closing)
         return;
     c->closing = true;
+    atomic_store(&c->gone, true);
+    /* Requests that have not reached a worker are dropped, never run. */
+    while (c->q_head != NULL) {
+        net_req_t *r = c->q_head;
+        c->q_head = r->next;
+        srv->queued_bytes -= r->bytes;
+        c->inflight--;
+        net__req_free(r);
+    }
+    c->q_tail = NULL;
+    net__runq_unlink(c);
+    net__flush_unlink(c);
+    net__out_done(c, c->obuf.size, false);
+    knoop_buf_destroy(&c->obuf);
     net_log(NET_LOG_DEBUG, "msg=\"connection closed\" conn=%llu peer=%s", (unsigned long long)c->id,
             c->peer);
     uv_close(&c->u.h, net__on_handle_close);
@@ -169,13 +272,19 @@ static void net__conn_close_if_done(net_conn_t *c)
         net__conn_close(c);
 }
 
+static void net__resume_all(net_server_t *srv);
+
 static void net__on_write(uv_write_t *w, int status)
 {
     net_write_t *wr = (net_write_t *)w;
     net_conn_t *c = wr->c;
-    c->pending_out -= wr->len;
+    net_server_t *srv = c->srv;
+    c->writes--;
+    net__out_done(c, wr->len, status == 0);
     knoop_free(wr->data);
     knoop_free(wr);
+    if (srv->throttled)
+        net__resume_all(srv);
     if (status < 0 && status != UV_ECANCELED && !c->closing) {
         net_log(NET_LOG_DEBUG, "msg=\"write failed\" conn=%llu error=%s", (unsigned long long)c->id,
                 uv_strerror(status));
@@ -186,31 +295,95 @@ static void net__on_write(uv_write_t *w, int status)
         net__conn_process(c);
 }
 
-/* Queues data (malloc'd, ownership taken) for writing to c. */
+/*
+ * Appends an answer (data, knoop_malloc'd, ownership taken) to c's output buffer; it goes out
+ * with the connection's other answers before the loop next sleeps (net__on_flush).
+ */
 static void net__conn_write(net_conn_t *c, char *data, size_t len)
 {
-    net_write_t *wr;
-    uv_buf_t b;
     if (c->closing || data == NULL || len == 0) {
         knoop_free(data);
         return;
     }
+    if (knoop_buf_write(&c->obuf, data, len) != 0) {
+        knoop_free(data);
+        net_log(NET_LOG_ERROR, "msg=\"out of memory for an answer\" conn=%llu",
+                (unsigned long long)c->id);
+        net__conn_close(c);
+        return;
+    }
+    knoop_free(data);
+    c->pending_out += len;
+    c->srv->out_total += len;
+    if (!c->in_flush) {
+        c->in_flush = true;
+        c->flush_next = c->srv->flush_head;
+        c->srv->flush_head = c;
+    }
+}
+
+/* Hands c's output buffer to the socket: write(2) at once when nothing is queued before it,
+ * the rest (or all) through uv_write, which keeps the order. */
+static void net__conn_flush(net_conn_t *c)
+{
+    size_t n = 0;
+    net_write_t *wr;
+    uv_buf_t b;
+    int rc;
+    if (c->closing || c->obuf.size == 0)
+        return;
+    if (c->writes == 0) {
+        b = uv_buf_init(c->obuf.data, (unsigned)c->obuf.size);
+        rc = uv_try_write(&c->u.s, &b, 1);
+        if (rc >= 0) {
+            n = (size_t)rc;
+        } else if (rc != UV_EAGAIN) {
+            net_log(NET_LOG_DEBUG, "msg=\"write failed\" conn=%llu error=%s",
+                    (unsigned long long)c->id, uv_strerror(rc));
+            net__conn_close(c);
+            return;
+        }
+        net__out_done(c, n, true);
+        if (n == c->obuf.size) {
+            /* Keep a modest buffer for the next answers; give a large one back. */
+            if (c->obuf.alloc > 1024 * 1024)
+                knoop_buf_destroy(&c->obuf);
+            else
+                knoop_buf_clear(&c->obuf);
+            return;
+        }
+    }
     wr = knoop_calloc(1, sizeof(*wr));
     if (wr == NULL) {
-        knoop_free(data);
         net__conn_close(c);
         return;
     }
     wr->c = c;
-    wr->data = data;
-    wr->len = len;
-    b = uv_buf_init(data, (unsigned)len);
-    c->pending_out += len;
+    wr->len = c->obuf.size - n;
+    wr->data = knoop_buf_release(&c->obuf);
+    b = uv_buf_init(wr->data + n, (unsigned)wr->len);
     if (uv_write(&wr->w, &c->u.s, &b, 1, net__on_write) != 0) {
-        c->pending_out -= len;
-        knoop_free(data);
+        net__out_done(c, wr->len, false);
+        knoop_free(wr->data);
         knoop_free(wr);
         net__conn_close(c);
+        return;
+    }
+    c->writes++;
+}
+
+/* Before the loop sleeps: write the answers of every connection that got some. */
+static void net__on_flush(uv_prepare_t *p)
+{
+    net_server_t *srv = p->data;
+    while (srv->flush_head != NULL) {
+        net_conn_t *c = srv->flush_head;
+        srv->flush_head = c->flush_next;
+        c->in_flush = false;
+        c->flush_next = NULL;
+        net__conn_flush(c);
+        if (!c->closing)
+            net__conn_process(c); /* output drained: it may read or close now */
     }
 }
 
@@ -275,6 +448,11 @@ static void net__run_cmd(net_req_t *r)
     knoop_buf_init(&res);
     msgpack_packer_init(&pk, &res, knoop_buf_write);
     rc = cmd_run(r->cmd, &ctx, &r->params, &pk, &err);
+    if (rc == KNOOP_OK && res.size > srv->cfg.max_result_bytes)
+        rc = knoop_error_set(&err, KNOOP_ETOOLARGE,
+                             "%s: the answer has %zu bytes, more than the server's %u per answer; "
+                             "ask for fewer with limit",
+                             r->cmd->name, res.size, srv->cfg.max_result_bytes);
     if (rc == KNOOP_OK && res.data == NULL && res.size == 0)
         rc = knoop_error_set(&err, KNOOP_EINTERNAL, "%s: handler produced no result", r->cmd->name);
     if (rc != KNOOP_OK && rc != KNOOP_EINVAL && rc != KNOOP_ENOTFOUND && rc != KNOOP_ECONFLICT)
@@ -287,6 +465,8 @@ static void net__run_cmd(net_req_t *r)
 static void net__work(uv_work_t *w)
 {
     net_req_t *r = w->data;
+    if (atomic_load(&r->c->gone))
+        return; /* its connection closed while it waited: drop it */
     if (r->deadline_ms != 0 && net__now_ms() > r->deadline_ms) {
         knoop_error_t err;
         knoop_error_set(&err, KNOOP_EUNAVAIL, "request waited longer than the time per request");
@@ -303,12 +483,18 @@ static void net__req_free(net_req_t *r)
     knoop_free(r);
 }
 
+static void net__schedule(net_server_t *srv);
+
 static void net__after_work(uv_work_t *w, int status)
 {
     net_req_t *r = w->data;
     net_conn_t *c = r->c;
+    net_server_t *srv = c->srv;
     (void)status;
+    srv->pool_busy--;
+    srv->queued_bytes -= r->bytes;
     c->inflight--;
+    net__schedule(srv);
     if (r->lost && !c->closing) {
         net_log(NET_LOG_WARN, "msg=\"closing a connection: no memory for an answer\"");
         net__conn_close(c);
@@ -417,7 +603,8 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
     snprintf(r->actor, sizeof(r->actor), "%s", c->authed ? "authenticated" : "anonymous");
     if (srv->cfg.request_ms > 0)
         r->deadline_ms = net__now_ms() + srv->cfg.request_ms;
-    if (r->cmd->flags & CMD_INLINE) {
+    if (r->cmd->flags & (CMD_INLINE | CMD_FAST)) {
+        /* Cheap: answered at once, on the loop, without a thread hand-off. */
         net__run_cmd(r);
         if (r->lost)
             net__conn_close(c);
@@ -426,13 +613,26 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
         net__req_free(r);
         return;
     }
+    /* Longer work waits in the connection's queue for a worker, taken round-robin. */
     r->work.data = r;
+    r->bytes = len;
+    srv->queued_bytes += len;
     c->inflight++;
-    if (uv_queue_work(srv->loop, &r->work, net__work, net__after_work) != 0) {
-        c->inflight--;
-        rc = knoop_error_set(&err, KNOOP_EUNAVAIL, "server cannot queue work");
-        goto fail;
+    if (c->q_tail != NULL)
+        c->q_tail->next = r;
+    else
+        c->q_head = r;
+    c->q_tail = r;
+    if (!c->in_runq) {
+        c->in_runq = true;
+        c->run_next = NULL;
+        if (srv->runq_tail != NULL)
+            srv->runq_tail->run_next = c;
+        else
+            srv->runq_head = c;
+        srv->runq_tail = c;
     }
+    net__schedule(srv);
     return;
 fail:
     if (!r->notify)
@@ -440,11 +640,69 @@ fail:
     net__req_free(r);
 }
 
-/* True when c must not take more requests until answers drain. */
+/*
+ * Hands waiting requests to workers: at most `threads` at a time, one request from each
+ * connection in turn, so that no connection's pipeline holds every worker.
+ */
+static void net__schedule(net_server_t *srv)
+{
+    while (srv->pool_busy < (uint32_t)srv->cfg.threads && srv->runq_head != NULL) {
+        net_conn_t *c = srv->runq_head;
+        net_req_t *r;
+        srv->runq_head = c->run_next;
+        if (srv->runq_head == NULL)
+            srv->runq_tail = NULL;
+        c->in_runq = false;
+        c->run_next = NULL;
+        if ((r = c->q_head) == NULL)
+            continue;
+        c->q_head = r->next;
+        if (c->q_head == NULL)
+            c->q_tail = NULL;
+        r->next = NULL;
+        if (c->q_head != NULL) { /* back of the line */
+            c->in_runq = true;
+            if (srv->runq_tail != NULL)
+                srv->runq_tail->run_next = c;
+            else
+                srv->runq_head = c;
+            srv->runq_tail = c;
+        }
+        srv->pool_busy++;
+        if (uv_queue_work(srv->loop, &r->work, net__work, net__after_work) != 0) {
+            srv->pool_busy--;
+            srv->queued_bytes -= r->bytes;
+            c->inflight--;
+            if (!r->notify)
+                net__respond_error(c, r->m.msgid, KNOOP_EUNAVAIL, "server cannot queue work");
+            net__req_free(r);
+        }
+    }
+}
+
+/* True when c must not take more requests until answers drain: its own caps, or the server's
+ * over all connections (then every connection waits: net__resume_all). */
 static bool net__conn_full(const net_conn_t *c)
 {
-    return c->inflight >= c->srv->cfg.max_inflight ||
-           c->pending_out >= c->srv->cfg.max_pending_output;
+    net_server_t *srv = c->srv;
+    if (srv->out_total >= srv->cfg.max_total_output ||
+        srv->queued_bytes >= srv->cfg.max_queued_bytes) {
+        srv->throttled = true;
+        return true;
+    }
+    return c->inflight >= srv->cfg.max_inflight || c->pending_out >= srv->cfg.max_pending_output;
+}
+
+/* After a server-wide cap was hit: once below half of both caps, every connection reads again. */
+static void net__resume_all(net_server_t *srv)
+{
+    if (srv->out_total >= srv->cfg.max_total_output / 2 ||
+        srv->queued_bytes >= srv->cfg.max_queued_bytes / 2)
+        return;
+    srv->throttled = false;
+    for (net_conn_t *c = srv->conns; c != NULL; c = c->next)
+        if (!c->closing)
+            net__conn_process(c);
 }
 
 static void net__on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b);
@@ -496,6 +754,14 @@ static void net__conn_process(net_conn_t *c)
         memmove(c->buf, c->buf + off, c->len - off);
         c->len -= off;
     }
+    /* After a large message, give the memory back (keep what the next read needs). */
+    if (c->cap > 4 * NET_READ_CHUNK && c->len <= NET_READ_CHUNK) {
+        char *nb = knoop_realloc(c->buf, 2 * NET_READ_CHUNK);
+        if (nb != NULL) {
+            c->buf = nb;
+            c->cap = 2 * NET_READ_CHUNK;
+        }
+    }
     if (c->closing)
         return;
     if (c->close_after_write || c->eof) {
@@ -509,7 +775,7 @@ static void net__conn_process(net_conn_t *c)
 static void net__on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 {
     net_conn_t *c = h->data;
-    size_t want = 64 * 1024;
+    size_t want = NET_READ_CHUNK;
     (void)suggested;
     if (c->cap - c->len < want) {
         size_t limit = (size_t)c->srv->cfg.limits.max_message + want;
@@ -558,8 +824,21 @@ static void net__on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 static void net__on_idle(uv_timer_t *t)
 {
     net_conn_t *c = t->data;
-    if (c->inflight > 0 || c->pending_out > 0)
+    if (c->inflight > 0)
         return;
+    if (c->pending_out > 0) {
+        /* Answers wait: fine while the client reads them, closed when it read nothing since the
+         * last tick (a client that never reads would hold its output forever). */
+        if (c->written != c->idle_mark) {
+            c->idle_mark = c->written;
+            return;
+        }
+        net_log(NET_LOG_INFO,
+                "msg=\"connection closed: answers left unread\" conn=%llu peer=%s pending=%zu",
+                (unsigned long long)c->id, c->peer, c->pending_out);
+        net__conn_close(c);
+        return;
+    }
     net_log(NET_LOG_INFO, "msg=\"idle connection closed\" conn=%llu peer=%s",
             (unsigned long long)c->id, c->peer);
     net__conn_close(c);
@@ -649,6 +928,21 @@ static void net__on_pipe_connection(uv_stream_t *s, int status)
     net__on_connection(s, status, false);
 }
 
+/* The shutdown's grace period is over: close every connection, answered or not. */
+static void net__on_grace(uv_timer_t *t)
+{
+    net_server_t *srv = t->data;
+    uint64_t n = 0;
+    for (net_conn_t *c = srv->conns; c != NULL; c = c->next)
+        if (!c->closing) {
+            net__conn_close(c);
+            n++;
+        }
+    if (n > 0)
+        net_log(NET_LOG_WARN, "msg=\"shutdown grace period over\" closed=%llu",
+                (unsigned long long)n);
+}
+
 static void net__on_signal(uv_signal_t *sig, int signum)
 {
     net_server_t *srv = sig->data;
@@ -663,12 +957,16 @@ static void net__on_signal(uv_signal_t *sig, int signum)
         uv_close((uv_handle_t *)&srv->pipe, NULL);
     uv_close((uv_handle_t *)&srv->sigint, NULL);
     uv_close((uv_handle_t *)&srv->sigterm, NULL);
-    /* Stop taking requests; answer those in flight, then close. */
+    /* Stop taking requests; answer those in flight, then close; after the grace period close
+     * whatever is left (a client that does not read must not hold the shutdown). The timer is
+     * unreferenced: it does not keep the loop alive once every connection is gone. */
     for (net_conn_t *c = srv->conns; c != NULL; c = c->next) {
         net__conn_set_reading(c, false);
         c->close_after_write = true;
         net__conn_close_if_done(c);
     }
+    if (srv->cfg.shutdown_ms > 0)
+        uv_timer_start(&srv->grace, net__on_grace, srv->cfg.shutdown_ms, 0);
 }
 
 static int net__listen(net_server_t *srv, char *ready, size_t readysz)
@@ -775,6 +1073,15 @@ int net_run(const net_config_t *cfg)
     srv.stats.max_inflight = cfg->max_inflight;
     srv.stats.idle_seconds = cfg->idle_seconds;
     srv.stats.request_ms = cfg->request_ms;
+
+    /* Both unreferenced: they never keep the loop alive by themselves. */
+    uv_prepare_init(&loop, &srv.flush);
+    srv.flush.data = &srv;
+    uv_prepare_start(&srv.flush, net__on_flush);
+    uv_unref((uv_handle_t *)&srv.flush);
+    uv_timer_init(&loop, &srv.grace);
+    srv.grace.data = &srv;
+    uv_unref((uv_handle_t *)&srv.grace);
 
     uv_signal_init(&loop, &srv.sigint);
     uv_signal_init(&loop, &srv.sigterm);

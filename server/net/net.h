@@ -22,8 +22,12 @@ typedef struct {
     uint32_t max_connections;
     uint32_t max_inflight;
     uint32_t max_pending_output;
+    uint32_t max_total_output; /* bytes, over all connections */
+    uint32_t max_queued_bytes; /* bytes of requests waiting for a worker, over all connections */
+    uint32_t max_result_bytes; /* bytes of one answer */
     uint32_t idle_seconds;
     uint32_t request_ms;
+    uint32_t shutdown_ms; /* grace period of a shutdown */
     int threads;
     bool sync;
     char *auth_token; /* NULL = auth not required; borrowed */
