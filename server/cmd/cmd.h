@@ -40,6 +40,12 @@ typedef struct {
     bool auth_required;
     const proto_limits_t *limits;
     uint32_t max_connections, max_inflight, idle_seconds, request_ms;
+    /* Memory of the request path, filled in when server.info runs (on the loop). */
+    uint64_t recv_buffer_bytes; /* receive buffers of all connections (allocated) */
+    uint64_t output_bytes;      /* unsent answers, all connections */
+    uint64_t queued_bytes;      /* requests waiting for or in a worker */
+    uint64_t requests_waiting;  /* requests waiting for a worker */
+    uint64_t requests_running;  /* requests in workers */
 } cmd_stats_t;
 
 typedef struct {

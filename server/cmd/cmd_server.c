@@ -31,7 +31,7 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         return knoop_error_set(err, KNOOP_EINTERNAL, "server.info: no server figures");
     clock_gettime(CLOCK_REALTIME, &ts);
     now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    msgpack_pack_map(pk, 8);
+    msgpack_pack_map(pk, 9);
     cmd_pack_cstr(pk, "name");
     cmd_pack_cstr(pk, "knoopd");
     cmd_pack_cstr(pk, "version");
@@ -42,6 +42,13 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     cmd_pack_cstr(pk, "auth_required");
     cmd_pack_bool(pk, st->auth_required);
     cmd__kv_u64(pk, "last_seq", store_last_seq(ctx->store));
+    cmd_pack_cstr(pk, "memory");
+    msgpack_pack_map(pk, 5);
+    cmd__kv_u64(pk, "recv_buffer_bytes", st->recv_buffer_bytes);
+    cmd__kv_u64(pk, "output_bytes", st->output_bytes);
+    cmd__kv_u64(pk, "queued_bytes", st->queued_bytes);
+    cmd__kv_u64(pk, "requests_waiting", st->requests_waiting);
+    cmd__kv_u64(pk, "requests_running", st->requests_running);
     cmd_pack_cstr(pk, "limits");
     msgpack_pack_map(pk, 9);
     cmd__kv_u64(pk, "message_bytes", st->limits->max_message);

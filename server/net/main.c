@@ -38,6 +38,8 @@ static const char usage[] =
     "  --max-inflight N         requests in flight per connection (128 / 65536)\n"
     "  --idle-timeout S         close connections idle for S seconds, 0 = never (300 / 604800)\n"
     "  --request-timeout MS     time per request in ms, 0 = none (30000 / 3600000)\n"
+    "  --max-pending-output N   unsent answer bytes per connection before it is not read\n"
+    "                           (67108864 / 1073741824)\n"
     "  --max-total-output N     unsent answer bytes over all connections; past it no\n"
     "                           connection is read until they drain (268435456 / 4293918720)\n"
     "  --max-queued-bytes N     bytes of requests waiting for a worker, all connections\n"
@@ -80,6 +82,7 @@ enum {
     OPT_INFLIGHT,
     OPT_IDLE,
     OPT_REQ,
+    OPT_PENDING,
     OPT_TOTAL_OUT,
     OPT_QUEUED,
     OPT_RESULT,
@@ -107,6 +110,7 @@ static const struct option long_opts[] = {
     { "max-inflight", required_argument, NULL, OPT_INFLIGHT },
     { "idle-timeout", required_argument, NULL, OPT_IDLE },
     { "request-timeout", required_argument, NULL, OPT_REQ },
+    { "max-pending-output", required_argument, NULL, OPT_PENDING },
     { "max-total-output", required_argument, NULL, OPT_TOTAL_OUT },
     { "max-queued-bytes", required_argument, NULL, OPT_QUEUED },
     { "max-result-bytes", required_argument, NULL, OPT_RESULT },
@@ -254,6 +258,8 @@ static int apply(net_config_t *c, int opt, const char *name, const char *v, int 
         return parse_u32(name, v, 0, KNOOP_MAX_IDLE_SECONDS, &c->idle_seconds);
     case OPT_REQ:
         return parse_u32(name, v, 0, KNOOP_MAX_REQUEST_MS, &c->request_ms);
+    case OPT_PENDING:
+        return parse_u32(name, v, 4096, KNOOP_MAX_PENDING_OUTPUT, &c->max_pending_output);
     case OPT_TOTAL_OUT:
         return parse_u32(name, v, 65536, KNOOP_MAX_TOTAL_OUTPUT, &c->max_total_output);
     case OPT_QUEUED:

@@ -522,6 +522,22 @@ static bool net__token_ok(const char *want, const char *got, size_t got_len)
     return diff == 0;
 }
 
+/* The request path's memory figures for server.info (runs on the loop). */
+static void net__fill_stats(net_server_t *srv)
+{
+    uint64_t recv = 0, waiting = 0;
+    for (net_conn_t *c = srv->conns; c != NULL; c = c->next) {
+        recv += c->cap;
+        for (net_req_t *r = c->q_head; r != NULL; r = r->next)
+            waiting++;
+    }
+    srv->stats.recv_buffer_bytes = recv;
+    srv->stats.output_bytes = srv->out_total;
+    srv->stats.queued_bytes = srv->queued_bytes;
+    srv->stats.requests_waiting = waiting;
+    srv->stats.requests_running = srv->pool_busy;
+}
+
 /* Handles one complete message buf[0..len) from c. */
 static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
 {
@@ -603,6 +619,8 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
     snprintf(r->actor, sizeof(r->actor), "%s", c->authed ? "authenticated" : "anonymous");
     if (srv->cfg.request_ms > 0)
         r->deadline_ms = net__now_ms() + srv->cfg.request_ms;
+    if (r->cmd->handler == cmd_server_info)
+        net__fill_stats(srv);
     if (r->cmd->flags & (CMD_INLINE | CMD_FAST)) {
         /* Cheap: answered at once, on the loop, without a thread hand-off. */
         net__run_cmd(r);
