@@ -91,6 +91,19 @@
  */
 #define KNOOP_MAX_PROPERTIES 1000
 
+/*
+ * Before `auth` succeeds (when auth is required): connections that have not authenticated may
+ * hold at most this many slots, so that unauthenticated peers cannot lock out real users, and must
+ * authenticate within this many seconds. A peer address that fails `auth` waits 2^failures x
+ * 100 ms (at most 30 s) before it may try again, and a connection is closed after this many failed
+ * attempts.
+ */
+#define KNOOP_PREAUTH_CONNECTIONS 64
+#define KNOOP_PREAUTH_PER_ADDRESS 8
+#define KNOOP_PREAUTH_SECONDS     10
+#define KNOOP_AUTH_MAX_FAILURES   3
+#define KNOOP_AUTH_BACKOFF_MAX_MS 30000
+
 /* Bytes of a property key, a node or edge type name, an external key. */
 #define KNOOP_MAX_NAME_BYTES 256
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "net.h"
@@ -182,9 +183,19 @@ static int read_token(net_config_t *c, const char *path)
 {
     char line[1024];
     FILE *f = fopen(path, "r");
+    struct stat st;
     size_t n;
     if (f == NULL) {
         fprintf(stderr, "knoopd: --auth-token-file: cannot read '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    /* A secret others can read is no secret: refuse it, as ssh refuses a readable key. */
+    if (fstat(fileno(f), &st) != 0 || (st.st_mode & 077) != 0) {
+        fprintf(stderr,
+                "knoopd: --auth-token-file: '%s' can be read by others (mode %04o); "
+                "chmod 600 it\n",
+                path, (unsigned)(st.st_mode & 07777));
+        fclose(f);
         return -1;
     }
     if (fgets(line, sizeof(line), f) == NULL)

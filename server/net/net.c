@@ -21,12 +21,16 @@
  * A connection is freed only when both its handles are closed and no work is in flight for it
  * (nginx's r->count / r->blocked rule): every request in a worker holds a reference.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -49,6 +53,15 @@ typedef struct {
     uint64_t out_total;                /* unsent output bytes, all connections */
     uint64_t queued_bytes;             /* bytes of requests waiting for or in a worker */
     bool throttled;                    /* a server-wide cap was hit: reading stopped everywhere */
+    ino_t socket_ino;       /* the Unix socket we made, removed at exit only if still ours */
+    uint32_t preauth_conns; /* connections that have not authenticated (auth required) */
+    struct {                /* failed auth per peer address (a small table, oldest replaced) */
+        char addr[64];
+        uint32_t failures;
+        int64_t until_ms;
+    } authfail[256];
+    int64_t authlog_ms; /* last "authentication failed" log line */
+    uint64_t authlog_suppressed;
     net_config_t cfg;
     proto_limits_t preauth;
     store_t *store;
@@ -89,6 +102,9 @@ struct net_conn {
     uint64_t idle_mark; /* `written` when the idle timer last found output pending */
     int handles_open;
     bool authed, reading, closing, close_after_write, eof;
+    bool preauth; /* counted in preauth_conns */
+    uint32_t auth_failures;
+    char addr[64]; /* peer address without port, for the auth back-off */
     uint64_t id;
     char peer[96];
 };
@@ -245,6 +261,10 @@ static void net__conn_close(net_conn_t *c)
     if (c->closing)
         return;
     c->closing = true;
+    if (c->preauth) {
+        c->preauth = false;
+        srv->preauth_conns--;
+    }
     atomic_store(&c->gone, true);
     /* Requests that have not reached a worker are dropped, never run. */
     while (c->q_head != NULL) {
@@ -522,6 +542,79 @@ static bool net__token_ok(const char *want, const char *got, size_t got_len)
     return diff == 0;
 }
 
+static void net__on_idle(uv_timer_t *t);
+
+/* The auth back-off entry of peer address addr (created, replacing the oldest, when create). */
+static int net__authfail_slot(net_server_t *srv, const char *addr, bool create)
+{
+    int oldest = 0;
+    for (int i = 0; i < (int)(sizeof(srv->authfail) / sizeof(srv->authfail[0])); i++) {
+        if (srv->authfail[i].addr[0] != '\0' && strcmp(srv->authfail[i].addr, addr) == 0)
+            return i;
+        if (srv->authfail[i].until_ms < srv->authfail[oldest].until_ms)
+            oldest = i;
+    }
+    if (!create)
+        return -1;
+    snprintf(srv->authfail[oldest].addr, sizeof(srv->authfail[oldest].addr), "%s", addr);
+    srv->authfail[oldest].failures = 0;
+    srv->authfail[oldest].until_ms = 0;
+    return oldest;
+}
+
+/* Milliseconds addr must still wait before its next auth attempt (0 = may try now). */
+static int64_t net__auth_wait(net_server_t *srv, const char *addr)
+{
+    int i = net__authfail_slot(srv, addr, false);
+    int64_t left = i < 0 ? 0 : srv->authfail[i].until_ms - net__now_ms();
+    return left > 0 ? left : 0;
+}
+
+/* A failed attempt from addr: it waits 2^failures x 100 ms (capped) before the next. */
+static void net__auth_failed(net_server_t *srv, const char *addr)
+{
+    int i = net__authfail_slot(srv, addr, true);
+    uint32_t f = ++srv->authfail[i].failures;
+    int64_t wait = f >= 9 ? KNOOP_AUTH_BACKOFF_MAX_MS : (int64_t)100 << f;
+    if (wait > KNOOP_AUTH_BACKOFF_MAX_MS)
+        wait = KNOOP_AUTH_BACKOFF_MAX_MS;
+    srv->authfail[i].until_ms = net__now_ms() + wait;
+}
+
+/* A connection authenticated: it leaves the pre-auth cap and gets the normal idle time; its
+ * address starts afresh. */
+static void net__auth_succeeded(net_conn_t *c)
+{
+    net_server_t *srv = c->srv;
+    int i = net__authfail_slot(srv, c->addr, false);
+    if (i >= 0)
+        srv->authfail[i].addr[0] = '\0';
+    if (c->preauth) {
+        c->preauth = false;
+        srv->preauth_conns--;
+    }
+    uv_timer_stop(&c->idle);
+    if (srv->cfg.idle_seconds > 0)
+        uv_timer_start(&c->idle, net__on_idle, (uint64_t)srv->cfg.idle_seconds * 1000,
+                       (uint64_t)srv->cfg.idle_seconds * 1000);
+}
+
+/* Logs a failed auth, at most one line a second (with how many were left out). */
+static void net__auth_log(net_server_t *srv, const net_conn_t *c)
+{
+    int64_t now = net__now_ms();
+    if (now - srv->authlog_ms < 1000) {
+        srv->authlog_suppressed++;
+        return;
+    }
+    net_log(NET_LOG_WARN,
+            "msg=\"authentication failed\" conn=%llu peer=%s failures=%u suppressed=%llu",
+            (unsigned long long)c->id, c->peer, c->auth_failures + 1,
+            (unsigned long long)srv->authlog_suppressed);
+    srv->authlog_ms = now;
+    srv->authlog_suppressed = 0;
+}
+
 /* The request path's memory figures for server.info (runs on the loop). */
 static void net__fill_stats(net_server_t *srv)
 {
@@ -592,16 +685,24 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
     if (strcmp(r->cmd->name, "auth") == 0) {
         const char *tok;
         size_t tl;
+        int64_t wait_ms;
         if ((rc = proto_params_check(&r->params, r->cmd->params, &err)) != KNOOP_OK)
             goto fail;
         proto_param_str(&r->params, "token", &tok, &tl);
+        if (srv->cfg.auth_token != NULL && (wait_ms = net__auth_wait(srv, c->addr)) > 0) {
+            /* Backing off: the token is not even looked at. */
+            rc = knoop_error_set(&err, KNOOP_EUNAUTH,
+                                 "auth: too many failed attempts from %s; try again in %lld ms",
+                                 c->addr, (long long)wait_ms);
+            goto auth_failed;
+        }
         if (srv->cfg.auth_token != NULL && !net__token_ok(srv->cfg.auth_token, tok, tl)) {
+            net__auth_failed(srv, c->addr);
             rc = knoop_error_set(&err, KNOOP_EUNAUTH, "auth: wrong token");
-            net_log(NET_LOG_WARN, "msg=\"authentication failed\" conn=%llu peer=%s",
-                    (unsigned long long)c->id, c->peer);
-            goto fail;
+            goto auth_failed;
         }
         c->authed = true;
+        net__auth_succeeded(c);
         if (!r->notify) {
             knoop_buf_t sb;
             msgpack_packer pk;
@@ -656,6 +757,14 @@ fail:
     if (!r->notify)
         net__respond_error(c, r->m.msgid, rc, err.msg);
     net__req_free(r);
+    return;
+auth_failed:
+    net__auth_log(srv, c);
+    if (!r->notify)
+        net__respond_error(c, r->m.msgid, rc, err.msg);
+    net__req_free(r);
+    if (++c->auth_failures >= KNOOP_AUTH_MAX_FAILURES)
+        c->close_after_write = true;
 }
 
 /*
@@ -834,7 +943,7 @@ static void net__on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
     if (nread == 0)
         return;
     c->len += (size_t)nread;
-    if (c->srv->cfg.idle_seconds > 0)
+    if (c->srv->cfg.idle_seconds > 0 && !c->preauth)
         uv_timer_again(&c->idle);
     net__conn_process(c);
 }
@@ -842,6 +951,12 @@ static void net__on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 static void net__on_idle(uv_timer_t *t)
 {
     net_conn_t *c = t->data;
+    if (c->preauth) {
+        net_log(NET_LOG_INFO, "msg=\"connection closed: no auth in time\" conn=%llu peer=%s",
+                (unsigned long long)c->id, c->peer);
+        net__conn_close(c);
+        return;
+    }
     if (c->inflight > 0)
         return;
     if (c->pending_out > 0) {
@@ -873,10 +988,12 @@ static void net__peer_name(net_conn_t *c, bool tcp)
     }
     if (ss.ss_family == AF_INET6) {
         uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof(host));
+        snprintf(c->addr, sizeof(c->addr), "%s", host);
         snprintf(c->peer, sizeof(c->peer), "[%s]:%d", host,
                  ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
     } else {
         uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof(host));
+        snprintf(c->addr, sizeof(c->addr), "%s", host);
         snprintf(c->peer, sizeof(c->peer), "%s:%d", host,
                  ntohs(((struct sockaddr_in *)&ss)->sin_port));
     }
@@ -928,7 +1045,23 @@ static void net__on_connection(uv_stream_t *server, int status, bool tcp)
     }
     if (tcp)
         uv_tcp_nodelay(&c->u.tcp, 1);
-    if (srv->cfg.idle_seconds > 0)
+    if (srv->cfg.auth_token != NULL) {
+        /* Not authenticated yet: a small share of the slots and a short time to authenticate. */
+        uint32_t same = 0;
+        for (net_conn_t *o = srv->conns; o != NULL; o = o->next)
+            if (o != c && o->preauth && strcmp(o->addr, c->addr) == 0)
+                same++;
+        if (srv->preauth_conns >= KNOOP_PREAUTH_CONNECTIONS || same >= KNOOP_PREAUTH_PER_ADDRESS) {
+            net_log(NET_LOG_WARN, "msg=\"connection refused\" reason=preauth_connections peer=%s",
+                    c->peer);
+            net__conn_close(c);
+            return;
+        }
+        c->preauth = true;
+        srv->preauth_conns++;
+        uv_timer_start(&c->idle, net__on_idle, KNOOP_PREAUTH_SECONDS * 1000,
+                       KNOOP_PREAUTH_SECONDS * 1000);
+    } else if (srv->cfg.idle_seconds > 0)
         uv_timer_start(&c->idle, net__on_idle, (uint64_t)srv->cfg.idle_seconds * 1000,
                        (uint64_t)srv->cfg.idle_seconds * 1000);
     net_log(NET_LOG_DEBUG, "msg=\"connection accepted\" conn=%llu peer=%s",
@@ -987,6 +1120,39 @@ static void net__on_signal(uv_signal_t *sig, int signum)
         uv_timer_start(&srv->grace, net__on_grace, srv->cfg.shutdown_ms, 0);
 }
 
+/*
+ * Makes path free for a socket: nothing there, or a stale socket (no server answers on it),
+ * which is removed. Anything else — a file, a directory, a live socket — is left alone and the
+ * start fails with a message: --socket must never delete what is not ours.
+ */
+static int net__socket_path_free(const char *path)
+{
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    struct stat st;
+    int fd, live;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISSOCK(st.st_mode)) {
+        net_log(NET_LOG_ERROR,
+                "msg=\"--socket path exists and is not a socket; not removing it\" "
+                "socket=%s",
+                path);
+        return -1;
+    }
+    if (strlen(path) >= sizeof(a.sun_path))
+        return -1;
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    live = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (live) {
+        net_log(NET_LOG_ERROR, "msg=\"another server listens on the socket\" socket=%s", path);
+        return -1;
+    }
+    return unlink(path);
+}
+
 static int net__listen(net_server_t *srv, char *ready, size_t readysz)
 {
     struct sockaddr_storage addr;
@@ -1024,7 +1190,8 @@ static int net__listen(net_server_t *srv, char *ready, size_t readysz)
         uv_pipe_init(srv->loop, &srv->pipe, 0);
         srv->pipe.data = srv;
         srv->pipe_open = true;
-        unlink(srv->cfg.socket_path); /* a stale socket from an earlier run */
+        if (net__socket_path_free(srv->cfg.socket_path) != 0)
+            return -1;
         if ((rc = uv_pipe_bind(&srv->pipe, srv->cfg.socket_path)) != 0 ||
             (rc = uv_listen((uv_stream_t *)&srv->pipe, 511, net__on_pipe_connection)) != 0) {
             net_log(NET_LOG_ERROR, "msg=\"cannot listen\" socket=%s error=\"%s\"",
@@ -1032,6 +1199,11 @@ static int net__listen(net_server_t *srv, char *ready, size_t readysz)
             return -1;
         }
         snprintf(ready + l, readysz - l, " unix=%s", srv->cfg.socket_path);
+        {
+            struct stat st;
+            if (lstat(srv->cfg.socket_path, &st) == 0)
+                srv->socket_ino = st.st_ino;
+        }
     }
     return 0;
 }
@@ -1068,6 +1240,21 @@ int net_run(const net_config_t *cfg)
     snprintf(threads, sizeof(threads), "%d", cfg->threads);
     setenv("UV_THREADPOOL_SIZE", threads, 1);
 
+    /* The data is personal: the directory and every file in it for this user only. */
+    umask(077);
+    if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
+        net_log(NET_LOG_ERROR, "msg=\"cannot create the data directory\" data=%s error=\"%s\"",
+                cfg->data_dir, strerror(errno));
+        return 1;
+    }
+    {
+        struct stat st;
+        if (stat(cfg->data_dir, &st) == 0 && (st.st_mode & 077) != 0)
+            net_log(NET_LOG_WARN,
+                    "msg=\"the data directory can be read by others; chmod 700 it\" data=%s "
+                    "mode=%04o",
+                    cfg->data_dir, (unsigned)(st.st_mode & 07777));
+    }
     store_options_default(&so);
     so.sync = cfg->sync;
     if ((rc = store_open(cfg->data_dir, &so, &srv.store, &err)) != KNOOP_OK) {
@@ -1126,8 +1313,13 @@ int net_run(const net_config_t *cfg)
     uv_walk(&loop, net__close_walk, NULL);
     uv_run(&loop, UV_RUN_DEFAULT);
     rc = uv_loop_close(&loop);
-    if (cfg->socket_path != NULL)
-        unlink(cfg->socket_path);
+    if (cfg->socket_path != NULL && srv.socket_ino != 0) {
+        /* Remove our socket only: not a file someone put there since. */
+        struct stat st;
+        if (lstat(cfg->socket_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+            st.st_ino == srv.socket_ino)
+            unlink(cfg->socket_path);
+    }
     cmd_domain_shutdown();
     store_close(srv.store);
     net_log(NET_LOG_INFO, "msg=\"knoopd stopped\" requests=%llu", (unsigned long long)srv.requests);

@@ -6,6 +6,8 @@
   the MessagePack-RPC spec).
 """
 import os
+import select
+import time
 import selectors
 import signal
 import socket
@@ -385,9 +387,42 @@ class AuthTests(ServerCase):
         self.assertEqual(err["code"], "unauthenticated")
         err, _ = self.c.call("auth", {"token": "wrong"})
         self.assertEqual(err["code"], "unauthenticated")
-        self.assertEqual(self.c.ok("auth", {"token": "s3cret-token-for-tests"}),
+        # The address now backs off: even the right token is refused until the wait is over.
+        err, _ = self.c.call("auth", {"token": "s3cret-token-for-tests"})
+        self.assertEqual(err["code"], "unauthenticated")
+        self.assertIn("try again in", err["message"])
+        deadline = time.monotonic() + 10
+        while True:  # bounded poll, on a new connection (this one is closed after 3 failures)
+            c = Client(self.srv.connect())
+            err, res = c.call("auth", {"token": "s3cret-token-for-tests"})
+            if err is None or time.monotonic() > deadline:
+                break
+            c.s.close()
+            select.select([], [], [], 0.05)
+        self.assertIsNone(err)
+        self.assertEqual(res, {"authenticated": True})
+        self.assertEqual(c.ok("node.find", {})["nodes"], [])
+
+    def test_unauthenticated_connections_of_one_address_are_capped(self):
+        # self.c is one; 7 more fill this address's share of pre-auth slots (8).
+        others = [Client(self.srv.connect()) for _ in range(7)]
+        for o in others:
+            self.assertEqual(o.ok("ping"), "pong")
+        extra = Client(self.srv.connect())
+        self.assertTrue(extra.closed())
+        # One of them authenticates: its slot is free again for a newcomer.
+        self.assertEqual(others[0].ok("auth", {"token": "s3cret-token-for-tests"}),
                          {"authenticated": True})
-        self.assertEqual(self.c.ok("node.find", {})["nodes"], [])
+        newcomer = Client(self.srv.connect())
+        self.assertEqual(newcomer.ok("ping"), "pong")
+        for o in others + [extra, newcomer]:
+            o.s.close()
+
+    def test_failed_auth_closes_the_connection_after_three_attempts(self):
+        for _ in range(3):
+            err, _ = self.c.call("auth", {"token": "wrong"})
+            self.assertEqual(err["code"], "unauthenticated")
+        self.assertTrue(self.c.closed())
 
     def test_large_message_before_auth_is_refused(self):
         self.c.s.sendall(msgpack.packb([0, 1, "ping", [{"pad": "x" * 10000}]]))
