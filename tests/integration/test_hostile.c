@@ -227,6 +227,14 @@ static void shutdown_completes_while_a_client_leaves_its_answers_unread(void **s
     fd = raw_connect(&s);
     send_some(fd, sb.data, sb.size, 1000);
     msgpack_sbuffer_destroy(&sb);
+    {
+        /* Bounded wait until the server has read them and holds the unread answers. */
+        long long deadline = now_ms() + ITEST_WAIT_MS;
+        while (mem(c, "output_bytes") == 0 && now_ms() < deadline) {
+            struct pollfd p = { .fd = -1 };
+            poll(&p, 0, 20);
+        }
+    }
     assert_true(mem(c, "output_bytes") > 0);
     knoop_close(c);
     /* SIGTERM: the server must exit cleanly although the client reads nothing. */
