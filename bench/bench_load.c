@@ -1,31 +1,84 @@
 /*
- * bench_load.c - load generator for knoopd over libknoop: N connections, each with a pipeline
- * of D requests in flight, for `ping`, `node.get` and `edge.list` (valid at a date). Reports
- * requests per second and p50/p99/p99.9 latency (send to answer, per request).
+ * bench_load.c - load generator for knoopd over libknoop (layer: bench; not part of the test
+ * command). N connections, each a thread keeping D requests in flight, for the workloads of
+ * issue 10's table: `ping` (pipelined and not), `node.get` by id, and `edge.list` of a node valid
+ * at a date; plus one connection without pipelining and a bare TCP loopback round trip to
+ * compare its p50 with. Reports requests per second and p50/p99/p99.9 latency (send to answer,
+ * per request; with a pipeline the wait behind the requests before it counts).
  *
- * Usage: bench_load [--addr HOST:PORT] [--conns N] [--depth D] [--requests R] [--nodes N]
- * Without --addr it expects knoopd on $KNOOP_ADDR or 127.0.0.1:7474. It first loads a small
- * generated graph (--nodes persons and organisations with roles between them), seeded.
+ * Usage: bench_load [--addr HOST:PORT] [--workload W] [--conns N] [--depth D]
+ *                   [--requests R | --seconds S] [--nodes N] [--first ID] [--load-only]
+ *                   [--edges-csv FILE] [--tsv]
+ *
+ * Without --addr it expects knoopd on $KNOOP_ADDR or 127.0.0.1:7474. Unless --first is given it
+ * first loads a small generated graph, seeded: --nodes nodes (every fifth an organisation, the
+ * others persons) and 5 edges per node, each valid from a date in 1990..2019 to 2031-01-01:
+ * `kent` between two persons, `medewerker` from a person to an organisation (both builtin roles,
+ * schema/schema_domain.c). --edges-csv writes those edges (id,type,src,dst,valid_from,valid_to)
+ * so that bench/compare.sh can load the same graph into PostgreSQL. --first ID skips the load
+ * and uses the --nodes nodes from ID on (printed by an earlier --load-only run).
+ *
+ * Workloads (--workload, default `table`, which runs the issue's rows in order):
+ *   ping        `ping` with --conns connections x --depth pipeline
+ *   node.get    `node.get` of a random node id
+ *   edge.list   `edge.list` of a random node, `at` June 1st of a random year in 1995..2024
+ *   loopback    a 1-byte TCP echo over 127.0.0.1 (no knoopd): the bare round trip
+ *   table       ping c16 d16, ping c16 d1, node.get c16 d1, edge.list c16 d1, ping c1 d1,
+ *               loopback c1 d1 (--conns and --depth are ignored)
+ * Each run stops after --requests requests in total (default 200000) or, with --seconds, after
+ * that many seconds (the requests in flight are still answered and counted).
+ *
+ * Output: one line per run, "name conns depth requests seconds req/s p50 p99 p99.9" with
+ * latencies in microseconds; --tsv prints the same fields tab separated, for scripts.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <msgpack.h>
 
 #include "bench_util.h"
 #include "knoop.h"
 
+enum { W_PING, W_NODE_GET, W_EDGE_LIST, W_LOOPBACK };
+
+/* Send times by msgid modulo this ring; answers may come out of order, but never more than
+ * this many requests apart while the pipeline is at most BENCH_MAX_DEPTH deep. */
+#define SENT_RING       65536u
+#define BENCH_MAX_DEPTH 4096u
+
 typedef struct {
     const char *addr;
-    const char *method;
-    int kind; /* 0 ping, 1 node.get, 2 edge.list */
-    size_t requests, depth;
+    int kind;
+    size_t requests; /* this connection's share; 0 = until deadline */
+    size_t depth;
+    uint64_t deadline; /* ns, 0 = none */
     uint64_t first, count, seed;
+    int echo_port; /* W_LOOPBACK */
     bench_lat_t lat;
+    size_t done;
     int failed;
 } worker_t;
+
+static const char *kind_method(int kind)
+{
+    switch (kind) {
+    case W_PING:
+        return "ping";
+    case W_NODE_GET:
+        return "node.get";
+    case W_EDGE_LIST:
+        return "edge.list";
+    default:
+        return "loopback";
+    }
+}
 
 static void pack_params(msgpack_sbuffer *sb, int kind, uint64_t id, uint64_t *seed)
 {
@@ -33,9 +86,9 @@ static void pack_params(msgpack_sbuffer *sb, int kind, uint64_t id, uint64_t *se
     char date[11];
     msgpack_sbuffer_clear(sb);
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-    if (kind == 0) {
+    if (kind == W_PING) {
         msgpack_pack_map(&pk, 0);
-    } else if (kind == 1) {
+    } else if (kind == W_NODE_GET) {
         msgpack_pack_map(&pk, 1);
         msgpack_pack_str_with_body(&pk, "id", 2);
         msgpack_pack_uint64(&pk, id);
@@ -49,6 +102,13 @@ static void pack_params(msgpack_sbuffer *sb, int kind, uint64_t id, uint64_t *se
     }
 }
 
+static int more_to_send(const worker_t *w, size_t issued)
+{
+    if (w->requests > 0)
+        return issued < w->requests;
+    return bench_now_ns() < w->deadline;
+}
+
 static void *worker(void *arg)
 {
     worker_t *w = arg;
@@ -56,45 +116,48 @@ static void *worker(void *arg)
     knoop_error_t err;
     msgpack_sbuffer sb;
     uint64_t *sent;
-    size_t issued = 0, done = 0;
-    uint32_t first_id = 0;
+    size_t issued = 0;
+    const char *method = kind_method(w->kind);
 
     if (knoop_connect(w->addr, &c, &err) != 0) {
         fprintf(stderr, "bench_load: %s\n", err.msg);
         w->failed = 1;
         return NULL;
     }
-    sent = calloc(w->requests + 1, sizeof(*sent));
+    sent = calloc(SENT_RING, sizeof(*sent));
+    if (sent == NULL) {
+        w->failed = 1;
+        knoop_close(c);
+        return NULL;
+    }
     msgpack_sbuffer_init(&sb);
-    while (done < w->requests) {
-        while (issued < w->requests && issued - done < w->depth) {
+    for (;;) {
+        while (issued - w->done < w->depth && more_to_send(w, issued)) {
             uint32_t id;
             pack_params(&sb, w->kind, w->first + bench_rand(&w->seed) % w->count, &w->seed);
-            if (knoop_send(c, w->method, sb.data, sb.size, &id, &err) != 0) {
+            if (knoop_send(c, method, sb.data, sb.size, &id, &err) != 0) {
                 fprintf(stderr, "bench_load: send: %s\n", err.msg);
                 w->failed = 1;
                 goto out;
             }
-            /* Answers may come in any order: remember the send time by msgid. */
-            if (issued == 0)
-                first_id = id;
-            sent[(uint32_t)(id - first_id)] = bench_now_ns();
+            sent[id % SENT_RING] = bench_now_ns();
             issued++;
         }
+        if (w->done == issued)
+            break;
         {
             uint32_t id;
             knoop_result_t *r = NULL;
             int rc = knoop_recv(c, &id, &r, &err);
             uint64_t now = bench_now_ns();
             if (rc != 0) {
-                fprintf(stderr, "bench_load: %s: %s\n", w->method, err.msg);
+                fprintf(stderr, "bench_load: %s: %s\n", method, err.msg);
                 w->failed = 1;
                 goto out;
             }
             knoop_result_free(r);
-            if ((uint32_t)(id - first_id) < w->requests)
-                bench_lat_add(&w->lat, now - sent[(uint32_t)(id - first_id)]);
-            done++;
+            bench_lat_add(&w->lat, now - sent[id % SENT_RING]);
+            w->done++;
         }
     }
 out:
@@ -104,56 +167,197 @@ out:
     return NULL;
 }
 
-static int run(const char *addr, const char *method, int kind, size_t conns, size_t depth,
-               size_t requests, uint64_t first, uint64_t count)
+/* The bare loopback round trip: an echo thread on 127.0.0.1 and a client sending one byte at a
+ * time, both with TCP_NODELAY (as knoopd and libknoop use). */
+static void *echo_server(void *arg)
+{
+    int lfd = *(int *)arg, fd, one = 1;
+    char b;
+    fd = accept(lfd, NULL, NULL);
+    if (fd < 0)
+        return NULL;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    while (read(fd, &b, 1) == 1)
+        if (write(fd, &b, 1) != 1)
+            break;
+    close(fd);
+    return NULL;
+}
+
+static void loopback_client(worker_t *w)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET };
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    size_t n = 0;
+    char b = 'x';
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = htons((uint16_t)w->echo_port);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        perror("bench_load: loopback connect");
+        w->failed = 1;
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    while (more_to_send(w, n)) {
+        uint64_t t0 = bench_now_ns();
+        if (write(fd, &b, 1) != 1 || read(fd, &b, 1) != 1) {
+            w->failed = 1;
+            break;
+        }
+        bench_lat_add(&w->lat, bench_now_ns() - t0);
+        n++;
+    }
+    w->done = n;
+    close(fd);
+}
+
+static int run_loopback(worker_t *w)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET };
+    socklen_t len = sizeof(sa);
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    pthread_t th;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(lfd, 1) != 0 ||
+        getsockname(lfd, (struct sockaddr *)&sa, &len) != 0) {
+        perror("bench_load: loopback listen");
+        if (lfd >= 0)
+            close(lfd);
+        return 1;
+    }
+    w->echo_port = ntohs(sa.sin_port);
+    if (pthread_create(&th, NULL, echo_server, &lfd) != 0) {
+        close(lfd);
+        return 1;
+    }
+    loopback_client(w);
+    pthread_join(th, NULL);
+    close(lfd);
+    return w->failed;
+}
+
+static int run(const char *addr, int kind, size_t conns, size_t depth, size_t requests,
+               double seconds, uint64_t first, uint64_t count, int tsv)
 {
     pthread_t *th = calloc(conns, sizeof(*th));
     worker_t *ws = calloc(conns, sizeof(*ws));
     bench_lat_t all = { 0 };
-    uint64_t t0;
+    uint64_t t0, wall;
+    size_t done = 0;
     int failed = 0;
-    char label[64];
 
+    if (th == NULL || ws == NULL) {
+        free(th);
+        free(ws);
+        return 1;
+    }
+    t0 = bench_now_ns();
     for (size_t i = 0; i < conns; i++) {
         ws[i] = (worker_t){ .addr = addr,
-                            .method = method,
                             .kind = kind,
-                            .requests = requests / conns,
+                            .requests = seconds > 0 ? 0 : (requests + conns - 1) / conns,
                             .depth = depth,
+                            .deadline = seconds > 0 ? t0 + (uint64_t)(seconds * 1e9) : 0,
                             .first = first,
                             .count = count,
                             .seed = 1000 + i };
     }
-    t0 = bench_now_ns();
-    for (size_t i = 0; i < conns; i++)
-        pthread_create(&th[i], NULL, worker, &ws[i]);
+    if (kind == W_LOOPBACK) {
+        failed = run_loopback(&ws[0]);
+        conns = 1;
+    } else {
+        for (size_t i = 0; i < conns; i++)
+            pthread_create(&th[i], NULL, worker, &ws[i]);
+        for (size_t i = 0; i < conns; i++)
+            pthread_join(th[i], NULL);
+    }
+    wall = bench_now_ns() - t0;
     for (size_t i = 0; i < conns; i++) {
-        pthread_join(th[i], NULL);
         failed |= ws[i].failed;
+        done += ws[i].done;
         for (size_t j = 0; j < ws[i].lat.n; j++)
             bench_lat_add(&all, ws[i].lat.v[j]);
         bench_lat_free(&ws[i].lat);
     }
-    snprintf(label, sizeof(label), "%s c=%zu d=%zu", method, conns, depth);
-    bench_report(label, &all, bench_now_ns() - t0, 1);
+    if (tsv) {
+        double secs = (double)wall / 1e9;
+        bench_lat_sort(&all);
+        printf("%s\t%zu\t%zu\t%zu\t%.3f\t%.0f\t%.1f\t%.1f\t%.1f\n", kind_method(kind), conns, depth,
+               done, secs, secs > 0 ? (double)done / secs : 0.0, bench_lat_pct(&all, 0.50),
+               bench_lat_pct(&all, 0.99), bench_lat_pct(&all, 0.999));
+        fflush(stdout);
+    } else {
+        char label[64];
+        snprintf(label, sizeof(label), "%s c=%zu d=%zu", kind_method(kind), conns, depth);
+        bench_report(label, &all, wall, 1);
+    }
     bench_lat_free(&all);
     free(th);
     free(ws);
     return failed;
 }
 
-/* Creates `nodes` nodes and 5 roles per node; returns the first node id. */
-static int load(const char *addr, size_t nodes, uint64_t *first)
+/* Answers of up to 64 pipelined requests on c; 0, or 1 after printing the failure. */
+static int drain(knoop_conn_t *c, size_t *pending, const char *what)
+{
+    knoop_error_t err;
+    for (; *pending > 0; (*pending)--) {
+        knoop_result_t *r;
+        uint32_t id;
+        if (knoop_recv(c, &id, &r, &err) != 0) {
+            fprintf(stderr, "bench_load: %s: %s\n", what, err.msg);
+            return 1;
+        }
+        knoop_result_free(r);
+    }
+    return 0;
+}
+
+static uint64_t result_id(const knoop_result_t *r)
+{
+    const msgpack_object *o = knoop_result_value(r);
+    if (o->type != MSGPACK_OBJECT_MAP)
+        return 0;
+    for (uint32_t k = 0; k < o->via.map.size; k++) {
+        const msgpack_object *key = &o->via.map.ptr[k].key;
+        if (key->type == MSGPACK_OBJECT_STR && key->via.str.size == 2 &&
+            memcmp(key->via.str.ptr, "id", 2) == 0 &&
+            o->via.map.ptr[k].val.type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+            return o->via.map.ptr[k].val.via.u64;
+    }
+    return 0;
+}
+
+/* Node i (0-based) of the generated graph is an organisation when i % 5 == 0. */
+static int is_org(size_t i)
+{
+    return i % 5 == 0;
+}
+
+/*
+ * Creates `nodes` nodes and 5 edges per node (see the file comment); sets *first to the first
+ * node id. The node ids must be consecutive (a fresh data directory): checked.
+ */
+static int load(const char *addr, size_t nodes, const char *csv_path, uint64_t *first)
 {
     knoop_conn_t *c;
     knoop_error_t err;
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    uint64_t seed = 7, base = 0;
+    uint64_t seed = 7, base = 0, last = 0;
     size_t pending = 0;
+    FILE *csv = NULL;
+    int rc = 1;
 
     if (knoop_connect(addr, &c, &err) != 0) {
         fprintf(stderr, "bench_load: %s\n", err.msg);
+        return 1;
+    }
+    if (csv_path != NULL && (csv = fopen(csv_path, "w")) == NULL) {
+        perror(csv_path);
+        knoop_close(c);
         return 1;
     }
     msgpack_sbuffer_init(&sb);
@@ -163,100 +367,156 @@ static int load(const char *addr, size_t nodes, uint64_t *first)
         msgpack_sbuffer_clear(&sb);
         msgpack_pack_map(&pk, 2);
         msgpack_pack_str_with_body(&pk, "kind", 4);
-        msgpack_pack_str_with_body(&pk, i % 5 ? "person" : "organisation", i % 5 ? 6 : 12);
+        msgpack_pack_str_with_body(&pk, is_org(i) ? "organisation" : "person", is_org(i) ? 12 : 6);
         msgpack_pack_str_with_body(&pk, "props", 5);
         msgpack_pack_map(&pk, 1);
         msgpack_pack_str_with_body(&pk, "name", 4);
         msgpack_pack_str_with_body(&pk, "Bench", 5);
         if (knoop_call(c, "node.create", sb.data, sb.size, &r, &err) != 0) {
             fprintf(stderr, "bench_load: node.create: %s\n", err.msg);
-            return 1;
+            goto out;
         }
-        if (i == 0) {
-            const msgpack_object *o = knoop_result_value(r);
-            for (uint32_t k = 0; k < o->via.map.size; k++)
-                if (o->via.map.ptr[k].key.via.str.size == 2 &&
-                    memcmp(o->via.map.ptr[k].key.via.str.ptr, "id", 2) == 0)
-                    base = o->via.map.ptr[k].val.via.u64;
-        }
+        last = result_id(r);
+        if (i == 0)
+            base = last;
         knoop_result_free(r);
+    }
+    if (base == 0 || last - base != nodes - 1) {
+        fprintf(stderr,
+                "bench_load: node ids %llu..%llu are not consecutive; use a fresh data "
+                "directory\n",
+                (unsigned long long)base, (unsigned long long)last);
+        goto out;
     }
     for (size_t i = 0; i < nodes * 5; i++) {
         char from[11];
-        uint64_t a = base + bench_rand(&seed) % nodes, b = base + bench_rand(&seed) % nodes;
+        size_t a = bench_rand(&seed) % nodes, b = bench_rand(&seed) % nodes;
+        const char *type;
+        if (is_org(a)) /* the source is always a person */
+            a = (a + 1) % nodes;
+        if (b == a)
+            b = (b + 1) % nodes;
+        if (is_org(a)) /* nodes == 1 or 2: nothing to connect */
+            break;
+        type = is_org(b) ? "medewerker" : "kent";
         snprintf(from, sizeof(from), "%04u-01-01", 1990u + (unsigned)(bench_rand(&seed) % 30));
         msgpack_sbuffer_clear(&sb);
         msgpack_pack_map(&pk, 5);
         msgpack_pack_str_with_body(&pk, "type", 4);
-        msgpack_pack_str_with_body(&pk, "lid", 3);
+        msgpack_pack_str_with_body(&pk, type, strlen(type));
         msgpack_pack_str_with_body(&pk, "source", 6);
-        msgpack_pack_uint64(&pk, a);
+        msgpack_pack_uint64(&pk, base + a);
         msgpack_pack_str_with_body(&pk, "target", 6);
-        msgpack_pack_uint64(&pk, b);
+        msgpack_pack_uint64(&pk, base + b);
         msgpack_pack_str_with_body(&pk, "valid_from", 10);
         msgpack_pack_str_with_body(&pk, from, 10);
         msgpack_pack_str_with_body(&pk, "valid_to", 8);
         msgpack_pack_str_with_body(&pk, "2031-01-01", 10);
-        if (knoop_send(c, "edge.create", sb.data, sb.size, NULL, &err) != 0)
-            return 1;
-        if (++pending == 64) {
-            for (; pending > 0; pending--) {
-                knoop_result_t *r;
-                uint32_t id;
-                if (knoop_recv(c, &id, &r, &err) != 0) {
-                    fprintf(stderr, "bench_load: edge.create: %s\n", err.msg);
-                    return 1;
-                }
-                knoop_result_free(r);
-            }
+        if (csv != NULL) {
+            /* The edge's id is not known until its answer; PostgreSQL numbers them itself. */
+            fprintf(csv, "%s,%llu,%llu,%s,2031-01-01\n", type, (unsigned long long)(base + a),
+                    (unsigned long long)(base + b), from);
         }
+        if (knoop_send(c, "edge.create", sb.data, sb.size, NULL, &err) != 0) {
+            fprintf(stderr, "bench_load: edge.create: %s\n", err.msg);
+            goto out;
+        }
+        if (++pending == 64 && drain(c, &pending, "edge.create") != 0)
+            goto out;
     }
-    for (; pending > 0; pending--) {
-        knoop_result_t *r;
-        uint32_t id;
-        if (knoop_recv(c, &id, &r, &err) != 0)
-            return 1;
-        knoop_result_free(r);
-    }
+    if (drain(c, &pending, "edge.create") != 0)
+        goto out;
+    *first = base;
+    rc = 0;
+out:
+    if (csv != NULL && fclose(csv) != 0)
+        rc = 1;
     msgpack_sbuffer_destroy(&sb);
     knoop_close(c);
-    *first = base;
-    return 0;
+    return rc;
+}
+
+static int parse_workload(const char *s)
+{
+    static const char *const names[] = { "ping", "node.get", "edge.list", "loopback", "table" };
+    for (int i = 0; i < 5; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: bench_load [--addr HOST:PORT] [--workload ping|node.get|edge.list|loopback|"
+            "table]\n"
+            "                  [--conns N] [--depth D] [--requests R | --seconds S] [--nodes N]\n"
+            "                  [--first ID] [--load-only] [--edges-csv FILE] [--tsv]\n");
 }
 
 int main(int argc, char **argv)
 {
-    const char *addr = NULL;
+    const char *addr = NULL, *csv = NULL;
     size_t conns = 16, depth = 16, requests = 200000, nodes = 5000;
-    uint64_t first;
-    int failed = 0;
+    double seconds = 0;
+    uint64_t first = 0;
+    int failed = 0, workload = 4, load_only = 0, tsv = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--addr") == 0 && i + 1 < argc)
             addr = argv[++i];
+        else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc)
+            workload = parse_workload(argv[++i]);
         else if (strcmp(argv[i], "--conns") == 0 && i + 1 < argc)
             conns = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--depth") == 0 && i + 1 < argc)
             depth = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--requests") == 0 && i + 1 < argc)
             requests = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
+            seconds = strtod(argv[++i], NULL);
         else if (strcmp(argv[i], "--nodes") == 0 && i + 1 < argc)
             nodes = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--first") == 0 && i + 1 < argc)
+            first = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--edges-csv") == 0 && i + 1 < argc)
+            csv = argv[++i];
+        else if (strcmp(argv[i], "--load-only") == 0)
+            load_only = 1;
+        else if (strcmp(argv[i], "--tsv") == 0)
+            tsv = 1;
         else {
-            fprintf(stderr, "usage: bench_load [--addr HOST:PORT] [--conns N] [--depth D] "
-                            "[--requests R] [--nodes N]\n");
+            usage();
             return 2;
         }
     }
-    if (conns == 0 || depth == 0 || nodes == 0) {
-        fprintf(stderr, "bench_load: --conns, --depth and --nodes must be at least 1\n");
+    if (workload < 0) {
+        usage();
         return 2;
     }
-    if (load(addr, nodes, &first) != 0)
-        return 1;
-    printf("bench_load: %zu nodes, %zu roles loaded; %zu connections x pipeline depth %zu\n", nodes,
-           nodes * 5, conns, depth);
-    failed |= run(addr, "ping", 0, conns, depth, requests, first, nodes);
-    failed |= run(addr, "node.get", 1, conns, depth, requests, first, nodes);
-    failed |= run(addr, "edge.list", 2, conns, depth, requests, first, nodes);
+    if (conns == 0 || depth == 0 || depth > BENCH_MAX_DEPTH || nodes == 0 ||
+        (requests == 0 && seconds <= 0)) {
+        fprintf(stderr, "bench_load: --conns, --nodes and --requests must be at least 1, --depth "
+                        "1..4096\n");
+        return 2;
+    }
+    if (first == 0) {
+        if (load(addr, nodes, csv, &first) != 0)
+            return 1;
+        printf("bench_load: loaded first=%llu nodes=%zu edges=%zu\n", (unsigned long long)first,
+               nodes, nodes * 5);
+        fflush(stdout);
+    }
+    if (load_only)
+        return 0;
+    if (workload == 4) {
+        failed |= run(addr, W_PING, 16, 16, requests, seconds, first, nodes, tsv);
+        failed |= run(addr, W_PING, 16, 1, requests, seconds, first, nodes, tsv);
+        failed |= run(addr, W_NODE_GET, 16, 1, requests, seconds, first, nodes, tsv);
+        failed |= run(addr, W_EDGE_LIST, 16, 1, requests, seconds, first, nodes, tsv);
+        failed |= run(addr, W_PING, 1, 1, requests / 4, seconds, first, nodes, tsv);
+        failed |= run(addr, W_LOOPBACK, 1, 1, requests / 4, seconds, first, nodes, tsv);
+    } else {
+        failed |= run(addr, workload, conns, depth, requests, seconds, first, nodes, tsv);
+    }
     return failed;
 }

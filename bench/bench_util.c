@@ -40,7 +40,7 @@ static int bench__cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static double bench__pct(const bench_lat_t *l, double p)
+double bench_lat_pct(const bench_lat_t *l, double p)
 {
     size_t i;
     if (l->n == 0)
@@ -49,14 +49,20 @@ static double bench__pct(const bench_lat_t *l, double p)
     return (double)l->v[i] / 1000.0;
 }
 
+void bench_lat_sort(bench_lat_t *l)
+{
+    if (l->n > 0)
+        qsort(l->v, l->n, sizeof(*l->v), bench__cmp);
+}
+
 void bench_report(const char *name, bench_lat_t *l, uint64_t wall_ns, int with_p999)
 {
     double secs = (double)wall_ns / 1e9;
-    qsort(l->v, l->n, sizeof(*l->v), bench__cmp);
+    bench_lat_sort(l);
     printf("%-28s %9zu ops %8.2f s %11.0f ops/s   p50 %8.1f us   p99 %8.1f us", name, l->n, secs,
-           secs > 0 ? (double)l->n / secs : 0.0, bench__pct(l, 0.50), bench__pct(l, 0.99));
+           secs > 0 ? (double)l->n / secs : 0.0, bench_lat_pct(l, 0.50), bench_lat_pct(l, 0.99));
     if (with_p999)
-        printf("   p99.9 %8.1f us", bench__pct(l, 0.999));
+        printf("   p99.9 %8.1f us", bench_lat_pct(l, 0.999));
     printf("\n");
     fflush(stdout);
 }

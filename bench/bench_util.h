@@ -19,6 +19,12 @@ typedef struct {
 void bench_lat_add(bench_lat_t *l, uint64_t ns);
 void bench_lat_free(bench_lat_t *l);
 
+/* Sorts the samples in place, ascending. */
+void bench_lat_sort(bench_lat_t *l);
+
+/* The p-quantile (0..1) of sorted samples, in microseconds; 0 without samples. */
+double bench_lat_pct(const bench_lat_t *l, double p);
+
 /* Prints "name: N ops in S s = X ops/s; p50 A us, p99 B us[, p99.9 C us]" (sorts l). */
 void bench_report(const char *name, bench_lat_t *l, uint64_t wall_ns, int with_p999);
 
