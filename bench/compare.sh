@@ -12,6 +12,9 @@
 #
 # Usage: bench/compare.sh [--seconds S] [--nodes N] [--sys-requests R] [--no-build] [--no-strace]
 set -eu
+# A failing step inside $(...) or before a pipe stops the script too (and the trap cleans up).
+set -o pipefail
+shopt -s inherit_errexit
 
 SECONDS_PER_RUN=3
 NODES=5000
