@@ -304,13 +304,17 @@ class CrashTest(unittest.TestCase):
                 self.assertIn("check clean", r.stdout)
 
                 srv = Knoopd(data=data).start()
-                c = Client(srv.connect())
                 last = cycle == cycles
-                checked += self.verify(c, m, rng, full=last or len(m.nodes) + len(m.edges)
-                                       <= full_limit, cycle=cycle)
-                res = c.ok("admin.check", {})
+                try:
+                    c = Client(srv.connect())
+                    checked += self.verify(c, m, rng, full=last or len(m.nodes) + len(m.edges)
+                                           <= full_limit, cycle=cycle)
+                    res = c.ok("admin.check", {})
+                    c.s.close()
+                except (EOFError, OSError) as e:
+                    self.fail("cycle %d: connection lost while checking (%s): %s"
+                              % (cycle, e, self.server_state(srv)))
                 self.assertTrue(res["ok"], res["mismatches"][:20])
-                c.s.close()
                 if cycle % 10 == 0 or last:
                     print("cycle %d: %d acknowledged writes, %d checks so far, %d nodes, "
                           "%d edges, %.1f s" % (cycle, m.acks, checked, len(m.nodes),
@@ -325,6 +329,16 @@ class CrashTest(unittest.TestCase):
             if srv is not None and srv.proc is not None:
                 srv.stop(signal.SIGKILL)
             shutil.rmtree(data, ignore_errors=True)
+
+    @staticmethod
+    def server_state(srv):
+        """How knoopd ended, with the end of its log, when a connection to it broke."""
+        try:
+            rc = srv.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            return "knoopd still runs"
+        return "knoopd exited with status %s; stderr: %s" % (
+            rc, srv.proc.stderr.read()[-3000:].decode(errors="replace"))
 
     def verify(self, c, m, rng, full, cycle):
         """Checks acknowledged state and in-flight atomicity; returns how many checks ran."""
