@@ -29,39 +29,8 @@
 #include <msgpack.h>
 
 #include "itest.h"
+#include "itest_json.h"
 #include "knoop.h"
-
-static json_t *call(knoop_conn_t *c, const char *method, const char *params, int *rc,
-                    knoop_error_t *err)
-{
-    char *out = NULL;
-    json_t *j = NULL;
-    *rc = knoop_call_json(c, method, params, &out, err);
-    if (*rc == 0) {
-        j = json_loads(out, JSON_DECODE_ANY, NULL);
-        free(out);
-    }
-    return j;
-}
-
-static json_t *call_ok(knoop_conn_t *c, const char *method, const char *params)
-{
-    knoop_error_t err;
-    int rc;
-    json_t *j = call(c, method, params, &rc, &err);
-    if (rc != 0 || j == NULL)
-        fail_msg("%s %s: %s: %s", method, params, knoop_err_wire(rc), err.msg);
-    return j;
-}
-
-static knoop_conn_t *conn(const itest_server_t *s)
-{
-    knoop_conn_t *c = NULL;
-    knoop_error_t err;
-    if (knoop_connect(s->addr, &c, &err) != 0)
-        fail_msg("connect %s: %s", s->addr, err.msg);
-    return c;
-}
 
 static long long now_ms(void)
 {
@@ -73,7 +42,7 @@ static long long now_ms(void)
 /* server.info's memory.<field>. */
 static long long mem(knoop_conn_t *c, const char *field)
 {
-    json_t *j = call_ok(c, "server.info", "{}");
+    json_t *j = itest_call_ok(c, "server.info", "{}");
     long long v = json_integer_value(json_object_get(json_object_get(j, "memory"), field));
     json_decref(j);
     return v;
@@ -81,7 +50,7 @@ static long long mem(knoop_conn_t *c, const char *field)
 
 static long long connections(knoop_conn_t *c)
 {
-    json_t *j = call_ok(c, "server.info", "{}");
+    json_t *j = itest_call_ok(c, "server.info", "{}");
     long long v = json_integer_value(json_object_get(j, "connections"));
     json_decref(j);
     return v;
@@ -167,7 +136,7 @@ static void client_that_never_reads_is_closed_and_memory_stays_within_the_caps(v
     (void)state;
 
     assert_int_equal(itest_server_start(&s, args), 0);
-    c = conn(&s);
+    c = itest_connect(s.addr);
     /* One node with a 512 KiB property: every node.get of it is a 512 KiB answer. */
     {
         size_t n = 512 * 1024, off;
@@ -178,7 +147,7 @@ static void client_that_never_reads_is_closed_and_memory_stays_within_the_caps(v
                                "\"omschrijving\": \"");
         memset(p + off, 'x', n);
         snprintf(p + off + n, 16, "\"}}");
-        j = call_ok(c, "node.create", p);
+        j = itest_call_ok(c, "node.create", "%s", p);
         json_decref(j);
         free(p);
     }
@@ -219,8 +188,9 @@ static void shutdown_completes_while_a_client_leaves_its_answers_unread(void **s
     (void)state;
 
     assert_int_equal(itest_server_start(&s, args), 0);
-    c = conn(&s);
-    json_decref(call_ok(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"p\"}}"));
+    c = itest_connect(s.addr);
+    json_decref(
+        itest_call_ok(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"p\"}}"));
     msgpack_sbuffer_init(&sb);
     for (uint32_t i = 0; i < 20000; i++)
         pack_request(&sb, i, "schema.types", NULL, NULL);
@@ -256,8 +226,8 @@ static void receive_buffer_shrinks_after_a_large_message(void **state)
     (void)state;
 
     assert_int_equal(itest_server_start(&s, NULL), 0);
-    c = conn(&s);
-    big = conn(&s);
+    c = itest_connect(s.addr);
+    big = itest_connect(s.addr);
     /* A 12 MiB message (an oversized string is refused, but only after it was received). */
     p = malloc(n + 64);
     assert_non_null(p);
@@ -268,7 +238,7 @@ static void receive_buffer_shrinks_after_a_large_message(void **state)
         off += 33;
     }
     memcpy(p + off, "\"a\"]}", 6);
-    j = call(big, "ping", p, &rc, &err);
+    j = itest_call(big, "ping", p, &rc, &err);
     json_decref(j);
     assert_int_equal(rc, KNOOP_EINVAL); /* ping takes no parameters */
     free(p);
@@ -290,18 +260,18 @@ static void answer_over_the_byte_limit_is_refused_with_too_large(void **state)
     (void)state;
 
     assert_int_equal(itest_server_start(&s, args), 0);
-    c = conn(&s);
+    c = itest_connect(s.addr);
     for (int i = 0; i < 100; i++) {
         char q[128];
         snprintf(q, sizeof(q), "{\"kind\": \"project\", \"props\": {\"name\": \"Project %d\"}}", i);
-        json_decref(call_ok(c, "node.create", q));
+        json_decref(itest_call_ok(c, "node.create", "%s", q));
     }
-    j = call(c, "node.find", "{\"kind\": \"project\"}", &rc, &err);
+    j = itest_call(c, "node.find", "{\"kind\": \"project\"}", &rc, &err);
     assert_null(j);
     assert_int_equal(rc, KNOOP_ETOOLARGE);
     assert_non_null(strstr(err.msg, "limit"));
     /* With a smaller limit it fits. */
-    j = call_ok(c, "node.find", "{\"kind\": \"project\", \"limit\": 5}");
+    j = itest_call_ok(c, "node.find", "{\"kind\": \"project\", \"limit\": 5}");
     assert_true(json_is_true(json_object_get(j, "more")));
     json_decref(j);
     knoop_close(c);
@@ -312,7 +282,7 @@ static void answer_over_the_byte_limit_is_refused_with_too_large(void **state)
 
 static long long count_projects(knoop_conn_t *c)
 {
-    json_t *j = call_ok(c, "node.find", "{\"kind\": \"project\", \"limit\": 100000}");
+    json_t *j = itest_call_ok(c, "node.find", "{\"kind\": \"project\", \"limit\": 100000}");
     long long n = (long long)json_array_size(json_object_get(j, "nodes"));
     json_decref(j);
     return n;
@@ -331,7 +301,7 @@ static void requests_of_a_connection_that_closed_are_not_run(void **state)
     (void)state;
 
     assert_int_equal(itest_server_start(&s, args), 0);
-    c = conn(&s);
+    c = itest_connect(s.addr);
     msgpack_sbuffer_init(&sb);
     for (uint32_t i = 0; i < 120; i++)
         pack_request(&sb, i, "node.create", "kind", "project");
@@ -369,7 +339,7 @@ static void point_read_is_answered_while_another_clients_scans_wait(void **state
     (void)state;
 
     assert_int_equal(itest_server_start(&s, args), 0);
-    c = conn(&s);
+    c = itest_connect(s.addr);
     {
         /* 2000 nodes, written in one batch. */
         size_t cap = 2000 * 96 + 64, off = 0;
@@ -382,7 +352,7 @@ static void point_read_is_answered_while_another_clients_scans_wait(void **state
                                     "\"project\", \"props\": {\"name\": \"Scan %d\"}}}",
                                     i ? "," : "", i);
         snprintf(ops + off, cap - off, "]}");
-        json_decref(call_ok(c, "batch", ops));
+        json_decref(itest_call_ok(c, "batch", "%s", ops));
         free(ops);
     }
     /* Client A: 128 scans of all 2000 nodes, pipelined, answers left unread for now. */
@@ -393,8 +363,8 @@ static void point_read_is_answered_while_another_clients_scans_wait(void **state
     assert_int_equal(send_some(fd, sb.data, sb.size, 2000), sb.size);
     msgpack_sbuffer_destroy(&sb);
     /* Client B: a point read is answered at once, while A's scans are still waiting. */
-    b = conn(&s);
-    j = call_ok(b, "node.get", "{\"id\": 1}");
+    b = itest_connect(s.addr);
+    j = itest_call_ok(b, "node.get", "{\"id\": 1}");
     json_decref(j);
     waiting = mem(b, "requests_waiting");
     printf("fairness: %lld of client A's 128 scans still waiting when B's node.get returned\n",

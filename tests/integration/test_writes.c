@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "itest.h"
+#include "itest_json.h"
 #include "knoop.h"
 #include "knoop_limits.h"
 
@@ -29,51 +30,13 @@ static itest_server_t srv;
 #define THREADS 16
 #define ROUNDS  100
 
-/* Calls method with JSON params; returns the result (caller frees) or NULL with *rc set. */
-static json_t *call(knoop_conn_t *c, const char *method, const char *params, int *rc,
-                    knoop_error_t *err)
-{
-    char *out = NULL;
-    json_t *j = NULL;
-    *rc = knoop_call_json(c, method, params, &out, err);
-    if (*rc == 0) {
-        j = json_loads(out, JSON_DECODE_ANY, NULL);
-        free(out);
-    }
-    return j;
-}
-
-static json_t *call_ok(knoop_conn_t *c, const char *method, const char *fmt, ...)
-{
-    char params[8192];
-    knoop_error_t err;
-    va_list ap;
-    json_t *j;
-    int rc;
-    va_start(ap, fmt);
-    vsnprintf(params, sizeof(params), fmt, ap);
-    va_end(ap);
-    j = call(c, method, params, &rc, &err);
-    if (rc != 0 || j == NULL)
-        fail_msg("%s %s: %s: %s", method, params, knoop_err_wire(rc), err.msg);
-    return j;
-}
-
-static knoop_conn_t *conn(void)
-{
-    knoop_conn_t *c = NULL;
-    knoop_error_t err;
-    if (knoop_connect(srv.addr, &c, &err) != 0)
-        fail_msg("connect %s: %s", srv.addr, err.msg);
-    return c;
-}
-
 static uint64_t person(knoop_conn_t *c, const char *surname)
 {
-    json_t *j = call_ok(c, "node.create",
-                        "{\"kind\": \"person\", \"props\": {\"initials\": \"P.\", \"surname\": "
-                        "\"%s\", \"example\": true}}",
-                        surname);
+    json_t *j =
+        itest_call_ok(c, "node.create",
+                      "{\"kind\": \"person\", \"props\": {\"initials\": \"P.\", \"surname\": "
+                      "\"%s\", \"example\": true}}",
+                      surname);
     uint64_t id = (uint64_t)json_integer_value(json_object_get(j, "id"));
     json_decref(j);
     return id;
@@ -102,7 +65,7 @@ static void *putter(void *arg)
                  "{\"type\": \"collega\", \"source\": %llu, \"target\": %llu, \"valid_from\": "
                  "\"2020-01-01\"}",
                  (unsigned long long)*p->src, (unsigned long long)*p->tgt);
-        j = call(p->c, "edge.put", params, &rc, &err);
+        j = itest_call(p->c, "edge.put", params, &rc, &err);
         if (rc != 0 || j == NULL)
             p->failures++;
         else
@@ -119,7 +82,7 @@ static void edge_put_sixteen_concurrent_identical_calls_create_exactly_one_edge(
     pthread_t th[THREADS];
     putter_t pt[THREADS];
     uint64_t src = 0, tgt = 0;
-    knoop_conn_t *c = conn();
+    knoop_conn_t *c = itest_connect(srv.addr);
     int duplicates = 0, rounds_without_create = 0;
     (void)state;
 
@@ -127,7 +90,7 @@ static void edge_put_sixteen_concurrent_identical_calls_create_exactly_one_edge(
     pthread_barrier_init(&done, NULL, THREADS + 1);
     for (int i = 0; i < THREADS; i++) {
         memset(&pt[i], 0, sizeof(pt[i]));
-        pt[i].c = conn();
+        pt[i].c = itest_connect(srv.addr);
         pt[i].start = &start;
         pt[i].done = &done;
         pt[i].src = &src;
@@ -146,7 +109,7 @@ static void edge_put_sixteen_concurrent_identical_calls_create_exactly_one_edge(
             created += pt[i].created[r];
         snprintf(params, sizeof(params), "{\"node\": %llu, \"type\": \"collega\"}",
                  (unsigned long long)src);
-        l = call_ok(c, "edge.list", "%s", params);
+        l = itest_call_ok(c, "edge.list", "%s", params);
         if (json_array_size(json_object_get(l, "edges")) != 1)
             duplicates++;
         if (created != 1)
@@ -172,7 +135,7 @@ static void edge_put_sixteen_concurrent_identical_calls_create_exactly_one_edge(
 
 static size_t history_len(knoop_conn_t *c, const char *params, json_t **entries)
 {
-    json_t *j = call_ok(c, "history.list", "%s", params);
+    json_t *j = itest_call_ok(c, "history.list", "%s", params);
     size_t n = json_array_size(json_object_get(j, "entries"));
     *entries = json_incref(json_object_get(j, "entries"));
     json_decref(j);
@@ -181,18 +144,20 @@ static size_t history_len(knoop_conn_t *c, const char *params, json_t **entries)
 
 static void postcode_put_and_places_sync_write_history_entries(void **state)
 {
-    knoop_conn_t *c = conn();
+    knoop_conn_t *c = itest_connect(srv.addr);
     json_t *e, *j;
     (void)state;
 
-    j = call_ok(c, "postcode.put", "{\"postcode\": \"9999\", \"place\": \"Testdorp\"}");
+    j = itest_call_ok(c, "postcode.put", "{\"postcode\": \"9999\", \"place\": \"Testdorp\"}");
     json_decref(j);
-    j = call_ok(c, "postcode.put",
-                "{\"postcode\": \"9999\", \"place\": \"Testdorp\", \"gemeente\": \"GM0034\"}");
+    j = itest_call_ok(
+        c, "postcode.put",
+        "{\"postcode\": \"9999\", \"place\": \"Testdorp\", \"gemeente\": \"GM0034\"}");
     json_decref(j);
     /* Unchanged: no new entry. */
-    j = call_ok(c, "postcode.put",
-                "{\"postcode\": \"9999\", \"place\": \"Testdorp\", \"gemeente\": \"GM0034\"}");
+    j = itest_call_ok(
+        c, "postcode.put",
+        "{\"postcode\": \"9999\", \"place\": \"Testdorp\", \"gemeente\": \"GM0034\"}");
     json_decref(j);
     assert_int_equal(history_len(c, "{\"postcode\": \"9999\"}", &e), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(e, 0), "op")), "create");
@@ -202,11 +167,11 @@ static void postcode_put_and_places_sync_write_history_entries(void **state)
                         "GM0034");
     json_decref(e);
 
-    j = call_ok(c, "places.sync",
-                "{\"places\": [{\"code\": 9901, \"name\": \"Eerstedorp\", \"gemeente\": "
-                "\"GM0034\"}], \"on\": \"2025-01-01\"}");
+    j = itest_call_ok(c, "places.sync",
+                      "{\"places\": [{\"code\": 9901, \"name\": \"Eerstedorp\", \"gemeente\": "
+                      "\"GM0034\"}], \"on\": \"2025-01-01\"}");
     json_decref(j);
-    j = call_ok(c, "places.sync", "{\"places\": [], \"on\": \"2025-02-01\"}");
+    j = itest_call_ok(c, "places.sync", "{\"places\": [], \"on\": \"2025-02-01\"}");
     json_decref(j);
     assert_int_equal(history_len(c, "{\"woonplaats\": 9901}", &e), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(e, 1), "op")), "end");
@@ -221,7 +186,7 @@ static void postcode_put_and_places_sync_write_history_entries(void **state)
 
 static void node_create_with_more_properties_than_the_limit_is_refused_before_any_write(void **s)
 {
-    knoop_conn_t *c = conn();
+    knoop_conn_t *c = itest_connect(srv.addr);
     knoop_error_t err;
     size_t cap = 64 + (size_t)(KNOOP_MAX_PROPERTIES + 1) * 24, n = 0;
     char *params = malloc(cap);
@@ -233,7 +198,7 @@ static void node_create_with_more_properties_than_the_limit_is_refused_before_an
     for (int i = 0; i <= KNOOP_MAX_PROPERTIES; i++)
         n += (size_t)snprintf(params + n, cap - n, "%s\"p%d\": %d", i ? ", " : "", i, i);
     snprintf(params + n, cap - n, "}}");
-    j = call(c, "node.create", params, &rc, &err);
+    j = itest_call(c, "node.create", params, &rc, &err);
     assert_null(j);
     assert_int_equal(rc, KNOOP_ETOOLARGE);
     assert_non_null(strstr(err.msg, "at most"));
@@ -267,25 +232,26 @@ static void node_create_with_more_properties_than_the_limit_is_refused_before_an
 
 static void failed_batch_leaves_no_node_no_history_and_no_sequence_number(void **state)
 {
-    knoop_conn_t *c = conn();
+    knoop_conn_t *c = itest_connect(srv.addr);
     knoop_error_t err;
     json_t *j, *before, *after;
     int rc;
     (void)state;
-    before = call_ok(c, "server.info", "{}");
-    j = call(c, "batch",
-             "{\"ops\": [{\"method\": \"node.create\", \"params\": {\"kind\": \"project\", "
-             "\"props\": {\"key\": \"half-written\"}}}, {\"method\": \"edge.create\", \"params\": "
-             "{\"type\": \"collega\", \"source\": \"half-written\", \"target\": \"GM9999\", "
-             "\"valid_from\": \"2020-01-01\"}}]}",
-             &rc, &err);
+    before = itest_call_ok(c, "server.info", "{}");
+    j = itest_call(
+        c, "batch",
+        "{\"ops\": [{\"method\": \"node.create\", \"params\": {\"kind\": \"project\", "
+        "\"props\": {\"key\": \"half-written\"}}}, {\"method\": \"edge.create\", \"params\": "
+        "{\"type\": \"collega\", \"source\": \"half-written\", \"target\": \"GM9999\", "
+        "\"valid_from\": \"2020-01-01\"}}]}",
+        &rc, &err);
     assert_null(j);
     assert_int_equal(rc, KNOOP_ENOTFOUND);
     assert_non_null(strstr(err.msg, "nothing was written"));
-    j = call(c, "node.get", "{\"id\": \"half-written\"}", &rc, &err);
+    j = itest_call(c, "node.get", "{\"id\": \"half-written\"}", &rc, &err);
     assert_null(j);
     assert_int_equal(rc, KNOOP_ENOTFOUND);
-    after = call_ok(c, "server.info", "{}");
+    after = itest_call_ok(c, "server.info", "{}");
     assert_non_null(json_object_get(before, "last_seq"));
     assert_true(
         json_equal(json_object_get(before, "last_seq"), json_object_get(after, "last_seq")));
@@ -307,9 +273,9 @@ static void *writer(void *arg)
     while (!w->stop) {
         knoop_error_t err;
         int rc;
-        json_t *j =
-            call(w->c, "node.create",
-                 "{\"kind\": \"project\", \"props\": {\"name\": \"Backupproject\"}}", &rc, &err);
+        json_t *j = itest_call(w->c, "node.create",
+                               "{\"kind\": \"project\", \"props\": {\"name\": \"Backupproject\"}}",
+                               &rc, &err);
         if (rc == 0)
             w->created++;
         else
@@ -321,8 +287,8 @@ static void *writer(void *arg)
 
 static void backup_while_writes_go_on_restores_to_the_same_digest(void **state)
 {
-    knoop_conn_t *c = conn();
-    writer_t w = { .c = conn() };
+    knoop_conn_t *c = itest_connect(srv.addr);
+    writer_t w = { .c = itest_connect(srv.addr) };
     char dir[400], data[400], params[600], want[64];
     const char *knoopd = itest_path("KNOOPD", ITEST_KNOOPD);
     pthread_t th;
@@ -338,7 +304,7 @@ static void backup_while_writes_go_on_restores_to_the_same_digest(void **state)
     while (atomic_load(&w.created) < 20 && atomic_load(&w.failures) == 0)
         sched_yield();
     snprintf(params, sizeof(params), "{\"dir\": \"%s\", \"verify\": true}", dir);
-    b = call_ok(c, "admin.backup", "%s", params);
+    b = itest_call_ok(c, "admin.backup", "%s", params);
     w.stop = 1;
     pthread_join(th, NULL);
     assert_int_equal(w.failures, 0);
@@ -364,7 +330,7 @@ static void backup_while_writes_go_on_restores_to_the_same_digest(void **state)
     {
         knoop_error_t err;
         int rc;
-        json_t *j = call(c, "admin.backup", params, &rc, &err);
+        json_t *j = itest_call(c, "admin.backup", params, &rc, &err);
         assert_null(j);
         assert_int_not_equal(rc, 0);
         assert_non_null(strstr(err.msg, "exists"));
@@ -388,25 +354,25 @@ static void write_error_makes_the_store_read_only_and_a_restart_writes_again(voi
 
     assert_int_equal(itest_server_start(&d, NULL), 0);
     assert_int_equal(knoop_connect(d.addr, &c, &err), 0);
-    j = call_ok(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"vol-a\"}}");
+    j = itest_call_ok(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"vol-a\"}}");
     json_decref(j);
     /* The file size limit makes every write to the log fail with EFBIG, as a full disk fails
      * with ENOSPC, without needing root for a small tmpfs. */
     assert_int_equal(prlimit(d.pid, RLIMIT_FSIZE, &rl, NULL), 0);
-    j = call(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"vol-b\"}}", &rc,
-             &err);
+    j = itest_call(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"vol-b\"}}",
+                   &rc, &err);
     assert_null(j);
     assert_int_equal(rc, KNOOP_EUNAVAIL); /* EIO on the wire */
-    j = call(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"vol-b\"}}", &rc,
-             &err);
+    j = itest_call(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"vol-b\"}}",
+                   &rc, &err);
     assert_null(j);
     assert_int_equal(rc, KNOOP_EUNAVAIL); /* EIO on the wire */
     assert_non_null(strstr(err.msg, "read-only"));
     /* Reads go on, on this connection and on another. */
-    j = call_ok(c, "node.get", "{\"id\": \"vol-a\"}");
+    j = itest_call_ok(c, "node.get", "{\"id\": \"vol-a\"}");
     json_decref(j);
     assert_int_equal(knoop_connect(d.addr, &other, &err), 0);
-    j = call_ok(other, "ping", "{}");
+    j = itest_call_ok(other, "ping", "{}");
     json_decref(j);
     knoop_close(other);
     knoop_close(c);
@@ -416,12 +382,12 @@ static void write_error_makes_the_store_read_only_and_a_restart_writes_again(voi
     assert_int_equal(itest_server_restart(&d, NULL, &code), 0);
     assert_int_equal(code, 0);
     assert_int_equal(knoop_connect(d.addr, &c, &err), 0);
-    j = call_ok(c, "node.get", "{\"id\": \"vol-a\"}");
+    j = itest_call_ok(c, "node.get", "{\"id\": \"vol-a\"}");
     json_decref(j);
-    j = call(c, "node.get", "{\"id\": \"vol-b\"}", &rc, &err);
+    j = itest_call(c, "node.get", "{\"id\": \"vol-b\"}", &rc, &err);
     assert_null(j);
     assert_int_equal(rc, KNOOP_ENOTFOUND);
-    j = call_ok(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"vol-c\"}}");
+    j = itest_call_ok(c, "node.create", "{\"kind\": \"project\", \"props\": {\"key\": \"vol-c\"}}");
     json_decref(j);
     knoop_close(c);
     assert_int_equal(itest_server_stop(&d), 0);
