@@ -1576,9 +1576,27 @@ static bool refuse_value(imp_t *im, op_t *o, const char *msg)
     const char *m = strstr(msg, "): ");
     size_t i;
 
-    if (strcmp(im->profile, "contacts") != 0)
-        return false;
     m = m != NULL ? m + 3 : msg;
+    if (strcmp(im->profile, "contacts") != 0) {
+        /* A register that breaks a role rule (two griffiers at once): the row is reported and
+         * left out, so that the rest of the register loads; knoop check-roles finds such data
+         * already stored. */
+        if (strstr(m, " at a time, and on ") == NULL &&
+            strstr(m, "already holds this role") == NULL)
+            return false;
+        fprintf(stderr, "%s:%s: skipped row: conflict: %.*s\n", im->file, im->rows[o->row].loc,
+                (int)(strstr(m, "; nothing was written") != NULL
+                          ? (size_t)(strstr(m, "; nothing was written") - m)
+                          : strlen(m)),
+                m);
+        if (im->n_roles > 0)
+            im->n_roles--;
+        json_decref(o->op);
+        o->op = NULL;
+        im->rows[o->row].state = ROW_SKIPPED;
+        im->refused++;
+        return true;
+    }
     for (i = 0; i < 3; i++) {
         char needle[32];
         snprintf(needle, sizeof(needle), "props.%s", fields[i]);

@@ -95,19 +95,74 @@ static int domain__node_hook(void *arg, const store_view_t *view, graph_op_t op,
     return rc;
 }
 
-static int domain__edge_hook(void *arg, const store_view_t *view, const char *type,
+/* The tenures of one role type at one target, as the role rules read them. */
+typedef struct {
+    schema_tenure_t *v;
+    size_t n, cap;
+    int rc;
+} domain__tenures_t;
+
+static int domain__tenure_cb(void *arg, const graph_adj_t *a)
+{
+    domain__tenures_t *l = arg;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        schema_tenure_t *v = knoop_realloc(l->v, cap * sizeof(*v));
+        if (v == NULL) {
+            l->rc = KNOOP_ENOMEM;
+            return 1;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n].edge = a->edge;
+    l->v[l->n].source = a->other;
+    l->v[l->n].from = a->valid_from;
+    l->v[l->n].to = a->valid_to;
+    l->n++;
+    return 0;
+}
+
+/* Checks the role rules of role for edge e against the other edges of its type at e's target,
+ * read through view (the transaction's: earlier steps of the same change count). */
+static int domain__role_rules(store_t *s, const store_view_t *view, const schema_role_t *role,
+                              const graph_edge_t *e, knoop_error_t *err)
+{
+    graph_filter_t f = { .dir = GRAPH_IN, .type = e->type };
+    domain__tenures_t l = { 0 };
+    schema_tenure_t nw = { e->id, e->source, e->valid_from, e->valid_to };
+    int rc;
+    if (role->max_holders == 0 && role->allow_overlap)
+        return KNOOP_OK;
+    rc = graph_adj_scan(s, view, e->target, &f, domain__tenure_cb, &l, err);
+    if (rc == KNOOP_OK && l.rc != KNOOP_OK)
+        rc = knoop_error_set(err, l.rc, "out of memory");
+    if (rc == KNOOP_OK)
+        rc = schema_role_check_tenure(role, &nw, l.v, l.n, err);
+    knoop_free(l.v);
+    return rc;
+}
+
+static int domain__edge_hook(void *arg, const store_view_t *view, const graph_edge_t *e,
                              const graph_node_t *source, const graph_node_t *target,
                              const msgpack_object *props, knoop_buf_t *out, knoop_error_t *err)
 {
+    const schema_role_t *r;
+    schema_role_t role;
+    bool rules = false;
     msgpack_packer pk;
     int rc;
-    (void)arg;
-    (void)view;
     msgpack_packer_init(&pk, out, knoop_buf_write);
     pthread_rwlock_rdlock(&domain_lock);
-    rc = schema_validate_edge(domain_reg, type, source->kind, source->type, target->kind,
+    rc = schema_validate_edge(domain_reg, e->type, source->kind, source->type, target->kind,
                               target->type, props, &pk, err);
+    if (rc == KNOOP_OK && (r = schema_registry_role(domain_reg, e->type)) != NULL) {
+        role = *r;
+        rules = true;
+    }
     pthread_rwlock_unlock(&domain_lock);
+    if (rc == KNOOP_OK && rules)
+        rc = domain__role_rules(arg, view, &role, e, err);
     return rc;
 }
 
@@ -178,7 +233,11 @@ static void pack_ends(msgpack_packer *pk, const schema_end_t *e, size_t n)
 
 static void pack_role(msgpack_packer *pk, const schema_role_t *r)
 {
-    msgpack_pack_map(pk, 6);
+    msgpack_pack_map(pk, 8);
+    cmd_pack_cstr(pk, "max_holders");
+    msgpack_pack_uint32(pk, r->max_holders);
+    cmd_pack_cstr(pk, "allow_overlap");
+    cmd_pack_bool(pk, r->allow_overlap);
     pack_kv_str(pk, "name", r->name);
     pack_kv_str(pk, "description", r->description);
     cmd_pack_cstr(pk, "sources");
@@ -352,6 +411,18 @@ static int parse_role(const msgpack_object *m, const char *ctx, schema_role_t *r
             r->attrs[i].core = true;
         }
         r->nattrs = attrs->via.array.size;
+    }
+    {
+        const msgpack_object *mh = proto_param(m, "max_holders");
+        uint64_t v = 0;
+        bool b = false;
+        if (mh != NULL && mh->type != MSGPACK_OBJECT_NIL &&
+            (!proto_param_u64(m, "max_holders", &v) || v > UINT32_MAX))
+            return knoop_error_set(err, KNOOP_EINVAL,
+                                   "%s.max_holders: expected a count (0 = no limit)", ctx);
+        r->max_holders = (uint32_t)v;
+        if (proto_param_bool(m, "allow_overlap", &b))
+            r->allow_overlap = b;
     }
     return KNOOP_OK;
 }

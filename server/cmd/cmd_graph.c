@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "schema_check.h"
+#include "schema_domain.h"
 
 void cmd_pack_cstr(msgpack_packer *pk, const char *s)
 {
@@ -168,6 +169,60 @@ int cmd_node_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     return KNOOP_OK;
 }
 
+/*
+ * The edges of a klantcontact change only through contact.* and task.*: KNOOP_ECONFLICT when an
+ * edge of type `type` between source and target is one of them (a contact link type, or an end
+ * that is a klantcontact). `what` names the refused method.
+ */
+static int cmd__contact_guard(cmd_ctx_t *ctx, const char *what, const char *type, uint64_t source,
+                              uint64_t target, knoop_error_t *err)
+{
+    uint64_t ends[2] = { source, target };
+    if (schema_role_is_contact_link(type))
+        return knoop_error_set(err, KNOOP_ECONFLICT,
+                               "%s: a %s edge belongs to a klantcontact, which is immutable; it "
+                               "changes only through contact.* and task.* (register a correction "
+                               "with contact.register and corrects)",
+                               what, type);
+    for (int i = 0; i < 2; i++) {
+        graph_node_t n;
+        int rc = graph_node_get(ctx->store, ctx->view, ends[i], &n, err);
+        if (rc == KNOOP_ENOTFOUND)
+            continue; /* the write itself reports the missing node */
+        if (rc != KNOOP_OK)
+            return rc;
+        rc = n.kind == SCHEMA_KIND_CONTACT;
+        graph_node_clear(&n);
+        if (rc)
+            return knoop_error_set(err, KNOOP_ECONFLICT,
+                                   "%s: node %llu is a klantcontact, which is immutable; its edges "
+                                   "change only through contact.* and task.*",
+                                   what, (unsigned long long)ends[i]);
+    }
+    return KNOOP_OK;
+}
+
+typedef struct {
+    uint64_t edge, other;
+    char type[KNOOP_MAX_NAME_BYTES + 1];
+} cmd__link_t;
+
+static int cmd__link_cb(void *arg, const graph_adj_t *a)
+{
+    cmd__link_t *l = arg;
+    char type[KNOOP_MAX_NAME_BYTES + 1];
+    if (a->type_len >= sizeof(type))
+        return 0;
+    memcpy(type, a->type, a->type_len);
+    type[a->type_len] = '\0';
+    if (!schema_role_is_contact_link(type))
+        return 0;
+    l->edge = a->edge;
+    l->other = a->other;
+    memcpy(l->type, type, a->type_len + 1);
+    return 1;
+}
+
 int cmd_node_delete(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
     graph_ids_t deleted = { 0 };
@@ -178,6 +233,20 @@ int cmd_node_delete(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     if ((rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
         return rc;
     proto_param_bool(p, "cascade", &cascade);
+    {
+        /* A betrokkene (or actor) of a klantcontact stays: the contact is immutable. */
+        cmd__link_t l = { 0 };
+        if ((rc = graph_adj_scan(ctx->store, ctx->view, id, NULL, cmd__link_cb, &l, err)) !=
+            KNOOP_OK)
+            return rc;
+        if (l.edge != 0)
+            return knoop_error_set(err, KNOOP_ECONFLICT,
+                                   "params.id: node %llu is linked to klantcontact %llu (%s edge "
+                                   "%llu); a registered contact is immutable, so the node cannot "
+                                   "be deleted",
+                                   (unsigned long long)id, (unsigned long long)l.other, l.type,
+                                   (unsigned long long)l.edge);
+    }
     rc = graph_node_delete_tx(t, id, cascade, &deleted, err);
     if (rc != KNOOP_OK) {
         graph_ids_free(&deleted);
@@ -311,6 +380,8 @@ int cmd_edge_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         (rc = cmd_node_ref(ctx, p, "target", &tgt, err)) != KNOOP_OK)
         return rc;
     proto_param_u64(p, "on_behalf_of", &behalf);
+    if ((rc = cmd__contact_guard(ctx, "edge.create", type, src, tgt, err)) != KNOOP_OK)
+        return rc;
     memset(&e, 0, sizeof(e));
     rc =
         graph_edge_create_tx(t, type, src, tgt, from, to, proto_param(p, "props"), behalf, &e, err);
@@ -387,7 +458,8 @@ int cmd_edge_end(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     store_txn_t *t = ctx->txn;
     int rc;
     proto_param_u64(p, "id", &id);
-    if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK)
+    if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK ||
+        (rc = cmd_edge_guard(ctx, "edge.end", id, err)) != KNOOP_OK)
         return rc;
     rc = graph_edge_end_tx(t, id, on, &ended, err);
     /* Pack from the transaction's view before it commits, so the batch sees its own ends. */
@@ -548,5 +620,66 @@ int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         cmd_pack_bool(pk, h.more);
     }
     knoop_buf_destroy(&sb);
+    return rc;
+}
+
+int cmd_edge_guard(cmd_ctx_t *ctx, const char *what, uint64_t id, knoop_error_t *err)
+{
+    graph_edge_t e;
+    int rc = graph_edge_get(ctx->store, ctx->view, id, &e, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    rc = cmd__contact_guard(ctx, what, e.type, e.source, e.target, err);
+    graph_edge_clear(&e);
+    return rc;
+}
+
+int cmd_edge_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    const msgpack_object *vt = proto_param(p, "valid_to");
+    graph_ids_t moved = { 0 };
+    graph_edge_t e;
+    uint64_t id = 0;
+    schema_date_t from, to = SCHEMA_DATE_OPEN;
+    bool has_from, has_to = false, changed = false;
+    int rc;
+
+    proto_param_u64(p, "id", &id);
+    if ((rc = cmd_date_param(p, "valid_from", &from, &has_from, err)) != KNOOP_OK)
+        return rc;
+    if (vt != NULL && vt->type == MSGPACK_OBJECT_NIL) {
+        has_to = true; /* nil reopens the edge */
+    } else if (vt != NULL && vt->type == MSGPACK_OBJECT_STR) {
+        if ((rc = schema_date_parse(vt->via.str.ptr, vt->via.str.size, "params.valid_to", &to,
+                                    err)) != KNOOP_OK)
+            return rc;
+        has_to = true;
+    } else if (vt != NULL) {
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "params.valid_to: expected YYYY-MM-DD, or nil to reopen the edge");
+    }
+    if ((rc = cmd_edge_guard(ctx, "edge.update", id, err)) != KNOOP_OK)
+        return rc;
+    memset(&e, 0, sizeof(e));
+    rc = graph_edge_update_tx(ctx->txn, id, proto_param(p, "set"), proto_param(p, "unset"),
+                              has_from ? &from : NULL, has_to ? &to : NULL, &moved, &changed, &e,
+                              err);
+    if (rc == KNOOP_OK) {
+        msgpack_pack_map(pk, 3);
+        cmd_pack_cstr(pk, "edge");
+        graph_edge_pack(pk, &e);
+        cmd_pack_cstr(pk, "changed");
+        cmd_pack_bool(pk, changed);
+        cmd_pack_cstr(pk, "moved");
+        msgpack_pack_array(pk, (uint32_t)moved.n);
+        for (size_t i = 0; i < moved.n && rc == KNOOP_OK; i++) {
+            graph_edge_t m;
+            if ((rc = graph_edge_get(ctx->store, ctx->view, moved.ids[i], &m, err)) == KNOOP_OK)
+                graph_edge_pack(pk, &m);
+            graph_edge_clear(&m);
+        }
+    }
+    graph_edge_clear(&e);
+    graph_ids_free(&moved);
     return rc;
 }

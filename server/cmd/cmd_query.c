@@ -195,17 +195,30 @@ int cmd_edge_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     if (rc != KNOOP_OK)
         return rc;
     if (pf.edge != 0) {
+        /* The same role again: correct what differs (attributes given, valid_to when given);
+         * unchanged, nothing is written. */
         graph_edge_t e;
-        if ((rc = graph_edge_get(ctx->store, ctx->view, pf.edge, &e, err)) != KNOOP_OK)
+        schema_date_t to;
+        bool has_to, changed = false;
+        if ((rc = cmd_date_param(p, "valid_to", &to, &has_to, err)) != KNOOP_OK ||
+            (rc = cmd_edge_guard(ctx, "edge.put", pf.edge, err)) != KNOOP_OK)
             return rc;
-        msgpack_pack_map(pk, 2);
+        memset(&e, 0, sizeof(e));
+        rc = graph_edge_update_tx(ctx->txn, pf.edge, proto_param(p, "props"), NULL, NULL,
+                                  has_to ? &to : NULL, NULL, &changed, &e, err);
+        if (rc != KNOOP_OK) {
+            graph_edge_clear(&e);
+            return rc;
+        }
+        msgpack_pack_map(pk, 3);
         cmd_pack_cstr(pk, "edge");
         graph_edge_pack(pk, &e);
         pack_bool(pk, "created", false);
+        pack_bool(pk, "changed", changed);
         graph_edge_clear(&e);
         return KNOOP_OK;
     }
-    msgpack_pack_map(pk, 2);
+    msgpack_pack_map(pk, 3);
     cmd_pack_cstr(pk, "edge");
     /* edge.create's handler checks the same parameters (minus none) and packs the edge. */
     {
@@ -221,6 +234,7 @@ int cmd_edge_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     if (rc != KNOOP_OK)
         return rc;
     pack_bool(pk, "created", true);
+    pack_bool(pk, "changed", false);
     return KNOOP_OK;
 }
 

@@ -38,6 +38,13 @@ static const proto_param_spec_t p_edge_create[] = {
 static const proto_param_spec_t p_edge_get[] = { P("id", U64, true), END };
 static const proto_param_spec_t p_edge_end[] = { P("id", U64, true), P("on", DATE, true),
                                                  P("reason", STR, false), END };
+static const proto_param_spec_t p_edge_update[] = { P("id", U64, true),
+                                                    P("set", MAP, false),
+                                                    P("unset", ARRAY, false),
+                                                    P("valid_from", DATE, false),
+                                                    P("valid_to", ANY, false),
+                                                    P("reason", STR, false),
+                                                    END };
 static const proto_param_spec_t p_edge_list[] = {
     P("node", STR_OR_U64, true), P("direction", STR, false),
     P("type", STR, false),       P("at", DATE, false),
@@ -114,6 +121,8 @@ static const proto_param_spec_t p_role_define[] = { P("name", STR, true),
                                                     P("sources", ARRAY, true),
                                                     P("targets", ARRAY, true),
                                                     P("attributes", ARRAY, false),
+                                                    P("max_holders", U64, false),
+                                                    P("allow_overlap", BOOL, false),
                                                     P("reason", STR, false),
                                                     END };
 static const proto_param_spec_t p_node_put[] = { P("kind", STR, true), P("type", STR, false),
@@ -172,6 +181,7 @@ const cmd_t cmd_table[] = {
     { "edge.create", cmd_edge_create, p_edge_create, CMD_WRITE },
     { "edge.get", cmd_edge_get, p_edge_get, CMD_READ },
     { "edge.end", cmd_edge_end, p_edge_end, CMD_WRITE },
+    { "edge.update", cmd_edge_update, p_edge_update, CMD_WRITE },
     { "edge.list", cmd_edge_list, p_edge_list, CMD_READ },
     { "history.list", cmd_history_list, p_history, CMD_READ },
     { "batch", cmd_batch, p_batch, CMD_WRITE },
