@@ -162,6 +162,11 @@ int cmd_schema_role_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pack
                            knoop_error_t *err);
 int cmd_schema_roles(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
+/* schema.check: every stored role that breaks a role rule (schema_role_check_tenure), each
+ * clashing pair once: {violations: [{role, target, edge, source, problem}] (at most limit),
+ * count, more, checked_edges}. Gives up with KNOOP_EUNAVAIL at ctx->deadline_ms. */
+int cmd_schema_check(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err);
 int cmd_schema_types(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
 int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);

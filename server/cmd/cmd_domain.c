@@ -854,3 +854,113 @@ int cmd_schema_types(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     pthread_rwlock_unlock(&domain_lock);
     return KNOOP_OK;
 }
+
+/* ---- schema.check: stored roles that break a role rule ---- */
+
+typedef struct {
+    cmd_ctx_t *ctx;
+    msgpack_packer *pk;
+    knoop_buf_t *out; /* the violations, packed */
+    size_t found, limit;
+    uint64_t checked;
+    uint64_t node; /* the group being collected: target node and type */
+    char type[KNOOP_MAX_NAME_BYTES + 1];
+    domain__tenures_t group;
+    int rc;
+} domain__check_t;
+
+/* Checks the collected group (one role type at one target): each tenure against the ones before
+ * it, so that every clashing pair is reported once. */
+static void domain__check_group(domain__check_t *c)
+{
+    const schema_role_t *r;
+    schema_role_t role;
+    msgpack_packer pk;
+    bool have;
+    if (c->group.n < 2)
+        return;
+    pthread_rwlock_rdlock(&domain_lock);
+    r = schema_registry_role(domain_reg, c->type);
+    have = r != NULL;
+    if (have)
+        role = *r;
+    pthread_rwlock_unlock(&domain_lock);
+    if (!have || (role.max_holders == 0 && role.allow_overlap))
+        return;
+    msgpack_packer_init(&pk, c->out, knoop_buf_write);
+    for (size_t i = 1; i < c->group.n; i++) {
+        knoop_error_t e;
+        const schema_tenure_t *nw = &c->group.v[i];
+        if (schema_role_check_tenure(&role, nw, c->group.v, i, &e) == KNOOP_OK)
+            continue;
+        if (++c->found > c->limit)
+            continue;
+        msgpack_pack_map(&pk, 5);
+        cmd_pack_cstr(&pk, "role");
+        cmd_pack_cstr(&pk, c->type);
+        cmd_pack_cstr(&pk, "target");
+        msgpack_pack_uint64(&pk, c->node);
+        cmd_pack_cstr(&pk, "edge");
+        msgpack_pack_uint64(&pk, nw->edge);
+        cmd_pack_cstr(&pk, "source");
+        msgpack_pack_uint64(&pk, nw->source);
+        cmd_pack_cstr(&pk, "problem");
+        cmd_pack_cstr(&pk, e.msg);
+    }
+}
+
+static int domain__check_cb(void *arg, const graph_adj_t *a)
+{
+    domain__check_t *c = arg;
+    c->checked++;
+    if (a->node != c->node || a->type_len != strlen(c->type) ||
+        memcmp(a->type, c->type, a->type_len) != 0) {
+        domain__check_group(c);
+        c->group.n = 0;
+        c->node = a->node;
+        memcpy(c->type, a->type, a->type_len);
+        c->type[a->type_len] = '\0';
+    }
+    if (domain__tenure_cb(&c->group, a) != 0) {
+        c->rc = KNOOP_ENOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+int cmd_schema_check(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err)
+{
+    knoop_buf_t out;
+    domain__check_t c;
+    int rc;
+    memset(&c, 0, sizeof(c));
+    if ((rc = cmd_limit_param(p, &c.limit, err)) != KNOOP_OK)
+        return rc;
+    knoop_buf_init(&out);
+    c.ctx = ctx;
+    c.out = &out;
+    rc = graph_adj_scan_all(ctx->store, ctx->view, GRAPH_IN, ctx->deadline_ms, domain__check_cb, &c,
+                            err);
+    if (rc == KNOOP_OK && c.rc == KNOOP_OK)
+        domain__check_group(&c);
+    if (rc == KNOOP_OK && (c.rc != KNOOP_OK || c.group.rc != KNOOP_OK || knoop_buf_failed(&out)))
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    if (rc == KNOOP_OK) {
+        size_t shown = c.found < c.limit ? c.found : c.limit;
+        msgpack_pack_map(pk, 4);
+        cmd_pack_cstr(pk, "violations");
+        msgpack_pack_array(pk, (uint32_t)shown);
+        if (out.size > 0)
+            pk->callback(pk->data, out.data, out.size);
+        cmd_pack_cstr(pk, "count");
+        msgpack_pack_uint64(pk, c.found);
+        cmd_pack_cstr(pk, "more");
+        cmd_pack_bool(pk, c.found > c.limit);
+        cmd_pack_cstr(pk, "checked_edges");
+        msgpack_pack_uint64(pk, c.checked);
+    }
+    knoop_free(c.group.v);
+    knoop_buf_destroy(&out);
+    return rc;
+}

@@ -636,27 +636,24 @@ int cmd_edge_guard(cmd_ctx_t *ctx, const char *what, uint64_t id, knoop_error_t 
 
 int cmd_edge_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
-    const msgpack_object *vt = proto_param(p, "valid_to");
     graph_ids_t moved = { 0 };
     graph_edge_t e;
     uint64_t id = 0;
     schema_date_t from, to = SCHEMA_DATE_OPEN;
-    bool has_from, has_to = false, changed = false;
+    bool has_from, has_to, reopen = false, changed = false;
     int rc;
 
     proto_param_u64(p, "id", &id);
-    if ((rc = cmd_date_param(p, "valid_from", &from, &has_from, err)) != KNOOP_OK)
+    proto_param_bool(p, "reopen", &reopen);
+    if ((rc = cmd_date_param(p, "valid_from", &from, &has_from, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "valid_to", &to, &has_to, err)) != KNOOP_OK)
         return rc;
-    if (vt != NULL && vt->type == MSGPACK_OBJECT_NIL) {
-        has_to = true; /* nil reopens the edge */
-    } else if (vt != NULL && vt->type == MSGPACK_OBJECT_STR) {
-        if ((rc = schema_date_parse(vt->via.str.ptr, vt->via.str.size, "params.valid_to", &to,
-                                    err)) != KNOOP_OK)
-            return rc;
-        has_to = true;
-    } else if (vt != NULL) {
+    if (reopen && has_to)
         return knoop_error_set(err, KNOOP_EINVAL,
-                               "params.valid_to: expected YYYY-MM-DD, or nil to reopen the edge");
+                               "params.reopen: give either valid_to or reopen, not both");
+    if (reopen) {
+        to = SCHEMA_DATE_OPEN;
+        has_to = true;
     }
     if ((rc = cmd_edge_guard(ctx, "edge.update", id, err)) != KNOOP_OK)
         return rc;

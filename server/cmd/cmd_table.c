@@ -19,6 +19,7 @@ static const proto_param_spec_t p_auth[] = { P("token", STR, true), END };
 static const proto_param_spec_t p_node_create[] = { P("kind", STR, true), P("type", STR, false),
                                                     P("props", MAP, false), P("reason", STR, false),
                                                     END };
+static const proto_param_spec_t p_limit[] = { P("limit", U64, false), END };
 static const proto_param_spec_t p_id_ref[] = { P("id", STR_OR_U64, true), END };
 static const proto_param_spec_t p_node_update[] = {
     P("id", STR_OR_U64, true),   P("set", MAP, false),    P("unset", ARRAY, false),
@@ -38,13 +39,12 @@ static const proto_param_spec_t p_edge_create[] = {
 static const proto_param_spec_t p_edge_get[] = { P("id", U64, true), END };
 static const proto_param_spec_t p_edge_end[] = { P("id", U64, true), P("on", DATE, true),
                                                  P("reason", STR, false), END };
-static const proto_param_spec_t p_edge_update[] = { P("id", U64, true),
-                                                    P("set", MAP, false),
-                                                    P("unset", ARRAY, false),
-                                                    P("valid_from", DATE, false),
-                                                    P("valid_to", ANY, false),
-                                                    P("reason", STR, false),
-                                                    END };
+static const proto_param_spec_t p_edge_update[] = {
+    P("id", U64, true),         P("set", MAP, false),
+    P("unset", ARRAY, false),   P("valid_from", DATE, false),
+    P("valid_to", DATE, false), P("reopen", BOOL, false),
+    P("reason", STR, false),    END
+};
 static const proto_param_spec_t p_edge_list[] = {
     P("node", STR_OR_U64, true), P("direction", STR, false),
     P("type", STR, false),       P("at", DATE, false),
@@ -187,6 +187,7 @@ const cmd_t cmd_table[] = {
     { "batch", cmd_batch, p_batch, CMD_WRITE },
     { "admin.backup", cmd_admin_backup, p_backup, CMD_READ },
     { "schema.types", cmd_schema_types, p_none, CMD_READ },
+    { "schema.check", cmd_schema_check, p_limit, CMD_READ },
     { "schema.roles", cmd_schema_roles, p_none, CMD_READ },
     { "schema.role.define", cmd_schema_role_define, p_role_define, CMD_WRITE },
     { "schema.fields", cmd_schema_fields, p_fields, CMD_READ },

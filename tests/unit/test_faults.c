@@ -276,6 +276,20 @@ static void edge_end_cascade_fails_cleanly_at_every_fault(void **state)
     faultsim_all("edge.end", "{\"id\": 4, \"on\": \"2026-01-01\"}");
 }
 
+static void edge_update_cascade_fails_cleanly_at_every_fault(void **state)
+{
+    (void)state;
+    run_ok("edge.end", "{\"id\": 4, \"on\": \"2024-01-01\"}");
+    faultsim_all("edge.update", "{\"id\": 4, \"valid_to\": \"2024-06-01\", \"set\": "
+                                "{\"portefeuilles\": [\"Milieu\", \"Wonen\"]}}");
+}
+
+static void schema_check_fails_cleanly_at_every_fault(void **state)
+{
+    (void)state;
+    faultsim_all("schema.check", "{}");
+}
+
 static void edge_put_fails_cleanly_at_every_fault(void **state)
 {
     (void)state;
@@ -334,6 +348,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(edge_end_cascade_fails_cleanly_at_every_fault, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(edge_update_cascade_fails_cleanly_at_every_fault, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(schema_check_fails_cleanly_at_every_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(edge_put_fails_cleanly_at_every_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(postcode_put_and_places_sync_fail_cleanly_at_every_fault,
                                         setup, teardown),

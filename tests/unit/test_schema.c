@@ -610,10 +610,106 @@ static void new_role_types_connect_their_ends(void **state)
                      KNOOP_EINVAL);
 }
 
+/* ---- role rules (schema_role_check_tenure) ---- */
+
+static schema_role_t rule_role(const char *name, uint32_t max_holders, bool allow_overlap)
+{
+    schema_role_t r;
+    memset(&r, 0, sizeof(r));
+    snprintf(r.name, sizeof(r.name), "%s", name);
+    r.max_holders = max_holders;
+    r.allow_overlap = allow_overlap;
+    return r;
+}
+
+static void role_rule_max_one_refuses_a_second_holder_and_names_the_first(void **state)
+{
+    schema_role_t r = rule_role("burgemeester", 1, false);
+    schema_tenure_t have[] = { { 10, 1, 100, SCHEMA_DATE_OPEN } };
+    schema_tenure_t nw = { 0, 2, 200, SCHEMA_DATE_OPEN };
+    knoop_error_t err;
+    (void)state;
+    assert_int_equal(schema_role_check_tenure(&r, &nw, have, 1, &err), KNOOP_ECONFLICT);
+    assert_non_null(strstr(err.msg, "burgemeester: at most 1 at a time"));
+    assert_non_null(strstr(err.msg, "(edge 10)"));
+    /* Starting before and running into the first one's period clashes as well. */
+    nw.from = 50;
+    nw.to = 101;
+    assert_int_equal(schema_role_check_tenure(&r, &nw, have, 1, &err), KNOOP_ECONFLICT);
+}
+
+static void role_rule_allows_back_to_back_tenures_and_correcting_itself(void **state)
+{
+    schema_role_t r = rule_role("griffier", 1, false);
+    schema_tenure_t have[] = { { 10, 1, 100, 200 }, { 11, 2, 200, SCHEMA_DATE_OPEN } };
+    schema_tenure_t before = { 0, 3, 50, 100 }, self = { 11, 2, 150, SCHEMA_DATE_OPEN };
+    knoop_error_t err;
+    (void)state;
+    /* [50, 100) ends the day the next one starts: no overlap. */
+    assert_int_equal(schema_role_check_tenure(&r, &before, have, 2, &err), KNOOP_OK);
+    /* Edge 11 moved to start at 150 clashes with edge 10, not with itself. */
+    assert_int_equal(schema_role_check_tenure(&r, &self, have, 2, &err), KNOOP_ECONFLICT);
+    assert_non_null(strstr(err.msg, "(edge 10)"));
+    self.from = 200;
+    assert_int_equal(schema_role_check_tenure(&r, &self, have, 2, &err), KNOOP_OK);
+}
+
+static void role_rule_one_person_holds_a_role_once_at_a_time(void **state)
+{
+    schema_role_t r = rule_role("raadslid", 0, false);
+    schema_tenure_t have[] = { { 10, 1, 100, 200 }, { 11, 2, 100, 200 } };
+    schema_tenure_t same = { 0, 1, 150, 300 }, later = { 0, 1, 200, 300 };
+    knoop_error_t err;
+    (void)state;
+    assert_int_equal(schema_role_check_tenure(&r, &same, have, 2, &err), KNOOP_ECONFLICT);
+    assert_non_null(strstr(err.msg, "already holds this role"));
+    assert_non_null(strstr(err.msg, "(edge 10)"));
+    assert_int_equal(schema_role_check_tenure(&r, &later, have, 2, &err), KNOOP_OK);
+    /* The contact links allow it. */
+    r.allow_overlap = true;
+    assert_int_equal(schema_role_check_tenure(&r, &same, have, 2, &err), KNOOP_OK);
+}
+
+static void role_rule_max_two_counts_holders_on_each_day(void **state)
+{
+    schema_role_t r = rule_role("ombudsman", 2, false);
+    schema_tenure_t have[] = { { 10, 1, 100, 110 }, { 11, 2, 105, 120 } };
+    schema_tenure_t after_first = { 0, 3, 112, 130 }, inside_both = { 0, 3, 90, 107 };
+    knoop_error_t err;
+    (void)state;
+    assert_int_equal(schema_role_check_tenure(&r, &after_first, have, 2, &err), KNOOP_OK);
+    /* On day 105 (edge 11's start, within [90, 107)) both others hold it: a third is too many. */
+    assert_int_equal(schema_role_check_tenure(&r, &inside_both, have, 2, &err), KNOOP_ECONFLICT);
+    assert_non_null(strstr(err.msg, "at most 2 at a time"));
+}
+
+static void builtin_role_rules_are_declared(void **state)
+{
+    schema_registry_t *reg = schema_registry_new();
+    static const char *const one[] = { "burgemeester", "waarnemend burgemeester", "griffier",
+                                       "gemeentesecretaris", NULL };
+    (void)state;
+    assert_non_null(reg);
+    for (int i = 0; one[i] != NULL; i++)
+        assert_int_equal(schema_registry_role(reg, one[i])->max_holders, 1);
+    assert_int_equal(schema_registry_role(reg, "wethouder")->max_holders, 0);
+    assert_false(schema_registry_role(reg, "raadslid")->allow_overlap);
+    assert_true(schema_registry_role(reg, "betrokkene")->allow_overlap);
+    assert_true(schema_role_is_contact_link("betrokkene"));
+    assert_true(schema_role_is_contact_link("aanleiding"));
+    assert_false(schema_role_is_contact_link("raadslid"));
+    schema_registry_free(reg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(raadslid_needs_namens_unless_the_source_gives_none),
+        cmocka_unit_test(role_rule_max_one_refuses_a_second_holder_and_names_the_first),
+        cmocka_unit_test(role_rule_allows_back_to_back_tenures_and_correcting_itself),
+        cmocka_unit_test(role_rule_one_person_holds_a_role_once_at_a_time),
+        cmocka_unit_test(role_rule_max_two_counts_holders_on_each_day),
+        cmocka_unit_test(builtin_role_rules_are_declared),
         cmocka_unit_test(new_role_types_connect_their_ends),
         cmocka_unit_test(date_parse_epoch_is_day_zero),
         cmocka_unit_test(date_parse_matches_reference_calendar),

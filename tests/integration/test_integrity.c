@@ -1,0 +1,569 @@
+/*
+ * test_integrity.c - domain integrity against a real knoopd with the real gemeenten and
+ * provinces of schema/data: role rules (holders at once, no overlapping duplicate),
+ * corrections (edge.update, edge.put changed), schema.check, and klantcontact edges that only
+ * contact.* and task.* may touch (layer: tests/integration).
+ *
+ * Each test uses its own real gemeente and persons whose keys carry the test's name; the persons
+ * are test data, not real office holders.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "itest.h"
+#include "knoop.h"
+#include "knoop_json.h"
+
+#ifndef ITEST_DATA_DIR
+#define ITEST_DATA_DIR "schema/data"
+#endif
+
+static itest_server_t srv;
+static int srv_exit = -1;
+
+/* ---- helpers ---- */
+
+static json_t *call(knoop_conn_t *c, const char *method, const char *params, int *rc,
+                    knoop_error_t *err)
+{
+    msgpack_sbuffer sb;
+    knoop_result_t *r = NULL;
+    json_t *j = NULL;
+
+    msgpack_sbuffer_init(&sb);
+    *rc = knoop__json_object_to_sbuffer(params, "params", &sb, err);
+    assert_int_equal(*rc, 0);
+    *rc = knoop_call(c, method, sb.data, sb.size, &r, err);
+    msgpack_sbuffer_destroy(&sb);
+    if (*rc == 0)
+        assert_int_equal(knoop__json_from_msgpack(knoop_result_value(r), &j, err), 0);
+    knoop_result_free(r);
+    return j;
+}
+
+/* Calls and asserts success; params is a printf format for JSON text. */
+static json_t *call_ok(knoop_conn_t *c, const char *method, const char *fmt, ...)
+{
+    char params[8192];
+    knoop_error_t err;
+    va_list ap;
+    json_t *j;
+    int rc;
+
+    va_start(ap, fmt);
+    vsnprintf(params, sizeof(params), fmt, ap);
+    va_end(ap);
+    j = call(c, method, params, &rc, &err);
+    if (rc != 0)
+        fail_msg("%s %s: %s: %s", method, params, knoop_err_wire(rc), err.msg);
+    return j;
+}
+
+/* Calls, asserts failure with code and a message containing part. */
+static void call_fail(knoop_conn_t *c, int code, const char *part, const char *method,
+                      const char *fmt, ...)
+{
+    char params[8192];
+    knoop_error_t err;
+    va_list ap;
+    json_t *j;
+    int rc;
+
+    va_start(ap, fmt);
+    vsnprintf(params, sizeof(params), fmt, ap);
+    va_end(ap);
+    j = call(c, method, params, &rc, &err);
+    if (rc != code)
+        fail_msg("%s %s: expected %s, got %s: %s", method, params, knoop_err_wire(code),
+                 rc ? knoop_err_wire(rc) : "success", rc ? err.msg : "");
+    json_decref(j);
+    if (strstr(err.msg, part) == NULL)
+        fail_msg("%s: message '%s' does not contain '%s'", method, err.msg, part);
+}
+
+static json_int_t jint(const json_t *o, const char *k)
+{
+    const json_t *v = json_object_get(o, k);
+    if (!json_is_integer(v))
+        fail_msg("no integer %s", k);
+    return json_integer_value(v);
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s != NULL ? s : "";
+}
+
+static json_int_t person(knoop_conn_t *c, const char *key, const char *initials,
+                         const char *surname)
+{
+    json_t *n = call_ok(c, "node.create",
+                        "{\"kind\": \"person\", \"props\": {\"key\": \"%s\", \"initials\": \"%s\", "
+                        "\"surname\": \"%s\"}}",
+                        key, initials, surname);
+    json_int_t id = jint(n, "id");
+    json_decref(n);
+    return id;
+}
+
+/* Creates a role; target is a JSON value (an id or a quoted key); extra is ", ..." or "". */
+static json_int_t role(knoop_conn_t *c, const char *type, json_int_t src, const char *target,
+                       const char *from, const char *extra)
+{
+    json_t *e = call_ok(c, "edge.create",
+                        "{\"type\": \"%s\", \"source\": %lld, \"target\": %s, \"valid_from\": "
+                        "\"%s\"%s}",
+                        type, (long long)src, target, from, extra);
+    json_int_t id = jint(e, "id");
+    json_decref(e);
+    return id;
+}
+
+/* ---- setup ---- */
+
+static int group_setup(void **state)
+{
+    itest_run_t r;
+    const char *argv[6];
+    (void)state;
+    if (itest_server_start(&srv, NULL) != 0)
+        return -1;
+    argv[0] = itest_path("KNOOP_CLI", ITEST_KNOOP_CLI);
+    argv[1] = "import";
+    argv[2] = ITEST_DATA_DIR "/provinces.csv";
+    argv[3] = ITEST_DATA_DIR "/gemeenten.csv";
+    argv[4] = ITEST_DATA_DIR "/koepels.csv";
+    argv[5] = NULL;
+    if (itest_run(argv, srv.addr, NULL, &r) != 0 || r.status != 0) {
+        fprintf(stderr, "import failed: %s\n", r.err ? r.err : "");
+        itest_run_free(&r);
+        return -1;
+    }
+    itest_run_free(&r);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    srv_exit = itest_server_stop(&srv);
+    return srv_exit == 0 ? 0 : -1;
+}
+
+static int conn_setup(void **state)
+{
+    knoop_conn_t *c;
+    knoop_error_t err;
+    if (knoop_connect(srv.addr, &c, &err) != 0) {
+        fprintf(stderr, "connect %s: %s\n", srv.addr, err.msg);
+        return -1;
+    }
+    knoop_set_timeout(c, ITEST_WAIT_MS);
+    *state = c;
+    return 0;
+}
+
+static int conn_teardown(void **state)
+{
+    knoop_close(*state);
+    return 0;
+}
+
+/* The number of history entries of entity id (an edge or node id). */
+static size_t history_count(knoop_conn_t *c, json_int_t id, const char *op)
+{
+    json_t *r = call_ok(c, "history.list", "{\"id\": %lld}", (long long)id), *h;
+    size_t i, n = 0;
+    json_array_foreach(json_object_get(r, "entries"), i, h)
+    {
+        if (op == NULL || strcmp(jstr(h, "op"), op) == 0)
+            n++;
+    }
+    json_decref(r);
+    return n;
+}
+
+/* The seats of party in a query.seats result (0 when it has none). */
+static json_int_t seats_of(const json_t *res, const char *party)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(res, "seats"), i, s)
+    {
+        if (json_is_string(json_object_get(s, "party")) && strcmp(jstr(s, "party"), party) == 0)
+            return jint(s, "seats");
+    }
+    return 0;
+}
+
+/* ---- role rules ---- */
+
+/* Almere (GM0034): one burgemeester at a time; a waarnemend burgemeester alongside is a role of
+ * its own; the next burgemeester may start the day the first one's role ends. */
+static void second_burgemeester_is_refused_and_waarnemend_alongside_is_allowed(void **state)
+{
+    knoop_conn_t *c = *state;
+    json_int_t a = person(c, "T-BG-A", "A.", "Eerste");
+    json_int_t b = person(c, "T-BG-B", "B.", "Tweede");
+    json_int_t w = person(c, "T-BG-W", "W.", "Waarnemer");
+    json_int_t first = role(c, "burgemeester", a, "\"GM0034\"", "2020-01-01", "");
+    char want[128];
+
+    snprintf(want, sizeof(want), "(edge %lld)", (long long)first);
+    call_fail(c, KNOOP_ECONFLICT, want, "edge.create",
+              "{\"type\": \"burgemeester\", \"source\": %lld, \"target\": \"GM0034\", "
+              "\"valid_from\": \"2024-06-01\"}",
+              (long long)b);
+    call_fail(c, KNOOP_ECONFLICT, "burgemeester: at most 1 at a time", "edge.put",
+              "{\"type\": \"burgemeester\", \"source\": %lld, \"target\": \"GM0034\", "
+              "\"valid_from\": \"2019-01-01\", \"valid_to\": \"2020-01-02\"}",
+              (long long)b);
+    role(c, "waarnemend burgemeester", w, "\"GM0034\"", "2024-06-01", "");
+    /* A second waarnemend burgemeester is refused as well. */
+    call_fail(c, KNOOP_ECONFLICT, "waarnemend burgemeester: at most 1", "edge.create",
+              "{\"type\": \"waarnemend burgemeester\", \"source\": %lld, \"target\": \"GM0034\", "
+              "\"valid_from\": \"2025-01-01\"}",
+              (long long)b);
+    /* Ending the first role makes room from its end on, and not a day before. */
+    json_decref(call_ok(c, "edge.end", "{\"id\": %lld, \"on\": \"2025-01-01\"}", (long long)first));
+    call_fail(c, KNOOP_ECONFLICT, "burgemeester", "edge.create",
+              "{\"type\": \"burgemeester\", \"source\": %lld, \"target\": \"GM0034\", "
+              "\"valid_from\": \"2024-12-31\"}",
+              (long long)b);
+    role(c, "burgemeester", b, "\"GM0034\"", "2025-01-01", "");
+    /* A correction that would make the periods overlap again is refused too. */
+    snprintf(want, sizeof(want), "burgemeester: at most 1 at a time");
+    call_fail(c, KNOOP_ECONFLICT, want, "edge.update",
+              "{\"id\": %lld, \"valid_to\": \"2025-02-01\"}", (long long)first);
+}
+
+/* Utrecht (GM0344): the same person as raadslid twice in overlapping periods is refused (it
+ * would count a seat twice); a later term, and another person, are fine. */
+static void overlapping_duplicate_raadslid_is_refused(void **state)
+{
+    knoop_conn_t *c = *state;
+    json_int_t p = person(c, "T-DUP-P", "D.", "Dubbel");
+    json_int_t q = person(c, "T-DUP-Q", "Q.", "Ander");
+    json_int_t term = role(c, "raadslid", p, "\"GM0344\"", "2022-03-30",
+                           ", \"valid_to\": \"2026-04-01\", \"props\": {\"namens\": \"A\"}");
+    char want[64];
+    json_t *r;
+
+    snprintf(want, sizeof(want), "(edge %lld)", (long long)term);
+    call_fail(c, KNOOP_ECONFLICT, want, "edge.create",
+              "{\"type\": \"raadslid\", \"source\": %lld, \"target\": \"GM0344\", \"valid_from\": "
+              "\"2024-01-01\", \"props\": {\"namens\": \"B\"}}",
+              (long long)p);
+    call_fail(c, KNOOP_ECONFLICT, "already holds this role", "batch",
+              "{\"ops\": [{\"method\": \"edge.create\", \"params\": {\"type\": \"raadslid\", "
+              "\"source\": %lld, \"target\": \"GM0344\", \"valid_from\": \"2018-03-29\", "
+              "\"props\": {\"namens\": \"A\"}}}]}",
+              (long long)p);
+    role(c, "raadslid", p, "\"GM0344\"", "2026-04-01", ", \"props\": {\"namens\": \"A\"}");
+    role(c, "raadslid", q, "\"GM0344\"", "2022-03-30", ", \"props\": {\"namens\": \"A\"}");
+    r = call_ok(c, "query.seats", "{\"gemeente\": \"GM0344\", \"at\": \"2024-01-01\"}");
+    assert_int_equal(seats_of(r, "A"), 2);
+    assert_int_equal(jint(r, "total"), 2);
+    json_decref(r);
+}
+
+/* A run-time role type declares its own rule; schema.check reports stored roles that break a
+ * rule declared after they were written. */
+static void run_time_role_rules_and_schema_check_reports_existing_violations(void **state)
+{
+    knoop_conn_t *c = *state;
+    json_int_t a = person(c, "T-RT-A", "A.", "Een"), b = person(c, "T-RT-B", "B.", "Twee");
+    json_int_t d = person(c, "T-RT-D", "D.", "Drie");
+    json_int_t ea, eb;
+    const char *def = "{\"name\": \"ombudsman (test)\", \"sources\": [{\"kind\": \"person\"}], "
+                      "\"targets\": [{\"kind\": \"organisation\", \"type\": \"gemeente\"}]%s}";
+    json_t *r, *v;
+    char buf[512];
+
+    snprintf(buf, sizeof(buf), def, "");
+    json_decref(call_ok(c, "schema.role.define", "%s", buf));
+    ea = role(c, "ombudsman (test)", a, "\"GM0200\"", "2020-01-01", "");
+    eb = role(c, "ombudsman (test)", b, "\"GM0200\"", "2021-01-01", "");
+    r = call_ok(c, "schema.check", "{}");
+    assert_int_equal(jint(r, "count"), 0);
+    json_decref(r);
+
+    snprintf(buf, sizeof(buf), def, ", \"max_holders\": 1");
+    r = call_ok(c, "schema.role.define", "%s", buf);
+    assert_int_equal(jint(r, "max_holders"), 1);
+    json_decref(r);
+    r = call_ok(c, "schema.check", "{}");
+    assert_int_equal(jint(r, "count"), 1);
+    assert_false(json_is_true(json_object_get(r, "more")));
+    assert_true(jint(r, "checked_edges") > 0);
+    v = json_array_get(json_object_get(r, "violations"), 0);
+    assert_string_equal(jstr(v, "role"), "ombudsman (test)");
+    assert_int_equal(jint(v, "edge"), eb);
+    assert_int_equal(jint(v, "source"), b);
+    snprintf(buf, sizeof(buf), "(edge %lld)", (long long)ea);
+    if (strstr(jstr(v, "problem"), buf) == NULL)
+        fail_msg("problem '%s' does not name %s", jstr(v, "problem"), buf);
+    json_decref(r);
+    /* New writes follow the rule; the stored clash is corrected with edge.update. */
+    call_fail(c, KNOOP_ECONFLICT, "at most 1 at a time", "edge.create",
+              "{\"type\": \"ombudsman (test)\", \"source\": %lld, \"target\": \"GM0200\", "
+              "\"valid_from\": \"2022-01-01\"}",
+              (long long)d);
+    json_decref(
+        call_ok(c, "edge.update", "{\"id\": %lld, \"valid_to\": \"2021-01-01\"}", (long long)ea));
+    r = call_ok(c, "schema.check", "{}");
+    assert_int_equal(jint(r, "count"), 0);
+    json_decref(r);
+
+    /* max_holders 2: two at once are fine, a third is refused. */
+    snprintf(buf, sizeof(buf), def, ", \"max_holders\": 2");
+    json_decref(call_ok(c, "schema.role.define", "%s", buf));
+    role(c, "ombudsman (test)", d, "\"GM0200\"", "2022-01-01", "");
+    call_fail(c, KNOOP_ECONFLICT, "at most 2 at a time", "edge.create",
+              "{\"type\": \"ombudsman (test)\", \"source\": %lld, \"target\": \"GM0200\", "
+              "\"valid_from\": \"2023-01-01\"}",
+              (long long)a);
+}
+
+/* ---- corrections ---- */
+
+/* Brummen (GM0214): a raadslid recorded for the wrong party is corrected with edge.update; the
+ * correction has its history entry and the seat count follows. */
+static void edge_update_corrects_namens_with_history_and_seat_count_follows(void **state)
+{
+    knoop_conn_t *c = *state;
+    json_int_t p = person(c, "T-UPD-P", "U.", "Pdate"), q = person(c, "T-UPD-Q", "Q.", "Pdate");
+    json_int_t e = role(c, "raadslid", p, "\"GM0214\"", "2022-03-30",
+                        ", \"props\": {\"namens\": \"Partij A\"}");
+    json_t *r, *h;
+
+    role(c, "raadslid", q, "\"GM0214\"", "2022-03-30", ", \"props\": {\"namens\": \"Partij A\"}");
+    r = call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2023-01-01\"}");
+    assert_int_equal(seats_of(r, "Partij A"), 2);
+    assert_int_equal(seats_of(r, "Partij B"), 0);
+    json_decref(r);
+
+    r = call_ok(c, "edge.update",
+                "{\"id\": %lld, \"set\": {\"namens\": \"Partij B\"}, \"reason\": \"typo in "
+                "import\"}",
+                (long long)e);
+    assert_true(json_is_true(json_object_get(r, "changed")));
+    assert_string_equal(jstr(json_object_get(json_object_get(r, "edge"), "props"), "namens"),
+                        "Partij B");
+    assert_int_equal(jint(json_object_get(r, "edge"), "version"), 2);
+    json_decref(r);
+    r = call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2023-01-01\"}");
+    assert_int_equal(seats_of(r, "Partij A"), 1);
+    assert_int_equal(seats_of(r, "Partij B"), 1);
+    json_decref(r);
+
+    r = call_ok(c, "history.list", "{\"id\": %lld}", (long long)e);
+    assert_int_equal(json_array_size(json_object_get(r, "entries")), 2);
+    h = json_array_get(json_object_get(r, "entries"), 1);
+    assert_string_equal(jstr(h, "op"), "update");
+    assert_string_equal(jstr(h, "reason"), "typo in import");
+    assert_string_equal(jstr(json_object_get(json_object_get(h, "before"), "props"), "namens"),
+                        "Partij A");
+    assert_string_equal(jstr(json_object_get(json_object_get(h, "after"), "props"), "namens"),
+                        "Partij B");
+    json_decref(r);
+
+    /* The same correction again changes nothing and writes nothing. */
+    r = call_ok(c, "edge.update", "{\"id\": %lld, \"set\": {\"namens\": \"Partij B\"}}",
+                (long long)e);
+    assert_false(json_is_true(json_object_get(r, "changed")));
+    json_decref(r);
+    assert_int_equal(history_count(c, e, NULL), 2);
+    /* Attributes are checked as on create; a bad one names the field. */
+    call_fail(c, KNOOP_EINVAL, "props.kleur", "edge.update",
+              "{\"id\": %lld, \"set\": {\"kleur\": \"rood\"}}", (long long)e);
+    call_fail(c, KNOOP_EINVAL, "valid_to", "edge.update",
+              "{\"id\": %lld, \"valid_to\": \"2020-01-01\"}", (long long)e);
+    call_fail(c, KNOOP_ENOTFOUND, "", "edge.update", "{\"id\": 99999999, \"set\": {}}");
+}
+
+/* Apeldoorn (GM0200): a loco-burgemeester role held on behalf of a wethouder role ended with it;
+ * correcting the wethouder's end moves the loco's end with it, later and earlier. */
+static void edge_update_of_a_base_roles_end_moves_the_ends_it_caused(void **state)
+{
+    knoop_conn_t *c = *state;
+    json_int_t p = person(c, "T-CAS-P", "C.", "Cascade");
+    json_int_t weth = role(c, "wethouder", p, "\"GM0200\"", "2022-06-01",
+                           ", \"props\": {\"portefeuilles\": [\"Milieu\"]}");
+    json_int_t loco;
+    json_t *r;
+    char x[96];
+
+    snprintf(x, sizeof(x), ", \"on_behalf_of\": %lld", (long long)weth);
+    loco = role(c, "loco-burgemeester", p, "\"GM0200\"", "2022-06-01", x);
+    json_decref(call_ok(c, "edge.end", "{\"id\": %lld, \"on\": \"2024-01-01\"}", (long long)weth));
+    r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
+    assert_string_equal(jstr(r, "valid_to"), "2024-01-01");
+    json_decref(r);
+
+    r = call_ok(c, "edge.update", "{\"id\": %lld, \"valid_to\": \"2024-03-01\"}", (long long)weth);
+    assert_int_equal(json_array_size(json_object_get(r, "moved")), 1);
+    assert_int_equal(jint(json_array_get(json_object_get(r, "moved"), 0), "id"), loco);
+    json_decref(r);
+    r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
+    assert_string_equal(jstr(r, "valid_to"), "2024-03-01");
+    json_decref(r);
+    /* Reopening the base role reopens what its end had ended. */
+    r = call_ok(c, "edge.update", "{\"id\": %lld, \"reopen\": true}", (long long)weth);
+    json_decref(r);
+    r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
+    assert_true(json_is_null(json_object_get(r, "valid_to")));
+    json_decref(r);
+    /* An earlier end ends the dependent role too. */
+    json_decref(
+        call_ok(c, "edge.update", "{\"id\": %lld, \"valid_to\": \"2023-01-01\"}", (long long)weth));
+    r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
+    assert_string_equal(jstr(r, "valid_to"), "2023-01-01");
+    json_decref(r);
+    assert_int_equal(history_count(c, loco, "update"), 3);
+}
+
+/* Arnhem (GM0202): edge.put of the same role with a changed attribute updates it and answers
+ * changed: true; the same edge.put again writes nothing. */
+static void edge_put_with_changed_attributes_updates_them(void **state)
+{
+    knoop_conn_t *c = *state;
+    json_int_t p = person(c, "T-PUT-P", "P.", "Put");
+    const char *fmt = "{\"type\": \"raadslid\", \"source\": %lld, \"target\": \"GM0202\", "
+                      "\"valid_from\": \"2022-03-30\", \"props\": {\"namens\": \"%s\"}}";
+    json_t *r;
+    json_int_t id;
+
+    r = call_ok(c, "edge.put", fmt, (long long)p, "Oud");
+    assert_true(json_is_true(json_object_get(r, "created")));
+    assert_false(json_is_true(json_object_get(r, "changed")));
+    id = jint(json_object_get(r, "edge"), "id");
+    json_decref(r);
+    r = call_ok(c, "edge.put", fmt, (long long)p, "Nieuw");
+    assert_false(json_is_true(json_object_get(r, "created")));
+    assert_true(json_is_true(json_object_get(r, "changed")));
+    assert_int_equal(jint(json_object_get(r, "edge"), "id"), id);
+    assert_string_equal(jstr(json_object_get(json_object_get(r, "edge"), "props"), "namens"),
+                        "Nieuw");
+    json_decref(r);
+    r = call_ok(c, "edge.put", fmt, (long long)p, "Nieuw");
+    assert_false(json_is_true(json_object_get(r, "created")));
+    assert_false(json_is_true(json_object_get(r, "changed")));
+    json_decref(r);
+    assert_int_equal(history_count(c, id, NULL), 2);
+}
+
+/* ---- immutable contacts ---- */
+
+/* Every generic method that would touch a klantcontact's edges is refused, and nothing changes. */
+static void generic_methods_on_a_klantcontacts_edges_are_refused(void **state)
+{
+    knoop_conn_t *c = *state;
+    json_int_t partij, actor, other, kc, bet = 0, had = 0;
+    json_t *r, *e;
+    size_t i;
+
+    r = call_ok(
+        c, "node.create",
+        "{\"kind\": \"person\", \"props\": {\"name\": \"Burger KC\", \"key\": \"T-KC-P\"}}");
+    partij = jint(r, "id");
+    json_decref(r);
+    r = call_ok(c, "node.create",
+                "{\"kind\": \"person\", \"props\": {\"name\": \"Medewerker KC\", \"key\": "
+                "\"T-KC-A\", \"actor\": true, \"actoridentificator\": \"mdw-kc\"}}");
+    actor = jint(r, "id");
+    json_decref(r);
+    other = person(c, "T-KC-O", "O.", "Ander");
+    r = call_ok(c, "contact.register",
+                "{\"kanaal\": \"e-mail\", \"onderwerp\": \"Vraag\", \"plaatsgevondenOp\": "
+                "\"2024-04-02T09:00:00Z\", \"betrokkenen\": [{\"partij\": %lld, \"rol\": "
+                "\"klant\"}], \"actoren\": [%lld]}",
+                (long long)partij, (long long)actor);
+    kc = jint(json_object_get(r, "klantcontact"), "id");
+    json_decref(r);
+    r = call_ok(c, "edge.list", "{\"node\": %lld}", (long long)kc);
+    json_array_foreach(json_object_get(r, "edges"), i, e)
+    {
+        if (strcmp(jstr(e, "type"), "betrokkene") == 0)
+            bet = jint(e, "id");
+        if (strcmp(jstr(e, "type"), "had_contact") == 0)
+            had = jint(e, "id");
+    }
+    json_decref(r);
+    assert_true(bet != 0 && had != 0);
+
+    call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.end", "{\"id\": %lld, \"on\": \"2025-01-01\"}",
+              (long long)bet);
+    call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.update",
+              "{\"id\": %lld, \"set\": {\"rol\": \"getuige\"}}", (long long)bet);
+    call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.update",
+              "{\"id\": %lld, \"valid_to\": \"2025-01-01\"}", (long long)had);
+    call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.create",
+              "{\"type\": \"betrokkene\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
+              "\"2024-04-02\", \"props\": {\"rol\": \"klant\"}}",
+              (long long)other, (long long)kc);
+    call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.create",
+              "{\"type\": \"kent\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
+              "\"2024-04-02\"}",
+              (long long)other, (long long)kc);
+    call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.put",
+              "{\"type\": \"betrokkene\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
+              "\"2024-04-02\", \"props\": {\"rol\": \"getuige\"}}",
+              (long long)partij, (long long)kc);
+    call_fail(c, KNOOP_ECONFLICT, "immutable", "node.delete", "{\"id\": %lld, \"cascade\": true}",
+              (long long)partij);
+    call_fail(c, KNOOP_ECONFLICT, "immutable", "node.delete", "{\"id\": %lld, \"cascade\": true}",
+              (long long)actor);
+    call_fail(c, KNOOP_ECONFLICT, "immutable", "batch",
+              "{\"ops\": [{\"method\": \"edge.end\", \"params\": {\"id\": %lld, \"on\": "
+              "\"2025-01-01\"}}]}",
+              (long long)bet);
+    /* Nothing changed: the edges are as registered, each with its one history entry. */
+    r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)bet);
+    assert_int_equal(jint(r, "version"), 1);
+    assert_string_equal(jstr(json_object_get(r, "props"), "rol"), "klant");
+    json_decref(r);
+    assert_int_equal(history_count(c, bet, NULL), 1);
+    assert_int_equal(history_count(c, had, NULL), 1);
+    r = call_ok(c, "contact.get", "{\"id\": %lld}", (long long)kc);
+    assert_int_equal(json_array_size(json_object_get(r, "betrokkenen")), 1);
+    json_decref(r);
+}
+
+int main(void)
+{
+    int rc;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            second_burgemeester_is_refused_and_waarnemend_alongside_is_allowed, conn_setup,
+            conn_teardown),
+        cmocka_unit_test_setup_teardown(overlapping_duplicate_raadslid_is_refused, conn_setup,
+                                        conn_teardown),
+        cmocka_unit_test_setup_teardown(
+            run_time_role_rules_and_schema_check_reports_existing_violations, conn_setup,
+            conn_teardown),
+        cmocka_unit_test_setup_teardown(
+            edge_update_corrects_namens_with_history_and_seat_count_follows, conn_setup,
+            conn_teardown),
+        cmocka_unit_test_setup_teardown(edge_update_of_a_base_roles_end_moves_the_ends_it_caused,
+                                        conn_setup, conn_teardown),
+        cmocka_unit_test_setup_teardown(edge_put_with_changed_attributes_updates_them, conn_setup,
+                                        conn_teardown),
+        cmocka_unit_test_setup_teardown(generic_methods_on_a_klantcontacts_edges_are_refused,
+                                        conn_setup, conn_teardown),
+    };
+    rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    if (rc == 0 && srv_exit != 0)
+        rc = 1;
+    return rc;
+}
