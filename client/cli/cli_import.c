@@ -379,6 +379,8 @@ typedef struct {
     bool dry_run;
     long batch_rows; /* 0: whole file when it fits */
     char on[11];
+    char since[11]; /* herindelingen: the first date loaded (--since, default 2019-01-01) */
+    size_t n_merges, n_ended_only;
     row_t *rows;
     size_t nrows, caprows;
     op_t *ops;
@@ -1423,6 +1425,73 @@ static int row_zetels(rowctx_t *r, size_t row)
 
 typedef int (*row_fn)(rowctx_t *r, size_t row);
 
+/*
+ * herindelingen.csv: a row with an old and a new gemeente is a merger: the old gemeente is
+ * created from the row when missing (code, name) and gemeente.merge records it (the old one
+ * ends, its places, memberships and roles move or end). A row that names only a gemeente that
+ * ended (source nlextract_opgeheven) gives no successor: the gemeente gets its end_date and
+ * nothing is inferred; one that names only a new gemeente gets its begin_date. Rows before
+ * --since are skipped.
+ */
+static int row_herindelingen(rowctx_t *r, size_t row)
+{
+    static const char *const req[] = { "date", NULL };
+    static const char *const dates[] = { "date", NULL };
+    const char *date = val(r, "date"), *oc = val(r, "old_cbs_code"), *nc = val(r, "new_cbs_code");
+    char bron[160];
+    json_t *props;
+
+    if (check_row(r, req, dates) != 0)
+        return 0;
+    if ((oc[0] != '\0' && !is_gm_code(oc)) || (nc[0] != '\0' && !is_gm_code(nc)) ||
+        (oc[0] == '\0' && nc[0] == '\0')) {
+        bad_row(r->im, r->loc,
+                "columns old_cbs_code, new_cbs_code: expected GMxxxx codes, at "
+                "least one, got '%.16s', '%.16s'",
+                oc, nc);
+        return 0;
+    }
+    if (strcmp(date, r->im->since) < 0) {
+        skip_row(r, row, "dated before --since");
+        return 0;
+    }
+    snprintf(bron, sizeof(bron), "herindelingen.csv (%.100s)", val(r, "source"));
+    if (oc[0] != '\0') {
+        props = json_object();
+        set_if(props, "cbs_code", oc);
+        set_if(props, "name", val(r, "old_name"));
+        set_if(props, "bron", bron);
+        if (nc[0] == '\0') {
+            set_if(props, "end_date", date);
+            note_row(r->im, r->loc,
+                     "the file names no successor of %s (%s): it ends on %s, and nothing moves "
+                     "(record the merger with gemeente.merge)",
+                     val(r, "old_name"), oc, date);
+            r->im->n_ended_only++;
+        }
+        if (add_op(r->im, row, "node.put",
+                   json_pack("{s:s,s:s,s:o}", "kind", "organisation", "type", "gemeente", "props",
+                             props),
+                   true) != 0)
+            return -1;
+        if (nc[0] == '\0')
+            return 0;
+        r->im->n_merges++;
+        return add_op(r->im, row, "gemeente.merge",
+                      json_pack("{s:[s],s:{s:s,s:s},s:s}", "from", oc, "into", "cbs_code", nc,
+                                "name", val(r, "new_name"), "on", date),
+                      false);
+    }
+    props = json_object();
+    set_if(props, "cbs_code", nc);
+    set_if(props, "name", val(r, "new_name"));
+    set_if(props, "begin_date", date);
+    return add_op(
+        r->im, row, "node.put",
+        json_pack("{s:s,s:s,s:o}", "kind", "organisation", "type", "gemeente", "props", props),
+        true);
+}
+
 static const struct {
     const char *name;
     const char *cols[6]; /* required header columns; also used to guess the profile */
@@ -1457,6 +1526,10 @@ static const struct {
       row_gemeenten,
       false },
     { "provinces", { "iso_code", "name", "abbreviation", "cbs_code" }, row_provinces, false },
+    { "herindelingen",
+      { "date", "old_cbs_code", "old_name", "new_cbs_code", "new_name" },
+      row_herindelingen,
+      false },
     { "edges", { "type", "source", "target", "valid_from" }, row_edges, false },
     { "nodes", { "kind" }, row_nodes, false },
 };
@@ -2157,9 +2230,10 @@ static const cli_opt_t import_opts[] = {
     { "format", "F", false, "csv or json (default: from the file name or its first byte)" },
     { "profile", "NAME", false,
       "provinces, gemeenten, regions, koepels, contacts, woonplaatsen, postcodes, ambtsdragers, "
-      "gekozen, zetels, nodes, edges (default: guessed from the CSV header)" },
+      "gekozen, zetels, herindelingen, nodes, edges (default: guessed from the CSV header)" },
     { "batch", "N", false, "send N rows per batch (default: the whole file when it fits 8 MiB)" },
     { "on", "DATE", false, "woonplaatsen: the date of the table (default today)" },
+    { "since", "DATE", false, "herindelingen: the first date loaded (default 2019-01-01)" },
     { "dry-run", NULL, false, "check every row, send nothing" },
     { NULL, NULL, false, NULL },
 };
@@ -2173,7 +2247,7 @@ static void import_help(FILE *f)
           "Every row is checked first: bad rows are reported as file:line and nothing of that\n"
           "file is imported (exit 1). Rows are upserts by external key, so importing a file\n"
           "twice changes nothing the second time. Calls the methods batch, node.put, edge.put,\n"
-          "postcode.put and places.sync.\n\noptions:\n",
+          "postcode.put, places.sync and gemeente.merge.\n\noptions:\n",
           f);
     for (i = 0; import_opts[i].name != NULL; i++) {
         char head[64];
@@ -2203,6 +2277,10 @@ static void print_summary(const imp_t *im, const size_t n[4], double secs)
                im->n_refused);
     else if (strcmp(im->profile, "zetels") == 0)
         printf("; %zu election results", im->n_results);
+    else if (strcmp(im->profile, "herindelingen") == 0)
+        printf("; %zu mergers (gemeente.merge), %zu gemeenten ended without a successor in the "
+               "file (each listed on stderr)",
+               im->n_merges, im->n_ended_only);
     putchar('\n');
 }
 
@@ -2225,6 +2303,14 @@ static int import_file(cli_ctx_t *ctx, const cli_args_t *a, const char *path)
     im.dry_run = cli_args_get(a, "dry-run") != NULL;
     im.batch_rows = b != NULL ? atol(b) : 0;
     im.seen = json_object();
+    if (cli_args_get(a, "since") != NULL && !cli_valid_date(cli_args_get(a, "since"))) {
+        fprintf(stderr, "knoop: --since: expected a date YYYY-MM-DD, got '%.32s'\n",
+                cli_args_get(a, "since"));
+        imp_free(&im);
+        return CLI_EXIT_USAGE;
+    }
+    snprintf(im.since, sizeof(im.since), "%s",
+             cli_args_get(a, "since") != NULL ? cli_args_get(a, "since") : "2019-01-01");
     if (cli_args_get(a, "on") != NULL)
         snprintf(im.on, sizeof(im.on), "%s", cli_args_get(a, "on"));
     else

@@ -173,8 +173,21 @@ int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
 int cmd_edge_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
 int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
+/*
+ * Moves place cur (open, as stored) to gemeente (a CBS code) from date on, inside t: its period
+ * at its old gemeente ends on `on` and stays listed there, and it starts at the new one on `on`
+ * (with name, when not NULL), with a history entry (op "move"). *moved gets the place as it is
+ * now. KNOOP_ENOMEM or a store error.
+ */
+int cmd_place_move(store_txn_t *t, const graph_place_t *cur, const char *gemeente, const char *name,
+                   schema_date_t on, graph_place_t *moved);
 int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                     knoop_error_t *err);
+/* gemeente.merge (cmd_merge.c): a herindeling as one atomic change; the rules are in the file
+ * and in PROTOCOL.md. Packs {into: {id, cbs_code, name}, created, ended: [codes],
+ * places_moved: [places], memberships: [new edge ids], ended_edges: n, changed}. */
+int cmd_gemeente_merge(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                       knoop_error_t *err);
 /* The network questions (cmd_network.c; the questions themselves are in server/query/). */
 int cmd_query_places(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);

@@ -297,8 +297,62 @@ static int cmd__pack_nodes(cmd_ctx_t *ctx, const graph_ids_t *ids, bool more, ms
     return rc;
 }
 
+/* True when node n exists on day at: begin_date <= at < end_date, each bound when present. */
+static bool cmd__node_exists_at(const graph_node_t *n, schema_date_t at)
+{
+    msgpack_zone z;
+    msgpack_object o;
+    size_t off = 0;
+    const char *s;
+    size_t sl;
+    schema_date_t d;
+    bool ok = true;
+    if (n->props_len == 0 || !msgpack_zone_init(&z, 512))
+        return true;
+    if (msgpack_unpack(n->props, n->props_len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS) {
+        if (proto_param_str(&o, "begin_date", &s, &sl) &&
+            schema_date_parse(s, sl, "begin_date", &d, NULL) == KNOOP_OK && d > at)
+            ok = false;
+        if (proto_param_str(&o, "end_date", &s, &sl) &&
+            schema_date_parse(s, sl, "end_date", &d, NULL) == KNOOP_OK && d <= at)
+            ok = false;
+    }
+    msgpack_zone_destroy(&z);
+    return ok;
+}
+
+/* Keeps in ids the nodes that exist on day at, at most limit of them; *more is set when more
+ * exist. */
+static int cmd__filter_at(cmd_ctx_t *ctx, graph_ids_t *ids, schema_date_t at, size_t limit,
+                          bool *more, knoop_error_t *err)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < ids->n; i++) {
+        graph_node_t n;
+        int rc = graph_node_get(ctx->store, ctx->view, ids->ids[i], &n, err);
+        if (rc == KNOOP_ENOTFOUND)
+            continue;
+        if (rc != KNOOP_OK)
+            return rc;
+        if (cmd__node_exists_at(&n, at)) {
+            if (kept == limit)
+                *more = true;
+            else
+                ids->ids[kept++] = ids->ids[i];
+        }
+        graph_node_clear(&n);
+        if (*more)
+            break;
+    }
+    ids->n = kept;
+    return KNOOP_OK;
+}
+
 int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
+    schema_date_t at;
+    bool has_at;
+    size_t want;
     char type[KNOOP_MAX_NAME_BYTES + 1], name[KNOOP_MAX_INDEX_NAME_BYTES + 1];
     const char *s;
     size_t len, limit;
@@ -306,8 +360,14 @@ int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     int kind = 0, rc;
     graph_ids_t ids = { 0 };
 
-    if ((rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK)
+    if ((rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "at", &at, &has_at, err)) != KNOOP_OK)
         return rc;
+    /* With `at`, nodes that begin and end (a gemeente's begin_date and end_date) are kept only
+     * when they exist that day: look further, filter, then cut at the limit. */
+    want = limit;
+    if (has_at)
+        limit = KNOOP_MAX_RESULT_LIMIT;
     if (proto_param_str(p, "kind", &s, &len)) {
         schema_kind_t k;
         if ((rc = schema_kind_parse(s, len, "params.kind", &k, err)) != KNOOP_OK)
@@ -353,6 +413,10 @@ int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
             more = more || more2;
             graph_ids_free(&more_ids);
         }
+    }
+    if (rc == KNOOP_OK && has_at) {
+        more = false;
+        rc = cmd__filter_at(ctx, &ids, at, want, &more, err);
     }
     if (rc == KNOOP_OK)
         rc = cmd_check_deadline(ctx, err);

@@ -28,9 +28,13 @@ static const proto_param_spec_t p_node_update[] = {
 static const proto_param_spec_t p_node_delete[] = { P("id", STR_OR_U64, true),
                                                     P("cascade", BOOL, false),
                                                     P("reason", STR, false), END };
-static const proto_param_spec_t p_node_find[] = { P("kind", STR, false),  P("type", STR, false),
-                                                  P("name", STR, false),  P("key", STR, false),
-                                                  P("limit", U64, false), END };
+static const proto_param_spec_t p_node_find[] = { P("kind", STR, false),
+                                                  P("type", STR, false),
+                                                  P("name", STR, false),
+                                                  P("key", STR, false),
+                                                  P("limit", U64, false),
+                                                  P("at", DATE, false),
+                                                  END };
 static const proto_param_spec_t p_edge_create[] = {
     P("type", STR, true),          P("source", STR_OR_U64, true), P("target", STR_OR_U64, true),
     P("valid_from", DATE, true),   P("valid_to", DATE, false),    P("props", MAP, false),
@@ -133,6 +137,9 @@ static const proto_param_spec_t p_postcode_put[] = { P("postcode", STR, true),
                                                      P("gemeente", STR, false), END };
 static const proto_param_spec_t p_places_sync[] = { P("places", ARRAY, true), P("on", DATE, true),
                                                     END };
+static const proto_param_spec_t p_gemeente_merge[] = { P("from", ARRAY, true), P("into", ANY, true),
+                                                       P("on", DATE, true), P("reason", STR, false),
+                                                       END };
 static const proto_param_spec_t p_query_places[] = { P("gemeente", STR_OR_U64, true),
                                                      P("at", DATE, false), P("all", BOOL, false),
                                                      END };
@@ -200,6 +207,7 @@ const cmd_t cmd_table[] = {
     { "edge.put", cmd_edge_put, p_edge_create, CMD_WRITE },
     { "postcode.put", cmd_postcode_put, p_postcode_put, CMD_WRITE },
     { "places.sync", cmd_places_sync, p_places_sync, CMD_WRITE },
+    { "gemeente.merge", cmd_gemeente_merge, p_gemeente_merge, CMD_WRITE },
     { "query.places", cmd_query_places, p_query_places, CMD_READ },
     { "query.members", cmd_query_members, p_query_members, CMD_READ },
     { "query.holders", cmd_query_holders, p_query_holders, CMD_READ },

@@ -273,7 +273,8 @@ typedef int (*graph_place_cb)(void *arg, const graph_place_t *p);
 
 /*
  * Calls cb for every place ever recorded for the gemeente with CBS code gemeente (len bytes),
- * ordered by code, reading through view. A place since moved to another gemeente is skipped.
+ * ordered by code, reading through view, each with its period at that gemeente: a place that
+ * moved to another gemeente is passed with the period it had here (valid_to = the move).
  * Errors: KNOOP_ENOMEM, KNOOP_ECORRUPT, store errors.
  */
 int graph_places_of(store_t *s, const store_view_t *view, const char *gemeente, size_t len,
