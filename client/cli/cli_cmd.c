@@ -71,6 +71,7 @@ static const cli_opt_t node_find_opts[] = {
     { "type", "T", false, "only nodes of this type" },
     { "name", "N", false, "names starting with N (case, accents, punctuation ignored)" },
     { "key", "K", false, "the node with this external key (key, cbs_code, kvk, oin)" },
+    { "at", "DATE", false, "only nodes that exist on DATE (begin_date, end_date)" },
     LIMIT_OPT,
     END_OPT,
 };
@@ -314,7 +315,8 @@ static int b_node_find(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
     if ((rc = opt_str(a, p, "kind", "kind", msg, msgsz)) ||
         (rc = opt_str(a, p, "type", "type", msg, msgsz)) ||
         (rc = opt_str(a, p, "name", "name", msg, msgsz)) ||
-        (rc = opt_str(a, p, "key", "key", msg, msgsz)) || (rc = opt_limit(a, p, msg, msgsz)))
+        (rc = opt_str(a, p, "key", "key", msg, msgsz)) ||
+        (rc = opt_str(a, p, "at", "at", msg, msgsz)) || (rc = opt_limit(a, p, msg, msgsz)))
         return rc;
     return 0;
 }
@@ -418,7 +420,7 @@ static const cli_cmd_t cmds[] = {
       "knoop node delete 7 --cascade --reason 'merged into 12'", 1, 1,
       "ID  a node id or external key", node_delete_opts, b_node_delete },
     { "node", "find", "node.find",
-      "node find [--kind K] [--type T] [--name N] [--key K] [--limit N]",
+      "node find [--kind K] [--type T] [--name N] [--key K] [--at DATE] [--limit N]",
       "list nodes by name prefix, external key, kind or type",
       "knoop node find --name 'sudwest fryslan' --kind organisation", 0, 0, NULL, node_find_opts,
       b_node_find },

@@ -64,25 +64,35 @@ static int merge__gemeente(cmd_ctx_t *ctx, uint64_t id, const char *field, merge
     return KNOOP_OK;
 }
 
-/* A date property of n ("end_date", "begin_date"); *present false when absent. */
-static int merge__date_prop(const graph_node_t *n, const char *name, schema_date_t *d,
-                            bool *present)
+/* A string property of n into buf ("" when absent). */
+static int merge__str_prop(const graph_node_t *n, const char *name, char *buf, size_t sz)
 {
     msgpack_zone z;
     msgpack_object o;
     size_t off = 0;
     const char *s;
     size_t sl;
-    *present = false;
+    buf[0] = '\0';
     if (n->props_len == 0)
         return KNOOP_OK;
     if (!msgpack_zone_init(&z, 512))
         return KNOOP_ENOMEM;
     if (msgpack_unpack(n->props, n->props_len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS &&
-        proto_param_str(&o, name, &s, &sl) && schema_date_parse(s, sl, name, d, NULL) == KNOOP_OK)
-        *present = true;
+        proto_param_str(&o, name, &s, &sl))
+        snprintf(buf, sz, "%.*s", (int)sl, s);
     msgpack_zone_destroy(&z);
     return KNOOP_OK;
+}
+
+/* A date property of n ("end_date", "begin_date"); *present false when absent. */
+static int merge__date_prop(const graph_node_t *n, const char *name, schema_date_t *d,
+                            bool *present)
+{
+    char buf[32];
+    int rc = merge__str_prop(n, name, buf, sizeof(buf));
+    *present = rc == KNOOP_OK && buf[0] != '\0' &&
+               schema_date_parse(buf, strlen(buf), name, d, NULL) == KNOOP_OK;
+    return rc;
 }
 
 /* Resolves `into`: a reference, or a map of the new gemeente's properties (created when no
@@ -334,6 +344,7 @@ int cmd_gemeente_merge(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *
         uint64_t id = 0;
         schema_date_t end, begin;
         bool has_end, has_begin;
+        char succ[16];
         snprintf(f, sizeof(f), "params.from[%zu]", i);
         if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
             id = o->via.u64;
@@ -358,6 +369,8 @@ int cmd_gemeente_merge(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *
             rc = merge__date_prop(&n, "end_date", &end, &has_end);
         if (rc == KNOOP_OK)
             rc = merge__date_prop(&n, "begin_date", &begin, &has_begin);
+        if (rc == KNOOP_OK)
+            rc = merge__str_prop(&n, "opgegaan_in", succ, sizeof(succ));
         graph_node_clear(&n);
         if (rc != KNOOP_OK)
             return rc == KNOOP_ENOMEM ? knoop_error_set(err, rc, "out of memory") : rc;
@@ -372,7 +385,10 @@ int cmd_gemeente_merge(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *
         if (has_begin && begin >= on)
             return knoop_error_set(err, KNOOP_EINVAL, "%s: %s (%s) begins on %s, not before on", f,
                                    old[i].code, old[i].name, schema_date_format(begin, d));
-        if (!has_end) {
+        if (has_end && succ[0] != '\0' && strcmp(succ, nw.code) != 0)
+            return knoop_error_set(err, KNOOP_ECONFLICT, "%s: %s (%s) merged into %s already", f,
+                                   old[i].code, old[i].name, succ);
+        if (!has_end || strcmp(succ, nw.code) != 0) {
             msgpack_object set;
             msgpack_object_kv kv[2];
             kv[0].key.type = MSGPACK_OBJECT_STR;

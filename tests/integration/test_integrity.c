@@ -129,6 +129,34 @@ static json_int_t role(knoop_conn_t *c, const char *type, json_int_t src, const 
     return id;
 }
 
+static void knoop(itest_run_t *r, ...)
+{
+    const char *argv[32];
+    va_list ap;
+    int n = 0;
+
+    argv[n++] = itest_path("KNOOP_CLI", ITEST_KNOOP_CLI);
+    va_start(ap, r);
+    while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
+        n++;
+    va_end(ap);
+    argv[n] = NULL;
+    assert_int_equal(itest_run(argv, srv.addr, NULL, r), 0);
+}
+
+static void expect_status(const itest_run_t *r, int status)
+{
+    if (r->status != status)
+        fail_msg("exit status %d, expected %d\nstdout: %s\nstderr: %s", r->status, status, r->out,
+                 r->err);
+}
+
+static void expect_in(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL)
+        fail_msg("expected '%s' in:\n%s", needle, hay);
+}
+
 /* ---- setup ---- */
 
 static int group_setup(void **state)
@@ -540,6 +568,248 @@ static void generic_methods_on_a_klantcontacts_edges_are_refused(void **state)
     json_decref(r);
 }
 
+/* ---- mergers (herindeling) ---- */
+
+/* The woonplaatsen of woonplaatsen.csv (the CBS 2018 edition) whose 2018 gemeente is one of
+ * codes, as a JSON array of places.sync entries in gemeente `as` (NULL: their 2018 gemeente),
+ * into buf. Returns how many. */
+static size_t real_places_of(const char *const *codes, const char *as, char *buf, size_t sz)
+{
+    FILE *f = fopen(ITEST_DATA_DIR "/woonplaatsen.csv", "r");
+    char line[1024];
+    size_t n = 0, o = 0;
+    assert_non_null(f);
+    o += (size_t)snprintf(buf + o, sz - o, "[");
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *field[7] = { 0 }, *p = line;
+        int k = 0;
+        while (k < 7 && p != NULL) {
+            field[k++] = p;
+            if ((p = strchr(p, ',')) != NULL)
+                *p++ = '\0';
+        }
+        if (k < 3)
+            continue;
+        for (int i = 0; codes[i] != NULL; i++)
+            if (strcmp(field[2], codes[i]) == 0) {
+                o += (size_t)snprintf(buf + o, sz - o,
+                                      "%s{\"code\": %s, \"name\": \"%s\", \"gemeente\": \"%s\"}",
+                                      n ? ", " : "", field[0], field[1], as ? as : codes[i]);
+                n++;
+            }
+    }
+    fclose(f);
+    assert_true(o + 2 < sz);
+    snprintf(buf + o, sz - o, "]");
+    return n;
+}
+
+static size_t places_at(knoop_conn_t *c, const char *gemeente, const char *at)
+{
+    json_t *r = call_ok(c, "query.places", "{\"gemeente\": \"%s\", \"at\": \"%s\"}", gemeente, at);
+    size_t n = json_array_size(json_object_get(r, "places"));
+    json_decref(r);
+    return n;
+}
+
+/* The member keys of node on date at, as "GM0501 GM0530 " (in answer order). */
+static void members_at(knoop_conn_t *c, const char *node, const char *at, char *out, size_t sz)
+{
+    json_t *r = call_ok(c, "query.members", "{\"node\": \"%s\", \"at\": \"%s\"}", node, at), *m;
+    size_t i, o = 0;
+    out[0] = '\0';
+    json_array_foreach(json_object_get(r, "members"), i, m)
+    {
+        o += (size_t)snprintf(out + o, sz - o, "%s ", jstr(json_object_get(m, "node"), "key"));
+    }
+    json_decref(r);
+}
+
+static bool found_at(knoop_conn_t *c, const char *code, const char *at)
+{
+    json_t *r = call_ok(c, "node.find",
+                        "{\"kind\": \"organisation\", \"type\": \"gemeente\", \"at\": \"%s\", "
+                        "\"limit\": 1000}",
+                        at),
+           *n;
+    size_t i;
+    bool found = false;
+    json_array_foreach(json_object_get(r, "nodes"), i, n)
+    {
+        found = found || strcmp(jstr(json_object_get(n, "props"), "cbs_code"), code) == 0;
+    }
+    json_decref(r);
+    return found;
+}
+
+static json_int_t gm_edge(knoop_conn_t *c, const char *type, const char *src, const char *tgt,
+                          const char *from, const char *extra)
+{
+    json_t *e = call_ok(c, "edge.create",
+                        "{\"type\": \"%s\", \"source\": %s, \"target\": %s, \"valid_from\": "
+                        "\"%s\"%s}",
+                        type, src, tgt, from, extra);
+    json_int_t id = jint(e, "id");
+    json_decref(e);
+    return id;
+}
+
+static void expect_valid_to(knoop_conn_t *c, json_int_t edge, const char *to)
+{
+    json_t *r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)edge);
+    if (to == NULL)
+        assert_true(json_is_null(json_object_get(r, "valid_to")));
+    else
+        assert_string_equal(jstr(r, "valid_to"), to);
+    json_decref(r);
+}
+
+/*
+ * The merger of 1 January 2023: Brielle (GM0501), Hellevoetsluis (GM0530) and Westvoorne (GM0614)
+ * into Voorne aan Zee (GM1992). herindelingen.csv names no successor for it (nlextract rows), so
+ * its import only ends the three; the merger itself is recorded with gemeente.merge. Their real
+ * woonplaatsen (woonplaatsen.csv, 2018) are loaded at them; the body and the roles are test data.
+ */
+static void merger_of_three_real_gemeenten_answers_places_and_members_around_the_day(void **state)
+{
+    knoop_conn_t *c = *state;
+    static const char *const olds[] = { "GM0501", "GM0530", "GM0614", NULL };
+    static const char *const brielle[] = { "GM0501", NULL };
+    static char places[16384], now[16384];
+    char mem[256], src[32];
+    itest_run_t run;
+    json_int_t burg, weth, loco, raad, later;
+    json_t *r;
+    char x[96];
+
+    knoop(&run, "import", ITEST_DATA_DIR "/herindelingen.csv", NULL);
+    expect_status(&run, 0);
+    expect_in(run.err, "the file names no successor of Brielle (GM0501): it ends on 2023-01-01");
+    itest_run_free(&run);
+    assert_true(found_at(c, "GM0501", "2022-12-31"));
+    assert_false(found_at(c, "GM0501", "2023-01-01"));
+    assert_false(found_at(c, "GM1992", "2022-12-31"));
+    assert_true(found_at(c, "GM1992", "2023-01-01"));
+
+    assert_int_equal(real_places_of(olds, NULL, places, sizeof(places)), 8);
+    json_decref(call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2018-01-01\"}", places));
+    assert_int_equal(places_at(c, "GM0501", "2022-12-31"), 3);
+
+    json_decref(call_ok(c, "node.create",
+                        "{\"kind\": \"body\", \"props\": {\"name\": \"Samenwerking Voorne "
+                        "(test)\", \"key\": \"T-MERGE-BODY\"}}"));
+    gm_edge(c, "deelnemer", "\"GM0501\"", "\"T-MERGE-BODY\"", "2018-01-01", "");
+    gm_edge(c, "deelnemer", "\"GM0530\"", "\"T-MERGE-BODY\"", "2018-01-01", "");
+    later = gm_edge(c, "deelnemer", "\"GM0614\"", "\"T-MERGE-BODY\"", "2018-01-01",
+                    ", \"valid_to\": \"2022-06-01\"");
+    snprintf(src, sizeof(src), "%lld", (long long)person(c, "T-MERGE-B", "B.", "Burg"));
+    burg = gm_edge(c, "burgemeester", src, "\"GM0614\"", "2018-01-01", "");
+    weth = gm_edge(c, "wethouder", src, "\"GM0530\"", "2018-01-01", "");
+    snprintf(x, sizeof(x), ", \"on_behalf_of\": %lld", (long long)weth);
+    loco = gm_edge(c, "loco-burgemeester", src, "\"GM0530\"", "2018-01-01", x);
+    snprintf(src, sizeof(src), "%lld", (long long)person(c, "T-MERGE-R", "R.", "Raad"));
+    raad = gm_edge(c, "raadslid", src, "\"GM0501\"", "2018-03-29",
+                   ", \"props\": {\"namens\": \"Partij V\"}");
+
+    r = call_ok(c, "gemeente.merge",
+                "{\"from\": [\"GM0501\", \"GM0530\", \"GM0614\"], \"into\": \"GM1992\", \"on\": "
+                "\"2023-01-01\", \"reason\": \"herindeling Voorne aan Zee\"}");
+    assert_true(json_is_true(json_object_get(r, "changed")));
+    assert_int_equal(json_array_size(json_object_get(r, "places_moved")), 8);
+    assert_int_equal(json_array_size(json_object_get(r, "memberships")), 1);
+    json_decref(r);
+
+    /* The day before: the old gemeenten with their places, members, roles; the day itself: the
+     * new one. */
+    assert_int_equal(places_at(c, "GM0501", "2022-12-31"), 3);
+    assert_int_equal(places_at(c, "GM0530", "2022-12-31"), 2);
+    assert_int_equal(places_at(c, "GM0614", "2022-12-31"), 3);
+    assert_int_equal(places_at(c, "GM1992", "2022-12-31"), 0);
+    for (int i = 0; olds[i] != NULL; i++)
+        assert_int_equal(places_at(c, olds[i], "2023-01-01"), 0);
+    assert_int_equal(places_at(c, "GM1992", "2023-01-01"), 8);
+    members_at(c, "T-MERGE-BODY", "2022-12-31", mem, sizeof(mem));
+    assert_string_equal(mem, "GM0501 GM0530 ");
+    members_at(c, "T-MERGE-BODY", "2023-01-01", mem, sizeof(mem));
+    assert_string_equal(mem, "GM1992 ");
+    expect_valid_to(c, later, "2022-06-01"); /* ended before: left as it was */
+    expect_valid_to(c, burg, "2023-01-01");
+    expect_valid_to(c, weth, "2023-01-01");
+    expect_valid_to(c, loco, "2023-01-01");
+    expect_valid_to(c, raad, "2023-01-01");
+    r = call_ok(c, "node.get", "{\"id\": \"GM0530\"}");
+    assert_string_equal(jstr(json_object_get(r, "props"), "end_date"), "2023-01-01");
+    assert_string_equal(jstr(json_object_get(r, "props"), "opgegaan_in"), "GM1992");
+    json_decref(r);
+
+    /* The same merger again finds nothing left to do. */
+    r = call_ok(c, "gemeente.merge",
+                "{\"from\": [\"GM0501\", \"GM0530\", \"GM0614\"], \"into\": \"GM1992\", \"on\": "
+                "\"2023-01-01\"}");
+    assert_false(json_is_true(json_object_get(r, "changed")));
+    json_decref(r);
+
+    /* A repeated places.sync with the places at Voorne aan Zee keeps history intact. */
+    real_places_of(olds, "GM1992", now, sizeof(now));
+    r = call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2025-01-01\"}", now);
+    assert_int_equal(jint(r, "unchanged"), 8);
+    json_decref(r);
+    assert_int_equal(places_at(c, "GM0501", "2022-12-31"), 3);
+    assert_int_equal(places_at(c, "GM1992", "2023-01-01"), 8);
+
+    /* A place that moves in a sync ends at the old gemeente and starts at the new one on the
+     * sync date (Zwartewaal to Nissewaard, GM1930: a move made up for the test). */
+    real_places_of(brielle, NULL, places, sizeof(places));
+    {
+        char *z = strstr(now, "\"Zwartewaal\", \"gemeente\": \"GM1992\"");
+        assert_non_null(z);
+        memcpy(z + strlen("\"Zwartewaal\", \"gemeente\": \""), "GM1930", 6);
+    }
+    json_decref(call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2025-06-01\"}", now));
+    assert_int_equal(places_at(c, "GM1992", "2025-05-31"), 8);
+    assert_int_equal(places_at(c, "GM1992", "2025-06-01"), 7);
+    assert_int_equal(places_at(c, "GM1930", "2025-05-31"), 0);
+    assert_int_equal(places_at(c, "GM1930", "2025-06-01"), 1);
+    assert_int_equal(places_at(c, "GM0501", "2022-12-31"), 3);
+    json_decref(call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2025-07-01\"}", now));
+    assert_int_equal(places_at(c, "GM1992", "2025-05-31"), 8);
+}
+
+/* Merger errors name the parameter, and a refused merger writes nothing. */
+static void merger_errors_name_the_parameter_and_write_nothing(void **state)
+{
+    knoop_conn_t *c = *state;
+    json_t *r;
+    call_fail(c, KNOOP_EINVAL, "params.from[0]: node", "gemeente.merge",
+              "{\"from\": [\"NL-UT\"], \"into\": \"GM0344\", \"on\": \"2030-01-01\"}");
+    call_fail(c, KNOOP_EINVAL, "params.from[1]: GM0307 is given twice", "gemeente.merge",
+              "{\"from\": [\"GM0307\", \"GM0307\"], \"into\": \"GM0344\", \"on\": "
+              "\"2030-01-01\"}");
+    call_fail(c, KNOOP_EINVAL, "params.from[0]: GM0344 is also params.into", "gemeente.merge",
+              "{\"from\": [\"GM0344\"], \"into\": \"GM0344\", \"on\": \"2030-01-01\"}");
+    call_fail(c, KNOOP_ENOTFOUND, "params.into: no node has external key 'GM9999'",
+              "gemeente.merge",
+              "{\"from\": [\"GM0307\"], \"into\": \"GM9999\", \"on\": "
+              "\"2030-01-01\"}");
+    call_fail(c, KNOOP_EINVAL, "params.into.cbs_code", "gemeente.merge",
+              "{\"from\": [\"GM0307\"], \"into\": {\"name\": \"Nieuw\"}, \"on\": \"2030-01-01\"}");
+    r = call_ok(c, "node.get", "{\"id\": \"GM0307\"}");
+    assert_null(json_object_get(json_object_get(r, "props"), "end_date"));
+    json_decref(r);
+    /* A new gemeente given by its properties is created, begins on the day, lies in its
+     * province. */
+    r = call_ok(c, "gemeente.merge",
+                "{\"from\": [\"GM0307\"], \"into\": {\"cbs_code\": \"GM9001\", \"name\": "
+                "\"Testgemeente (test)\", \"provincie\": \"NL-UT\"}, \"on\": \"2030-01-01\"}");
+    assert_true(json_is_true(json_object_get(r, "created")));
+    json_decref(r);
+    r = call_ok(c, "node.get", "{\"id\": \"GM9001\"}");
+    assert_string_equal(jstr(json_object_get(r, "props"), "begin_date"), "2030-01-01");
+    json_decref(r);
+    call_fail(c, KNOOP_ECONFLICT, "already ended on 2030-01-01", "gemeente.merge",
+              "{\"from\": [\"GM0307\"], \"into\": \"GM0344\", \"on\": \"2031-01-01\"}");
+}
+
 int main(void)
 {
     int rc;
@@ -560,6 +830,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(edge_put_with_changed_attributes_updates_them, conn_setup,
                                         conn_teardown),
         cmocka_unit_test_setup_teardown(generic_methods_on_a_klantcontacts_edges_are_refused,
+                                        conn_setup, conn_teardown),
+        cmocka_unit_test_setup_teardown(
+            merger_of_three_real_gemeenten_answers_places_and_members_around_the_day, conn_setup,
+            conn_teardown),
+        cmocka_unit_test_setup_teardown(merger_errors_name_the_parameter_and_write_nothing,
                                         conn_setup, conn_teardown),
     };
     rc = cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -284,6 +284,14 @@ static void edge_update_cascade_fails_cleanly_at_every_fault(void **state)
                                 "{\"portefeuilles\": [\"Milieu\", \"Wonen\"]}}");
 }
 
+static void gemeente_merge_fails_cleanly_at_every_fault(void **state)
+{
+    (void)state;
+    faultsim_all("gemeente.merge", "{\"from\": [\"GM0034\"], \"into\": {\"cbs_code\": "
+                                   "\"GM9001\", \"name\": \"Nieuwe gemeente\"}, \"on\": "
+                                   "\"2026-01-01\"}");
+}
+
 static void schema_check_fails_cleanly_at_every_fault(void **state)
 {
     (void)state;
@@ -351,6 +359,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(edge_update_cascade_fails_cleanly_at_every_fault, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(schema_check_fails_cleanly_at_every_fault, setup, teardown),
+        cmocka_unit_test_setup_teardown(gemeente_merge_fails_cleanly_at_every_fault, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(edge_put_fails_cleanly_at_every_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(postcode_put_and_places_sync_fail_cleanly_at_every_fault,
                                         setup, teardown),
