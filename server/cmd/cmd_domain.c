@@ -660,6 +660,162 @@ int cmd_schema_fields(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
     return KNOOP_OK;
 }
 
+/* ---- lists of values keep stored data valid ---- */
+
+/* True when value v (a string, or an array of strings for a multi-valued field) holds code. */
+static bool list__value_has(const msgpack_object *v, const char *code)
+{
+    size_t cl = strlen(code);
+    if (v->type == MSGPACK_OBJECT_STR)
+        return v->via.str.size == cl && memcmp(v->via.str.ptr, code, cl) == 0;
+    if (v->type == MSGPACK_OBJECT_ARRAY)
+        for (uint32_t i = 0; i < v->via.array.size; i++)
+            if (list__value_has(&v->via.array.ptr[i], code))
+                return true;
+    return false;
+}
+
+/* Counts into *n the stored props maps (props, len) whose field holds code. */
+static void list__count_props(const char *props, size_t len, const char *field, const char *code,
+                              size_t *n)
+{
+    msgpack_zone z;
+    msgpack_object o;
+    size_t off = 0;
+    const msgpack_object *v;
+    if (len == 0 || !msgpack_zone_init(&z, 512))
+        return;
+    if (msgpack_unpack(props, len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS &&
+        (v = proto_param(&o, field)) != NULL && list__value_has(v, code))
+        (*n)++;
+    msgpack_zone_destroy(&z);
+}
+
+typedef struct {
+    cmd_ctx_t *ctx;
+    const char *type, *field, *code;
+    size_t n;
+    int rc;
+    knoop_error_t *err;
+} list__edges_t;
+
+static int list__edge_cb(void *arg, const graph_adj_t *a)
+{
+    list__edges_t *c = arg;
+    graph_edge_t e;
+    if (a->type_len != strlen(c->type) || memcmp(a->type, c->type, a->type_len) != 0)
+        return 0;
+    if ((c->rc = graph_edge_get(c->ctx->store, c->ctx->view, a->edge, &e, c->err)) != KNOOP_OK)
+        return 1;
+    list__count_props(e.props, e.props_len, c->field, c->code, &c->n);
+    graph_edge_clear(&e);
+    return 0;
+}
+
+/* The users of a list: the fields (of nodes) and role attributes bound to it. */
+typedef struct {
+    int kind; /* 0: a role attribute, type = the role */
+    char type[SCHEMA_NAME_MAX], name[SCHEMA_NAME_MAX];
+} list__user_t;
+
+/*
+ * Refuses (KNOOP_ECONFLICT) a redefinition of list `name` that drops a code stored nodes or
+ * edges still use, naming the code, the field and how many use it. Reads through ctx->view.
+ */
+static int list__check_in_use(cmd_ctx_t *ctx, const char *name, const schema_value_t *nv, size_t nn,
+                              knoop_error_t *err)
+{
+    list__user_t users[64];
+    size_t nu = 0;
+    schema_value_t *gone = NULL;
+    size_t ngone = 0;
+    const schema_list_t *l;
+    const schema_field_t *f;
+    const schema_role_t *r;
+    int rc = KNOOP_OK;
+
+    pthread_rwlock_rdlock(&domain_lock);
+    l = schema_registry_list(domain_reg, name);
+    if (l != NULL && l->n > 0 && (gone = knoop_calloc(l->n, sizeof(*gone))) != NULL) {
+        for (size_t i = 0; i < l->n; i++) {
+            bool kept = false;
+            for (size_t j = 0; j < nn && !kept; j++)
+                kept = strcmp(l->values[i].code, nv[j].code) == 0;
+            if (!kept)
+                gone[ngone++] = l->values[i];
+        }
+    }
+    for (size_t i = 0; (f = schema_registry_field_at(domain_reg, i)) != NULL && nu < 64; i++)
+        if ((f->vtype == SCHEMA_V_LIST || f->vtype == SCHEMA_V_LIST_MULTI) &&
+            strcmp(f->list, name) == 0) {
+            users[nu].kind = f->kind;
+            snprintf(users[nu].type, sizeof(users[nu].type), "%s", f->type);
+            snprintf(users[nu].name, sizeof(users[nu].name), "%s", f->name);
+            nu++;
+        }
+    for (size_t i = 0; (r = schema_registry_role_at(domain_reg, i)) != NULL && nu < 64; i++)
+        for (size_t j = 0; j < r->nattrs && nu < 64; j++)
+            if ((r->attrs[j].vtype == SCHEMA_V_LIST || r->attrs[j].vtype == SCHEMA_V_LIST_MULTI) &&
+                strcmp(r->attrs[j].list, name) == 0) {
+                users[nu].kind = 0;
+                snprintf(users[nu].type, sizeof(users[nu].type), "%s", r->name);
+                snprintf(users[nu].name, sizeof(users[nu].name), "%s", r->attrs[j].name);
+                nu++;
+            }
+    pthread_rwlock_unlock(&domain_lock);
+    if (l != NULL && l->n > 0 && gone == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+
+    for (size_t g = 0; g < ngone && rc == KNOOP_OK; g++) {
+        for (size_t u = 0; u < nu && rc == KNOOP_OK; u++) {
+            size_t n = 0;
+            if (users[u].kind != 0) {
+                graph_ids_t ids = { 0 };
+                bool more = false;
+                rc = graph_node_find(ctx->store, ctx->view, users[u].kind,
+                                     users[u].type[0] ? users[u].type : NULL, NULL,
+                                     KNOOP_MAX_RESULT_LIMIT, &ids, &more, err);
+                for (size_t i = 0; rc == KNOOP_OK && i < ids.n; i++) {
+                    graph_node_t nd;
+                    if ((rc = graph_node_get(ctx->store, ctx->view, ids.ids[i], &nd, err)) ==
+                        KNOOP_ENOTFOUND) {
+                        rc = KNOOP_OK;
+                        continue;
+                    }
+                    if (rc == KNOOP_OK)
+                        list__count_props(nd.props, nd.props_len, users[u].name, gone[g].code, &n);
+                    graph_node_clear(&nd);
+                }
+                graph_ids_free(&ids);
+                if (rc == KNOOP_OK && more && n == 0)
+                    rc = knoop_error_set(err, KNOOP_ECONFLICT,
+                                         "params.values: more than %d %s nodes use list %s: "
+                                         "cannot verify that code '%s' is unused",
+                                         KNOOP_MAX_RESULT_LIMIT, schema_kind_name(users[u].kind),
+                                         name, gone[g].code);
+            } else {
+                list__edges_t c = { ctx, users[u].type, users[u].name, gone[g].code, 0, KNOOP_OK,
+                                    err };
+                rc = graph_adj_scan_all(ctx->store, ctx->view, GRAPH_OUT, ctx->deadline_ms,
+                                        list__edge_cb, &c, err);
+                if (rc == KNOOP_OK)
+                    rc = c.rc;
+                n = c.n;
+            }
+            if (rc == KNOOP_OK && n > 0)
+                rc = knoop_error_set(
+                    err, KNOOP_ECONFLICT,
+                    "params.values: code '%s' of list %s is in use by %zu %s (%s%s%s.%s); "
+                    "change them first, or keep the code",
+                    gone[g].code, name, n, users[u].kind ? "nodes" : "roles",
+                    users[u].kind ? schema_kind_name(users[u].kind) : "role ",
+                    users[u].kind && users[u].type[0] ? " " : "", users[u].type, users[u].name);
+        }
+    }
+    knoop_free(gone);
+    return rc;
+}
+
 int cmd_schema_list_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                            knoop_error_t *err)
 {
@@ -675,6 +831,12 @@ int cmd_schema_list_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pack
         return rc;
     c.name = name;
     c.desc = desc;
+    /* A redefinition may not drop a code that stored data uses (it would make that data
+     * invalid, and every later update of it fail). */
+    if ((rc = list__check_in_use(ctx, name, c.v, c.n, err)) != KNOOP_OK) {
+        knoop_free(c.v);
+        return rc;
+    }
     memset(&tmp, 0, sizeof(tmp));
     snprintf(tmp.name, sizeof(tmp.name), "%s", name);
     snprintf(tmp.description, sizeof(tmp.description), "%s", desc);

@@ -810,6 +810,43 @@ static void merger_errors_name_the_parameter_and_write_nothing(void **state)
               "{\"from\": [\"GM0307\"], \"into\": \"GM0344\", \"on\": \"2031-01-01\"}");
 }
 
+/* ---- lists of values ---- */
+
+/* Redefining a list so that a code stored data uses disappears is refused with how many use it;
+ * dropping an unused code is fine, and unrelated updates of the gemeente still work. */
+static void list_shrink_in_use_is_refused_and_unrelated_updates_still_work(void **state)
+{
+    knoop_conn_t *c = *state;
+    json_t *r;
+    json_decref(call_ok(c, "schema.list.define",
+                        "{\"name\": \"T-kleur\", \"values\": [\"rood\", \"groen\", \"blauw\"]}"));
+    json_decref(call_ok(c, "schema.field.define",
+                        "{\"name\": \"t_kleur\", \"kind\": \"organisation\", \"type\": "
+                        "\"gemeente\", \"value_type\": \"list\", \"list\": \"T-kleur\"}"));
+    json_decref(
+        call_ok(c, "node.update", "{\"id\": \"GM0363\", \"set\": {\"t_kleur\": \"rood\"}}"));
+    json_decref(
+        call_ok(c, "node.update", "{\"id\": \"GM0518\", \"set\": {\"t_kleur\": \"rood\"}}"));
+    call_fail(c, KNOOP_ECONFLICT,
+              "code 'rood' of list T-kleur is in use by 2 nodes (organisation gemeente.t_kleur)",
+              "schema.list.define", "{\"name\": \"T-kleur\", \"values\": [\"groen\"]}");
+    r = call_ok(c, "schema.list.get", "{\"name\": \"T-kleur\"}");
+    assert_int_equal(jint(r, "count"), 3);
+    json_decref(r);
+    /* An unused code may go. */
+    r = call_ok(c, "schema.list.define",
+                "{\"name\": \"T-kleur\", \"values\": [\"rood\", "
+                "\"groen\"]}");
+    assert_int_equal(jint(r, "count"), 2);
+    json_decref(r);
+    r = call_ok(c, "node.update", "{\"id\": \"GM0363\", \"set\": {\"inwoners\": 931298}}");
+    assert_string_equal(jstr(json_object_get(r, "props"), "t_kleur"), "rood");
+    json_decref(r);
+    /* New writes still check the list. */
+    call_fail(c, KNOOP_EINVAL, "props.t_kleur", "node.update",
+              "{\"id\": \"GM0363\", \"set\": {\"t_kleur\": \"blauw\"}}");
+}
+
 int main(void)
 {
     int rc;
@@ -836,6 +873,9 @@ int main(void)
             conn_teardown),
         cmocka_unit_test_setup_teardown(merger_errors_name_the_parameter_and_write_nothing,
                                         conn_setup, conn_teardown),
+        cmocka_unit_test_setup_teardown(
+            list_shrink_in_use_is_refused_and_unrelated_updates_still_work, conn_setup,
+            conn_teardown),
     };
     rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     if (rc == 0 && srv_exit != 0)
