@@ -847,6 +847,45 @@ static void list_shrink_in_use_is_refused_and_unrelated_updates_still_work(void 
               "{\"id\": \"GM0363\", \"set\": {\"t_kleur\": \"blauw\"}}");
 }
 
+/* ---- errors are valid UTF-8 ---- */
+
+static bool valid_utf8(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    while (*s) {
+        int n = *s < 0x80 ? 1 : (*s >> 5) == 6 ? 2 : (*s >> 4) == 14 ? 3 : (*s >> 3) == 30 ? 4 : 0;
+        if (n == 0 || (n == 2 && *s < 0xc2))
+            return false;
+        for (int i = 1; i < n; i++)
+            if ((s[i] & 0xc0) != 0x80)
+                return false;
+        s += n;
+    }
+    return true;
+}
+
+/* node.get {"id": "a" + "é" x 100}: the quoted key in the not_found message is cut between
+ * characters, and an invalid byte in the input is escaped. */
+static void error_messages_quote_input_as_valid_utf8(void **state)
+{
+    knoop_conn_t *c = *state;
+    char params[512], *p = params;
+    knoop_error_t err;
+    json_t *j;
+    int rc;
+
+    p += sprintf(p, "{\"id\": \"a");
+    for (int i = 0; i < 100; i++)
+        p += sprintf(p, "\xc3\xa9");
+    sprintf(p, "\"}");
+    j = call(c, "node.get", params, &rc, &err);
+    json_decref(j);
+    assert_int_equal(rc, KNOOP_ENOTFOUND);
+    assert_true(valid_utf8(err.msg));
+    expect_in(err.msg, "no node has external key 'a\xc3\xa9\xc3\xa9");
+    expect_in(err.msg, "...");
+}
+
 int main(void)
 {
     int rc;
@@ -876,6 +915,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             list_shrink_in_use_is_refused_and_unrelated_updates_still_work, conn_setup,
             conn_teardown),
+        cmocka_unit_test_setup_teardown(error_messages_quote_input_as_valid_utf8, conn_setup,
+                                        conn_teardown),
     };
     rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     if (rc == 0 && srv_exit != 0)
