@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "knoop_json.h"
+#include "knoop_limits.h"
 #include "schema_check.h"
 
 /* A file whose operations pack into at most this many bytes is sent as one atomic batch. */
@@ -224,12 +225,55 @@ fail:
     return -1;
 }
 
-/* One CSV record: its fields (malloc'd) and the line it starts on. */
+/* One CSV record: its fields (malloc'd) and the line it starts on. A cell that cannot be
+ * passed on faithfully (a NUL byte, bytes that are not UTF-8) is noted: the first such cell's
+ * column in bad_col (-1: none) and why. flen holds each field's length in bytes. */
 typedef struct {
     char **f;
+    size_t *flen;
     size_t n;
     long line;
+    long bad_col;
+    char bad_why[64];
 } csv_rec_t;
+
+/*
+ * Checks a cell: valid UTF-8 without NUL bytes. Returns true, or false with why set ("a NUL
+ * byte at byte 4", "invalid UTF-8 at byte 7").
+ */
+static bool cell_ok(const char *s, size_t len, char *why, size_t whysz)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = u[i];
+        size_t n = c < 0x80                 ? 1
+                   : c >= 0xc2 && c <= 0xdf ? 2
+                   : c >= 0xe0 && c <= 0xef ? 3
+                   : c >= 0xf0 && c <= 0xf4 ? 4
+                                            : 0;
+        uint32_t cp = n == 2 ? c & 0x1fu : n == 3 ? c & 0x0fu : c & 0x07u;
+        if (c == 0) {
+            snprintf(why, whysz, "a NUL byte at byte %zu", i + 1);
+            return false;
+        }
+        if (n == 0 || i + n > len)
+            goto bad;
+        for (size_t k = 1; k < n; k++) {
+            if ((u[i + k] & 0xc0) != 0x80)
+                goto bad;
+            cp = (cp << 6) | (u[i + k] & 0x3fu);
+        }
+        if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+            goto bad;
+        i += n;
+    }
+    return true;
+bad:
+    snprintf(why, whysz, "invalid UTF-8 at byte %zu (0x%02x)", i + 1, u[i]);
+    return false;
+}
 
 typedef struct {
     csv_rec_t *recs; /* recs[0] is the header */
@@ -243,6 +287,7 @@ static void csv_free(csv_t *c)
         for (k = 0; k < c->recs[i].n; k++)
             free(c->recs[i].f[k]);
         free(c->recs[i].f);
+        free(c->recs[i].flen);
     }
     free(c->recs);
     memset(c, 0, sizeof(*c));
@@ -265,7 +310,7 @@ static int csv_parse(const char *s, size_t len, csv_t *c, char *msg, size_t msgs
     if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
         p += 3;
     while (p < end) {
-        csv_rec_t rec = { NULL, 0, line };
+        csv_rec_t rec = { NULL, NULL, 0, line, -1, "" };
         bool more = true;
         if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
             p += *p == '\r' ? 2 : 1;
@@ -305,14 +350,22 @@ static int csv_parse(const char *s, size_t len, csv_t *c, char *msg, size_t msgs
                     fld[fl++] = *p++;
             }
             fld[fl] = '\0';
+            if (rec.bad_col < 0 && !cell_ok(fld, fl, rec.bad_why, sizeof(rec.bad_why)))
+                rec.bad_col = (long)rec.n;
             nf = realloc(rec.f, (rec.n + 1) * sizeof(*nf));
-            if (nf == NULL || (nf[rec.n] = strdup(fld)) == NULL) {
-                if (nf != NULL)
-                    rec.f = nf;
-                snprintf(msg, msgsz, "out of memory");
-                goto fail_rec;
+            if (nf != NULL)
+                rec.f = nf;
+            {
+                size_t *nl = realloc(rec.flen, (rec.n + 1) * sizeof(*nl));
+                if (nl != NULL)
+                    rec.flen = nl;
+                if (nf == NULL || nl == NULL || (nf[rec.n] = malloc(fl + 1)) == NULL) {
+                    snprintf(msg, msgsz, "out of memory");
+                    goto fail_rec;
+                }
+                memcpy(nf[rec.n], fld, fl + 1);
+                nl[rec.n] = fl;
             }
-            rec.f = nf;
             rec.n++;
             if (p < end && *p == ',') {
                 p++;
@@ -342,6 +395,7 @@ static int csv_parse(const char *s, size_t len, csv_t *c, char *msg, size_t msgs
         for (size_t k = 0; k < rec.n; k++)
             free(rec.f[k]);
         free(rec.f);
+        free(rec.flen);
         free(fld);
         csv_free(c);
         return -1;
@@ -381,6 +435,7 @@ typedef struct {
     char on[11];
     char since[11]; /* herindelingen: the first date loaded (--since, default 2019-01-01) */
     size_t n_merges, n_ended_only;
+    size_t max_string; /* the server's string limit (server.info), checked per cell */
     row_t *rows;
     size_t nrows, caprows;
     op_t *ops;
@@ -431,6 +486,53 @@ static size_t add_row(imp_t *im, const char *loc)
     memset(&im->rows[im->nrows], 0, sizeof(im->rows[0]));
     snprintf(im->rows[im->nrows].loc, sizeof(im->rows[0].loc), "%s", loc);
     return im->nrows++;
+}
+
+/*
+ * Checks every cell of record rec (data row at loc): valid UTF-8, no NUL byte, at most the
+ * server's string limit. Reports each bad cell as "file:line: column NAME: reason" and returns
+ * false when there was one (the file is then refused as a whole).
+ */
+static bool cells_ok(imp_t *im, const csv_t *c, const csv_rec_t *rec, const char *loc)
+{
+    bool ok = true;
+    if (rec->bad_col >= 0) {
+        bad_row(im, loc, "column %s: %s (the file must be UTF-8 text)",
+                (size_t)rec->bad_col < c->recs[0].n ? c->recs[0].f[rec->bad_col] : "?",
+                rec->bad_why);
+        ok = false;
+    }
+    for (size_t k = 0; k < rec->n && im->max_string > 0; k++)
+        if (rec->flen[k] > im->max_string) {
+            bad_row(im, loc,
+                    "column %s: %zu bytes, more than the server's string limit of %zu "
+                    "bytes (too_large)",
+                    k < c->recs[0].n ? c->recs[0].f[k] : "?", rec->flen[k], im->max_string);
+            ok = false;
+        }
+    return ok;
+}
+
+/* The server's string limit into im->max_string (KNOOP_DEFAULT_STRING_BYTES on a dry run or when
+ * the server does not say). Returns an exit code. */
+static int load_limits(imp_t *im)
+{
+    json_t *res = NULL;
+    knoop_error_t err;
+    json_int_t v;
+    int rc;
+    im->max_string = KNOOP_DEFAULT_STRING_BYTES;
+    if (im->dry_run)
+        return 0;
+    if ((rc = cli_conn(im->ctx)) != 0)
+        return rc;
+    if ((rc = cli_rpc(im->ctx, "server.info", NULL, &res, &err)) != 0)
+        return cli_rpc_error(im->ctx, rc, &err);
+    v = json_integer_value(json_object_get(json_object_get(res, "limits"), "string_bytes"));
+    if (v > 0)
+        im->max_string = (size_t)v;
+    json_decref(res);
+    return 0;
 }
 
 /* Appends {method, params} (params owned) for row; returns 0 or -1 (out of memory). */
@@ -1835,7 +1937,7 @@ static int import_woonplaatsen(imp_t *im, const csv_t *c, size_t *created, size_
             bad_row(im, r.loc, "%zu columns, the header has %zu", c->recs[i].n, c->recs[0].n);
             continue;
         }
-        if (check_row(&r, req, NULL) != 0)
+        if (!cells_ok(im, c, &c->recs[i], r.loc) || check_row(&r, req, NULL) != 0)
             continue;
         code = val(&r, "woonplaats_code");
         if (json_object_get(codes, code) != NULL) {
@@ -1915,6 +2017,16 @@ static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_crea
         csv_free(&c);
         return CLI_EXIT_SERVER;
     }
+    if (c.recs[0].bad_col >= 0) {
+        fprintf(stderr, "%s:%ld: header column %ld: %s (the file must be UTF-8 text)\n", im->file,
+                c.recs[0].line, c.recs[0].bad_col + 1, c.recs[0].bad_why);
+        csv_free(&c);
+        return CLI_EXIT_SERVER;
+    }
+    if ((rc = load_limits(im)) != 0) {
+        csv_free(&c);
+        return rc;
+    }
     if (im->profile != NULL) {
         p = find_profile(im->profile);
         if (!header_has(&c, profiles[p].cols)) {
@@ -1965,6 +2077,8 @@ static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_crea
             bad_row(im, r.loc, "%zu columns, the header has %zu", c.recs[i].n, c.recs[0].n);
             continue;
         }
+        if (!cells_ok(im, &c, &c.recs[i], r.loc))
+            continue;
         if (profiles[p].fn(&r, row) != 0)
             goto nomem;
     }

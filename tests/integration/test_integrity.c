@@ -886,6 +886,98 @@ static void error_messages_quote_input_as_valid_utf8(void **state)
     expect_in(err.msg, "...");
 }
 
+/* ---- faithful imports ---- */
+
+/* Writes len bytes of data to file name in the server's temporary directory; path gets it. */
+static void write_file(const char *name, const char *data, size_t len, char *path, size_t sz)
+{
+    FILE *f;
+    snprintf(path, sz, "%s/%s", srv.dir, name);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static size_t nodes_with_key_prefix(knoop_conn_t *c, const char *prefix)
+{
+    json_t *r = call_ok(c, "node.find", "{\"kind\": \"organisation\", \"limit\": 100000}"), *n;
+    size_t i, k = 0;
+    json_array_foreach(json_object_get(r, "nodes"), i, n)
+    {
+        k += strncmp(jstr(json_object_get(n, "props"), "key"), prefix, strlen(prefix)) == 0;
+    }
+    json_decref(r);
+    return k;
+}
+
+/* A cell with invalid UTF-8 or a NUL byte is a file:line: column: reason error, and the whole
+ * file is refused: before, the first dropped its row and the second made two rows one node. */
+static void import_refuses_invalid_utf8_and_nul_cells_and_writes_nothing(void **state)
+{
+    knoop_conn_t *c = *state;
+    static const char csv[] = "kind,type,name,key\n"
+                              "organisation,overig,Goed,T-IMP-1\n"
+                              "organisation,overig,Fo\xffut,T-IMP-2\n"
+                              "organisation,overig,Twee,T-IMP-3\x00"
+                              "a\n"
+                              "organisation,overig,Drie,T-IMP-3\x00"
+                              "b\n";
+    char path[400];
+    itest_run_t r;
+
+    write_file("bad.csv", csv, sizeof(csv) - 1, path, sizeof(path));
+    knoop(&r, "import", path, NULL);
+    expect_status(&r, 1);
+    expect_in(r.err, "bad.csv:3: column name: invalid UTF-8 at byte 3 (0xff)");
+    expect_in(r.err, "bad.csv:4: column key: a NUL byte at byte 8");
+    expect_in(r.err, "bad.csv:5: column key: a NUL byte at byte 8");
+    expect_in(r.err, "3 bad rows; nothing imported from this file");
+    itest_run_free(&r);
+    assert_int_equal(nodes_with_key_prefix(c, "T-IMP-"), 0);
+}
+
+/* A cell over the server's string limit is a clear too_large row error, not a reset
+ * connection; the server still answers. */
+static void import_reports_a_cell_over_the_string_limit_as_too_large(void **state)
+{
+    knoop_conn_t *c = *state;
+    size_t big = 1024 * 1024 + 10, n;
+    char *csv = malloc(big + 200), path[400];
+    itest_run_t r;
+    json_t *j;
+
+    assert_non_null(csv);
+    n = (size_t)sprintf(csv, "kind,type,name,key,toelichting\norganisation,overig,Groot,T-BIG-1,");
+    memset(csv + n, 'x', big);
+    n += big;
+    n += (size_t)sprintf(csv + n, "\norganisation,overig,Klein,T-BIG-2,kort\n");
+    write_file("big.csv", csv, n, path, sizeof(path));
+    free(csv);
+    knoop(&r, "import", path, NULL);
+    expect_status(&r, 1);
+    expect_in(r.err, "big.csv:2: column toelichting: 1048586 bytes, more than the server's string "
+                     "limit of 1048576 bytes (too_large)");
+    itest_run_free(&r);
+    assert_int_equal(nodes_with_key_prefix(c, "T-BIG-"), 0);
+    j = call_ok(c, "ping", "{}");
+    json_decref(j);
+}
+
+/* Names of every kind refuse control characters over the protocol too (NUL included: the unit
+ * test of the schema sends it; JSON text here cannot carry it). */
+static void organisation_name_refuses_nul_and_control_characters(void **state)
+{
+    knoop_conn_t *c = *state;
+    call_fail(c, KNOOP_EINVAL, "props.name: control character at byte 3", "node.create",
+              "{\"kind\": \"organisation\", \"props\": {\"name\": \"Fou\\u0001t\", \"key\": "
+              "\"T-NAME-1\"}}");
+    call_fail(c, KNOOP_EINVAL, "props.name: control character", "node.create",
+              "{\"kind\": \"body\", \"props\": {\"name\": \"Bel\\u0007\", \"key\": \"T-NAME-2\"}}");
+    call_fail(c, KNOOP_EINVAL, "props.name: control character", "node.update",
+              "{\"id\": \"GM0363\", \"set\": {\"name\": \"Amster\\ndam\"}}");
+}
+
 int main(void)
 {
     int rc;
@@ -917,6 +1009,13 @@ int main(void)
             conn_teardown),
         cmocka_unit_test_setup_teardown(error_messages_quote_input_as_valid_utf8, conn_setup,
                                         conn_teardown),
+        cmocka_unit_test_setup_teardown(
+            import_refuses_invalid_utf8_and_nul_cells_and_writes_nothing, conn_setup,
+            conn_teardown),
+        cmocka_unit_test_setup_teardown(import_reports_a_cell_over_the_string_limit_as_too_large,
+                                        conn_setup, conn_teardown),
+        cmocka_unit_test_setup_teardown(organisation_name_refuses_nul_and_control_characters,
+                                        conn_setup, conn_teardown),
     };
     rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     if (rc == 0 && srv_exit != 0)

@@ -701,6 +701,62 @@ static void builtin_role_rules_are_declared(void **state)
     schema_registry_free(reg);
 }
 
+/* Validates a node of kind/type with one property name = value[0..len). */
+static int name_check(int kind, const char *type, const char *value, size_t len, knoop_error_t *err)
+{
+    schema_registry_t *reg = schema_registry_new();
+    msgpack_sbuffer sb, out;
+    msgpack_packer pk, opk;
+    msgpack_zone z;
+    msgpack_object o;
+    size_t off = 0;
+    int rc;
+    assert_non_null(reg);
+    msgpack_sbuffer_init(&sb);
+    msgpack_sbuffer_init(&out);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer_init(&opk, &out, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, kind == SCHEMA_KIND_ORGANISATION ? 1 : 2);
+    msgpack_pack_str_with_body(&pk, "name", 4);
+    msgpack_pack_str_with_body(&pk, value, len);
+    if (kind != SCHEMA_KIND_ORGANISATION) {
+        msgpack_pack_str_with_body(&pk, "key", 3);
+        msgpack_pack_str_with_body(&pk, "k1", 2);
+    }
+    msgpack_zone_init(&z, 1024);
+    assert_int_equal(msgpack_unpack(sb.data, sb.size, &off, &z, &o), MSGPACK_UNPACK_SUCCESS);
+    rc = schema_validate_node(reg, kind, type, &o, NULL, &opk, err);
+    msgpack_zone_destroy(&z);
+    msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_destroy(&out);
+    schema_registry_free(reg);
+    return rc;
+}
+
+static void every_kind_of_name_refuses_nul_and_control_characters(void **state)
+{
+    static const int kinds[] = { SCHEMA_KIND_ORGANISATION, SCHEMA_KIND_PROJECT, SCHEMA_KIND_BODY,
+                                 SCHEMA_KIND_PERSON };
+    knoop_error_t err;
+    (void)state;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        assert_int_equal(name_check(kinds[i], "", "Stichting Goed", 14, &err), KNOOP_OK);
+        assert_int_equal(name_check(kinds[i], "", "Nu\0l", 4, &err), KNOOP_EINVAL);
+        assert_non_null(strstr(err.msg, "props.name: control character at byte 2"));
+        assert_int_equal(name_check(kinds[i], "", "Tab\there", 8, &err), KNOOP_EINVAL);
+        assert_int_equal(name_check(kinds[i], "", "Bel\x07", 4, &err), KNOOP_EINVAL);
+        assert_int_equal(name_check(kinds[i], "", "Fo\xffut", 5, &err), KNOOP_EINVAL);
+        assert_non_null(strstr(err.msg, "props.name: not valid UTF-8"));
+        assert_int_equal(name_check(kinds[i], "", "", 0, &err), KNOOP_EINVAL);
+    }
+    /* Diacritics are letters, not control characters. */
+    assert_int_equal(name_check(SCHEMA_KIND_ORGANISATION, "",
+                                "S\xc3\xba"
+                                "dwest-Frysl\xc3\xa2n",
+                                17, &err),
+                     KNOOP_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -710,6 +766,7 @@ int main(void)
         cmocka_unit_test(role_rule_one_person_holds_a_role_once_at_a_time),
         cmocka_unit_test(role_rule_max_two_counts_holders_on_each_day),
         cmocka_unit_test(builtin_role_rules_are_declared),
+        cmocka_unit_test(every_kind_of_name_refuses_nul_and_control_characters),
         cmocka_unit_test(new_role_types_connect_their_ends),
         cmocka_unit_test(date_parse_epoch_is_day_zero),
         cmocka_unit_test(date_parse_matches_reference_calendar),
