@@ -25,6 +25,7 @@
 #include "knoop_json.h"
 #include "knoop_limits.h"
 #include "schema_check.h"
+#include "schema_import.h"
 
 /* A file whose operations pack into at most this many bytes is sent as one atomic batch. */
 #define CLI_IMPORT_ONE_BATCH_BYTES (8u * 1024u * 1024u)
@@ -705,52 +706,6 @@ static json_t *edge_put(const char *type, const char *source, const char *target
     if (p != NULL && to != NULL && to[0] != '\0')
         json_object_set_new(p, "valid_to", json_string(to));
     return p;
-}
-
-static int row_provinces(rowctx_t *r, size_t row)
-{
-    static const char *const req[] = { "iso_code", "name", "cbs_code", NULL };
-    json_t *props;
-
-    if (check_row(r, req, NULL) != 0)
-        return 0;
-    props = json_object();
-    set_if(props, "name", val(r, "name"));
-    set_if(props, "cbs_code", val(r, "cbs_code"));
-    set_if(props, "key", val(r, "iso_code"));
-    set_if(props, "abbreviation", val(r, "abbreviation"));
-    set_if(props, "bron", "CBS Gemeenten alfabetisch 2025; ISO 3166-2");
-    return add_op(
-        r->im, row, "node.put",
-        json_pack("{s:s,s:s,s:o}", "kind", "organisation", "type", "provincie", "props", props),
-        true);
-}
-
-static int row_gemeenten(rowctx_t *r, size_t row)
-{
-    static const char *const req[] = { "cbs_code", "name", "province_iso_code", "begin_date",
-                                       NULL };
-    static const char *const dates[] = { "begin_date", "reference_date", NULL };
-    json_t *props;
-
-    if (check_row(r, req, dates) != 0)
-        return 0;
-    props = json_object();
-    set_if(props, "name", val(r, "name"));
-    set_if(props, "cbs_code", val(r, "cbs_code"));
-    set_if(props, "provincie", val(r, "province_iso_code"));
-    set_if(props, "begin_date", val(r, "begin_date"));
-    set_if(props, "bron", "CBS Gemeenten alfabetisch 2025");
-    set_if(props, "peildatum", val(r, "reference_date"));
-    if (add_op(
-            r->im, row, "node.put",
-            json_pack("{s:s,s:s,s:o}", "kind", "organisation", "type", "gemeente", "props", props),
-            true) != 0)
-        return -1;
-    return add_op(r->im, row, "edge.put",
-                  edge_put("ligt in", val(r, "cbs_code"), val(r, "province_iso_code"),
-                           val(r, "begin_date"), NULL),
-                  false);
 }
 
 static int row_regions(rowctx_t *r, size_t row)
@@ -1594,65 +1549,80 @@ static int row_herindelingen(rowctx_t *r, size_t row)
         true);
 }
 
+/*
+ * The profiles themselves (columns, what each row writes, default dates) are the table of
+ * schema/schema_import.c, shared with other clients; here is how each is read and sent.
+ * row_mapped does a profile whose mapping says it all; the others add what the table describes
+ * but cannot express (docs/IMPORT.md).
+ */
+static int row_mapped(rowctx_t *r, size_t row);
+
 static const struct {
     const char *name;
-    const char *cols[6]; /* required header columns; also used to guess the profile */
-    row_fn fn;
-    bool needs_gemeenten;
-} profiles[] = {
-    { "ambtsdragers",
-      { "cbs_code", "functie", "surname", "person_key", "peildatum" },
-      row_ambtsdragers,
-      false },
-    { "gekozen",
-      { "gemeente_cbs_code", "election_date", "list_number", "party", "initials", "surname" },
-      row_gekozen,
-      false },
-    { "zetels",
-      { "gemeente_cbs_code", "election_date", "list_number", "party", "seats", "council_seats" },
-      row_zetels,
-      false },
-    { "woonplaatsen",
-      { "woonplaats_code", "woonplaats_name", "gemeente_cbs_code_2025" },
-      NULL,
-      false },
-    { "postcodes",
-      { "pc4", "woonplaats_name", "gemeente_cbs_code_2025_by_name" },
-      row_postcodes,
-      false },
-    { "regions", { "cbs_code", "region_type", "region_code", "region_name" }, row_regions, true },
-    { "koepels", { "koepel", "gemeente_cbs_code", "member_from" }, row_koepels, true },
-    { "contacts", { "gemeente_cbs_code", "email", "website", "telephone" }, row_contacts, false },
-    { "gemeenten",
-      { "cbs_code", "name", "province_iso_code", "begin_date" },
-      row_gemeenten,
-      false },
-    { "provinces", { "iso_code", "name", "abbreviation", "cbs_code" }, row_provinces, false },
-    { "herindelingen",
-      { "date", "old_cbs_code", "old_name", "new_cbs_code", "new_name" },
-      row_herindelingen,
-      false },
-    { "edges", { "type", "source", "target", "valid_from" }, row_edges, false },
-    { "nodes", { "kind" }, row_nodes, false },
+    row_fn fn; /* NULL: woonplaatsen (one places.sync of the whole file) */
+} readers[] = {
+    { "ambtsdragers", row_ambtsdragers },
+    { "gekozen", row_gekozen },
+    { "zetels", row_zetels },
+    { "woonplaatsen", NULL },
+    { "postcodes", row_postcodes },
+    { "regions", row_regions },
+    { "koepels", row_koepels },
+    { "contacts", row_contacts },
+    { "gemeenten", row_mapped },
+    { "provinces", row_mapped },
+    { "herindelingen", row_herindelingen },
+    { "edges", row_edges },
+    { "nodes", row_nodes },
 };
-#define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
+#define NREADERS (sizeof(readers) / sizeof(readers[0]))
 
+/* The profile's reader, or -1 when the client has none (then the profile is unknown here). */
 static int find_profile(const char *name)
 {
     size_t i;
-    for (i = 0; i < NPROFILES; i++)
-        if (strcmp(profiles[i].name, name) == 0)
+    if (schema_import_profile(name) == NULL)
+        return -1;
+    for (i = 0; i < NREADERS; i++)
+        if (strcmp(readers[i].name, name) == 0)
             return (int)i;
     return -1;
 }
 
-static bool header_has(const csv_t *c, const char *const *cols)
+/* True when the header of c has every column profile prof needs. */
+static bool header_has(const csv_t *c, const schema_import_profile_t *prof)
 {
-    size_t i;
-    for (i = 0; i < 6 && cols[i] != NULL; i++)
-        if (col_index(c, cols[i]) < 0)
-            return false;
-    return true;
+    return schema_import_header_fits(prof, (const char *const *)c->recs[0].f, c->recs[0].n);
+}
+
+/*
+ * A row of a profile whose schema mapping says everything (provinces, gemeenten): the required
+ * and date columns are checked, the node is put with the mapped properties, and the edge, if
+ * any, from the row's columns.
+ */
+static int row_mapped(rowctx_t *r, size_t row)
+{
+    const schema_import_profile_t *p = schema_import_profile(r->im->profile);
+    json_t *props;
+    if (p == NULL)
+        return -1;
+    if (check_row(r, p->required, p->dates) != 0)
+        return 0;
+    props = json_object();
+    for (size_t i = 0; i < SCHEMA_IMPORT_PROPS && p->props[i].prop != NULL; i++)
+        set_if(props, p->props[i].prop,
+               p->props[i].col != NULL ? val(r, p->props[i].col) : p->props[i].value);
+    if (add_op(r->im, row, "node.put",
+               json_pack("{s:s,s:s,s:o}", "kind", schema_kind_name(p->kind), "type", p->type,
+                         "props", props),
+               true) != 0)
+        return -1;
+    if (p->edge_type == NULL)
+        return 0;
+    return add_op(r->im, row, "edge.put",
+                  edge_put(p->edge_type, val(r, p->edge_source), val(r, p->edge_target),
+                           val(r, p->edge_from), p->edge_to ? val(r, p->edge_to) : NULL),
+                  false);
 }
 
 /* ---- sending ---- */
@@ -2003,6 +1973,7 @@ nomem:
 static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_created,
                       size_t *woon_unchanged)
 {
+    const schema_import_profile_t *prof;
     csv_t c;
     char msg[200];
     int p, rc = 0;
@@ -2028,33 +1999,34 @@ static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_crea
         return rc;
     }
     if (im->profile != NULL) {
+        prof = schema_import_profile(im->profile);
         p = find_profile(im->profile);
-        if (!header_has(&c, profiles[p].cols)) {
+        if (prof == NULL || p < 0 || !header_has(&c, prof)) {
             fprintf(stderr, "%s:%ld: the header lacks a column that profile %s needs (", im->file,
                     c.recs[0].line, im->profile);
-            for (i = 0; i < 6 && profiles[p].cols[i] != NULL; i++)
-                fprintf(stderr, "%s%s", i ? ", " : "", profiles[p].cols[i]);
+            for (i = 0; prof != NULL && i < SCHEMA_IMPORT_COLS && prof->cols[i] != NULL; i++)
+                fprintf(stderr, "%s%s", i ? ", " : "", prof->cols[i]);
             fputs(")\n", stderr);
             csv_free(&c);
             return CLI_EXIT_SERVER;
         }
     } else {
-        for (p = 0; (size_t)p < NPROFILES && !header_has(&c, profiles[p].cols); p++)
-            ;
-        if ((size_t)p == NPROFILES) {
+        prof = schema_import_guess((const char *const *)c.recs[0].f, c.recs[0].n);
+        p = prof != NULL ? find_profile(prof->name) : -1;
+        if (p < 0) {
             fprintf(stderr, "%s:%ld: cannot tell the profile from the header; give --profile\n",
                     im->file, c.recs[0].line);
             csv_free(&c);
             return CLI_EXIT_SERVER;
         }
-        im->profile = profiles[p].name;
+        im->profile = prof->name;
     }
     if (strcmp(im->profile, "woonplaatsen") == 0) {
         rc = import_woonplaatsen(im, &c, woon_created, woon_unchanged);
         csv_free(&c);
         return rc;
     }
-    if (profiles[p].needs_gemeenten && (rc = load_gemeenten(im)) != 0) {
+    if (prof->needs_gemeenten && (rc = load_gemeenten(im)) != 0) {
         csv_free(&c);
         return rc;
     }
@@ -2079,7 +2051,7 @@ static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_crea
         }
         if (!cells_ok(im, &c, &c.recs[i], r.loc))
             continue;
-        if (profiles[p].fn(&r, row) != 0)
+        if (readers[p].fn(&r, row) != 0)
             goto nomem;
     }
     csv_free(&c);

@@ -15,6 +15,7 @@
 #include "knoop_limits.h"
 #include "schema.h"
 #include "schema_domain.h"
+#include "schema_import.h"
 #include "testutil.h"
 
 /* Days since 1970-01-01 by an independent algorithm (H. Hinnant, days_from_civil). */
@@ -757,6 +758,54 @@ static void every_kind_of_name_refuses_nul_and_control_characters(void **state)
                      KNOOP_OK);
 }
 
+/* ---- import profiles (schema_import.h) ---- */
+
+static void import_profiles_are_guessed_from_the_real_headers(void **state)
+{
+    static const char *const gemeenten[] = {
+        "cbs_code",          "gemeentecode",  "name",       "province_iso_code",
+        "province_cbs_code", "province_name", "begin_date", "reference_date"
+    };
+    static const char *const herindelingen[] = { "date",         "old_cbs_code", "old_name",
+                                                 "new_cbs_code", "new_name",     "source" };
+    static const char *const unknown[] = { "foo", "bar" };
+    const schema_import_profile_t *p;
+    (void)state;
+    p = schema_import_guess(gemeenten, 8);
+    assert_non_null(p);
+    assert_string_equal(p->name, "gemeenten");
+    assert_string_equal(p->edge_type, "ligt in");
+    assert_string_equal(p->edge_from, "begin_date");
+    p = schema_import_guess(herindelingen, 6);
+    assert_non_null(p);
+    assert_string_equal(p->name, "herindelingen");
+    assert_null(schema_import_guess(unknown, 2));
+    assert_false(schema_import_header_fits(schema_import_profile("provinces"), gemeenten, 8));
+    /* The koepels and regions take their default start from the gemeente. */
+    assert_int_equal(schema_import_profile("koepels")->default_from, SCHEMA_FROM_GEMEENTE_BEGIN);
+    assert_true(schema_import_profile("regions")->needs_gemeenten);
+    assert_null(schema_import_profile("nope"));
+}
+
+static void import_profiles_are_well_formed(void **state)
+{
+    const schema_import_profile_t *p;
+    (void)state;
+    for (size_t i = 0; (p = schema_import_profile_at(i)) != NULL; i++) {
+        assert_non_null(p->name);
+        assert_non_null(p->cols[0]);
+        assert_non_null(p->writes);
+        assert_ptr_equal(schema_import_profile(p->name), p);
+        /* A mapped profile's properties come from its columns or are constants. */
+        for (size_t k = 0; k < SCHEMA_IMPORT_PROPS && p->props[k].prop != NULL; k++)
+            assert_true(p->props[k].col != NULL || p->props[k].value != NULL);
+        if (p->edge_type != NULL && !p->special) {
+            assert_non_null(p->edge_source);
+            assert_non_null(p->edge_target);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -767,6 +816,8 @@ int main(void)
         cmocka_unit_test(role_rule_max_two_counts_holders_on_each_day),
         cmocka_unit_test(builtin_role_rules_are_declared),
         cmocka_unit_test(every_kind_of_name_refuses_nul_and_control_characters),
+        cmocka_unit_test(import_profiles_are_guessed_from_the_real_headers),
+        cmocka_unit_test(import_profiles_are_well_formed),
         cmocka_unit_test(new_role_types_connect_their_ends),
         cmocka_unit_test(date_parse_epoch_is_day_zero),
         cmocka_unit_test(date_parse_matches_reference_calendar),
