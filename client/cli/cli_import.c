@@ -25,6 +25,7 @@
 #include "knoop_json.h"
 #include "knoop_limits.h"
 #include "schema_check.h"
+#include "schema_domain.h"
 #include "schema_import.h"
 
 /* A file whose operations pack into at most this many bytes is sent as one atomic batch. */
@@ -457,6 +458,9 @@ typedef struct {
     json_t *first_row; /* zetels: result key -> its first row */
     size_t n_persons, n_roles, n_normalised, n_refused, n_matched, n_new, n_ambiguous;
     size_t n_results;
+    size_t n_rule;            /* rows that break a role rule, skipped before sending */
+    json_t *holders;          /* "GMxxxx|role" -> {key, line}: single-holder roles in this file */
+    schema_registry_t *rules; /* the built-in role types and their rules (schema_domain.h) */
 } imp_t;
 
 static void bad_row(imp_t *im, const char *loc, const char *fmt, ...) KNOOP_PRINTF(3, 4);
@@ -577,6 +581,8 @@ static void imp_free(imp_t *im)
     json_decref(im->persons);
     json_decref(im->names);
     json_decref(im->first_row);
+    json_decref(im->holders);
+    schema_registry_free(im->rules);
 }
 
 /* ---- CSV profiles ---- */
@@ -1166,6 +1172,35 @@ static int row_ambtsdragers(rowctx_t *r, size_t row)
                       1);
         if (add_op(r->im, row, "node.put", p, false) != 0)
             return -1;
+    }
+    /* A role one gemeente has one holder of at a time, listed twice for the same day: the
+     * schema's rule refuses the second, so it is reported and left out here rather than sent
+     * (docs/IMPORT.md, "Rows that break a role rule"). The server checks it as well. */
+    if (r->im->rules == NULL && (r->im->rules = schema_registry_new()) == NULL)
+        return -1;
+    if (r->im->holders == NULL && (r->im->holders = json_object()) == NULL)
+        return -1;
+    {
+        const schema_role_t *rule = schema_registry_role(r->im->rules, fn);
+        char hk[96];
+        const json_t *first;
+        snprintf(hk, sizeof(hk), "%s|%s", gm, fn);
+        first = json_object_get(r->im->holders, hk);
+        if (rule != NULL && rule->max_holders == 1 && first != NULL &&
+            strcmp(json_string_value(json_object_get(first, "key")), key) != 0) {
+            fprintf(stderr,
+                    "%s:%s: skipped row: conflict: %s: at most 1 at a time, and on %s the role "
+                    "is already held by %s (line %s)\n",
+                    r->im->file, r->loc, fn, val(r, "peildatum"),
+                    json_string_value(json_object_get(first, "key")),
+                    json_string_value(json_object_get(first, "line")));
+            r->im->rows[row].state = ROW_SKIPPED;
+            r->im->n_rule++;
+            return 0;
+        }
+        if (rule != NULL && rule->max_holders == 1 && first == NULL)
+            json_object_set_new(r->im->holders, hk,
+                                json_pack("{s:s,s:s}", "key", key, "line", r->loc));
     }
     p = edge_put(fn, key, gm, val(r, "peildatum"), NULL);
     props = json_object();
@@ -2352,9 +2387,9 @@ static void print_summary(const imp_t *im, const size_t n[4], double secs)
     printf("%s: %zu rows, %zu created, %zu changed, %zu unchanged, %zu skipped in %.2f s", im->base,
            im->nrows, n[ROW_CREATED], n[ROW_CHANGED], n[ROW_UNCHANGED], n[ROW_SKIPPED], secs);
     if (strcmp(im->profile, "ambtsdragers") == 0)
-        printf("; %zu persons, %zu roles; names normalised in %zu rows, initials refused in %zu "
-               "(each listed on stderr)",
-               im->n_persons, im->n_roles, im->n_normalised, im->n_refused);
+        printf("; %zu persons, %zu roles; names normalised in %zu rows, initials refused in %zu, "
+               "rows that break a role rule %zu (each listed on stderr)",
+               im->n_persons, im->n_roles, im->n_normalised, im->n_refused, im->n_rule);
     else if (strcmp(im->profile, "gekozen") == 0)
         printf("; %zu raadslid roles; persons: %zu matched to the register, %zu new, %zu "
                "ambiguous (name more than once in the gemeente: new, not matched); names "

@@ -143,6 +143,10 @@ int cmd_admin_backup(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
 /* The VNG domain (cmd_domain.c, cmd_query.c). */
 int cmd_domain_init(store_t *s, knoop_error_t *err); /* loads the registry, installs the hooks */
 void cmd_domain_shutdown(void);
+/* False when edges of role type `type` can never touch a klantcontact (a known role type whose
+ * ends exclude kind contact); true for other types, which the caller must check by reading the
+ * ends. */
+bool cmd_domain_role_may_touch_contact(const char *type);
 /* Packs props as the schema would store them (normalised) into out; errors as a write would. */
 int cmd_domain_normalise(const store_view_t *view, schema_kind_t kind, const char *type,
                          const msgpack_object *props, knoop_buf_t *out, knoop_error_t *err);

@@ -123,23 +123,46 @@ static int domain__tenure_cb(void *arg, const graph_adj_t *a)
     return 0;
 }
 
-/* Checks the role rules of role for edge e against the other edges of its type at e's target,
- * read through view (the transaction's: earlier steps of the same change count). */
+/* Checks the role rules of role for edge e against the other edges of its type, read through
+ * view (the transaction's: earlier steps of the same change count). The overlap rule reads the
+ * source's own edges of the type (a few), the holders rule the target's (only for role types
+ * that have one), so that a role type with many holders per target stays cheap to write. */
 static int domain__role_rules(store_t *s, const store_view_t *view, const schema_role_t *role,
                               const graph_edge_t *e, knoop_error_t *err)
 {
-    graph_filter_t f = { .dir = GRAPH_IN, .type = e->type };
-    domain__tenures_t l = { 0 };
     schema_tenure_t nw = { e->id, e->source, e->valid_from, e->valid_to };
-    int rc;
-    if (role->max_holders == 0 && role->allow_overlap)
-        return KNOOP_OK;
-    rc = graph_adj_scan(s, view, e->target, &f, domain__tenure_cb, &l, err);
-    if (rc == KNOOP_OK && l.rc != KNOOP_OK)
-        rc = knoop_error_set(err, l.rc, "out of memory");
-    if (rc == KNOOP_OK)
-        rc = schema_role_check_tenure(role, &nw, l.v, l.n, err);
-    knoop_free(l.v);
+    int rc = KNOOP_OK;
+    if (!role->allow_overlap) {
+        graph_filter_t f = { .dir = GRAPH_OUT, .type = e->type };
+        domain__tenures_t l = { 0 };
+        schema_role_t overlap = *role;
+        size_t k = 0;
+        overlap.max_holders = 0;
+        rc = graph_adj_scan(s, view, e->source, &f, domain__tenure_cb, &l, err);
+        if (rc == KNOOP_OK && l.rc != KNOOP_OK)
+            rc = knoop_error_set(err, l.rc, "out of memory");
+        /* Seen from the source, `source` holds the other end: keep those at e's target. */
+        for (size_t i = 0; rc == KNOOP_OK && i < l.n; i++)
+            if (l.v[i].source == e->target) {
+                l.v[k] = l.v[i];
+                l.v[k++].source = e->source;
+            }
+        if (rc == KNOOP_OK)
+            rc = schema_role_check_tenure(&overlap, &nw, l.v, k, err);
+        knoop_free(l.v);
+    }
+    if (rc == KNOOP_OK && role->max_holders > 0) {
+        graph_filter_t f = { .dir = GRAPH_IN, .type = e->type };
+        domain__tenures_t l = { 0 };
+        schema_role_t holders = *role;
+        holders.allow_overlap = true;
+        rc = graph_adj_scan(s, view, e->target, &f, domain__tenure_cb, &l, err);
+        if (rc == KNOOP_OK && l.rc != KNOOP_OK)
+            rc = knoop_error_set(err, l.rc, "out of memory");
+        if (rc == KNOOP_OK)
+            rc = schema_role_check_tenure(&holders, &nw, l.v, l.n, err);
+        knoop_free(l.v);
+    }
     return rc;
 }
 
@@ -164,6 +187,23 @@ static int domain__edge_hook(void *arg, const store_view_t *view, const graph_ed
     if (rc == KNOOP_OK && rules)
         rc = domain__role_rules(arg, view, &role, e, err);
     return rc;
+}
+
+bool cmd_domain_role_may_touch_contact(const char *type)
+{
+    const schema_role_t *r;
+    bool may = true;
+    pthread_rwlock_rdlock(&domain_lock);
+    r = domain_reg != NULL ? schema_registry_role(domain_reg, type) : NULL;
+    if (r != NULL) {
+        may = false;
+        for (size_t i = 0; i < r->nsources; i++)
+            may = may || r->sources[i].kind == SCHEMA_KIND_CONTACT;
+        for (size_t i = 0; i < r->ntargets; i++)
+            may = may || r->targets[i].kind == SCHEMA_KIND_CONTACT;
+    }
+    pthread_rwlock_unlock(&domain_lock);
+    return may;
 }
 
 int cmd_domain_normalise(const store_view_t *view, schema_kind_t kind, const char *type,

@@ -184,6 +184,8 @@ static int cmd__contact_guard(cmd_ctx_t *ctx, const char *what, const char *type
                                "changes only through contact.* and task.* (register a correction "
                                "with contact.register and corrects)",
                                what, type);
+    if (!cmd_domain_role_may_touch_contact(type))
+        return KNOOP_OK; /* the schema keeps such edges away from a klantcontact */
     for (int i = 0; i < 2; i++) {
         graph_node_t n;
         int rc = graph_node_get(ctx->store, ctx->view, ends[i], &n, err);

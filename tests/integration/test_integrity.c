@@ -541,7 +541,7 @@ static void generic_methods_on_a_klantcontacts_edges_are_refused(void **state)
               "\"2024-04-02\", \"props\": {\"rol\": \"klant\"}}",
               (long long)other, (long long)kc);
     call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.create",
-              "{\"type\": \"kent\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
+              "{\"type\": \"volgt (test)\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
               "\"2024-04-02\"}",
               (long long)other, (long long)kc);
     call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.put",
