@@ -312,6 +312,9 @@ static void postcode_put_and_places_sync_fail_cleanly_at_every_fault(void **stat
     faultsim_all("postcode.put", "{\"postcode\": \"1322\", \"place\": \"Almere\"}");
     faultsim_all("places.sync", "{\"places\": [{\"code\": 3594, \"name\": \"Almere Haven\", "
                                 "\"gemeente\": \"GM0034\"}], \"on\": \"2025-02-01\"}");
+    /* A place that moves: ended at the old gemeente, started at the new one. */
+    faultsim_all("places.sync", "{\"places\": [{\"code\": 2400, \"name\": \"Almere\", "
+                                "\"gemeente\": \"GM0050\"}], \"on\": \"2026-02-01\"}");
 }
 
 static void schema_definitions_fail_cleanly_at_every_fault(void **state)
