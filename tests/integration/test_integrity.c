@@ -978,6 +978,34 @@ static void organisation_name_refuses_nul_and_control_characters(void **state)
               "{\"id\": \"GM0363\", \"set\": {\"name\": \"Amster\\ndam\"}}");
 }
 
+/* knoop edge update corrects a role from the command line; a call without a correction is a
+ * usage error. */
+static void cli_edge_update_corrects_a_role(void **state)
+{
+    knoop_conn_t *c = *state;
+    json_int_t p = person(c, "T-CLI-P", "C.", "Li");
+    json_int_t e =
+        role(c, "raadslid", p, "\"GM0307\"", "2022-03-30", ", \"props\": {\"namens\": \"Oud\"}");
+    char id[32];
+    itest_run_t r;
+    json_t *j;
+
+    snprintf(id, sizeof(id), "%lld", (long long)e);
+    knoop(&r, "edge", "update", id, "--set", "namens=Nieuw", "--to", "2026-04-01", "--reason",
+          "correctie", NULL);
+    expect_status(&r, 0);
+    expect_in(r.out, "changed            true");
+    itest_run_free(&r);
+    j = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)e);
+    assert_string_equal(jstr(json_object_get(j, "props"), "namens"), "Nieuw");
+    assert_string_equal(jstr(j, "valid_to"), "2026-04-01");
+    json_decref(j);
+    knoop(&r, "edge", "update", id, NULL);
+    expect_status(&r, 2);
+    expect_in(r.err, "nothing to correct");
+    itest_run_free(&r);
+}
+
 int main(void)
 {
     int rc;
@@ -1016,6 +1044,7 @@ int main(void)
                                         conn_setup, conn_teardown),
         cmocka_unit_test_setup_teardown(organisation_name_refuses_nul_and_control_characters,
                                         conn_setup, conn_teardown),
+        cmocka_unit_test_setup_teardown(cli_edge_update_corrects_a_role, conn_setup, conn_teardown),
     };
     rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     if (rc == 0 && srv_exit != 0)
