@@ -773,6 +773,10 @@ static void merger_of_three_real_gemeenten_answers_places_and_members_around_the
     assert_int_equal(places_at(c, "GM0501", "2022-12-31"), 3);
     json_decref(call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2025-07-01\"}", now));
     assert_int_equal(places_at(c, "GM1992", "2025-05-31"), 8);
+    /* Records, adjacency, indexes and history still agree. */
+    r = call_ok(c, "admin.check", "{}");
+    assert_true(json_is_true(json_object_get(r, "ok")));
+    json_decref(r);
 }
 
 /* Merger errors name the parameter, and a refused merger writes nothing. */
