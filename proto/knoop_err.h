@@ -60,7 +60,9 @@ typedef struct {
 
 /*
  * Sets err (if not NULL) to code and a printf-formatted message, and returns code, so that a
- * caller can write `return knoop_error_set(err, KNOOP_EINVAL, "...")`. Never allocates.
+ * caller can write `return knoop_error_set(err, KNOOP_EINVAL, "...")`. Never allocates. The
+ * message is valid UTF-8: a character split by the length limit is dropped, any other invalid
+ * byte becomes '?' (quote input with knoop_repr, which escapes it instead).
  */
 KNOOP_API int knoop_error_set(knoop_error_t *err, int code, const char *fmt, ...)
     KNOOP_PRINTF(3, 4);
@@ -79,8 +81,9 @@ KNOOP_API const char *knoop_strerror(int code);
 
 /*
  * Writes a printable, quoted copy of s[0..len) into out (size outsz): at most `cap` input bytes,
- * control characters and quotes escaped as \n \t \xNN, "..." appended when truncated. Used to
- * name bad input in error messages. Returns out.
+ * control characters, quotes and bytes that are not valid UTF-8 escaped as \n \t \xNN, "..."
+ * appended when truncated. Valid multi-byte characters are copied whole and never cut: the copy
+ * is valid UTF-8. Used to name bad input in error messages. Returns out.
  */
 KNOOP_API char *knoop_repr(char *out, size_t outsz, const char *s, size_t len, size_t cap);
 

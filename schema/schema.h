@@ -66,6 +66,13 @@ int schema_kind_parse(const char *s, size_t len, const char *field, schema_kind_
 int schema_check_name(const char *s, size_t len, const char *field, knoop_error_t *err);
 
 /*
+ * Checks a name-like text of any length (the "name" of every kind of node): not empty, valid
+ * UTF-8, no control characters (NUL, U+0001..U+001F, U+007F..U+009F). KNOOP_EINVAL naming
+ * `field` and the byte otherwise.
+ */
+int schema_check_text(const char *s, size_t len, const char *field, knoop_error_t *err);
+
+/*
  * Normalises a name for lookup: Unicode compatibility decomposition, case folding, marks
  * stripped (utf8proc), every run of characters that are not letters or digits turned into one
  * space, leading and trailing spaces removed. "'s-Hertogenbosch" -> "s hertogenbosch",

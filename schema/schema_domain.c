@@ -149,6 +149,10 @@ static const struct {
     { ORG, "gemeente", "cbs_code", SCHEMA_V_GEMEENTECODE, "", true, "CBS gemeentecode GMxxxx" },
     { ORG, "gemeente", "provincie", SCHEMA_V_LIST, "provincie", false, "provincie (ISO 3166-2)" },
     { ORG, "gemeente", "begin_date", SCHEMA_V_DATE, "", false, "datum van instelling" },
+    { ORG, "gemeente", "end_date", SCHEMA_V_DATE, "", false,
+      "datum van opheffing (herindeling): bestaat tot die dag" },
+    { ORG, "gemeente", "opgegaan_in", SCHEMA_V_GEMEENTECODE, "", false,
+      "CBS-code van de gemeente waarin zij bij de herindeling opging" },
     { ORG, "gemeente", "categorieen", SCHEMA_V_LIST_MULTI, "categorie", false,
       "grensgemeente, kustgemeente, krimpgemeente" },
     { ORG, "gemeente", "inwoners", SCHEMA_V_INTEGER, "", false, "inwoners (CBS)" },
@@ -253,61 +257,64 @@ static int add_builtin_list(schema_registry_t *r, const char *name, const char *
 /* Role definitions in a compact form: "kind[/type]" strings, "|" separated. */
 static const struct {
     const char *name, *sources, *targets, *description;
-    const char *attrs; /* "name:vtype[:list][:required]" comma separated */
+    const char *attrs;    /* "name:vtype[:list][:required]" comma separated */
+    uint32_t max_holders; /* 0 = any number at once */
+    bool allow_overlap;
 } builtin_roles[] = {
     { "burgemeester", "person", "organisation/gemeente", "burgemeester van de gemeente",
-      ROLE_SOURCE_ATTRS },
+      ROLE_SOURCE_ATTRS, 1, false },
     { "waarnemend burgemeester", "person", "organisation/gemeente", "waarnemend burgemeester",
-      ROLE_SOURCE_ATTRS },
+      ROLE_SOURCE_ATTRS, 1, false },
     { "wethouder", "person", "organisation/gemeente", "lid van het college van B&W",
-      "portefeuilles:strings,namens:string," ROLE_SOURCE_ATTRS },
+      "portefeuilles:strings,namens:string," ROLE_SOURCE_ATTRS, 0, false },
     { "loco-burgemeester", "person", "organisation/gemeente",
-      "vervangt de burgemeester (meestal namens een wethoudersrol)", ROLE_SOURCE_ATTRS },
+      "vervangt de burgemeester (meestal namens een wethoudersrol)", ROLE_SOURCE_ATTRS, 0, false },
     /* namens is required, with two exceptions (schema_validate.c, attr_may_be_absent): a role
      * from a register that gives no party (bron and begin_onbekend: true), and a seat won by a
      * list without a registered name (lijst, the Kiesraad's list number, instead). */
     { "raadslid", "person", "organisation/gemeente",
       "lid van de gemeenteraad (namens een partij; zonder namens alleen met lijst, of met bron "
       "en begin_onbekend)",
-      "namens:string:required,lijst:integer," ROLE_SOURCE_ATTRS },
+      "namens:string:required,lijst:integer," ROLE_SOURCE_ATTRS, 0, false },
     { "fractievoorzitter", "person", "organisation/fractie|organisation/gemeente",
-      "voorzitter van een raadsfractie", "namens:string," ROLE_SOURCE_ATTRS },
+      "voorzitter van een raadsfractie", "namens:string," ROLE_SOURCE_ATTRS, 0, false },
     { "griffier", "person", "organisation/gemeente|organisation/provincie", "griffier",
-      ROLE_SOURCE_ATTRS },
+      ROLE_SOURCE_ATTRS, 1, false },
     { "gemeentesecretaris", "person", "organisation/gemeente", "gemeentesecretaris",
-      ROLE_SOURCE_ATTRS },
+      ROLE_SOURCE_ATTRS, 1, false },
     { "fractie van", "organisation/fractie", "organisation/gemeente",
-      "de fractie zit in de gemeenteraad van de gemeente", "" },
+      "de fractie zit in de gemeenteraad van de gemeente", "", 0, false },
     { "secretariaat van", "organisation/bestuurssecretariaat", "organisation/gemeente",
-      "het bestuurssecretariaat van de gemeente", "" },
+      "het bestuurssecretariaat van de gemeente", "", 0, false },
     { "contactpersoon", "person", "organisation|body",
       "contactpersoon van een organisatie of orgaan (eventueel namens een rol)",
-      "functie:string,bron:string" },
+      "functie:string,bron:string", 0, true },
     { "uitslag van", "record/verkiezingsuitslag", "organisation/gemeente",
-      "verkiezingsuitslag van de gemeente, geldig vanaf de verkiezingsdatum", "" },
-    { "medewerker", "person", "organisation", "medewerker van een organisatie", "functie:string" },
+      "verkiezingsuitslag van de gemeente, geldig vanaf de verkiezingsdatum", "", 0, false },
+    { "medewerker", "person", "organisation", "medewerker van een organisatie", "functie:string", 0,
+      false },
     { "lid", "person|organisation",
       "body|organisation/vng-commissie|organisation/vng-bestuur|organisation/fractie|organisation/"
       "politieke partij|project",
-      "lid van een orgaan, commissie, bestuur, fractie of project", "namens:string" },
+      "lid van een orgaan, commissie, bestuur, fractie of project", "namens:string", 0, false },
     { "voorzitter", "person",
       "body|organisation/vng-commissie|organisation/vng-bestuur|organisation/fractie|project",
-      "voorzitter", "" },
-    { "deelnemer", "person|organisation", "body|project", "neemt deel aan", "" },
+      "voorzitter", "", 0, false },
+    { "deelnemer", "person|organisation", "body|project", "neemt deel aan", "", 0, false },
     { "ligt in", "organisation/gemeente", "organisation/provincie",
-      "de gemeente ligt in de provincie", "" },
-    { "kent", "person", "person", "kennen elkaar", "toelichting:string" },
+      "de gemeente ligt in de provincie", "", 0, false },
+    { "kent", "person", "person", "kennen elkaar", "toelichting:string", 0, false },
     { "betrokkene", "person|organisation", "contact", "betrokkene bij een klantcontact",
-      "rol:string:required,initiator:boolean,organisatienaam:string" },
+      "rol:string:required,initiator:boolean,organisatienaam:string", 0, true },
     { "over_rol", "contact", "person|organisation|project|body", "klantcontact over een rol",
-      "rol_edge:integer:required,rol:string" },
-    { "had_contact", "person|organisation", "contact", "actor bij een klantcontact", "" },
-    { "aanleiding", "contact", "task", "klantcontact dat een interne taak startte", "" },
-    { "toegewezen_aan", "task", "person|organisation", "interne taak toegewezen aan een actor",
-      "" },
+      "rol_edge:integer:required,rol:string", 0, true },
+    { "had_contact", "person|organisation", "contact", "actor bij een klantcontact", "", 0, true },
+    { "aanleiding", "contact", "task", "klantcontact dat een interne taak startte", "", 0, true },
+    { "toegewezen_aan", "task", "person|organisation", "interne taak toegewezen aan een actor", "",
+      0, true },
     { "corrigeert", "contact", "contact", "correctie van een eerder klantcontact",
-      "corrects:integer" },
-    { "abonnement", "person|organisation", "list", "abonnement op een verzendlijst", "" },
+      "corrects:integer", 0, true },
+    { "abonnement", "person|organisation", "list", "abonnement op een verzendlijst", "", 0, false },
 };
 
 static int parse_ends(const char *spec, schema_end_t *ends, size_t *n)
@@ -404,6 +411,8 @@ schema_registry_t *schema_registry_new(void)
         snprintf(role->name, sizeof(role->name), "%s", builtin_roles[i].name);
         snprintf(role->description, sizeof(role->description), "%s", builtin_roles[i].description);
         role->builtin = true;
+        role->max_holders = builtin_roles[i].max_holders;
+        role->allow_overlap = builtin_roles[i].allow_overlap;
         if (parse_ends(builtin_roles[i].sources, role->sources, &role->nsources) != KNOOP_OK ||
             parse_ends(builtin_roles[i].targets, role->targets, &role->ntargets) != KNOOP_OK ||
             parse_attrs(builtin_roles[i].attrs, role) != KNOOP_OK)
@@ -608,4 +617,71 @@ int schema_registry_put_role(schema_registry_t *r, const schema_role_t *role, kn
     r->roles[r->nroles] = *role;
     r->roles[r->nroles++].builtin = false;
     return KNOOP_OK;
+}
+
+static bool tenure_overlaps(const schema_tenure_t *a, const schema_tenure_t *b)
+{
+    return a->from < b->to && b->from < a->to;
+}
+
+int schema_role_check_tenure(const schema_role_t *role, const schema_tenure_t *nw,
+                             const schema_tenure_t *existing, size_t n, knoop_error_t *err)
+{
+    char d1[11], d2[11], d3[11];
+    if (!role->allow_overlap) {
+        for (size_t i = 0; i < n; i++) {
+            const schema_tenure_t *x = &existing[i];
+            if (x->edge == nw->edge || x->source != nw->source || !tenure_overlaps(x, nw))
+                continue;
+            return knoop_error_set(err, KNOOP_ECONFLICT,
+                                   "%s: node %llu already holds this role here from %s%s%s "
+                                   "(edge %llu); one person holds a role at one organisation "
+                                   "once at a time (correct that edge with edge.update)",
+                                   role->name, (unsigned long long)x->source,
+                                   schema_date_format(x->from, d1),
+                                   x->to == SCHEMA_DATE_OPEN ? "" : " to ",
+                                   schema_date_format(x->to, d2), (unsigned long long)x->edge);
+        }
+    }
+    if (role->max_holders == 0)
+        return KNOOP_OK;
+    /* The number of holders only rises at a start: count the others on nw's first day and on
+     * every start of another tenure within nw. */
+    for (size_t i = 0; i <= n; i++) {
+        int32_t day = i == n ? nw->from : existing[i].from;
+        size_t count = 0, first = n;
+        if (i < n && (existing[i].edge == nw->edge || day < nw->from || day >= nw->to))
+            continue;
+        for (size_t j = 0; j < n; j++) {
+            const schema_tenure_t *x = &existing[j];
+            if (x->edge == nw->edge || !(x->from <= day && day < x->to))
+                continue;
+            if (first == n)
+                first = j;
+            count++;
+        }
+        if (count >= role->max_holders) {
+            const schema_tenure_t *x = &existing[first];
+            return knoop_error_set(err, KNOOP_ECONFLICT,
+                                   "%s: at most %u at a time, and on %s the role is already held "
+                                   "by node %llu from %s%s%s (edge %llu)",
+                                   role->name, (unsigned)role->max_holders,
+                                   schema_date_format(day, d1), (unsigned long long)x->source,
+                                   schema_date_format(x->from, d2),
+                                   x->to == SCHEMA_DATE_OPEN ? "" : " to ",
+                                   x->to == SCHEMA_DATE_OPEN ? "" : schema_date_format(x->to, d3),
+                                   (unsigned long long)x->edge);
+        }
+    }
+    return KNOOP_OK;
+}
+
+bool schema_role_is_contact_link(const char *type)
+{
+    static const char *const links[] = { "betrokkene", "had_contact", "over_rol",
+                                         "corrigeert", "aanleiding",  NULL };
+    for (int i = 0; links[i] != NULL; i++)
+        if (strcmp(type, links[i]) == 0)
+            return true;
+    return false;
 }

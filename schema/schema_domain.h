@@ -97,7 +97,34 @@ typedef struct {
     schema_field_t attrs[SCHEMA_ROLE_ATTRS];
     size_t nattrs;
     bool builtin;
+    /* Role rules (schema_role_check_tenure). max_holders: how many edges of this type one target
+     * may have at once (0 = no limit; burgemeester 1 per gemeente). allow_overlap: one source may
+     * hold it at one target twice in overlapping periods (false for every role of the
+     * administration; true only for the links of the contact administration). */
+    uint32_t max_holders;
+    bool allow_overlap;
 } schema_role_t;
+
+/* One period of a role at a target, as the role rules see it. */
+typedef struct {
+    uint64_t edge, source;
+    int32_t from, to; /* schema_date_t [from, to); SCHEMA_DATE_OPEN when open */
+} schema_tenure_t;
+
+/*
+ * The role rules: checks tenure nw of role (at one target) against the other tenures of the same
+ * role type at that target (existing[0..n); an entry with nw's edge id is left out, so that a
+ * correction is checked against the others only). Refused with KNOOP_ECONFLICT, naming the edge
+ * it clashes with and its period, when nw's source already holds the role there in an
+ * overlapping period (unless role->allow_overlap), or when on some day within nw the target
+ * would have more than role->max_holders holders. Pure; KNOOP_OK otherwise.
+ */
+int schema_role_check_tenure(const schema_role_t *role, const schema_tenure_t *nw,
+                             const schema_tenure_t *existing, size_t n, knoop_error_t *err);
+
+/* True for the edge types that link a klantcontact (betrokkene, had_contact, over_rol,
+ * corrigeert, aanleiding): they change only through contact.* and task.*. */
+bool schema_role_is_contact_link(const char *type);
 
 typedef struct {
     int kind;

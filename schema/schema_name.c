@@ -40,13 +40,18 @@ int schema_kind_parse(const char *s, size_t len, const char *field, schema_kind_
 
 int schema_check_name(const char *s, size_t len, const char *field, knoop_error_t *err)
 {
+    if (len > KNOOP_MAX_NAME_BYTES)
+        return knoop_error_set(err, KNOOP_EINVAL, "%s: longer than %d bytes", field,
+                               KNOOP_MAX_NAME_BYTES);
+    return schema_check_text(s, len, field, err);
+}
+
+int schema_check_text(const char *s, size_t len, const char *field, knoop_error_t *err)
+{
     char q[96];
     size_t i = 0;
     if (len == 0)
         return knoop_error_set(err, KNOOP_EINVAL, "%s: must not be empty", field);
-    if (len > KNOOP_MAX_NAME_BYTES)
-        return knoop_error_set(err, KNOOP_EINVAL, "%s: longer than %d bytes", field,
-                               KNOOP_MAX_NAME_BYTES);
     while (i < len) {
         utf8proc_int32_t cp;
         utf8proc_ssize_t n =

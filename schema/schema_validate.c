@@ -440,6 +440,10 @@ int schema_validate_node(const schema_registry_t *r, int kind, const char *type,
         memcpy(key, k->via.str.ptr, k->via.str.size);
         key[k->via.str.size] = '\0';
         snprintf(field, sizeof(field), "props.%s", key);
+        /* Every kind of name: no NUL, no control characters, valid UTF-8. */
+        if (strcmp(key, "name") == 0 && v->type == MSGPACK_OBJECT_STR &&
+            (rc = schema_check_text(v->via.str.ptr, v->via.str.size, field, err)) != KNOOP_OK)
+            break;
         f = find_field(r, kind, type, k->via.str.ptr, k->via.str.size);
         if (f == NULL) {
             bool derived = kind == SCHEMA_KIND_PERSON &&

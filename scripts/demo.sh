@@ -63,6 +63,11 @@ echo
 echo "== import the reference data (schema/data; Bron: CBS and others, see SOURCES.md)"
 "$KNOOP" import "$DATA/provinces.csv" "$DATA/gemeenten.csv" "$DATA/gemeente_regions.csv" \
     "$DATA/koepels.csv"
+# herindelingen.csv: the mergers since 2019 (gemeente.merge where the file names the successor;
+# a gemeente the file names no successor for only ends). Each such row is listed on stderr.
+"$KNOOP" import "$DATA/herindelingen.csv" 2>"$RUN/import-herindelingen.log"
+echo "(gemeenten ended without a successor in the file: $(grep -c 'no successor' \
+    "$RUN/import-herindelingen.log") notes in $RUN/import-herindelingen.log)"
 # gemeente_contacts.csv: values the server refuses are skipped and listed (file:line).
 "$KNOOP" import "$DATA/gemeente_contacts.csv"
 "$KNOOP" import "$DATA/postcodes_pc4.csv"
@@ -123,6 +128,21 @@ echo "..."
 echo
 echo "== Which gemeenten are in veiligheidsregio Flevoland (VR25)?"
 "$KNOOP" query members VR25 --type deelnemer
+echo
+echo "== How many gemeenten existed on 1 January 2018 .. 2023 (node find --at; CBS: 380, 355,"
+echo "   355, 352, 345, 342)?"
+for y in 2018 2019 2020 2021 2022 2023; do
+    echo "$y-01-01: $("$KNOOP" --json node find --kind organisation --type gemeente \
+        --at "$y-01-01" --limit 1000 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["nodes"]))')"
+done
+echo
+echo "== Which gemeenten went into Het Hogeland (GM1966) on 2019-01-01?"
+"$KNOOP" --json node find --kind organisation --type gemeente --at 2018-12-31 --limit 1000 |
+    python3 -c 'import json,sys; print(", ".join(sorted(n["props"]["name"] for n in json.load(sys.stdin)["nodes"] if n["props"].get("opgegaan_in") == "GM1966")))'
+echo
+echo "== Stored roles that break a role rule (schema.check; the register's own clashes were"
+echo "   refused at import and listed in $RUN/import-office-holders.log)"
+"$KNOOP" call schema.check '{"limit": 5}'
 echo
 echo "== K. Bokhorst (Almere): elected for the VVD in 2022, listed as raadslid in 2026: one person"
 "$KNOOP" query roles "GM0034|K|bokhorst"

@@ -71,6 +71,7 @@ static const cli_opt_t node_find_opts[] = {
     { "type", "T", false, "only nodes of this type" },
     { "name", "N", false, "names starting with N (case, accents, punctuation ignored)" },
     { "key", "K", false, "the node with this external key (key, cbs_code, kvk, oin)" },
+    { "at", "DATE", false, "only nodes that exist on DATE (begin_date, end_date)" },
     LIMIT_OPT,
     END_OPT,
 };
@@ -88,6 +89,15 @@ static const cli_opt_t edge_create_opts[] = {
 };
 static const cli_opt_t edge_end_opts[] = {
     { "on", "DATE", false, "the end date, YYYY-MM-DD (required)" },
+    REASON_OPT,
+    END_OPT,
+};
+static const cli_opt_t edge_update_opts[] = {
+    { "set", "k=v", true, "set an attribute (v as for --prop; null removes it)" },
+    { "unset", "k", true, "remove an attribute" },
+    { "from", "DATE", false, "correct valid_from" },
+    { "to", "DATE", false, "correct valid_to (the ends it caused move with it)" },
+    { "reopen", NULL, false, "make the end open again" },
     REASON_OPT,
     END_OPT,
 };
@@ -314,7 +324,8 @@ static int b_node_find(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
     if ((rc = opt_str(a, p, "kind", "kind", msg, msgsz)) ||
         (rc = opt_str(a, p, "type", "type", msg, msgsz)) ||
         (rc = opt_str(a, p, "name", "name", msg, msgsz)) ||
-        (rc = opt_str(a, p, "key", "key", msg, msgsz)) || (rc = opt_limit(a, p, msg, msgsz)))
+        (rc = opt_str(a, p, "key", "key", msg, msgsz)) ||
+        (rc = opt_str(a, p, "at", "at", msg, msgsz)) || (rc = opt_limit(a, p, msg, msgsz)))
         return rc;
     return 0;
 }
@@ -334,6 +345,44 @@ static int b_edge_create(const cli_args_t *a, json_t *p, char *msg, size_t msgsz
         return rc;
     if (obo != NULL && (rc = set_id(p, "on_behalf_of", obo, msg, msgsz)) != 0)
         return rc;
+    return build_reason(a, p, msg, msgsz);
+}
+
+static int b_edge_update(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    int rc, i, n = cli_args_count(a, "unset");
+    bool reopen = cli_args_count(a, "reopen") > 0;
+
+    if ((rc = set_id(p, "id", a->pos[0], msg, msgsz)) != 0)
+        return rc;
+    if (cli_args_count(a, "set") > 0) {
+        json_t *set = json_object();
+        json_object_set_new(p, "set", set);
+        if ((rc = add_kvs(a, "set", set, msg, msgsz)) != 0)
+            return rc;
+    }
+    if (n > 0) {
+        json_t *unset = json_array();
+        json_object_set_new(p, "unset", unset);
+        for (i = 0; i < n; i++) {
+            json_t *s = json_string(cli_args_nth(a, "unset", i));
+            if (s == NULL)
+                return cli_bad(msg, msgsz, "--unset: not valid UTF-8");
+            json_array_append_new(unset, s);
+        }
+    }
+    if (reopen && cli_args_get(a, "to") != NULL)
+        return cli_bad(msg, msgsz, "--reopen cannot be combined with --to");
+    if ((rc = opt_str(a, p, "from", "valid_from", msg, msgsz)) ||
+        (rc = opt_str(a, p, "to", "valid_to", msg, msgsz)))
+        return rc;
+    if (reopen)
+        json_object_set_new(p, "reopen", json_true());
+    if (cli_args_count(a, "set") == 0 && n == 0 && !reopen && cli_args_get(a, "from") == NULL &&
+        cli_args_get(a, "to") == NULL)
+        return cli_bad(msg, msgsz,
+                       "nothing to correct: give --set, --unset, --from, --to or "
+                       "--reopen");
     return build_reason(a, p, msg, msgsz);
 }
 
@@ -418,7 +467,7 @@ static const cli_cmd_t cmds[] = {
       "knoop node delete 7 --cascade --reason 'merged into 12'", 1, 1,
       "ID  a node id or external key", node_delete_opts, b_node_delete },
     { "node", "find", "node.find",
-      "node find [--kind K] [--type T] [--name N] [--key K] [--limit N]",
+      "node find [--kind K] [--type T] [--name N] [--key K] [--at DATE] [--limit N]",
       "list nodes by name prefix, external key, kind or type",
       "knoop node find --name 'sudwest fryslan' --kind organisation", 0, 0, NULL, node_find_opts,
       b_node_find },
@@ -435,6 +484,12 @@ static const cli_cmd_t cmds[] = {
       "end an edge, and every edge held on its behalf, on a date",
       "knoop edge end 12 --on 2026-03-31 --reason 'resigned'", 1, 1, "ID  an edge id",
       edge_end_opts, b_edge_end },
+    { "edge", "update", "edge.update",
+      "edge update ID [--set k=v ...] [--unset k ...] [--from DATE] [--to DATE | --reopen] "
+      "[--reason TEXT]",
+      "correct a role's attributes or period (with its history entry)",
+      "knoop edge update 12 --set namens=GroenLinks --reason 'typo in import'", 1, 1,
+      "ID  an edge id", edge_update_opts, b_edge_update },
     { "edge", "list", "edge.list",
       "edge list NODE [--direction in|out|both] [--type T] [--at DATE | --from D [--to D]] "
       "[--limit N]",
@@ -468,12 +523,13 @@ const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history",
                                       "import", "query", "perspective",
                                       /* -- end import, query -- */
                                       NULL };
-const char *const cli_methods[] = { "ping",         "server.info", "auth",        "node.create",
-                                    "node.get",     "node.update", "node.delete", "node.find",
-                                    "edge.create",  "edge.get",    "edge.end",    "edge.list",
-                                    "history.list", "admin.check", NULL };
+const char *const cli_methods[] = {
+    "ping",        "server.info",    "auth",         "node.create",  "node.get",    "node.update",
+    "node.delete", "node.find",      "edge.create",  "edge.get",     "edge.end",    "edge.update",
+    "edge.list",   "gemeente.merge", "schema.check", "history.list", "admin.check", NULL
+};
 static const char *const node_words[] = { "create", "get", "update", "delete", "find", NULL };
-static const char *const edge_words[] = { "create", "get", "end", "list", NULL };
+static const char *const edge_words[] = { "create", "get", "end", "update", "list", NULL };
 static const char *const query_words[] = { "places", "members", "participation", "holders", "roles",
                                            "seats",  NULL };
 static const char *const perspective_words[] = { "list", "get", NULL };

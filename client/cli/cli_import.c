@@ -23,7 +23,10 @@
 
 #include "cli.h"
 #include "knoop_json.h"
+#include "knoop_limits.h"
 #include "schema_check.h"
+#include "schema_domain.h"
+#include "schema_import.h"
 
 /* A file whose operations pack into at most this many bytes is sent as one atomic batch. */
 #define CLI_IMPORT_ONE_BATCH_BYTES (8u * 1024u * 1024u)
@@ -224,12 +227,55 @@ fail:
     return -1;
 }
 
-/* One CSV record: its fields (malloc'd) and the line it starts on. */
+/* One CSV record: its fields (malloc'd) and the line it starts on. A cell that cannot be
+ * passed on faithfully (a NUL byte, bytes that are not UTF-8) is noted: the first such cell's
+ * column in bad_col (-1: none) and why. flen holds each field's length in bytes. */
 typedef struct {
     char **f;
+    size_t *flen;
     size_t n;
     long line;
+    long bad_col;
+    char bad_why[64];
 } csv_rec_t;
+
+/*
+ * Checks a cell: valid UTF-8 without NUL bytes. Returns true, or false with why set ("a NUL
+ * byte at byte 4", "invalid UTF-8 at byte 7").
+ */
+static bool cell_ok(const char *s, size_t len, char *why, size_t whysz)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = u[i];
+        size_t n = c < 0x80                 ? 1
+                   : c >= 0xc2 && c <= 0xdf ? 2
+                   : c >= 0xe0 && c <= 0xef ? 3
+                   : c >= 0xf0 && c <= 0xf4 ? 4
+                                            : 0;
+        uint32_t cp = n == 2 ? c & 0x1fu : n == 3 ? c & 0x0fu : c & 0x07u;
+        if (c == 0) {
+            snprintf(why, whysz, "a NUL byte at byte %zu", i + 1);
+            return false;
+        }
+        if (n == 0 || i + n > len)
+            goto bad;
+        for (size_t k = 1; k < n; k++) {
+            if ((u[i + k] & 0xc0) != 0x80)
+                goto bad;
+            cp = (cp << 6) | (u[i + k] & 0x3fu);
+        }
+        if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+            goto bad;
+        i += n;
+    }
+    return true;
+bad:
+    snprintf(why, whysz, "invalid UTF-8 at byte %zu (0x%02x)", i + 1, u[i]);
+    return false;
+}
 
 typedef struct {
     csv_rec_t *recs; /* recs[0] is the header */
@@ -243,6 +289,7 @@ static void csv_free(csv_t *c)
         for (k = 0; k < c->recs[i].n; k++)
             free(c->recs[i].f[k]);
         free(c->recs[i].f);
+        free(c->recs[i].flen);
     }
     free(c->recs);
     memset(c, 0, sizeof(*c));
@@ -265,7 +312,7 @@ static int csv_parse(const char *s, size_t len, csv_t *c, char *msg, size_t msgs
     if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
         p += 3;
     while (p < end) {
-        csv_rec_t rec = { NULL, 0, line };
+        csv_rec_t rec = { NULL, NULL, 0, line, -1, "" };
         bool more = true;
         if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
             p += *p == '\r' ? 2 : 1;
@@ -305,14 +352,22 @@ static int csv_parse(const char *s, size_t len, csv_t *c, char *msg, size_t msgs
                     fld[fl++] = *p++;
             }
             fld[fl] = '\0';
+            if (rec.bad_col < 0 && !cell_ok(fld, fl, rec.bad_why, sizeof(rec.bad_why)))
+                rec.bad_col = (long)rec.n;
             nf = realloc(rec.f, (rec.n + 1) * sizeof(*nf));
-            if (nf == NULL || (nf[rec.n] = strdup(fld)) == NULL) {
-                if (nf != NULL)
-                    rec.f = nf;
-                snprintf(msg, msgsz, "out of memory");
-                goto fail_rec;
+            if (nf != NULL)
+                rec.f = nf;
+            {
+                size_t *nl = realloc(rec.flen, (rec.n + 1) * sizeof(*nl));
+                if (nl != NULL)
+                    rec.flen = nl;
+                if (nf == NULL || nl == NULL || (nf[rec.n] = malloc(fl + 1)) == NULL) {
+                    snprintf(msg, msgsz, "out of memory");
+                    goto fail_rec;
+                }
+                memcpy(nf[rec.n], fld, fl + 1);
+                nl[rec.n] = fl;
             }
-            rec.f = nf;
             rec.n++;
             if (p < end && *p == ',') {
                 p++;
@@ -342,6 +397,7 @@ static int csv_parse(const char *s, size_t len, csv_t *c, char *msg, size_t msgs
         for (size_t k = 0; k < rec.n; k++)
             free(rec.f[k]);
         free(rec.f);
+        free(rec.flen);
         free(fld);
         csv_free(c);
         return -1;
@@ -379,6 +435,9 @@ typedef struct {
     bool dry_run;
     long batch_rows; /* 0: whole file when it fits */
     char on[11];
+    char since[11]; /* herindelingen: the first date loaded (--since, default 2019-01-01) */
+    size_t n_merges, n_ended_only;
+    size_t max_string; /* the server's string limit (server.info), checked per cell */
     row_t *rows;
     size_t nrows, caprows;
     op_t *ops;
@@ -399,6 +458,9 @@ typedef struct {
     json_t *first_row; /* zetels: result key -> its first row */
     size_t n_persons, n_roles, n_normalised, n_refused, n_matched, n_new, n_ambiguous;
     size_t n_results;
+    size_t n_rule;            /* rows that break a role rule, skipped before sending */
+    json_t *holders;          /* "GMxxxx|role" -> {key, line}: single-holder roles in this file */
+    schema_registry_t *rules; /* the built-in role types and their rules (schema_domain.h) */
 } imp_t;
 
 static void bad_row(imp_t *im, const char *loc, const char *fmt, ...) KNOOP_PRINTF(3, 4);
@@ -429,6 +491,53 @@ static size_t add_row(imp_t *im, const char *loc)
     memset(&im->rows[im->nrows], 0, sizeof(im->rows[0]));
     snprintf(im->rows[im->nrows].loc, sizeof(im->rows[0].loc), "%s", loc);
     return im->nrows++;
+}
+
+/*
+ * Checks every cell of record rec (data row at loc): valid UTF-8, no NUL byte, at most the
+ * server's string limit. Reports each bad cell as "file:line: column NAME: reason" and returns
+ * false when there was one (the file is then refused as a whole).
+ */
+static bool cells_ok(imp_t *im, const csv_t *c, const csv_rec_t *rec, const char *loc)
+{
+    bool ok = true;
+    if (rec->bad_col >= 0) {
+        bad_row(im, loc, "column %s: %s (the file must be UTF-8 text)",
+                (size_t)rec->bad_col < c->recs[0].n ? c->recs[0].f[rec->bad_col] : "?",
+                rec->bad_why);
+        ok = false;
+    }
+    for (size_t k = 0; k < rec->n && im->max_string > 0; k++)
+        if (rec->flen[k] > im->max_string) {
+            bad_row(im, loc,
+                    "column %s: %zu bytes, more than the server's string limit of %zu "
+                    "bytes (too_large)",
+                    k < c->recs[0].n ? c->recs[0].f[k] : "?", rec->flen[k], im->max_string);
+            ok = false;
+        }
+    return ok;
+}
+
+/* The server's string limit into im->max_string (KNOOP_DEFAULT_STRING_BYTES on a dry run or when
+ * the server does not say). Returns an exit code. */
+static int load_limits(imp_t *im)
+{
+    json_t *res = NULL;
+    knoop_error_t err;
+    json_int_t v;
+    int rc;
+    im->max_string = KNOOP_DEFAULT_STRING_BYTES;
+    if (im->dry_run)
+        return 0;
+    if ((rc = cli_conn(im->ctx)) != 0)
+        return rc;
+    if ((rc = cli_rpc(im->ctx, "server.info", NULL, &res, &err)) != 0)
+        return cli_rpc_error(im->ctx, rc, &err);
+    v = json_integer_value(json_object_get(json_object_get(res, "limits"), "string_bytes"));
+    if (v > 0)
+        im->max_string = (size_t)v;
+    json_decref(res);
+    return 0;
 }
 
 /* Appends {method, params} (params owned) for row; returns 0 or -1 (out of memory). */
@@ -472,6 +581,8 @@ static void imp_free(imp_t *im)
     json_decref(im->persons);
     json_decref(im->names);
     json_decref(im->first_row);
+    json_decref(im->holders);
+    schema_registry_free(im->rules);
 }
 
 /* ---- CSV profiles ---- */
@@ -601,52 +712,6 @@ static json_t *edge_put(const char *type, const char *source, const char *target
     if (p != NULL && to != NULL && to[0] != '\0')
         json_object_set_new(p, "valid_to", json_string(to));
     return p;
-}
-
-static int row_provinces(rowctx_t *r, size_t row)
-{
-    static const char *const req[] = { "iso_code", "name", "cbs_code", NULL };
-    json_t *props;
-
-    if (check_row(r, req, NULL) != 0)
-        return 0;
-    props = json_object();
-    set_if(props, "name", val(r, "name"));
-    set_if(props, "cbs_code", val(r, "cbs_code"));
-    set_if(props, "key", val(r, "iso_code"));
-    set_if(props, "abbreviation", val(r, "abbreviation"));
-    set_if(props, "bron", "CBS Gemeenten alfabetisch 2025; ISO 3166-2");
-    return add_op(
-        r->im, row, "node.put",
-        json_pack("{s:s,s:s,s:o}", "kind", "organisation", "type", "provincie", "props", props),
-        true);
-}
-
-static int row_gemeenten(rowctx_t *r, size_t row)
-{
-    static const char *const req[] = { "cbs_code", "name", "province_iso_code", "begin_date",
-                                       NULL };
-    static const char *const dates[] = { "begin_date", "reference_date", NULL };
-    json_t *props;
-
-    if (check_row(r, req, dates) != 0)
-        return 0;
-    props = json_object();
-    set_if(props, "name", val(r, "name"));
-    set_if(props, "cbs_code", val(r, "cbs_code"));
-    set_if(props, "provincie", val(r, "province_iso_code"));
-    set_if(props, "begin_date", val(r, "begin_date"));
-    set_if(props, "bron", "CBS Gemeenten alfabetisch 2025");
-    set_if(props, "peildatum", val(r, "reference_date"));
-    if (add_op(
-            r->im, row, "node.put",
-            json_pack("{s:s,s:s,s:o}", "kind", "organisation", "type", "gemeente", "props", props),
-            true) != 0)
-        return -1;
-    return add_op(r->im, row, "edge.put",
-                  edge_put("ligt in", val(r, "cbs_code"), val(r, "province_iso_code"),
-                           val(r, "begin_date"), NULL),
-                  false);
 }
 
 static int row_regions(rowctx_t *r, size_t row)
@@ -1108,6 +1173,35 @@ static int row_ambtsdragers(rowctx_t *r, size_t row)
         if (add_op(r->im, row, "node.put", p, false) != 0)
             return -1;
     }
+    /* A role one gemeente has one holder of at a time, listed twice for the same day: the
+     * schema's rule refuses the second, so it is reported and left out here rather than sent
+     * (docs/IMPORT.md, "Rows that break a role rule"). The server checks it as well. */
+    if (r->im->rules == NULL && (r->im->rules = schema_registry_new()) == NULL)
+        return -1;
+    if (r->im->holders == NULL && (r->im->holders = json_object()) == NULL)
+        return -1;
+    {
+        const schema_role_t *rule = schema_registry_role(r->im->rules, fn);
+        char hk[96];
+        const json_t *first;
+        snprintf(hk, sizeof(hk), "%s|%s", gm, fn);
+        first = json_object_get(r->im->holders, hk);
+        if (rule != NULL && rule->max_holders == 1 && first != NULL &&
+            strcmp(json_string_value(json_object_get(first, "key")), key) != 0) {
+            fprintf(stderr,
+                    "%s:%s: skipped row: conflict: %s: at most 1 at a time, and on %s the role "
+                    "is already held by %s (line %s)\n",
+                    r->im->file, r->loc, fn, val(r, "peildatum"),
+                    json_string_value(json_object_get(first, "key")),
+                    json_string_value(json_object_get(first, "line")));
+            r->im->rows[row].state = ROW_SKIPPED;
+            r->im->n_rule++;
+            return 0;
+        }
+        if (rule != NULL && rule->max_holders == 1 && first == NULL)
+            json_object_set_new(r->im->holders, hk,
+                                json_pack("{s:s,s:s}", "key", key, "line", r->loc));
+    }
     p = edge_put(fn, key, gm, val(r, "peildatum"), NULL);
     props = json_object();
     set_if(props, "bron", val(r, "source"));
@@ -1423,61 +1517,147 @@ static int row_zetels(rowctx_t *r, size_t row)
 
 typedef int (*row_fn)(rowctx_t *r, size_t row);
 
+/*
+ * herindelingen.csv: a row with an old and a new gemeente is a merger: the old gemeente is
+ * created from the row when missing (code, name) and gemeente.merge records it (the old one
+ * ends, its places, memberships and roles move or end). A row that names only a gemeente that
+ * ended (source nlextract_opgeheven) gives no successor: the gemeente gets its end_date and
+ * nothing is inferred; one that names only a new gemeente gets its begin_date. Rows before
+ * --since are skipped.
+ */
+static int row_herindelingen(rowctx_t *r, size_t row)
+{
+    static const char *const req[] = { "date", NULL };
+    static const char *const dates[] = { "date", NULL };
+    const char *date = val(r, "date"), *oc = val(r, "old_cbs_code"), *nc = val(r, "new_cbs_code");
+    char bron[160];
+    json_t *props;
+
+    if (check_row(r, req, dates) != 0)
+        return 0;
+    if ((oc[0] != '\0' && !is_gm_code(oc)) || (nc[0] != '\0' && !is_gm_code(nc)) ||
+        (oc[0] == '\0' && nc[0] == '\0')) {
+        bad_row(r->im, r->loc,
+                "columns old_cbs_code, new_cbs_code: expected GMxxxx codes, at "
+                "least one, got '%.16s', '%.16s'",
+                oc, nc);
+        return 0;
+    }
+    if (strcmp(date, r->im->since) < 0) {
+        skip_row(r, row, "dated before --since");
+        return 0;
+    }
+    snprintf(bron, sizeof(bron), "herindelingen.csv (%.100s)", val(r, "source"));
+    if (oc[0] != '\0') {
+        props = json_object();
+        set_if(props, "cbs_code", oc);
+        set_if(props, "name", val(r, "old_name"));
+        set_if(props, "bron", bron);
+        if (nc[0] == '\0') {
+            set_if(props, "end_date", date);
+            note_row(r->im, r->loc,
+                     "the file names no successor of %s (%s): it ends on %s, and nothing moves "
+                     "(record the merger with gemeente.merge)",
+                     val(r, "old_name"), oc, date);
+            r->im->n_ended_only++;
+        }
+        if (add_op(r->im, row, "node.put",
+                   json_pack("{s:s,s:s,s:o}", "kind", "organisation", "type", "gemeente", "props",
+                             props),
+                   true) != 0)
+            return -1;
+        if (nc[0] == '\0')
+            return 0;
+        r->im->n_merges++;
+        return add_op(r->im, row, "gemeente.merge",
+                      json_pack("{s:[s],s:{s:s,s:s},s:s}", "from", oc, "into", "cbs_code", nc,
+                                "name", val(r, "new_name"), "on", date),
+                      false);
+    }
+    props = json_object();
+    set_if(props, "cbs_code", nc);
+    set_if(props, "name", val(r, "new_name"));
+    set_if(props, "begin_date", date);
+    return add_op(
+        r->im, row, "node.put",
+        json_pack("{s:s,s:s,s:o}", "kind", "organisation", "type", "gemeente", "props", props),
+        true);
+}
+
+/*
+ * The profiles themselves (columns, what each row writes, default dates) are the table of
+ * schema/schema_import.c, shared with other clients; here is how each is read and sent.
+ * row_mapped does a profile whose mapping says it all; the others add what the table describes
+ * but cannot express (docs/IMPORT.md).
+ */
+static int row_mapped(rowctx_t *r, size_t row);
+
 static const struct {
     const char *name;
-    const char *cols[6]; /* required header columns; also used to guess the profile */
-    row_fn fn;
-    bool needs_gemeenten;
-} profiles[] = {
-    { "ambtsdragers",
-      { "cbs_code", "functie", "surname", "person_key", "peildatum" },
-      row_ambtsdragers,
-      false },
-    { "gekozen",
-      { "gemeente_cbs_code", "election_date", "list_number", "party", "initials", "surname" },
-      row_gekozen,
-      false },
-    { "zetels",
-      { "gemeente_cbs_code", "election_date", "list_number", "party", "seats", "council_seats" },
-      row_zetels,
-      false },
-    { "woonplaatsen",
-      { "woonplaats_code", "woonplaats_name", "gemeente_cbs_code_2025" },
-      NULL,
-      false },
-    { "postcodes",
-      { "pc4", "woonplaats_name", "gemeente_cbs_code_2025_by_name" },
-      row_postcodes,
-      false },
-    { "regions", { "cbs_code", "region_type", "region_code", "region_name" }, row_regions, true },
-    { "koepels", { "koepel", "gemeente_cbs_code", "member_from" }, row_koepels, true },
-    { "contacts", { "gemeente_cbs_code", "email", "website", "telephone" }, row_contacts, false },
-    { "gemeenten",
-      { "cbs_code", "name", "province_iso_code", "begin_date" },
-      row_gemeenten,
-      false },
-    { "provinces", { "iso_code", "name", "abbreviation", "cbs_code" }, row_provinces, false },
-    { "edges", { "type", "source", "target", "valid_from" }, row_edges, false },
-    { "nodes", { "kind" }, row_nodes, false },
+    row_fn fn; /* NULL: woonplaatsen (one places.sync of the whole file) */
+} readers[] = {
+    { "ambtsdragers", row_ambtsdragers },
+    { "gekozen", row_gekozen },
+    { "zetels", row_zetels },
+    { "woonplaatsen", NULL },
+    { "postcodes", row_postcodes },
+    { "regions", row_regions },
+    { "koepels", row_koepels },
+    { "contacts", row_contacts },
+    { "gemeenten", row_mapped },
+    { "provinces", row_mapped },
+    { "herindelingen", row_herindelingen },
+    { "edges", row_edges },
+    { "nodes", row_nodes },
 };
-#define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
+#define NREADERS (sizeof(readers) / sizeof(readers[0]))
 
+/* The profile's reader, or -1 when the client has none (then the profile is unknown here). */
 static int find_profile(const char *name)
 {
     size_t i;
-    for (i = 0; i < NPROFILES; i++)
-        if (strcmp(profiles[i].name, name) == 0)
+    if (schema_import_profile(name) == NULL)
+        return -1;
+    for (i = 0; i < NREADERS; i++)
+        if (strcmp(readers[i].name, name) == 0)
             return (int)i;
     return -1;
 }
 
-static bool header_has(const csv_t *c, const char *const *cols)
+/* True when the header of c has every column profile prof needs. */
+static bool header_has(const csv_t *c, const schema_import_profile_t *prof)
 {
-    size_t i;
-    for (i = 0; i < 6 && cols[i] != NULL; i++)
-        if (col_index(c, cols[i]) < 0)
-            return false;
-    return true;
+    return schema_import_header_fits(prof, (const char *const *)c->recs[0].f, c->recs[0].n);
+}
+
+/*
+ * A row of a profile whose schema mapping says everything (provinces, gemeenten): the required
+ * and date columns are checked, the node is put with the mapped properties, and the edge, if
+ * any, from the row's columns.
+ */
+static int row_mapped(rowctx_t *r, size_t row)
+{
+    const schema_import_profile_t *p = schema_import_profile(r->im->profile);
+    json_t *props;
+    if (p == NULL)
+        return -1;
+    if (check_row(r, p->required, p->dates) != 0)
+        return 0;
+    props = json_object();
+    for (size_t i = 0; i < SCHEMA_IMPORT_PROPS && p->props[i].prop != NULL; i++)
+        set_if(props, p->props[i].prop,
+               p->props[i].col != NULL ? val(r, p->props[i].col) : p->props[i].value);
+    if (add_op(r->im, row, "node.put",
+               json_pack("{s:s,s:s,s:o}", "kind", schema_kind_name(p->kind), "type", p->type,
+                         "props", props),
+               true) != 0)
+        return -1;
+    if (p->edge_type == NULL)
+        return 0;
+    return add_op(r->im, row, "edge.put",
+                  edge_put(p->edge_type, val(r, p->edge_source), val(r, p->edge_target),
+                           val(r, p->edge_from), p->edge_to ? val(r, p->edge_to) : NULL),
+                  false);
 }
 
 /* ---- sending ---- */
@@ -1576,9 +1756,27 @@ static bool refuse_value(imp_t *im, op_t *o, const char *msg)
     const char *m = strstr(msg, "): ");
     size_t i;
 
-    if (strcmp(im->profile, "contacts") != 0)
-        return false;
     m = m != NULL ? m + 3 : msg;
+    if (strcmp(im->profile, "contacts") != 0) {
+        /* A register that breaks a role rule (two griffiers at once): the row is reported and
+         * left out, so that the rest of the register loads; knoop check-roles finds such data
+         * already stored. */
+        if (strstr(m, " at a time, and on ") == NULL &&
+            strstr(m, "already holds this role") == NULL)
+            return false;
+        fprintf(stderr, "%s:%s: skipped row: conflict: %.*s\n", im->file, im->rows[o->row].loc,
+                (int)(strstr(m, "; nothing was written") != NULL
+                          ? (size_t)(strstr(m, "; nothing was written") - m)
+                          : strlen(m)),
+                m);
+        if (im->n_roles > 0)
+            im->n_roles--;
+        json_decref(o->op);
+        o->op = NULL;
+        im->rows[o->row].state = ROW_SKIPPED;
+        im->refused++;
+        return true;
+    }
     for (i = 0; i < 3; i++) {
         char needle[32];
         snprintf(needle, sizeof(needle), "props.%s", fields[i]);
@@ -1744,7 +1942,7 @@ static int import_woonplaatsen(imp_t *im, const csv_t *c, size_t *created, size_
             bad_row(im, r.loc, "%zu columns, the header has %zu", c->recs[i].n, c->recs[0].n);
             continue;
         }
-        if (check_row(&r, req, NULL) != 0)
+        if (!cells_ok(im, c, &c->recs[i], r.loc) || check_row(&r, req, NULL) != 0)
             continue;
         code = val(&r, "woonplaats_code");
         if (json_object_get(codes, code) != NULL) {
@@ -1810,6 +2008,7 @@ nomem:
 static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_created,
                       size_t *woon_unchanged)
 {
+    const schema_import_profile_t *prof;
     csv_t c;
     char msg[200];
     int p, rc = 0;
@@ -1824,34 +2023,45 @@ static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_crea
         csv_free(&c);
         return CLI_EXIT_SERVER;
     }
+    if (c.recs[0].bad_col >= 0) {
+        fprintf(stderr, "%s:%ld: header column %ld: %s (the file must be UTF-8 text)\n", im->file,
+                c.recs[0].line, c.recs[0].bad_col + 1, c.recs[0].bad_why);
+        csv_free(&c);
+        return CLI_EXIT_SERVER;
+    }
+    if ((rc = load_limits(im)) != 0) {
+        csv_free(&c);
+        return rc;
+    }
     if (im->profile != NULL) {
+        prof = schema_import_profile(im->profile);
         p = find_profile(im->profile);
-        if (!header_has(&c, profiles[p].cols)) {
+        if (prof == NULL || p < 0 || !header_has(&c, prof)) {
             fprintf(stderr, "%s:%ld: the header lacks a column that profile %s needs (", im->file,
                     c.recs[0].line, im->profile);
-            for (i = 0; i < 6 && profiles[p].cols[i] != NULL; i++)
-                fprintf(stderr, "%s%s", i ? ", " : "", profiles[p].cols[i]);
+            for (i = 0; prof != NULL && i < SCHEMA_IMPORT_COLS && prof->cols[i] != NULL; i++)
+                fprintf(stderr, "%s%s", i ? ", " : "", prof->cols[i]);
             fputs(")\n", stderr);
             csv_free(&c);
             return CLI_EXIT_SERVER;
         }
     } else {
-        for (p = 0; (size_t)p < NPROFILES && !header_has(&c, profiles[p].cols); p++)
-            ;
-        if ((size_t)p == NPROFILES) {
+        prof = schema_import_guess((const char *const *)c.recs[0].f, c.recs[0].n);
+        p = prof != NULL ? find_profile(prof->name) : -1;
+        if (p < 0) {
             fprintf(stderr, "%s:%ld: cannot tell the profile from the header; give --profile\n",
                     im->file, c.recs[0].line);
             csv_free(&c);
             return CLI_EXIT_SERVER;
         }
-        im->profile = profiles[p].name;
+        im->profile = prof->name;
     }
     if (strcmp(im->profile, "woonplaatsen") == 0) {
         rc = import_woonplaatsen(im, &c, woon_created, woon_unchanged);
         csv_free(&c);
         return rc;
     }
-    if (profiles[p].needs_gemeenten && (rc = load_gemeenten(im)) != 0) {
+    if (prof->needs_gemeenten && (rc = load_gemeenten(im)) != 0) {
         csv_free(&c);
         return rc;
     }
@@ -1874,7 +2084,9 @@ static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_crea
             bad_row(im, r.loc, "%zu columns, the header has %zu", c.recs[i].n, c.recs[0].n);
             continue;
         }
-        if (profiles[p].fn(&r, row) != 0)
+        if (!cells_ok(im, &c, &c.recs[i], r.loc))
+            continue;
+        if (readers[p].fn(&r, row) != 0)
             goto nomem;
     }
     csv_free(&c);
@@ -2139,9 +2351,10 @@ static const cli_opt_t import_opts[] = {
     { "format", "F", false, "csv or json (default: from the file name or its first byte)" },
     { "profile", "NAME", false,
       "provinces, gemeenten, regions, koepels, contacts, woonplaatsen, postcodes, ambtsdragers, "
-      "gekozen, zetels, nodes, edges (default: guessed from the CSV header)" },
+      "gekozen, zetels, herindelingen, nodes, edges (default: guessed from the CSV header)" },
     { "batch", "N", false, "send N rows per batch (default: the whole file when it fits 8 MiB)" },
     { "on", "DATE", false, "woonplaatsen: the date of the table (default today)" },
+    { "since", "DATE", false, "herindelingen: the first date loaded (default 2019-01-01)" },
     { "dry-run", NULL, false, "check every row, send nothing" },
     { NULL, NULL, false, NULL },
 };
@@ -2155,7 +2368,7 @@ static void import_help(FILE *f)
           "Every row is checked first: bad rows are reported as file:line and nothing of that\n"
           "file is imported (exit 1). Rows are upserts by external key, so importing a file\n"
           "twice changes nothing the second time. Calls the methods batch, node.put, edge.put,\n"
-          "postcode.put and places.sync.\n\noptions:\n",
+          "postcode.put, places.sync and gemeente.merge.\n\noptions:\n",
           f);
     for (i = 0; import_opts[i].name != NULL; i++) {
         char head[64];
@@ -2174,9 +2387,9 @@ static void print_summary(const imp_t *im, const size_t n[4], double secs)
     printf("%s: %zu rows, %zu created, %zu changed, %zu unchanged, %zu skipped in %.2f s", im->base,
            im->nrows, n[ROW_CREATED], n[ROW_CHANGED], n[ROW_UNCHANGED], n[ROW_SKIPPED], secs);
     if (strcmp(im->profile, "ambtsdragers") == 0)
-        printf("; %zu persons, %zu roles; names normalised in %zu rows, initials refused in %zu "
-               "(each listed on stderr)",
-               im->n_persons, im->n_roles, im->n_normalised, im->n_refused);
+        printf("; %zu persons, %zu roles; names normalised in %zu rows, initials refused in %zu, "
+               "rows that break a role rule %zu (each listed on stderr)",
+               im->n_persons, im->n_roles, im->n_normalised, im->n_refused, im->n_rule);
     else if (strcmp(im->profile, "gekozen") == 0)
         printf("; %zu raadslid roles; persons: %zu matched to the register, %zu new, %zu "
                "ambiguous (name more than once in the gemeente: new, not matched); names "
@@ -2185,6 +2398,10 @@ static void print_summary(const imp_t *im, const size_t n[4], double secs)
                im->n_refused);
     else if (strcmp(im->profile, "zetels") == 0)
         printf("; %zu election results", im->n_results);
+    else if (strcmp(im->profile, "herindelingen") == 0)
+        printf("; %zu mergers (gemeente.merge), %zu gemeenten ended without a successor in the "
+               "file (each listed on stderr)",
+               im->n_merges, im->n_ended_only);
     putchar('\n');
 }
 
@@ -2207,6 +2424,14 @@ static int import_file(cli_ctx_t *ctx, const cli_args_t *a, const char *path)
     im.dry_run = cli_args_get(a, "dry-run") != NULL;
     im.batch_rows = b != NULL ? atol(b) : 0;
     im.seen = json_object();
+    if (cli_args_get(a, "since") != NULL && !cli_valid_date(cli_args_get(a, "since"))) {
+        fprintf(stderr, "knoop: --since: expected a date YYYY-MM-DD, got '%.32s'\n",
+                cli_args_get(a, "since"));
+        imp_free(&im);
+        return CLI_EXIT_USAGE;
+    }
+    snprintf(im.since, sizeof(im.since), "%s",
+             cli_args_get(a, "since") != NULL ? cli_args_get(a, "since") : "2019-01-01");
     if (cli_args_get(a, "on") != NULL)
         snprintf(im.on, sizeof(im.on), "%s", cli_args_get(a, "on"));
     else

@@ -110,6 +110,13 @@ int cmd_edge_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                     knoop_error_t *err);
 int cmd_edge_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
 int cmd_edge_end(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+/* edge.update: corrects a role's attributes and period (graph_edge_update_tx); packs
+ * {edge, changed, moved: [edges whose end moved with it]}. */
+int cmd_edge_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                    knoop_error_t *err);
+/* KNOOP_ECONFLICT (naming `what`) when edge id belongs to a klantcontact: such edges change only
+ * through contact.* and task.*. KNOOP_ENOTFOUND when it does not exist. */
+int cmd_edge_guard(cmd_ctx_t *ctx, const char *what, uint64_t id, knoop_error_t *err);
 int cmd_edge_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
 int cmd_batch(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
 int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
@@ -143,6 +150,10 @@ int cmd_admin_backup(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
 /* The VNG domain (cmd_domain.c, cmd_query.c). */
 int cmd_domain_init(store_t *s, knoop_error_t *err); /* loads the registry, installs the hooks */
 void cmd_domain_shutdown(void);
+/* False when edges of role type `type` can never touch a klantcontact (a known role type whose
+ * ends exclude kind contact); true for other types, which the caller must check by reading the
+ * ends. */
+bool cmd_domain_role_may_touch_contact(const char *type);
 /* Packs props as the schema would store them (normalised) into out; errors as a write would. */
 int cmd_domain_normalise(const store_view_t *view, schema_kind_t kind, const char *type,
                          const msgpack_object *props, knoop_buf_t *out, knoop_error_t *err);
@@ -162,14 +173,32 @@ int cmd_schema_role_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pack
                            knoop_error_t *err);
 int cmd_schema_roles(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
+/* schema.check: every stored role that breaks a role rule (schema_role_check_tenure), each
+ * clashing pair once: {violations: [{role, target, edge, source, problem}] (at most limit),
+ * count, more, checked_edges}. Gives up with KNOOP_EUNAVAIL at ctx->deadline_ms. */
+int cmd_schema_check(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err);
 int cmd_schema_types(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
 int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
 int cmd_edge_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
 int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
+/*
+ * Moves place cur (open, as stored) to gemeente (a CBS code) from date on, inside t: its period
+ * at its old gemeente ends on `on` and stays listed there, and it starts at the new one on `on`
+ * (with name, when not NULL), with a history entry (op "move"). *moved gets the place as it is
+ * now. KNOOP_ENOMEM or a store error.
+ */
+int cmd_place_move(store_txn_t *t, const graph_place_t *cur, const char *gemeente, const char *name,
+                   schema_date_t on, graph_place_t *moved);
 int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                     knoop_error_t *err);
+/* gemeente.merge (cmd_merge.c): a herindeling as one atomic change; the rules are in the file
+ * and in PROTOCOL.md. Packs {into: {id, cbs_code, name}, created, ended: [codes],
+ * places_moved: [places], memberships: [new edge ids], ended_edges: n, changed}. */
+int cmd_gemeente_merge(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                       knoop_error_t *err);
 /* The network questions (cmd_network.c; the questions themselves are in server/query/). */
 int cmd_query_places(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);

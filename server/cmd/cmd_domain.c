@@ -95,20 +95,115 @@ static int domain__node_hook(void *arg, const store_view_t *view, graph_op_t op,
     return rc;
 }
 
-static int domain__edge_hook(void *arg, const store_view_t *view, const char *type,
+/* The tenures of one role type at one target, as the role rules read them. */
+typedef struct {
+    schema_tenure_t *v;
+    size_t n, cap;
+    int rc;
+} domain__tenures_t;
+
+static int domain__tenure_cb(void *arg, const graph_adj_t *a)
+{
+    domain__tenures_t *l = arg;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        schema_tenure_t *v = knoop_realloc(l->v, cap * sizeof(*v));
+        if (v == NULL) {
+            l->rc = KNOOP_ENOMEM;
+            return 1;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n].edge = a->edge;
+    l->v[l->n].source = a->other;
+    l->v[l->n].from = a->valid_from;
+    l->v[l->n].to = a->valid_to;
+    l->n++;
+    return 0;
+}
+
+/* Checks the role rules of role for edge e against the other edges of its type, read through
+ * view (the transaction's: earlier steps of the same change count). The overlap rule reads the
+ * source's own edges of the type (a few), the holders rule the target's (only for role types
+ * that have one), so that a role type with many holders per target stays cheap to write. */
+static int domain__role_rules(store_t *s, const store_view_t *view, const schema_role_t *role,
+                              const graph_edge_t *e, knoop_error_t *err)
+{
+    schema_tenure_t nw = { e->id, e->source, e->valid_from, e->valid_to };
+    int rc = KNOOP_OK;
+    if (!role->allow_overlap) {
+        graph_filter_t f = { .dir = GRAPH_OUT, .type = e->type };
+        domain__tenures_t l = { 0 };
+        schema_role_t overlap = *role;
+        size_t k = 0;
+        overlap.max_holders = 0;
+        rc = graph_adj_scan(s, view, e->source, &f, domain__tenure_cb, &l, err);
+        if (rc == KNOOP_OK && l.rc != KNOOP_OK)
+            rc = knoop_error_set(err, l.rc, "out of memory");
+        /* Seen from the source, `source` holds the other end: keep those at e's target. */
+        for (size_t i = 0; rc == KNOOP_OK && i < l.n; i++)
+            if (l.v[i].source == e->target) {
+                l.v[k] = l.v[i];
+                l.v[k++].source = e->source;
+            }
+        if (rc == KNOOP_OK)
+            rc = schema_role_check_tenure(&overlap, &nw, l.v, k, err);
+        knoop_free(l.v);
+    }
+    if (rc == KNOOP_OK && role->max_holders > 0) {
+        graph_filter_t f = { .dir = GRAPH_IN, .type = e->type };
+        domain__tenures_t l = { 0 };
+        schema_role_t holders = *role;
+        holders.allow_overlap = true;
+        rc = graph_adj_scan(s, view, e->target, &f, domain__tenure_cb, &l, err);
+        if (rc == KNOOP_OK && l.rc != KNOOP_OK)
+            rc = knoop_error_set(err, l.rc, "out of memory");
+        if (rc == KNOOP_OK)
+            rc = schema_role_check_tenure(&holders, &nw, l.v, l.n, err);
+        knoop_free(l.v);
+    }
+    return rc;
+}
+
+static int domain__edge_hook(void *arg, const store_view_t *view, const graph_edge_t *e,
                              const graph_node_t *source, const graph_node_t *target,
                              const msgpack_object *props, knoop_buf_t *out, knoop_error_t *err)
 {
+    const schema_role_t *r;
+    schema_role_t role;
+    bool rules = false;
     msgpack_packer pk;
     int rc;
-    (void)arg;
-    (void)view;
     msgpack_packer_init(&pk, out, knoop_buf_write);
     pthread_rwlock_rdlock(&domain_lock);
-    rc = schema_validate_edge(domain_reg, type, source->kind, source->type, target->kind,
+    rc = schema_validate_edge(domain_reg, e->type, source->kind, source->type, target->kind,
                               target->type, props, &pk, err);
+    if (rc == KNOOP_OK && (r = schema_registry_role(domain_reg, e->type)) != NULL) {
+        role = *r;
+        rules = true;
+    }
     pthread_rwlock_unlock(&domain_lock);
+    if (rc == KNOOP_OK && rules)
+        rc = domain__role_rules(arg, view, &role, e, err);
     return rc;
+}
+
+bool cmd_domain_role_may_touch_contact(const char *type)
+{
+    const schema_role_t *r;
+    bool may = true;
+    pthread_rwlock_rdlock(&domain_lock);
+    r = domain_reg != NULL ? schema_registry_role(domain_reg, type) : NULL;
+    if (r != NULL) {
+        may = false;
+        for (size_t i = 0; i < r->nsources; i++)
+            may = may || r->sources[i].kind == SCHEMA_KIND_CONTACT;
+        for (size_t i = 0; i < r->ntargets; i++)
+            may = may || r->targets[i].kind == SCHEMA_KIND_CONTACT;
+    }
+    pthread_rwlock_unlock(&domain_lock);
+    return may;
 }
 
 int cmd_domain_normalise(const store_view_t *view, schema_kind_t kind, const char *type,
@@ -178,7 +273,11 @@ static void pack_ends(msgpack_packer *pk, const schema_end_t *e, size_t n)
 
 static void pack_role(msgpack_packer *pk, const schema_role_t *r)
 {
-    msgpack_pack_map(pk, 6);
+    msgpack_pack_map(pk, 8);
+    cmd_pack_cstr(pk, "max_holders");
+    msgpack_pack_uint32(pk, r->max_holders);
+    cmd_pack_cstr(pk, "allow_overlap");
+    cmd_pack_bool(pk, r->allow_overlap);
     pack_kv_str(pk, "name", r->name);
     pack_kv_str(pk, "description", r->description);
     cmd_pack_cstr(pk, "sources");
@@ -352,6 +451,18 @@ static int parse_role(const msgpack_object *m, const char *ctx, schema_role_t *r
             r->attrs[i].core = true;
         }
         r->nattrs = attrs->via.array.size;
+    }
+    {
+        const msgpack_object *mh = proto_param(m, "max_holders");
+        uint64_t v = 0;
+        bool b = false;
+        if (mh != NULL && mh->type != MSGPACK_OBJECT_NIL &&
+            (!proto_param_u64(m, "max_holders", &v) || v > UINT32_MAX))
+            return knoop_error_set(err, KNOOP_EINVAL,
+                                   "%s.max_holders: expected a count (0 = no limit)", ctx);
+        r->max_holders = (uint32_t)v;
+        if (proto_param_bool(m, "allow_overlap", &b))
+            r->allow_overlap = b;
     }
     return KNOOP_OK;
 }
@@ -589,6 +700,162 @@ int cmd_schema_fields(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
     return KNOOP_OK;
 }
 
+/* ---- lists of values keep stored data valid ---- */
+
+/* True when value v (a string, or an array of strings for a multi-valued field) holds code. */
+static bool list__value_has(const msgpack_object *v, const char *code)
+{
+    size_t cl = strlen(code);
+    if (v->type == MSGPACK_OBJECT_STR)
+        return v->via.str.size == cl && memcmp(v->via.str.ptr, code, cl) == 0;
+    if (v->type == MSGPACK_OBJECT_ARRAY)
+        for (uint32_t i = 0; i < v->via.array.size; i++)
+            if (list__value_has(&v->via.array.ptr[i], code))
+                return true;
+    return false;
+}
+
+/* Counts into *n the stored props maps (props, len) whose field holds code. */
+static void list__count_props(const char *props, size_t len, const char *field, const char *code,
+                              size_t *n)
+{
+    msgpack_zone z;
+    msgpack_object o;
+    size_t off = 0;
+    const msgpack_object *v;
+    if (len == 0 || !msgpack_zone_init(&z, 512))
+        return;
+    if (msgpack_unpack(props, len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS &&
+        (v = proto_param(&o, field)) != NULL && list__value_has(v, code))
+        (*n)++;
+    msgpack_zone_destroy(&z);
+}
+
+typedef struct {
+    cmd_ctx_t *ctx;
+    const char *type, *field, *code;
+    size_t n;
+    int rc;
+    knoop_error_t *err;
+} list__edges_t;
+
+static int list__edge_cb(void *arg, const graph_adj_t *a)
+{
+    list__edges_t *c = arg;
+    graph_edge_t e;
+    if (a->type_len != strlen(c->type) || memcmp(a->type, c->type, a->type_len) != 0)
+        return 0;
+    if ((c->rc = graph_edge_get(c->ctx->store, c->ctx->view, a->edge, &e, c->err)) != KNOOP_OK)
+        return 1;
+    list__count_props(e.props, e.props_len, c->field, c->code, &c->n);
+    graph_edge_clear(&e);
+    return 0;
+}
+
+/* The users of a list: the fields (of nodes) and role attributes bound to it. */
+typedef struct {
+    int kind; /* 0: a role attribute, type = the role */
+    char type[SCHEMA_NAME_MAX], name[SCHEMA_NAME_MAX];
+} list__user_t;
+
+/*
+ * Refuses (KNOOP_ECONFLICT) a redefinition of list `name` that drops a code stored nodes or
+ * edges still use, naming the code, the field and how many use it. Reads through ctx->view.
+ */
+static int list__check_in_use(cmd_ctx_t *ctx, const char *name, const schema_value_t *nv, size_t nn,
+                              knoop_error_t *err)
+{
+    list__user_t users[64];
+    size_t nu = 0;
+    schema_value_t *gone = NULL;
+    size_t ngone = 0;
+    const schema_list_t *l;
+    const schema_field_t *f;
+    const schema_role_t *r;
+    int rc = KNOOP_OK;
+
+    pthread_rwlock_rdlock(&domain_lock);
+    l = schema_registry_list(domain_reg, name);
+    if (l != NULL && l->n > 0 && (gone = knoop_calloc(l->n, sizeof(*gone))) != NULL) {
+        for (size_t i = 0; i < l->n; i++) {
+            bool kept = false;
+            for (size_t j = 0; j < nn && !kept; j++)
+                kept = strcmp(l->values[i].code, nv[j].code) == 0;
+            if (!kept)
+                gone[ngone++] = l->values[i];
+        }
+    }
+    for (size_t i = 0; (f = schema_registry_field_at(domain_reg, i)) != NULL && nu < 64; i++)
+        if ((f->vtype == SCHEMA_V_LIST || f->vtype == SCHEMA_V_LIST_MULTI) &&
+            strcmp(f->list, name) == 0) {
+            users[nu].kind = f->kind;
+            snprintf(users[nu].type, sizeof(users[nu].type), "%s", f->type);
+            snprintf(users[nu].name, sizeof(users[nu].name), "%s", f->name);
+            nu++;
+        }
+    for (size_t i = 0; (r = schema_registry_role_at(domain_reg, i)) != NULL && nu < 64; i++)
+        for (size_t j = 0; j < r->nattrs && nu < 64; j++)
+            if ((r->attrs[j].vtype == SCHEMA_V_LIST || r->attrs[j].vtype == SCHEMA_V_LIST_MULTI) &&
+                strcmp(r->attrs[j].list, name) == 0) {
+                users[nu].kind = 0;
+                snprintf(users[nu].type, sizeof(users[nu].type), "%s", r->name);
+                snprintf(users[nu].name, sizeof(users[nu].name), "%s", r->attrs[j].name);
+                nu++;
+            }
+    pthread_rwlock_unlock(&domain_lock);
+    if (l != NULL && l->n > 0 && gone == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+
+    for (size_t g = 0; g < ngone && rc == KNOOP_OK; g++) {
+        for (size_t u = 0; u < nu && rc == KNOOP_OK; u++) {
+            size_t n = 0;
+            if (users[u].kind != 0) {
+                graph_ids_t ids = { 0 };
+                bool more = false;
+                rc = graph_node_find(ctx->store, ctx->view, users[u].kind,
+                                     users[u].type[0] ? users[u].type : NULL, NULL,
+                                     KNOOP_MAX_RESULT_LIMIT, &ids, &more, err);
+                for (size_t i = 0; rc == KNOOP_OK && i < ids.n; i++) {
+                    graph_node_t nd;
+                    if ((rc = graph_node_get(ctx->store, ctx->view, ids.ids[i], &nd, err)) ==
+                        KNOOP_ENOTFOUND) {
+                        rc = KNOOP_OK;
+                        continue;
+                    }
+                    if (rc == KNOOP_OK)
+                        list__count_props(nd.props, nd.props_len, users[u].name, gone[g].code, &n);
+                    graph_node_clear(&nd);
+                }
+                graph_ids_free(&ids);
+                if (rc == KNOOP_OK && more && n == 0)
+                    rc = knoop_error_set(err, KNOOP_ECONFLICT,
+                                         "params.values: more than %d %s nodes use list %s: "
+                                         "cannot verify that code '%s' is unused",
+                                         KNOOP_MAX_RESULT_LIMIT, schema_kind_name(users[u].kind),
+                                         name, gone[g].code);
+            } else {
+                list__edges_t c = { ctx, users[u].type, users[u].name, gone[g].code, 0, KNOOP_OK,
+                                    err };
+                rc = graph_adj_scan_all(ctx->store, ctx->view, GRAPH_OUT, ctx->deadline_ms,
+                                        list__edge_cb, &c, err);
+                if (rc == KNOOP_OK)
+                    rc = c.rc;
+                n = c.n;
+            }
+            if (rc == KNOOP_OK && n > 0)
+                rc = knoop_error_set(
+                    err, KNOOP_ECONFLICT,
+                    "params.values: code '%s' of list %s is in use by %zu %s (%s%s%s.%s); "
+                    "change them first, or keep the code",
+                    gone[g].code, name, n, users[u].kind ? "nodes" : "roles",
+                    users[u].kind ? schema_kind_name(users[u].kind) : "role ",
+                    users[u].kind && users[u].type[0] ? " " : "", users[u].type, users[u].name);
+        }
+    }
+    knoop_free(gone);
+    return rc;
+}
+
 int cmd_schema_list_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                            knoop_error_t *err)
 {
@@ -604,6 +871,12 @@ int cmd_schema_list_define(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pack
         return rc;
     c.name = name;
     c.desc = desc;
+    /* A redefinition may not drop a code that stored data uses (it would make that data
+     * invalid, and every later update of it fail). */
+    if ((rc = list__check_in_use(ctx, name, c.v, c.n, err)) != KNOOP_OK) {
+        knoop_free(c.v);
+        return rc;
+    }
     memset(&tmp, 0, sizeof(tmp));
     snprintf(tmp.name, sizeof(tmp.name), "%s", name);
     snprintf(tmp.description, sizeof(tmp.description), "%s", desc);
@@ -782,4 +1055,114 @@ int cmd_schema_types(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
     }
     pthread_rwlock_unlock(&domain_lock);
     return KNOOP_OK;
+}
+
+/* ---- schema.check: stored roles that break a role rule ---- */
+
+typedef struct {
+    cmd_ctx_t *ctx;
+    msgpack_packer *pk;
+    knoop_buf_t *out; /* the violations, packed */
+    size_t found, limit;
+    uint64_t checked;
+    uint64_t node; /* the group being collected: target node and type */
+    char type[KNOOP_MAX_NAME_BYTES + 1];
+    domain__tenures_t group;
+    int rc;
+} domain__check_t;
+
+/* Checks the collected group (one role type at one target): each tenure against the ones before
+ * it, so that every clashing pair is reported once. */
+static void domain__check_group(domain__check_t *c)
+{
+    const schema_role_t *r;
+    schema_role_t role;
+    msgpack_packer pk;
+    bool have;
+    if (c->group.n < 2)
+        return;
+    pthread_rwlock_rdlock(&domain_lock);
+    r = schema_registry_role(domain_reg, c->type);
+    have = r != NULL;
+    if (have)
+        role = *r;
+    pthread_rwlock_unlock(&domain_lock);
+    if (!have || (role.max_holders == 0 && role.allow_overlap))
+        return;
+    msgpack_packer_init(&pk, c->out, knoop_buf_write);
+    for (size_t i = 1; i < c->group.n; i++) {
+        knoop_error_t e;
+        const schema_tenure_t *nw = &c->group.v[i];
+        if (schema_role_check_tenure(&role, nw, c->group.v, i, &e) == KNOOP_OK)
+            continue;
+        if (++c->found > c->limit)
+            continue;
+        msgpack_pack_map(&pk, 5);
+        cmd_pack_cstr(&pk, "role");
+        cmd_pack_cstr(&pk, c->type);
+        cmd_pack_cstr(&pk, "target");
+        msgpack_pack_uint64(&pk, c->node);
+        cmd_pack_cstr(&pk, "edge");
+        msgpack_pack_uint64(&pk, nw->edge);
+        cmd_pack_cstr(&pk, "source");
+        msgpack_pack_uint64(&pk, nw->source);
+        cmd_pack_cstr(&pk, "problem");
+        cmd_pack_cstr(&pk, e.msg);
+    }
+}
+
+static int domain__check_cb(void *arg, const graph_adj_t *a)
+{
+    domain__check_t *c = arg;
+    c->checked++;
+    if (a->node != c->node || a->type_len != strlen(c->type) ||
+        memcmp(a->type, c->type, a->type_len) != 0) {
+        domain__check_group(c);
+        c->group.n = 0;
+        c->node = a->node;
+        memcpy(c->type, a->type, a->type_len);
+        c->type[a->type_len] = '\0';
+    }
+    if (domain__tenure_cb(&c->group, a) != 0) {
+        c->rc = KNOOP_ENOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+int cmd_schema_check(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err)
+{
+    knoop_buf_t out;
+    domain__check_t c;
+    int rc;
+    memset(&c, 0, sizeof(c));
+    if ((rc = cmd_limit_param(p, &c.limit, err)) != KNOOP_OK)
+        return rc;
+    knoop_buf_init(&out);
+    c.ctx = ctx;
+    c.out = &out;
+    rc = graph_adj_scan_all(ctx->store, ctx->view, GRAPH_IN, ctx->deadline_ms, domain__check_cb, &c,
+                            err);
+    if (rc == KNOOP_OK && c.rc == KNOOP_OK)
+        domain__check_group(&c);
+    if (rc == KNOOP_OK && (c.rc != KNOOP_OK || c.group.rc != KNOOP_OK || knoop_buf_failed(&out)))
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    if (rc == KNOOP_OK) {
+        size_t shown = c.found < c.limit ? c.found : c.limit;
+        msgpack_pack_map(pk, 4);
+        cmd_pack_cstr(pk, "violations");
+        msgpack_pack_array(pk, (uint32_t)shown);
+        if (out.size > 0)
+            pk->callback(pk->data, out.data, out.size);
+        cmd_pack_cstr(pk, "count");
+        msgpack_pack_uint64(pk, c.found);
+        cmd_pack_cstr(pk, "more");
+        cmd_pack_bool(pk, c.found > c.limit);
+        cmd_pack_cstr(pk, "checked_edges");
+        msgpack_pack_uint64(pk, c.checked);
+    }
+    knoop_free(c.group.v);
+    knoop_buf_destroy(&out);
+    return rc;
 }

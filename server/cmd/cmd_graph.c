@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "schema_check.h"
+#include "schema_domain.h"
 
 void cmd_pack_cstr(msgpack_packer *pk, const char *s)
 {
@@ -168,6 +169,62 @@ int cmd_node_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     return KNOOP_OK;
 }
 
+/*
+ * The edges of a klantcontact change only through contact.* and task.*: KNOOP_ECONFLICT when an
+ * edge of type `type` between source and target is one of them (a contact link type, or an end
+ * that is a klantcontact). `what` names the refused method.
+ */
+static int cmd__contact_guard(cmd_ctx_t *ctx, const char *what, const char *type, uint64_t source,
+                              uint64_t target, knoop_error_t *err)
+{
+    uint64_t ends[2] = { source, target };
+    if (schema_role_is_contact_link(type))
+        return knoop_error_set(err, KNOOP_ECONFLICT,
+                               "%s: a %s edge belongs to a klantcontact, which is immutable; it "
+                               "changes only through contact.* and task.* (register a correction "
+                               "with contact.register and corrects)",
+                               what, type);
+    if (!cmd_domain_role_may_touch_contact(type))
+        return KNOOP_OK; /* the schema keeps such edges away from a klantcontact */
+    for (int i = 0; i < 2; i++) {
+        graph_node_t n;
+        int rc = graph_node_get(ctx->store, ctx->view, ends[i], &n, err);
+        if (rc == KNOOP_ENOTFOUND)
+            continue; /* the write itself reports the missing node */
+        if (rc != KNOOP_OK)
+            return rc;
+        rc = n.kind == SCHEMA_KIND_CONTACT;
+        graph_node_clear(&n);
+        if (rc)
+            return knoop_error_set(err, KNOOP_ECONFLICT,
+                                   "%s: node %llu is a klantcontact, which is immutable; its edges "
+                                   "change only through contact.* and task.*",
+                                   what, (unsigned long long)ends[i]);
+    }
+    return KNOOP_OK;
+}
+
+typedef struct {
+    uint64_t edge, other;
+    char type[KNOOP_MAX_NAME_BYTES + 1];
+} cmd__link_t;
+
+static int cmd__link_cb(void *arg, const graph_adj_t *a)
+{
+    cmd__link_t *l = arg;
+    char type[KNOOP_MAX_NAME_BYTES + 1];
+    if (a->type_len >= sizeof(type))
+        return 0;
+    memcpy(type, a->type, a->type_len);
+    type[a->type_len] = '\0';
+    if (!schema_role_is_contact_link(type))
+        return 0;
+    l->edge = a->edge;
+    l->other = a->other;
+    memcpy(l->type, type, a->type_len + 1);
+    return 1;
+}
+
 int cmd_node_delete(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
     graph_ids_t deleted = { 0 };
@@ -178,6 +235,20 @@ int cmd_node_delete(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     if ((rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
         return rc;
     proto_param_bool(p, "cascade", &cascade);
+    {
+        /* A betrokkene (or actor) of a klantcontact stays: the contact is immutable. */
+        cmd__link_t l = { 0 };
+        if ((rc = graph_adj_scan(ctx->store, ctx->view, id, NULL, cmd__link_cb, &l, err)) !=
+            KNOOP_OK)
+            return rc;
+        if (l.edge != 0)
+            return knoop_error_set(err, KNOOP_ECONFLICT,
+                                   "params.id: node %llu is linked to klantcontact %llu (%s edge "
+                                   "%llu); a registered contact is immutable, so the node cannot "
+                                   "be deleted",
+                                   (unsigned long long)id, (unsigned long long)l.other, l.type,
+                                   (unsigned long long)l.edge);
+    }
     rc = graph_node_delete_tx(t, id, cascade, &deleted, err);
     if (rc != KNOOP_OK) {
         graph_ids_free(&deleted);
@@ -228,8 +299,62 @@ static int cmd__pack_nodes(cmd_ctx_t *ctx, const graph_ids_t *ids, bool more, ms
     return rc;
 }
 
+/* True when node n exists on day at: begin_date <= at < end_date, each bound when present. */
+static bool cmd__node_exists_at(const graph_node_t *n, schema_date_t at)
+{
+    msgpack_zone z;
+    msgpack_object o;
+    size_t off = 0;
+    const char *s;
+    size_t sl;
+    schema_date_t d;
+    bool ok = true;
+    if (n->props_len == 0 || !msgpack_zone_init(&z, 512))
+        return true;
+    if (msgpack_unpack(n->props, n->props_len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS) {
+        if (proto_param_str(&o, "begin_date", &s, &sl) &&
+            schema_date_parse(s, sl, "begin_date", &d, NULL) == KNOOP_OK && d > at)
+            ok = false;
+        if (proto_param_str(&o, "end_date", &s, &sl) &&
+            schema_date_parse(s, sl, "end_date", &d, NULL) == KNOOP_OK && d <= at)
+            ok = false;
+    }
+    msgpack_zone_destroy(&z);
+    return ok;
+}
+
+/* Keeps in ids the nodes that exist on day at, at most limit of them; *more is set when more
+ * exist. */
+static int cmd__filter_at(cmd_ctx_t *ctx, graph_ids_t *ids, schema_date_t at, size_t limit,
+                          bool *more, knoop_error_t *err)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < ids->n; i++) {
+        graph_node_t n;
+        int rc = graph_node_get(ctx->store, ctx->view, ids->ids[i], &n, err);
+        if (rc == KNOOP_ENOTFOUND)
+            continue;
+        if (rc != KNOOP_OK)
+            return rc;
+        if (cmd__node_exists_at(&n, at)) {
+            if (kept == limit)
+                *more = true;
+            else
+                ids->ids[kept++] = ids->ids[i];
+        }
+        graph_node_clear(&n);
+        if (*more)
+            break;
+    }
+    ids->n = kept;
+    return KNOOP_OK;
+}
+
 int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
+    schema_date_t at;
+    bool has_at;
+    size_t want;
     char type[KNOOP_MAX_NAME_BYTES + 1], name[KNOOP_MAX_INDEX_NAME_BYTES + 1];
     const char *s;
     size_t len, limit;
@@ -237,8 +362,14 @@ int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     int kind = 0, rc;
     graph_ids_t ids = { 0 };
 
-    if ((rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK)
+    if ((rc = cmd_limit_param(p, &limit, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "at", &at, &has_at, err)) != KNOOP_OK)
         return rc;
+    /* With `at`, nodes that begin and end (a gemeente's begin_date and end_date) are kept only
+     * when they exist that day: look further, filter, then cut at the limit. */
+    want = limit;
+    if (has_at)
+        limit = KNOOP_MAX_RESULT_LIMIT;
     if (proto_param_str(p, "kind", &s, &len)) {
         schema_kind_t k;
         if ((rc = schema_kind_parse(s, len, "params.kind", &k, err)) != KNOOP_OK)
@@ -285,6 +416,10 @@ int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
             graph_ids_free(&more_ids);
         }
     }
+    if (rc == KNOOP_OK && has_at) {
+        more = false;
+        rc = cmd__filter_at(ctx, &ids, at, want, &more, err);
+    }
     if (rc == KNOOP_OK)
         rc = cmd_check_deadline(ctx, err);
     if (rc == KNOOP_OK)
@@ -311,6 +446,8 @@ int cmd_edge_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         (rc = cmd_node_ref(ctx, p, "target", &tgt, err)) != KNOOP_OK)
         return rc;
     proto_param_u64(p, "on_behalf_of", &behalf);
+    if ((rc = cmd__contact_guard(ctx, "edge.create", type, src, tgt, err)) != KNOOP_OK)
+        return rc;
     memset(&e, 0, sizeof(e));
     rc =
         graph_edge_create_tx(t, type, src, tgt, from, to, proto_param(p, "props"), behalf, &e, err);
@@ -387,7 +524,8 @@ int cmd_edge_end(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     store_txn_t *t = ctx->txn;
     int rc;
     proto_param_u64(p, "id", &id);
-    if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK)
+    if ((rc = cmd_date_param(p, "on", &on, &present, err)) != KNOOP_OK ||
+        (rc = cmd_edge_guard(ctx, "edge.end", id, err)) != KNOOP_OK)
         return rc;
     rc = graph_edge_end_tx(t, id, on, &ended, err);
     /* Pack from the transaction's view before it commits, so the batch sees its own ends. */
@@ -548,5 +686,63 @@ int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         cmd_pack_bool(pk, h.more);
     }
     knoop_buf_destroy(&sb);
+    return rc;
+}
+
+int cmd_edge_guard(cmd_ctx_t *ctx, const char *what, uint64_t id, knoop_error_t *err)
+{
+    graph_edge_t e;
+    int rc = graph_edge_get(ctx->store, ctx->view, id, &e, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    rc = cmd__contact_guard(ctx, what, e.type, e.source, e.target, err);
+    graph_edge_clear(&e);
+    return rc;
+}
+
+int cmd_edge_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    graph_ids_t moved = { 0 };
+    graph_edge_t e;
+    uint64_t id = 0;
+    schema_date_t from, to = SCHEMA_DATE_OPEN;
+    bool has_from, has_to, reopen = false, changed = false;
+    int rc;
+
+    proto_param_u64(p, "id", &id);
+    proto_param_bool(p, "reopen", &reopen);
+    if ((rc = cmd_date_param(p, "valid_from", &from, &has_from, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "valid_to", &to, &has_to, err)) != KNOOP_OK)
+        return rc;
+    if (reopen && has_to)
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "params.reopen: give either valid_to or reopen, not both");
+    if (reopen) {
+        to = SCHEMA_DATE_OPEN;
+        has_to = true;
+    }
+    if ((rc = cmd_edge_guard(ctx, "edge.update", id, err)) != KNOOP_OK)
+        return rc;
+    memset(&e, 0, sizeof(e));
+    rc = graph_edge_update_tx(ctx->txn, id, proto_param(p, "set"), proto_param(p, "unset"),
+                              has_from ? &from : NULL, has_to ? &to : NULL, &moved, &changed, &e,
+                              err);
+    if (rc == KNOOP_OK) {
+        msgpack_pack_map(pk, 3);
+        cmd_pack_cstr(pk, "edge");
+        graph_edge_pack(pk, &e);
+        cmd_pack_cstr(pk, "changed");
+        cmd_pack_bool(pk, changed);
+        cmd_pack_cstr(pk, "moved");
+        msgpack_pack_array(pk, (uint32_t)moved.n);
+        for (size_t i = 0; i < moved.n && rc == KNOOP_OK; i++) {
+            graph_edge_t m;
+            if ((rc = graph_edge_get(ctx->store, ctx->view, moved.ids[i], &m, err)) == KNOOP_OK)
+                graph_edge_pack(pk, &m);
+            graph_edge_clear(&m);
+        }
+    }
+    graph_edge_clear(&e);
+    graph_ids_free(&moved);
     return rc;
 }

@@ -195,17 +195,30 @@ int cmd_edge_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     if (rc != KNOOP_OK)
         return rc;
     if (pf.edge != 0) {
+        /* The same role again: correct what differs (attributes given, valid_to when given);
+         * unchanged, nothing is written. */
         graph_edge_t e;
-        if ((rc = graph_edge_get(ctx->store, ctx->view, pf.edge, &e, err)) != KNOOP_OK)
+        schema_date_t to;
+        bool has_to, changed = false;
+        if ((rc = cmd_date_param(p, "valid_to", &to, &has_to, err)) != KNOOP_OK ||
+            (rc = cmd_edge_guard(ctx, "edge.put", pf.edge, err)) != KNOOP_OK)
             return rc;
-        msgpack_pack_map(pk, 2);
+        memset(&e, 0, sizeof(e));
+        rc = graph_edge_update_tx(ctx->txn, pf.edge, proto_param(p, "props"), NULL, NULL,
+                                  has_to ? &to : NULL, NULL, &changed, &e, err);
+        if (rc != KNOOP_OK) {
+            graph_edge_clear(&e);
+            return rc;
+        }
+        msgpack_pack_map(pk, 3);
         cmd_pack_cstr(pk, "edge");
         graph_edge_pack(pk, &e);
         pack_bool(pk, "created", false);
+        pack_bool(pk, "changed", changed);
         graph_edge_clear(&e);
         return KNOOP_OK;
     }
-    msgpack_pack_map(pk, 2);
+    msgpack_pack_map(pk, 3);
     cmd_pack_cstr(pk, "edge");
     /* edge.create's handler checks the same parameters (minus none) and packs the edge. */
     {
@@ -221,6 +234,7 @@ int cmd_edge_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
     if (rc != KNOOP_OK)
         return rc;
     pack_bool(pk, "created", true);
+    pack_bool(pk, "changed", false);
     return KNOOP_OK;
 }
 
@@ -298,6 +312,25 @@ int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
 
 /* ---- woonplaatsen ---- */
 
+/* Puts the entry of place pl under its gemeente: 'W' gemeente code -> pl (its period there). */
+static int place_index_put(store_txn_t *t, const graph_place_t *pl)
+{
+    unsigned char gk[32];
+    knoop_buf_t sb;
+    msgpack_packer pk;
+    int rc = KNOOP_ENOMEM;
+    knoop_buf_init(&sb);
+    msgpack_packer_init(&pk, &sb, knoop_buf_write);
+    graph_place_pack(&pk, pl);
+    if (!knoop_buf_failed(&sb) && sb.data != NULL)
+        rc = store_txn_put(
+            t, KV_CF_IDX, gk,
+            store_key_place_of(gk, pl->gemeente, strlen(pl->gemeente), pl->code, true), sb.data,
+            sb.size);
+    knoop_buf_destroy(&sb);
+    return rc;
+}
+
 /*
  * Writes place pl (its record and its gemeente's index entry), with a history entry: op
  * "create" when before is NULL, else op (before is the place as it was).
@@ -305,7 +338,7 @@ int cmd_postcode_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
 static int place_write(store_txn_t *t, const graph_place_t *pl, const char *op,
                        const graph_place_t *before)
 {
-    unsigned char k[STORE_PLACE_KEY_LEN], gk[32];
+    unsigned char k[STORE_PLACE_KEY_LEN];
     knoop_buf_t sb, bb;
     msgpack_packer pk;
     int rc = KNOOP_ENOMEM;
@@ -322,9 +355,7 @@ static int place_write(store_txn_t *t, const graph_place_t *pl, const char *op,
         store_key_place(k, pl->code);
         rc = store_txn_put(t, KV_CF_IDX, k, sizeof(k), sb.data, sb.size);
         if (rc == KNOOP_OK)
-            rc = store_txn_put(
-                t, KV_CF_IDX, gk,
-                store_key_place_of(gk, pl->gemeente, strlen(pl->gemeente), pl->code, true), "", 0);
+            rc = place_index_put(t, pl);
         if (rc == KNOOP_OK)
             rc = store_txn_history(t, store_hist_id('w', pl->code), before ? op : "create",
                                    before ? bb.data : NULL, bb.size, sb.data, sb.size);
@@ -332,6 +363,24 @@ static int place_write(store_txn_t *t, const graph_place_t *pl, const char *op,
     knoop_buf_destroy(&sb);
     knoop_buf_destroy(&bb);
     return rc;
+}
+
+int cmd_place_move(store_txn_t *t, const graph_place_t *cur, const char *gemeente, const char *name,
+                   schema_date_t on, graph_place_t *moved)
+{
+    graph_place_t was = *cur;
+    int rc;
+    /* Its period at the old gemeente ends on `on` and stays listed there. */
+    was.to = on > cur->from ? on : cur->from;
+    if ((rc = place_index_put(t, &was)) != KNOOP_OK)
+        return rc;
+    *moved = *cur;
+    snprintf(moved->gemeente, sizeof(moved->gemeente), "%s", gemeente);
+    if (name != NULL)
+        snprintf(moved->name, sizeof(moved->name), "%s", name);
+    moved->from = on;
+    moved->to = SCHEMA_DATE_OPEN;
+    return place_write(t, moved, "move", cur);
 }
 
 static int place_cmp(const void *a, const void *b)
@@ -452,18 +501,29 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                 /* Known code: unchanged while open with the same name and gemeente; a place that
                  * had ended and comes back starts anew. */
                 graph_place_t *s0 = &stored[j];
-                if (s0->to != SCHEMA_DATE_OPEN || strcmp(s0->name, in[i].name) != 0 ||
-                    strcmp(s0->gemeente, in[i].gemeente) != 0) {
-                    unsigned char gk[32];
-                    if (strcmp(s0->gemeente, in[i].gemeente) != 0 &&
-                        (rc = store_txn_delete(t, KV_CF_IDX, gk,
-                                               store_key_place_of(gk, s0->gemeente,
-                                                                  strlen(s0->gemeente), s0->code,
-                                                                  true))) != KNOOP_OK)
-                        break;
+                if (s0->to != SCHEMA_DATE_OPEN) {
+                    /* Ended and back: a new period from `on` (the ended one stays listed at
+                     * its gemeente when it comes back elsewhere). */
                     if ((rc = place_write(t, &in[i], "update", s0)) != KNOOP_OK)
                         break;
                     graph_place_pack(&apk, &in[i]);
+                    nadd++;
+                } else if (strcmp(s0->gemeente, in[i].gemeente) != 0) {
+                    /* Moved: ended at the old gemeente, started at the new one on `on`; history
+                     * at the old gemeente is kept. */
+                    graph_place_t moved;
+                    if ((rc = cmd_place_move(t, s0, in[i].gemeente, in[i].name, on, &moved)) !=
+                        KNOOP_OK)
+                        break;
+                    graph_place_pack(&apk, &moved);
+                    nadd++;
+                } else if (strcmp(s0->name, in[i].name) != 0) {
+                    /* Renamed: the same place, still there since its start. */
+                    graph_place_t renamed = *s0;
+                    snprintf(renamed.name, sizeof(renamed.name), "%s", in[i].name);
+                    if ((rc = place_write(t, &renamed, "update", s0)) != KNOOP_OK)
+                        break;
+                    graph_place_pack(&apk, &renamed);
                     nadd++;
                 } else {
                     nsame++;

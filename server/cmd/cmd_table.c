@@ -19,6 +19,7 @@ static const proto_param_spec_t p_auth[] = { P("token", STR, true), END };
 static const proto_param_spec_t p_node_create[] = { P("kind", STR, true), P("type", STR, false),
                                                     P("props", MAP, false), P("reason", STR, false),
                                                     END };
+static const proto_param_spec_t p_limit[] = { P("limit", U64, false), END };
 static const proto_param_spec_t p_id_ref[] = { P("id", STR_OR_U64, true), END };
 static const proto_param_spec_t p_node_update[] = {
     P("id", STR_OR_U64, true),   P("set", MAP, false),    P("unset", ARRAY, false),
@@ -27,9 +28,13 @@ static const proto_param_spec_t p_node_update[] = {
 static const proto_param_spec_t p_node_delete[] = { P("id", STR_OR_U64, true),
                                                     P("cascade", BOOL, false),
                                                     P("reason", STR, false), END };
-static const proto_param_spec_t p_node_find[] = { P("kind", STR, false),  P("type", STR, false),
-                                                  P("name", STR, false),  P("key", STR, false),
-                                                  P("limit", U64, false), END };
+static const proto_param_spec_t p_node_find[] = { P("kind", STR, false),
+                                                  P("type", STR, false),
+                                                  P("name", STR, false),
+                                                  P("key", STR, false),
+                                                  P("limit", U64, false),
+                                                  P("at", DATE, false),
+                                                  END };
 static const proto_param_spec_t p_edge_create[] = {
     P("type", STR, true),          P("source", STR_OR_U64, true), P("target", STR_OR_U64, true),
     P("valid_from", DATE, true),   P("valid_to", DATE, false),    P("props", MAP, false),
@@ -38,6 +43,12 @@ static const proto_param_spec_t p_edge_create[] = {
 static const proto_param_spec_t p_edge_get[] = { P("id", U64, true), END };
 static const proto_param_spec_t p_edge_end[] = { P("id", U64, true), P("on", DATE, true),
                                                  P("reason", STR, false), END };
+static const proto_param_spec_t p_edge_update[] = {
+    P("id", U64, true),         P("set", MAP, false),
+    P("unset", ARRAY, false),   P("valid_from", DATE, false),
+    P("valid_to", DATE, false), P("reopen", BOOL, false),
+    P("reason", STR, false),    END
+};
 static const proto_param_spec_t p_edge_list[] = {
     P("node", STR_OR_U64, true), P("direction", STR, false),
     P("type", STR, false),       P("at", DATE, false),
@@ -114,6 +125,8 @@ static const proto_param_spec_t p_role_define[] = { P("name", STR, true),
                                                     P("sources", ARRAY, true),
                                                     P("targets", ARRAY, true),
                                                     P("attributes", ARRAY, false),
+                                                    P("max_holders", U64, false),
+                                                    P("allow_overlap", BOOL, false),
                                                     P("reason", STR, false),
                                                     END };
 static const proto_param_spec_t p_node_put[] = { P("kind", STR, true), P("type", STR, false),
@@ -124,6 +137,9 @@ static const proto_param_spec_t p_postcode_put[] = { P("postcode", STR, true),
                                                      P("gemeente", STR, false), END };
 static const proto_param_spec_t p_places_sync[] = { P("places", ARRAY, true), P("on", DATE, true),
                                                     END };
+static const proto_param_spec_t p_gemeente_merge[] = { P("from", ARRAY, true), P("into", ANY, true),
+                                                       P("on", DATE, true), P("reason", STR, false),
+                                                       END };
 static const proto_param_spec_t p_query_places[] = { P("gemeente", STR_OR_U64, true),
                                                      P("at", DATE, false), P("all", BOOL, false),
                                                      END };
@@ -172,11 +188,13 @@ const cmd_t cmd_table[] = {
     { "edge.create", cmd_edge_create, p_edge_create, CMD_WRITE },
     { "edge.get", cmd_edge_get, p_edge_get, CMD_READ | CMD_FAST },
     { "edge.end", cmd_edge_end, p_edge_end, CMD_WRITE },
+    { "edge.update", cmd_edge_update, p_edge_update, CMD_WRITE },
     { "edge.list", cmd_edge_list, p_edge_list, CMD_READ },
     { "history.list", cmd_history_list, p_history, CMD_READ },
     { "batch", cmd_batch, p_batch, CMD_WRITE },
     { "admin.backup", cmd_admin_backup, p_backup, CMD_READ },
     { "schema.types", cmd_schema_types, p_none, CMD_READ | CMD_FAST },
+    { "schema.check", cmd_schema_check, p_limit, CMD_READ },
     { "schema.roles", cmd_schema_roles, p_none, CMD_READ | CMD_FAST },
     { "schema.role.define", cmd_schema_role_define, p_role_define, CMD_WRITE },
     { "schema.fields", cmd_schema_fields, p_fields, CMD_READ },
@@ -189,6 +207,7 @@ const cmd_t cmd_table[] = {
     { "edge.put", cmd_edge_put, p_edge_create, CMD_WRITE },
     { "postcode.put", cmd_postcode_put, p_postcode_put, CMD_WRITE },
     { "places.sync", cmd_places_sync, p_places_sync, CMD_WRITE },
+    { "gemeente.merge", cmd_gemeente_merge, p_gemeente_merge, CMD_WRITE },
     { "query.places", cmd_query_places, p_query_places, CMD_READ },
     { "query.members", cmd_query_members, p_query_members, CMD_READ },
     { "query.holders", cmd_query_holders, p_query_holders, CMD_READ },

@@ -152,13 +152,33 @@ int graph_edge_end_tx(store_txn_t *t, uint64_t id, schema_date_t on, graph_ids_t
                       knoop_error_t *err);
 
 /*
+ * Corrects edge id inside t: properties in `set` (a map; nil removes) are added or replaced,
+ * names in `unset` removed; *from / *to (NULL = keep) replace valid_from / valid_to
+ * (SCHEMA_DATE_OPEN reopens the edge). The result passes the edge hook as a new edge would
+ * (attributes, role rules with the edge itself left out). When valid_to changes, the ends it
+ * caused move with it, transitively through the on-behalf-of tree: an edge held on its behalf
+ * that ended with it (its valid_to equals the old end, or its own start when it started later)
+ * ends on the new date instead, and one still running past an earlier new end ends on it; the
+ * ids of those edges are appended to *moved (may be NULL). Nothing is written when the
+ * correction changes nothing (*changed false). *out (may be NULL) gets the edge afterwards.
+ * Errors: KNOOP_ENOTFOUND, KNOOP_EINVAL (valid_to before valid_from, bad props), the hook's.
+ */
+int graph_edge_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
+                         const msgpack_object *unset, const schema_date_t *from,
+                         const schema_date_t *to, graph_ids_t *moved, bool *changed,
+                         graph_edge_t *out, knoop_error_t *err);
+
+/*
  * Validation hooks: the domain layer (schema rules) plugs in here without the graph knowing
  * what a gemeente is. Called inside the writer's transaction, before anything is written, with
  * that transaction's read view (reads through it see the transaction's earlier writes):
  *  - node: op create (old NULL), update (old = the stored node, props = the merged new map) or
  *    delete (props NULL). It may pack a normalised replacement of props into *out (a map);
  *    leaving *out empty keeps props as they are.
- *  - edge: on create, with both end nodes read. May pack normalised props into *out.
+ *  - edge: on create and on update (graph_edge_update_tx), with both end nodes read; e is the
+ *    edge as it would be stored (type, source, target, valid_from, valid_to, on_behalf_of;
+ *    id 0 on create, the edge's own id on update, so that rules over other edges can leave it
+ *    out). May pack normalised props into *out.
  * A nonzero return refuses the change with err set. Process-wide; NULL clears.
  */
 typedef enum { GRAPH_OP_CREATE = 1, GRAPH_OP_UPDATE, GRAPH_OP_DELETE } graph_op_t;
@@ -166,9 +186,9 @@ typedef struct {
     int (*node)(void *arg, const store_view_t *view, graph_op_t op, const graph_node_t *old,
                 schema_kind_t kind, const char *type, const msgpack_object *props, knoop_buf_t *out,
                 knoop_error_t *err);
-    int (*edge)(void *arg, const store_view_t *view, const char *type, const graph_node_t *source,
-                const graph_node_t *target, const msgpack_object *props, knoop_buf_t *out,
-                knoop_error_t *err);
+    int (*edge)(void *arg, const store_view_t *view, const graph_edge_t *e,
+                const graph_node_t *source, const graph_node_t *target, const msgpack_object *props,
+                knoop_buf_t *out, knoop_error_t *err);
     void *arg;
 } graph_hooks_t;
 void graph_set_hooks(const graph_hooks_t *h);
@@ -206,6 +226,14 @@ typedef int (*graph_adj_cb)(void *arg, const graph_adj_t *a);
  */
 int graph_adj_scan(store_t *s, const store_view_t *view, uint64_t node, const graph_filter_t *f,
                    graph_adj_cb cb, void *arg, knoop_error_t *err);
+
+/*
+ * Scans every adjacency entry of direction dir (GRAPH_OUT or GRAPH_IN) of the whole store in key
+ * order: by node, then type, then other node, then edge id. For checks over all edges (role
+ * rules); gives up with KNOOP_EUNAVAIL once wall-clock deadline_ms (0 = none) has passed.
+ */
+int graph_adj_scan_all(store_t *s, const store_view_t *view, graph_dir_t dir, int64_t deadline_ms,
+                       graph_adj_cb cb, void *arg, knoop_error_t *err);
 
 /* True when [from, to) satisfies filter f's time condition. */
 bool graph_time_match(const graph_filter_t *f, schema_date_t from, schema_date_t to);
@@ -245,7 +273,8 @@ typedef int (*graph_place_cb)(void *arg, const graph_place_t *p);
 
 /*
  * Calls cb for every place ever recorded for the gemeente with CBS code gemeente (len bytes),
- * ordered by code, reading through view. A place since moved to another gemeente is skipped.
+ * ordered by code, reading through view, each with its period at that gemeente: a place that
+ * moved to another gemeente is passed with the period it had here (valid_to = the move).
  * Errors: KNOOP_ENOMEM, KNOOP_ECORRUPT, store errors.
  */
 int graph_places_of(store_t *s, const store_view_t *view, const char *gemeente, size_t len,

@@ -7,6 +7,15 @@
 
 #include "graph_int.h"
 
+#include <time.h>
+
+static int64_t graph__now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int graph_edge_get(store_t *s, const store_view_t *view, uint64_t id, graph_edge_t *out,
                    knoop_error_t *err)
 {
@@ -204,7 +213,13 @@ int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint
         msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
         const msgpack_object *pp =
             props != NULL && props->type != MSGPACK_OBJECT_NIL ? props : &empty;
-        rc = graph__hooks.edge(graph__hooks.arg, view, type, &src, &tgt, pp, &repl, err);
+        graph_edge_t probe = e;
+        probe.source = source;
+        probe.target = target;
+        probe.valid_from = from;
+        probe.valid_to = to;
+        probe.on_behalf_of = on_behalf_of;
+        rc = graph__hooks.edge(graph__hooks.arg, view, &probe, &src, &tgt, pp, &repl, err);
         if (rc == KNOOP_OK && knoop_buf_failed(&repl))
             rc = KNOOP_ENOMEM;
         if (rc != KNOOP_OK)
@@ -448,5 +463,268 @@ int graph__edge_delete_closure(store_txn_t *t, graph__idset_t *set, graph_ids_t 
         }
     }
     graph_ids_free(&queue);
+    return rc;
+}
+
+int graph_adj_scan_all(store_t *s, const store_view_t *view, graph_dir_t dir, int64_t deadline_ms,
+                       graph_adj_cb cb, void *arg, knoop_error_t *err)
+{
+    char want = dir == GRAPH_IN ? STORE_DIR_IN : STORE_DIR_OUT;
+    kv_iter_t *it = store_iter(s, view, KV_CF_ADJ, NULL, 0, NULL, 0);
+    uint64_t n = 0;
+    int rc;
+    if (it == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    for (; kv_iter_valid(it); kv_iter_next(it)) {
+        size_t kl, vl;
+        const unsigned char *k = kv_iter_key(it, &kl);
+        const unsigned char *v = kv_iter_value(it, &vl);
+        graph_adj_t a;
+        char d;
+        if ((++n & 1023) == 0 && deadline_ms != 0 && graph__now_ms() > deadline_ms) {
+            kv_iter_free(it);
+            return knoop_error_set(err, KNOOP_EUNAVAIL,
+                                   "request took longer than the server's time per request");
+        }
+        if (vl != 8 ||
+            !store_key_adj_decode(k, kl, &a.node, &d, &a.type, &a.type_len, &a.other, &a.edge)) {
+            kv_iter_free(it);
+            return knoop_error_set(err, KNOOP_ECORRUPT, "storage: malformed adjacency entry");
+        }
+        if (d != want)
+            continue;
+        a.valid_from = store_get_date(v);
+        a.valid_to = store_get_date(v + 4);
+        a.dir = d == STORE_DIR_OUT ? GRAPH_OUT : GRAPH_IN;
+        if (cb(arg, &a) != 0)
+            break;
+    }
+    rc = kv_iter_status(it, err);
+    kv_iter_free(it);
+    return rc;
+}
+
+/* True when the maps a and b hold the same keys with equal values, in any order. */
+static bool graph__map_equal(const msgpack_object *a, const msgpack_object *b)
+{
+    if (a->via.map.size != b->via.map.size)
+        return false;
+    for (uint32_t i = 0; i < a->via.map.size; i++) {
+        const msgpack_object *k = &a->via.map.ptr[i].key;
+        const msgpack_object *bv = graph__map_get(b, k->via.str.ptr, k->via.str.size);
+        if (k->type != MSGPACK_OBJECT_STR || bv == NULL ||
+            !msgpack_object_equal(a->via.map.ptr[i].val, *bv))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Moves the ends that base's old end caused to its new end (graph_edge_update_tx), through the
+ * on-behalf-of tree. seen guards against cycles.
+ */
+static int graph__cascade_end(store_txn_t *t, uint64_t base, schema_date_t old_to,
+                              schema_date_t new_to, graph__idset_t *seen, graph_ids_t *moved,
+                              knoop_error_t *err)
+{
+    store_t *s = store_txn_store(t);
+    const store_view_t *view = store_txn_view(t);
+    graph_ids_t deps = { 0 };
+    int rc;
+    if ((rc = graph__dependents(s, view, base, &deps, err)) != KNOOP_OK)
+        goto out;
+    for (size_t i = 0; i < deps.n; i++) {
+        graph_edge_t d;
+        schema_date_t to, caused;
+        int added = graph__idset_add(seen, deps.ids[i]);
+        if (added < 0) {
+            rc = added;
+            goto out;
+        }
+        if (added == 0)
+            continue;
+        if ((rc = store_txn_check_deadline(t, err)) != KNOOP_OK ||
+            (rc = graph__edge_read(s, view, deps.ids[i], &d, err)) != KNOOP_OK)
+            goto out;
+        to = d.valid_to;
+        caused = old_to != SCHEMA_DATE_OPEN && old_to < d.valid_from ? d.valid_from : old_to;
+        if (new_to != SCHEMA_DATE_OPEN && (d.valid_to == SCHEMA_DATE_OPEN || d.valid_to > new_to))
+            to = new_to > d.valid_from ? new_to : d.valid_from; /* ends earlier now */
+        else if (old_to != SCHEMA_DATE_OPEN && d.valid_to == caused)
+            to = new_to == SCHEMA_DATE_OPEN || new_to > d.valid_from ? new_to : d.valid_from;
+        if (to != d.valid_to) {
+            schema_date_t was = d.valid_to;
+            graph_edge_t e = d;
+            e.valid_to = to;
+            e.version = d.version + 1;
+            e.updated_ms = store_txn_time(t);
+            if ((rc = graph__edge_write(t, &e)) != KNOOP_OK ||
+                (rc = graph__edge_history(t, "update", &d, &e)) != KNOOP_OK ||
+                (rc = graph_ids_push(moved, d.id)) != KNOOP_OK ||
+                (rc = graph__cascade_end(t, d.id, was, to, seen, moved, err)) != KNOOP_OK) {
+                graph_edge_clear(&d);
+                goto out;
+            }
+        }
+        graph_edge_clear(&d);
+    }
+out:
+    graph_ids_free(&deps);
+    return rc;
+}
+
+int graph_edge_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
+                         const msgpack_object *unset, const schema_date_t *from,
+                         const schema_date_t *to, graph_ids_t *moved, bool *changed,
+                         graph_edge_t *out, knoop_error_t *err)
+{
+    store_t *s = store_txn_store(t);
+    const store_view_t *view = store_txn_view(t);
+    graph_edge_t old, e;
+    graph_node_t src, tgt;
+    graph_ids_t mv = { 0 };
+    graph__idset_t seen = { 0 };
+    msgpack_zone zone;
+    msgpack_object oldp, newp, normp;
+    msgpack_object_kv *kvs = NULL;
+    knoop_buf_t sb, repl;
+    msgpack_packer pk;
+    uint32_t cnt = 0;
+    char d1[11], d2[11];
+    int rc;
+
+    *changed = false;
+    if (out != NULL)
+        memset(out, 0, sizeof(*out));
+    memset(&old, 0, sizeof(old));
+    memset(&src, 0, sizeof(src));
+    memset(&tgt, 0, sizeof(tgt));
+    if (set != NULL && set->type == MSGPACK_OBJECT_NIL)
+        set = NULL;
+    if ((rc = graph__props_check(set, "set", err)) != KNOOP_OK ||
+        (rc = graph__unset_check(unset, set, err)) != KNOOP_OK)
+        return rc;
+    if (from != NULL && (*from < SCHEMA_DATE_MIN || *from > SCHEMA_DATE_MAX))
+        return knoop_error_set(err, KNOOP_EINVAL, "valid_from: out of range");
+    if (to != NULL && *to != SCHEMA_DATE_OPEN && (*to < SCHEMA_DATE_MIN || *to > SCHEMA_DATE_MAX))
+        return knoop_error_set(err, KNOOP_EINVAL, "valid_to: out of range");
+    msgpack_zone_init(&zone, 1024);
+    knoop_buf_init(&sb);
+    knoop_buf_init(&repl);
+    if ((rc = graph__edge_read(s, view, id, &old, err)) != KNOOP_OK)
+        goto out;
+    e = old;
+    e.buf_ = NULL;
+    if (from != NULL)
+        e.valid_from = *from;
+    if (to != NULL)
+        e.valid_to = *to;
+    if (e.valid_to < e.valid_from) {
+        rc = knoop_error_set(err, KNOOP_EINVAL, "valid_to: %s is before valid_from %s",
+                             schema_date_format(e.valid_to, d1),
+                             schema_date_format(e.valid_from, d2));
+        goto out;
+    }
+    if (graph__props_unpack(old.props, old.props_len, &zone, &oldp) != KNOOP_OK) {
+        rc = knoop_error_set(err, KNOOP_ECORRUPT, "storage: edge %llu: malformed properties",
+                             (unsigned long long)id);
+        goto out;
+    }
+    kvs = knoop_calloc((size_t)oldp.via.map.size + (set ? set->via.map.size : 0) + 1, sizeof(*kvs));
+    if (kvs == NULL) {
+        rc = KNOOP_ENOMEM;
+        goto out;
+    }
+    for (uint32_t i = 0; i < oldp.via.map.size; i++) {
+        const msgpack_object *k = &oldp.via.map.ptr[i].key;
+        if (graph__map_get(set, k->via.str.ptr, k->via.str.size) != NULL ||
+            graph__str_in_array(unset, k->via.str.ptr, k->via.str.size))
+            continue;
+        kvs[cnt++] = oldp.via.map.ptr[i];
+    }
+    if (set != NULL)
+        for (uint32_t i = 0; i < set->via.map.size; i++)
+            if (set->via.map.ptr[i].val.type != MSGPACK_OBJECT_NIL)
+                kvs[cnt++] = set->via.map.ptr[i];
+    newp.type = MSGPACK_OBJECT_MAP;
+    newp.via.map.size = cnt;
+    newp.via.map.ptr = kvs;
+    if (cnt > KNOOP_MAX_PROPERTIES) {
+        rc = knoop_error_set(err, KNOOP_ETOOLARGE,
+                             "set: edge %llu would have %u properties, at most %d",
+                             (unsigned long long)id, (unsigned)cnt, KNOOP_MAX_PROPERTIES);
+        goto out;
+    }
+    if ((rc = graph__node_read(s, view, old.source, &src, err)) != KNOOP_OK ||
+        (rc = graph__node_read(s, view, old.target, &tgt, err)) != KNOOP_OK)
+        goto out;
+    if (graph__hooks.edge != NULL) {
+        rc = graph__hooks.edge(graph__hooks.arg, view, &e, &src, &tgt, &newp, &repl, err);
+        if (rc == KNOOP_OK && knoop_buf_failed(&repl))
+            rc = KNOOP_ENOMEM;
+        if (rc != KNOOP_OK)
+            goto out;
+        if (repl.size > 0) {
+            size_t off = 0;
+            if (msgpack_unpack(repl.data, repl.size, &off, &zone, &normp) !=
+                    MSGPACK_UNPACK_SUCCESS ||
+                normp.type != MSGPACK_OBJECT_MAP) {
+                rc = knoop_error_set(err, KNOOP_EINTERNAL, "schema: validation produced no map");
+                goto out;
+            }
+            newp = normp;
+        }
+    }
+    if (graph__map_equal(&oldp, &newp) && e.valid_from == old.valid_from &&
+        e.valid_to == old.valid_to) {
+        rc = KNOOP_OK; /* nothing to correct: write nothing */
+        if (out != NULL) {
+            *out = old;
+            old.buf_ = NULL;
+        }
+        goto out;
+    }
+    msgpack_packer_init(&pk, &sb, knoop_buf_write);
+    msgpack_pack_object(&pk, newp);
+    if (sb.data == NULL || knoop_buf_failed(&sb)) {
+        rc = KNOOP_ENOMEM;
+        goto out;
+    }
+    e.props = sb.data;
+    e.props_len = sb.size;
+    e.version = old.version + 1;
+    e.updated_ms = store_txn_time(t);
+    if ((rc = graph__edge_write(t, &e)) != KNOOP_OK ||
+        (rc = graph__edge_history(t, "update", &old, &e)) != KNOOP_OK ||
+        (rc = graph__idset_add(&seen, id)) < 0)
+        goto out;
+    rc = KNOOP_OK;
+    if (e.valid_to != old.valid_to &&
+        (rc = graph__cascade_end(t, id, old.valid_to, e.valid_to, &seen, &mv, err)) != KNOOP_OK)
+        goto out;
+    for (size_t i = 0; moved != NULL && i < mv.n && rc == KNOOP_OK; i++)
+        rc = graph_ids_push(moved, mv.ids[i]);
+    if (rc != KNOOP_OK)
+        goto out;
+    *changed = true;
+    if (out != NULL) {
+        *out = e;
+        out->buf_ = knoop_buf_release(&sb);
+        out->props = out->buf_;
+    }
+out:
+    knoop_free(kvs);
+    graph_edge_clear(&old);
+    graph_node_clear(&src);
+    graph_node_clear(&tgt);
+    graph_ids_free(&mv);
+    graph__idset_free(&seen);
+    knoop_buf_destroy(&sb);
+    knoop_buf_destroy(&repl);
+    msgpack_zone_destroy(&zone);
+    if (rc != KNOOP_OK)
+        *changed = false;
+    if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
+        knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     return rc;
 }

@@ -47,6 +47,16 @@ int graph__props_check(const msgpack_object *props, const char *field, knoop_err
 /* Finds a string-valued property. Returns false when absent or not a string. */
 bool graph__props_str(const msgpack_object *props, const char *name, const char **s, size_t *len);
 
+/* Unpacks a stored props map into zone. An empty buffer is an empty map. KNOOP_ECORRUPT when it
+ * is not a map. */
+int graph__props_unpack(const char *props, size_t len, msgpack_zone *zone, msgpack_object *out);
+/* True when arr (an array, may be NULL) holds the string k. */
+bool graph__str_in_array(const msgpack_object *arr, const char *k, size_t kl);
+/* The value of string key k in map (may be NULL), or NULL. */
+const msgpack_object *graph__map_get(const msgpack_object *map, const char *k, size_t kl);
+/* Checks an unset list: an array of property-name strings, none also in set. */
+int graph__unset_check(const msgpack_object *unset, const msgpack_object *set, knoop_error_t *err);
+
 /* A set of u64 (open addressing). */
 typedef struct {
     uint64_t *slots;

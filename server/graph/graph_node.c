@@ -6,9 +6,7 @@
 
 #include "graph_int.h"
 
-/* Unpacks a stored props map into zone. An empty buffer is an empty map. */
-static int graph__props_unpack(const char *props, size_t len, msgpack_zone *zone,
-                               msgpack_object *out)
+int graph__props_unpack(const char *props, size_t len, msgpack_zone *zone, msgpack_object *out)
 {
     size_t off = 0;
     if (len == 0) {
@@ -268,7 +266,7 @@ int graph_node_get(store_t *s, const store_view_t *view, uint64_t id, graph_node
     return graph__node_read(s, view, id, out, err);
 }
 
-static bool graph__str_in_array(const msgpack_object *arr, const char *k, size_t kl)
+bool graph__str_in_array(const msgpack_object *arr, const char *k, size_t kl)
 {
     if (arr == NULL || arr->type != MSGPACK_OBJECT_ARRAY)
         return false;
@@ -281,7 +279,7 @@ static bool graph__str_in_array(const msgpack_object *arr, const char *k, size_t
     return false;
 }
 
-static const msgpack_object *graph__map_get(const msgpack_object *map, const char *k, size_t kl)
+const msgpack_object *graph__map_get(const msgpack_object *map, const char *k, size_t kl)
 {
     if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
         return NULL;
@@ -294,9 +292,7 @@ static const msgpack_object *graph__map_get(const msgpack_object *map, const cha
     return NULL;
 }
 
-/* Checks an unset list: an array of property-name strings, none also in set. */
-static int graph__unset_check(const msgpack_object *unset, const msgpack_object *set,
-                              knoop_error_t *err)
+int graph__unset_check(const msgpack_object *unset, const msgpack_object *set, knoop_error_t *err)
 {
     char q[96];
     if (unset == NULL || unset->type == MSGPACK_OBJECT_NIL)

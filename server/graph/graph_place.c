@@ -63,6 +63,18 @@ int graph_places_of(store_t *s, const store_view_t *view, const char *gemeente, 
         void *v;
         if (kl != pl + 4)
             continue;
+        if (kv_iter_value(it, &vl) != NULL && vl > 0) {
+            /* The place's period at this gemeente, kept when it moved on. */
+            rc = graph_place_decode(store_get_u32(k + pl), kv_iter_value(it, &vl), vl, &p);
+            if (rc != KNOOP_OK) {
+                knoop_error_set(err, rc, "woonplaats %u: unreadable entry of %.*s",
+                                store_get_u32(k + pl), (int)len, gemeente);
+                break;
+            }
+            if (cb(arg, &p))
+                break;
+            continue;
+        }
         store_key_place(rk, store_get_u32(k + pl));
         rc = store_get(s, view, KV_CF_IDX, rk, sizeof(rk), &v, &vl, err);
         if (rc == KNOOP_ENOTFOUND) {

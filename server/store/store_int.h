@@ -22,7 +22,13 @@
  *     'p' pc4[4]                -> msgpack {place, gemeente?}   the PC4 postcode table
  *     'w' code:u32              -> msgpack {code, name, gemeente, valid_from, valid_to}
  *                                          woonplaatsen by BAG woonplaatscode
- *     'W' gemeente 0x00 code:u32 -> ""     the woonplaatsen of a gemeente (CBS code "GM0034")
+ *     'W' gemeente 0x00 code:u32 -> msgpack {code, name, gemeente, valid_from, valid_to}
+ *                                          the woonplaatsen of a gemeente (CBS code "GM0034"),
+ *                                          each with its period at that gemeente, so that a
+ *                                          place that moved (places.sync, gemeente.merge) is
+ *                                          still found at its former gemeente before the move.
+ *                                          An empty value (stores written before) means: the
+ *                                          'w' record, when it names this gemeente.
  * Column family "hist":  key  id:u64 seq:u64 n:u32
  *                        value msgpack map {seq, ts, actor, reason, op, id, before, after}
  *     One entry per change of an entity; seq is the commit sequence number, so all entries of

@@ -464,9 +464,21 @@ static void office_holders_import(void **state)
     knoop(&r, "import", data("ambtsdragers.csv"), data("raadsleden_gekozen_2022.csv"),
           data("seats_2022.csv"), NULL);
     expect_status(&r, 0);
-    expect_in(r.out, "ambtsdragers.csv: 13706 rows, 13706 created, 0 changed, 0 unchanged, 0 "
+    /* The register lists two raadsgriffiers in Castricum and in Eersel and two burgemeesters in
+     * Scherpenzeel on the same day: each second one breaks a role rule (one at a time) and is
+     * reported and left out; the rest loads. */
+    expect_in(r.out, "ambtsdragers.csv: 13706 rows, 13703 created, 0 changed, 0 unchanged, 3 "
                      "skipped");
-    expect_in(r.out, "; 10539 persons, 13706 roles;");
+    expect_in(r.out, "; 10539 persons, 13703 roles;");
+    expect_in(r.out, "initials refused in 0, rows that break a role rule 3 (each listed");
+    snprintf(want, sizeof(want),
+             "ambtsdragers.csv:%ld: skipped row: conflict: griffier: at most 1 at a time",
+             line_of(data("ambtsdragers.csv"), "Raadsgriffier,Mw.,,,van der,Tas"));
+    expect_in(r.err, want);
+    snprintf(want, sizeof(want),
+             "ambtsdragers.csv:%ld: skipped row: conflict: burgemeester: at most 1 at a time",
+             line_of(data("ambtsdragers.csv"), "Burgemeester,Mw.,,M.C.,,Teunissen"));
+    expect_in(r.err, want);
     expect_in(r.out, "raadsleden_gekozen_2022.csv: 8178 rows, 8178 created, 0 changed");
     expect_in(r.out, "persons: 4577 matched to the register, 3588 new, 13 ambiguous");
     expect_in(r.out, "seats_2022.csv: 2640 rows, 2640 created, 0 changed, 0 unchanged, 0 skipped");
@@ -494,7 +506,8 @@ static void office_holders_import(void **state)
     knoop(&r, "import", data("ambtsdragers.csv"), data("raadsleden_gekozen_2022.csv"),
           data("seats_2022.csv"), NULL);
     expect_status(&r, 0);
-    expect_in(r.out, "ambtsdragers.csv: 13706 rows, 0 created, 0 changed, 13706 unchanged");
+    expect_in(r.out, "ambtsdragers.csv: 13706 rows, 0 created, 0 changed, 13703 unchanged, 3 "
+                     "skipped");
     expect_in(r.out, "raadsleden_gekozen_2022.csv: 8178 rows, 0 created, 0 changed, 8178 "
                      "unchanged");
     expect_in(r.out, "seats_2022.csv: 2640 rows, 0 created, 0 changed, 2640 unchanged");
@@ -612,7 +625,8 @@ static bool is_office_role(const char *t)
 }
 
 /* Every gemeente has a (waarnemend) burgemeester on 2026-04-15: one query.holders for all of
- * them. And the register's roles valid that day at the gemeenten are its 13706. */
+ * them. And the register's roles valid that day at the gemeenten are its 13706, less the 3 that
+ * break a role rule. */
 static void office_holders_every_gemeente_has_a_burgemeester(void **state)
 {
     size_t n, i, roles = 0;
@@ -658,7 +672,7 @@ static void office_holders_every_gemeente_has_a_burgemeester(void **state)
             roles++;
     }
     json_decref(res);
-    assert_int_equal(roles, 13706);
+    assert_int_equal(roles, 13703); /* the register's 13706 less the 3 that break a role rule */
 }
 
 /* The key of a seats row: its party, or "lijst N" for a list without a registered name. */

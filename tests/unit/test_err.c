@@ -4,6 +4,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -192,6 +193,80 @@ static void repr_tiny_output_buffer_gives_empty_string(void **state)
     assert_int_equal(out[0], 'z');
 }
 
+/* True when s is valid UTF-8 (an independent, strict check). */
+static bool valid_utf8(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    while (*s) {
+        int n = *s < 0x80 ? 1 : (*s >> 5) == 6 ? 2 : (*s >> 4) == 14 ? 3 : (*s >> 3) == 30 ? 4 : 0;
+        if (n == 0 || (n == 2 && *s < 0xc2))
+            return false;
+        for (int i = 1; i < n; i++)
+            if ((s[i] & 0xc0) != 0x80)
+                return false;
+        s += n;
+    }
+    return true;
+}
+
+static void repr_escapes_invalid_utf8_bytes(void **state)
+{
+    char out[128];
+    (void)state;
+    /* A stray continuation byte, a lone lead byte, an overlong '/' and a surrogate. */
+    knoop_repr(out, sizeof(out),
+               "a\x80"
+               "b\xc3"
+               "c\xc0\xaf"
+               "\xed\xa0\x80",
+               10, 64);
+    assert_string_equal(out, "'a\\x80b\\xc3c\\xc0\\xaf\\xed\\xa0\\x80'");
+    assert_true(valid_utf8(out));
+}
+
+static void repr_never_cuts_inside_a_character(void **state)
+{
+    char in[201], out[96];
+    size_t i;
+    (void)state;
+    /* "a" + "é" x 100, the node.get case: every cap and every output size gives valid UTF-8. */
+    in[0] = 'a';
+    for (i = 0; i < 100; i++) {
+        in[1 + 2 * i] = '\xc3';
+        in[2 + 2 * i] = '\xa9';
+    }
+    for (size_t cap = 1; cap <= 70; cap++) {
+        knoop_repr(out, sizeof(out), in, sizeof(in), cap);
+        assert_true(valid_utf8(out));
+        assert_non_null(strstr(out, "..."));
+    }
+    for (size_t sz = 8; sz <= sizeof(out); sz++) {
+        knoop_repr(out, sz, in, sizeof(in), 64);
+        assert_true(valid_utf8(out));
+    }
+    knoop_repr(out, sizeof(out), in, sizeof(in), 64);
+    assert_int_equal(strncmp(out, "'a\xc3\xa9", 4), 0);
+}
+
+static void error_set_keeps_messages_valid_utf8(void **state)
+{
+    knoop_error_t err;
+    char big[400];
+    (void)state;
+    /* Cut by the message limit in the middle of 'é': the split character is dropped. */
+    for (size_t pre = 250; pre < 258; pre++) {
+        memset(big, 'x', pre);
+        big[pre] = '\0';
+        knoop_error_set(&err, KNOOP_EINVAL, "%s\xc3\xa9\xc3\xa9\xc3\xa9", big);
+        assert_true(valid_utf8(err.msg));
+    }
+    /* Raw invalid input formatted with %s becomes '?'. */
+    knoop_error_set(&err, KNOOP_EINVAL, "params.name: '%s'",
+                    "a\xff"
+                    "b");
+    assert_string_equal(err.msg, "params.name: 'a?b'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +285,9 @@ int main(void)
         cmocka_unit_test(repr_truncates_at_cap_with_ellipsis),
         cmocka_unit_test(repr_stops_at_a_small_output_buffer),
         cmocka_unit_test(repr_tiny_output_buffer_gives_empty_string),
+        cmocka_unit_test(repr_escapes_invalid_utf8_bytes),
+        cmocka_unit_test(repr_never_cuts_inside_a_character),
+        cmocka_unit_test(error_set_keeps_messages_valid_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

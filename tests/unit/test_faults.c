@@ -195,7 +195,7 @@ static void faultsim_all(const char *method, const char *json)
 
 #define CONTACT                                                                                    \
     "{\"kanaal\": \"telefoon\", \"onderwerp\": \"Vraag over subsidie\", \"plaatsgevondenOp\": "    \
-    "\"2024-03-01T10:30:00+01:00\", \"betrokkenen\": [{\"partij\": \"p1\", \"rol\": \"klant\"}], " \
+    "\"2024-03-01T10:30:00+01:00\", \"betrokkenen\": [{\"partij\": \"q1\", \"rol\": \"klant\"}], " \
     "\"actoren\": [\"a1\"]}"
 
 /* The state every request starts from: a gemeente, two persons, a wethouder role with a
@@ -290,6 +290,28 @@ static void edge_end_cascade_fails_cleanly_at_every_fault(void **state)
     faultsim_all("edge.end", "{\"id\": 4, \"on\": \"2026-01-01\"}");
 }
 
+static void edge_update_cascade_fails_cleanly_at_every_fault(void **state)
+{
+    (void)state;
+    run_ok("edge.end", "{\"id\": 4, \"on\": \"2024-01-01\"}");
+    faultsim_all("edge.update", "{\"id\": 4, \"valid_to\": \"2024-06-01\", \"set\": "
+                                "{\"portefeuilles\": [\"Milieu\", \"Wonen\"]}}");
+}
+
+static void gemeente_merge_fails_cleanly_at_every_fault(void **state)
+{
+    (void)state;
+    faultsim_all("gemeente.merge", "{\"from\": [\"GM0034\"], \"into\": {\"cbs_code\": "
+                                   "\"GM9001\", \"name\": \"Nieuwe gemeente\"}, \"on\": "
+                                   "\"2026-01-01\"}");
+}
+
+static void schema_check_fails_cleanly_at_every_fault(void **state)
+{
+    (void)state;
+    faultsim_all("schema.check", "{}");
+}
+
 static void edge_put_fails_cleanly_at_every_fault(void **state)
 {
     (void)state;
@@ -304,6 +326,9 @@ static void postcode_put_and_places_sync_fail_cleanly_at_every_fault(void **stat
     faultsim_all("postcode.put", "{\"postcode\": \"1322\", \"place\": \"Almere\"}");
     faultsim_all("places.sync", "{\"places\": [{\"code\": 3594, \"name\": \"Almere Haven\", "
                                 "\"gemeente\": \"GM0034\"}], \"on\": \"2025-02-01\"}");
+    /* A place that moves: ended at the old gemeente, started at the new one. */
+    faultsim_all("places.sync", "{\"places\": [{\"code\": 2400, \"name\": \"Almere\", "
+                                "\"gemeente\": \"GM0050\"}], \"on\": \"2026-02-01\"}");
 }
 
 static void schema_definitions_fail_cleanly_at_every_fault(void **state)
@@ -366,6 +391,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(edge_create_on_behalf_fails_cleanly_at_every_fault, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(edge_end_cascade_fails_cleanly_at_every_fault, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(edge_update_cascade_fails_cleanly_at_every_fault, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(schema_check_fails_cleanly_at_every_fault, setup, teardown),
+        cmocka_unit_test_setup_teardown(gemeente_merge_fails_cleanly_at_every_fault, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(edge_put_fails_cleanly_at_every_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(postcode_put_and_places_sync_fail_cleanly_at_every_fault,

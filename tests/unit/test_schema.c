@@ -15,6 +15,7 @@
 #include "knoop_limits.h"
 #include "schema.h"
 #include "schema_domain.h"
+#include "schema_import.h"
 #include "testutil.h"
 
 /* Days since 1970-01-01 by an independent algorithm (H. Hinnant, days_from_civil). */
@@ -610,10 +611,213 @@ static void new_role_types_connect_their_ends(void **state)
                      KNOOP_EINVAL);
 }
 
+/* ---- role rules (schema_role_check_tenure) ---- */
+
+static schema_role_t rule_role(const char *name, uint32_t max_holders, bool allow_overlap)
+{
+    schema_role_t r;
+    memset(&r, 0, sizeof(r));
+    snprintf(r.name, sizeof(r.name), "%s", name);
+    r.max_holders = max_holders;
+    r.allow_overlap = allow_overlap;
+    return r;
+}
+
+static void role_rule_max_one_refuses_a_second_holder_and_names_the_first(void **state)
+{
+    schema_role_t r = rule_role("burgemeester", 1, false);
+    schema_tenure_t have[] = { { 10, 1, 100, SCHEMA_DATE_OPEN } };
+    schema_tenure_t nw = { 0, 2, 200, SCHEMA_DATE_OPEN };
+    knoop_error_t err;
+    (void)state;
+    assert_int_equal(schema_role_check_tenure(&r, &nw, have, 1, &err), KNOOP_ECONFLICT);
+    assert_non_null(strstr(err.msg, "burgemeester: at most 1 at a time"));
+    assert_non_null(strstr(err.msg, "(edge 10)"));
+    /* Starting before and running into the first one's period clashes as well. */
+    nw.from = 50;
+    nw.to = 101;
+    assert_int_equal(schema_role_check_tenure(&r, &nw, have, 1, &err), KNOOP_ECONFLICT);
+}
+
+static void role_rule_allows_back_to_back_tenures_and_correcting_itself(void **state)
+{
+    schema_role_t r = rule_role("griffier", 1, false);
+    schema_tenure_t have[] = { { 10, 1, 100, 200 }, { 11, 2, 200, SCHEMA_DATE_OPEN } };
+    schema_tenure_t before = { 0, 3, 50, 100 }, self = { 11, 2, 150, SCHEMA_DATE_OPEN };
+    knoop_error_t err;
+    (void)state;
+    /* [50, 100) ends the day the next one starts: no overlap. */
+    assert_int_equal(schema_role_check_tenure(&r, &before, have, 2, &err), KNOOP_OK);
+    /* Edge 11 moved to start at 150 clashes with edge 10, not with itself. */
+    assert_int_equal(schema_role_check_tenure(&r, &self, have, 2, &err), KNOOP_ECONFLICT);
+    assert_non_null(strstr(err.msg, "(edge 10)"));
+    self.from = 200;
+    assert_int_equal(schema_role_check_tenure(&r, &self, have, 2, &err), KNOOP_OK);
+}
+
+static void role_rule_one_person_holds_a_role_once_at_a_time(void **state)
+{
+    schema_role_t r = rule_role("raadslid", 0, false);
+    schema_tenure_t have[] = { { 10, 1, 100, 200 }, { 11, 2, 100, 200 } };
+    schema_tenure_t same = { 0, 1, 150, 300 }, later = { 0, 1, 200, 300 };
+    knoop_error_t err;
+    (void)state;
+    assert_int_equal(schema_role_check_tenure(&r, &same, have, 2, &err), KNOOP_ECONFLICT);
+    assert_non_null(strstr(err.msg, "already holds this role"));
+    assert_non_null(strstr(err.msg, "(edge 10)"));
+    assert_int_equal(schema_role_check_tenure(&r, &later, have, 2, &err), KNOOP_OK);
+    /* The contact links allow it. */
+    r.allow_overlap = true;
+    assert_int_equal(schema_role_check_tenure(&r, &same, have, 2, &err), KNOOP_OK);
+}
+
+static void role_rule_max_two_counts_holders_on_each_day(void **state)
+{
+    schema_role_t r = rule_role("ombudsman", 2, false);
+    schema_tenure_t have[] = { { 10, 1, 100, 110 }, { 11, 2, 105, 120 } };
+    schema_tenure_t after_first = { 0, 3, 112, 130 }, inside_both = { 0, 3, 90, 107 };
+    knoop_error_t err;
+    (void)state;
+    assert_int_equal(schema_role_check_tenure(&r, &after_first, have, 2, &err), KNOOP_OK);
+    /* On day 105 (edge 11's start, within [90, 107)) both others hold it: a third is too many. */
+    assert_int_equal(schema_role_check_tenure(&r, &inside_both, have, 2, &err), KNOOP_ECONFLICT);
+    assert_non_null(strstr(err.msg, "at most 2 at a time"));
+}
+
+static void builtin_role_rules_are_declared(void **state)
+{
+    schema_registry_t *reg = schema_registry_new();
+    static const char *const one[] = { "burgemeester", "waarnemend burgemeester", "griffier",
+                                       "gemeentesecretaris", NULL };
+    (void)state;
+    assert_non_null(reg);
+    for (int i = 0; one[i] != NULL; i++)
+        assert_int_equal(schema_registry_role(reg, one[i])->max_holders, 1);
+    assert_int_equal(schema_registry_role(reg, "wethouder")->max_holders, 0);
+    assert_false(schema_registry_role(reg, "raadslid")->allow_overlap);
+    assert_true(schema_registry_role(reg, "betrokkene")->allow_overlap);
+    assert_true(schema_role_is_contact_link("betrokkene"));
+    assert_true(schema_role_is_contact_link("aanleiding"));
+    assert_false(schema_role_is_contact_link("raadslid"));
+    schema_registry_free(reg);
+}
+
+/* Validates a node of kind/type with one property name = value[0..len). */
+static int name_check(int kind, const char *type, const char *value, size_t len, knoop_error_t *err)
+{
+    schema_registry_t *reg = schema_registry_new();
+    msgpack_sbuffer sb, out;
+    msgpack_packer pk, opk;
+    msgpack_zone z;
+    msgpack_object o;
+    size_t off = 0;
+    int rc;
+    assert_non_null(reg);
+    msgpack_sbuffer_init(&sb);
+    msgpack_sbuffer_init(&out);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer_init(&opk, &out, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, kind == SCHEMA_KIND_ORGANISATION ? 1 : 2);
+    msgpack_pack_str_with_body(&pk, "name", 4);
+    msgpack_pack_str_with_body(&pk, value, len);
+    if (kind != SCHEMA_KIND_ORGANISATION) {
+        msgpack_pack_str_with_body(&pk, "key", 3);
+        msgpack_pack_str_with_body(&pk, "k1", 2);
+    }
+    msgpack_zone_init(&z, 1024);
+    assert_int_equal(msgpack_unpack(sb.data, sb.size, &off, &z, &o), MSGPACK_UNPACK_SUCCESS);
+    rc = schema_validate_node(reg, kind, type, &o, NULL, &opk, err);
+    msgpack_zone_destroy(&z);
+    msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_destroy(&out);
+    schema_registry_free(reg);
+    return rc;
+}
+
+static void every_kind_of_name_refuses_nul_and_control_characters(void **state)
+{
+    static const int kinds[] = { SCHEMA_KIND_ORGANISATION, SCHEMA_KIND_PROJECT, SCHEMA_KIND_BODY,
+                                 SCHEMA_KIND_PERSON };
+    knoop_error_t err;
+    (void)state;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        assert_int_equal(name_check(kinds[i], "", "Stichting Goed", 14, &err), KNOOP_OK);
+        assert_int_equal(name_check(kinds[i], "", "Nu\0l", 4, &err), KNOOP_EINVAL);
+        assert_non_null(strstr(err.msg, "props.name: control character at byte 2"));
+        assert_int_equal(name_check(kinds[i], "", "Tab\there", 8, &err), KNOOP_EINVAL);
+        assert_int_equal(name_check(kinds[i], "", "Bel\x07", 4, &err), KNOOP_EINVAL);
+        assert_int_equal(name_check(kinds[i], "", "Fo\xffut", 5, &err), KNOOP_EINVAL);
+        assert_non_null(strstr(err.msg, "props.name: not valid UTF-8"));
+        assert_int_equal(name_check(kinds[i], "", "", 0, &err), KNOOP_EINVAL);
+    }
+    /* Diacritics are letters, not control characters. */
+    assert_int_equal(name_check(SCHEMA_KIND_ORGANISATION, "",
+                                "S\xc3\xba"
+                                "dwest-Frysl\xc3\xa2n",
+                                17, &err),
+                     KNOOP_OK);
+}
+
+/* ---- import profiles (schema_import.h) ---- */
+
+static void import_profiles_are_guessed_from_the_real_headers(void **state)
+{
+    static const char *const gemeenten[] = {
+        "cbs_code",          "gemeentecode",  "name",       "province_iso_code",
+        "province_cbs_code", "province_name", "begin_date", "reference_date"
+    };
+    static const char *const herindelingen[] = { "date",         "old_cbs_code", "old_name",
+                                                 "new_cbs_code", "new_name",     "source" };
+    static const char *const unknown[] = { "foo", "bar" };
+    const schema_import_profile_t *p;
+    (void)state;
+    p = schema_import_guess(gemeenten, 8);
+    assert_non_null(p);
+    assert_string_equal(p->name, "gemeenten");
+    assert_string_equal(p->edge_type, "ligt in");
+    assert_string_equal(p->edge_from, "begin_date");
+    p = schema_import_guess(herindelingen, 6);
+    assert_non_null(p);
+    assert_string_equal(p->name, "herindelingen");
+    assert_null(schema_import_guess(unknown, 2));
+    assert_false(schema_import_header_fits(schema_import_profile("provinces"), gemeenten, 8));
+    /* The koepels and regions take their default start from the gemeente. */
+    assert_int_equal(schema_import_profile("koepels")->default_from, SCHEMA_FROM_GEMEENTE_BEGIN);
+    assert_true(schema_import_profile("regions")->needs_gemeenten);
+    assert_null(schema_import_profile("nope"));
+}
+
+static void import_profiles_are_well_formed(void **state)
+{
+    const schema_import_profile_t *p;
+    (void)state;
+    for (size_t i = 0; (p = schema_import_profile_at(i)) != NULL; i++) {
+        assert_non_null(p->name);
+        assert_non_null(p->cols[0]);
+        assert_non_null(p->writes);
+        assert_ptr_equal(schema_import_profile(p->name), p);
+        /* A mapped profile's properties come from its columns or are constants. */
+        for (size_t k = 0; k < SCHEMA_IMPORT_PROPS && p->props[k].prop != NULL; k++)
+            assert_true(p->props[k].col != NULL || p->props[k].value != NULL);
+        if (p->edge_type != NULL && !p->special) {
+            assert_non_null(p->edge_source);
+            assert_non_null(p->edge_target);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(raadslid_needs_namens_unless_the_source_gives_none),
+        cmocka_unit_test(role_rule_max_one_refuses_a_second_holder_and_names_the_first),
+        cmocka_unit_test(role_rule_allows_back_to_back_tenures_and_correcting_itself),
+        cmocka_unit_test(role_rule_one_person_holds_a_role_once_at_a_time),
+        cmocka_unit_test(role_rule_max_two_counts_holders_on_each_day),
+        cmocka_unit_test(builtin_role_rules_are_declared),
+        cmocka_unit_test(every_kind_of_name_refuses_nul_and_control_characters),
+        cmocka_unit_test(import_profiles_are_guessed_from_the_real_headers),
+        cmocka_unit_test(import_profiles_are_well_formed),
         cmocka_unit_test(new_role_types_connect_their_ends),
         cmocka_unit_test(date_parse_epoch_is_day_zero),
         cmocka_unit_test(date_parse_matches_reference_calendar),
