@@ -1162,6 +1162,11 @@ static void person_check_keeps_multi_letter_initials(void **state)
     assert_string_equal(checked(person("IJ.", "", "", "Jansen")).initials, "IJ.");
     assert_string_equal(checked(person("ij.a.", "", "", "Jansen")).initials, "IJ.A.");
     assert_string_equal(checked(person("IJ", "", "", "Jansen")).initials, "I.J.");
+    /* Regression (fuzz_validate): undotted "Ij" gave "Ij.", which a second check turned into
+     * "IJ.": normalising was not idempotent. */
+    assert_string_equal(checked(person("Ij", "", "", "Jansen")).initials, "IJ.");
+    assert_string_equal(checked(person("Ij.", "", "", "Jansen")).initials, "IJ.");
+    assert_string_equal(checked(person("P Ij", "", "", "Jansen")).initials, "P.IJ.");
 }
 
 static void person_check_derives_initials_from_first_names(void **state)
