@@ -4,7 +4,8 @@
 # fuzz_dispatch; OPTIONS go to libFuzzer (-runs=N, -max_total_time=S ...). The kept corpus
 # tests/fuzz/corpus/TARGET is only read: inputs found on the way go to a scratch directory that
 # is removed afterwards. A crash, leak, sanitizer report or failed assertion leaves its input in
-# BUILD/artifacts/ and makes this script fail.
+# BUILD/artifacts/ and makes this script fail. tests/fuzz/lsan.supp says what LeakSanitizer may
+# ignore (a false positive in glibc's thread_local bookkeeping, nothing of Knoop's).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1
@@ -14,6 +15,8 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/knoop-$target-XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$build/artifacts"
 dict=""
+LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 [ -f "$here/$target.dict" ] && dict="-dict=$here/$target.dict"
 # shellcheck disable=SC2086
 "$build/fuzz/$target" -print_final_stats=1 -artifact_prefix="$build/artifacts/$target-" \
