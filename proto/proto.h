@@ -143,7 +143,8 @@ int proto_decode(const char *buf, size_t len, msgpack_zone *zone, proto_msg_t *o
 
 /*
  * Reads the msgid of a request from the first bytes of buf[0..len) without decoding the rest:
- * [0x94, 0x00, msgid, ...], the msgid in any unsigned integer encoding that fits uint32. For
+ * [0x94, 0x00, msgid, ...], the msgid in any integer encoding (unsigned, or signed holding a
+ * value >= 0, as proto_decode accepts) of a value that fits uint32. For
  * input that cannot be decoded (over a limit, malformed further on), so that the error can
  * still be answered. Returns true and sets *msgid when one can be read. Never allocates.
  */

@@ -152,17 +152,23 @@ bool proto_peek_msgid(const char *buf, size_t len, uint32_t *msgid)
         *msgid = p[2];
         return true;
     }
+    /* uint8..uint64, and int8..int64 holding a value >= 0: msgpack-c decodes those as unsigned,
+     * so proto_decode accepts them as a msgid too (found by fuzz_proto). */
     switch (p[2]) {
     case 0xcc:
+    case 0xd0:
         n = 1;
         break;
     case 0xcd:
+    case 0xd1:
         n = 2;
         break;
     case 0xce:
+    case 0xd2:
         n = 4;
         break;
     case 0xcf:
+    case 0xd3:
         n = 8;
         break;
     default:
@@ -170,6 +176,8 @@ bool proto_peek_msgid(const char *buf, size_t len, uint32_t *msgid)
     }
     if (len < 3 + n)
         return false;
+    if (p[2] >= 0xd0 && (p[3] & 0x80) != 0)
+        return false; /* a negative signed integer */
     for (i = 0; i < n; i++)
         v = (v << 8) | p[3 + i];
     if (v > UINT32_MAX)

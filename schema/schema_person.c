@@ -171,6 +171,10 @@ static int person__emit_group(const utf8proc_int32_t *cps, size_t n, int has_sep
     }
     if (has_sep && n == 2 && (cps[0] == 'i' || cps[0] == 'I') && (cps[1] == 'j' || cps[1] == 'J'))
         return person__put(out, size, o, "IJ.");
+    /* "Ij" is the digraph IJ written as one capitalised initial: "IJ.", as "Ij." is read back
+     * (the rule above), so that checking a checked name changes nothing. */
+    if (capitalised && n == 2 && cps[0] == 'I' && cps[1] == 'j')
+        return person__put(out, size, o, "IJ.");
     if (capitalised) {
         for (i = 0; i < n; i++)
             if (person__put_cp(out, size, o, i == 0 ? utf8proc_toupper(cps[i]) : cps[i]) != 0)

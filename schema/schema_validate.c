@@ -435,6 +435,12 @@ int schema_validate_node(const schema_registry_t *r, int kind, const char *type,
         char key[SCHEMA_NAME_MAX * 4];
         char field[sizeof(key) + 8];
         msgpack_object nv;
+        /* Read k as a string only once it is one: an integer key's u64 overlays str.size and a
+         * stale str.ptr (found by fuzz_dispatch: node.put on a stored node read past a buffer). */
+        if (k->type != MSGPACK_OBJECT_STR) {
+            rc = knoop_error_set(err, KNOOP_EINVAL, "props: property names must be strings");
+            break;
+        }
         if (v->type == MSGPACK_OBJECT_NIL || k->via.str.size >= sizeof(key))
             continue;
         memcpy(key, k->via.str.ptr, k->via.str.size);
@@ -567,6 +573,10 @@ int schema_validate_edge(const schema_registry_t *r, const char *type, int skind
         const schema_field_t *f = NULL;
         char key[SCHEMA_NAME_MAX * 4], field[sizeof(key) + 8];
         msgpack_object nv;
+        if (k->type != MSGPACK_OBJECT_STR) { /* as in schema_validate_node */
+            rc = knoop_error_set(err, KNOOP_EINVAL, "props: property names must be strings");
+            break;
+        }
         if (v->type == MSGPACK_OBJECT_NIL || k->via.str.size >= sizeof(key))
             continue;
         memcpy(key, k->via.str.ptr, k->via.str.size);

@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages Knoop needs to build, test and run, if any is missing.
 # Idempotent and non-interactive; quick when everything is present (dpkg -s, no apt-get).
 set -eu
-PKGS="build-essential cmake pkg-config clang clang-format git
+# libclang-rt-14-dev: clang's sanitizer and libFuzzer runtimes (the fuzz step of test.sh).
+PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev clang-format git
 librocksdb-dev libuv1-dev libmsgpack-dev libcmocka-dev libutf8proc-dev libedit-dev libjansson-dev
 python3 python3-msgpack python3-pynvim"
 missing=""

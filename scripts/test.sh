@@ -2,7 +2,7 @@
 # The whole test suite: installs what is missing, checks formatting, builds with warnings as
 # errors, runs every unit and integration test, builds Release with GCC and RelWithDebInfo with
 # clang (warnings as errors, no tests), then builds and runs the tests again under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# AddressSanitizer + UndefinedBehaviorSanitizer, and runs each libFuzzer target for a bounded time.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -34,4 +34,15 @@ cmake --build build/asan -j"$JOBS"
 echo "== tests under ASan + UBSan"
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$JOBS")
+# libFuzzer targets (tests/fuzz/README.md): each runs over its kept corpus for a bounded number
+# of executions; a crash, leak, sanitizer report or failed assertion fails the suite.
+echo "== fuzz (bounded)"
+CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKNOOP_FUZZ=ON \
+    -DKNOOP_TESTS=OFF >/dev/null
+cmake --build build/fuzz -j"$JOBS" --target fuzz
+for t in fuzz_proto fuzz_validate fuzz_import fuzz_dispatch; do
+    ./tests/fuzz/run.sh build/fuzz "$t" -runs=200000 -max_total_time=20 >build/fuzz/"$t".log 2>&1 ||
+        { tail -n 60 build/fuzz/"$t".log; echo "fuzz: $t failed (log: build/fuzz/$t.log)"; exit 1; }
+    grep -h '^Done\|stat::number_of_executed_units' build/fuzz/"$t".log | sed "s/^/$t: /"
+done
 echo "== all checks passed"

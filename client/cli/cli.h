@@ -155,6 +155,18 @@ int cli_import_dispatch(cli_ctx_t *ctx, int argc, char **argv);
 /* Prints the usage lines of import, export and query. */
 void cli_import_usage(FILE *f);
 int cli_import_run(cli_ctx_t *ctx, int argc, char **argv);
+
+/*
+ * Parses and checks the import file text[0..len) as `knoop import --dry-run` does, with no
+ * file and no server: json picks the JSON format, else CSV with profile (NULL: guessed from
+ * the header; "json" is refused for CSV). gemeenten (borrowed; NULL: none) stands in for the
+ * server's gemeenten, cbs_code -> props, that the regions and koepels profiles look up. Every
+ * problem goes to diag as `<buffer>:line: reason`. Sets *nrows and *nops to the rows read and
+ * the operations they would send. Returns 0, or CLI_EXIT_SERVER when the text has a problem
+ * (or memory ran out). Used by the import fuzzer (tests/fuzz/fuzz_import.c).
+ */
+int cli_import_check(const char *text, size_t len, bool json, const char *profile,
+                     json_t *gemeenten, FILE *diag, size_t *nrows, size_t *nops);
 int cli_export_run(cli_ctx_t *ctx, int argc, char **argv);
 int cli_query_run(cli_ctx_t *ctx, int argc, char **argv);
 int cli_perspective_run(cli_ctx_t *ctx, int argc, char **argv);

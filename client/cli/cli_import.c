@@ -429,6 +429,7 @@ typedef struct {
 
 typedef struct {
     cli_ctx_t *ctx;
+    FILE *diag;       /* where parse and row problems go: stderr, or cli_import_check's */
     const char *file; /* as given */
     const char *base; /* file name without directories, for messages */
     const char *profile;
@@ -467,11 +468,11 @@ static void bad_row(imp_t *im, const char *loc, const char *fmt, ...) KNOOP_PRIN
 static void bad_row(imp_t *im, const char *loc, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s:%s: ", im->file, loc);
+    fprintf(im->diag, "%s:%s: ", im->file, loc);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(im->diag, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fputc('\n', im->diag);
     if (im->bad++ == 0 || strcmp(im->last_bad, loc) != 0)
         im->bad_rows++;
     snprintf(im->last_bad, sizeof(im->last_bad), "%s", loc);
@@ -1969,7 +1970,7 @@ static int import_woonplaatsen(imp_t *im, const csv_t *c, size_t *created, size_
     }
     json_decref(codes);
     if (skipped > 0)
-        fprintf(stderr,
+        fprintf(im->diag,
                 "%s: %zu rows skipped: no gemeente_cbs_code_2025 (the 2018 gemeente has "
                 "merged since; first on line %ld)\n",
                 im->file, skipped, first_skip);
@@ -1999,7 +2000,7 @@ static int import_woonplaatsen(imp_t *im, const csv_t *c, size_t *created, size_
 nomem:
     json_decref(places);
     json_decref(codes);
-    fprintf(stderr, "knoop: out of memory\n");
+    fprintf(im->diag, "knoop: out of memory\n");
     return CLI_EXIT_SERVER;
 }
 
@@ -2015,11 +2016,11 @@ static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_crea
     size_t i;
 
     if (csv_parse(text, len, &c, msg, sizeof(msg)) != 0) {
-        fprintf(stderr, "%s: %s\n", im->file, msg);
+        fprintf(im->diag, "%s: %s\n", im->file, msg);
         return CLI_EXIT_SERVER;
     }
     if (c.n == 0) {
-        fprintf(stderr, "%s: empty file (a header row is needed)\n", im->file);
+        fprintf(im->diag, "%s: empty file (a header row is needed)\n", im->file);
         csv_free(&c);
         return CLI_EXIT_SERVER;
     }
@@ -2036,12 +2037,17 @@ static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_crea
     if (im->profile != NULL) {
         prof = schema_import_profile(im->profile);
         p = find_profile(im->profile);
-        if (prof == NULL || p < 0 || !header_has(&c, prof)) {
-            fprintf(stderr, "%s:%ld: the header lacks a column that profile %s needs (", im->file,
+        if (prof == NULL || p < 0) { /* "json" (--format csv --profile json) names no CSV profile */
+            fprintf(im->diag, "%s: profile %s is not a CSV profile\n", im->file, im->profile);
+            csv_free(&c);
+            return CLI_EXIT_SERVER;
+        }
+        if (!header_has(&c, prof)) {
+            fprintf(im->diag, "%s:%ld: the header lacks a column that profile %s needs (", im->file,
                     c.recs[0].line, im->profile);
-            for (i = 0; prof != NULL && i < SCHEMA_IMPORT_COLS && prof->cols[i] != NULL; i++)
-                fprintf(stderr, "%s%s", i ? ", " : "", prof->cols[i]);
-            fputs(")\n", stderr);
+            for (i = 0; i < SCHEMA_IMPORT_COLS && prof->cols[i] != NULL; i++)
+                fprintf(im->diag, "%s%s", i ? ", " : "", prof->cols[i]);
+            fputs(")\n", im->diag);
             csv_free(&c);
             return CLI_EXIT_SERVER;
         }
@@ -2049,7 +2055,7 @@ static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_crea
         prof = schema_import_guess((const char *const *)c.recs[0].f, c.recs[0].n);
         p = prof != NULL ? find_profile(prof->name) : -1;
         if (p < 0) {
-            fprintf(stderr, "%s:%ld: cannot tell the profile from the header; give --profile\n",
+            fprintf(im->diag, "%s:%ld: cannot tell the profile from the header; give --profile\n",
                     im->file, c.recs[0].line);
             csv_free(&c);
             return CLI_EXIT_SERVER;
@@ -2102,7 +2108,7 @@ static int import_csv(imp_t *im, const char *text, size_t len, size_t *woon_crea
     return rc;
 nomem:
     csv_free(&c);
-    fprintf(stderr, "knoop: out of memory\n");
+    fprintf(im->diag, "knoop: out of memory\n");
     return CLI_EXIT_SERVER;
 }
 
@@ -2148,12 +2154,12 @@ static int import_json(imp_t *im, const char *text, size_t len)
 
     im->profile = "json";
     if (doc == NULL) {
-        fprintf(stderr, "%s:%d:%d: %s\n", im->file, jerr.line, jerr.column, jerr.text);
+        fprintf(im->diag, "%s:%d:%d: %s\n", im->file, jerr.line, jerr.column, jerr.text);
         json_decref(refs);
         return CLI_EXIT_SERVER;
     }
     if (!json_is_object(doc)) {
-        fprintf(stderr, "%s: expected a JSON object {\"nodes\": [...], \"edges\": [...]}\n",
+        fprintf(im->diag, "%s: expected a JSON object {\"nodes\": [...], \"edges\": [...]}\n",
                 im->file);
         rc = CLI_EXIT_SERVER;
         goto out;
@@ -2166,7 +2172,7 @@ static int import_json(imp_t *im, const char *text, size_t len)
     nodes = json_object_get(doc, "nodes");
     edges = json_object_get(doc, "edges");
     if ((nodes != NULL && !json_is_array(nodes)) || (edges != NULL && !json_is_array(edges))) {
-        fprintf(stderr, "%s: nodes and edges must be arrays\n", im->file);
+        fprintf(im->diag, "%s: nodes and edges must be arrays\n", im->file);
         rc = CLI_EXIT_SERVER;
         goto out;
     }
@@ -2340,9 +2346,38 @@ out:
     json_decref(doc);
     return rc;
 nomem:
-    fprintf(stderr, "knoop: out of memory\n");
+    fprintf(im->diag, "knoop: out of memory\n");
     rc = CLI_EXIT_SERVER;
     goto out;
+}
+
+/* ---- checking a buffer (cli.h) ---- */
+
+int cli_import_check(const char *text, size_t len, bool json, const char *profile,
+                     json_t *gemeenten, FILE *diag, size_t *nrows, size_t *nops)
+{
+    imp_t im;
+    size_t woon_created = 0, woon_unchanged = 0;
+    int rc;
+
+    memset(&im, 0, sizeof(im));
+    im.diag = diag;
+    im.file = im.base = "<buffer>";
+    im.profile = profile;
+    im.dry_run = true;
+    im.seen = json_object();
+    /* Preset, so that the regions and koepels profiles never ask a server (load_gemeenten). */
+    im.gm = gemeenten != NULL ? json_incref(gemeenten) : json_object();
+    if (im.seen == NULL || im.gm == NULL)
+        rc = CLI_EXIT_SERVER;
+    else if (json)
+        rc = import_json(&im, text, len);
+    else
+        rc = import_csv(&im, text, len, &woon_created, &woon_unchanged);
+    *nrows = im.nrows;
+    *nops = im.nops;
+    imp_free(&im);
+    return rc;
 }
 
 /* ---- the command ---- */
@@ -2418,6 +2453,7 @@ static int import_file(cli_ctx_t *ctx, const cli_args_t *a, const char *path)
 
     memset(&im, 0, sizeof(im));
     im.ctx = ctx;
+    im.diag = stderr;
     im.file = path;
     im.base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
     im.profile = cli_args_get(a, "profile");
@@ -2513,6 +2549,12 @@ int cli_import_run(cli_ctx_t *ctx, int argc, char **argv)
     if ((v = cli_args_get(&a, "profile")) != NULL && strcmp(v, "json") != 0 &&
         find_profile(v) < 0) {
         snprintf(msg, sizeof(msg), "--profile: unknown profile '%.32s'", v);
+        rc = CLI_EXIT_USAGE;
+        goto usage;
+    }
+    if ((v = cli_args_get(&a, "profile")) != NULL && strcmp(v, "json") == 0 &&
+        (v = cli_args_get(&a, "format")) != NULL && strcmp(v, "csv") == 0) {
+        snprintf(msg, sizeof(msg), "--profile json: a CSV file needs a CSV profile");
         rc = CLI_EXIT_USAGE;
         goto usage;
     }

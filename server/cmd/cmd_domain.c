@@ -930,7 +930,8 @@ int cmd_schema_list_add(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer 
             knoop_buf_destroy(&sb);
             return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
         }
-        memcpy(vals, l->values, l->n * sizeof(*vals));
+        if (l->n > 0) /* an empty list has values NULL: memcpy from NULL is undefined */
+            memcpy(vals, l->values, l->n * sizeof(*vals));
         vals[l->n] = v;
         tmp.values = vals;
         tmp.n = l->n + 1;

@@ -197,6 +197,20 @@ static void bad_rows_import_nothing(void **state)
     free_lines(real);
 }
 
+/* Regression (found while writing fuzz_import): --format csv --profile json indexed the CSV profile
+ * table at -1 (UBSan: index -1 out of bounds). It is a usage error now. */
+static void csv_with_json_profile_is_refused(void **state)
+{
+    itest_run_t r;
+
+    (void)state;
+    knoop(&r, "import", "--dry-run", "--format", "csv", "--profile", "json", data("provinces.csv"),
+          NULL);
+    expect_status(&r, 2);
+    expect_in(r.err, "--profile json: a CSV file needs a CSV profile");
+    itest_run_free(&r);
+}
+
 static void provinces_and_gemeenten(void **state)
 {
     itest_run_t r;
@@ -903,6 +917,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_rows_import_nothing),
+        cmocka_unit_test(csv_with_json_profile_is_refused),
         cmocka_unit_test(provinces_and_gemeenten),
         cmocka_unit_test(second_import_changes_nothing),
         cmocka_unit_test(woonplaatsen_monthly_update),

@@ -1343,6 +1343,12 @@ static void peek_msgid_reads_every_unsigned_encoding(void **state)
         { "\x94\x00\xcd\x12\x34", 5, 0x1234 },
         { "\x94\x00\xce\xff\xff\xff\xff", 7, UINT32_MAX },
         { "\x94\x00\xcf\x00\x00\x00\x00\x00\x00\x01\x00", 11, 256 },
+        /* Regression (fuzz_proto): signed encodings of a value >= 0, which proto_decode
+         * accepts as a msgid, were not read. */
+        { "\x94\x00\xd0\x02", 4, 2 },
+        { "\x94\x00\xd1\x12\x34", 5, 0x1234 },
+        { "\x94\x00\xd2\x7f\xff\xff\xff", 7, INT32_MAX },
+        { "\x94\x00\xd3\x00\x00\x00\x00\xff\xff\xff\xff", 11, UINT32_MAX },
     };
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1356,12 +1362,17 @@ static void peek_msgid_refuses_what_is_not_a_readable_request_id(void **state)
 {
     uint32_t id = 99;
     (void)state;
-    assert_false(proto_peek_msgid("\x94\x00", 2, &id));         /* too short */
-    assert_false(proto_peek_msgid("\x94\x01\x07", 3, &id));     /* a response */
-    assert_false(proto_peek_msgid("\x93\x00\x07", 3, &id));     /* 3 elements */
-    assert_false(proto_peek_msgid("\x94\x00\xcd\x12", 4, &id)); /* truncated id */
-    assert_false(proto_peek_msgid("\x94\x00\xff", 3, &id));     /* negative */
-    assert_false(proto_peek_msgid("\x94\x00\xa1x", 4, &id));    /* a string */
+    assert_false(proto_peek_msgid("\x94\x00", 2, &id));                     /* too short */
+    assert_false(proto_peek_msgid("\x94\x01\x07", 3, &id));                 /* a response */
+    assert_false(proto_peek_msgid("\x93\x00\x07", 3, &id));                 /* 3 elements */
+    assert_false(proto_peek_msgid("\x94\x00\xcd\x12", 4, &id));             /* truncated id */
+    assert_false(proto_peek_msgid("\x94\x00\xff", 3, &id));                 /* negative */
+    assert_false(proto_peek_msgid("\x94\x00\xa1x", 4, &id));                /* a string */
+    assert_false(proto_peek_msgid("\x94\x00\xd0\xff", 4, &id));             /* int8 -1 */
+    assert_false(proto_peek_msgid("\x94\x00\xd2\x80\x00\x00\x00", 7, &id)); /* int32 < 0 */
+    assert_false(proto_peek_msgid("\x94\x00\xd1\x12", 4, &id));             /* truncated int16 */
+    assert_false(
+        proto_peek_msgid("\x94\x00\xd3\x00\x00\x00\x01\x00\x00\x00\x00", 11, &id)); /* > 32 bit */
     assert_false(
         proto_peek_msgid("\x94\x00\xcf\x00\x00\x00\x01\x00\x00\x00\x00", 11, &id)); /* > 32 bit */
     assert_int_equal(id, 99);

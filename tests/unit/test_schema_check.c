@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "schema_check.h"
+#include "schema_domain.h"
 #include "testutil.h"
 
 /* ---- helpers ---- */
@@ -1162,6 +1163,11 @@ static void person_check_keeps_multi_letter_initials(void **state)
     assert_string_equal(checked(person("IJ.", "", "", "Jansen")).initials, "IJ.");
     assert_string_equal(checked(person("ij.a.", "", "", "Jansen")).initials, "IJ.A.");
     assert_string_equal(checked(person("IJ", "", "", "Jansen")).initials, "I.J.");
+    /* Regression (fuzz_validate): undotted "Ij" gave "Ij.", which a second check turned into
+     * "IJ.": normalising was not idempotent. */
+    assert_string_equal(checked(person("Ij", "", "", "Jansen")).initials, "IJ.");
+    assert_string_equal(checked(person("Ij.", "", "", "Jansen")).initials, "IJ.");
+    assert_string_equal(checked(person("P Ij", "", "", "Jansen")).initials, "P.IJ.");
 }
 
 static void person_check_derives_initials_from_first_names(void **state)
@@ -1545,6 +1551,44 @@ static void contacts_of_every_gemeente_pass_the_validators(void **state)
     assert_int_equal(tel_ok, tel_n - 1);
 }
 
+/* Regression (found by fuzz_dispatch): a props map with an integer key was read as a string
+ * (the integer overlays str.size, str.ptr is whatever the union held), so node.put on a stored
+ * node copied from a wild pointer. Both validators refuse a name that is not a string. */
+static void validate_refuses_property_names_that_are_not_strings(void **state)
+{
+    schema_registry_t *r = schema_registry_new();
+    msgpack_object_kv kv[2];
+    msgpack_object props;
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    knoop_error_t err;
+
+    (void)state;
+    assert_non_null(r);
+    memset(kv, 0, sizeof(kv));
+    kv[1].key.type = MSGPACK_OBJECT_STR;
+    kv[1].key.via.str.ptr = "name";
+    kv[1].key.via.str.size = 4;
+    kv[1].val = kv[1].key;
+    kv[0].key.type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+    kv[0].key.via.u64 = 114; /* str.size would read 114, str.ptr NULL */
+    kv[0].val = kv[1].key;
+    props.type = MSGPACK_OBJECT_MAP;
+    props.via.map.size = 2;
+    props.via.map.ptr = kv;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    assert_int_equal(schema_validate_node(r, SCHEMA_KIND_PROJECT, NULL, &props, NULL, &pk, &err),
+                     KNOOP_EINVAL);
+    assert_string_equal(err.msg, "props: property names must be strings");
+    assert_int_equal(schema_validate_edge(r, "wethouder", SCHEMA_KIND_PERSON, "",
+                                          SCHEMA_KIND_ORGANISATION, "gemeente", &props, &pk, &err),
+                     KNOOP_EINVAL);
+    assert_string_equal(err.msg, "props: property names must be strings");
+    msgpack_sbuffer_destroy(&sb);
+    schema_registry_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1638,6 +1682,7 @@ int main(void)
         cmocka_unit_test(cbs_provinciecode_rejects_other_shapes),
         cmocka_unit_test(cbs_codes_of_the_reference_data_pass),
         cmocka_unit_test(contacts_of_every_gemeente_pass_the_validators),
+        cmocka_unit_test(validate_refuses_property_names_that_are_not_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
