@@ -693,8 +693,14 @@ int cli_path_run(cli_ctx_t *ctx, int argc, char **argv)
             rc = cli_rpc_error(ctx, rc, &err);
         else
             rc = pic_from_paths(&g, res);
-        snprintf(title, sizeof(title), "Paden %s — %s%s%s", a.pos[0], a.pos[1],
-                 cli_args_get(&a, "at") ? ", op " : "",
+        /* Named by the ends of the first path when there is one. */
+        const json_t *hops =
+            json_object_get(json_array_get(json_object_get(res, "paths"), 0), "hops");
+        const char *an = js(json_object_get(json_array_get(hops, 0), "from"), "name");
+        const char *bn =
+            js(json_object_get(json_array_get(hops, json_array_size(hops) - 1), "to"), "name");
+        snprintf(title, sizeof(title), "Paden %s — %s%s%s", an[0] ? an : a.pos[0],
+                 bn[0] ? bn : a.pos[1], cli_args_get(&a, "at") ? ", op " : "",
                  cli_args_get(&a, "at") ? cli_args_get(&a, "at") : "");
     } else {
         const char *d = cli_args_get(&a, "depth"), *m = cli_args_get(&a, "max-nodes");
