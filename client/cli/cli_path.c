@@ -421,6 +421,11 @@ static int pic_from_paths(pic_t *g, const json_t *res)
     return 0;
 }
 
+static json_int_t jint0(const json_t *n)
+{
+    return json_integer_value(json_object_get(n, "id"));
+}
+
 /* A node's network to depth: breadth-first over edge.list (both directions, on --at when
  * given), persons and organisations only, at most max nodes. */
 static int pic_from_node(cli_ctx_t *ctx, pic_t *g, const char *start, int depth, const char *at,
@@ -430,7 +435,9 @@ static int pic_from_node(cli_ctx_t *ctx, pic_t *g, const char *start, int depth,
     knoop_error_t err;
     int rc = 0;
 
-    rc = cli_rpc(ctx, "node.get", json_pack("{s:o}", "id", ref_param(start)), &res, &err);
+    json_t *gp = json_pack("{s:o}", "id", ref_param(start));
+    rc = cli_rpc(ctx, "node.get", gp, &res, &err);
+    json_decref(gp);
     if (rc != 0) {
         json_decref(frontier);
         return cli_rpc_error(ctx, rc, &err);
@@ -440,6 +447,11 @@ static int pic_from_node(cli_ctx_t *ctx, pic_t *g, const char *start, int depth,
                             "name", "", "key", "");
     json_decref(res);
     json_array_append_new(frontier, json_copy(json_object_get(sum, "id")));
+    {
+        char sid[32];
+        snprintf(sid, sizeof(sid), "%lld", (long long)jint0(sum));
+        json_object_set_new(g->nodes, sid, json_pack("{s:I}", "id", jint0(sum)));
+    }
     json_decref(sum);
     for (int d = 0; d < depth && rc == 0 && json_array_size(frontier) > 0; d++) {
         size_t i;
@@ -495,9 +507,9 @@ static int pic_from_node(cli_ctx_t *ctx, pic_t *g, const char *start, int depth,
         json_t *r;
         if (rc != 0)
             break;
-        rc = cli_rpc(ctx, "node.get",
-                     json_pack("{s:I}", "id", json_integer_value(json_object_get(n, "id"))), &r,
-                     &err);
+        json_t *np = json_pack("{s:I}", "id", json_integer_value(json_object_get(n, "id")));
+        rc = cli_rpc(ctx, "node.get", np, &r, &err);
+        json_decref(np);
         if (rc != 0) {
             rc = cli_rpc_error(ctx, rc, &err);
             break;
