@@ -266,7 +266,7 @@ int main(int argc, char **argv)
         pk_str(&pk, "plaatsgevondenOp");
         pk_str(&pk, ts);
         for (int b = 0; b < 2; b++) {
-            char next[11];
+            char next[24];
             op_head(&pk, "edge.create", 6);
             pk_str(&pk, "type");
             pk_str(&pk, "betrokkene");
