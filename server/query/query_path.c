@@ -101,6 +101,7 @@ typedef struct {
     query_time_t time;
     schema_date_t at, from, to;
     bool examples;
+    bool lazy; /* read a node's record only when it is expanded or met (pw_verify) */
     pw_node_t *nodes;
     uint32_t nn, ncap;
     uint32_t *tab; /* open addressing: node index + 1, 0 = empty */
@@ -233,15 +234,26 @@ static bool pw_is_org(const pw_node_t *n)
     return query__is_org_kind((schema_kind_t)n->kind);
 }
 
-/* True when node i may be a node of a path in the current search (loaded first). */
+/* True when node i may be a node of a path in the current search. A node not read yet (lazy
+ * mode) is taken to be usable until pw_verify reads it. */
 static bool pw_usable(const pw_t *w, uint32_t i)
 {
     const pw_node_t *n = &w->nodes[i];
     if (n->excluded || n->blocked == w->epoch)
         return false;
+    if (!n->loaded)
+        return true;
     if (n->kind == SCHEMA_KIND_PERSON)
         return w->examples || !n->example;
     return (w->links & QUERY_LINK_MEMBERSHIP) && pw_is_org(n);
+}
+
+/* Reads node i if needed and sets *ok to whether it may be a path node. */
+static int pw_verify(pw_t *w, uint32_t i, bool *ok)
+{
+    int rc = pw_load(w, i);
+    *ok = rc == KNOOP_OK && pw_usable(w, i);
+    return rc;
 }
 
 /* The period of a link made of edges [f1, t1) and [f2, t2) under the time filter; false when
@@ -373,9 +385,11 @@ static int pw_hub(pw_t *w, uint32_t i, bool contact, int32_t *h)
             rc = pw_nomem(w);
             break;
         }
-        if ((rc = pw_step(w)) != KNOOP_OK || (rc = pw_load(w, m)) != KNOOP_OK)
+        if ((rc = pw_step(w)) != KNOOP_OK || (!w->lazy && (rc = pw_load(w, m)) != KNOOP_OK))
             break;
-        if (w->nodes[m].kind != SCHEMA_KIND_PERSON)
+        /* Lazily, an organisation that is a member (a gemeente `lid` of a koepel) stays in
+         * the list and is refused when it would be expanded or met. */
+        if (w->nodes[m].loaded && w->nodes[m].kind != SCHEMA_KIND_PERSON)
             continue;
         if (hub.n == hub.cap) {
             uint32_t cap = hub.cap ? hub.cap * 2 : 16;
@@ -484,9 +498,9 @@ static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, v
                     rc = pw_nomem(w);
                     break;
                 }
-                if ((rc = pw_load(w, to)) != KNOOP_OK)
+                if (!w->lazy && (rc = pw_load(w, to)) != KNOOP_OK)
                     break;
-                if (to == x || w->nodes[to].kind != SCHEMA_KIND_PERSON ||
+                if (to == x || (w->nodes[to].loaded && w->nodes[to].kind != SCHEMA_KIND_PERSON) ||
                     !pw_period(w, l.v[j].from, l.v[j].to, l.v[j].from, l.v[j].to, &f, &t))
                     continue;
                 pw_link_t k = { QUERY_LINK_KENT, 0, l.v[j].edge, 0, f, t };
@@ -609,6 +623,13 @@ static int pw_bfs_emit(pw_t *w, void *arg, uint32_t to, const pw_link_t *l)
         return pw_nomem(w);
     if (n->seen[1 - s] == w->epoch) {
         unsigned total = (unsigned)n->dist[0] + n->dist[1];
+        bool ok;
+        int rc = pw_verify(w, to, &ok);
+        if (rc != KNOOP_OK)
+            return rc;
+        n = &w->nodes[to];
+        if (!ok)
+            return KNOOP_OK;
         if (total < b->best || (total == b->best && n->id < w->nodes[b->meet].id)) {
             b->best = total;
             b->meet = to;
@@ -671,8 +692,10 @@ static int pw_search(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, const u
         qsort_r(fr[side].v, fr[side].n, sizeof(uint32_t), pw_id_cmp_ctx, w);
         next.n = 0;
         for (size_t i = 0; i < fr[side].n && rc == KNOOP_OK; i++) {
+            bool ok;
             b.x = fr[side].v[i];
-            rc = pw_expand(w, b.x, side, true, pw_bfs_emit, &b);
+            if ((rc = pw_verify(w, b.x, &ok)) == KNOOP_OK && ok)
+                rc = pw_expand(w, b.x, side, true, pw_bfs_emit, &b);
         }
         meet = b.meet;
         if (rc != KNOOP_OK)
@@ -950,6 +973,11 @@ int query_path(const query_ctx_t *q, const query_path_args_t *a, query_paths_t *
     int rc;
 
     pw_init(&w, q, a->links, a->time, a->at, a->from, a->to, a->examples, a->max_expanded, err);
+    /* Without organisation hops every path node but the ends is a person reached through a
+     * person link, so records are read only for the nodes expanded or met: a hub's members
+     * are not read at all. With membership, a node's kind decides how it was reached, so
+     * every node is read when found. */
+    w.lazy = !(a->links & QUERY_LINK_MEMBERSHIP);
     if ((rc = pw_end(&w, a->source, "source", &s)) != KNOOP_OK ||
         (rc = pw_end(&w, a->target, "target", &t)) != KNOOP_OK)
         goto out;

@@ -82,6 +82,15 @@ class PathCase(unittest.TestCase):
         edge("medewerker", "Ids", "O2", "2020-01-01")
         edge("deelnemer", "O1", "R", "2020-01-01")
         edge("deelnemer", "O2", "R", "2020-01-01")
+        # An organisation that is a member of a body is not a person: Jan and O3 are both
+        # `lid` of K, which links no persons (Kees works at O3).
+        for k in ("Jan", "Kees"):
+            person(k)
+        body("K")
+        body("O3", "organisation", "overig")
+        edge("medewerker", "Kees", "O3", "2020-01-01")
+        edge("lid", "Jan", "K", "2020-01-01")
+        edge("lid", "O3", "K", "2020-01-01")
         # The hub: 10,000 members of H; the last one knows Zoe.
         person("Zoe")
         body("H")
@@ -190,6 +199,12 @@ class PathCase(unittest.TestCase):
         self.assertEqual(self.names(r["paths"][0]), ["Hans", "O1", "R", "O2", "Ids"])
         self.assertEqual([h["link"] for h in r["paths"][0]["hops"]], ["membership"] * 4)
         self.assertEqual(r["paths"][0]["hops"][1]["org"]["key"], "R")
+
+    def test_an_organisation_member_is_no_person_link(self):
+        self.assertEqual(self.path("Jan", "Kees")["paths"], [])
+        self.assertEqual(self.path("Kees", "Jan", k=3)["paths"], [])
+        r = self.path("Jan", "Kees", links=["membership"])
+        self.assertEqual(self.names(r["paths"][0]), ["Jan", "K", "O3", "Kees"])
 
     def test_hub_with_ten_thousand_members_is_expanded_once(self):
         t0 = time.monotonic()
