@@ -6,6 +6,10 @@
 # Not part of the test command.
 #
 # Usage: bench/run_path.sh [bench_path options: --persons N --roles N --contacts N --queries N]
+#
+# KNOOP_BENCH_DATA=DIR keeps the data directory in DIR: the first run generates the graph there,
+# later runs reuse it (bench_path --reuse 1, nothing imported or written), which saves the
+# minutes the generation takes.
 set -eu
 cd "$(dirname "$0")/.."
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -17,6 +21,7 @@ cmake --build build/release -j"$JOBS" --target knoopd knoop_cli bench_path >/dev
 BIN=build/release/bin
 DATA=schema/data
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/knoop-bench.XXXXXX")
+DATADIR=${KNOOP_BENCH_DATA:-$RUN/data}
 PID=""
 
 cleanup() {
@@ -28,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
+"$BIN/knoopd" --data "$DATADIR" --listen 127.0.0.1:0 >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
 PID=$!
 # The ready line ("knoopd ready listen=127.0.0.1:PORT ..."): a bounded poll, at most 30 s.
 ADDR=""
@@ -48,15 +53,22 @@ done
 KNOOP_ADDR=$ADDR
 export KNOOP_ADDR
 
-echo "== import the real gemeenten and bodies into $RUN/data"
-t0=$(date +%s)
-# The import's reports (rows skipped or normalised, each with file:line) go to import.log.
-LOG=$RUN/import.log
-"$BIN/knoop" import "$DATA/provinces.csv" "$DATA/gemeenten.csv" "$DATA/gemeente_regions.csv" \
-    "$DATA/koepels.csv" >>"$LOG" 2>&1
-echo "(imported in $(($(date +%s) - t0)) s; $(nproc) cores)"
-echo
-"$BIN/bench_path" --addr "$ADDR" "$@"
+REUSE=0
+if [ -f "$DATADIR/.bench-generated" ]; then
+    REUSE=1
+    echo "== reusing the graph generated in $DATADIR"
+else
+    echo "== import the real gemeenten and bodies into $DATADIR"
+    t0=$(date +%s)
+    # The import's reports (rows skipped or normalised, each with file:line) go to import.log.
+    LOG=$RUN/import.log
+    "$BIN/knoop" import "$DATA/provinces.csv" "$DATA/gemeenten.csv" "$DATA/gemeente_regions.csv" \
+        "$DATA/koepels.csv" >>"$LOG" 2>&1
+    echo "(imported in $(($(date +%s) - t0)) s; $(nproc) cores)"
+    echo
+fi
+"$BIN/bench_path" --addr "$ADDR" --reuse "$REUSE" "$@"
+[ -n "${KNOOP_BENCH_DATA:-}" ] && touch "$DATADIR/.bench-generated"
 
 kill -TERM "$PID"
 wait "$PID" || { echo "run_path: knoopd did not exit cleanly" >&2; exit 1; }
