@@ -89,6 +89,7 @@ static size_t find(const char *kind, const char *type, uint64_t *out, size_t max
     return n;
 }
 
+/* buf holds at least 24 bytes. */
 static void date_text(int days_since_2006, char *buf)
 {
     /* 2006-01-01 plus whole months and days: a simple calendar, valid dates only. */
@@ -96,7 +97,7 @@ static void date_text(int days_since_2006, char *buf)
     int m = 1 + rest / 31, d = 1 + rest % 27;
     if (m > 12)
         m = 12;
-    snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
+    snprintf(buf, 24, "%04d-%02d-%02d", y, m, d);
 }
 
 /* Sends one batch of ops packed in ops (n of them) and, with ids, collects result ids. */
@@ -233,7 +234,7 @@ int main(int argc, char **argv)
         uint64_t o = bench_rand(&seed) % norgs;
         int start = (int)(bench_rand(&seed) % (20 * 365));
         int len = 365 + (int)(bench_rand(&seed) % (7 * 365));
-        char from[11], to[11];
+        char from[24], to[24];
         date_text(start, from);
         date_text(start + len, to);
         const char *type =
@@ -267,7 +268,7 @@ int main(int argc, char **argv)
     /* Contacts: a klantcontact node, then its two betrokkene edges, in the same batch (the
      * edges name the node by its external key). */
     for (size_t i = 0, n = 0; i < ncontacts; i++) {
-        char key[32], day[11], ts[40];
+        char key[32], day[24], ts[48];
         snprintf(key, sizeof(key), "bench-c%07zu", i);
         date_text((int)(bench_rand(&seed) % (20 * 365)), day);
         snprintf(ts, sizeof(ts), "%sT10:00:00+01:00", day);
@@ -334,7 +335,7 @@ measure:
         msgpack_sbuffer sb;
         msgpack_sbuffer_init(&sb);
         for (size_t q = 0; q < nqueries; q++) {
-            char at[11];
+            char at[24];
             uint64_t a = persons[bench_rand(&seed) % npersons], b;
             do
                 b = persons[bench_rand(&seed) % npersons];

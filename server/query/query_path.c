@@ -694,7 +694,7 @@ static int pw_search(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, const u
         for (size_t i = 0; i < fr[side].n && rc == KNOOP_OK; i++) {
             bool ok;
             b.x = fr[side].v[i];
-            if ((rc = pw_verify(w, b.x, &ok)) == KNOOP_OK && ok)
+            if ((rc = pw_step(w)) == KNOOP_OK && (rc = pw_verify(w, b.x, &ok)) == KNOOP_OK && ok)
                 rc = pw_expand(w, b.x, side, true, pw_bfs_emit, &b);
         }
         meet = b.meet;
@@ -803,8 +803,10 @@ static int pw_yen(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, unsigned k
     int rc = pw_search(w, s, t, max_hops, NULL, 0, &p, &found);
     if (rc != KNOOP_OK || !found)
         return rc;
-    if ((rc = pw_paths_push(A, &p)) != KNOOP_OK)
+    if ((rc = pw_paths_push(A, &p)) != KNOOP_OK) {
+        pw_path_free(&p);
         return pw_nomem(w);
+    }
     while (A->n < k && !w->cut_expanded) {
         const pw_path_t *prev = &A->v[A->n - 1];
         for (uint32_t i = 0; i + 1 < prev->n && rc == KNOOP_OK && !w->cut_expanded; i++) {
@@ -1230,7 +1232,8 @@ int query_neighbourhood(const query_ctx_t *q, const query_nbh_args_t *a, query_n
         next.n = 0;
         for (size_t i = 0; i < fr.n && rc == KNOOP_OK; i++) {
             b.x = fr.v[i];
-            rc = pw_expand(&w, b.x, 0, true, pw_nbh_emit, &b);
+            if ((rc = pw_step(&w)) == KNOOP_OK)
+                rc = pw_expand(&w, b.x, 0, true, pw_nbh_emit, &b);
         }
         /* The nodes reached at this depth count, also when the cap stopped the level. */
         for (size_t i = 0; (rc == KNOOP_OK || rc == PW_STOP) && i < next.n; i++)
