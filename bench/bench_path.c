@@ -150,6 +150,7 @@ int main(int argc, char **argv)
     const char *addr = NULL;
     size_t npersons = 100000, nroles = 1000000, ncontacts = 1000000, nqueries = 2000;
     uint64_t seed = 20261202;
+    uint64_t seed0;
     bool reuse = false;
     knoop_error_t err;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -168,6 +169,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--reuse") == 0)
             reuse = strcmp(argv[i + 1], "0") != 0;
     }
+    seed0 = seed;
     if (npersons < 2) {
         fprintf(stderr, "bench_path: --persons must be at least 2\n");
         return 2;
@@ -325,7 +327,7 @@ measure:
         printf("query.path on %zu persons, %zu roles at %zu real organisations and bodies over "
                "20 years, %zu contacts (seed %llu); one request at a time, %zu questions per "
                "row\n",
-               npersons, nroles, norgs, ncontacts, (unsigned long long)seed, nqueries);
+               npersons, nroles, norgs, ncontacts, (unsigned long long)seed0, nqueries);
     printf("%-34s %9s %9s %9s %10s %10s %8s\n", "question", "p50 ms", "p99 ms", "p99.9 ms", "found",
            "bound_hit", "expanded");
     for (int k = 1; k <= 5; k += 4) {
