@@ -1,9 +1,9 @@
 /*
  * cmd_network.c - the handlers of the network questions: query.holders, query.seats,
  * query.members, query.participation, query.roles, query.places, query.path,
- * query.neighbourhood, perspective.list and perspective.get (layer: cmd). Each parses its parameters, calls one function of query/ on
- * the dispatcher's snapshot and packs its result; the questions themselves live in
- * server/query/.
+ * query.neighbourhood, perspective.list and perspective.get (layer: cmd). Each parses its
+ * parameters, calls one function of query/ on the dispatcher's snapshot and packs its result;
+ * the questions themselves live in server/query/.
  */
 #include <stdio.h>
 #include <string.h>
