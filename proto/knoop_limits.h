@@ -114,4 +114,26 @@
 #define KNOOP_DEFAULT_RESULT_LIMIT 1000
 #define KNOOP_MAX_RESULT_LIMIT     100000
 
+/*
+ * query.path and query.neighbourhood. A path search expands nodes (reads a person's or an
+ * organisation's adjacency, or loads a hub's members) until it finds its paths; the cap bounds
+ * the work of one request over all its searches (Yen's spur searches included), so that a
+ * question between two far-apart persons in a dense period answers with bound_hit instead of
+ * walking the whole national graph. 50 000 expansions take about a second on a laptop-class
+ * machine with a warm cache; a request may ask for less (max_expanded) or up to the ceiling.
+ */
+#define KNOOP_PATH_DEFAULT_EXPANDED 50000
+#define KNOOP_PATH_MAX_EXPANDED     1000000
+/* Hops of one path: default and ceiling (six degrees; 12 covers any real chain of bodies). */
+#define KNOOP_PATH_DEFAULT_HOPS 6
+#define KNOOP_PATH_MAX_HOPS     12
+/* Paths asked with k: each one beyond the first costs up to its length in spur searches. */
+#define KNOOP_PATH_MAX_K 20
+/* Nodes in `exclude`. */
+#define KNOOP_PATH_MAX_EXCLUDE 256
+/* Depth of query.neighbourhood: default and ceiling (depth 4 already reaches most of the
+ * country through one koepel). */
+#define KNOOP_NBH_DEFAULT_DEPTH 2
+#define KNOOP_NBH_MAX_DEPTH     4
+
 #endif

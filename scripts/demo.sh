@@ -148,6 +148,16 @@ echo "== K. Bokhorst (Almere): elected for the VVD in 2022, listed as raadslid i
 "$KNOOP" query roles "GM0034|K|bokhorst"
 
 echo
+echo "== Who knows whom: the burgemeesters of Almere and Zeewolde, through their veiligheidsregio"
+echo "(organisation hops; the province Flevoland excluded, so the path goes through VR25)"
+"$KNOOP" path "GM0034|WHJM|van der loo" "GM0050|AM|harmsma" --links membership --exclude NL-FL
+echo
+echo "== The same question drawn with Graphviz (docs/pictures/path-almere-zeewolde.svg)"
+mkdir -p docs/pictures
+"$KNOOP" graph --path "GM0034|WHJM|van der loo" "GM0050|AM|harmsma" --links membership \
+    --exclude NL-FL -k 2 --out docs/pictures/path-almere-zeewolde.svg
+
+echo
 echo "######## Example data (VOORBEELDGEGEVENS: fictitious persons, marked (voorbeeld))"
 echo "Left out of real answers; --examples includes them."
 echo

@@ -189,6 +189,12 @@ int cli_parse_files(cli_args_t *a, const cli_opt_t *opts, int argc, char **argv,
 
 /* -- end import, export, query -- */
 
+/* cli_path.c: runs argv when it is `path`, `neighbourhood` or `graph` (or `help` for one):
+ * returns its CLI_EXIT_* code, or -1 when it is not one of them. */
+int cli_path_run(cli_ctx_t *ctx, int argc, char **argv);
+/* Prints the usage lines of path, neighbourhood and graph. */
+void cli_path_usage(FILE *f);
+
 /* Formats a usage error into msg and returns CLI_EXIT_USAGE (cli_cmd.c). */
 int cli_bad(char *msg, size_t msgsz, const char *fmt, ...) KNOOP_PRINTF(3, 4);
 /* True when s is a non-empty string of ASCII digits (an id rather than an external key). */

@@ -520,7 +520,8 @@ const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history",
                                       "contact", "task", "list", "export",
                                       /* -- end contact administration -- */
                                       /* -- import, query (cli_import.c, cli_export.c) -- */
-                                      "import", "query", "perspective",
+                                      "import", "query", "perspective", "path", "neighbourhood",
+                                      "graph",
                                       /* -- end import, query -- */
                                       NULL };
 const char *const cli_methods[] = {
@@ -605,6 +606,7 @@ void cli_usage(FILE *f)
     }
     cli_contact_usage(f); /* -- contact administration (cli_contact.c) -- */
     cli_import_usage(f);  /* -- import, export, query (cli_import.c, cli_export.c) -- */
+    cli_path_usage(f);    /* -- path, neighbourhood, graph (cli_path.c) -- */
     fputs("  shell          interactive shell (line editing, history, tab completion)\n"
           "\n"
           "options (before or after the command):\n",
@@ -911,6 +913,12 @@ int cli_run(cli_ctx_t *ctx, int argc, char **argv)
     if (argc < 1) {
         cli_usage(stderr);
         return CLI_EXIT_USAGE;
+    }
+    /* -- path, neighbourhood, graph (cli_path.c) -- */
+    {
+        int prc = cli_path_run(ctx, argc, argv);
+        if (prc >= 0)
+            return prc;
     }
     /* -- import, export, query (cli_import.c, cli_export.c) -- */
     {

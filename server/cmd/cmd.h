@@ -212,6 +212,10 @@ int cmd_query_participation(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pac
                             knoop_error_t *err);
 int cmd_query_roles(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                     knoop_error_t *err);
+/* query.path and query.neighbourhood (cmd_network.c; server/query/query_path.c). */
+int cmd_query_path(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_query_neighbourhood(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                            knoop_error_t *err);
 int cmd_perspective_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                          knoop_error_t *err);
 int cmd_perspective_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,

@@ -1,9 +1,9 @@
 /*
  * cmd_network.c - the handlers of the network questions: query.holders, query.seats,
- * query.members, query.participation, query.roles, query.places, perspective.list and
- * perspective.get (layer: cmd). Each parses its parameters, calls one function of query/ on
- * the dispatcher's snapshot and packs its result; the questions themselves live in
- * server/query/.
+ * query.members, query.participation, query.roles, query.places, query.path,
+ * query.neighbourhood, perspective.list and perspective.get (layer: cmd). Each parses its
+ * parameters, calls one function of query/ on the dispatcher's snapshot and packs its result;
+ * the questions themselves live in server/query/.
  */
 #include <stdio.h>
 #include <string.h>
@@ -236,4 +236,176 @@ int cmd_perspective_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer 
                                knoop_repr(q96, sizeof(q96), name, strlen(name), 64), known);
     }
     return query_perspective_get(&q, per, subject, at, pk, err);
+}
+
+/* ---- query.path and query.neighbourhood ---- */
+
+/* The valid-time parameters of a path question: at (one date), from/to (a period), or neither
+ * (ever). */
+static int time_params(const msgpack_object *p, query_time_t *time, schema_date_t *at,
+                       schema_date_t *from, schema_date_t *to, knoop_error_t *err)
+{
+    bool has_at, has_from, has_to;
+    int rc;
+    *at = schema_date_today();
+    *from = SCHEMA_DATE_MIN;
+    *to = SCHEMA_DATE_OPEN;
+    if ((rc = cmd_date_param(p, "at", at, &has_at, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "from", from, &has_from, err)) != KNOOP_OK ||
+        (rc = cmd_date_param(p, "to", to, &has_to, err)) != KNOOP_OK)
+        return rc;
+    if (has_at && (has_from || has_to))
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "params.at: give at (one date) or from/to (a period), not both");
+    if (has_from && has_to && *to <= *from)
+        return knoop_error_set(err, KNOOP_EINVAL, "params.to: must be after params.from");
+    *time = has_at ? QUERY_TIME_AT : has_from || has_to ? QUERY_TIME_PERIOD : QUERY_TIME_EVER;
+    return KNOOP_OK;
+}
+
+/* `links`: an array of link names; QUERY_LINKS_DEFAULT when absent. */
+static int links_param(const msgpack_object *p, unsigned *links, knoop_error_t *err)
+{
+    const msgpack_object *l = proto_param(p, "links");
+    char q96[96];
+    *links = QUERY_LINKS_DEFAULT;
+    if (l == NULL)
+        return KNOOP_OK;
+    if (l->via.array.size == 0 || l->via.array.size > 8)
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "params.links: expected 1 to 8 of kent, co-membership, contact, "
+                               "membership");
+    *links = 0;
+    for (uint32_t i = 0; i < l->via.array.size; i++) {
+        const msgpack_object *v = &l->via.array.ptr[i];
+        unsigned b =
+            v->type == MSGPACK_OBJECT_STR ? query_link_parse(v->via.str.ptr, v->via.str.size) : 0;
+        if (b == 0)
+            return knoop_error_set(
+                err, KNOOP_EINVAL,
+                "params.links[%u]: expected kent, co-membership, contact or membership, got %s",
+                (unsigned)i,
+                v->type == MSGPACK_OBJECT_STR
+                    ? knoop_repr(q96, sizeof(q96), v->via.str.ptr, v->via.str.size, 64)
+                    : "a non-string");
+        *links |= b;
+    }
+    return KNOOP_OK;
+}
+
+/* `max_expanded`: KNOOP_PATH_DEFAULT_EXPANDED when absent, 1..KNOOP_PATH_MAX_EXPANDED. */
+static int expanded_param(const msgpack_object *p, uint64_t *v, knoop_error_t *err)
+{
+    *v = KNOOP_PATH_DEFAULT_EXPANDED;
+    if (proto_param_u64(p, "max_expanded", v) && (*v == 0 || *v > KNOOP_PATH_MAX_EXPANDED))
+        return knoop_error_set(err, KNOOP_EINVAL, "params.max_expanded: must be 1..%d, got %llu",
+                               KNOOP_PATH_MAX_EXPANDED, (unsigned long long)*v);
+    return KNOOP_OK;
+}
+
+/* Recorded time (known_at) is not answered yet: refused rather than ignored. */
+static int known_at_param(const msgpack_object *p, knoop_error_t *err)
+{
+    if (proto_param(p, "known_at") != NULL)
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "params.known_at: not supported yet by this method (recorded-time "
+                               "reads are not built; see PROTOCOL.md)");
+    return KNOOP_OK;
+}
+
+int cmd_query_path(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
+{
+    uint64_t exclude[KNOOP_PATH_MAX_EXCLUDE];
+    const msgpack_object *ex = proto_param(p, "exclude");
+    query_path_args_t a = { 0 };
+    query_paths_t out = { 0 };
+    query_ctx_t q = qctx(ctx);
+    uint64_t v;
+    int rc;
+
+    if ((rc = known_at_param(p, err)) != KNOOP_OK ||
+        (rc = cmd_node_ref(ctx, p, "source", &a.source, err)) != KNOOP_OK ||
+        (rc = cmd_node_ref(ctx, p, "target", &a.target, err)) != KNOOP_OK ||
+        (rc = time_params(p, &a.time, &a.at, &a.from, &a.to, err)) != KNOOP_OK ||
+        (rc = links_param(p, &a.links, err)) != KNOOP_OK ||
+        (rc = expanded_param(p, &a.max_expanded, err)) != KNOOP_OK)
+        return rc;
+    a.max_hops = KNOOP_PATH_DEFAULT_HOPS;
+    if (proto_param_u64(p, "max_hops", &v)) {
+        if (v == 0 || v > KNOOP_PATH_MAX_HOPS)
+            return knoop_error_set(err, KNOOP_EINVAL, "params.max_hops: must be 1..%d, got %llu",
+                                   KNOOP_PATH_MAX_HOPS, (unsigned long long)v);
+        a.max_hops = (unsigned)v;
+    }
+    a.k = 1;
+    if (proto_param_u64(p, "k", &v)) {
+        if (v == 0 || v > KNOOP_PATH_MAX_K)
+            return knoop_error_set(err, KNOOP_EINVAL, "params.k: must be 1..%d, got %llu",
+                                   KNOOP_PATH_MAX_K, (unsigned long long)v);
+        a.k = (unsigned)v;
+    }
+    if (ex != NULL) {
+        if (ex->via.array.size > KNOOP_PATH_MAX_EXCLUDE)
+            return knoop_error_set(err, KNOOP_EINVAL, "params.exclude: at most %d nodes, got %u",
+                                   KNOOP_PATH_MAX_EXCLUDE, (unsigned)ex->via.array.size);
+        for (uint32_t i = 0; i < ex->via.array.size; i++) {
+            const msgpack_object *e = &ex->via.array.ptr[i];
+            char q96[96];
+            if (e->type == MSGPACK_OBJECT_POSITIVE_INTEGER && e->via.u64 > 0) {
+                exclude[i] = e->via.u64;
+            } else if (e->type == MSGPACK_OBJECT_STR) {
+                rc = graph_node_by_key(ctx->store, ctx->view, e->via.str.ptr, e->via.str.size,
+                                       &exclude[i], err);
+                if (rc == KNOOP_ENOTFOUND)
+                    return knoop_error_set(
+                        err, rc, "params.exclude[%u]: no node has external key %s", (unsigned)i,
+                        knoop_repr(q96, sizeof(q96), e->via.str.ptr, e->via.str.size, 64));
+                if (rc != KNOOP_OK)
+                    return rc;
+            } else {
+                return knoop_error_set(err, KNOOP_EINVAL,
+                                       "params.exclude[%u]: expected a node id or external key",
+                                       (unsigned)i);
+            }
+        }
+        a.exclude = exclude;
+        a.nexclude = ex->via.array.size;
+    }
+    proto_param_bool(p, "examples", &a.examples);
+    rc = query_path(&q, &a, &out, err);
+    if (rc == KNOOP_OK)
+        query_paths_pack(pk, &out);
+    query_paths_free(&out);
+    return rc;
+}
+
+int cmd_query_neighbourhood(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                            knoop_error_t *err)
+{
+    query_nbh_args_t a = { 0 };
+    query_nbh_t out = { 0 };
+    query_ctx_t q = qctx(ctx);
+    uint64_t v;
+    int rc;
+
+    if ((rc = known_at_param(p, err)) != KNOOP_OK ||
+        (rc = cmd_node_ref(ctx, p, "node", &a.node, err)) != KNOOP_OK ||
+        (rc = time_params(p, &a.time, &a.at, &a.from, &a.to, err)) != KNOOP_OK ||
+        (rc = links_param(p, &a.links, err)) != KNOOP_OK ||
+        (rc = expanded_param(p, &a.max_expanded, err)) != KNOOP_OK ||
+        (rc = cmd_limit_param(p, &a.limit, err)) != KNOOP_OK)
+        return rc;
+    a.depth = KNOOP_NBH_DEFAULT_DEPTH;
+    if (proto_param_u64(p, "depth", &v)) {
+        if (v == 0 || v > KNOOP_NBH_MAX_DEPTH)
+            return knoop_error_set(err, KNOOP_EINVAL, "params.depth: must be 1..%d, got %llu",
+                                   KNOOP_NBH_MAX_DEPTH, (unsigned long long)v);
+        a.depth = (unsigned)v;
+    }
+    proto_param_bool(p, "examples", &a.examples);
+    rc = query_neighbourhood(&q, &a, &out, err);
+    if (rc == KNOOP_OK)
+        query_nbh_pack(pk, &out, a.depth);
+    query_nbh_free(&out);
+    return rc;
 }

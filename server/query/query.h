@@ -290,4 +290,133 @@ void query_perspectives_pack(msgpack_packer *pk);
 int query_perspective_get(const query_ctx_t *q, const query_perspective_t *p, uint64_t subject,
                           schema_date_t at, msgpack_packer *pk, knoop_error_t *err);
 
+/* ---- query.path and query.neighbourhood (query_path.c) ---- */
+
+/*
+ * The links between two nodes that paths and neighbourhoods follow (a bit set):
+ *   kent           an explicit acquaintance: a `kent` edge between two persons (either way);
+ *   co-membership  two persons held a role (any outgoing edge of a person to an organisation,
+ *                  body or project) at the same node in overlapping periods;
+ *   contact        two persons were both betrokkene at one klantcontact, or actor and betrokkene
+ *                  of one (two actors of one contact are not linked by it);
+ *   membership     an explicit hop to or from an organisation, body or project: a person's role
+ *                  there, or an edge between two of them (`lid`, `deelnemer`, `ligt in` ...).
+ * The default is the three person links; membership only when asked for.
+ */
+enum {
+    QUERY_LINK_KENT = 1 << 0,
+    QUERY_LINK_COMEMBER = 1 << 1,
+    QUERY_LINK_CONTACT = 1 << 2,
+    QUERY_LINK_MEMBERSHIP = 1 << 3
+};
+#define QUERY_LINKS_DEFAULT (QUERY_LINK_KENT | QUERY_LINK_COMEMBER | QUERY_LINK_CONTACT)
+
+/* The wire name of one link bit ("kent", "co-membership", "contact", "membership"); the bit of
+ * a wire name (0 when unknown). */
+const char *query_link_name(unsigned link);
+unsigned query_link_parse(const char *s, size_t len);
+
+/* Valid time of a path or neighbourhood question. */
+typedef enum {
+    QUERY_TIME_EVER = 0, /* every link, whenever it held */
+    QUERY_TIME_AT,       /* links valid on `at` */
+    QUERY_TIME_PERIOD    /* links whose period overlaps [from, to) */
+} query_time_t;
+
+/* The parameters of query.path. Arrays borrowed. */
+typedef struct {
+    uint64_t source, target;
+    query_time_t time;
+    schema_date_t at, from, to; /* to may be SCHEMA_DATE_OPEN */
+    unsigned max_hops;          /* 1..KNOOP_PATH_MAX_HOPS */
+    unsigned k;                 /* 1..KNOOP_PATH_MAX_K */
+    unsigned links;             /* QUERY_LINK_* bits, not 0 */
+    const uint64_t *exclude;    /* nodes never visited */
+    size_t nexclude;
+    uint64_t max_expanded; /* 1..KNOOP_PATH_MAX_EXPANDED: nodes expanded, over all searches */
+    bool examples;         /* also pass through example persons (props.example = true) */
+} query_path_args_t;
+
+/* One hop of a path: from -> to through link, at org (nil for kent; the klantcontact for
+ * contact), explained by roles (1 or 2 edges: from's first), during [pfrom, pto). Owned. */
+typedef struct {
+    graph_node_t from, to, org; /* org.id 0 = none */
+    unsigned link;
+    graph_edge_t roles[2];
+    size_t nroles;
+    schema_date_t pfrom, pto;
+} query_hop_t;
+
+typedef struct {
+    query_hop_t *hops;
+    size_t n;
+} query_path_t;
+
+typedef struct {
+    query_path_t *paths;
+    size_t n;
+    bool bound_hit;    /* a bound cut the search: longer or further paths may exist */
+    const char *bound; /* "max_hops", "expanded", or NULL */
+    uint64_t expanded; /* nodes expanded (persons, organisations and hubs loaded) */
+} query_paths_t;
+
+/*
+ * The k shortest loopless paths from a->source to a->target of at most a->max_hops hops
+ * (bidirectional breadth-first search; Yen's algorithm for k > 1; the algorithm and its
+ * tie-breaking are documented in query_path.c and PROTOCOL.md). Paths are ordered by length,
+ * then by the ids of their nodes. *out zeroed by the caller, freed with query_paths_free (also
+ * after an error). Errors: KNOOP_ENOTFOUND (source or target does not exist), KNOOP_EINVAL
+ * (source = target, or one of them excluded), KNOOP_EUNAVAIL (deadline), KNOOP_ENOMEM, store
+ * errors. Reaching max_hops or max_expanded is not an error: out->bound_hit says it.
+ */
+int query_path(const query_ctx_t *q, const query_path_args_t *a, query_paths_t *out,
+               knoop_error_t *err);
+void query_paths_free(query_paths_t *p);
+/* Packs {paths: [{length, hops: [{from, to, link, org, roles, period: {from, to}}]}],
+ * bound_hit, bound, expanded}. */
+void query_paths_pack(msgpack_packer *pk, const query_paths_t *p);
+
+/* The parameters of query.neighbourhood. */
+typedef struct {
+    uint64_t node;
+    unsigned depth; /* 1..4 */
+    query_time_t time;
+    schema_date_t at, from, to;
+    unsigned links;
+    size_t limit;
+    uint64_t max_expanded;
+    bool examples;
+} query_nbh_args_t;
+
+typedef struct {
+    graph_node_t node;
+    unsigned dist;
+    double score;    /* only for dist 1; 0 otherwise */
+    unsigned shared; /* distinct organisations shared with the centre (dist 1) */
+    unsigned nlinks; /* links with the centre (dist 1) */
+    double overlap_years;
+} query_nbh_row_t;
+
+typedef struct {
+    graph_node_t centre;
+    query_nbh_row_t *rows;
+    size_t n, cap;
+    uint64_t total;                       /* nodes found within depth (before the limit) */
+    uint64_t kinds[SCHEMA_KIND_LAST + 1]; /* of those, per kind */
+    bool more, bound_hit;
+    uint64_t expanded;
+} query_nbh_t;
+
+/*
+ * The nodes within a->depth links of a->node, with counts per kind, the direct neighbours
+ * first, strongest first (score: query_path.c and PROTOCOL.md), then by distance and id. At most
+ * a->limit rows (more). *out zeroed by the caller, freed with query_nbh_free.
+ */
+int query_neighbourhood(const query_ctx_t *q, const query_nbh_args_t *a, query_nbh_t *out,
+                        knoop_error_t *err);
+void query_nbh_free(query_nbh_t *n);
+/* Packs {node, depth, counts: {kind: n}, total, nodes: [{node, distance, score, shared, links,
+ * overlap_years}], more, bound_hit, expanded}. */
+void query_nbh_pack(msgpack_packer *pk, const query_nbh_t *n, unsigned depth);
+
 #endif

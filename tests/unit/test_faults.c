@@ -380,6 +380,19 @@ static void batch_of_an_import_fails_cleanly_at_every_fault(void **state)
                  "\"GM0363\", \"valid_from\": \"2018-07-12\"}}], \"reason\": \"import\"}");
 }
 
+/* Reads allocate too: a path or neighbourhood answer fails with not-enough-memory (or an I/O
+ * error) and leaks nothing, at every fault. */
+static void path_and_neighbourhood_fail_cleanly_at_every_fault(void **state)
+{
+    (void)state;
+    run_ok("edge.create", "{\"type\": \"raadslid\", \"source\": \"q1\", \"target\": "
+                          "\"GM0034\", \"valid_from\": \"2022-04-01\", \"props\": "
+                          "{\"namens\": \"X\"}}");
+    faultsim_all("query.path", "{\"source\": \"p1\", \"target\": \"q1\", \"k\": 2, "
+                               "\"examples\": true}");
+    faultsim_all("query.neighbourhood", "{\"node\": \"p1\", \"examples\": true}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +422,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(schema_role_and_list_value_fail_cleanly_at_every_fault,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(batch_of_an_import_fails_cleanly_at_every_fault, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(path_and_neighbourhood_fail_cleanly_at_every_fault, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

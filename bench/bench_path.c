@@ -1,0 +1,383 @@
+/*
+ * bench_path.c - query.path on a generated graph of national size, over libknoop: p50, p99 and
+ * p99.9 latency of one request at a time between random persons, for k = 1 and k = 5, with the
+ * bound-hit rate and the mean nodes expanded (layer: bench; not part of the tests).
+ *
+ * It expects a knoopd with the real gemeenten, veiligheidsregio's and koepels imported
+ * (bench/run_path.sh does that) and generates, seeded and reproducible, through `batch`:
+ * --persons persons (default 100 000), --roles roles (default 1 000 000) of those persons at
+ * the real gemeenten and bodies over 20 years (2006-2026; each 1 to 8 years: raadslid or
+ * wethouder at a gemeente, lid of a veiligheidsregio or koepel), and --contacts klantcontacten
+ * (default 1 000 000; each one node with two `betrokkene` edges on one day). Then it asks
+ * --queries questions (default 2000) per setting: between two random persons on a random day
+ * (`at`), k = 1 and k = 5, default links.
+ *
+ * --reuse 1: the graph was generated before (same --persons): the persons are looked up by key
+ * and nothing is written.
+ *
+ * Usage: bench_path [--addr HOST:PORT] [--persons N] [--roles N] [--contacts N] [--queries N]
+ *                   [--seed S] [--reuse 1]
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+
+#include "bench_util.h"
+#include "knoop.h"
+
+#define BATCH 50000
+
+static knoop_conn_t *conn;
+
+static void pk_str(msgpack_packer *pk, const char *s)
+{
+    msgpack_pack_str_with_body(pk, s, strlen(s));
+}
+
+static const msgpack_object *mp_get(const msgpack_object *o, const char *k)
+{
+    if (o == NULL || o->type != MSGPACK_OBJECT_MAP)
+        return NULL;
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+        const msgpack_object *key = &o->via.map.ptr[i].key;
+        if (key->type == MSGPACK_OBJECT_STR && key->via.str.size == strlen(k) &&
+            memcmp(key->via.str.ptr, k, key->via.str.size) == 0)
+            return &o->via.map.ptr[i].val;
+    }
+    return NULL;
+}
+
+/* Calls method with the packed params in sb; exits on failure. */
+static knoop_result_t *call(const char *method, const msgpack_sbuffer *sb)
+{
+    knoop_result_t *r = NULL;
+    knoop_error_t err;
+    if (knoop_call(conn, method, sb->data, sb->size, &r, &err) != 0) {
+        fprintf(stderr, "bench_path: %s: %s\n", method, err.msg);
+        exit(1);
+    }
+    return r;
+}
+
+/* The ids of node.find {kind, type} (at most 5000). */
+static size_t find(const char *kind, const char *type, uint64_t *out, size_t max)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    size_t n = 0;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 3);
+    pk_str(&pk, "kind");
+    pk_str(&pk, kind);
+    pk_str(&pk, "type");
+    pk_str(&pk, type);
+    pk_str(&pk, "limit");
+    msgpack_pack_uint32(&pk, 5000);
+    knoop_result_t *r = call("node.find", &sb);
+    const msgpack_object *nodes = mp_get(knoop_result_value(r), "nodes");
+    for (uint32_t i = 0; nodes != NULL && i < nodes->via.array.size && n < max; i++) {
+        const msgpack_object *id = mp_get(&nodes->via.array.ptr[i], "id");
+        if (id != NULL)
+            out[n++] = id->via.u64;
+    }
+    knoop_result_free(r);
+    msgpack_sbuffer_destroy(&sb);
+    return n;
+}
+
+/* buf holds at least 24 bytes. */
+static void date_text(int days_since_2006, char *buf)
+{
+    /* 2006-01-01 plus whole months and days: a simple calendar, valid dates only. */
+    int y = 2006 + days_since_2006 / 365, rest = days_since_2006 % 365;
+    int m = 1 + rest / 31, d = 1 + rest % 27;
+    if (m > 12)
+        m = 12;
+    snprintf(buf, 24, "%04d-%02d-%02d", y, m, d);
+}
+
+/* Sends one batch of ops packed in ops (n of them) and, with ids, collects result ids. */
+static void run_batch(msgpack_sbuffer *ops, size_t n, uint64_t *ids)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 1);
+    pk_str(&pk, "ops");
+    msgpack_pack_array(&pk, (uint32_t)n);
+    msgpack_sbuffer_write(&sb, ops->data, ops->size);
+    knoop_result_t *r = call("batch", &sb);
+    const msgpack_object *res = mp_get(knoop_result_value(r), "results");
+    for (uint32_t i = 0; ids != NULL && res != NULL && i < res->via.array.size; i++) {
+        const msgpack_object *id = mp_get(&res->via.array.ptr[i], "id");
+        const msgpack_object *kc = mp_get(&res->via.array.ptr[i], "klantcontact");
+        ids[i] = id != NULL ? id->via.u64 : kc != NULL ? mp_get(kc, "id")->via.u64 : 0;
+    }
+    knoop_result_free(r);
+    msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_clear(ops);
+}
+
+static void op_head(msgpack_packer *pk, const char *method, uint32_t nparams)
+{
+    msgpack_pack_map(pk, 2);
+    pk_str(pk, "method");
+    pk_str(pk, method);
+    pk_str(pk, "params");
+    msgpack_pack_map(pk, nparams);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct_ms(const bench_lat_t *l, double p)
+{
+    if (l->n == 0)
+        return 0;
+    return (double)l->v[(size_t)(p * (double)(l->n - 1) + 0.5)] / 1e6;
+}
+
+int main(int argc, char **argv)
+{
+    const char *addr = NULL;
+    size_t npersons = 100000, nroles = 1000000, ncontacts = 1000000, nqueries = 2000;
+    uint64_t seed = 20261202;
+    uint64_t seed0;
+    bool reuse = false;
+    knoop_error_t err;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--addr") == 0)
+            addr = argv[i + 1];
+        else if (strcmp(argv[i], "--persons") == 0)
+            npersons = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--roles") == 0)
+            nroles = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--contacts") == 0)
+            ncontacts = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--queries") == 0)
+            nqueries = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--seed") == 0)
+            seed = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--reuse") == 0)
+            reuse = strcmp(argv[i + 1], "0") != 0;
+    }
+    seed0 = seed;
+    if (npersons < 2) {
+        fprintf(stderr, "bench_path: --persons must be at least 2\n");
+        return 2;
+    }
+    if (knoop_connect(addr, &conn, &err) != 0) {
+        fprintf(stderr, "bench_path: %s\n", err.msg);
+        return 1;
+    }
+    knoop_set_timeout(conn, 600000);
+
+    uint64_t *orgs = malloc(6000 * sizeof(uint64_t));
+    size_t ngem = find("organisation", "gemeente", orgs, 6000);
+    size_t norgs = ngem + find("body", "veiligheidsregio", orgs + ngem, 6000 - ngem);
+    norgs += find("body", "koepel", orgs + norgs, 6000 - norgs);
+    if (ngem == 0) {
+        fprintf(stderr, "bench_path: no gemeenten: import schema/data first (run_path.sh)\n");
+        return 1;
+    }
+    uint64_t *persons = malloc(npersons * sizeof(uint64_t));
+    msgpack_sbuffer ops;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&ops);
+    msgpack_packer_init(&pk, &ops, msgpack_sbuffer_write);
+    uint64_t t0 = bench_now_ns();
+    if (reuse) {
+        for (size_t i = 0, n = 0; i < npersons; i++) {
+            char key[32];
+            snprintf(key, sizeof(key), "bench-p%07zu", i);
+            op_head(&pk, "node.get", 1);
+            pk_str(&pk, "id");
+            pk_str(&pk, key);
+            if (++n == BATCH || i + 1 == npersons) {
+                run_batch(&ops, n, persons + i + 1 - n);
+                n = 0;
+            }
+        }
+        nroles = ncontacts = 0; /* as generated before; not written again */
+        goto measure;
+    }
+    for (size_t i = 0, n = 0; i < npersons; i++) {
+        char key[32], sur[32];
+        snprintf(key, sizeof(key), "bench-p%07zu", i);
+        snprintf(sur, sizeof(sur), "Persoon%07zu", i);
+        op_head(&pk, "node.create", 2);
+        pk_str(&pk, "kind");
+        pk_str(&pk, "person");
+        pk_str(&pk, "props");
+        msgpack_pack_map(&pk, 3);
+        pk_str(&pk, "key");
+        pk_str(&pk, key);
+        pk_str(&pk, "initials");
+        pk_str(&pk, "B.");
+        pk_str(&pk, "surname");
+        pk_str(&pk, sur);
+        if (++n == BATCH || i + 1 == npersons) {
+            run_batch(&ops, n, persons + i + 1 - n);
+            n = 0;
+        }
+    }
+    fprintf(stderr, "bench_path: %zu persons in %.1f s\n", npersons,
+            (double)(bench_now_ns() - t0) / 1e9);
+    t0 = bench_now_ns();
+    for (size_t i = 0, n = 0; i < nroles; i++) {
+        uint64_t o = bench_rand(&seed) % norgs;
+        int start = (int)(bench_rand(&seed) % (20 * 365));
+        int len = 365 + (int)(bench_rand(&seed) % (7 * 365));
+        char from[24], to[24];
+        date_text(start, from);
+        date_text(start + len, to);
+        const char *type =
+            o < ngem ? (bench_rand(&seed) % 4 == 0 ? "wethouder" : "raadslid") : "lid";
+        bool gem = o < ngem;
+        op_head(&pk, "edge.create", gem && strcmp(type, "raadslid") == 0 ? 6 : 5);
+        pk_str(&pk, "type");
+        pk_str(&pk, type);
+        pk_str(&pk, "source");
+        msgpack_pack_uint64(&pk, persons[bench_rand(&seed) % npersons]);
+        pk_str(&pk, "target");
+        msgpack_pack_uint64(&pk, orgs[o]);
+        pk_str(&pk, "valid_from");
+        pk_str(&pk, from);
+        pk_str(&pk, "valid_to");
+        pk_str(&pk, to);
+        if (gem && strcmp(type, "raadslid") == 0) {
+            pk_str(&pk, "props");
+            msgpack_pack_map(&pk, 1);
+            pk_str(&pk, "namens");
+            pk_str(&pk, "Partij");
+        }
+        if (++n == BATCH || i + 1 == nroles) {
+            run_batch(&ops, n, NULL);
+            n = 0;
+        }
+    }
+    fprintf(stderr, "bench_path: %zu roles in %.1f s\n", nroles,
+            (double)(bench_now_ns() - t0) / 1e9);
+    t0 = bench_now_ns();
+    /* Contacts: a klantcontact node, then its two betrokkene edges, in the same batch (the
+     * edges name the node by its external key). */
+    for (size_t i = 0, n = 0; i < ncontacts; i++) {
+        char key[32], day[24], ts[48];
+        snprintf(key, sizeof(key), "bench-c%07zu", i);
+        date_text((int)(bench_rand(&seed) % (20 * 365)), day);
+        snprintf(ts, sizeof(ts), "%sT10:00:00+01:00", day);
+        op_head(&pk, "node.create", 3);
+        pk_str(&pk, "kind");
+        pk_str(&pk, "contact");
+        pk_str(&pk, "type");
+        pk_str(&pk, "klantcontact");
+        pk_str(&pk, "props");
+        msgpack_pack_map(&pk, 4);
+        pk_str(&pk, "key");
+        pk_str(&pk, key);
+        pk_str(&pk, "kanaal");
+        pk_str(&pk, "telefoon");
+        pk_str(&pk, "onderwerp");
+        pk_str(&pk, "Overleg");
+        pk_str(&pk, "plaatsgevondenOp");
+        pk_str(&pk, ts);
+        for (int b = 0; b < 2; b++) {
+            char next[24];
+            op_head(&pk, "edge.create", 6);
+            pk_str(&pk, "type");
+            pk_str(&pk, "betrokkene");
+            pk_str(&pk, "source");
+            msgpack_pack_uint64(&pk, persons[bench_rand(&seed) % npersons]);
+            pk_str(&pk, "target");
+            pk_str(&pk, key);
+            pk_str(&pk, "valid_from");
+            pk_str(&pk, day);
+            /* One day: [day, day + 1); the calendar above never makes day 28 or later. */
+            snprintf(next, sizeof(next), "%.8s%02d", day, atoi(day + 8) + 1);
+            pk_str(&pk, "valid_to");
+            pk_str(&pk, next);
+            pk_str(&pk, "props");
+            msgpack_pack_map(&pk, 1);
+            pk_str(&pk, "rol");
+            pk_str(&pk, "klant");
+        }
+        n += 3;
+        if (n + 3 > BATCH || i + 1 == ncontacts) {
+            run_batch(&ops, n, NULL);
+            n = 0;
+        }
+    }
+    fprintf(stderr, "bench_path: %zu contacts in %.1f s\n", ncontacts,
+            (double)(bench_now_ns() - t0) / 1e9);
+measure:
+
+    if (reuse)
+        printf("query.path on a graph generated before (%zu persons; --reuse), %zu real "
+               "organisations and bodies; one request at a time, %zu questions per row\n",
+               npersons, norgs, nqueries);
+    else
+        printf("query.path on %zu persons, %zu roles at %zu real organisations and bodies over "
+               "20 years, %zu contacts (seed %llu); one request at a time, %zu questions per "
+               "row\n",
+               npersons, nroles, norgs, ncontacts, (unsigned long long)seed0, nqueries);
+    printf("%-34s %9s %9s %9s %10s %10s %8s\n", "question", "p50 ms", "p99 ms", "p99.9 ms", "found",
+           "bound_hit", "expanded");
+    for (int k = 1; k <= 5; k += 4) {
+        bench_lat_t lat = { 0 };
+        size_t found = 0, bound = 0;
+        uint64_t expanded = 0;
+        msgpack_sbuffer sb;
+        msgpack_sbuffer_init(&sb);
+        for (size_t q = 0; q < nqueries; q++) {
+            char at[24];
+            uint64_t a = persons[bench_rand(&seed) % npersons], b;
+            do
+                b = persons[bench_rand(&seed) % npersons];
+            while (b == a);
+            date_text((int)(bench_rand(&seed) % (20 * 365)), at);
+            msgpack_sbuffer_clear(&sb);
+            msgpack_packer qp;
+            msgpack_packer_init(&qp, &sb, msgpack_sbuffer_write);
+            msgpack_pack_map(&qp, 4);
+            pk_str(&qp, "source");
+            msgpack_pack_uint64(&qp, a);
+            pk_str(&qp, "target");
+            msgpack_pack_uint64(&qp, b);
+            pk_str(&qp, "at");
+            pk_str(&qp, at);
+            pk_str(&qp, "k");
+            msgpack_pack_uint32(&qp, (uint32_t)k);
+            uint64_t s = bench_now_ns();
+            knoop_result_t *r = call("query.path", &sb);
+            bench_lat_add(&lat, bench_now_ns() - s);
+            const msgpack_object *v = knoop_result_value(r);
+            const msgpack_object *paths = mp_get(v, "paths"), *bh = mp_get(v, "bound_hit");
+            const msgpack_object *ex = mp_get(v, "expanded");
+            found += paths != NULL && paths->via.array.size > 0;
+            bound += bh != NULL && bh->via.boolean;
+            expanded += ex != NULL ? ex->via.u64 : 0;
+            knoop_result_free(r);
+        }
+        msgpack_sbuffer_destroy(&sb);
+        qsort(lat.v, lat.n, sizeof(*lat.v), u64_cmp);
+        char label[64];
+        snprintf(label, sizeof(label), "query.path {at: random day, k: %d}", k);
+        printf("%-34s %9.3f %9.3f %9.3f %9.1f%% %9.1f%% %8.0f\n", label, pct_ms(&lat, 0.50),
+               pct_ms(&lat, 0.99), pct_ms(&lat, 0.999), 100.0 * (double)found / (double)nqueries,
+               100.0 * (double)bound / (double)nqueries, (double)expanded / (double)nqueries);
+        bench_lat_free(&lat);
+    }
+    msgpack_sbuffer_destroy(&ops);
+    free(orgs);
+    free(persons);
+    knoop_close(conn);
+    return 0;
+}

@@ -1,0 +1,1344 @@
+/*
+ * query_path.c - query.path (who knows whom: the k shortest explained paths between two nodes)
+ * and query.neighbourhood (the nodes around one node, strongest connections first)
+ * (layer: query).
+ *
+ * The graph searched. Path nodes are persons and, with the membership link, organisations,
+ * bodies and projects. Two persons are linked by
+ *   kent           a `kent` edge (either direction);
+ *   co-membership  a role of each at the same organisation, body or project (a role is any
+ *                  outgoing edge of a person to such a node), the two periods overlapping;
+ *   contact        a klantcontact where both are betrokkene, or one actor and one betrokkene;
+ * and, with membership, a person is linked to the organisations it holds roles at and an
+ * organisation to the organisations it has any edge with. A hop's period is the intersection
+ * of its edges' periods (and, with from/to, of [from, to)); a link counts only when that
+ * intersection is not empty. Example persons (props.example = true) are left out unless asked.
+ *
+ * Everything is read through graph_adj_scan with the time filter inline (an edge failing it is
+ * never read) and graph_node_get (a node's kind, once per request: the node table below caches
+ * it). Organisations and klantcontacten between persons are hubs: a hub's members (the persons
+ * holding a role there, valid under the time filter) are scanned once per request and kept in
+ * memory; within one search each side keeps the list of members it has not reached yet, so a
+ * hub with 10 000 members is read once and walked about once, not once per member that reaches
+ * it.
+ *
+ * The search (pw_search) is breadth-first from both ends, one whole level at a time, always on
+ * the side with the smaller frontier (the source side on a tie). It stops after the level in
+ * which the two sides first meet, taking the meeting node with the smallest total length (then
+ * the lowest id). Ties are broken deterministically: a frontier is expanded in ascending node
+ * id; a node's links in the order kent, co-membership, contact, membership, each in adjacency
+ * order (edge type, other node id, edge id) and, through a hub, in the hub's adjacency order; a
+ * node keeps the first link that reached it.
+ *
+ * k > 1: Yen's algorithm (J. Y. Yen, "Finding the k shortest loopless paths in a network",
+ * Management Science 17(11), 1971) over node sequences: two paths are different when they pass
+ * different nodes; the hop between two nodes is explained by the first link found between
+ * them. For each node of the last accepted path (the spur node), the nodes before it are
+ * blocked and the next nodes of every accepted path with the same root are banned from it; the
+ * shortest spur path (same search) joined to the root is a candidate. The shortest candidate
+ * (then the smaller node ids, compared in order) is accepted next.
+ *
+ * Bounds: max_hops cuts each search at that total depth; max_expanded counts every node
+ * expanded and every hub loaded over the whole request. A cut sets bound_hit (and bound says
+ * which); the paths found until then are answered. The deadline is checked every 256 steps.
+ *
+ * query.neighbourhood: breadth-first from the node to depth, the same links. The direct
+ * neighbours get a score: 2 per distinct organisation or body shared with the centre (a
+ * co-membership), plus the overlap of those roles in years (summed over the pairs of roles;
+ * an open end counts until the question's date: `at`, `to`, or today), plus 3 for a `kent`
+ * edge, plus 1 per klantcontact shared, plus 1 per membership hop. Higher first.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_int.h"
+
+/* ---- the node table ---- */
+
+typedef struct {
+    uint8_t kind;    /* link bit (QUERY_LINK_*) */
+    uint64_t org;    /* the hub (organisation or klantcontact) or, for membership, the edge's
+                      * target; 0 for kent */
+    uint64_t e1, e2; /* the edge at the expanding node, the edge at the node reached (0: none) */
+    schema_date_t from, to;
+} pw_link_t;
+
+typedef struct {
+    uint32_t node;
+    uint64_t edge;
+    schema_date_t from, to;
+    bool actor; /* contact hubs: had_contact rather than betrokkene */
+} pw_member_t;
+
+typedef struct {
+    pw_member_t *m;
+    uint32_t n, cap;
+    uint32_t *rem[2]; /* per side, the members not yet reached in search `epoch[side]` */
+    uint32_t nrem[2], epoch[2];
+} pw_hub_t;
+
+typedef struct {
+    uint64_t id;
+    bool loaded, example, excluded;
+    uint8_t kind;
+    int32_t hub[2];   /* index of its hub as an organisation [0] / a klantcontact [1]; -1 */
+    uint32_t seen[2]; /* the search epoch in which side 0 (source) / 1 (target) reached it */
+    uint32_t blocked; /* the search epoch in which it may not be visited (Yen's root) */
+    uint8_t dist[2];
+    uint32_t parent[2];
+    pw_link_t via[2];
+} pw_node_t;
+
+typedef struct {
+    uint32_t *v;
+    size_t n, cap;
+} pw_list_t;
+
+typedef struct {
+    const query_ctx_t *q;
+    knoop_error_t *err;
+    unsigned links;
+    query_time_t time;
+    schema_date_t at, from, to;
+    bool examples;
+    bool lazy; /* read a node's record only when it is expanded or met (pw_verify) */
+    pw_node_t *nodes;
+    uint32_t nn, ncap;
+    uint32_t *tab; /* open addressing: node index + 1, 0 = empty */
+    uint32_t tcap;
+    pw_hub_t *hubs;
+    uint32_t nh, hcap;
+    uint32_t epoch;
+    uint32_t ban_from; /* UINT32_MAX = no bans */
+    pw_list_t bans;
+    uint64_t expanded, max_expanded, steps;
+    bool cut_expanded, cut_hops;
+} pw_t;
+
+#define PW_NONE UINT32_MAX
+/* Returned by expansion callbacks and pw_expand to stop without an error. */
+#define PW_STOP 1
+
+static int pw_nomem(pw_t *w)
+{
+    return query_nomem(w->err);
+}
+
+static int pw_list_push(pw_list_t *l, uint32_t v)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        uint32_t *nv = knoop_realloc(l->v, cap * sizeof(*nv));
+        if (nv == NULL)
+            return KNOOP_ENOMEM;
+        l->v = nv;
+        l->cap = cap;
+    }
+    l->v[l->n++] = v;
+    return KNOOP_OK;
+}
+
+static void pw_list_free(pw_list_t *l)
+{
+    knoop_free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+static uint32_t pw_hash(uint64_t id)
+{
+    id ^= id >> 33;
+    id *= 0xff51afd7ed558ccdULL;
+    id ^= id >> 33;
+    return (uint32_t)id;
+}
+
+static void pw_free(pw_t *w)
+{
+    for (uint32_t i = 0; i < w->nh; i++) {
+        knoop_free(w->hubs[i].m);
+        knoop_free(w->hubs[i].rem[0]);
+        knoop_free(w->hubs[i].rem[1]);
+    }
+    knoop_free(w->hubs);
+    knoop_free(w->nodes);
+    knoop_free(w->tab);
+    pw_list_free(&w->bans);
+}
+
+/* The index of node id in the table, added (not loaded) when absent; PW_NONE when out of
+ * memory. */
+static uint32_t pw_node(pw_t *w, uint64_t id)
+{
+    if (w->tcap == 0 || (uint64_t)(w->nn + 1) * 2 > w->tcap) {
+        uint32_t cap = w->tcap ? w->tcap * 2 : 1024;
+        uint32_t *t = knoop_calloc(cap, sizeof(*t));
+        if (t == NULL)
+            return PW_NONE;
+        for (uint32_t i = 0; i < w->nn; i++) {
+            uint32_t h = pw_hash(w->nodes[i].id) & (cap - 1);
+            while (t[h] != 0)
+                h = (h + 1) & (cap - 1);
+            t[h] = i + 1;
+        }
+        knoop_free(w->tab);
+        w->tab = t;
+        w->tcap = cap;
+    }
+    uint32_t h = pw_hash(id) & (w->tcap - 1);
+    while (w->tab[h] != 0) {
+        if (w->nodes[w->tab[h] - 1].id == id)
+            return w->tab[h] - 1;
+        h = (h + 1) & (w->tcap - 1);
+    }
+    if (w->nn == w->ncap) {
+        uint32_t cap = w->ncap ? w->ncap * 2 : 256;
+        pw_node_t *nv = knoop_realloc(w->nodes, (size_t)cap * sizeof(*nv));
+        if (nv == NULL)
+            return PW_NONE;
+        w->nodes = nv;
+        w->ncap = cap;
+    }
+    pw_node_t *n = &w->nodes[w->nn];
+    memset(n, 0, sizeof(*n));
+    n->id = id;
+    n->hub[0] = n->hub[1] = -1;
+    n->parent[0] = n->parent[1] = PW_NONE;
+    w->tab[h] = w->nn + 1;
+    return w->nn++;
+}
+
+/* Reads node i's kind and example flag once. A node that no longer exists (a dangling edge)
+ * gets kind 0 and is never a path node. */
+static int pw_load(pw_t *w, uint32_t i)
+{
+    graph_node_t n;
+    int rc;
+    if (w->nodes[i].loaded)
+        return KNOOP_OK;
+    rc = graph_node_get(w->q->store, w->q->view, w->nodes[i].id, &n, w->err);
+    if (rc == KNOOP_ENOTFOUND) {
+        w->nodes[i].loaded = true;
+        return KNOOP_OK;
+    }
+    if (rc != KNOOP_OK)
+        return rc;
+    w->nodes[i].kind = (uint8_t)n.kind;
+    w->nodes[i].example = n.kind == SCHEMA_KIND_PERSON && query_node_is_example(&n);
+    w->nodes[i].loaded = true;
+    graph_node_clear(&n);
+    return KNOOP_OK;
+}
+
+static bool pw_is_org(const pw_node_t *n)
+{
+    return query__is_org_kind((schema_kind_t)n->kind);
+}
+
+/* True when node i may be a node of a path in the current search. A node not read yet (lazy
+ * mode) is taken to be usable until pw_verify reads it. */
+static bool pw_usable(const pw_t *w, uint32_t i)
+{
+    const pw_node_t *n = &w->nodes[i];
+    if (n->excluded || n->blocked == w->epoch)
+        return false;
+    if (!n->loaded)
+        return true;
+    if (n->kind == SCHEMA_KIND_PERSON)
+        return w->examples || !n->example;
+    return (w->links & QUERY_LINK_MEMBERSHIP) && pw_is_org(n);
+}
+
+/* Reads node i if needed and sets *ok to whether it may be a path node. */
+static int pw_verify(pw_t *w, uint32_t i, bool *ok)
+{
+    int rc = pw_load(w, i);
+    *ok = rc == KNOOP_OK && pw_usable(w, i);
+    return rc;
+}
+
+/* The period of a link made of edges [f1, t1) and [f2, t2) under the time filter; false when
+ * empty. Under `at` both contain at, so the intersection does. */
+static bool pw_period(const pw_t *w, schema_date_t f1, schema_date_t t1, schema_date_t f2,
+                      schema_date_t t2, schema_date_t *f, schema_date_t *t)
+{
+    *f = f1 > f2 ? f1 : f2;
+    *t = t1 < t2 ? t1 : t2;
+    if (w->time == QUERY_TIME_PERIOD) {
+        if (w->from > *f)
+            *f = w->from;
+        if (w->to < *t)
+            *t = w->to;
+    }
+    return *f < *t;
+}
+
+static int pw_step(pw_t *w)
+{
+    if ((++w->steps & 255) == 0)
+        return query_check_deadline(w->q, w->err);
+    return KNOOP_OK;
+}
+
+/* ---- adjacency, collected before it is used (no scan runs inside another's callback) ---- */
+
+typedef struct {
+    uint64_t other, edge;
+    schema_date_t from, to;
+    uint8_t cls; /* ADJ_ROLE (any other type), ADJ_KENT, ADJ_BETROKKENE, ADJ_ACTOR */
+    bool out;
+} pw_adj_t;
+
+enum { ADJ_ROLE = 0, ADJ_KENT, ADJ_BETROKKENE, ADJ_ACTOR, ADJ_SKIP };
+
+typedef struct {
+    pw_adj_t *v;
+    size_t n, cap;
+    int rc;
+} pw_adjs_t;
+
+static uint8_t pw_class(const char *t, size_t len)
+{
+#define IS(s) (len == sizeof(s) - 1 && memcmp(t, s, len) == 0)
+    if (IS("kent"))
+        return ADJ_KENT;
+    if (IS("betrokkene"))
+        return ADJ_BETROKKENE;
+    if (IS("had_contact"))
+        return ADJ_ACTOR;
+    /* Links of the contact administration and subscriptions: never roles. */
+    if (IS("over_rol") || IS("aanleiding") || IS("toegewezen_aan") || IS("corrigeert") ||
+        IS("abonnement") || IS("uitslag van"))
+        return ADJ_SKIP;
+    return ADJ_ROLE;
+#undef IS
+}
+
+static int pw_adj_cb(void *arg, const graph_adj_t *a)
+{
+    pw_adjs_t *l = arg;
+    uint8_t cls = pw_class(a->type, a->type_len);
+    if (cls == ADJ_SKIP)
+        return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        pw_adj_t *nv = knoop_realloc(l->v, cap * sizeof(*nv));
+        if (nv == NULL) {
+            l->rc = KNOOP_ENOMEM;
+            return 1;
+        }
+        l->v = nv;
+        l->cap = cap;
+    }
+    l->v[l->n++] =
+        (pw_adj_t){ a->other, a->edge, a->valid_from, a->valid_to, cls, a->dir == GRAPH_OUT };
+    return 0;
+}
+
+/* Appends node's adjacency in direction dir (of type, NULL = all) under the time filter. */
+static int pw_scan(pw_t *w, uint64_t node, graph_dir_t dir, const char *type, pw_adjs_t *l)
+{
+    graph_filter_t f = { .dir = dir, .type = type };
+    int rc;
+    if (w->time == QUERY_TIME_AT) {
+        f.time = GRAPH_TIME_AT;
+        f.at = w->at;
+    } else if (w->time == QUERY_TIME_PERIOD) {
+        f.time = GRAPH_TIME_OVERLAP;
+        f.from = w->from;
+        f.to = w->to;
+    }
+    rc = graph_adj_scan(w->q->store, w->q->view, node, &f, pw_adj_cb, l, w->err);
+    if (rc == KNOOP_OK && l->rc != KNOOP_OK)
+        rc = pw_nomem(w);
+    return rc;
+}
+
+/* Counts one expansion; PW_STOP (cut_expanded set) past the cap. */
+static int pw_count(pw_t *w)
+{
+    if (w->expanded >= w->max_expanded) {
+        w->cut_expanded = true;
+        return PW_STOP;
+    }
+    w->expanded++;
+    return KNOOP_OK;
+}
+
+/* The hub of node i (contact: a klantcontact's betrokkenen and actors; else the persons with a
+ * role there), loaded on first use. *h gets its index. */
+static int pw_hub(pw_t *w, uint32_t i, bool contact, int32_t *h)
+{
+    pw_adjs_t l = { 0 };
+    pw_hub_t hub = { 0 };
+    int rc;
+    if ((*h = w->nodes[i].hub[contact]) >= 0)
+        return KNOOP_OK;
+    if ((rc = pw_count(w)) != KNOOP_OK)
+        return rc;
+    rc = pw_scan(w, w->nodes[i].id, GRAPH_IN, NULL, &l);
+    for (size_t j = 0; rc == KNOOP_OK && j < l.n; j++) {
+        const pw_adj_t *a = &l.v[j];
+        uint32_t m;
+        if (contact ? a->cls != ADJ_BETROKKENE && a->cls != ADJ_ACTOR : a->cls != ADJ_ROLE)
+            continue;
+        if ((m = pw_node(w, a->other)) == PW_NONE) {
+            rc = pw_nomem(w);
+            break;
+        }
+        if ((rc = pw_step(w)) != KNOOP_OK || (!w->lazy && (rc = pw_load(w, m)) != KNOOP_OK))
+            break;
+        /* Lazily, an organisation that is a member (a gemeente `lid` of a koepel) stays in
+         * the list and is refused when it would be expanded or met. */
+        if (w->nodes[m].loaded && w->nodes[m].kind != SCHEMA_KIND_PERSON)
+            continue;
+        if (hub.n == hub.cap) {
+            uint32_t cap = hub.cap ? hub.cap * 2 : 16;
+            pw_member_t *nv = knoop_realloc(hub.m, (size_t)cap * sizeof(*nv));
+            if (nv == NULL) {
+                rc = pw_nomem(w);
+                break;
+            }
+            hub.m = nv;
+            hub.cap = cap;
+        }
+        hub.m[hub.n++] = (pw_member_t){ m, a->edge, a->from, a->to, a->cls == ADJ_ACTOR };
+    }
+    knoop_free(l.v);
+    if (rc == KNOOP_OK && w->nh == w->hcap) {
+        uint32_t cap = w->hcap ? w->hcap * 2 : 16;
+        pw_hub_t *nv = knoop_realloc(w->hubs, (size_t)cap * sizeof(*nv));
+        if (nv == NULL)
+            rc = pw_nomem(w);
+        else
+            w->hubs = nv, w->hcap = cap;
+    }
+    if (rc != KNOOP_OK) {
+        knoop_free(hub.m);
+        return rc;
+    }
+    w->hubs[w->nh] = hub;
+    *h = (int32_t)w->nh;
+    w->nodes[i].hub[contact] = (int32_t)w->nh++;
+    return KNOOP_OK;
+}
+
+/* Called for each link found from the expanding node to node `to`. Returns KNOOP_OK, PW_STOP
+ * or an error. */
+typedef int (*pw_emit_fn)(pw_t *w, void *arg, uint32_t to, const pw_link_t *l);
+
+/*
+ * Walks hub h from node x (side, with x's edge e at it, [ef, et), actor for contacts). With
+ * rem, only the members side has not reached in this search are walked, and those reached (or
+ * never usable) are dropped from the list for later arrivals.
+ */
+static int pw_walk_hub(pw_t *w, int32_t h, uint32_t x, int side, bool rem, unsigned link,
+                       uint64_t org, uint64_t e, schema_date_t ef, schema_date_t et, bool actor,
+                       pw_emit_fn emit, void *arg)
+{
+    pw_hub_t *hub = &w->hubs[h];
+    int rc = KNOOP_OK;
+    if (rem && hub->epoch[side] != w->epoch) {
+        if (hub->rem[side] == NULL && hub->n > 0 &&
+            (hub->rem[side] = knoop_malloc((size_t)hub->n * sizeof(uint32_t))) == NULL)
+            return pw_nomem(w);
+        for (uint32_t j = 0; j < hub->n; j++)
+            hub->rem[side][j] = j;
+        hub->nrem[side] = hub->n;
+        hub->epoch[side] = w->epoch;
+    }
+    uint32_t n = rem ? hub->nrem[side] : hub->n, kept = 0, j;
+    for (j = 0; j < n && rc == KNOOP_OK; j++) {
+        uint32_t mi = rem ? hub->rem[side][j] : j;
+        const pw_member_t *m = &hub->m[mi];
+        uint32_t to = m->node;
+        schema_date_t f, t;
+        if ((rc = pw_step(w)) != KNOOP_OK)
+            break;
+        if (to != x && !(actor && m->actor) && pw_period(w, ef, et, m->from, m->to, &f, &t)) {
+            pw_link_t l = { (uint8_t)link, org, e, m->edge, f, t };
+            rc = emit(w, arg, to, &l);
+        }
+        /* Reached (or never a path node here): later arrivals skip it. The list is compacted
+         * in place, in order, so that ties stay deterministic. */
+        if (rem && w->nodes[to].seen[side] != w->epoch && pw_usable(w, to))
+            hub->rem[side][kept++] = mi;
+    }
+    if (rem) {
+        /* Members not walked (an error or a stop) stay for a later arrival. */
+        for (; j < n; j++)
+            hub->rem[side][kept++] = hub->rem[side][j];
+        hub->nrem[side] = kept;
+    }
+    return rc;
+}
+
+/*
+ * Expands node x on side (0 source, 1 target): emits every link from x allowed by w->links, in
+ * the order kent, co-membership, contact, membership. rem: walk hubs by their remaining lists
+ * (breadth-first search); without, every member (neighbourhood scores). Returns KNOOP_OK,
+ * PW_STOP (the cap, or emit stopped) or an error.
+ */
+static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, void *arg)
+{
+    pw_adjs_t l = { 0 };
+    uint64_t xid = w->nodes[x].id;
+    bool person = w->nodes[x].kind == SCHEMA_KIND_PERSON;
+    int rc;
+
+    if ((rc = pw_count(w)) != KNOOP_OK)
+        return rc;
+    if (person) {
+        if (w->links & QUERY_LINK_KENT) {
+            if ((rc = pw_scan(w, xid, GRAPH_BOTH, "kent", &l)) != KNOOP_OK)
+                goto out;
+            for (size_t j = 0; j < l.n && rc == KNOOP_OK; j++) {
+                uint32_t to = pw_node(w, l.v[j].other);
+                schema_date_t f, t;
+                if (to == PW_NONE) {
+                    rc = pw_nomem(w);
+                    break;
+                }
+                if (!w->lazy && (rc = pw_load(w, to)) != KNOOP_OK)
+                    break;
+                if (to == x || (w->nodes[to].loaded && w->nodes[to].kind != SCHEMA_KIND_PERSON) ||
+                    !pw_period(w, l.v[j].from, l.v[j].to, l.v[j].from, l.v[j].to, &f, &t))
+                    continue;
+                pw_link_t k = { QUERY_LINK_KENT, 0, l.v[j].edge, 0, f, t };
+                rc = emit(w, arg, to, &k);
+            }
+            l.n = 0;
+            if (rc != KNOOP_OK)
+                goto out;
+        }
+        if ((rc = pw_scan(w, xid, GRAPH_OUT, NULL, &l)) != KNOOP_OK)
+            goto out;
+        /* Three passes over the out-edges, one per link kind, in the documented order. */
+        for (int pass = 0; pass < 3 && rc == KNOOP_OK; pass++) {
+            unsigned link = pass == 0   ? QUERY_LINK_COMEMBER
+                            : pass == 1 ? QUERY_LINK_CONTACT
+                                        : QUERY_LINK_MEMBERSHIP;
+            if (!(w->links & link))
+                continue;
+            for (size_t j = 0; j < l.n && rc == KNOOP_OK; j++) {
+                const pw_adj_t a = l.v[j];
+                uint32_t o;
+                int32_t h;
+                bool contact = a.cls == ADJ_BETROKKENE || a.cls == ADJ_ACTOR;
+                if (a.cls == ADJ_KENT || (link == QUERY_LINK_CONTACT) != contact)
+                    continue;
+                if ((o = pw_node(w, a.other)) == PW_NONE) {
+                    rc = pw_nomem(w);
+                    break;
+                }
+                if ((rc = pw_load(w, o)) != KNOOP_OK)
+                    break;
+                if (contact) {
+                    if (w->nodes[o].kind != SCHEMA_KIND_CONTACT)
+                        continue;
+                } else if (!pw_is_org(&w->nodes[o])) {
+                    continue;
+                }
+                if (link == QUERY_LINK_MEMBERSHIP) {
+                    schema_date_t f, t;
+                    if (!pw_period(w, a.from, a.to, a.from, a.to, &f, &t))
+                        continue;
+                    pw_link_t k = { QUERY_LINK_MEMBERSHIP, a.other, a.edge, 0, f, t };
+                    rc = emit(w, arg, o, &k);
+                    continue;
+                }
+                if ((rc = pw_hub(w, o, contact, &h)) != KNOOP_OK)
+                    break;
+                rc = pw_walk_hub(w, h, x, side, rem, link, a.other, a.edge, a.from, a.to,
+                                 a.cls == ADJ_ACTOR, emit, arg);
+            }
+        }
+    } else if (pw_is_org(&w->nodes[x]) && (w->links & QUERY_LINK_MEMBERSHIP)) {
+        if ((rc = pw_scan(w, xid, GRAPH_BOTH, NULL, &l)) != KNOOP_OK)
+            goto out;
+        for (size_t j = 0; j < l.n && rc == KNOOP_OK; j++) {
+            const pw_adj_t a = l.v[j];
+            uint32_t o;
+            schema_date_t f, t;
+            if (a.cls != ADJ_ROLE || a.other == xid)
+                continue;
+            if ((o = pw_node(w, a.other)) == PW_NONE) {
+                rc = pw_nomem(w);
+                break;
+            }
+            if ((rc = pw_step(w)) != KNOOP_OK || (rc = pw_load(w, o)) != KNOOP_OK)
+                break;
+            /* A person only by its role here (an incoming edge); organisations either way. */
+            if (!(pw_is_org(&w->nodes[o]) || (w->nodes[o].kind == SCHEMA_KIND_PERSON && !a.out)) ||
+                !pw_period(w, a.from, a.to, a.from, a.to, &f, &t))
+                continue;
+            pw_link_t k = { QUERY_LINK_MEMBERSHIP, a.out ? a.other : xid, a.edge, 0, f, t };
+            rc = emit(w, arg, o, &k);
+        }
+    }
+out:
+    knoop_free(l.v);
+    return rc;
+}
+
+/* ---- one bidirectional search ---- */
+
+typedef struct {
+    int side;
+    uint8_t depth;
+    uint32_t x;
+    pw_list_t *next;
+    uint32_t meet;
+    unsigned best;
+} pw_bfs_t;
+
+static bool pw_banned(const pw_t *w, uint32_t a, uint32_t b)
+{
+    uint32_t other;
+    if (w->ban_from == PW_NONE)
+        return false;
+    if (a == w->ban_from)
+        other = b;
+    else if (b == w->ban_from)
+        other = a;
+    else
+        return false;
+    for (size_t i = 0; i < w->bans.n; i++)
+        if (w->bans.v[i] == other)
+            return true;
+    return false;
+}
+
+static int pw_bfs_emit(pw_t *w, void *arg, uint32_t to, const pw_link_t *l)
+{
+    pw_bfs_t *b = arg;
+    pw_node_t *n = &w->nodes[to];
+    int s = b->side;
+    if (n->seen[s] == w->epoch || !pw_usable(w, to) || pw_banned(w, b->x, to))
+        return KNOOP_OK;
+    n->seen[s] = w->epoch;
+    n->dist[s] = (uint8_t)(b->depth + 1);
+    n->parent[s] = b->x;
+    n->via[s] = *l;
+    if (pw_list_push(b->next, to) != KNOOP_OK)
+        return pw_nomem(w);
+    if (n->seen[1 - s] == w->epoch) {
+        unsigned total = (unsigned)n->dist[0] + n->dist[1];
+        bool ok;
+        int rc = pw_verify(w, to, &ok);
+        if (rc != KNOOP_OK)
+            return rc;
+        n = &w->nodes[to];
+        if (!ok)
+            return KNOOP_OK;
+        if (total < b->best || (total == b->best && n->id < w->nodes[b->meet].id)) {
+            b->best = total;
+            b->meet = to;
+        }
+    }
+    return KNOOP_OK;
+}
+
+static int pw_id_cmp_ctx(const void *a, const void *b, void *ctx)
+{
+    const pw_t *w = ctx;
+    uint64_t x = w->nodes[*(const uint32_t *)a].id, y = w->nodes[*(const uint32_t *)b].id;
+    return x < y ? -1 : x > y;
+}
+
+/* A path: nodes[0..n) and links[i] between nodes[i] and nodes[i + 1] (e1 at nodes[i]). */
+typedef struct {
+    uint32_t *nodes;
+    pw_link_t *links;
+    uint32_t n;
+} pw_path_t;
+
+static void pw_path_free(pw_path_t *p)
+{
+    knoop_free(p->nodes);
+    knoop_free(p->links);
+    memset(p, 0, sizeof(*p));
+}
+
+/*
+ * The shortest path from s to t of at most max_hops hops that avoids nodes in block (and the
+ * bans in w). *found false when none (within the bounds). *p owned by the caller when found.
+ */
+static int pw_search(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, const uint32_t *block,
+                     size_t nblock, pw_path_t *p, bool *found)
+{
+    pw_list_t fr[2] = { { 0 }, { 0 } }, next = { 0 };
+    uint8_t depth[2] = { 0, 0 };
+    uint32_t meet = PW_NONE;
+    int rc = KNOOP_OK;
+
+    *found = false;
+    w->epoch++;
+    for (size_t i = 0; i < nblock; i++)
+        w->nodes[block[i]].blocked = w->epoch;
+    w->nodes[s].seen[0] = w->nodes[t].seen[1] = w->epoch;
+    w->nodes[s].dist[0] = w->nodes[t].dist[1] = 0;
+    w->nodes[s].parent[0] = w->nodes[t].parent[1] = PW_NONE;
+    if (pw_list_push(&fr[0], s) != KNOOP_OK || pw_list_push(&fr[1], t) != KNOOP_OK) {
+        rc = pw_nomem(w);
+        goto out;
+    }
+    while (meet == PW_NONE && fr[0].n > 0 && fr[1].n > 0) {
+        int side = fr[0].n <= fr[1].n ? 0 : 1;
+        pw_bfs_t b = { side, depth[side], PW_NONE, &next, PW_NONE, UINT32_MAX };
+        if ((unsigned)depth[0] + depth[1] >= max_hops) {
+            w->cut_hops = true;
+            break;
+        }
+        qsort_r(fr[side].v, fr[side].n, sizeof(uint32_t), pw_id_cmp_ctx, w);
+        next.n = 0;
+        for (size_t i = 0; i < fr[side].n && rc == KNOOP_OK; i++) {
+            bool ok;
+            b.x = fr[side].v[i];
+            if ((rc = pw_step(w)) == KNOOP_OK && (rc = pw_verify(w, b.x, &ok)) == KNOOP_OK && ok)
+                rc = pw_expand(w, b.x, side, true, pw_bfs_emit, &b);
+        }
+        meet = b.meet;
+        if (rc != KNOOP_OK)
+            break;
+        depth[side]++;
+        pw_list_t tmp = fr[side];
+        fr[side] = next;
+        next = tmp;
+    }
+    if (rc == PW_STOP)
+        rc = KNOOP_OK; /* the cap: answer with what was found */
+    if (rc != KNOOP_OK || meet == PW_NONE)
+        goto out;
+    /* Source chain meet .. s reversed, then the target chain meet .. t. */
+    uint32_t n = (uint32_t)w->nodes[meet].dist[0] + w->nodes[meet].dist[1] + 1;
+    p->nodes = knoop_malloc((size_t)n * sizeof(uint32_t));
+    p->links = knoop_malloc((size_t)n * sizeof(pw_link_t));
+    if (p->nodes == NULL || p->links == NULL) {
+        pw_path_free(p);
+        rc = pw_nomem(w);
+        goto out;
+    }
+    p->n = n;
+    uint32_t pos = w->nodes[meet].dist[0];
+    for (uint32_t c = meet, i = pos; c != s; c = w->nodes[c].parent[0], i--) {
+        p->nodes[i] = c;
+        p->links[i - 1] = w->nodes[c].via[0];
+    }
+    p->nodes[0] = s;
+    for (uint32_t c = meet, i = pos; c != t; i++) {
+        pw_link_t l = w->nodes[c].via[1];
+        uint64_t e = l.e1;
+        l.e1 = l.e2 != 0 ? l.e2 : l.e1;
+        l.e2 = l.e2 != 0 ? e : 0;
+        p->nodes[i] = c;
+        p->links[i] = l;
+        c = w->nodes[c].parent[1];
+        p->nodes[i + 1] = c;
+    }
+    *found = true;
+out:
+    pw_list_free(&fr[0]);
+    pw_list_free(&fr[1]);
+    pw_list_free(&next);
+    return rc;
+}
+
+/* ---- Yen ---- */
+
+typedef struct {
+    pw_path_t *v;
+    size_t n, cap;
+} pw_paths_t;
+
+static void pw_paths_free(pw_paths_t *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        pw_path_free(&l->v[i]);
+    knoop_free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+/* Takes p (moved) into l. */
+static int pw_paths_push(pw_paths_t *l, pw_path_t *p)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        pw_path_t *nv = knoop_realloc(l->v, cap * sizeof(*nv));
+        if (nv == NULL)
+            return KNOOP_ENOMEM;
+        l->v = nv;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *p;
+    memset(p, 0, sizeof(*p));
+    return KNOOP_OK;
+}
+
+/* Orders paths by length, then by the ids of their nodes in order. */
+static int pw_path_cmp(const pw_t *w, const pw_path_t *a, const pw_path_t *b)
+{
+    if (a->n != b->n)
+        return a->n < b->n ? -1 : 1;
+    for (uint32_t i = 0; i < a->n; i++) {
+        uint64_t x = w->nodes[a->nodes[i]].id, y = w->nodes[b->nodes[i]].id;
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return 0;
+}
+
+static bool pw_paths_has(const pw_t *w, const pw_paths_t *l, const pw_path_t *p)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (pw_path_cmp(w, &l->v[i], p) == 0)
+            return true;
+    return false;
+}
+
+static int pw_yen(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, unsigned k, pw_paths_t *A)
+{
+    pw_paths_t B = { 0 };
+    pw_path_t p = { 0 };
+    bool found;
+    int rc = pw_search(w, s, t, max_hops, NULL, 0, &p, &found);
+    if (rc != KNOOP_OK || !found)
+        return rc;
+    if ((rc = pw_paths_push(A, &p)) != KNOOP_OK) {
+        pw_path_free(&p);
+        return pw_nomem(w);
+    }
+    while (A->n < k && !w->cut_expanded) {
+        const pw_path_t *prev = &A->v[A->n - 1];
+        for (uint32_t i = 0; i + 1 < prev->n && rc == KNOOP_OK && !w->cut_expanded; i++) {
+            pw_path_t spur = { 0 }, cand = { 0 };
+            prev = &A->v[A->n - 1];
+            w->bans.n = 0;
+            w->ban_from = prev->nodes[i];
+            for (size_t a = 0; a < A->n && rc == KNOOP_OK; a++) {
+                const pw_path_t *ap = &A->v[a];
+                if (ap->n > i + 1 &&
+                    memcmp(ap->nodes, prev->nodes, (i + 1) * sizeof(uint32_t)) == 0)
+                    rc = pw_list_push(&w->bans, ap->nodes[i + 1]) == KNOOP_OK ? KNOOP_OK
+                                                                              : pw_nomem(w);
+            }
+            if (rc != KNOOP_OK)
+                break;
+            rc = pw_search(w, prev->nodes[i], t, max_hops - i, prev->nodes, i, &spur, &found);
+            w->ban_from = PW_NONE;
+            if (rc != KNOOP_OK || !found)
+                continue;
+            cand.n = i + spur.n;
+            cand.nodes = knoop_malloc((size_t)cand.n * sizeof(uint32_t));
+            cand.links = knoop_malloc((size_t)cand.n * sizeof(pw_link_t));
+            if (cand.nodes == NULL || cand.links == NULL) {
+                pw_path_free(&cand);
+                pw_path_free(&spur);
+                rc = pw_nomem(w);
+                break;
+            }
+            memcpy(cand.nodes, prev->nodes, i * sizeof(uint32_t));
+            memcpy(cand.links, prev->links, i * sizeof(pw_link_t));
+            memcpy(cand.nodes + i, spur.nodes, spur.n * sizeof(uint32_t));
+            memcpy(cand.links + i, spur.links, (spur.n - 1) * sizeof(pw_link_t));
+            pw_path_free(&spur);
+            if (pw_paths_has(w, A, &cand) || pw_paths_has(w, &B, &cand))
+                pw_path_free(&cand);
+            else if (pw_paths_push(&B, &cand) != KNOOP_OK) {
+                pw_path_free(&cand);
+                rc = pw_nomem(w);
+            }
+        }
+        if (rc != KNOOP_OK || B.n == 0)
+            break;
+        size_t best = 0;
+        for (size_t j = 1; j < B.n; j++)
+            if (pw_path_cmp(w, &B.v[j], &B.v[best]) < 0)
+                best = j;
+        pw_path_t take = B.v[best];
+        B.v[best] = B.v[--B.n];
+        if (pw_paths_push(A, &take) != KNOOP_OK) {
+            pw_path_free(&take);
+            rc = pw_nomem(w);
+        }
+    }
+    pw_paths_free(&B);
+    return rc;
+}
+
+/* ---- query.path ---- */
+
+static const char *const link_names[] = { "kent", "co-membership", "contact", "membership" };
+
+const char *query_link_name(unsigned link)
+{
+    for (unsigned i = 0; i < 4; i++)
+        if (link == 1u << i)
+            return link_names[i];
+    return "";
+}
+
+unsigned query_link_parse(const char *s, size_t len)
+{
+    for (unsigned i = 0; i < 4; i++)
+        if (strlen(link_names[i]) == len && memcmp(link_names[i], s, len) == 0)
+            return 1u << i;
+    return 0;
+}
+
+void query_paths_free(query_paths_t *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        for (size_t j = 0; j < p->paths[i].n; j++) {
+            query_hop_t *h = &p->paths[i].hops[j];
+            graph_node_clear(&h->from);
+            graph_node_clear(&h->to);
+            graph_node_clear(&h->org);
+            for (size_t r = 0; r < h->nroles; r++)
+                graph_edge_clear(&h->roles[r]);
+        }
+        knoop_free(p->paths[i].hops);
+    }
+    knoop_free(p->paths);
+    memset(p, 0, sizeof(*p));
+}
+
+static void pw_init(pw_t *w, const query_ctx_t *q, unsigned links, query_time_t time,
+                    schema_date_t at, schema_date_t from, schema_date_t to, bool examples,
+                    uint64_t max_expanded, knoop_error_t *err)
+{
+    memset(w, 0, sizeof(*w));
+    w->q = q;
+    w->err = err;
+    w->links = links;
+    w->time = time;
+    w->at = at;
+    w->from = from;
+    w->to = to;
+    w->examples = examples;
+    w->max_expanded = max_expanded;
+    w->ban_from = PW_NONE;
+}
+
+/* Resolves an end of the question: exists, and is a person (or, with membership, an
+ * organisation, body or project). */
+static int pw_end(pw_t *w, uint64_t id, const char *field, uint32_t *i)
+{
+    int rc;
+    if ((*i = pw_node(w, id)) == PW_NONE)
+        return pw_nomem(w);
+    if ((rc = pw_load(w, *i)) != KNOOP_OK)
+        return rc;
+    if (w->nodes[*i].kind == 0)
+        return knoop_error_set(w->err, KNOOP_ENOTFOUND, "params.%s: node %llu does not exist",
+                               field, (unsigned long long)id);
+    if (w->nodes[*i].kind != SCHEMA_KIND_PERSON &&
+        !((w->links & QUERY_LINK_MEMBERSHIP) && pw_is_org(&w->nodes[*i])))
+        return knoop_error_set(w->err, KNOOP_EINVAL,
+                               "params.%s: node %llu is a %s; paths run between persons (and "
+                               "organisations, bodies or projects with links: [\"membership\"])",
+                               field, (unsigned long long)id, schema_kind_name(w->nodes[*i].kind));
+    return KNOOP_OK;
+}
+
+static int pw_fill_hop(pw_t *w, const pw_path_t *p, uint32_t i, query_hop_t *h)
+{
+    const pw_link_t *l = &p->links[i];
+    int rc;
+    h->link = l->kind;
+    h->pfrom = l->from;
+    h->pto = l->to;
+    if ((rc = graph_node_get(w->q->store, w->q->view, w->nodes[p->nodes[i]].id, &h->from,
+                             w->err)) != KNOOP_OK ||
+        (rc = graph_node_get(w->q->store, w->q->view, w->nodes[p->nodes[i + 1]].id, &h->to,
+                             w->err)) != KNOOP_OK)
+        return rc;
+    if (l->org != 0 &&
+        (rc = graph_node_get(w->q->store, w->q->view, l->org, &h->org, w->err)) != KNOOP_OK)
+        return rc;
+    if ((rc = graph_edge_get(w->q->store, w->q->view, l->e1, &h->roles[0], w->err)) != KNOOP_OK)
+        return rc;
+    h->nroles = 1;
+    if (l->e2 != 0) {
+        if ((rc = graph_edge_get(w->q->store, w->q->view, l->e2, &h->roles[1], w->err)) != KNOOP_OK)
+            return rc;
+        h->nroles = 2;
+    }
+    return KNOOP_OK;
+}
+
+int query_path(const query_ctx_t *q, const query_path_args_t *a, query_paths_t *out,
+               knoop_error_t *err)
+{
+    pw_paths_t A = { 0 };
+    uint32_t s, t;
+    pw_t w;
+    int rc;
+
+    pw_init(&w, q, a->links, a->time, a->at, a->from, a->to, a->examples, a->max_expanded, err);
+    /* Without organisation hops every path node but the ends is a person reached through a
+     * person link, so records are read only for the nodes expanded or met: a hub's members
+     * are not read at all. With membership, a node's kind decides how it was reached, so
+     * every node is read when found. */
+    w.lazy = !(a->links & QUERY_LINK_MEMBERSHIP);
+    if ((rc = pw_end(&w, a->source, "source", &s)) != KNOOP_OK ||
+        (rc = pw_end(&w, a->target, "target", &t)) != KNOOP_OK)
+        goto out;
+    if (s == t) {
+        rc = knoop_error_set(err, KNOOP_EINVAL, "params.target: is the source itself");
+        goto out;
+    }
+    for (size_t i = 0; i < a->nexclude; i++) {
+        uint32_t x = pw_node(&w, a->exclude[i]);
+        if (x == PW_NONE) {
+            rc = pw_nomem(&w);
+            goto out;
+        }
+        if (x == s || x == t) {
+            rc = knoop_error_set(err, KNOOP_EINVAL, "params.exclude[%zu]: is the %s", i,
+                                 x == s ? "source" : "target");
+            goto out;
+        }
+        w.nodes[x].excluded = true;
+    }
+    /* The ends themselves are usable even when they are example persons. */
+    w.nodes[s].example = w.nodes[t].example = false;
+    if ((rc = pw_yen(&w, s, t, a->max_hops, a->k, &A)) != KNOOP_OK)
+        goto out;
+    if (A.n > 0 && (out->paths = knoop_calloc(A.n, sizeof(*out->paths))) == NULL) {
+        rc = pw_nomem(&w);
+        goto out;
+    }
+    for (size_t i = 0; i < A.n && rc == KNOOP_OK; i++) {
+        query_path_t *qp = &out->paths[i];
+        if ((qp->hops = knoop_calloc(A.v[i].n - 1, sizeof(*qp->hops))) == NULL) {
+            rc = pw_nomem(&w);
+            break;
+        }
+        out->n++;
+        for (uint32_t j = 0; j + 1 < A.v[i].n && rc == KNOOP_OK; j++) {
+            qp->n++;
+            rc = pw_fill_hop(&w, &A.v[i], j, &qp->hops[j]);
+        }
+    }
+    /* max_hops cuts only matter when fewer paths than asked were found. */
+    out->bound_hit = w.cut_expanded || (w.cut_hops && A.n < a->k);
+    out->bound = w.cut_expanded ? "expanded" : out->bound_hit ? "max_hops" : NULL;
+    out->expanded = w.expanded;
+out:
+    pw_paths_free(&A);
+    pw_free(&w);
+    return rc;
+}
+
+static void pack_date(msgpack_packer *pk, schema_date_t d)
+{
+    char buf[16];
+    if (d == SCHEMA_DATE_OPEN || d <= SCHEMA_DATE_MIN) {
+        msgpack_pack_nil(pk);
+        return;
+    }
+    query_pack_str(pk, schema_date_format(d, buf));
+}
+
+void query_paths_pack(msgpack_packer *pk, const query_paths_t *p)
+{
+    msgpack_pack_map(pk, 4);
+    query_pack_str(pk, "paths");
+    msgpack_pack_array(pk, (uint32_t)p->n);
+    for (size_t i = 0; i < p->n; i++) {
+        const query_path_t *qp = &p->paths[i];
+        msgpack_pack_map(pk, 2);
+        query_pack_str(pk, "length");
+        msgpack_pack_uint64(pk, qp->n);
+        query_pack_str(pk, "hops");
+        msgpack_pack_array(pk, (uint32_t)qp->n);
+        for (size_t j = 0; j < qp->n; j++) {
+            const query_hop_t *h = &qp->hops[j];
+            msgpack_pack_map(pk, 6);
+            query_pack_str(pk, "from");
+            query_pack_node(pk, &h->from);
+            query_pack_str(pk, "to");
+            query_pack_node(pk, &h->to);
+            query_pack_str(pk, "link");
+            query_pack_str(pk, query_link_name(h->link));
+            query_pack_str(pk, "org");
+            if (h->org.id != 0)
+                query_pack_node(pk, &h->org);
+            else
+                msgpack_pack_nil(pk);
+            query_pack_str(pk, "roles");
+            msgpack_pack_array(pk, (uint32_t)h->nroles);
+            for (size_t r = 0; r < h->nroles; r++)
+                graph_edge_pack(pk, &h->roles[r]);
+            query_pack_str(pk, "period");
+            msgpack_pack_map(pk, 2);
+            query_pack_str(pk, "from");
+            pack_date(pk, h->pfrom);
+            query_pack_str(pk, "to");
+            pack_date(pk, h->pto);
+        }
+    }
+    query_pack_str(pk, "bound_hit");
+    query_pack_bool(pk, p->bound_hit);
+    query_pack_str(pk, "bound");
+    query_pack_str(pk, p->bound);
+    query_pack_str(pk, "expanded");
+    msgpack_pack_uint64(pk, p->expanded);
+}
+
+/* ---- query.neighbourhood ---- */
+
+typedef struct {
+    pw_list_t *next;
+    uint8_t depth;
+    uint32_t x;
+} pw_nbh_bfs_t;
+
+static int pw_nbh_emit(pw_t *w, void *arg, uint32_t to, const pw_link_t *l)
+{
+    pw_nbh_bfs_t *b = arg;
+    pw_node_t *n = &w->nodes[to];
+    (void)l;
+    if (n->seen[0] == w->epoch || !pw_usable(w, to))
+        return KNOOP_OK;
+    n->seen[0] = w->epoch;
+    n->dist[0] = (uint8_t)(b->depth + 1);
+    return pw_list_push(b->next, to) == KNOOP_OK ? KNOOP_OK : pw_nomem(w);
+}
+
+/* Score accumulation for the centre's direct links. */
+typedef struct {
+    uint32_t node;
+    double score, years;
+    unsigned shared, nlinks;
+    pw_list_t orgs; /* node indexes of the organisations shared (distinct) */
+} pw_score_t;
+
+typedef struct {
+    pw_score_t *v;
+    size_t n, cap;
+    schema_date_t ref; /* open ends count until this date */
+} pw_scores_t;
+
+static int pw_score_emit(pw_t *w, void *arg, uint32_t to, const pw_link_t *l)
+{
+    pw_scores_t *sc = arg;
+    pw_score_t *s = NULL;
+    if (!pw_usable(w, to))
+        return KNOOP_OK;
+    for (size_t i = 0; i < sc->n; i++)
+        if (sc->v[i].node == to) {
+            s = &sc->v[i];
+            break;
+        }
+    if (s == NULL) {
+        if (sc->n == sc->cap) {
+            size_t cap = sc->cap ? sc->cap * 2 : 32;
+            pw_score_t *nv = knoop_realloc(sc->v, cap * sizeof(*nv));
+            if (nv == NULL)
+                return pw_nomem(w);
+            sc->v = nv;
+            sc->cap = cap;
+        }
+        s = &sc->v[sc->n++];
+        memset(s, 0, sizeof(*s));
+        s->node = to;
+    }
+    s->nlinks++;
+    if (l->kind == QUERY_LINK_KENT) {
+        s->score += 3;
+    } else if (l->kind == QUERY_LINK_CONTACT || l->kind == QUERY_LINK_MEMBERSHIP) {
+        s->score += 1;
+    } else {
+        uint32_t o = pw_node(w, l->org);
+        bool seen = false;
+        schema_date_t end = l->to < sc->ref ? l->to : sc->ref;
+        double years = end > l->from ? (double)(end - l->from) / 365.25 : 0;
+        if (o == PW_NONE)
+            return pw_nomem(w);
+        for (size_t i = 0; i < s->orgs.n; i++)
+            seen = seen || s->orgs.v[i] == o;
+        if (!seen) {
+            if (pw_list_push(&s->orgs, o) != KNOOP_OK)
+                return pw_nomem(w);
+            s->shared++;
+            s->score += 2;
+        }
+        s->years += years;
+        s->score += years;
+    }
+    return KNOOP_OK;
+}
+
+void query_nbh_free(query_nbh_t *n)
+{
+    graph_node_clear(&n->centre);
+    for (size_t i = 0; i < n->n; i++)
+        graph_node_clear(&n->rows[i].node);
+    knoop_free(n->rows);
+    memset(n, 0, sizeof(*n));
+}
+
+typedef struct {
+    uint32_t node;
+    unsigned dist;
+    double score;
+    uint64_t id;
+} pw_rank_t;
+
+static int pw_rank_cmp(const void *a, const void *b)
+{
+    const pw_rank_t *x = a, *y = b;
+    if (x->dist != y->dist)
+        return x->dist < y->dist ? -1 : 1;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int query_neighbourhood(const query_ctx_t *q, const query_nbh_args_t *a, query_nbh_t *out,
+                        knoop_error_t *err)
+{
+    pw_list_t fr = { 0 }, next = { 0 }, all = { 0 };
+    pw_scores_t sc = { 0 };
+    pw_rank_t *rank = NULL;
+    uint32_t c;
+    pw_t w;
+    int rc;
+
+    pw_init(&w, q, a->links, a->time, a->at, a->from, a->to, a->examples, a->max_expanded, err);
+    if ((rc = pw_end(&w, a->node, "node", &c)) != KNOOP_OK)
+        goto out;
+    w.nodes[c].example = false;
+    if ((rc = graph_node_get(q->store, q->view, a->node, &out->centre, err)) != KNOOP_OK)
+        goto out;
+    sc.ref = a->time == QUERY_TIME_AT ? a->at
+             : a->time == QUERY_TIME_PERIOD
+                 ? (a->to != SCHEMA_DATE_OPEN ? a->to : schema_date_today())
+                 : schema_date_today();
+    /* The scores: every link of the centre, hubs walked whole. */
+    w.epoch++;
+    w.nodes[c].blocked = w.epoch; /* never its own neighbour */
+    rc = pw_expand(&w, c, 0, false, pw_score_emit, &sc);
+    w.nodes[c].blocked = 0;
+    /* The breadth-first search for the nodes within depth. */
+    w.epoch++;
+    w.nodes[c].seen[0] = w.epoch;
+    if (rc == KNOOP_OK && pw_list_push(&fr, c) != KNOOP_OK)
+        rc = pw_nomem(&w);
+    for (uint8_t d = 0; rc == KNOOP_OK && d < a->depth && fr.n > 0; d++) {
+        pw_nbh_bfs_t b = { &next, d, PW_NONE };
+        qsort_r(fr.v, fr.n, sizeof(uint32_t), pw_id_cmp_ctx, &w);
+        next.n = 0;
+        for (size_t i = 0; i < fr.n && rc == KNOOP_OK; i++) {
+            b.x = fr.v[i];
+            if ((rc = pw_step(&w)) == KNOOP_OK)
+                rc = pw_expand(&w, b.x, 0, true, pw_nbh_emit, &b);
+        }
+        /* The nodes reached at this depth count, also when the cap stopped the level. */
+        for (size_t i = 0; (rc == KNOOP_OK || rc == PW_STOP) && i < next.n; i++)
+            if (pw_list_push(&all, next.v[i]) != KNOOP_OK)
+                rc = pw_nomem(&w);
+        pw_list_t tmp = fr;
+        fr = next;
+        next = tmp;
+    }
+    if (rc == PW_STOP)
+        rc = KNOOP_OK;
+    if (rc != KNOOP_OK)
+        goto out;
+    out->bound_hit = w.cut_expanded;
+    out->expanded = w.expanded;
+    out->total = all.n;
+    if (all.n > 0 && (rank = knoop_calloc(all.n, sizeof(*rank))) == NULL) {
+        rc = pw_nomem(&w);
+        goto out;
+    }
+    for (size_t i = 0; i < all.n; i++) {
+        pw_node_t *n = &w.nodes[all.v[i]];
+        rank[i] = (pw_rank_t){ all.v[i], n->dist[0], 0, n->id };
+        if (n->kind <= SCHEMA_KIND_LAST)
+            out->kinds[n->kind]++;
+        for (size_t j = 0; n->dist[0] == 1 && j < sc.n; j++)
+            if (sc.v[j].node == all.v[i])
+                rank[i].score = sc.v[j].score;
+    }
+    if (all.n > 1)
+        qsort(rank, all.n, sizeof(*rank), pw_rank_cmp);
+    size_t n = all.n < a->limit ? all.n : a->limit;
+    out->more = all.n > n;
+    if (n > 0 && (out->rows = knoop_calloc(n, sizeof(*out->rows))) == NULL) {
+        rc = pw_nomem(&w);
+        goto out;
+    }
+    for (size_t i = 0; i < n && rc == KNOOP_OK; i++) {
+        query_nbh_row_t *r = &out->rows[i];
+        if ((rc = graph_node_get(q->store, q->view, w.nodes[rank[i].node].id, &r->node, err)) !=
+            KNOOP_OK)
+            break;
+        out->n++;
+        r->dist = rank[i].dist;
+        r->score = rank[i].score;
+        for (size_t j = 0; r->dist == 1 && j < sc.n; j++)
+            if (sc.v[j].node == rank[i].node) {
+                r->shared = sc.v[j].shared;
+                r->nlinks = sc.v[j].nlinks;
+                r->overlap_years = sc.v[j].years;
+            }
+    }
+out:
+    for (size_t i = 0; i < sc.n; i++)
+        pw_list_free(&sc.v[i].orgs);
+    knoop_free(sc.v);
+    knoop_free(rank);
+    pw_list_free(&fr);
+    pw_list_free(&next);
+    pw_list_free(&all);
+    pw_free(&w);
+    return rc;
+}
+
+void query_nbh_pack(msgpack_packer *pk, const query_nbh_t *n, unsigned depth)
+{
+    unsigned kinds = 0;
+    for (int k = SCHEMA_KIND_FIRST; k <= SCHEMA_KIND_LAST; k++)
+        kinds += n->kinds[k] != 0;
+    msgpack_pack_map(pk, 8);
+    query_pack_str(pk, "node");
+    query_pack_node(pk, &n->centre);
+    query_pack_str(pk, "depth");
+    msgpack_pack_unsigned_int(pk, depth);
+    query_pack_str(pk, "counts");
+    msgpack_pack_map(pk, kinds);
+    for (int k = SCHEMA_KIND_FIRST; k <= SCHEMA_KIND_LAST; k++)
+        if (n->kinds[k] != 0) {
+            query_pack_str(pk, schema_kind_name(k));
+            msgpack_pack_uint64(pk, n->kinds[k]);
+        }
+    query_pack_str(pk, "total");
+    msgpack_pack_uint64(pk, n->total);
+    query_pack_str(pk, "nodes");
+    msgpack_pack_array(pk, (uint32_t)n->n);
+    for (size_t i = 0; i < n->n; i++) {
+        const query_nbh_row_t *r = &n->rows[i];
+        msgpack_pack_map(pk, 6);
+        query_pack_str(pk, "node");
+        query_pack_node(pk, &r->node);
+        query_pack_str(pk, "distance");
+        msgpack_pack_unsigned_int(pk, r->dist);
+        query_pack_str(pk, "score");
+        msgpack_pack_double(pk, (double)(int64_t)(r->score * 100 + 0.5) / 100);
+        query_pack_str(pk, "shared");
+        msgpack_pack_unsigned_int(pk, r->shared);
+        query_pack_str(pk, "links");
+        msgpack_pack_unsigned_int(pk, r->nlinks);
+        query_pack_str(pk, "overlap_years");
+        msgpack_pack_double(pk, (double)(int64_t)(r->overlap_years * 100 + 0.5) / 100);
+    }
+    query_pack_str(pk, "more");
+    query_pack_bool(pk, n->more);
+    query_pack_str(pk, "bound_hit");
+    query_pack_bool(pk, n->bound_hit);
+    query_pack_str(pk, "expanded");
+    msgpack_pack_uint64(pk, n->expanded);
+}
