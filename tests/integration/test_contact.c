@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "itest.h"
+#include "itest_json.h"
 #include "knoop.h"
 #include "knoop_json.h"
 
@@ -25,42 +26,6 @@ static itest_server_t srv;
 static int srv_exit = -1;
 
 /* ---- helpers ---- */
-
-static json_t *call(knoop_conn_t *c, const char *method, const char *params, int *rc,
-                    knoop_error_t *err)
-{
-    msgpack_sbuffer sb;
-    knoop_result_t *r = NULL;
-    json_t *j = NULL;
-
-    msgpack_sbuffer_init(&sb);
-    *rc = knoop__json_object_to_sbuffer(params, "params", &sb, err);
-    assert_int_equal(*rc, 0);
-    *rc = knoop_call(c, method, sb.data, sb.size, &r, err);
-    msgpack_sbuffer_destroy(&sb);
-    if (*rc == 0)
-        assert_int_equal(knoop__json_from_msgpack(knoop_result_value(r), &j, err), 0);
-    knoop_result_free(r);
-    return j;
-}
-
-/* Calls and asserts success; params is a printf format for JSON text. */
-static json_t *call_ok(knoop_conn_t *c, const char *method, const char *fmt, ...)
-{
-    char params[8192];
-    knoop_error_t err;
-    va_list ap;
-    json_t *j;
-    int rc;
-
-    va_start(ap, fmt);
-    vsnprintf(params, sizeof(params), fmt, ap);
-    va_end(ap);
-    j = call(c, method, params, &rc, &err);
-    if (rc != 0)
-        fail_msg("%s %s: %s: %s", method, params, knoop_err_wire(rc), err.msg);
-    return j;
-}
 
 /* Calls, asserts failure with code, and copies the message into msg. */
 static void call_fail(knoop_conn_t *c, int code, char *msg, size_t msgsz, const char *method,
@@ -75,7 +40,7 @@ static void call_fail(knoop_conn_t *c, int code, char *msg, size_t msgsz, const 
     va_start(ap, fmt);
     vsnprintf(params, sizeof(params), fmt, ap);
     va_end(ap);
-    j = call(c, method, params, &rc, &err);
+    j = itest_call(c, method, params, &rc, &err);
     if (rc != code)
         fail_msg("%s %s: expected %s, got %s: %s", method, params, knoop_err_wire(code),
                  rc ? knoop_err_wire(rc) : "success", rc ? err.msg : "");
@@ -108,10 +73,10 @@ static json_int_t node(knoop_conn_t *c, const char *kind, const char *type, cons
     json_t *n;
     json_int_t id;
     if (type != NULL)
-        n = call_ok(c, "node.create", "{\"kind\": \"%s\", \"type\": \"%s\", \"props\": %s}", kind,
-                    type, props);
+        n = itest_call_ok(c, "node.create", "{\"kind\": \"%s\", \"type\": \"%s\", \"props\": %s}",
+                          kind, type, props);
     else
-        n = call_ok(c, "node.create", "{\"kind\": \"%s\", \"props\": %s}", kind, props);
+        n = itest_call_ok(c, "node.create", "{\"kind\": \"%s\", \"props\": %s}", kind, props);
     id = jid(n);
     json_decref(n);
     return id;
@@ -132,7 +97,7 @@ static void people(knoop_conn_t *c, const char *prefix, json_int_t *partij, json
 
 static json_int_t count_contacts(knoop_conn_t *c)
 {
-    json_t *r = call_ok(c, "node.find", "{\"kind\": \"contact\"}");
+    json_t *r = itest_call_ok(c, "node.find", "{\"kind\": \"contact\"}");
     json_int_t n = (json_int_t)json_array_size(json_object_get(r, "nodes"));
     json_decref(r);
     return n;
@@ -235,7 +200,7 @@ static void bad_betrokkene_writes_nothing(void **state)
     assert_int_equal(count_contacts(c), 0);
     /* No betrokkene edge was left behind on the person either. */
     {
-        json_t *r = call_ok(c, "edge.list", "{\"node\": %lld}", (long long)partij);
+        json_t *r = itest_call_ok(c, "edge.list", "{\"node\": %lld}", (long long)partij);
         assert_int_equal(json_array_size(json_object_get(r, "edges")), 0);
         json_decref(r);
     }
@@ -299,21 +264,23 @@ static void five_functions_end_to_end(void **state)
     people(c, "e2e", &partij, &actor);
     org =
         node(c, "organisation", "gemeente", "{\"name\": \"Almere e2e\", \"cbs_code\": \"GM9034\"}");
-    r = call_ok(c, "edge.create",
-                "{\"type\": \"wethouder\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
-                "\"2022-06-01\"}",
-                (long long)partij, (long long)org);
+    r = itest_call_ok(
+        c, "edge.create",
+        "{\"type\": \"wethouder\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
+        "\"2022-06-01\"}",
+        (long long)partij, (long long)org);
     role = jid(r);
     json_decref(r);
 
     /* 1. Register. */
-    r = call_ok(c, "contact.register",
-                "{\"kanaal\": \"telefoon\", \"onderwerp\": \"Vraag over subsidie\", \"inhoud\": "
-                "\"Regel 1\\nRegel 2\", \"plaatsgevondenOp\": \"2024-03-01T10:30:00+01:00\", "
-                "\"initiator\": \"klant\", \"indicatieContactGelukt\": true, "
-                "\"betrokkenen\": [{\"partij\": \"e2e-P\", \"rol\": \"klant\", \"initiator\": "
-                "true}], \"actoren\": [\"e2e-A\"], \"over_rollen\": [%lld], \"reason\": \"test\"}",
-                (long long)role);
+    r = itest_call_ok(
+        c, "contact.register",
+        "{\"kanaal\": \"telefoon\", \"onderwerp\": \"Vraag over subsidie\", \"inhoud\": "
+        "\"Regel 1\\nRegel 2\", \"plaatsgevondenOp\": \"2024-03-01T10:30:00+01:00\", "
+        "\"initiator\": \"klant\", \"indicatieContactGelukt\": true, "
+        "\"betrokkenen\": [{\"partij\": \"e2e-P\", \"rol\": \"klant\", \"initiator\": "
+        "true}], \"actoren\": [\"e2e-A\"], \"over_rollen\": [%lld], \"reason\": \"test\"}",
+        (long long)role);
     e = json_object_get(r, "klantcontact");
     kc = jid(e);
     assert_string_equal(json_string_value(json_object_get(e, "kind")), "contact");
@@ -323,7 +290,7 @@ static void five_functions_end_to_end(void **state)
     json_decref(r);
 
     /* 2. Retrieve, with its links. */
-    r = call_ok(c, "contact.get", "{\"id\": %lld}", (long long)kc);
+    r = itest_call_ok(c, "contact.get", "{\"id\": %lld}", (long long)kc);
     assert_int_equal(json_array_size(json_object_get(r, "betrokkenen")), 1);
     e = json_array_get(json_object_get(r, "betrokkenen"), 0);
     assert_int_equal(jid(json_object_get(e, "partij")), partij);
@@ -336,28 +303,29 @@ static void five_functions_end_to_end(void **state)
     json_decref(r);
 
     /* Contacts of the person, of the organisation (through the role) and of the actor. */
-    r = call_ok(c, "contact.list", "{\"partij\": \"e2e-P\"}");
+    r = itest_call_ok(c, "contact.list", "{\"partij\": \"e2e-P\"}");
     assert_int_equal(jid(json_array_get(json_object_get(r, "contacts"), 0)), kc);
     json_decref(r);
-    r = call_ok(c, "contact.list", "{\"partij\": \"GM9034\"}");
+    r = itest_call_ok(c, "contact.list", "{\"partij\": \"GM9034\"}");
     assert_int_equal(json_array_size(json_object_get(r, "contacts")), 1);
     json_decref(r);
-    r = call_ok(c, "contact.list", "{\"actor\": %lld, \"from\": \"2024-03-02\"}", (long long)actor);
+    r = itest_call_ok(c, "contact.list", "{\"actor\": %lld, \"from\": \"2024-03-02\"}",
+                      (long long)actor);
     assert_int_equal(json_array_size(json_object_get(r, "contacts")), 0);
     json_decref(r);
 
     /* 3. Register an interne taak. */
-    r = call_ok(c, "task.create",
-                "{\"klantcontact\": %lld, \"gevraagdeHandeling\": \"Terugbellen\", "
-                "\"actoren\": [\"e2e-A\"]}",
-                (long long)kc);
+    r = itest_call_ok(c, "task.create",
+                      "{\"klantcontact\": %lld, \"gevraagdeHandeling\": \"Terugbellen\", "
+                      "\"actoren\": [\"e2e-A\"]}",
+                      (long long)kc);
     task = jid(json_object_get(r, "taak"));
     assert_string_equal(jprop(json_object_get(r, "taak"), "status"), "te verwerken");
     assert_int_equal(jid(json_object_get(r, "klantcontact")), kc);
     json_decref(r);
 
     /* 5. List the open ones (before and after 4). */
-    r = call_ok(c, "task.open", "{\"actor\": \"e2e-A\"}");
+    r = itest_call_ok(c, "task.open", "{\"actor\": \"e2e-A\"}");
     assert_int_equal(json_array_size(json_object_get(r, "tasks")), 1);
     e = json_array_get(json_object_get(r, "tasks"), 0);
     assert_int_equal(jid(json_object_get(e, "taak")), task);
@@ -365,19 +333,19 @@ static void five_functions_end_to_end(void **state)
     json_decref(r);
 
     /* 4. Mark it done; a second time is a conflict. */
-    r = call_ok(c, "task.done", "{\"id\": %lld, \"toelichting\": \"Teruggebeld\"}",
-                (long long)task);
+    r = itest_call_ok(c, "task.done", "{\"id\": %lld, \"toelichting\": \"Teruggebeld\"}",
+                      (long long)task);
     assert_string_equal(jprop(json_object_get(r, "taak"), "status"), "afgehandeld");
     assert_non_null(jprop(json_object_get(r, "taak"), "afgehandeldOp"));
     json_decref(r);
     call_fail(c, KNOOP_ECONFLICT, msg, sizeof(msg), "task.done", "{\"id\": %lld}", (long long)task);
     expect_in(msg, "already done");
-    r = call_ok(c, "task.open", "{\"actor\": \"e2e-A\"}");
+    r = itest_call_ok(c, "task.open", "{\"actor\": \"e2e-A\"}");
     assert_int_equal(json_array_size(json_object_get(r, "tasks")), 0);
     json_decref(r);
 
     /* The klantcontact shows its task. */
-    r = call_ok(c, "contact.get", "{\"id\": %lld}", (long long)kc);
+    r = itest_call_ok(c, "contact.get", "{\"id\": %lld}", (long long)kc);
     e = json_array_get(json_object_get(r, "taken"), 0);
     assert_int_equal(jid(json_object_get(e, "taak")), task);
     json_decref(r);
@@ -391,11 +359,11 @@ static void klantcontact_is_immutable(void **state)
     json_t *r;
 
     people(c, "imm", &partij, &actor);
-    r = call_ok(c, "contact.register",
-                "{\"kanaal\": \"e-mail\", \"onderwerp\": \"Klacht\", \"plaatsgevondenOp\": "
-                "\"2024-04-02T09:00:00Z\", \"betrokkenen\": [{\"partij\": %lld, \"rol\": "
-                "\"klant\"}], \"actoren\": [%lld]}",
-                (long long)partij, (long long)actor);
+    r = itest_call_ok(c, "contact.register",
+                      "{\"kanaal\": \"e-mail\", \"onderwerp\": \"Klacht\", \"plaatsgevondenOp\": "
+                      "\"2024-04-02T09:00:00Z\", \"betrokkenen\": [{\"partij\": %lld, \"rol\": "
+                      "\"klant\"}], \"actoren\": [%lld]}",
+                      (long long)partij, (long long)actor);
     kc = jid(json_object_get(r, "klantcontact"));
     json_decref(r);
     call_fail(c, KNOOP_ECONFLICT, msg, sizeof(msg), "node.update",
@@ -404,7 +372,7 @@ static void klantcontact_is_immutable(void **state)
     call_fail(c, KNOOP_ECONFLICT, msg, sizeof(msg), "node.delete",
               "{\"id\": %lld, \"cascade\": true}", (long long)kc);
     expect_in(msg, "immutable");
-    r = call_ok(c, "node.get", "{\"id\": %lld}", (long long)kc);
+    r = itest_call_ok(c, "node.get", "{\"id\": %lld}", (long long)kc);
     assert_string_equal(jprop(r, "onderwerp"), "Klacht");
     assert_int_equal(json_integer_value(json_object_get(r, "version")), 1);
     json_decref(r);
@@ -421,24 +389,25 @@ static void correction_refers_to_the_old_record(void **state)
     json_t *r;
 
     people(c, "cor", &partij, &actor);
-    r = call_ok(c, "contact.register", "{\"onderwerp\": \"Paspoort\", %s}", body);
+    r = itest_call_ok(c, "contact.register", "{\"onderwerp\": \"Paspoort\", %s}", body);
     old = jid(json_object_get(r, "klantcontact"));
     json_decref(r);
-    r = call_ok(c, "contact.register", "{\"onderwerp\": \"Rijbewijs\", \"corrects\": %lld, %s}",
-                (long long)old, body);
+    r = itest_call_ok(c, "contact.register",
+                      "{\"onderwerp\": \"Rijbewijs\", \"corrects\": %lld, %s}", (long long)old,
+                      body);
     fix = jid(json_object_get(r, "klantcontact"));
     assert_int_equal(json_integer_value(json_object_get(r, "corrects")), old);
     json_decref(r);
-    r = call_ok(c, "contact.get", "{\"id\": %lld}", (long long)old);
+    r = itest_call_ok(c, "contact.get", "{\"id\": %lld}", (long long)old);
     assert_int_equal(json_integer_value(json_array_get(json_object_get(r, "corrected_by"), 0)),
                      fix);
     assert_string_equal(jprop(json_object_get(r, "klantcontact"), "onderwerp"), "Paspoort");
     json_decref(r);
     /* The corrigeert edge carries the old id. */
-    r = call_ok(c, "edge.list",
-                "{\"node\": %lld, \"type\": \"corrigeert\", \"direction\": "
-                "\"out\"}",
-                (long long)fix);
+    r = itest_call_ok(c, "edge.list",
+                      "{\"node\": %lld, \"type\": \"corrigeert\", \"direction\": "
+                      "\"out\"}",
+                      (long long)fix);
     assert_int_equal(
         json_integer_value(json_object_get(
             json_object_get(json_array_get(json_object_get(r, "edges"), 0), "props"), "corrects")),
@@ -462,19 +431,22 @@ static void subscription_survives_the_end_of_a_role(void **state)
 
     person = node(c, "person", NULL, "{\"name\": \"Wethouder Abo\", \"key\": \"abo-P\"}");
     org = node(c, "organisation", "gemeente", "{\"name\": \"Abodam\", \"cbs_code\": \"GM9035\"}");
-    r = call_ok(c, "edge.create",
-                "{\"type\": \"wethouder\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
-                "\"2022-06-01\"}",
-                (long long)person, (long long)org);
+    r = itest_call_ok(
+        c, "edge.create",
+        "{\"type\": \"wethouder\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
+        "\"2022-06-01\"}",
+        (long long)person, (long long)org);
     role = jid(r);
     json_decref(r);
-    r = call_ok(c, "list.create", "{\"name\": \"Nieuwsbrief Abo\", \"omschrijving\": \"test\"}");
+    r = itest_call_ok(c, "list.create",
+                      "{\"name\": \"Nieuwsbrief Abo\", \"omschrijving\": \"test\"}");
     list = jid(r);
     json_decref(r);
     call_fail(c, KNOOP_ECONFLICT, msg, sizeof(msg), "list.create",
               "{\"name\": \"nieuwsbrief  abo\"}");
-    r = call_ok(c, "list.subscribe",
-                "{\"list\": \"Nieuwsbrief Abo\", \"person\": \"abo-P\", \"from\": \"2023-01-01\"}");
+    r = itest_call_ok(
+        c, "list.subscribe",
+        "{\"list\": \"Nieuwsbrief Abo\", \"person\": \"abo-P\", \"from\": \"2023-01-01\"}");
     assert_string_equal(json_string_value(json_object_get(r, "type")), "abonnement");
     json_decref(r);
     call_fail(c, KNOOP_ECONFLICT, msg, sizeof(msg), "list.subscribe",
@@ -483,23 +455,27 @@ static void subscription_survives_the_end_of_a_role(void **state)
     expect_in(msg, "already subscribed");
 
     /* The person leaves office: the role ends, the subscription stays. */
-    r = call_ok(c, "edge.end", "{\"id\": %lld, \"on\": \"2024-01-01\"}", (long long)role);
+    r = itest_call_ok(c, "edge.end", "{\"id\": %lld, \"on\": \"2024-01-01\"}", (long long)role);
     assert_int_equal(json_array_size(json_object_get(r, "ended")), 1);
     json_decref(r);
-    r = call_ok(c, "list.members", "{\"list\": %lld, \"at\": \"2024-06-01\"}", (long long)list);
+    r = itest_call_ok(c, "list.members", "{\"list\": %lld, \"at\": \"2024-06-01\"}",
+                      (long long)list);
     assert_int_equal(json_array_size(json_object_get(r, "members")), 1);
     assert_int_equal(
         jid(json_object_get(json_array_get(json_object_get(r, "members"), 0), "person")), person);
     json_decref(r);
 
-    r = call_ok(c, "list.unsubscribe", "{\"list\": %lld, \"person\": %lld, \"on\": \"2025-01-01\"}",
-                (long long)list, (long long)person);
+    r = itest_call_ok(c, "list.unsubscribe",
+                      "{\"list\": %lld, \"person\": %lld, \"on\": \"2025-01-01\"}", (long long)list,
+                      (long long)person);
     assert_int_equal(json_array_size(json_object_get(r, "ended")), 1);
     json_decref(r);
-    r = call_ok(c, "list.members", "{\"list\": %lld, \"at\": \"2025-06-01\"}", (long long)list);
+    r = itest_call_ok(c, "list.members", "{\"list\": %lld, \"at\": \"2025-06-01\"}",
+                      (long long)list);
     assert_int_equal(json_array_size(json_object_get(r, "members")), 0);
     json_decref(r);
-    r = call_ok(c, "list.members", "{\"list\": %lld, \"at\": \"2024-12-31\"}", (long long)list);
+    r = itest_call_ok(c, "list.members", "{\"list\": %lld, \"at\": \"2024-12-31\"}",
+                      (long long)list);
     assert_int_equal(json_array_size(json_object_get(r, "members")), 1);
     json_decref(r);
     call_fail(c, KNOOP_ENOTFOUND, msg, sizeof(msg), "list.unsubscribe",
@@ -515,12 +491,13 @@ static void works_inside_a_batch(void **state)
     json_t *r, *res;
 
     people(c, "bat", &partij, &actor);
-    r = call_ok(c, "batch",
-                "{\"ops\": [{\"method\": \"contact.register\", \"params\": {\"kanaal\": \"chat\", "
-                "\"onderwerp\": \"Chat\", \"plaatsgevondenOp\": \"2024-06-01T12:00:00Z\", "
-                "\"betrokkenen\": [{\"partij\": \"bat-P\", \"rol\": \"klant\"}], \"actoren\": "
-                "[\"bat-A\"]}}, {\"method\": \"contact.list\", \"params\": {\"partij\": "
-                "\"bat-P\"}}]}");
+    r = itest_call_ok(
+        c, "batch",
+        "{\"ops\": [{\"method\": \"contact.register\", \"params\": {\"kanaal\": \"chat\", "
+        "\"onderwerp\": \"Chat\", \"plaatsgevondenOp\": \"2024-06-01T12:00:00Z\", "
+        "\"betrokkenen\": [{\"partij\": \"bat-P\", \"rol\": \"klant\"}], \"actoren\": "
+        "[\"bat-A\"]}}, {\"method\": \"contact.list\", \"params\": {\"partij\": "
+        "\"bat-P\"}}]}");
     res = json_object_get(r, "results");
     assert_int_equal(json_array_size(res), 2);
     assert_int_equal(json_array_size(json_object_get(json_array_get(res, 1), "contacts")), 1);
@@ -559,10 +536,11 @@ static void export_klantinteracties_parses_back(void **state)
     size_t i;
 
     people(c, "exp", &partij, &actor);
-    r = call_ok(c, "contact.register",
-                "{\"kanaal\": \"video\", \"onderwerp\": \"Export\", \"plaatsgevondenOp\": "
-                "\"2024-07-01T08:00:00Z\", \"vertrouwelijk\": true, \"betrokkenen\": [{\"partij\": "
-                "\"exp-P\", \"rol\": \"vertegenwoordiger\"}], \"actoren\": [\"exp-A\"]}");
+    r = itest_call_ok(
+        c, "contact.register",
+        "{\"kanaal\": \"video\", \"onderwerp\": \"Export\", \"plaatsgevondenOp\": "
+        "\"2024-07-01T08:00:00Z\", \"vertrouwelijk\": true, \"betrokkenen\": [{\"partij\": "
+        "\"exp-P\", \"rol\": \"vertegenwoordiger\"}], \"actoren\": [\"exp-A\"]}");
     json_decref(r);
     snprintf(path, sizeof(path), "%s/ki.json", srv.dir);
     knoop(&run, "export", "--format", "klantinteracties", "--out", path, NULL);

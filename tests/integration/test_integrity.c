@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "itest.h"
+#include "itest_json.h"
 #include "knoop.h"
 #include "knoop_json.h"
 
@@ -32,86 +33,15 @@ static int srv_exit = -1;
 
 /* ---- helpers ---- */
 
-static json_t *call(knoop_conn_t *c, const char *method, const char *params, int *rc,
-                    knoop_error_t *err)
-{
-    msgpack_sbuffer sb;
-    knoop_result_t *r = NULL;
-    json_t *j = NULL;
-
-    msgpack_sbuffer_init(&sb);
-    *rc = knoop__json_object_to_sbuffer(params, "params", &sb, err);
-    assert_int_equal(*rc, 0);
-    *rc = knoop_call(c, method, sb.data, sb.size, &r, err);
-    msgpack_sbuffer_destroy(&sb);
-    if (*rc == 0)
-        assert_int_equal(knoop__json_from_msgpack(knoop_result_value(r), &j, err), 0);
-    knoop_result_free(r);
-    return j;
-}
-
-/* Calls and asserts success; params is a printf format for JSON text. */
-static json_t *call_ok(knoop_conn_t *c, const char *method, const char *fmt, ...)
-{
-    char params[8192];
-    knoop_error_t err;
-    va_list ap;
-    json_t *j;
-    int rc;
-
-    va_start(ap, fmt);
-    vsnprintf(params, sizeof(params), fmt, ap);
-    va_end(ap);
-    j = call(c, method, params, &rc, &err);
-    if (rc != 0)
-        fail_msg("%s %s: %s: %s", method, params, knoop_err_wire(rc), err.msg);
-    return j;
-}
-
-/* Calls, asserts failure with code and a message containing part. */
-static void call_fail(knoop_conn_t *c, int code, const char *part, const char *method,
-                      const char *fmt, ...)
-{
-    char params[8192];
-    knoop_error_t err;
-    va_list ap;
-    json_t *j;
-    int rc;
-
-    va_start(ap, fmt);
-    vsnprintf(params, sizeof(params), fmt, ap);
-    va_end(ap);
-    j = call(c, method, params, &rc, &err);
-    if (rc != code)
-        fail_msg("%s %s: expected %s, got %s: %s", method, params, knoop_err_wire(code),
-                 rc ? knoop_err_wire(rc) : "success", rc ? err.msg : "");
-    json_decref(j);
-    if (strstr(err.msg, part) == NULL)
-        fail_msg("%s: message '%s' does not contain '%s'", method, err.msg, part);
-}
-
-static json_int_t jint(const json_t *o, const char *k)
-{
-    const json_t *v = json_object_get(o, k);
-    if (!json_is_integer(v))
-        fail_msg("no integer %s", k);
-    return json_integer_value(v);
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s != NULL ? s : "";
-}
-
 static json_int_t person(knoop_conn_t *c, const char *key, const char *initials,
                          const char *surname)
 {
-    json_t *n = call_ok(c, "node.create",
-                        "{\"kind\": \"person\", \"props\": {\"key\": \"%s\", \"initials\": \"%s\", "
-                        "\"surname\": \"%s\"}}",
-                        key, initials, surname);
-    json_int_t id = jint(n, "id");
+    json_t *n =
+        itest_call_ok(c, "node.create",
+                      "{\"kind\": \"person\", \"props\": {\"key\": \"%s\", \"initials\": \"%s\", "
+                      "\"surname\": \"%s\"}}",
+                      key, initials, surname);
+    json_int_t id = itest_jint(n, "id");
     json_decref(n);
     return id;
 }
@@ -120,11 +50,12 @@ static json_int_t person(knoop_conn_t *c, const char *key, const char *initials,
 static json_int_t role(knoop_conn_t *c, const char *type, json_int_t src, const char *target,
                        const char *from, const char *extra)
 {
-    json_t *e = call_ok(c, "edge.create",
-                        "{\"type\": \"%s\", \"source\": %lld, \"target\": %s, \"valid_from\": "
-                        "\"%s\"%s}",
-                        type, (long long)src, target, from, extra);
-    json_int_t id = jint(e, "id");
+    json_t *e =
+        itest_call_ok(c, "edge.create",
+                      "{\"type\": \"%s\", \"source\": %lld, \"target\": %s, \"valid_from\": "
+                      "\"%s\"%s}",
+                      type, (long long)src, target, from, extra);
+    json_int_t id = itest_jint(e, "id");
     json_decref(e);
     return id;
 }
@@ -210,11 +141,11 @@ static int conn_teardown(void **state)
 /* The number of history entries of entity id (an edge or node id). */
 static size_t history_count(knoop_conn_t *c, json_int_t id, const char *op)
 {
-    json_t *r = call_ok(c, "history.list", "{\"id\": %lld}", (long long)id), *h;
+    json_t *r = itest_call_ok(c, "history.list", "{\"id\": %lld}", (long long)id), *h;
     size_t i, n = 0;
     json_array_foreach(json_object_get(r, "entries"), i, h)
     {
-        if (op == NULL || strcmp(jstr(h, "op"), op) == 0)
+        if (op == NULL || strcmp(itest_jstr(h, "op"), op) == 0)
             n++;
     }
     json_decref(r);
@@ -228,8 +159,9 @@ static json_int_t seats_of(const json_t *res, const char *party)
     json_t *s;
     json_array_foreach(json_object_get(res, "seats"), i, s)
     {
-        if (json_is_string(json_object_get(s, "party")) && strcmp(jstr(s, "party"), party) == 0)
-            return jint(s, "seats");
+        if (json_is_string(json_object_get(s, "party")) &&
+            strcmp(itest_jstr(s, "party"), party) == 0)
+            return itest_jint(s, "seats");
     }
     return 0;
 }
@@ -248,31 +180,33 @@ static void second_burgemeester_is_refused_and_waarnemend_alongside_is_allowed(v
     char want[128];
 
     snprintf(want, sizeof(want), "(edge %lld)", (long long)first);
-    call_fail(c, KNOOP_ECONFLICT, want, "edge.create",
-              "{\"type\": \"burgemeester\", \"source\": %lld, \"target\": \"GM0034\", "
-              "\"valid_from\": \"2024-06-01\"}",
-              (long long)b);
-    call_fail(c, KNOOP_ECONFLICT, "burgemeester: at most 1 at a time", "edge.put",
-              "{\"type\": \"burgemeester\", \"source\": %lld, \"target\": \"GM0034\", "
-              "\"valid_from\": \"2019-01-01\", \"valid_to\": \"2020-01-02\"}",
-              (long long)b);
+    itest_call_fail(c, KNOOP_ECONFLICT, want, "edge.create",
+                    "{\"type\": \"burgemeester\", \"source\": %lld, \"target\": \"GM0034\", "
+                    "\"valid_from\": \"2024-06-01\"}",
+                    (long long)b);
+    itest_call_fail(c, KNOOP_ECONFLICT, "burgemeester: at most 1 at a time", "edge.put",
+                    "{\"type\": \"burgemeester\", \"source\": %lld, \"target\": \"GM0034\", "
+                    "\"valid_from\": \"2019-01-01\", \"valid_to\": \"2020-01-02\"}",
+                    (long long)b);
     role(c, "waarnemend burgemeester", w, "\"GM0034\"", "2024-06-01", "");
     /* A second waarnemend burgemeester is refused as well. */
-    call_fail(c, KNOOP_ECONFLICT, "waarnemend burgemeester: at most 1", "edge.create",
-              "{\"type\": \"waarnemend burgemeester\", \"source\": %lld, \"target\": \"GM0034\", "
-              "\"valid_from\": \"2025-01-01\"}",
-              (long long)b);
+    itest_call_fail(
+        c, KNOOP_ECONFLICT, "waarnemend burgemeester: at most 1", "edge.create",
+        "{\"type\": \"waarnemend burgemeester\", \"source\": %lld, \"target\": \"GM0034\", "
+        "\"valid_from\": \"2025-01-01\"}",
+        (long long)b);
     /* Ending the first role makes room from its end on, and not a day before. */
-    json_decref(call_ok(c, "edge.end", "{\"id\": %lld, \"on\": \"2025-01-01\"}", (long long)first));
-    call_fail(c, KNOOP_ECONFLICT, "burgemeester", "edge.create",
-              "{\"type\": \"burgemeester\", \"source\": %lld, \"target\": \"GM0034\", "
-              "\"valid_from\": \"2024-12-31\"}",
-              (long long)b);
+    json_decref(
+        itest_call_ok(c, "edge.end", "{\"id\": %lld, \"on\": \"2025-01-01\"}", (long long)first));
+    itest_call_fail(c, KNOOP_ECONFLICT, "burgemeester", "edge.create",
+                    "{\"type\": \"burgemeester\", \"source\": %lld, \"target\": \"GM0034\", "
+                    "\"valid_from\": \"2024-12-31\"}",
+                    (long long)b);
     role(c, "burgemeester", b, "\"GM0034\"", "2025-01-01", "");
     /* A correction that would make the periods overlap again is refused too. */
     snprintf(want, sizeof(want), "burgemeester: at most 1 at a time");
-    call_fail(c, KNOOP_ECONFLICT, want, "edge.update",
-              "{\"id\": %lld, \"valid_to\": \"2025-02-01\"}", (long long)first);
+    itest_call_fail(c, KNOOP_ECONFLICT, want, "edge.update",
+                    "{\"id\": %lld, \"valid_to\": \"2025-02-01\"}", (long long)first);
 }
 
 /* Utrecht (GM0344): the same person as raadslid twice in overlapping periods is refused (it
@@ -288,20 +222,21 @@ static void overlapping_duplicate_raadslid_is_refused(void **state)
     json_t *r;
 
     snprintf(want, sizeof(want), "(edge %lld)", (long long)term);
-    call_fail(c, KNOOP_ECONFLICT, want, "edge.create",
-              "{\"type\": \"raadslid\", \"source\": %lld, \"target\": \"GM0344\", \"valid_from\": "
-              "\"2024-01-01\", \"props\": {\"namens\": \"B\"}}",
-              (long long)p);
-    call_fail(c, KNOOP_ECONFLICT, "already holds this role", "batch",
-              "{\"ops\": [{\"method\": \"edge.create\", \"params\": {\"type\": \"raadslid\", "
-              "\"source\": %lld, \"target\": \"GM0344\", \"valid_from\": \"2018-03-29\", "
-              "\"props\": {\"namens\": \"A\"}}}]}",
-              (long long)p);
+    itest_call_fail(
+        c, KNOOP_ECONFLICT, want, "edge.create",
+        "{\"type\": \"raadslid\", \"source\": %lld, \"target\": \"GM0344\", \"valid_from\": "
+        "\"2024-01-01\", \"props\": {\"namens\": \"B\"}}",
+        (long long)p);
+    itest_call_fail(c, KNOOP_ECONFLICT, "already holds this role", "batch",
+                    "{\"ops\": [{\"method\": \"edge.create\", \"params\": {\"type\": \"raadslid\", "
+                    "\"source\": %lld, \"target\": \"GM0344\", \"valid_from\": \"2018-03-29\", "
+                    "\"props\": {\"namens\": \"A\"}}}]}",
+                    (long long)p);
     role(c, "raadslid", p, "\"GM0344\"", "2026-04-01", ", \"props\": {\"namens\": \"A\"}");
     role(c, "raadslid", q, "\"GM0344\"", "2022-03-30", ", \"props\": {\"namens\": \"A\"}");
-    r = call_ok(c, "query.seats", "{\"gemeente\": \"GM0344\", \"at\": \"2024-01-01\"}");
+    r = itest_call_ok(c, "query.seats", "{\"gemeente\": \"GM0344\", \"at\": \"2024-01-01\"}");
     assert_int_equal(seats_of(r, "A"), 2);
-    assert_int_equal(jint(r, "total"), 2);
+    assert_int_equal(itest_jint(r, "total"), 2);
     json_decref(r);
 }
 
@@ -319,48 +254,48 @@ static void run_time_role_rules_and_schema_check_reports_existing_violations(voi
     char buf[512];
 
     snprintf(buf, sizeof(buf), def, "");
-    json_decref(call_ok(c, "schema.role.define", "%s", buf));
+    json_decref(itest_call_ok(c, "schema.role.define", "%s", buf));
     ea = role(c, "ombudsman (test)", a, "\"GM0200\"", "2020-01-01", "");
     eb = role(c, "ombudsman (test)", b, "\"GM0200\"", "2021-01-01", "");
-    r = call_ok(c, "schema.check", "{}");
-    assert_int_equal(jint(r, "count"), 0);
+    r = itest_call_ok(c, "schema.check", "{}");
+    assert_int_equal(itest_jint(r, "count"), 0);
     json_decref(r);
 
     snprintf(buf, sizeof(buf), def, ", \"max_holders\": 1");
-    r = call_ok(c, "schema.role.define", "%s", buf);
-    assert_int_equal(jint(r, "max_holders"), 1);
+    r = itest_call_ok(c, "schema.role.define", "%s", buf);
+    assert_int_equal(itest_jint(r, "max_holders"), 1);
     json_decref(r);
-    r = call_ok(c, "schema.check", "{}");
-    assert_int_equal(jint(r, "count"), 1);
+    r = itest_call_ok(c, "schema.check", "{}");
+    assert_int_equal(itest_jint(r, "count"), 1);
     assert_false(json_is_true(json_object_get(r, "more")));
-    assert_true(jint(r, "checked_edges") > 0);
+    assert_true(itest_jint(r, "checked_edges") > 0);
     v = json_array_get(json_object_get(r, "violations"), 0);
-    assert_string_equal(jstr(v, "role"), "ombudsman (test)");
-    assert_int_equal(jint(v, "edge"), eb);
-    assert_int_equal(jint(v, "source"), b);
+    assert_string_equal(itest_jstr(v, "role"), "ombudsman (test)");
+    assert_int_equal(itest_jint(v, "edge"), eb);
+    assert_int_equal(itest_jint(v, "source"), b);
     snprintf(buf, sizeof(buf), "(edge %lld)", (long long)ea);
-    if (strstr(jstr(v, "problem"), buf) == NULL)
-        fail_msg("problem '%s' does not name %s", jstr(v, "problem"), buf);
+    if (strstr(itest_jstr(v, "problem"), buf) == NULL)
+        fail_msg("problem '%s' does not name %s", itest_jstr(v, "problem"), buf);
     json_decref(r);
     /* New writes follow the rule; the stored clash is corrected with edge.update. */
-    call_fail(c, KNOOP_ECONFLICT, "at most 1 at a time", "edge.create",
-              "{\"type\": \"ombudsman (test)\", \"source\": %lld, \"target\": \"GM0200\", "
-              "\"valid_from\": \"2022-01-01\"}",
-              (long long)d);
-    json_decref(
-        call_ok(c, "edge.update", "{\"id\": %lld, \"valid_to\": \"2021-01-01\"}", (long long)ea));
-    r = call_ok(c, "schema.check", "{}");
-    assert_int_equal(jint(r, "count"), 0);
+    itest_call_fail(c, KNOOP_ECONFLICT, "at most 1 at a time", "edge.create",
+                    "{\"type\": \"ombudsman (test)\", \"source\": %lld, \"target\": \"GM0200\", "
+                    "\"valid_from\": \"2022-01-01\"}",
+                    (long long)d);
+    json_decref(itest_call_ok(c, "edge.update", "{\"id\": %lld, \"valid_to\": \"2021-01-01\"}",
+                              (long long)ea));
+    r = itest_call_ok(c, "schema.check", "{}");
+    assert_int_equal(itest_jint(r, "count"), 0);
     json_decref(r);
 
     /* max_holders 2: two at once are fine, a third is refused. */
     snprintf(buf, sizeof(buf), def, ", \"max_holders\": 2");
-    json_decref(call_ok(c, "schema.role.define", "%s", buf));
+    json_decref(itest_call_ok(c, "schema.role.define", "%s", buf));
     role(c, "ombudsman (test)", d, "\"GM0200\"", "2022-01-01", "");
-    call_fail(c, KNOOP_ECONFLICT, "at most 2 at a time", "edge.create",
-              "{\"type\": \"ombudsman (test)\", \"source\": %lld, \"target\": \"GM0200\", "
-              "\"valid_from\": \"2023-01-01\"}",
-              (long long)a);
+    itest_call_fail(c, KNOOP_ECONFLICT, "at most 2 at a time", "edge.create",
+                    "{\"type\": \"ombudsman (test)\", \"source\": %lld, \"target\": \"GM0200\", "
+                    "\"valid_from\": \"2023-01-01\"}",
+                    (long long)a);
 }
 
 /* ---- corrections ---- */
@@ -376,48 +311,48 @@ static void edge_update_corrects_namens_with_history_and_seat_count_follows(void
     json_t *r, *h;
 
     role(c, "raadslid", q, "\"GM0214\"", "2022-03-30", ", \"props\": {\"namens\": \"Partij A\"}");
-    r = call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2023-01-01\"}");
+    r = itest_call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2023-01-01\"}");
     assert_int_equal(seats_of(r, "Partij A"), 2);
     assert_int_equal(seats_of(r, "Partij B"), 0);
     json_decref(r);
 
-    r = call_ok(c, "edge.update",
-                "{\"id\": %lld, \"set\": {\"namens\": \"Partij B\"}, \"reason\": \"typo in "
-                "import\"}",
-                (long long)e);
+    r = itest_call_ok(c, "edge.update",
+                      "{\"id\": %lld, \"set\": {\"namens\": \"Partij B\"}, \"reason\": \"typo in "
+                      "import\"}",
+                      (long long)e);
     assert_true(json_is_true(json_object_get(r, "changed")));
-    assert_string_equal(jstr(json_object_get(json_object_get(r, "edge"), "props"), "namens"),
+    assert_string_equal(itest_jstr(json_object_get(json_object_get(r, "edge"), "props"), "namens"),
                         "Partij B");
-    assert_int_equal(jint(json_object_get(r, "edge"), "version"), 2);
+    assert_int_equal(itest_jint(json_object_get(r, "edge"), "version"), 2);
     json_decref(r);
-    r = call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2023-01-01\"}");
+    r = itest_call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2023-01-01\"}");
     assert_int_equal(seats_of(r, "Partij A"), 1);
     assert_int_equal(seats_of(r, "Partij B"), 1);
     json_decref(r);
 
-    r = call_ok(c, "history.list", "{\"id\": %lld}", (long long)e);
+    r = itest_call_ok(c, "history.list", "{\"id\": %lld}", (long long)e);
     assert_int_equal(json_array_size(json_object_get(r, "entries")), 2);
     h = json_array_get(json_object_get(r, "entries"), 1);
-    assert_string_equal(jstr(h, "op"), "update");
-    assert_string_equal(jstr(h, "reason"), "typo in import");
-    assert_string_equal(jstr(json_object_get(json_object_get(h, "before"), "props"), "namens"),
-                        "Partij A");
-    assert_string_equal(jstr(json_object_get(json_object_get(h, "after"), "props"), "namens"),
+    assert_string_equal(itest_jstr(h, "op"), "update");
+    assert_string_equal(itest_jstr(h, "reason"), "typo in import");
+    assert_string_equal(
+        itest_jstr(json_object_get(json_object_get(h, "before"), "props"), "namens"), "Partij A");
+    assert_string_equal(itest_jstr(json_object_get(json_object_get(h, "after"), "props"), "namens"),
                         "Partij B");
     json_decref(r);
 
     /* The same correction again changes nothing and writes nothing. */
-    r = call_ok(c, "edge.update", "{\"id\": %lld, \"set\": {\"namens\": \"Partij B\"}}",
-                (long long)e);
+    r = itest_call_ok(c, "edge.update", "{\"id\": %lld, \"set\": {\"namens\": \"Partij B\"}}",
+                      (long long)e);
     assert_false(json_is_true(json_object_get(r, "changed")));
     json_decref(r);
     assert_int_equal(history_count(c, e, NULL), 2);
     /* Attributes are checked as on create; a bad one names the field. */
-    call_fail(c, KNOOP_EINVAL, "props.kleur", "edge.update",
-              "{\"id\": %lld, \"set\": {\"kleur\": \"rood\"}}", (long long)e);
-    call_fail(c, KNOOP_EINVAL, "valid_to", "edge.update",
-              "{\"id\": %lld, \"valid_to\": \"2020-01-01\"}", (long long)e);
-    call_fail(c, KNOOP_ENOTFOUND, "", "edge.update", "{\"id\": 99999999, \"set\": {}}");
+    itest_call_fail(c, KNOOP_EINVAL, "props.kleur", "edge.update",
+                    "{\"id\": %lld, \"set\": {\"kleur\": \"rood\"}}", (long long)e);
+    itest_call_fail(c, KNOOP_EINVAL, "valid_to", "edge.update",
+                    "{\"id\": %lld, \"valid_to\": \"2020-01-01\"}", (long long)e);
+    itest_call_fail(c, KNOOP_ENOTFOUND, "", "edge.update", "{\"id\": 99999999, \"set\": {}}");
 }
 
 /* Apeldoorn (GM0200): a loco-burgemeester role held on behalf of a wethouder role ended with it;
@@ -434,29 +369,31 @@ static void edge_update_of_a_base_roles_end_moves_the_ends_it_caused(void **stat
 
     snprintf(x, sizeof(x), ", \"on_behalf_of\": %lld", (long long)weth);
     loco = role(c, "loco-burgemeester", p, "\"GM0200\"", "2022-06-01", x);
-    json_decref(call_ok(c, "edge.end", "{\"id\": %lld, \"on\": \"2024-01-01\"}", (long long)weth));
-    r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
-    assert_string_equal(jstr(r, "valid_to"), "2024-01-01");
+    json_decref(
+        itest_call_ok(c, "edge.end", "{\"id\": %lld, \"on\": \"2024-01-01\"}", (long long)weth));
+    r = itest_call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
+    assert_string_equal(itest_jstr(r, "valid_to"), "2024-01-01");
     json_decref(r);
 
-    r = call_ok(c, "edge.update", "{\"id\": %lld, \"valid_to\": \"2024-03-01\"}", (long long)weth);
+    r = itest_call_ok(c, "edge.update", "{\"id\": %lld, \"valid_to\": \"2024-03-01\"}",
+                      (long long)weth);
     assert_int_equal(json_array_size(json_object_get(r, "moved")), 1);
-    assert_int_equal(jint(json_array_get(json_object_get(r, "moved"), 0), "id"), loco);
+    assert_int_equal(itest_jint(json_array_get(json_object_get(r, "moved"), 0), "id"), loco);
     json_decref(r);
-    r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
-    assert_string_equal(jstr(r, "valid_to"), "2024-03-01");
+    r = itest_call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
+    assert_string_equal(itest_jstr(r, "valid_to"), "2024-03-01");
     json_decref(r);
     /* Reopening the base role reopens what its end had ended. */
-    r = call_ok(c, "edge.update", "{\"id\": %lld, \"reopen\": true}", (long long)weth);
+    r = itest_call_ok(c, "edge.update", "{\"id\": %lld, \"reopen\": true}", (long long)weth);
     json_decref(r);
-    r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
+    r = itest_call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
     assert_true(json_is_null(json_object_get(r, "valid_to")));
     json_decref(r);
     /* An earlier end ends the dependent role too. */
-    json_decref(
-        call_ok(c, "edge.update", "{\"id\": %lld, \"valid_to\": \"2023-01-01\"}", (long long)weth));
-    r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
-    assert_string_equal(jstr(r, "valid_to"), "2023-01-01");
+    json_decref(itest_call_ok(c, "edge.update", "{\"id\": %lld, \"valid_to\": \"2023-01-01\"}",
+                              (long long)weth));
+    r = itest_call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
+    assert_string_equal(itest_jstr(r, "valid_to"), "2023-01-01");
     json_decref(r);
     assert_int_equal(history_count(c, loco, "update"), 3);
 }
@@ -472,19 +409,19 @@ static void edge_put_with_changed_attributes_updates_them(void **state)
     json_t *r;
     json_int_t id;
 
-    r = call_ok(c, "edge.put", fmt, (long long)p, "Oud");
+    r = itest_call_ok(c, "edge.put", fmt, (long long)p, "Oud");
     assert_true(json_is_true(json_object_get(r, "created")));
     assert_false(json_is_true(json_object_get(r, "changed")));
-    id = jint(json_object_get(r, "edge"), "id");
+    id = itest_jint(json_object_get(r, "edge"), "id");
     json_decref(r);
-    r = call_ok(c, "edge.put", fmt, (long long)p, "Nieuw");
+    r = itest_call_ok(c, "edge.put", fmt, (long long)p, "Nieuw");
     assert_false(json_is_true(json_object_get(r, "created")));
     assert_true(json_is_true(json_object_get(r, "changed")));
-    assert_int_equal(jint(json_object_get(r, "edge"), "id"), id);
-    assert_string_equal(jstr(json_object_get(json_object_get(r, "edge"), "props"), "namens"),
+    assert_int_equal(itest_jint(json_object_get(r, "edge"), "id"), id);
+    assert_string_equal(itest_jstr(json_object_get(json_object_get(r, "edge"), "props"), "namens"),
                         "Nieuw");
     json_decref(r);
-    r = call_ok(c, "edge.put", fmt, (long long)p, "Nieuw");
+    r = itest_call_ok(c, "edge.put", fmt, (long long)p, "Nieuw");
     assert_false(json_is_true(json_object_get(r, "created")));
     assert_false(json_is_true(json_object_get(r, "changed")));
     json_decref(r);
@@ -501,69 +438,72 @@ static void generic_methods_on_a_klantcontacts_edges_are_refused(void **state)
     json_t *r, *e;
     size_t i;
 
-    r = call_ok(
+    r = itest_call_ok(
         c, "node.create",
         "{\"kind\": \"person\", \"props\": {\"name\": \"Burger KC\", \"key\": \"T-KC-P\"}}");
-    partij = jint(r, "id");
+    partij = itest_jint(r, "id");
     json_decref(r);
-    r = call_ok(c, "node.create",
-                "{\"kind\": \"person\", \"props\": {\"name\": \"Medewerker KC\", \"key\": "
-                "\"T-KC-A\", \"actor\": true, \"actoridentificator\": \"mdw-kc\"}}");
-    actor = jint(r, "id");
+    r = itest_call_ok(c, "node.create",
+                      "{\"kind\": \"person\", \"props\": {\"name\": \"Medewerker KC\", \"key\": "
+                      "\"T-KC-A\", \"actor\": true, \"actoridentificator\": \"mdw-kc\"}}");
+    actor = itest_jint(r, "id");
     json_decref(r);
     other = person(c, "T-KC-O", "O.", "Ander");
-    r = call_ok(c, "contact.register",
-                "{\"kanaal\": \"e-mail\", \"onderwerp\": \"Vraag\", \"plaatsgevondenOp\": "
-                "\"2024-04-02T09:00:00Z\", \"betrokkenen\": [{\"partij\": %lld, \"rol\": "
-                "\"klant\"}], \"actoren\": [%lld]}",
-                (long long)partij, (long long)actor);
-    kc = jint(json_object_get(r, "klantcontact"), "id");
+    r = itest_call_ok(c, "contact.register",
+                      "{\"kanaal\": \"e-mail\", \"onderwerp\": \"Vraag\", \"plaatsgevondenOp\": "
+                      "\"2024-04-02T09:00:00Z\", \"betrokkenen\": [{\"partij\": %lld, \"rol\": "
+                      "\"klant\"}], \"actoren\": [%lld]}",
+                      (long long)partij, (long long)actor);
+    kc = itest_jint(json_object_get(r, "klantcontact"), "id");
     json_decref(r);
-    r = call_ok(c, "edge.list", "{\"node\": %lld}", (long long)kc);
+    r = itest_call_ok(c, "edge.list", "{\"node\": %lld}", (long long)kc);
     json_array_foreach(json_object_get(r, "edges"), i, e)
     {
-        if (strcmp(jstr(e, "type"), "betrokkene") == 0)
-            bet = jint(e, "id");
-        if (strcmp(jstr(e, "type"), "had_contact") == 0)
-            had = jint(e, "id");
+        if (strcmp(itest_jstr(e, "type"), "betrokkene") == 0)
+            bet = itest_jint(e, "id");
+        if (strcmp(itest_jstr(e, "type"), "had_contact") == 0)
+            had = itest_jint(e, "id");
     }
     json_decref(r);
     assert_true(bet != 0 && had != 0);
 
-    call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.end", "{\"id\": %lld, \"on\": \"2025-01-01\"}",
-              (long long)bet);
-    call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.update",
-              "{\"id\": %lld, \"set\": {\"rol\": \"getuige\"}}", (long long)bet);
-    call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.update",
-              "{\"id\": %lld, \"valid_to\": \"2025-01-01\"}", (long long)had);
-    call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.create",
-              "{\"type\": \"betrokkene\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
-              "\"2024-04-02\", \"props\": {\"rol\": \"klant\"}}",
-              (long long)other, (long long)kc);
-    call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.create",
-              "{\"type\": \"volgt (test)\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
-              "\"2024-04-02\"}",
-              (long long)other, (long long)kc);
-    call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.put",
-              "{\"type\": \"betrokkene\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
-              "\"2024-04-02\", \"props\": {\"rol\": \"getuige\"}}",
-              (long long)partij, (long long)kc);
-    call_fail(c, KNOOP_ECONFLICT, "immutable", "node.delete", "{\"id\": %lld, \"cascade\": true}",
-              (long long)partij);
-    call_fail(c, KNOOP_ECONFLICT, "immutable", "node.delete", "{\"id\": %lld, \"cascade\": true}",
-              (long long)actor);
-    call_fail(c, KNOOP_ECONFLICT, "immutable", "batch",
-              "{\"ops\": [{\"method\": \"edge.end\", \"params\": {\"id\": %lld, \"on\": "
-              "\"2025-01-01\"}}]}",
-              (long long)bet);
+    itest_call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.end",
+                    "{\"id\": %lld, \"on\": \"2025-01-01\"}", (long long)bet);
+    itest_call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.update",
+                    "{\"id\": %lld, \"set\": {\"rol\": \"getuige\"}}", (long long)bet);
+    itest_call_fail(c, KNOOP_ECONFLICT, "immutable", "edge.update",
+                    "{\"id\": %lld, \"valid_to\": \"2025-01-01\"}", (long long)had);
+    itest_call_fail(
+        c, KNOOP_ECONFLICT, "immutable", "edge.create",
+        "{\"type\": \"betrokkene\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
+        "\"2024-04-02\", \"props\": {\"rol\": \"klant\"}}",
+        (long long)other, (long long)kc);
+    itest_call_fail(
+        c, KNOOP_ECONFLICT, "immutable", "edge.create",
+        "{\"type\": \"volgt (test)\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
+        "\"2024-04-02\"}",
+        (long long)other, (long long)kc);
+    itest_call_fail(
+        c, KNOOP_ECONFLICT, "immutable", "edge.put",
+        "{\"type\": \"betrokkene\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
+        "\"2024-04-02\", \"props\": {\"rol\": \"getuige\"}}",
+        (long long)partij, (long long)kc);
+    itest_call_fail(c, KNOOP_ECONFLICT, "immutable", "node.delete",
+                    "{\"id\": %lld, \"cascade\": true}", (long long)partij);
+    itest_call_fail(c, KNOOP_ECONFLICT, "immutable", "node.delete",
+                    "{\"id\": %lld, \"cascade\": true}", (long long)actor);
+    itest_call_fail(c, KNOOP_ECONFLICT, "immutable", "batch",
+                    "{\"ops\": [{\"method\": \"edge.end\", \"params\": {\"id\": %lld, \"on\": "
+                    "\"2025-01-01\"}}]}",
+                    (long long)bet);
     /* Nothing changed: the edges are as registered, each with its one history entry. */
-    r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)bet);
-    assert_int_equal(jint(r, "version"), 1);
-    assert_string_equal(jstr(json_object_get(r, "props"), "rol"), "klant");
+    r = itest_call_ok(c, "edge.get", "{\"id\": %lld}", (long long)bet);
+    assert_int_equal(itest_jint(r, "version"), 1);
+    assert_string_equal(itest_jstr(json_object_get(r, "props"), "rol"), "klant");
     json_decref(r);
     assert_int_equal(history_count(c, bet, NULL), 1);
     assert_int_equal(history_count(c, had, NULL), 1);
-    r = call_ok(c, "contact.get", "{\"id\": %lld}", (long long)kc);
+    r = itest_call_ok(c, "contact.get", "{\"id\": %lld}", (long long)kc);
     assert_int_equal(json_array_size(json_object_get(r, "betrokkenen")), 1);
     json_decref(r);
 }
@@ -606,7 +546,8 @@ static size_t real_places_of(const char *const *codes, const char *as, char *buf
 
 static size_t places_at(knoop_conn_t *c, const char *gemeente, const char *at)
 {
-    json_t *r = call_ok(c, "query.places", "{\"gemeente\": \"%s\", \"at\": \"%s\"}", gemeente, at);
+    json_t *r =
+        itest_call_ok(c, "query.places", "{\"gemeente\": \"%s\", \"at\": \"%s\"}", gemeente, at);
     size_t n = json_array_size(json_object_get(r, "places"));
     json_decref(r);
     return n;
@@ -615,28 +556,31 @@ static size_t places_at(knoop_conn_t *c, const char *gemeente, const char *at)
 /* The member keys of node on date at, as "GM0501 GM0530 " (in answer order). */
 static void members_at(knoop_conn_t *c, const char *node, const char *at, char *out, size_t sz)
 {
-    json_t *r = call_ok(c, "query.members", "{\"node\": \"%s\", \"at\": \"%s\"}", node, at), *m;
+    json_t *r = itest_call_ok(c, "query.members", "{\"node\": \"%s\", \"at\": \"%s\"}", node, at),
+           *m;
     size_t i, o = 0;
     out[0] = '\0';
     json_array_foreach(json_object_get(r, "members"), i, m)
     {
-        o += (size_t)snprintf(out + o, sz - o, "%s ", jstr(json_object_get(m, "node"), "key"));
+        o +=
+            (size_t)snprintf(out + o, sz - o, "%s ", itest_jstr(json_object_get(m, "node"), "key"));
     }
     json_decref(r);
 }
 
 static bool found_at(knoop_conn_t *c, const char *code, const char *at)
 {
-    json_t *r = call_ok(c, "node.find",
-                        "{\"kind\": \"organisation\", \"type\": \"gemeente\", \"at\": \"%s\", "
-                        "\"limit\": 1000}",
-                        at),
+    json_t *r =
+               itest_call_ok(c, "node.find",
+                             "{\"kind\": \"organisation\", \"type\": \"gemeente\", \"at\": \"%s\", "
+                             "\"limit\": 1000}",
+                             at),
            *n;
     size_t i;
     bool found = false;
     json_array_foreach(json_object_get(r, "nodes"), i, n)
     {
-        found = found || strcmp(jstr(json_object_get(n, "props"), "cbs_code"), code) == 0;
+        found = found || strcmp(itest_jstr(json_object_get(n, "props"), "cbs_code"), code) == 0;
     }
     json_decref(r);
     return found;
@@ -645,22 +589,22 @@ static bool found_at(knoop_conn_t *c, const char *code, const char *at)
 static json_int_t gm_edge(knoop_conn_t *c, const char *type, const char *src, const char *tgt,
                           const char *from, const char *extra)
 {
-    json_t *e = call_ok(c, "edge.create",
-                        "{\"type\": \"%s\", \"source\": %s, \"target\": %s, \"valid_from\": "
-                        "\"%s\"%s}",
-                        type, src, tgt, from, extra);
-    json_int_t id = jint(e, "id");
+    json_t *e = itest_call_ok(c, "edge.create",
+                              "{\"type\": \"%s\", \"source\": %s, \"target\": %s, \"valid_from\": "
+                              "\"%s\"%s}",
+                              type, src, tgt, from, extra);
+    json_int_t id = itest_jint(e, "id");
     json_decref(e);
     return id;
 }
 
 static void expect_valid_to(knoop_conn_t *c, json_int_t edge, const char *to)
 {
-    json_t *r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)edge);
+    json_t *r = itest_call_ok(c, "edge.get", "{\"id\": %lld}", (long long)edge);
     if (to == NULL)
         assert_true(json_is_null(json_object_get(r, "valid_to")));
     else
-        assert_string_equal(jstr(r, "valid_to"), to);
+        assert_string_equal(itest_jstr(r, "valid_to"), to);
     json_decref(r);
 }
 
@@ -692,12 +636,13 @@ static void merger_of_three_real_gemeenten_answers_places_and_members_around_the
     assert_true(found_at(c, "GM1992", "2023-01-01"));
 
     assert_int_equal(real_places_of(olds, NULL, places, sizeof(places)), 8);
-    json_decref(call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2018-01-01\"}", places));
+    json_decref(
+        itest_call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2018-01-01\"}", places));
     assert_int_equal(places_at(c, "GM0501", "2022-12-31"), 3);
 
-    json_decref(call_ok(c, "node.create",
-                        "{\"kind\": \"body\", \"props\": {\"name\": \"Samenwerking Voorne "
-                        "(test)\", \"key\": \"T-MERGE-BODY\"}}"));
+    json_decref(itest_call_ok(c, "node.create",
+                              "{\"kind\": \"body\", \"props\": {\"name\": \"Samenwerking Voorne "
+                              "(test)\", \"key\": \"T-MERGE-BODY\"}}"));
     gm_edge(c, "deelnemer", "\"GM0501\"", "\"T-MERGE-BODY\"", "2018-01-01", "");
     gm_edge(c, "deelnemer", "\"GM0530\"", "\"T-MERGE-BODY\"", "2018-01-01", "");
     later = gm_edge(c, "deelnemer", "\"GM0614\"", "\"T-MERGE-BODY\"", "2018-01-01",
@@ -711,9 +656,10 @@ static void merger_of_three_real_gemeenten_answers_places_and_members_around_the
     raad = gm_edge(c, "raadslid", src, "\"GM0501\"", "2018-03-29",
                    ", \"props\": {\"namens\": \"Partij V\"}");
 
-    r = call_ok(c, "gemeente.merge",
-                "{\"from\": [\"GM0501\", \"GM0530\", \"GM0614\"], \"into\": \"GM1992\", \"on\": "
-                "\"2023-01-01\", \"reason\": \"herindeling Voorne aan Zee\"}");
+    r = itest_call_ok(
+        c, "gemeente.merge",
+        "{\"from\": [\"GM0501\", \"GM0530\", \"GM0614\"], \"into\": \"GM1992\", \"on\": "
+        "\"2023-01-01\", \"reason\": \"herindeling Voorne aan Zee\"}");
     assert_true(json_is_true(json_object_get(r, "changed")));
     assert_int_equal(json_array_size(json_object_get(r, "places_moved")), 8);
     assert_int_equal(json_array_size(json_object_get(r, "memberships")), 1);
@@ -737,22 +683,23 @@ static void merger_of_three_real_gemeenten_answers_places_and_members_around_the
     expect_valid_to(c, weth, "2023-01-01");
     expect_valid_to(c, loco, "2023-01-01");
     expect_valid_to(c, raad, "2023-01-01");
-    r = call_ok(c, "node.get", "{\"id\": \"GM0530\"}");
-    assert_string_equal(jstr(json_object_get(r, "props"), "end_date"), "2023-01-01");
-    assert_string_equal(jstr(json_object_get(r, "props"), "opgegaan_in"), "GM1992");
+    r = itest_call_ok(c, "node.get", "{\"id\": \"GM0530\"}");
+    assert_string_equal(itest_jstr(json_object_get(r, "props"), "end_date"), "2023-01-01");
+    assert_string_equal(itest_jstr(json_object_get(r, "props"), "opgegaan_in"), "GM1992");
     json_decref(r);
 
     /* The same merger again finds nothing left to do. */
-    r = call_ok(c, "gemeente.merge",
-                "{\"from\": [\"GM0501\", \"GM0530\", \"GM0614\"], \"into\": \"GM1992\", \"on\": "
-                "\"2023-01-01\"}");
+    r = itest_call_ok(
+        c, "gemeente.merge",
+        "{\"from\": [\"GM0501\", \"GM0530\", \"GM0614\"], \"into\": \"GM1992\", \"on\": "
+        "\"2023-01-01\"}");
     assert_false(json_is_true(json_object_get(r, "changed")));
     json_decref(r);
 
     /* A repeated places.sync with the places at Voorne aan Zee keeps history intact. */
     real_places_of(olds, "GM1992", now, sizeof(now));
-    r = call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2025-01-01\"}", now);
-    assert_int_equal(jint(r, "unchanged"), 8);
+    r = itest_call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2025-01-01\"}", now);
+    assert_int_equal(itest_jint(r, "unchanged"), 8);
     json_decref(r);
     assert_int_equal(places_at(c, "GM0501", "2022-12-31"), 3);
     assert_int_equal(places_at(c, "GM1992", "2023-01-01"), 8);
@@ -765,16 +712,16 @@ static void merger_of_three_real_gemeenten_answers_places_and_members_around_the
         assert_non_null(z);
         memcpy(z + strlen("\"Zwartewaal\", \"gemeente\": \""), "GM1930", 6);
     }
-    json_decref(call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2025-06-01\"}", now));
+    json_decref(itest_call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2025-06-01\"}", now));
     assert_int_equal(places_at(c, "GM1992", "2025-05-31"), 8);
     assert_int_equal(places_at(c, "GM1992", "2025-06-01"), 7);
     assert_int_equal(places_at(c, "GM1930", "2025-05-31"), 0);
     assert_int_equal(places_at(c, "GM1930", "2025-06-01"), 1);
     assert_int_equal(places_at(c, "GM0501", "2022-12-31"), 3);
-    json_decref(call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2025-07-01\"}", now));
+    json_decref(itest_call_ok(c, "places.sync", "{\"places\": %s, \"on\": \"2025-07-01\"}", now));
     assert_int_equal(places_at(c, "GM1992", "2025-05-31"), 8);
     /* Records, adjacency, indexes and history still agree. */
-    r = call_ok(c, "admin.check", "{}");
+    r = itest_call_ok(c, "admin.check", "{}");
     assert_true(json_is_true(json_object_get(r, "ok")));
     json_decref(r);
 }
@@ -784,34 +731,36 @@ static void merger_errors_name_the_parameter_and_write_nothing(void **state)
 {
     knoop_conn_t *c = *state;
     json_t *r;
-    call_fail(c, KNOOP_EINVAL, "params.from[0]: node", "gemeente.merge",
-              "{\"from\": [\"NL-UT\"], \"into\": \"GM0344\", \"on\": \"2030-01-01\"}");
-    call_fail(c, KNOOP_EINVAL, "params.from[1]: GM0307 is given twice", "gemeente.merge",
-              "{\"from\": [\"GM0307\", \"GM0307\"], \"into\": \"GM0344\", \"on\": "
-              "\"2030-01-01\"}");
-    call_fail(c, KNOOP_EINVAL, "params.from[0]: GM0344 is also params.into", "gemeente.merge",
-              "{\"from\": [\"GM0344\"], \"into\": \"GM0344\", \"on\": \"2030-01-01\"}");
-    call_fail(c, KNOOP_ENOTFOUND, "params.into: no node has external key 'GM9999'",
-              "gemeente.merge",
-              "{\"from\": [\"GM0307\"], \"into\": \"GM9999\", \"on\": "
-              "\"2030-01-01\"}");
-    call_fail(c, KNOOP_EINVAL, "params.into.cbs_code", "gemeente.merge",
-              "{\"from\": [\"GM0307\"], \"into\": {\"name\": \"Nieuw\"}, \"on\": \"2030-01-01\"}");
-    r = call_ok(c, "node.get", "{\"id\": \"GM0307\"}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.from[0]: node", "gemeente.merge",
+                    "{\"from\": [\"NL-UT\"], \"into\": \"GM0344\", \"on\": \"2030-01-01\"}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.from[1]: GM0307 is given twice", "gemeente.merge",
+                    "{\"from\": [\"GM0307\", \"GM0307\"], \"into\": \"GM0344\", \"on\": "
+                    "\"2030-01-01\"}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.from[0]: GM0344 is also params.into", "gemeente.merge",
+                    "{\"from\": [\"GM0344\"], \"into\": \"GM0344\", \"on\": \"2030-01-01\"}");
+    itest_call_fail(c, KNOOP_ENOTFOUND, "params.into: no node has external key 'GM9999'",
+                    "gemeente.merge",
+                    "{\"from\": [\"GM0307\"], \"into\": \"GM9999\", \"on\": "
+                    "\"2030-01-01\"}");
+    itest_call_fail(
+        c, KNOOP_EINVAL, "params.into.cbs_code", "gemeente.merge",
+        "{\"from\": [\"GM0307\"], \"into\": {\"name\": \"Nieuw\"}, \"on\": \"2030-01-01\"}");
+    r = itest_call_ok(c, "node.get", "{\"id\": \"GM0307\"}");
     assert_null(json_object_get(json_object_get(r, "props"), "end_date"));
     json_decref(r);
     /* A new gemeente given by its properties is created, begins on the day, lies in its
      * province. */
-    r = call_ok(c, "gemeente.merge",
-                "{\"from\": [\"GM0307\"], \"into\": {\"cbs_code\": \"GM9001\", \"name\": "
-                "\"Testgemeente (test)\", \"provincie\": \"NL-UT\"}, \"on\": \"2030-01-01\"}");
+    r = itest_call_ok(
+        c, "gemeente.merge",
+        "{\"from\": [\"GM0307\"], \"into\": {\"cbs_code\": \"GM9001\", \"name\": "
+        "\"Testgemeente (test)\", \"provincie\": \"NL-UT\"}, \"on\": \"2030-01-01\"}");
     assert_true(json_is_true(json_object_get(r, "created")));
     json_decref(r);
-    r = call_ok(c, "node.get", "{\"id\": \"GM9001\"}");
-    assert_string_equal(jstr(json_object_get(r, "props"), "begin_date"), "2030-01-01");
+    r = itest_call_ok(c, "node.get", "{\"id\": \"GM9001\"}");
+    assert_string_equal(itest_jstr(json_object_get(r, "props"), "begin_date"), "2030-01-01");
     json_decref(r);
-    call_fail(c, KNOOP_ECONFLICT, "already ended on 2030-01-01", "gemeente.merge",
-              "{\"from\": [\"GM0307\"], \"into\": \"GM0344\", \"on\": \"2031-01-01\"}");
+    itest_call_fail(c, KNOOP_ECONFLICT, "already ended on 2030-01-01", "gemeente.merge",
+                    "{\"from\": [\"GM0307\"], \"into\": \"GM0344\", \"on\": \"2031-01-01\"}");
 }
 
 /* ---- lists of values ---- */
@@ -822,33 +771,35 @@ static void list_shrink_in_use_is_refused_and_unrelated_updates_still_work(void 
 {
     knoop_conn_t *c = *state;
     json_t *r;
-    json_decref(call_ok(c, "schema.list.define",
-                        "{\"name\": \"T-kleur\", \"values\": [\"rood\", \"groen\", \"blauw\"]}"));
-    json_decref(call_ok(c, "schema.field.define",
-                        "{\"name\": \"t_kleur\", \"kind\": \"organisation\", \"type\": "
-                        "\"gemeente\", \"value_type\": \"list\", \"list\": \"T-kleur\"}"));
     json_decref(
-        call_ok(c, "node.update", "{\"id\": \"GM0363\", \"set\": {\"t_kleur\": \"rood\"}}"));
+        itest_call_ok(c, "schema.list.define",
+                      "{\"name\": \"T-kleur\", \"values\": [\"rood\", \"groen\", \"blauw\"]}"));
+    json_decref(itest_call_ok(c, "schema.field.define",
+                              "{\"name\": \"t_kleur\", \"kind\": \"organisation\", \"type\": "
+                              "\"gemeente\", \"value_type\": \"list\", \"list\": \"T-kleur\"}"));
     json_decref(
-        call_ok(c, "node.update", "{\"id\": \"GM0518\", \"set\": {\"t_kleur\": \"rood\"}}"));
-    call_fail(c, KNOOP_ECONFLICT,
-              "code 'rood' of list T-kleur is in use by 2 nodes (organisation gemeente.t_kleur)",
-              "schema.list.define", "{\"name\": \"T-kleur\", \"values\": [\"groen\"]}");
-    r = call_ok(c, "schema.list.get", "{\"name\": \"T-kleur\"}");
-    assert_int_equal(jint(r, "count"), 3);
+        itest_call_ok(c, "node.update", "{\"id\": \"GM0363\", \"set\": {\"t_kleur\": \"rood\"}}"));
+    json_decref(
+        itest_call_ok(c, "node.update", "{\"id\": \"GM0518\", \"set\": {\"t_kleur\": \"rood\"}}"));
+    itest_call_fail(
+        c, KNOOP_ECONFLICT,
+        "code 'rood' of list T-kleur is in use by 2 nodes (organisation gemeente.t_kleur)",
+        "schema.list.define", "{\"name\": \"T-kleur\", \"values\": [\"groen\"]}");
+    r = itest_call_ok(c, "schema.list.get", "{\"name\": \"T-kleur\"}");
+    assert_int_equal(itest_jint(r, "count"), 3);
     json_decref(r);
     /* An unused code may go. */
-    r = call_ok(c, "schema.list.define",
-                "{\"name\": \"T-kleur\", \"values\": [\"rood\", "
-                "\"groen\"]}");
-    assert_int_equal(jint(r, "count"), 2);
+    r = itest_call_ok(c, "schema.list.define",
+                      "{\"name\": \"T-kleur\", \"values\": [\"rood\", "
+                      "\"groen\"]}");
+    assert_int_equal(itest_jint(r, "count"), 2);
     json_decref(r);
-    r = call_ok(c, "node.update", "{\"id\": \"GM0363\", \"set\": {\"inwoners\": 931298}}");
-    assert_string_equal(jstr(json_object_get(r, "props"), "t_kleur"), "rood");
+    r = itest_call_ok(c, "node.update", "{\"id\": \"GM0363\", \"set\": {\"inwoners\": 931298}}");
+    assert_string_equal(itest_jstr(json_object_get(r, "props"), "t_kleur"), "rood");
     json_decref(r);
     /* New writes still check the list. */
-    call_fail(c, KNOOP_EINVAL, "props.t_kleur", "node.update",
-              "{\"id\": \"GM0363\", \"set\": {\"t_kleur\": \"blauw\"}}");
+    itest_call_fail(c, KNOOP_EINVAL, "props.t_kleur", "node.update",
+                    "{\"id\": \"GM0363\", \"set\": {\"t_kleur\": \"blauw\"}}");
 }
 
 /* ---- errors are valid UTF-8 ---- */
@@ -882,7 +833,7 @@ static void error_messages_quote_input_as_valid_utf8(void **state)
     for (int i = 0; i < 100; i++)
         p += sprintf(p, "\xc3\xa9");
     sprintf(p, "\"}");
-    j = call(c, "node.get", params, &rc, &err);
+    j = itest_call(c, "node.get", params, &rc, &err);
     json_decref(j);
     assert_int_equal(rc, KNOOP_ENOTFOUND);
     assert_true(valid_utf8(err.msg));
@@ -905,11 +856,12 @@ static void write_file(const char *name, const char *data, size_t len, char *pat
 
 static size_t nodes_with_key_prefix(knoop_conn_t *c, const char *prefix)
 {
-    json_t *r = call_ok(c, "node.find", "{\"kind\": \"organisation\", \"limit\": 100000}"), *n;
+    json_t *r = itest_call_ok(c, "node.find", "{\"kind\": \"organisation\", \"limit\": 100000}"),
+           *n;
     size_t i, k = 0;
     json_array_foreach(json_object_get(r, "nodes"), i, n)
     {
-        k += strncmp(jstr(json_object_get(n, "props"), "key"), prefix, strlen(prefix)) == 0;
+        k += strncmp(itest_jstr(json_object_get(n, "props"), "key"), prefix, strlen(prefix)) == 0;
     }
     json_decref(r);
     return k;
@@ -964,7 +916,7 @@ static void import_reports_a_cell_over_the_string_limit_as_too_large(void **stat
                      "limit of 1048576 bytes (too_large)");
     itest_run_free(&r);
     assert_int_equal(nodes_with_key_prefix(c, "T-BIG-"), 0);
-    j = call_ok(c, "ping", "{}");
+    j = itest_call_ok(c, "ping", "{}");
     json_decref(j);
 }
 
@@ -973,13 +925,14 @@ static void import_reports_a_cell_over_the_string_limit_as_too_large(void **stat
 static void organisation_name_refuses_nul_and_control_characters(void **state)
 {
     knoop_conn_t *c = *state;
-    call_fail(c, KNOOP_EINVAL, "props.name: control character at byte 3", "node.create",
-              "{\"kind\": \"organisation\", \"props\": {\"name\": \"Fou\\u0001t\", \"key\": "
-              "\"T-NAME-1\"}}");
-    call_fail(c, KNOOP_EINVAL, "props.name: control character", "node.create",
-              "{\"kind\": \"body\", \"props\": {\"name\": \"Bel\\u0007\", \"key\": \"T-NAME-2\"}}");
-    call_fail(c, KNOOP_EINVAL, "props.name: control character", "node.update",
-              "{\"id\": \"GM0363\", \"set\": {\"name\": \"Amster\\ndam\"}}");
+    itest_call_fail(c, KNOOP_EINVAL, "props.name: control character at byte 3", "node.create",
+                    "{\"kind\": \"organisation\", \"props\": {\"name\": \"Fou\\u0001t\", \"key\": "
+                    "\"T-NAME-1\"}}");
+    itest_call_fail(
+        c, KNOOP_EINVAL, "props.name: control character", "node.create",
+        "{\"kind\": \"body\", \"props\": {\"name\": \"Bel\\u0007\", \"key\": \"T-NAME-2\"}}");
+    itest_call_fail(c, KNOOP_EINVAL, "props.name: control character", "node.update",
+                    "{\"id\": \"GM0363\", \"set\": {\"name\": \"Amster\\ndam\"}}");
 }
 
 /* knoop edge update corrects a role from the command line; a call without a correction is a
@@ -1000,9 +953,9 @@ static void cli_edge_update_corrects_a_role(void **state)
     expect_status(&r, 0);
     expect_in(r.out, "changed            true");
     itest_run_free(&r);
-    j = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)e);
-    assert_string_equal(jstr(json_object_get(j, "props"), "namens"), "Nieuw");
-    assert_string_equal(jstr(j, "valid_to"), "2026-04-01");
+    j = itest_call_ok(c, "edge.get", "{\"id\": %lld}", (long long)e);
+    assert_string_equal(itest_jstr(json_object_get(j, "props"), "namens"), "Nieuw");
+    assert_string_equal(itest_jstr(j, "valid_to"), "2026-04-01");
     json_decref(j);
     knoop(&r, "edge", "update", id, NULL);
     expect_status(&r, 2);

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "itest.h"
+#include "itest_json.h"
 #include "knoop.h"
 #include "knoop_json.h"
 
@@ -41,95 +42,26 @@ static json_int_t id_q[5], e_ax, e_bx, hub_first, hub_last;
 
 /* ---- helpers ---- */
 
-static json_t *call_text(knoop_conn_t *c, const char *method, const char *params, int *rc,
-                         knoop_error_t *err)
-{
-    msgpack_sbuffer sb;
-    knoop_result_t *r = NULL;
-    json_t *j = NULL;
-
-    msgpack_sbuffer_init(&sb);
-    *rc = knoop__json_object_to_sbuffer(params, "params", &sb, err);
-    assert_int_equal(*rc, 0);
-    *rc = knoop_call(c, method, sb.data, sb.size, &r, err);
-    msgpack_sbuffer_destroy(&sb);
-    if (*rc == 0)
-        assert_int_equal(knoop__json_from_msgpack(knoop_result_value(r), &j, err), 0);
-    knoop_result_free(r);
-    return j;
-}
-
-static json_t *call_ok(knoop_conn_t *c, const char *method, const char *fmt, ...)
-{
-    char params[8192];
-    knoop_error_t err;
-    va_list ap;
-    json_t *j;
-    int rc;
-
-    va_start(ap, fmt);
-    vsnprintf(params, sizeof(params), fmt, ap);
-    va_end(ap);
-    j = call_text(c, method, params, &rc, &err);
-    if (rc != 0)
-        fail_msg("%s %s: %s: %s", method, params, knoop_err_wire(rc), err.msg);
-    return j;
-}
-
-static void call_fail(knoop_conn_t *c, int code, const char *part, const char *method,
-                      const char *fmt, ...)
-{
-    char params[8192];
-    knoop_error_t err;
-    va_list ap;
-    json_t *j;
-    int rc;
-
-    va_start(ap, fmt);
-    vsnprintf(params, sizeof(params), fmt, ap);
-    va_end(ap);
-    j = call_text(c, method, params, &rc, &err);
-    if (rc != code)
-        fail_msg("%s %s: expected %s, got %s: %s", method, params, knoop_err_wire(code),
-                 rc ? knoop_err_wire(rc) : "success", rc ? err.msg : "");
-    json_decref(j);
-    if (strstr(err.msg, part) == NULL)
-        fail_msg("%s: message '%s' does not contain '%s'", method, err.msg, part);
-}
-
-static json_int_t jint(const json_t *o, const char *k)
-{
-    const json_t *v = json_object_get(o, k);
-    if (!json_is_integer(v))
-        fail_msg("no integer %s", k);
-    return json_integer_value(v);
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s != NULL ? s : "";
-}
-
 static json_int_t person(knoop_conn_t *c, const char *key)
 {
     json_t *n =
-        call_ok(c, "node.create",
-                "{\"kind\": \"person\", \"props\": {\"key\": \"%s\", \"initials\": \"%c.\", "
-                "\"surname\": \"%s\"}}",
-                key, key[0], key);
-    json_int_t id = jint(n, "id");
+        itest_call_ok(c, "node.create",
+                      "{\"kind\": \"person\", \"props\": {\"key\": \"%s\", \"initials\": \"%c.\", "
+                      "\"surname\": \"%s\"}}",
+                      key, key[0], key);
+    json_int_t id = itest_jint(n, "id");
     json_decref(n);
     return id;
 }
 
 static json_int_t body(knoop_conn_t *c, const char *key)
 {
-    json_t *n = call_ok(c, "node.create",
-                        "{\"kind\": \"body\", \"type\": \"overlegorgaan\", \"props\": {\"key\": "
-                        "\"%s\", \"name\": \"Orgaan %s\"}}",
-                        key, key);
-    json_int_t id = jint(n, "id");
+    json_t *n =
+        itest_call_ok(c, "node.create",
+                      "{\"kind\": \"body\", \"type\": \"overlegorgaan\", \"props\": {\"key\": "
+                      "\"%s\", \"name\": \"Orgaan %s\"}}",
+                      key, key);
+    json_int_t id = itest_jint(n, "id");
     json_decref(n);
     return id;
 }
@@ -141,11 +73,12 @@ static json_int_t edge(knoop_conn_t *c, const char *type, json_int_t s, json_int
     char until[64] = "";
     if (to != NULL)
         snprintf(until, sizeof(until), ", \"valid_to\": \"%s\"", to);
-    json_t *e = call_ok(c, "edge.create",
-                        "{\"type\": \"%s\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
-                        "\"%s\"%s}",
-                        type, (long long)s, (long long)t, from, until);
-    json_int_t id = jint(e, "id");
+    json_t *e =
+        itest_call_ok(c, "edge.create",
+                      "{\"type\": \"%s\", \"source\": %lld, \"target\": %lld, \"valid_from\": "
+                      "\"%s\"%s}",
+                      type, (long long)s, (long long)t, from, until);
+    json_int_t id = itest_jint(e, "id");
     json_decref(e);
     return id;
 }
@@ -158,9 +91,9 @@ static size_t path_nodes(const json_t *p, json_int_t *out, size_t max)
     json_array_foreach(hops, i, h)
     {
         if (i == 0 && n < max)
-            out[n++] = jint(json_object_get(h, "from"), "id");
+            out[n++] = itest_jint(json_object_get(h, "from"), "id");
         if (n < max)
-            out[n++] = jint(json_object_get(h, "to"), "id");
+            out[n++] = itest_jint(json_object_get(h, "to"), "id");
     }
     return n;
 }
@@ -175,7 +108,7 @@ static void expect_path(const json_t *res, size_t i, size_t n, ...)
     size_t m = path_nodes(p, got, 16);
     if (m != n)
         fail_msg("path %zu has %zu nodes, expected %zu", i, m, n);
-    assert_int_equal(jint(p, "length"), (json_int_t)n - 1);
+    assert_int_equal(itest_jint(p, "length"), (json_int_t)n - 1);
     va_start(ap, n);
     for (size_t k = 0; k < n; k++) {
         want = va_arg(ap, json_int_t);
@@ -227,7 +160,7 @@ static json_t *batch(knoop_conn_t *c, size_t n, void (*op)(size_t i, char *buf, 
         len += (size_t)snprintf(text + len, cap - len, "%s%s", i ? "," : "", one);
     }
     snprintf(text + len, cap - len, "]}");
-    j = call_text(c, "batch", text, &rc, &err);
+    j = itest_call(c, "batch", text, &rc, &err);
     if (rc != 0)
         fail_msg("batch: %s", err.msg);
     free(text);
@@ -250,7 +183,7 @@ static void hub_role_op(size_t i, char *buf, size_t sz)
     snprintf(buf, sz,
              "{\"method\": \"edge.create\", \"params\": {\"type\": \"lid\", \"source\": %lld, "
              "\"target\": %lld, \"valid_from\": \"2021-01-01\"}}",
-             (long long)jint(json_array_get(hub_nodes, i), "id"), (long long)hub_id);
+             (long long)itest_jint(json_array_get(hub_nodes, i), "id"), (long long)hub_id);
 }
 
 /* ---- setup ---- */
@@ -310,8 +243,8 @@ static int group_setup(void **state)
     hub_nodes = json_incref(json_object_get(res, "results"));
     json_decref(res);
     json_decref(batch(c, HUB, hub_role_op));
-    hub_first = jint(json_array_get(hub_nodes, 0), "id");
-    hub_last = jint(json_array_get(hub_nodes, HUB - 1), "id");
+    hub_first = itest_jint(json_array_get(hub_nodes, 0), "id");
+    hub_last = itest_jint(json_array_get(hub_nodes, HUB - 1), "id");
     edge(c, "kent", hub_last, id_zoe, "2021-01-01", NULL);
     knoop_close(c);
     return 0;
@@ -347,21 +280,22 @@ static int conn_teardown(void **state)
 static void co_membership_counts_only_in_overlapping_periods(void **state)
 {
     knoop_conn_t *c = *state;
-    json_t *r =
-        call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"at\": \"2013-06-01\"}",
-                (long long)id_anna, (long long)id_bert);
+    json_t *r = itest_call_ok(c, "query.path",
+                              "{\"source\": %lld, \"target\": %lld, \"at\": \"2013-06-01\"}",
+                              (long long)id_anna, (long long)id_bert);
     expect_path(r, 0, 2, id_anna, id_bert);
     const json_t *hop =
         json_array_get(json_object_get(json_array_get(json_object_get(r, "paths"), 0), "hops"), 0);
-    assert_string_equal(jstr(hop, "link"), "co-membership");
-    assert_string_equal(jstr(json_object_get(hop, "org"), "key"), "X");
-    assert_int_equal(jint(json_array_get(json_object_get(hop, "roles"), 0), "id"), e_ax);
-    assert_int_equal(jint(json_array_get(json_object_get(hop, "roles"), 1), "id"), e_bx);
-    assert_string_equal(jstr(json_object_get(hop, "period"), "from"), "2012-01-01");
-    assert_string_equal(jstr(json_object_get(hop, "period"), "to"), "2015-01-01");
+    assert_string_equal(itest_jstr(hop, "link"), "co-membership");
+    assert_string_equal(itest_jstr(json_object_get(hop, "org"), "key"), "X");
+    assert_int_equal(itest_jint(json_array_get(json_object_get(hop, "roles"), 0), "id"), e_ax);
+    assert_int_equal(itest_jint(json_array_get(json_object_get(hop, "roles"), 1), "id"), e_bx);
+    assert_string_equal(itest_jstr(json_object_get(hop, "period"), "from"), "2012-01-01");
+    assert_string_equal(itest_jstr(json_object_get(hop, "period"), "to"), "2015-01-01");
     json_decref(r);
-    r = call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"at\": \"2016-06-01\"}",
-                (long long)id_anna, (long long)id_bert);
+    r = itest_call_ok(c, "query.path",
+                      "{\"source\": %lld, \"target\": %lld, \"at\": \"2016-06-01\"}",
+                      (long long)id_anna, (long long)id_bert);
     assert_int_equal(npaths(r), 0);
     assert_false(json_is_true(json_object_get(r, "bound_hit")));
     json_decref(r);
@@ -372,30 +306,31 @@ static void path_exists_ever_and_in_a_period_but_not_on_one_day(void **state)
     knoop_conn_t *c = *state;
     const char *days[] = { "2013-06-01", "2019-06-01" };
     for (int i = 0; i < 2; i++) {
-        json_t *r = call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"at\": \"%s\"}",
-                            (long long)id_anna, (long long)id_cees, days[i]);
+        json_t *r =
+            itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"at\": \"%s\"}",
+                          (long long)id_anna, (long long)id_cees, days[i]);
         assert_int_equal(npaths(r), 0);
         json_decref(r);
     }
-    json_t *r = call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld}", (long long)id_anna,
-                        (long long)id_cees);
+    json_t *r = itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld}",
+                              (long long)id_anna, (long long)id_cees);
     expect_path(r, 0, 3, id_anna, id_bert, id_cees);
     json_decref(r);
-    r = call_ok(c, "query.path",
-                "{\"source\": %lld, \"target\": %lld, \"from\": \"2014-01-01\", \"to\": "
-                "\"2019-01-01\"}",
-                (long long)id_anna, (long long)id_cees);
+    r = itest_call_ok(c, "query.path",
+                      "{\"source\": %lld, \"target\": %lld, \"from\": \"2014-01-01\", \"to\": "
+                      "\"2019-01-01\"}",
+                      (long long)id_anna, (long long)id_cees);
     expect_path(r, 0, 3, id_anna, id_bert, id_cees);
     const json_t *hops = json_object_get(json_array_get(json_object_get(r, "paths"), 0), "hops");
-    assert_string_equal(jstr(json_object_get(json_array_get(hops, 0), "period"), "from"),
+    assert_string_equal(itest_jstr(json_object_get(json_array_get(hops, 0), "period"), "from"),
                         "2014-01-01");
-    assert_string_equal(jstr(json_object_get(json_array_get(hops, 1), "period"), "to"),
+    assert_string_equal(itest_jstr(json_object_get(json_array_get(hops, 1), "period"), "to"),
                         "2019-01-01");
     json_decref(r);
-    r = call_ok(c, "query.path",
-                "{\"source\": %lld, \"target\": %lld, \"from\": \"2015-01-01\", \"to\": "
-                "\"2017-01-01\"}",
-                (long long)id_anna, (long long)id_cees);
+    r = itest_call_ok(c, "query.path",
+                      "{\"source\": %lld, \"target\": %lld, \"from\": \"2015-01-01\", \"to\": "
+                      "\"2017-01-01\"}",
+                      (long long)id_anna, (long long)id_cees);
     assert_int_equal(npaths(r), 0);
     json_decref(r);
 }
@@ -403,13 +338,13 @@ static void path_exists_ever_and_in_a_period_but_not_on_one_day(void **state)
 static void ties_take_the_lower_id_and_k_gives_the_next_paths_in_order(void **state)
 {
     knoop_conn_t *c = *state;
-    json_t *r = call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld}", (long long)id_sven,
-                        (long long)id_tom);
+    json_t *r = itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld}",
+                              (long long)id_sven, (long long)id_tom);
     assert_int_equal(npaths(r), 1);
     expect_path(r, 0, 3, id_sven, id_m1, id_tom);
     json_decref(r);
-    r = call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"k\": 5}",
-                (long long)id_sven, (long long)id_tom);
+    r = itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"k\": 5}",
+                      (long long)id_sven, (long long)id_tom);
     assert_int_equal(npaths(r), 3);
     expect_path(r, 0, 3, id_sven, id_m1, id_tom);
     expect_path(r, 1, 3, id_sven, id_m2, id_tom);
@@ -422,41 +357,42 @@ static void excluded_nodes_are_never_visited(void **state)
 {
     knoop_conn_t *c = *state;
     json_t *r =
-        call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"exclude\": [%lld]}",
-                (long long)id_sven, (long long)id_tom, (long long)id_m1);
+        itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"exclude\": [%lld]}",
+                      (long long)id_sven, (long long)id_tom, (long long)id_m1);
     expect_path(r, 0, 3, id_sven, id_m2, id_tom);
     json_decref(r);
-    r = call_ok(c, "query.path",
-                "{\"source\": %lld, \"target\": %lld, \"k\": 4, \"exclude\": [\"M1\", %lld]}",
-                (long long)id_sven, (long long)id_tom, (long long)id_m2);
+    r = itest_call_ok(c, "query.path",
+                      "{\"source\": %lld, \"target\": %lld, \"k\": 4, \"exclude\": [\"M1\", %lld]}",
+                      (long long)id_sven, (long long)id_tom, (long long)id_m2);
     assert_int_equal(npaths(r), 1);
     expect_path(r, 0, 4, id_sven, id_m3, id_m4, id_tom);
     json_decref(r);
-    call_fail(c, KNOOP_EINVAL, "params.exclude[0]", "query.path",
-              "{\"source\": %lld, \"target\": %lld, \"exclude\": [%lld]}", (long long)id_sven,
-              (long long)id_tom, (long long)id_tom);
+    itest_call_fail(c, KNOOP_EINVAL, "params.exclude[0]", "query.path",
+                    "{\"source\": %lld, \"target\": %lld, \"exclude\": [%lld]}", (long long)id_sven,
+                    (long long)id_tom, (long long)id_tom);
 }
 
 static void hop_bound_and_work_bound_report_bound_hit(void **state)
 {
     knoop_conn_t *c = *state;
-    json_t *r = call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"max_hops\": 3}",
-                        (long long)id_q[0], (long long)id_q[4]);
+    json_t *r =
+        itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"max_hops\": 3}",
+                      (long long)id_q[0], (long long)id_q[4]);
     assert_int_equal(npaths(r), 0);
     assert_true(json_is_true(json_object_get(r, "bound_hit")));
-    assert_string_equal(jstr(r, "bound"), "max_hops");
+    assert_string_equal(itest_jstr(r, "bound"), "max_hops");
     json_decref(r);
-    r = call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"max_hops\": 4}",
-                (long long)id_q[0], (long long)id_q[4]);
+    r = itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"max_hops\": 4}",
+                      (long long)id_q[0], (long long)id_q[4]);
     expect_path(r, 0, 5, id_q[0], id_q[1], id_q[2], id_q[3], id_q[4]);
     assert_false(json_is_true(json_object_get(r, "bound_hit")));
     json_decref(r);
-    r = call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"max_expanded\": 2}",
-                (long long)id_q[0], (long long)id_q[4]);
+    r = itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"max_expanded\": 2}",
+                      (long long)id_q[0], (long long)id_q[4]);
     assert_int_equal(npaths(r), 0);
     assert_true(json_is_true(json_object_get(r, "bound_hit")));
-    assert_string_equal(jstr(r, "bound"), "expanded");
-    assert_true(jint(r, "expanded") <= 2);
+    assert_string_equal(itest_jstr(r, "bound"), "expanded");
+    assert_true(itest_jint(r, "expanded") <= 2);
     json_decref(r);
 }
 
@@ -465,21 +401,22 @@ static void hub_with_ten_thousand_members_is_expanded_once(void **state)
     knoop_conn_t *c = *state;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    json_t *r = call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld}",
-                        (long long)hub_first, (long long)id_zoe);
+    json_t *r = itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld}",
+                              (long long)hub_first, (long long)id_zoe);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     expect_path(r, 0, 3, hub_first, hub_last, id_zoe);
-    assert_true(jint(r, "expanded") < 10);
+    assert_true(itest_jint(r, "expanded") < 10);
     assert_false(json_is_true(json_object_get(r, "bound_hit")));
     /* Generous: a regression to expanding the hub per member takes minutes. */
     assert_true((t1.tv_sec - t0.tv_sec) < 10);
     json_decref(r);
-    r = call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"k\": 3}",
-                (long long)hub_first, (long long)jint(json_array_get(hub_nodes, 1), "id"));
+    r = itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"k\": 3}",
+                      (long long)hub_first,
+                      (long long)itest_jint(json_array_get(hub_nodes, 1), "id"));
     assert_int_equal(npaths(r), 3);
-    assert_int_equal(jint(json_array_get(json_object_get(r, "paths"), 0), "length"), 1);
-    assert_int_equal(jint(json_array_get(json_object_get(r, "paths"), 2), "length"), 2);
-    assert_true(jint(r, "expanded") < 100);
+    assert_int_equal(itest_jint(json_array_get(json_object_get(r, "paths"), 0), "length"), 1);
+    assert_int_equal(itest_jint(json_array_get(json_object_get(r, "paths"), 2), "length"), 2);
+    assert_true(itest_jint(r, "expanded") < 100);
     json_decref(r);
 }
 
@@ -488,27 +425,30 @@ static void path_between_two_real_burgemeesters_through_their_veiligheidsregio(v
     knoop_conn_t *c = *state;
     /* Almere (GM0034) and Zeewolde (GM0050) are both in veiligheidsregio Flevoland (VR25) and
      * in the province Flevoland (NL-FL); excluding the province leaves the veiligheidsregio. */
-    json_t *r =
-        call_ok(c, "query.path",
-                "{\"source\": \"GM0034|WHJM|van der loo\", \"target\": \"GM0050|AM|harmsma\", "
-                "\"links\": [\"membership\"], \"exclude\": [\"NL-FL\"], \"at\": "
-                "\"2026-05-01\"}");
+    json_t *r = itest_call_ok(
+        c, "query.path",
+        "{\"source\": \"GM0034|WHJM|van der loo\", \"target\": \"GM0050|AM|harmsma\", "
+        "\"links\": [\"membership\"], \"exclude\": [\"NL-FL\"], \"at\": "
+        "\"2026-05-01\"}");
     const json_t *p = json_array_get(json_object_get(r, "paths"), 0);
     const json_t *hops = json_object_get(p, "hops");
-    assert_int_equal(jint(p, "length"), 4);
-    assert_string_equal(jstr(json_object_get(json_array_get(hops, 0), "to"), "key"), "GM0034");
-    assert_string_equal(jstr(json_object_get(json_array_get(hops, 1), "to"), "key"), "VR25");
-    assert_string_equal(jstr(json_object_get(json_array_get(hops, 2), "to"), "key"), "GM0050");
+    assert_int_equal(itest_jint(p, "length"), 4);
+    assert_string_equal(itest_jstr(json_object_get(json_array_get(hops, 0), "to"), "key"),
+                        "GM0034");
+    assert_string_equal(itest_jstr(json_object_get(json_array_get(hops, 1), "to"), "key"), "VR25");
+    assert_string_equal(itest_jstr(json_object_get(json_array_get(hops, 2), "to"), "key"),
+                        "GM0050");
     assert_string_equal(
-        jstr(json_array_get(json_object_get(json_array_get(hops, 0), "roles"), 0), "type"),
+        itest_jstr(json_array_get(json_object_get(json_array_get(hops, 0), "roles"), 0), "type"),
         "burgemeester");
     assert_string_equal(
-        jstr(json_array_get(json_object_get(json_array_get(hops, 1), "roles"), 0), "type"),
+        itest_jstr(json_array_get(json_object_get(json_array_get(hops, 1), "roles"), 0), "type"),
         "deelnemer");
     json_decref(r);
     /* Without organisation hops two burgemeesters of different gemeenten share no body. */
-    r = call_ok(c, "query.path",
-                "{\"source\": \"GM0034|WHJM|van der loo\", \"target\": \"GM0050|AM|harmsma\"}");
+    r = itest_call_ok(
+        c, "query.path",
+        "{\"source\": \"GM0034|WHJM|van der loo\", \"target\": \"GM0050|AM|harmsma\"}");
     assert_int_equal(npaths(r), 0);
     json_decref(r);
 }
@@ -526,38 +466,38 @@ static void bad_parameters_are_refused_naming_the_parameter(void **state)
         { "\"known_at\": \"2020-01-01T00:00:00Z\"", "params.known_at" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        call_fail(c, KNOOP_EINVAL, cases[i][1], "query.path",
-                  "{\"source\": %lld, \"target\": %lld, %s}", (long long)id_sven, (long long)id_tom,
-                  cases[i][0]);
-    call_fail(c, KNOOP_EINVAL, "params.target", "query.path",
-              "{\"source\": %lld, \"target\": %lld}", (long long)id_sven, (long long)id_sven);
-    call_fail(c, KNOOP_ENOTFOUND, "params.target", "query.path",
-              "{\"source\": %lld, \"target\": \"NOPE\"}", (long long)id_sven);
-    call_fail(c, KNOOP_EINVAL, "params.source", "query.path",
-              "{\"source\": \"GM0034\", \"target\": %lld}", (long long)id_sven);
-    call_fail(c, KNOOP_EINVAL, "params.depth", "query.neighbourhood",
-              "{\"node\": %lld, \"depth\": 5}", (long long)id_sven);
+        itest_call_fail(c, KNOOP_EINVAL, cases[i][1], "query.path",
+                        "{\"source\": %lld, \"target\": %lld, %s}", (long long)id_sven,
+                        (long long)id_tom, cases[i][0]);
+    itest_call_fail(c, KNOOP_EINVAL, "params.target", "query.path",
+                    "{\"source\": %lld, \"target\": %lld}", (long long)id_sven, (long long)id_sven);
+    itest_call_fail(c, KNOOP_ENOTFOUND, "params.target", "query.path",
+                    "{\"source\": %lld, \"target\": \"NOPE\"}", (long long)id_sven);
+    itest_call_fail(c, KNOOP_EINVAL, "params.source", "query.path",
+                    "{\"source\": \"GM0034\", \"target\": %lld}", (long long)id_sven);
+    itest_call_fail(c, KNOOP_EINVAL, "params.depth", "query.neighbourhood",
+                    "{\"node\": %lld, \"depth\": 5}", (long long)id_sven);
 }
 
 static void neighbourhood_ranks_stronger_connections_first(void **state)
 {
     knoop_conn_t *c = *state;
-    json_t *r = call_ok(c, "query.neighbourhood", "{\"node\": %lld}", (long long)id_bert);
+    json_t *r = itest_call_ok(c, "query.neighbourhood", "{\"node\": %lld}", (long long)id_bert);
     const json_t *nodes = json_object_get(r, "nodes");
-    assert_int_equal(jint(r, "total"), 2);
-    assert_int_equal(jint(json_object_get(r, "counts"), "person"), 2);
+    assert_int_equal(itest_jint(r, "total"), 2);
+    assert_int_equal(itest_jint(json_object_get(r, "counts"), "person"), 2);
     /* Cees shares Y from 2018 (open, counted until today); Anna shared X for three years. */
-    assert_int_equal(jint(json_object_get(json_array_get(nodes, 0), "node"), "id"), id_cees);
-    assert_int_equal(jint(json_object_get(json_array_get(nodes, 1), "node"), "id"), id_anna);
+    assert_int_equal(itest_jint(json_object_get(json_array_get(nodes, 0), "node"), "id"), id_cees);
+    assert_int_equal(itest_jint(json_object_get(json_array_get(nodes, 1), "node"), "id"), id_anna);
     assert_true(json_number_value(json_object_get(json_array_get(nodes, 0), "score")) >
                 json_number_value(json_object_get(json_array_get(nodes, 1), "score")));
     json_decref(r);
-    r = call_ok(c, "query.neighbourhood", "{\"node\": %lld, \"depth\": 2, \"limit\": 4}",
-                (long long)id_sven);
-    assert_int_equal(jint(r, "total"), 5);
+    r = itest_call_ok(c, "query.neighbourhood", "{\"node\": %lld, \"depth\": 2, \"limit\": 4}",
+                      (long long)id_sven);
+    assert_int_equal(itest_jint(r, "total"), 5);
     assert_true(json_is_true(json_object_get(r, "more")));
     assert_int_equal(json_array_size(json_object_get(r, "nodes")), 4);
-    assert_int_equal(jint(json_array_get(json_object_get(r, "nodes"), 3), "distance"), 2);
+    assert_int_equal(itest_jint(json_array_get(json_object_get(r, "nodes"), 3), "distance"), 2);
     json_decref(r);
 }
 

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "itest.h"
+#include "itest_json.h"
 #include "knoop.h"
 #include "knoop_json.h"
 
@@ -34,97 +35,26 @@ static int srv_exit = -1;
 
 /* ---- helpers ---- */
 
-static json_t *call(knoop_conn_t *c, const char *method, const char *params, int *rc,
-                    knoop_error_t *err)
-{
-    msgpack_sbuffer sb;
-    knoop_result_t *r = NULL;
-    json_t *j = NULL;
-
-    msgpack_sbuffer_init(&sb);
-    *rc = knoop__json_object_to_sbuffer(params, "params", &sb, err);
-    assert_int_equal(*rc, 0);
-    *rc = knoop_call(c, method, sb.data, sb.size, &r, err);
-    msgpack_sbuffer_destroy(&sb);
-    if (*rc == 0)
-        assert_int_equal(knoop__json_from_msgpack(knoop_result_value(r), &j, err), 0);
-    knoop_result_free(r);
-    return j;
-}
-
-/* Calls and asserts success; params is a printf format for JSON text. */
-static json_t *call_ok(knoop_conn_t *c, const char *method, const char *fmt, ...)
-{
-    char params[8192];
-    knoop_error_t err;
-    va_list ap;
-    json_t *j;
-    int rc;
-
-    va_start(ap, fmt);
-    vsnprintf(params, sizeof(params), fmt, ap);
-    va_end(ap);
-    j = call(c, method, params, &rc, &err);
-    if (rc != 0)
-        fail_msg("%s %s: %s: %s", method, params, knoop_err_wire(rc), err.msg);
-    return j;
-}
-
-/* Calls, asserts failure with code and a message containing part. */
-static void call_fail(knoop_conn_t *c, int code, const char *part, const char *method,
-                      const char *fmt, ...)
-{
-    char params[8192];
-    knoop_error_t err;
-    va_list ap;
-    json_t *j;
-    int rc;
-
-    va_start(ap, fmt);
-    vsnprintf(params, sizeof(params), fmt, ap);
-    va_end(ap);
-    j = call(c, method, params, &rc, &err);
-    if (rc != code)
-        fail_msg("%s %s: expected %s, got %s: %s", method, params, knoop_err_wire(code),
-                 rc ? knoop_err_wire(rc) : "success", rc ? err.msg : "");
-    json_decref(j);
-    if (strstr(err.msg, part) == NULL)
-        fail_msg("%s: message '%s' does not contain '%s'", method, err.msg, part);
-}
-
-static json_int_t jint(const json_t *o, const char *k)
-{
-    const json_t *v = json_object_get(o, k);
-    if (!json_is_integer(v))
-        fail_msg("no integer %s", k);
-    return json_integer_value(v);
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s != NULL ? s : "";
-}
-
 static json_int_t person(knoop_conn_t *c, const char *key, const char *initials,
                          const char *surname)
 {
-    json_t *n = call_ok(c, "node.create",
-                        "{\"kind\": \"person\", \"props\": {\"key\": \"%s\", \"initials\": \"%s\", "
-                        "\"surname\": \"%s\"}}",
-                        key, initials, surname);
-    json_int_t id = jint(n, "id");
+    json_t *n =
+        itest_call_ok(c, "node.create",
+                      "{\"kind\": \"person\", \"props\": {\"key\": \"%s\", \"initials\": \"%s\", "
+                      "\"surname\": \"%s\"}}",
+                      key, initials, surname);
+    json_int_t id = itest_jint(n, "id");
     json_decref(n);
     return id;
 }
 
 static json_int_t org(knoop_conn_t *c, const char *type, const char *key, const char *name)
 {
-    json_t *n = call_ok(c, "node.create",
-                        "{\"kind\": \"organisation\", \"type\": \"%s\", \"props\": {\"key\": "
-                        "\"%s\", \"name\": \"%s\"}}",
-                        type, key, name);
-    json_int_t id = jint(n, "id");
+    json_t *n = itest_call_ok(c, "node.create",
+                              "{\"kind\": \"organisation\", \"type\": \"%s\", \"props\": {\"key\": "
+                              "\"%s\", \"name\": \"%s\"}}",
+                              type, key, name);
+    json_int_t id = itest_jint(n, "id");
     json_decref(n);
     return id;
 }
@@ -133,11 +63,12 @@ static json_int_t org(knoop_conn_t *c, const char *type, const char *key, const 
 static json_int_t role(knoop_conn_t *c, const char *type, json_int_t src, const char *target,
                        const char *from, const char *extra)
 {
-    json_t *e = call_ok(c, "edge.create",
-                        "{\"type\": \"%s\", \"source\": %lld, \"target\": %s, \"valid_from\": "
-                        "\"%s\"%s}",
-                        type, (long long)src, target, from, extra);
-    json_int_t id = jint(e, "id");
+    json_t *e =
+        itest_call_ok(c, "edge.create",
+                      "{\"type\": \"%s\", \"source\": %lld, \"target\": %s, \"valid_from\": "
+                      "\"%s\"%s}",
+                      type, (long long)src, target, from, extra);
+    json_int_t id = itest_jint(e, "id");
     json_decref(e);
     return id;
 }
@@ -155,8 +86,8 @@ static size_t holders_of(const json_t *res, json_int_t p, const char *type)
     json_t *v;
     json_array_foreach(json_object_get(res, "holders"), i, v)
     {
-        if (jint(json_object_get(v, "person"), "id") == p &&
-            (type == NULL || strcmp(jstr(json_object_get(v, "role"), "type"), type) == 0))
+        if (itest_jint(json_object_get(v, "person"), "id") == p &&
+            (type == NULL || strcmp(itest_jstr(json_object_get(v, "role"), "type"), type) == 0))
             n++;
     }
     return n;
@@ -169,7 +100,7 @@ static const json_t *row_of(const json_t *res, const char *field, const char *ke
     json_t *v;
     json_array_foreach(json_object_get(res, field), i, v)
     {
-        if (strcmp(jstr(json_object_get(v, "node"), "key"), key) == 0)
+        if (strcmp(itest_jstr(json_object_get(v, "node"), "key"), key) == 0)
             return v;
     }
     return NULL;
@@ -314,55 +245,59 @@ static void worked_example_participation_ends_with_the_base_role(void **state)
         snprintf(t, sizeof(t), "%lld", (long long)bestuur);
         blid = role(c, "lid", jansen, t, "2023-03-01", x);
     }
-    r = call_ok(c, "list.create", "{\"name\": \"VNG-weekoverzicht (test)\"}");
-    list = jint(r, "id");
+    r = itest_call_ok(c, "list.create", "{\"name\": \"VNG-weekoverzicht (test)\"}");
+    list = itest_jint(r, "id");
     json_decref(r);
-    json_decref(call_ok(c, "list.subscribe",
-                        "{\"list\": %lld, \"person\": \"T-WE-JANSEN\", \"from\": \"2022-06-01\"}",
-                        (long long)list));
+    json_decref(
+        itest_call_ok(c, "list.subscribe",
+                      "{\"list\": %lld, \"person\": \"T-WE-JANSEN\", \"from\": \"2022-06-01\"}",
+                      (long long)list));
 
     /* In the college for party Y, with portefeuille Milieu, and loco on behalf of it. */
-    r = call_ok(c, "query.holders", "{\"org\": \"GM0200\", \"at\": \"2024-12-31\"}");
+    r = itest_call_ok(c, "query.holders", "{\"org\": \"GM0200\", \"at\": \"2024-12-31\"}");
     assert_int_equal(holders_of(r, jansen, "wethouder"), 1);
     assert_int_equal(holders_of(r, jansen, "loco-burgemeester"), 1);
     json_decref(r);
-    r = call_ok(c, "query.holders",
-                "{\"org\": \"GM0200\", \"role\": \"loco-burgemeester\", \"at\": \"2024-12-31\"}");
+    r = itest_call_ok(
+        c, "query.holders",
+        "{\"org\": \"GM0200\", \"role\": \"loco-burgemeester\", \"at\": \"2024-12-31\"}");
     assert_int_equal(nrows(r, "holders"), 1);
     assert_int_equal(
-        jint(json_object_get(json_array_get(json_object_get(r, "holders"), 0), "base"), "id"),
+        itest_jint(json_object_get(json_array_get(json_object_get(r, "holders"), 0), "base"), "id"),
         weth);
     json_decref(r);
 
     /* While a member (2022-09-01 .. 2023-03-01) Apeldoorn takes part through the lid role. */
-    r = call_ok(c, "query.members", "{\"node\": %lld, \"at\": \"2022-09-01\"}", (long long)cie);
+    r = itest_call_ok(c, "query.members", "{\"node\": %lld, \"at\": \"2022-09-01\"}",
+                      (long long)cie);
     row = row_of(r, "members", "GM0200");
     assert_non_null(row);
     assert_false(json_is_true(json_object_get(row, "explicit")));
     assert_true(json_is_null(json_object_get(row, "edge")));
     ev = json_array_get(json_object_get(row, "evidence"), 0);
-    assert_int_equal(jint(json_object_get(ev, "person"), "id"), jansen);
-    assert_int_equal(jint(json_object_get(ev, "role"), "id"), lid);
-    assert_int_equal(jint(json_object_get(ev, "base"), "id"), weth);
+    assert_int_equal(itest_jint(json_object_get(ev, "person"), "id"), jansen);
+    assert_int_equal(itest_jint(json_object_get(ev, "role"), "id"), lid);
+    assert_int_equal(itest_jint(json_object_get(ev, "base"), "id"), weth);
     json_decref(r);
 
     /* Before 1 January: the commissie through the chair, the bestuur through the chair's lid. */
-    r = call_ok(c, "query.members", "{\"node\": %lld, \"at\": \"2024-12-31\"}", (long long)cie);
+    r = itest_call_ok(c, "query.members", "{\"node\": %lld, \"at\": \"2024-12-31\"}",
+                      (long long)cie);
     row = row_of(r, "members", "GM0200");
     assert_non_null(row);
     ev = json_array_get(json_object_get(row, "evidence"), 0);
     assert_int_equal(json_array_size(json_object_get(row, "evidence")), 1);
-    assert_int_equal(jint(json_object_get(ev, "role"), "id"), chair);
-    assert_int_equal(jint(json_object_get(ev, "base"), "id"), weth);
+    assert_int_equal(itest_jint(json_object_get(ev, "role"), "id"), chair);
+    assert_int_equal(itest_jint(json_object_get(ev, "base"), "id"), weth);
     json_decref(r);
-    r = call_ok(c, "query.members", "{\"node\": \"T-WE-BESTUUR\", \"at\": \"2024-12-31\"}");
+    r = itest_call_ok(c, "query.members", "{\"node\": \"T-WE-BESTUUR\", \"at\": \"2024-12-31\"}");
     row = row_of(r, "members", "GM0200");
     assert_non_null(row);
     ev = json_array_get(json_object_get(row, "evidence"), 0);
-    assert_int_equal(jint(json_object_get(ev, "role"), "id"), blid);
-    assert_int_equal(jint(json_object_get(ev, "base"), "id"), weth);
+    assert_int_equal(itest_jint(json_object_get(ev, "role"), "id"), blid);
+    assert_int_equal(itest_jint(json_object_get(ev, "base"), "id"), weth);
     json_decref(r);
-    r = call_ok(c, "query.participation", "{\"node\": \"GM0200\", \"at\": \"2024-12-31\"}");
+    r = itest_call_ok(c, "query.participation", "{\"node\": \"GM0200\", \"at\": \"2024-12-31\"}");
     assert_non_null(row_of(r, "participation", "T-WE-CIE-MILIEU"));
     assert_non_null(row_of(r, "participation", "T-WE-BESTUUR"));
     /* Its explicit memberships too: the province and the G40. */
@@ -371,69 +306,75 @@ static void worked_example_participation_ends_with_the_base_role(void **state)
     assert_true(json_is_true(json_object_get(row, "explicit")));
     assert_non_null(row_of(r, "participation", "G40"));
     json_decref(r);
-    r = call_ok(c, "query.holders", "{\"org\": %lld, \"at\": \"2024-12-31\"}", (long long)cie);
+    r = itest_call_ok(c, "query.holders", "{\"org\": %lld, \"at\": \"2024-12-31\"}",
+                      (long long)cie);
     assert_int_equal(holders_of(r, jansen, "voorzitter"), 1);
     json_decref(r);
 
     /* His wethouder role ends on 1 January; the roles held on its behalf end with it. */
-    r = call_ok(c, "edge.end", "{\"id\": %lld, \"on\": \"2025-01-01\"}", (long long)weth);
+    r = itest_call_ok(c, "edge.end", "{\"id\": %lld, \"on\": \"2025-01-01\"}", (long long)weth);
     json_decref(r);
-    r = call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
-    assert_string_equal(jstr(r, "valid_to"), "2025-01-01");
+    r = itest_call_ok(c, "edge.get", "{\"id\": %lld}", (long long)loco);
+    assert_string_equal(itest_jstr(r, "valid_to"), "2025-01-01");
     json_decref(r);
 
     /* From that date Apeldoorn no longer takes part, and the commissie no longer lists him. */
-    r = call_ok(c, "query.members", "{\"node\": %lld, \"at\": \"2025-01-01\"}", (long long)cie);
+    r = itest_call_ok(c, "query.members", "{\"node\": %lld, \"at\": \"2025-01-01\"}",
+                      (long long)cie);
     assert_null(row_of(r, "members", "GM0200"));
     json_decref(r);
-    r = call_ok(c, "query.members", "{\"node\": %lld, \"at\": \"2025-01-01\"}", (long long)bestuur);
+    r = itest_call_ok(c, "query.members", "{\"node\": %lld, \"at\": \"2025-01-01\"}",
+                      (long long)bestuur);
     assert_null(row_of(r, "members", "GM0200"));
     json_decref(r);
-    r = call_ok(c, "query.participation", "{\"node\": \"GM0200\", \"at\": \"2025-01-01\"}");
+    r = itest_call_ok(c, "query.participation", "{\"node\": \"GM0200\", \"at\": \"2025-01-01\"}");
     assert_null(row_of(r, "participation", "T-WE-CIE-MILIEU"));
     assert_null(row_of(r, "participation", "T-WE-BESTUUR"));
     assert_non_null(row_of(r, "participation", "NL-GE"));
     json_decref(r);
-    r = call_ok(c, "query.holders", "{\"org\": %lld, \"at\": \"2025-01-01\"}", (long long)cie);
+    r = itest_call_ok(c, "query.holders", "{\"org\": %lld, \"at\": \"2025-01-01\"}",
+                      (long long)cie);
     assert_int_equal(holders_of(r, jansen, NULL), 0);
     json_decref(r);
     /* The past is kept: on 31 December he still chaired it. */
-    r = call_ok(c, "query.holders", "{\"org\": %lld, \"at\": \"2024-12-31\"}", (long long)cie);
+    r = itest_call_ok(c, "query.holders", "{\"org\": %lld, \"at\": \"2024-12-31\"}",
+                      (long long)cie);
     assert_int_equal(holders_of(r, jansen, "voorzitter"), 1);
     json_decref(r);
 
     /* His subscription stays. */
-    r = call_ok(c, "perspective.get",
-                "{\"name\": \"functionaris\", \"subject\": \"T-WE-JANSEN\", \"at\": "
-                "\"2025-01-01\"}");
+    r = itest_call_ok(c, "perspective.get",
+                      "{\"name\": \"functionaris\", \"subject\": \"T-WE-JANSEN\", \"at\": "
+                      "\"2025-01-01\"}");
     assert_int_equal(json_array_size(json_object_get(r, "subscriptions")), 1);
     assert_int_equal(
-        jint(json_object_get(json_array_get(json_object_get(r, "subscriptions"), 0), "list"), "id"),
+        itest_jint(json_object_get(json_array_get(json_object_get(r, "subscriptions"), 0), "list"),
+                   "id"),
         list);
     assert_int_equal(json_array_size(json_object_get(r, "committees")), 0);
     assert_int_equal(json_array_size(json_object_get(r, "roles")), 5);
     json_decref(r);
-    r = call_ok(c, "perspective.get",
-                "{\"name\": \"functionaris\", \"subject\": \"T-WE-JANSEN\", \"at\": "
-                "\"2024-12-31\"}");
-    assert_string_equal(jstr(r, "party"), "Partij Y");
+    r = itest_call_ok(c, "perspective.get",
+                      "{\"name\": \"functionaris\", \"subject\": \"T-WE-JANSEN\", \"at\": "
+                      "\"2024-12-31\"}");
+    assert_string_equal(itest_jstr(r, "party"), "Partij Y");
     assert_int_equal(json_array_size(json_object_get(r, "committees")), 2);
     json_decref(r);
 
     /* The VNG perspective on 31 December: he sits in the commissie for Apeldoorn. */
-    r = call_ok(c, "perspective.get", "{\"name\": \"vng\", \"at\": \"2024-12-31\"}");
+    r = itest_call_ok(c, "perspective.get", "{\"name\": \"vng\", \"at\": \"2024-12-31\"}");
     {
         size_t i, j, found = 0;
         json_t *b, *m;
         json_array_foreach(json_object_get(r, "committees"), i, b)
         {
-            if (jint(json_object_get(b, "node"), "id") != cie)
+            if (itest_jint(json_object_get(b, "node"), "id") != cie)
                 continue;
             json_array_foreach(json_object_get(b, "members"), j, m)
             {
-                if (jint(json_object_get(m, "person"), "id") == jansen &&
-                    strcmp(jstr(json_object_get(m, "gemeente"), "key"), "GM0200") == 0 &&
-                    jint(json_object_get(m, "gemeente_role"), "id") == weth)
+                if (itest_jint(json_object_get(m, "person"), "id") == jansen &&
+                    strcmp(itest_jstr(json_object_get(m, "gemeente"), "key"), "GM0200") == 0 &&
+                    itest_jint(json_object_get(m, "gemeente_role"), "id") == weth)
                     found++;
             }
         }
@@ -461,7 +402,7 @@ static void holders_at_the_day_a_role_starts_and_ends(void **state)
         { "2024-01-01", 0, 1 }, { "2099-12-31", 0, 1 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        r = call_ok(c, "query.holders", "{\"org\": \"GM0197\", \"at\": \"%s\"}", cases[i].at);
+        r = itest_call_ok(c, "query.holders", "{\"org\": \"GM0197\", \"at\": \"%s\"}", cases[i].at);
         if (holders_of(r, p, NULL) != cases[i].p || holders_of(r, q, NULL) != cases[i].q)
             fail_msg("at %s: %zu/%zu rows, expected %zu/%zu", cases[i].at, holders_of(r, p, NULL),
                      holders_of(r, q, NULL), cases[i].p, cases[i].q);
@@ -485,41 +426,42 @@ static void holders_in_a_scope_with_a_role_list(void **state)
     role(c, "burgemeester", b3, "\"GM0995\"", "2020-01-01", "");
     role(c, "wethouder", w, "\"GM0228\"", "2020-01-01", "");
 
-    r = call_ok(c, "query.holders",
-                "{\"scope\": \"NL-GE\", \"role\": \"burgemeester\", \"at\": \"2024-01-01\"}");
+    r = itest_call_ok(c, "query.holders",
+                      "{\"scope\": \"NL-GE\", \"role\": \"burgemeester\", \"at\": \"2024-01-01\"}");
     assert_int_equal(holders_of(r, b1, NULL), 1);
     assert_int_equal(holders_of(r, b2, NULL), 0);
     assert_int_equal(holders_of(r, b3, NULL), 0);
     json_decref(r);
-    r = call_ok(c, "query.holders",
-                "{\"scope\": \"NL-GE\", \"role\": [\"burgemeester\", \"waarnemend "
-                "burgemeester\"], \"at\": \"2024-01-01\"}");
+    r = itest_call_ok(c, "query.holders",
+                      "{\"scope\": \"NL-GE\", \"role\": [\"burgemeester\", \"waarnemend "
+                      "burgemeester\"], \"at\": \"2024-01-01\"}");
     assert_int_equal(holders_of(r, b1, NULL), 1);
     assert_int_equal(holders_of(r, b2, NULL), 1);
     assert_int_equal(holders_of(r, w, NULL), 0);
     json_decref(r);
-    r = call_ok(c, "query.holders",
-                "{\"scope\": \"G40\", \"role\": [\"burgemeester\", \"waarnemend burgemeester\", "
-                "\"wethouder\"], \"at\": \"2024-01-01\"}");
+    r = itest_call_ok(
+        c, "query.holders",
+        "{\"scope\": \"G40\", \"role\": [\"burgemeester\", \"waarnemend burgemeester\", "
+        "\"wethouder\"], \"at\": \"2024-01-01\"}");
     assert_int_equal(holders_of(r, b1, NULL), 0);
     assert_int_equal(holders_of(r, b2, NULL), 1);
     assert_int_equal(holders_of(r, b3, NULL), 1);
     assert_int_equal(holders_of(r, w, NULL), 1);
     json_decref(r);
     /* scope and person together. */
-    r = call_ok(c, "query.holders", "{\"scope\": \"G40\", \"person\": \"T-SC-W\"}");
+    r = itest_call_ok(c, "query.holders", "{\"scope\": \"G40\", \"person\": \"T-SC-W\"}");
     assert_int_equal(nrows(r, "holders"), 1);
     assert_int_equal(holders_of(r, w, "wethouder"), 1);
     json_decref(r);
     /* person alone: that person's roles everywhere. */
-    r = call_ok(c, "query.holders", "{\"person\": \"T-SC-W\", \"at\": \"2024-01-01\"}");
+    r = itest_call_ok(c, "query.holders", "{\"person\": \"T-SC-W\", \"at\": \"2024-01-01\"}");
     assert_int_equal(nrows(r, "holders"), 1);
     assert_string_equal(
-        jstr(json_object_get(json_array_get(json_object_get(r, "holders"), 0), "org"), "key"),
+        itest_jstr(json_object_get(json_array_get(json_object_get(r, "holders"), 0), "org"), "key"),
         "GM0228");
     json_decref(r);
     /* Before the roles started, the scope has none of them. */
-    r = call_ok(c, "query.holders", "{\"scope\": \"G40\", \"at\": \"2019-12-31\"}");
+    r = itest_call_ok(c, "query.holders", "{\"scope\": \"G40\", \"at\": \"2019-12-31\"}");
     assert_int_equal(holders_of(r, b2, NULL) + holders_of(r, b3, NULL) + holders_of(r, w, NULL), 0);
     json_decref(r);
 }
@@ -537,18 +479,19 @@ static void holders_portefeuille_ignores_case_and_diacritics(void **state)
          ", \"props\": {\"portefeuilles\": [\"Economische zaken\"]}");
     static const char *const asks[] = { "economie", "ECONOMIE", "Économie", "ecónomie" };
     for (size_t i = 0; i < 4; i++) {
-        r = call_ok(c, "query.holders",
-                    "{\"org\": \"GM0209\", \"role\": \"wethouder\", \"portefeuille\": \"%s\"}",
-                    asks[i]);
+        r = itest_call_ok(
+            c, "query.holders",
+            "{\"org\": \"GM0209\", \"role\": \"wethouder\", \"portefeuille\": \"%s\"}", asks[i]);
         assert_int_equal(nrows(r, "holders"), 1);
         assert_int_equal(holders_of(r, w, NULL), 1);
         json_decref(r);
     }
     /* A prefix is not a match; everywhere (no org) finds him too. */
-    r = call_ok(c, "query.holders", "{\"org\": \"GM0209\", \"portefeuille\": \"Econ\"}");
+    r = itest_call_ok(c, "query.holders", "{\"org\": \"GM0209\", \"portefeuille\": \"Econ\"}");
     assert_int_equal(nrows(r, "holders"), 0);
     json_decref(r);
-    r = call_ok(c, "query.holders", "{\"role\": \"wethouder\", \"portefeuille\": \"MILIEU\"}");
+    r = itest_call_ok(c, "query.holders",
+                      "{\"role\": \"wethouder\", \"portefeuille\": \"MILIEU\"}");
     assert_int_equal(holders_of(r, w, NULL), 1);
     assert_int_equal(holders_of(r, v, NULL), 0);
     json_decref(r);
@@ -566,42 +509,43 @@ static void holders_of_a_gemeente_include_its_fracties_and_secretariaat(void **s
     json_t *r;
     const json_t *sc;
     char t[32];
-    json_decref(call_ok(c, "edge.create",
-                        "{\"type\": \"fractie van\", \"source\": %lld, \"target\": \"GM0214\", "
-                        "\"valid_from\": \"2022-03-30\"}",
-                        (long long)fr));
-    json_decref(call_ok(c, "edge.create",
-                        "{\"type\": \"secretariaat van\", \"source\": %lld, \"target\": "
-                        "\"GM0214\", \"valid_from\": \"2020-01-01\"}",
-                        (long long)sec));
+    json_decref(
+        itest_call_ok(c, "edge.create",
+                      "{\"type\": \"fractie van\", \"source\": %lld, \"target\": \"GM0214\", "
+                      "\"valid_from\": \"2022-03-30\"}",
+                      (long long)fr));
+    json_decref(itest_call_ok(c, "edge.create",
+                              "{\"type\": \"secretariaat van\", \"source\": %lld, \"target\": "
+                              "\"GM0214\", \"valid_from\": \"2020-01-01\"}",
+                              (long long)sec));
     snprintf(t, sizeof(t), "%lld", (long long)fr);
     role(c, "fractievoorzitter", fv, t, "2022-03-30", "");
     snprintf(t, sizeof(t), "%lld", (long long)sec);
     role(c, "medewerker", md, t, "2021-01-01", ", \"props\": {\"functie\": \"adviseur\"}");
 
-    r = call_ok(c, "query.holders",
-                "{\"org\": \"GM0214\", \"role\": \"fractievoorzitter\", \"at\": "
-                "\"2022-03-30\"}");
+    r = itest_call_ok(c, "query.holders",
+                      "{\"org\": \"GM0214\", \"role\": \"fractievoorzitter\", \"at\": "
+                      "\"2022-03-30\"}");
     assert_int_equal(nrows(r, "holders"), 1);
     assert_int_equal(holders_of(r, fv, NULL), 1);
     assert_string_equal(
-        jstr(json_object_get(json_array_get(json_object_get(r, "holders"), 0), "org"), "key"),
+        itest_jstr(json_object_get(json_array_get(json_object_get(r, "holders"), 0), "org"), "key"),
         "T-FS-FRACTIE");
     json_decref(r);
-    r = call_ok(c, "query.holders",
-                "{\"org\": \"GM0214\", \"role\": \"fractievoorzitter\", \"at\": "
-                "\"2022-03-29\"}");
+    r = itest_call_ok(c, "query.holders",
+                      "{\"org\": \"GM0214\", \"role\": \"fractievoorzitter\", \"at\": "
+                      "\"2022-03-29\"}");
     assert_int_equal(nrows(r, "holders"), 0);
     json_decref(r);
-    r = call_ok(c, "perspective.get",
-                "{\"name\": \"gemeente\", \"subject\": \"GM0214\", \"at\": \"2023-01-01\"}");
+    r = itest_call_ok(c, "perspective.get",
+                      "{\"name\": \"gemeente\", \"subject\": \"GM0214\", \"at\": \"2023-01-01\"}");
     assert_int_equal(json_array_size(json_object_get(r, "fractievoorzitters")), 1);
     sc = json_array_get(json_object_get(r, "secretariaat"), 0);
-    assert_string_equal(jstr(json_object_get(sc, "node"), "key"), "T-FS-SEC");
+    assert_string_equal(itest_jstr(json_object_get(sc, "node"), "key"), "T-FS-SEC");
     assert_int_equal(json_array_size(json_object_get(sc, "medewerkers")), 1);
     assert_int_equal(
-        jint(json_object_get(json_array_get(json_object_get(sc, "medewerkers"), 0), "person"),
-             "id"),
+        itest_jint(json_object_get(json_array_get(json_object_get(sc, "medewerkers"), 0), "person"),
+                   "id"),
         md);
     json_decref(r);
 }
@@ -618,33 +562,33 @@ static void holders_limit_sets_more_and_contacts_are_added(void **state)
         p = person(c, key, "G.", "Limiet");
         role(c, "raadslid", p, "\"GM0213\"", "2022-03-30", ", \"props\": {\"namens\": \"P\"}");
     }
-    r = call_ok(c, "query.holders", "{\"org\": \"GM0213\", \"limit\": 2}");
+    r = itest_call_ok(c, "query.holders", "{\"org\": \"GM0213\", \"limit\": 2}");
     assert_int_equal(nrows(r, "holders"), 2);
     assert_true(json_is_true(json_object_get(r, "more")));
     json_decref(r);
-    r = call_ok(c, "query.holders", "{\"org\": \"GM0213\", \"limit\": 3}");
+    r = itest_call_ok(c, "query.holders", "{\"org\": \"GM0213\", \"limit\": 3}");
     assert_int_equal(nrows(r, "holders"), 3);
     assert_true(json_is_false(json_object_get(r, "more")));
     json_decref(r);
-    call_fail(c, KNOOP_EINVAL, "params.limit", "query.holders",
-              "{\"org\": \"GM0213\", \"limit\": 0}");
-    call_fail(c, KNOOP_EINVAL, "params.limit", "query.holders",
-              "{\"org\": \"GM0213\", \"limit\": 100001}");
-    r = call_ok(c, "query.holders", "{\"org\": \"GM0213\", \"limit\": 100000}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.limit", "query.holders",
+                    "{\"org\": \"GM0213\", \"limit\": 0}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.limit", "query.holders",
+                    "{\"org\": \"GM0213\", \"limit\": 100001}");
+    r = itest_call_ok(c, "query.holders", "{\"org\": \"GM0213\", \"limit\": 100000}");
     assert_int_equal(nrows(r, "holders"), 3);
     json_decref(r);
 
-    json_decref(call_ok(c, "node.update",
-                        "{\"id\": \"T-LM-0\", \"set\": {\"email\": \"g.limiet@example.org\"}}"));
-    r = call_ok(c, "query.holders",
-                "{\"org\": \"GM0213\", \"person\": \"T-LM-0\", "
-                "\"contacts\": true}");
+    json_decref(itest_call_ok(
+        c, "node.update", "{\"id\": \"T-LM-0\", \"set\": {\"email\": \"g.limiet@example.org\"}}"));
+    r = itest_call_ok(c, "query.holders",
+                      "{\"org\": \"GM0213\", \"person\": \"T-LM-0\", "
+                      "\"contacts\": true}");
     assert_int_equal(nrows(r, "holders"), 1);
     assert_string_equal(
-        jstr(json_object_get(
-                 json_object_get(json_array_get(json_object_get(r, "holders"), 0), "contacts"),
-                 "person"),
-             "email"),
+        itest_jstr(json_object_get(json_object_get(json_array_get(json_object_get(r, "holders"), 0),
+                                                   "contacts"),
+                                   "person"),
+                   "email"),
         "g.limiet@example.org");
     json_decref(r);
 }
@@ -653,22 +597,23 @@ static void holders_limit_sets_more_and_contacts_are_added(void **state)
 static void bad_parameters_are_refused_naming_the_parameter(void **state)
 {
     knoop_conn_t *c = *state;
-    call_fail(c, KNOOP_ENOTFOUND, "params.org", "query.holders", "{\"org\": \"GM9999\"}");
-    call_fail(c, KNOOP_ENOTFOUND, "params.scope", "query.holders", "{\"scope\": \"NOPE\"}");
-    call_fail(c, KNOOP_EINVAL, "params.role", "query.holders", "{\"role\": 7}");
-    call_fail(c, KNOOP_EINVAL, "params.role", "query.holders", "{\"role\": []}");
-    call_fail(c, KNOOP_EINVAL, "params.scope", "query.holders",
-              "{\"org\": \"GM0034\", \"scope\": \"NL-FL\"}");
-    call_fail(c, KNOOP_EINVAL, "params.at", "query.holders", "{\"at\": \"2024-13-01\"}");
-    call_fail(c, KNOOP_EINVAL, "params.gemeente", "query.seats", "{\"gemeente\": \"NL-FL\"}");
-    call_fail(c, KNOOP_EINVAL, "params.person", "query.roles", "{\"person\": \"GM0034\"}");
-    call_fail(c, KNOOP_EINVAL, "params.at", "query.roles",
-              "{\"person\": \"GM0034\", \"at\": \"2024-01-01\", \"from\": \"2023-01-01\"}");
-    call_fail(c, KNOOP_EINVAL, "params.name", "perspective.get", "{\"name\": \"nope\"}");
-    call_fail(c, KNOOP_EINVAL, "params.subject", "perspective.get",
-              "{\"name\": \"gemeente\", \"subject\": \"NL-FL\"}");
-    call_fail(c, KNOOP_EINVAL, "params.subject", "perspective.get", "{\"name\": \"gemeente\"}");
-    call_fail(c, KNOOP_ENOTFOUND, "params.node", "query.members", "{\"node\": 999999999}");
+    itest_call_fail(c, KNOOP_ENOTFOUND, "params.org", "query.holders", "{\"org\": \"GM9999\"}");
+    itest_call_fail(c, KNOOP_ENOTFOUND, "params.scope", "query.holders", "{\"scope\": \"NOPE\"}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.role", "query.holders", "{\"role\": 7}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.role", "query.holders", "{\"role\": []}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.scope", "query.holders",
+                    "{\"org\": \"GM0034\", \"scope\": \"NL-FL\"}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.at", "query.holders", "{\"at\": \"2024-13-01\"}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.gemeente", "query.seats", "{\"gemeente\": \"NL-FL\"}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.person", "query.roles", "{\"person\": \"GM0034\"}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.at", "query.roles",
+                    "{\"person\": \"GM0034\", \"at\": \"2024-01-01\", \"from\": \"2023-01-01\"}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.name", "perspective.get", "{\"name\": \"nope\"}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.subject", "perspective.get",
+                    "{\"name\": \"gemeente\", \"subject\": \"NL-FL\"}");
+    itest_call_fail(c, KNOOP_EINVAL, "params.subject", "perspective.get",
+                    "{\"name\": \"gemeente\"}");
+    itest_call_fail(c, KNOOP_ENOTFOUND, "params.node", "query.members", "{\"node\": 999999999}");
 }
 
 /* ---- query.seats ---- */
@@ -695,40 +640,41 @@ static void seats_count_per_party_and_show_the_last_election(void **state)
                  ", \"props\": {\"bron\": \"register\", \"begin_onbekend\": true}");
         }
     }
-    r = call_ok(c, "node.create",
-                "{\"kind\": \"record\", \"type\": \"verkiezingsuitslag\", \"props\": {\"name\": "
-                "\"GR2022 Brummen (test)\", \"key\": \"T-ST-GR2022\", \"gemeente\": \"GM0214\", "
-                "\"date\": \"2022-03-16\", \"total\": 3, \"seats\": [{\"party\": \"B\", \"list\": "
-                "2, \"seats\": 1}, {\"party\": \"A\", \"list\": 1, \"seats\": 2}]}}");
-    rec = jint(r, "id");
+    r = itest_call_ok(
+        c, "node.create",
+        "{\"kind\": \"record\", \"type\": \"verkiezingsuitslag\", \"props\": {\"name\": "
+        "\"GR2022 Brummen (test)\", \"key\": \"T-ST-GR2022\", \"gemeente\": \"GM0214\", "
+        "\"date\": \"2022-03-16\", \"total\": 3, \"seats\": [{\"party\": \"B\", \"list\": "
+        "2, \"seats\": 1}, {\"party\": \"A\", \"list\": 1, \"seats\": 2}]}}");
+    rec = itest_jint(r, "id");
     json_decref(r);
     role(c, "uitslag van", rec, "\"GM0214\"", "2022-03-16", "");
 
-    r = call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2022-03-15\"}");
-    assert_int_equal(jint(r, "total"), 0);
+    r = itest_call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2022-03-15\"}");
+    assert_int_equal(itest_jint(r, "total"), 0);
     assert_null(json_object_get(r, "election"));
     json_decref(r);
-    r = call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2022-03-30\"}");
-    assert_int_equal(jint(r, "total"), 3);
+    r = itest_call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2022-03-30\"}");
+    assert_int_equal(itest_jint(r, "total"), 3);
     s = json_object_get(r, "seats");
     assert_int_equal(json_array_size(s), 2);
-    assert_string_equal(jstr(json_array_get(s, 0), "party"), "A");
-    assert_int_equal(jint(json_array_get(s, 0), "seats"), 2);
-    assert_string_equal(jstr(json_array_get(s, 1), "party"), "B");
+    assert_string_equal(itest_jstr(json_array_get(s, 0), "party"), "A");
+    assert_int_equal(itest_jint(json_array_get(s, 0), "seats"), 2);
+    assert_string_equal(itest_jstr(json_array_get(s, 1), "party"), "B");
     s = json_object_get(r, "election");
-    assert_string_equal(jstr(s, "date"), "2022-03-16");
-    assert_int_equal(jint(s, "total"), 3);
-    assert_string_equal(jstr(json_array_get(json_object_get(s, "seats"), 0), "party"), "A");
+    assert_string_equal(itest_jstr(s, "date"), "2022-03-16");
+    assert_int_equal(itest_jint(s, "total"), 3);
+    assert_string_equal(itest_jstr(json_array_get(json_object_get(s, "seats"), 0), "party"), "A");
     json_decref(r);
     /* The day the councillors' roles end, the register's raadslid (no party) is counted. */
-    r = call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2026-04-01\"}");
-    assert_int_equal(jint(r, "total"), 0);
+    r = itest_call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2026-04-01\"}");
+    assert_int_equal(itest_jint(r, "total"), 0);
     json_decref(r);
-    r = call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2026-04-15\"}");
-    assert_int_equal(jint(r, "total"), 1);
+    r = itest_call_ok(c, "query.seats", "{\"gemeente\": \"GM0214\", \"at\": \"2026-04-15\"}");
+    assert_int_equal(itest_jint(r, "total"), 1);
     s = json_array_get(json_object_get(r, "seats"), 0);
     assert_true(json_is_null(json_object_get(s, "party")));
-    assert_int_equal(jint(s, "seats"), 1);
+    assert_int_equal(itest_jint(s, "seats"), 1);
     assert_non_null(json_object_get(r, "election"));
     json_decref(r);
 }
@@ -742,37 +688,38 @@ static void members_explicit_type_filter_and_limit(void **state)
     json_t *r;
     const json_t *row;
     size_t n;
-    r = call_ok(c, "query.members", "{\"node\": \"NL-FL\", \"type\": \"ligt in\"}");
+    r = itest_call_ok(c, "query.members", "{\"node\": \"NL-FL\", \"type\": \"ligt in\"}");
     n = nrows(r, "members");
     assert_int_equal(n, 6); /* Flevoland's six gemeenten */
     row = row_of(r, "members", "GM0034");
     assert_non_null(row);
     assert_true(json_is_true(json_object_get(row, "explicit")));
-    assert_string_equal(jstr(json_object_get(row, "edge"), "type"), "ligt in");
+    assert_string_equal(itest_jstr(json_object_get(row, "edge"), "type"), "ligt in");
     /* The fields of the earlier query.members stay. */
-    assert_string_equal(jstr(row, "name"), "Almere");
-    assert_string_equal(jstr(row, "key"), "GM0034");
+    assert_string_equal(itest_jstr(row, "name"), "Almere");
+    assert_string_equal(itest_jstr(row, "key"), "GM0034");
     assert_false(json_is_true(json_object_get(r, "more")));
     json_decref(r);
-    r = call_ok(c, "query.members", "{\"node\": \"NL-FL\", \"limit\": 4}");
+    r = itest_call_ok(c, "query.members", "{\"node\": \"NL-FL\", \"limit\": 4}");
     assert_int_equal(nrows(r, "members"), 4);
     assert_true(json_is_true(json_object_get(r, "more")));
     /* Ordered by name: Almere first. */
-    assert_string_equal(jstr(json_array_get(json_object_get(r, "members"), 0), "name"), "Almere");
+    assert_string_equal(itest_jstr(json_array_get(json_object_get(r, "members"), 0), "name"),
+                        "Almere");
     json_decref(r);
     /* The G40 on the day before and the day its 41st member joined, as koepels.csv has it. */
-    r = call_ok(c, "query.members",
-                "{\"node\": \"G40\", \"type\": \"lid\", \"derived\": false, \"at\": "
-                "\"2022-06-30\"}");
+    r = itest_call_ok(c, "query.members",
+                      "{\"node\": \"G40\", \"type\": \"lid\", \"derived\": false, \"at\": "
+                      "\"2022-06-30\"}");
     assert_int_equal(nrows(r, "members"), koepel_members("G40", "2022-06-30"));
     json_decref(r);
-    r = call_ok(c, "query.members",
-                "{\"node\": \"G40\", \"type\": \"lid\", \"derived\": false, \"at\": "
-                "\"2022-07-01\"}");
+    r = itest_call_ok(c, "query.members",
+                      "{\"node\": \"G40\", \"type\": \"lid\", \"derived\": false, \"at\": "
+                      "\"2022-07-01\"}");
     assert_int_equal(nrows(r, "members"), koepel_members("G40", "2022-07-01"));
     assert_int_equal(koepel_members("G40", "2022-07-01"), koepel_members("G40", "2022-06-30") + 1);
     json_decref(r);
-    r = call_ok(c, "query.participation", "{\"node\": \"GM0034\", \"limit\": 1}");
+    r = itest_call_ok(c, "query.participation", "{\"node\": \"GM0034\", \"limit\": 1}");
     assert_int_equal(nrows(r, "participation"), 1);
     assert_true(json_is_true(json_object_get(r, "more")));
     json_decref(r);
@@ -787,17 +734,17 @@ static void members_explicit_and_derived_share_a_row(void **state)
     json_t *r;
     const json_t *row;
     char t[64], x[96];
-    r = call_ok(c, "node.create",
-                "{\"kind\": \"body\", \"type\": \"veiligheidsregio\", \"props\": {\"name\": "
-                "\"Veiligheidsregio (test)\", \"key\": \"T-MD-VR\"}}");
-    vr = jint(r, "id");
+    r = itest_call_ok(c, "node.create",
+                      "{\"kind\": \"body\", \"type\": \"veiligheidsregio\", \"props\": {\"name\": "
+                      "\"Veiligheidsregio (test)\", \"key\": \"T-MD-VR\"}}");
+    vr = itest_jint(r, "id");
     json_decref(r);
     p = person(c, "T-MD-P", "M.", "Deelnemer");
     q = person(c, "T-MD-Q", "N.", "Afgeleid");
-    json_decref(call_ok(c, "edge.create",
-                        "{\"type\": \"deelnemer\", \"source\": \"GM0216\", \"target\": %lld, "
-                        "\"valid_from\": \"2020-01-01\"}",
-                        (long long)vr));
+    json_decref(itest_call_ok(c, "edge.create",
+                              "{\"type\": \"deelnemer\", \"source\": \"GM0216\", \"target\": %lld, "
+                              "\"valid_from\": \"2020-01-01\"}",
+                              (long long)vr));
     base = role(c, "burgemeester", p, "\"GM0216\"", "2020-01-01", "");
     snprintf(t, sizeof(t), "%lld", (long long)vr);
     snprintf(x, sizeof(x), ", \"valid_to\": \"2022-01-01\", \"on_behalf_of\": %lld",
@@ -807,23 +754,25 @@ static void members_explicit_and_derived_share_a_row(void **state)
     snprintf(x, sizeof(x), ", \"on_behalf_of\": %lld", (long long)qbase);
     role(c, "deelnemer", q, t, "2021-01-01", x);
 
-    r = call_ok(c, "query.members", "{\"node\": \"T-MD-VR\", \"at\": \"2020-12-31\"}");
+    r = itest_call_ok(c, "query.members", "{\"node\": \"T-MD-VR\", \"at\": \"2020-12-31\"}");
     row = row_of(r, "members", "GM0216");
     assert_non_null(row);
     assert_true(json_is_true(json_object_get(row, "explicit")));
-    assert_string_equal(jstr(json_object_get(row, "edge"), "type"), "deelnemer");
+    assert_string_equal(itest_jstr(json_object_get(row, "edge"), "type"), "deelnemer");
     assert_int_equal(json_array_size(json_object_get(row, "evidence")), 0);
     assert_null(row_of(r, "members", "GM0226"));
     json_decref(r);
-    r = call_ok(c, "query.members", "{\"node\": \"T-MD-VR\", \"at\": \"2021-01-01\"}");
+    r = itest_call_ok(c, "query.members", "{\"node\": \"T-MD-VR\", \"at\": \"2021-01-01\"}");
     row = row_of(r, "members", "GM0216");
     assert_true(json_is_true(json_object_get(row, "explicit")));
     assert_int_equal(json_array_size(json_object_get(row, "evidence")), 1);
     assert_int_equal(
-        jint(json_object_get(json_array_get(json_object_get(row, "evidence"), 0), "role"), "id"),
+        itest_jint(json_object_get(json_array_get(json_object_get(row, "evidence"), 0), "role"),
+                   "id"),
         lid);
     assert_int_equal(
-        jint(json_object_get(json_array_get(json_object_get(row, "evidence"), 0), "base"), "id"),
+        itest_jint(json_object_get(json_array_get(json_object_get(row, "evidence"), 0), "base"),
+                   "id"),
         base);
     row = row_of(r, "members", "GM0226");
     assert_non_null(row);
@@ -832,28 +781,29 @@ static void members_explicit_and_derived_share_a_row(void **state)
     /* A person who is lid is an explicit member too. */
     assert_non_null(row_of(r, "members", "T-MD-P"));
     json_decref(r);
-    r = call_ok(c, "query.members",
-                "{\"node\": \"T-MD-VR\", \"at\": \"2021-01-01\", \"derived\": false}");
+    r = itest_call_ok(c, "query.members",
+                      "{\"node\": \"T-MD-VR\", \"at\": \"2021-01-01\", \"derived\": false}");
     assert_int_equal(json_array_size(json_object_get(row_of(r, "members", "GM0216"), "evidence")),
                      0);
     assert_null(row_of(r, "members", "GM0226"));
     json_decref(r);
     /* The day the lid role ends the evidence is gone; the explicit membership stays. */
-    r = call_ok(c, "query.members", "{\"node\": \"T-MD-VR\", \"at\": \"2022-01-01\"}");
+    r = itest_call_ok(c, "query.members", "{\"node\": \"T-MD-VR\", \"at\": \"2022-01-01\"}");
     row = row_of(r, "members", "GM0216");
     assert_true(json_is_true(json_object_get(row, "explicit")));
     assert_int_equal(json_array_size(json_object_get(row, "evidence")), 0);
     json_decref(r);
     /* From the gemeente's side, the same facts. */
-    r = call_ok(c, "query.participation", "{\"node\": \"GM0226\", \"at\": \"2021-06-01\"}");
+    r = itest_call_ok(c, "query.participation", "{\"node\": \"GM0226\", \"at\": \"2021-06-01\"}");
     row = row_of(r, "participation", "T-MD-VR");
     assert_non_null(row);
     assert_false(json_is_true(json_object_get(row, "explicit")));
     assert_int_equal(
-        jint(json_object_get(json_array_get(json_object_get(row, "evidence"), 0), "base"), "id"),
+        itest_jint(json_object_get(json_array_get(json_object_get(row, "evidence"), 0), "base"),
+                   "id"),
         qbase);
     json_decref(r);
-    r = call_ok(c, "query.participation", "{\"node\": \"GM0216\", \"at\": \"2021-06-01\"}");
+    r = itest_call_ok(c, "query.participation", "{\"node\": \"GM0216\", \"at\": \"2021-06-01\"}");
     row = row_of(r, "participation", "T-MD-VR");
     assert_true(json_is_true(json_object_get(row, "explicit")));
     assert_int_equal(json_array_size(json_object_get(row, "evidence")), 1);
@@ -876,31 +826,34 @@ static void roles_on_a_date_or_in_a_period_in_order(void **state)
     snprintf(x, sizeof(x), ", \"on_behalf_of\": %lld", (long long)w);
     l = role(c, "loco-burgemeester", p, "\"GM0221\"", "2022-07-01", x);
 
-    r = call_ok(c, "query.roles", "{\"person\": \"T-RL-P\", \"at\": \"2022-03-29\"}");
+    r = itest_call_ok(c, "query.roles", "{\"person\": \"T-RL-P\", \"at\": \"2022-03-29\"}");
     rows = json_object_get(r, "roles");
     assert_int_equal(json_array_size(rows), 1);
-    assert_string_equal(jstr(json_object_get(json_array_get(rows, 0), "role"), "type"), "raadslid");
+    assert_string_equal(itest_jstr(json_object_get(json_array_get(rows, 0), "role"), "type"),
+                        "raadslid");
     json_decref(r);
-    r = call_ok(c, "query.roles", "{\"person\": \"T-RL-P\", \"at\": \"2022-03-30\"}");
+    r = itest_call_ok(c, "query.roles", "{\"person\": \"T-RL-P\", \"at\": \"2022-03-30\"}");
     assert_int_equal(nrows(r, "roles"), 0);
     json_decref(r);
-    r = call_ok(c, "query.roles", "{\"person\": \"T-RL-P\", \"at\": \"2022-07-01\"}");
+    r = itest_call_ok(c, "query.roles", "{\"person\": \"T-RL-P\", \"at\": \"2022-07-01\"}");
     rows = json_object_get(r, "roles");
     assert_int_equal(json_array_size(rows), 2);
-    assert_int_equal(jint(json_object_get(json_array_get(rows, 1), "role"), "id"), l);
-    assert_int_equal(jint(json_object_get(json_array_get(rows, 1), "base"), "id"), w);
-    assert_string_equal(jstr(json_object_get(json_array_get(rows, 1), "org"), "key"), "GM0221");
+    assert_int_equal(itest_jint(json_object_get(json_array_get(rows, 1), "role"), "id"), l);
+    assert_int_equal(itest_jint(json_object_get(json_array_get(rows, 1), "base"), "id"), w);
+    assert_string_equal(itest_jstr(json_object_get(json_array_get(rows, 1), "org"), "key"),
+                        "GM0221");
     json_decref(r);
-    r = call_ok(c, "query.roles",
-                "{\"person\": \"T-RL-P\", \"from\": \"2000-01-01\", \"to\": \"2022-07-01\"}");
+    r = itest_call_ok(c, "query.roles",
+                      "{\"person\": \"T-RL-P\", \"from\": \"2000-01-01\", \"to\": \"2022-07-01\"}");
     rows = json_object_get(r, "roles");
     assert_int_equal(json_array_size(rows), 2);
-    assert_string_equal(jstr(json_object_get(json_array_get(rows, 0), "role"), "type"), "raadslid");
-    assert_string_equal(jstr(json_object_get(json_array_get(rows, 1), "role"), "type"),
+    assert_string_equal(itest_jstr(json_object_get(json_array_get(rows, 0), "role"), "type"),
+                        "raadslid");
+    assert_string_equal(itest_jstr(json_object_get(json_array_get(rows, 1), "role"), "type"),
                         "wethouder");
     json_decref(r);
-    r = call_ok(c, "query.roles",
-                "{\"person\": \"T-RL-P\", \"from\": \"2000-01-01\", \"limit\": 2}");
+    r = itest_call_ok(c, "query.roles",
+                      "{\"person\": \"T-RL-P\", \"from\": \"2000-01-01\", \"limit\": 2}");
     assert_int_equal(nrows(r, "roles"), 2);
     assert_true(json_is_true(json_object_get(r, "more")));
     json_decref(r);
@@ -914,25 +867,26 @@ static void perspectives_are_listed_and_the_gemeente_one_is_complete(void **stat
     json_int_t b = person(c, "T-PG-B", "P.", "Burgemeester");
     json_t *r, *col;
     role(c, "burgemeester", b, "\"GM0222\"", "2021-01-01", "");
-    r = call_ok(c, "perspective.list", "{}");
+    r = itest_call_ok(c, "perspective.list", "{}");
     assert_int_equal(nrows(r, "perspectives"), 3);
-    assert_string_equal(jstr(json_array_get(json_object_get(r, "perspectives"), 1), "name"),
+    assert_string_equal(itest_jstr(json_array_get(json_object_get(r, "perspectives"), 1), "name"),
                         "gemeente");
     json_decref(r);
-    r = call_ok(c, "perspective.get", "{\"name\": \"gemeente\", \"subject\": \"GM0222\"}");
-    assert_string_equal(jstr(json_object_get(r, "subject"), "name"), "Doetinchem");
-    assert_string_equal(jstr(json_object_get(r, "province"), "name"), "Gelderland");
-    assert_string_equal(jstr(json_object_get(r, "province"), "abbreviation"), "GE");
+    r = itest_call_ok(c, "perspective.get", "{\"name\": \"gemeente\", \"subject\": \"GM0222\"}");
+    assert_string_equal(itest_jstr(json_object_get(r, "subject"), "name"), "Doetinchem");
+    assert_string_equal(itest_jstr(json_object_get(r, "province"), "name"), "Gelderland");
+    assert_string_equal(itest_jstr(json_object_get(r, "province"), "abbreviation"), "GE");
     assert_string_equal(
-        jstr(json_object_get(json_object_get(r, "metadata"), "identity"), "cbs_code"), "GM0222");
+        itest_jstr(json_object_get(json_object_get(r, "metadata"), "identity"), "cbs_code"),
+        "GM0222");
     assert_non_null(row_of(r, "memberships", "NL-GE"));
     col = json_object_get(json_object_get(r, "college"), "burgemeester");
     assert_int_equal(json_array_size(col), 1);
-    assert_int_equal(jint(json_object_get(json_array_get(col, 0), "person"), "id"), b);
+    assert_int_equal(itest_jint(json_object_get(json_array_get(col, 0), "person"), "id"), b);
     assert_non_null(json_object_get(r, "council"));
     json_decref(r);
-    r = call_ok(c, "perspective.get",
-                "{\"name\": \"gemeente\", \"subject\": \"GM0222\", \"at\": \"2020-12-31\"}");
+    r = itest_call_ok(c, "perspective.get",
+                      "{\"name\": \"gemeente\", \"subject\": \"GM0222\", \"at\": \"2020-12-31\"}");
     assert_int_equal(
         json_array_size(json_object_get(json_object_get(r, "college"), "burgemeester")), 0);
     json_decref(r);
@@ -948,8 +902,8 @@ static void cli_prints_the_questions_as_tables_json_and_csv(void **state)
     json_t *j;
     role(c, "wethouder", w, "\"GM0225\"", "2022-06-01",
          ", \"props\": {\"portefeuilles\": [\"Milieu\"], \"namens\": \"Q\"}");
-    json_decref(call_ok(c, "node.update",
-                        "{\"id\": \"T-CLI-W\", \"set\": {\"email\": \"k.klant@example.org\"}}"));
+    json_decref(itest_call_ok(
+        c, "node.update", "{\"id\": \"T-CLI-W\", \"set\": {\"email\": \"k.klant@example.org\"}}"));
 
     knoop(&r, "query", "holders", "GM0225", "--role", "wethouder", NULL);
     expect_status(&r, 0);
@@ -966,7 +920,7 @@ static void cli_prints_the_questions_as_tables_json_and_csv(void **state)
     expect_status(&r, 0);
     j = json_loads(r.out, 0, NULL);
     assert_int_equal(json_array_size(j), 1);
-    assert_string_equal(jstr(json_array_get(j, 0), "rol"), "wethouder");
+    assert_string_equal(itest_jstr(json_array_get(j, 0), "rol"), "wethouder");
     json_decref(j);
     itest_run_free(&r);
     knoop(&r, "--json", "query", "seats", "GM0225", NULL);
@@ -991,7 +945,7 @@ static void cli_prints_the_questions_as_tables_json_and_csv(void **state)
     expect_status(&r, 0);
     j = json_loads(r.out, 0, NULL);
     assert_non_null(j);
-    assert_string_equal(jstr(json_object_get(j, "subject"), "key"), "GM0225");
+    assert_string_equal(itest_jstr(json_object_get(j, "subject"), "key"), "GM0225");
     json_decref(j);
     itest_run_free(&r);
     knoop(&r, "query", "holders", "--limit", "x", NULL);
