@@ -24,7 +24,12 @@ static const char usage[] =
     "  --socket PATH            also listen on a Unix socket\n"
     "  --config FILE            read options from FILE: one 'name = value' per line, names as\n"
     "                           the long options without '--', '#' starts a comment\n"
-    "  --auth-token-file FILE   require 'auth {token}' with the token in FILE (first line)\n"
+    "  --auth-token-file FILE   also accept 'auth {token}' with the token in FILE (first line,\n"
+    "                           mode 0600) as the admin 'shared-token'\n"
+    "  --trust-loopback         connections from 127.0.0.0/8 and ::1 need no auth: they act as\n"
+    "                           the local operator 'local' with every role, as the Unix socket\n"
+    "                           always does (every local OS user can reach loopback: use it for\n"
+    "                           tests and single-user machines only)\n"
     "  --no-sync                acknowledge writes before they are fsynced (faster, a power\n"
     "                           loss may lose the last writes; a process crash loses none)\n"
     "  --threads N              worker threads for store work (default 8, 1..128)\n"
@@ -63,6 +68,11 @@ static const char usage[] =
     "  --help                   this text\n"
     "  --version                the version\n"
     "\n"
+    "Auth: TCP connections must 'auth' with {user, password} or {token} before any method but\n"
+    "ping. The first start creates the user 'admin' with the password from the environment\n"
+    "variable KNOOP_ADMIN_PASSWORD, or else a random one written to DIR/admin-password (0600);\n"
+    "knoopd logs where. Roles: reader, editor, admin, privacy (see proto/PROTOCOL.md).\n"
+    "\n"
     "knoopd prints one line 'knoopd ready listen=HOST:PORT[ unix=PATH]' on stdout when it\n"
     "accepts connections, logs to stderr, and shuts down gracefully on SIGINT or SIGTERM.\n";
 
@@ -91,7 +101,8 @@ enum {
     OPT_RESTORE,
     OPT_HELP,
     OPT_VERSION,
-    OPT_CHECK
+    OPT_CHECK,
+    OPT_TRUST_LOOPBACK
 };
 
 static const struct option long_opts[] = {
@@ -120,6 +131,7 @@ static const struct option long_opts[] = {
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
     { "check", required_argument, NULL, OPT_CHECK },
+    { "trust-loopback", no_argument, NULL, OPT_TRUST_LOOPBACK },
     { NULL, 0, NULL, 0 },
 };
 
@@ -232,6 +244,9 @@ static int apply(net_config_t *c, int opt, const char *name, const char *v, int 
         return read_token(c, v);
     case OPT_NOSYNC:
         c->sync = false;
+        return 0;
+    case OPT_TRUST_LOOPBACK:
+        c->trust_loopback = true;
         return 0;
     case OPT_THREADS:
         if (parse_u32(name, v, 1, 128, &u) != 0)

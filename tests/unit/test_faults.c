@@ -79,6 +79,7 @@ static int run(const char *method, const char *json, knoop_error_t *err)
     memset(&ctx, 0, sizeof(ctx));
     ctx.store = fx.s;
     ctx.who.actor = "faults";
+    ctx.roles = CMD_ROLE_ALL;
     knoop_buf_init(&out);
     knoop_buf_packer(&out, &pk);
     knoop_error_clear(err);
