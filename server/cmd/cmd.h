@@ -119,10 +119,10 @@ extern const cmd_t cmd_table[];
 
 /*
  * The dispatcher: refuses with KNOOP_EPERM (permission_denied, naming the role needed) a method
- * whose role ctx->roles lacks, checks params against cmd's spec (unknown, missing, wrong type), then runs the
- * handler. For a CMD_WRITE method it begins the transaction (unless ctx->txn is already set, as
- * inside `batch`), commits it when the handler returns 0 and aborts it otherwise; for a CMD_READ
- * method without ctx->view it reads a fresh snapshot. ctx->store, ctx->who.actor and
+ * whose role ctx->roles lacks, checks params against cmd's spec (unknown, missing, wrong type),
+ * then runs the handler. For a CMD_WRITE method it begins the transaction (unless ctx->txn is
+ * already set, as inside `batch`), commits it when the handler returns 0 and aborts it otherwise;
+ * for a CMD_READ method without ctx->view it reads a fresh snapshot. ctx->store, ctx->who.actor and
  * ctx->deadline_ms are the caller's. Returns 0 with exactly one result value packed with pk, or a
  * negative knoop_err_t with err set (then whatever was packed must be discarded, and nothing was
  * written). pk writes into a knoop_buf_t (knoop_buf_packer): a write method whose result could not

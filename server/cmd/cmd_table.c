@@ -18,15 +18,13 @@ static const proto_param_spec_t p_none[] = { END };
 static const proto_param_spec_t p_auth[] = { P("token", STR, false), P("user", STR, false),
                                              P("password", STR, false), END };
 static const proto_param_spec_t p_user_add[] = { P("name", STR, true), P("role", STR, true),
-                                                 P("password", STR, false),
-                                                 P("reason", STR, false), END };
+                                                 P("password", STR, false), P("reason", STR, false),
+                                                 END };
 static const proto_param_spec_t p_user_name[] = { P("name", STR, true), P("reason", STR, false),
                                                   END };
-static const proto_param_spec_t p_user_passwd[] = { P("name", STR, true),
-                                                    P("password", STR, true),
+static const proto_param_spec_t p_user_passwd[] = { P("name", STR, true), P("password", STR, true),
                                                     P("reason", STR, false), END };
-static const proto_param_spec_t p_user_token[] = { P("name", STR, true),
-                                                   P("label", STR, false),
+static const proto_param_spec_t p_user_token[] = { P("name", STR, true), P("label", STR, false),
                                                    P("reason", STR, false), END };
 static const proto_param_spec_t p_user_revoke[] = { P("name", STR, true), P("id", STR, false),
                                                     P("reason", STR, false), END };
@@ -208,7 +206,8 @@ const cmd_t cmd_table[] = {
     { "query.members", cmd_query_members, p_query_members, CMD_READ, CMD_ROLE_READER },
     { "query.holders", cmd_query_holders, p_query_holders, CMD_READ, CMD_ROLE_READER },
     { "query.seats", cmd_query_seats, p_query_seats, CMD_READ, CMD_ROLE_READER },
-    { "query.participation", cmd_query_participation, p_query_participation, CMD_READ, CMD_ROLE_READER },
+    { "query.participation", cmd_query_participation, p_query_participation, CMD_READ,
+      CMD_ROLE_READER },
     { "query.roles", cmd_query_roles, p_query_roles, CMD_READ, CMD_ROLE_READER },
     { "perspective.list", cmd_perspective_list, p_none, CMD_READ | CMD_FAST, CMD_ROLE_READER },
     { "perspective.get", cmd_perspective_get, p_perspective_get, CMD_READ, CMD_ROLE_READER },
@@ -226,7 +225,7 @@ const cmd_t cmd_table[] = {
     { "list.unsubscribe", cmd_list_unsubscribe, p_list_unsubscribe, CMD_WRITE, CMD_ROLE_EDITOR },
     { "list.members", cmd_list_members, p_list_members, CMD_READ, CMD_ROLE_READER },
     /* -- end contact administration -- */
-        /* -- users and tokens (cmd_user.c) -- */
+    /* -- users and tokens (cmd_user.c) -- */
     { "user.add", cmd_user_add, p_user_add, CMD_WRITE, CMD_ROLE_ADMIN },
     { "user.list", cmd_user_list, p_none, CMD_READ, CMD_ROLE_ADMIN },
     { "user.remove", cmd_user_remove, p_user_name, CMD_WRITE, CMD_ROLE_ADMIN },

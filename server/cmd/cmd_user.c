@@ -242,8 +242,8 @@ static int user__put(store_txn_t *t, const user_rec_t *u, const char *op, const 
         rc = store_txn_put(t, KV_CF_META, key, user__key(key, sizeof(key), u->name), val.data,
                            val.size);
     if (rc == KNOOP_OK)
-        rc = store_txn_history(t, store_hist_id('u', u->no), op, before ? old.data : NULL,
-                               old.size, pub.data, pub.size);
+        rc = store_txn_history(t, store_hist_id('u', u->no), op, before ? old.data : NULL, old.size,
+                               pub.data, pub.size);
     knoop_buf_destroy(&val);
     knoop_buf_destroy(&pub);
     knoop_buf_destroy(&old);
@@ -342,8 +342,7 @@ int cmd_auth(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_
     proto_param_str(p, "user", &user, &ul);
     proto_param_str(p, "password", &pw, &pl);
     if ((token != NULL) == (user != NULL || pw != NULL) || (user != NULL) != (pw != NULL))
-        return knoop_error_set(err, KNOOP_EINVAL,
-                               "auth: give either {user, password} or {token}");
+        return knoop_error_set(err, KNOOP_EINVAL, "auth: give either {user, password} or {token}");
     memset(&id, 0, sizeof(id));
     if (token != NULL) {
         unsigned char a[crypto_hash_sha256_BYTES], b[crypto_hash_sha256_BYTES];
@@ -471,7 +470,8 @@ static int user__tokens_cb(void *arg, const char *key, size_t klen, const void *
     user__field(&un.data, "label", label, sizeof(label));
     user__field(&un.data, "created", created, sizeof(created));
     msgpack_unpacked_destroy(&un);
-    if ((a->user != NULL && strcmp(user, a->user) != 0) || (a->id != NULL && strcmp(id, a->id) != 0))
+    if ((a->user != NULL && strcmp(user, a->user) != 0) ||
+        (a->id != NULL && strcmp(id, a->id) != 0))
         return 0;
     a->count++;
     if (a->pack) {
@@ -566,8 +566,7 @@ int cmd_user_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
     return a.rc;
 }
 
-int cmd_user_remove(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
-                    knoop_error_t *err)
+int cmd_user_remove(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
     char name[CMD_USER_NAME_MAX + 1], key[8 + CMD_USER_NAME_MAX];
     user_rec_t u;
@@ -618,8 +617,7 @@ static int user__self_or_admin(const cmd_ctx_t *ctx, const char *method, const c
                            method, ctx->who.actor != NULL ? ctx->who.actor : "the caller");
 }
 
-int cmd_user_passwd(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
-                    knoop_error_t *err)
+int cmd_user_passwd(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
     char name[CMD_USER_NAME_MAX + 1];
     const char *pw;
@@ -712,8 +710,7 @@ int cmd_user_token(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, 
     return KNOOP_OK;
 }
 
-int cmd_user_revoke(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
-                    knoop_error_t *err)
+int cmd_user_revoke(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
     char name[CMD_USER_NAME_MAX + 1], id[32];
     user_rec_t u;
@@ -801,8 +798,7 @@ int cmd_user_bootstrap(store_t *s, const char *dir, bool *created, char *path, s
         (void)unlink(path);
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
-            return knoop_error_set(err, KNOOP_EIO, "cannot create %s: %s", path,
-                                   strerror(errno));
+            return knoop_error_set(err, KNOOP_EIO, "cannot create %s: %s", path, strerror(errno));
         if (fchmod(fd, 0600) != 0 || write(fd, pw, strlen(pw)) != (ssize_t)strlen(pw) ||
             write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
             rc = knoop_error_set(err, KNOOP_EIO, "cannot write %s: %s", path, strerror(errno));

@@ -102,9 +102,9 @@ struct net_conn {
     uint64_t idle_mark; /* `written` when the idle timer last found output pending */
     int handles_open;
     bool authed, reading, closing, close_after_write, eof;
-    bool preauth;   /* counted in preauth_conns */
-    bool auth_busy; /* an auth request is in a worker: later messages wait for its outcome */
-    bool loopback;  /* the peer is 127.0.0.0/8 or ::1 */
+    bool preauth;       /* counted in preauth_conns */
+    bool auth_busy;     /* an auth request is in a worker: later messages wait for its outcome */
+    bool loopback;      /* the peer is 127.0.0.0/8 or ::1 */
     cmd_identity_t who; /* valid when authed: the user (history actor) and its roles */
     uint32_t auth_failures;
     char addr[64]; /* peer address without port, for the auth back-off */
@@ -125,8 +125,8 @@ struct net_req {
     bool notify;
     int64_t deadline_ms;
     knoop_buf_t out;
-    bool lost; /* no answer could be built (out of memory): the connection must close */
-    cmd_identity_t who;     /* the connection's identity when the request arrived */
+    bool lost;          /* no answer could be built (out of memory): the connection must close */
+    cmd_identity_t who; /* the connection's identity when the request arrived */
     cmd_identity_t auth_id; /* auth: the identity it established */
     int rc;                 /* the handler's result (KNOOP_EUNAVAIL until it ran) */
 };

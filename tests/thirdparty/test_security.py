@@ -1,0 +1,265 @@
+"""Users, roles, tokens and auth (issue 13), driven by python3-msgpack on raw sockets.
+
+knoopd runs without --trust-loopback here: TCP connections must authenticate. Connections that
+are meant to fail auth come from their own loopback address (127.0.0.N), so that the per-address
+back-off they cause does not slow the other connections of a test.
+"""
+import os
+import shutil
+import socket
+import stat
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from knoopd_fixture import Knoopd  # noqa: E402
+from test_thirdparty import Client  # noqa: E402
+
+PASSWORD = "correct horse battery staple"
+
+
+class SecurityCase(unittest.TestCase):
+    env_password = None
+
+    def setUp(self):
+        if self.env_password is not None:
+            os.environ["KNOOP_ADMIN_PASSWORD"] = self.env_password
+        try:
+            self.srv = Knoopd(trust_loopback=False).start()
+        finally:
+            os.environ.pop("KNOOP_ADMIN_PASSWORD", None)
+        self.clients = []
+
+    def tearDown(self):
+        for c in self.clients:
+            c.s.close()
+        self.srv.stop()
+        self.srv.cleanup()
+
+    def connect(self, source="127.0.0.1"):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(30)
+        s.bind((source, 0))
+        s.connect(("127.0.0.1", self.srv.port))
+        c = Client(s)
+        self.clients.append(c)
+        return c
+
+    def admin_password(self):
+        with open(os.path.join(self.srv.data, "admin-password")) as f:
+            return f.read().strip()
+
+    def login(self, user, password, source="127.0.0.1"):
+        c = self.connect(source)
+        res = c.ok("auth", {"user": user, "password": password})
+        self.assertEqual(res["user"], user)
+        return c
+
+    def admin(self):
+        return self.login("admin", self.admin_password())
+
+    def add_user(self, name, role, password=PASSWORD):
+        return self.admin().ok("user.add", {"name": name, "role": role, "password": password})
+
+
+class FirstStartTests(SecurityCase):
+    def test_first_start_writes_the_admin_password_to_a_0600_file(self):
+        path = os.path.join(self.srv.data, "admin-password")
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        self.assertGreaterEqual(len(self.admin_password()), 16)
+        c = self.admin()
+        users = c.ok("user.list")["users"]
+        self.assertEqual([(u["name"], u["role"]) for u in users], [("admin", "admin")])
+
+    def test_restart_does_not_create_another_admin(self):
+        pw = self.admin_password()
+        self.srv.stop()
+        self.srv.start()
+        self.assertEqual(self.admin_password(), pw)
+        self.assertEqual(len(self.admin().ok("user.list")["users"]), 1)
+
+
+class EnvPasswordTests(SecurityCase):
+    env_password = "an admin password from the environment"
+
+    def test_admin_password_from_the_environment_writes_no_file(self):
+        self.assertFalse(os.path.exists(os.path.join(self.srv.data, "admin-password")))
+        self.login("admin", self.env_password)
+
+
+class AuthTests(SecurityCase):
+    def test_tcp_needs_auth_for_everything_but_ping_and_auth(self):
+        c = self.connect()
+        self.assertEqual(c.ok("ping"), "pong")
+        err, _ = c.call("node.find", {})
+        self.assertEqual(err["code"], "unauthenticated")
+
+    def test_wrong_password_and_unknown_user_are_unauthenticated_alike(self):
+        c = self.connect("127.0.0.2")
+        err, _ = c.call("auth", {"user": "admin", "password": "not the password"})
+        self.assertEqual(err["code"], "unauthenticated")
+        c2 = self.connect("127.0.0.3")
+        err2, _ = c2.call("auth", {"user": "nobody", "password": "not the password"})
+        self.assertEqual(err2["code"], "unauthenticated")
+        self.assertEqual(err["message"], err2["message"])
+
+    def test_password_auth_gives_the_users_role(self):
+        self.add_user("rita", "reader")
+        c = self.connect()
+        self.assertEqual(c.ok("auth", {"user": "rita", "password": PASSWORD}),
+                         {"authenticated": True, "user": "rita", "role": "reader"})
+
+    def test_auth_takes_either_password_or_token_not_both(self):
+        c = self.connect()
+        err, _ = c.call("auth", {"user": "admin", "token": "x"})
+        self.assertEqual(err["code"], "invalid_argument")
+
+    def test_token_auth_and_revocation(self):
+        a = self.admin()
+        a.ok("user.add", {"name": "svc", "role": "editor"})  # a token-only user
+        t = a.ok("user.token", {"name": "svc", "label": "export job"})
+        self.assertTrue(t["token"].startswith("kn_"))
+        c = self.connect()
+        self.assertEqual(c.ok("auth", {"token": t["token"]})["user"], "svc")
+        c.ok("node.create", {"kind": "organisation", "props": {"name": "Testorganisatie"}})
+        listed = [u for u in a.ok("user.list")["users"] if u["name"] == "svc"][0]
+        self.assertEqual([x["id"] for x in listed["tokens"]], [t["id"]])
+        self.assertFalse(listed["password"])
+        # The token is stored as a hash only: its text is in no file of the data directory.
+        for root, _, files in os.walk(self.srv.data):
+            for f in files:
+                with open(os.path.join(root, f), "rb") as fh:
+                    self.assertNotIn(t["token"].encode(), fh.read(), f)
+        self.assertEqual(a.ok("user.token.revoke", {"name": "svc", "id": t["id"]})["revoked"], 1)
+        c2 = self.connect("127.0.0.4")
+        err, _ = c2.call("auth", {"token": t["token"]})
+        self.assertEqual(err["code"], "unauthenticated")
+        self.assertIn("revoked", err["message"])
+
+    def test_removed_user_cannot_authenticate(self):
+        self.add_user("tijdelijk", "reader")
+        self.admin().ok("user.remove", {"name": "tijdelijk"})
+        c = self.connect("127.0.0.5")
+        err, _ = c.call("auth", {"user": "tijdelijk", "password": PASSWORD})
+        self.assertEqual(err["code"], "unauthenticated")
+
+    def test_last_admin_cannot_be_removed(self):
+        err, _ = self.admin().call("user.remove", {"name": "admin"})
+        self.assertEqual(err["code"], "conflict")
+
+    def test_user_changes_own_password_but_not_anothers(self):
+        self.add_user("rita", "reader")
+        self.add_user("erik", "editor")
+        c = self.login("rita", PASSWORD)
+        err, _ = c.call("user.passwd", {"name": "erik", "password": "a new password!"})
+        self.assertEqual(err["code"], "permission_denied")
+        c.ok("user.passwd", {"name": "rita", "password": "a new password!"})
+        self.login("rita", "a new password!")
+
+    def test_short_password_is_refused(self):
+        err, _ = self.admin().call("user.add", {"name": "kort", "role": "reader",
+                                                "password": "kort"})
+        self.assertEqual(err["code"], "invalid_argument")
+
+
+class RoleTests(SecurityCase):
+    def setUp(self):
+        super().setUp()
+        a = self.admin()
+        for name, role in (("rita", "reader"), ("erik", "editor"), ("petra", "privacy")):
+            a.ok("user.add", {"name": name, "role": role, "password": PASSWORD})
+
+    def assertDenied(self, c, method, params, role):
+        err, _ = c.call(method, params)
+        self.assertIsNotNone(err, method)
+        self.assertEqual(err["code"], "permission_denied", err)
+        self.assertIn("needs the role " + role, err["message"])
+
+    def test_reader_reads_but_cannot_write(self):
+        c = self.login("rita", PASSWORD)
+        self.assertEqual(c.ok("node.find", {})["nodes"], [])
+        self.assertDenied(c, "node.create", {"kind": "person", "props": {"name": "X"}}, "editor")
+        self.assertDenied(c, "batch", {"ops": []}, "editor")
+        self.assertDenied(c, "user.list", {}, "admin")
+
+    def test_editor_writes_but_cannot_define_schema_or_manage_users(self):
+        c = self.login("erik", PASSWORD)
+        c.ok("node.create", {"kind": "organisation", "props": {"name": "Testorganisatie"}})
+        self.assertDenied(c, "schema.list.define", {"name": "x", "values": []}, "admin")
+        self.assertDenied(c, "user.add", {"name": "x", "role": "admin"}, "admin")
+        self.assertDenied(c, "admin.check", {}, "admin")
+
+    def test_privacy_reads_but_cannot_write_or_administer(self):
+        c = self.login("petra", PASSWORD)
+        c.ok("node.find", {})
+        self.assertDenied(c, "node.create", {"kind": "person", "props": {"name": "X"}}, "editor")
+        self.assertDenied(c, "user.list", {}, "admin")
+
+    def test_admin_may_do_what_editor_and_reader_may(self):
+        c = self.admin()
+        c.ok("node.create", {"kind": "organisation", "props": {"name": "Testorganisatie"}})
+        c.ok("node.find", {})
+        c.ok("admin.check", {})
+
+    def test_a_batch_op_needs_its_own_role(self):
+        c = self.login("erik", PASSWORD)
+        err, _ = c.call("batch", {"ops": [{"method": "user.add",
+                                           "params": {"name": "x", "role": "admin"}}]})
+        self.assertEqual(err["code"], "permission_denied")
+
+    def test_history_names_the_user_as_actor(self):
+        c = self.login("erik", PASSWORD)
+        n = c.ok("node.create", {"kind": "organisation", "props": {"name": "Testorganisatie"},
+                                 "reason": "test"})
+        h = c.ok("history.list", {"id": n["id"]})["entries"]
+        self.assertEqual([(e["actor"], e["reason"]) for e in h], [("erik", "test")])
+
+    def test_auth_on_a_connection_changes_its_identity(self):
+        c = self.login("rita", PASSWORD)
+        self.assertDenied(c, "node.create", {"kind": "person", "props": {"name": "X"}}, "editor")
+        c.ok("auth", {"user": "erik", "password": PASSWORD})
+        c.ok("node.create", {"kind": "organisation", "props": {"name": "Testorganisatie"}})
+
+
+class UnixSocketTests(unittest.TestCase):
+    def test_unix_socket_is_the_local_operator_without_auth(self):
+        d = tempfile.mkdtemp(prefix="knoop-sock-")
+        path = os.path.join(d, "knoopd.sock")
+        srv = Knoopd("--socket", path, trust_loopback=False).start()
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(30)
+            s.connect(path)
+            c = Client(s)
+            n = c.ok("node.create", {"kind": "organisation", "props": {"name": "Testorganisatie"}})
+            self.assertEqual(c.ok("history.list", {"id": n["id"]})["entries"][0]["actor"],
+                             "local")
+            s.close()
+            tcp = Client(srv.connect())
+            err, _ = tcp.call("node.find", {})
+            self.assertEqual(err["code"], "unauthenticated")
+            tcp.s.close()
+        finally:
+            srv.stop()
+            srv.cleanup()
+            shutil.rmtree(d, ignore_errors=True)
+
+
+class TrustLoopbackTests(unittest.TestCase):
+    def test_trust_loopback_acts_as_local_operator(self):
+        srv = Knoopd().start()  # the fixture's default: --trust-loopback
+        try:
+            c = Client(srv.connect())
+            n = c.ok("node.create", {"kind": "organisation", "props": {"name": "Testorganisatie"}})
+            h = c.ok("history.list", {"id": n["id"]})["entries"]
+            self.assertEqual(h[0]["actor"], "local")
+            c.ok("user.list")
+            c.s.close()
+        finally:
+            srv.stop()
+            srv.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
