@@ -62,6 +62,9 @@ unsigned cmd_role_grants(const char *role);
 /* The name of one role bit ("reader" ...), or "anyone" for CMD_ROLE_NONE. Static. */
 const char *cmd_role_name(unsigned role);
 
+/* Persons listed by one read's audit entry (more are counted, not listed). */
+#define CMD_AUDIT_IDS 64
+
 /* Server figures shown by server.info, filled in by the network layer. */
 typedef struct {
     const char *version;
@@ -96,7 +99,15 @@ typedef struct {
      * identity it established (the network layer applies it to the connection). */
     const char *shared_token;
     cmd_identity_t *auth_out;
+    /* Persons whose data a read returned (cmd_audit_note); cmd_run records them in the audit
+     * trail when the read succeeds, and fails the read when it cannot. */
+    uint64_t audit_ids[CMD_AUDIT_IDS];
+    uint32_t naudit;
+    bool audit_more; /* more persons than audit_ids holds were read */
 } cmd_ctx_t;
+
+/* Notes that the current read returns personal data of person id (for the audit trail). */
+void cmd_audit_note(cmd_ctx_t *ctx, uint64_t id);
 
 /* Returns 0 and packs exactly one result value with pk, or a negative knoop_err_t with err set
  * (then whatever was packed is discarded). */
@@ -200,6 +211,14 @@ int cmd_user_revoke(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
  */
 int cmd_user_bootstrap(store_t *s, const char *dir, bool *created, char *path, size_t pathsz,
                        knoop_error_t *err);
+
+/*
+ * The audit trail (cmd_audit.c, role privacy): audit.list {from?, to?, user?, id?, kind?,
+ * after?, limit?} and audit.verify {} over the store's hash chain (store.h).
+ */
+int cmd_audit_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_audit_verify(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err);
 
 /* Online backup (cmd_backup.c). */
 int cmd_admin_backup(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,

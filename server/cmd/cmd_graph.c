@@ -143,6 +143,8 @@ int cmd_node_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
         return rc;
     if ((rc = graph_node_get(ctx->store, ctx->view, id, &n, err)) != KNOOP_OK)
         return rc;
+    if (n.kind == SCHEMA_KIND_PERSON)
+        cmd_audit_note(ctx, id);
     graph_node_pack(pk, &n);
     graph_node_clear(&n);
     return KNOOP_OK;
@@ -217,8 +219,11 @@ static int cmd__pack_nodes(cmd_ctx_t *ctx, const graph_ids_t *ids, bool more, ms
         msgpack_pack_map(pk, 2);
         cmd_pack_cstr(pk, "nodes");
         msgpack_pack_array(pk, (uint32_t)n);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+            if (nodes[i].kind == SCHEMA_KIND_PERSON)
+                cmd_audit_note(ctx, nodes[i].id);
             graph_node_pack(pk, &nodes[i]);
+        }
         cmd_pack_cstr(pk, "more");
         cmd_pack_bool(pk, more);
     }
@@ -533,6 +538,18 @@ int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
                (rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK) {
         /* A node may be named by its external key; edge ids are numbers. */
         return rc;
+    }
+    if (id != 0 && id < STORE_HIST_ID_AUX) {
+        /* A person's history holds personal data; so may a deleted node's (no record left). */
+        graph_node_t n;
+        int g = graph_node_get(ctx->store, ctx->view, id, &n, err);
+        if (g == KNOOP_ENOTFOUND || (g == KNOOP_OK && n.kind == SCHEMA_KIND_PERSON))
+            cmd_audit_note(ctx, id);
+        if (g == KNOOP_OK)
+            graph_node_clear(&n);
+        else if (g != KNOOP_ENOTFOUND)
+            return g;
+        knoop_error_clear(err);
     }
     knoop_buf_init(&sb);
     rc = store_hist_scan(ctx->store, ctx->view, id, cmd__hist_cb, &h, err);

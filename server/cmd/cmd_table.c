@@ -31,7 +31,12 @@ static const proto_param_spec_t p_user_revoke[] = { P("name", STR, true), P("id"
 static const proto_param_spec_t p_node_create[] = { P("kind", STR, true), P("type", STR, false),
                                                     P("props", MAP, false), P("reason", STR, false),
                                                     END };
-static const proto_param_spec_t p_id_ref[] = { P("id", STR_OR_U64, true), END };
+static const proto_param_spec_t p_id_ref[] = { P("id", STR_OR_U64, true), P("reason", STR, false),
+                                               END };
+static const proto_param_spec_t p_audit_list[] = { P("from", STR, false),  P("to", STR, false),
+                                                   P("user", STR, false),  P("id", U64, false),
+                                                   P("kind", STR, false),  P("after", U64, false),
+                                                   P("limit", U64, false), END };
 static const proto_param_spec_t p_node_update[] = {
     P("id", STR_OR_U64, true),   P("set", MAP, false),    P("unset", ARRAY, false),
     P("if_version", U64, false), P("reason", STR, false), END
@@ -39,9 +44,13 @@ static const proto_param_spec_t p_node_update[] = {
 static const proto_param_spec_t p_node_delete[] = { P("id", STR_OR_U64, true),
                                                     P("cascade", BOOL, false),
                                                     P("reason", STR, false), END };
-static const proto_param_spec_t p_node_find[] = { P("kind", STR, false),  P("type", STR, false),
-                                                  P("name", STR, false),  P("key", STR, false),
-                                                  P("limit", U64, false), END };
+static const proto_param_spec_t p_node_find[] = { P("reason", STR, false),
+                                                  P("kind", STR, false),
+                                                  P("type", STR, false),
+                                                  P("name", STR, false),
+                                                  P("key", STR, false),
+                                                  P("limit", U64, false),
+                                                  END };
 static const proto_param_spec_t p_edge_create[] = {
     P("type", STR, true),          P("source", STR_OR_U64, true), P("target", STR_OR_U64, true),
     P("valid_from", DATE, true),   P("valid_to", DATE, false),    P("props", MAP, false),
@@ -57,10 +66,10 @@ static const proto_param_spec_t p_edge_list[] = {
     P("limit", U64, false),      END
 };
 static const proto_param_spec_t p_batch[] = { P("ops", ARRAY, true), P("reason", STR, false), END };
-static const proto_param_spec_t p_history[] = { P("id", STR_OR_U64, false),
-                                                P("postcode", STR, false),
-                                                P("woonplaats", U64, false), P("limit", U64, false),
-                                                END };
+static const proto_param_spec_t p_history[] = {
+    P("reason", STR, false),     P("id", STR_OR_U64, false), P("postcode", STR, false),
+    P("woonplaats", U64, false), P("limit", U64, false),     END
+};
 
 /* -- contact administration (cmd_contact.c) -- */
 static const proto_param_spec_t p_contact_register[] = {
@@ -160,10 +169,13 @@ static const proto_param_spec_t p_query_participation[] = { P("node", STR_OR_U64
                                                             P("at", DATE, false),
                                                             P("limit", U64, false),
                                                             P("examples", BOOL, false), END };
-static const proto_param_spec_t p_query_roles[] = {
-    P("person", STR_OR_U64, true), P("at", DATE, false),   P("from", DATE, false),
-    P("to", DATE, false),          P("limit", U64, false), END
-};
+static const proto_param_spec_t p_query_roles[] = { P("reason", STR, false),
+                                                    P("person", STR_OR_U64, true),
+                                                    P("at", DATE, false),
+                                                    P("from", DATE, false),
+                                                    P("to", DATE, false),
+                                                    P("limit", U64, false),
+                                                    END };
 static const proto_param_spec_t p_perspective_get[] = { P("name", STR, true),
                                                         P("subject", STR_OR_U64, false),
                                                         P("at", DATE, false), END };
@@ -233,6 +245,9 @@ const cmd_t cmd_table[] = {
     { "user.passwd", cmd_user_passwd, p_user_passwd, CMD_WRITE, CMD_ROLE_READER },
     { "user.token", cmd_user_token, p_user_token, CMD_WRITE, CMD_ROLE_READER },
     { "user.token.revoke", cmd_user_revoke, p_user_revoke, CMD_WRITE, CMD_ROLE_ADMIN },
+    /* -- the audit trail (cmd_audit.c) -- */
+    { "audit.list", cmd_audit_list, p_audit_list, CMD_READ, CMD_ROLE_PRIVACY },
+    { "audit.verify", cmd_audit_verify, p_none, CMD_READ, CMD_ROLE_PRIVACY },
     { NULL, NULL, NULL, 0, 0 },
 };
 
@@ -288,6 +303,47 @@ static int cmd__reason(const msgpack_object *params, char *buf, size_t bufsz, kn
     return cmd_str_param(params, "reason", buf, bufsz, &present, err);
 }
 
+void cmd_audit_note(cmd_ctx_t *ctx, uint64_t id)
+{
+    for (uint32_t i = 0; i < ctx->naudit; i++)
+        if (ctx->audit_ids[i] == id)
+            return;
+    if (ctx->naudit < CMD_AUDIT_IDS)
+        ctx->audit_ids[ctx->naudit++] = id;
+    else
+        ctx->audit_more = true;
+}
+
+/*
+ * Records the persons a successful read returned (cmd_audit_note) as one audit entry: who (the
+ * actor), when, why (the request's `reason`), what (the method and the ids). When the entry
+ * cannot be written the read fails: no personal data leaves without its trace.
+ */
+static int cmd__audit_flush(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params,
+                            knoop_error_t *err)
+{
+    char reason[KNOOP_MAX_NAME_BYTES * 4], what[96];
+    int rc;
+    if (ctx->naudit == 0)
+        return KNOOP_OK;
+    if ((rc = cmd__reason(params, reason, sizeof(reason), err)) != KNOOP_OK)
+        return rc;
+    snprintf(what, sizeof(what), "%s%s", cmd->name, ctx->audit_more ? " (more persons)" : "");
+    rc = store_audit_read(ctx->store, ctx->who.actor, reason[0] ? reason : NULL, what,
+                          ctx->audit_ids, ctx->naudit, err);
+    ctx->naudit = 0;
+    ctx->audit_more = false;
+    if (rc != KNOOP_OK) {
+        char m[KNOOP_ERROR_MSG_MAX];
+        snprintf(m, sizeof(m), "%s", err->msg);
+        return knoop_error_set(err, rc,
+                               "%s: the read could not be recorded in the audit trail "
+                               "(%s); nothing is returned",
+                               cmd->name, m);
+    }
+    return KNOOP_OK;
+}
+
 int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgpack_packer *pk,
             knoop_error_t *err)
 {
@@ -305,8 +361,12 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
         return rc;
     if (cmd->handler == NULL)
         return knoop_error_set(err, KNOOP_EINTERNAL, "%s: no handler", cmd->name);
-    if (ctx->txn != NULL) /* inside `batch`: the batch's transaction decides */
-        return cmd->handler(ctx, params, pk, err);
+    ctx->naudit = 0;
+    ctx->audit_more = false;
+    if (ctx->txn != NULL) { /* inside `batch`: the batch's transaction decides */
+        rc = cmd->handler(ctx, params, pk, err);
+        return rc == KNOOP_OK ? cmd__audit_flush(cmd, ctx, params, err) : rc;
+    }
     if (cmd->flags & CMD_WRITE) {
         if ((rc = cmd__reason(params, reason, sizeof(reason), err)) != KNOOP_OK)
             return rc;
@@ -343,6 +403,8 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
     rc = cmd->handler(ctx, params, pk, err);
     if (rc == KNOOP_OK)
         rc = cmd__result_check(pk, err);
+    if (rc == KNOOP_OK)
+        rc = cmd__audit_flush(cmd, ctx, params, err);
     if (snap != NULL) {
         ctx->view = outer_view;
         store_snapshot_free(ctx->store, snap);
