@@ -222,6 +222,52 @@ class RoleTests(SecurityCase):
         c.ok("node.create", {"kind": "organisation", "props": {"name": "Testorganisatie"}})
 
 
+class AuditTests(SecurityCase):
+    def setUp(self):
+        super().setUp()
+        a = self.admin()
+        for name, role in (("rita", "reader"), ("erik", "editor"), ("petra", "privacy")):
+            a.ok("user.add", {"name": name, "role": role, "password": PASSWORD})
+
+    def test_changes_and_person_reads_are_in_the_audit_trail_with_who_and_why(self):
+        e = self.login("erik", PASSWORD)
+        p = e.ok("node.create", {"kind": "person", "reason": "nieuwe wethouder",
+                                 "props": {"name": "P. Jansen", "surname": "Jansen"}})
+        org = e.ok("node.create", {"kind": "organisation", "props": {"name": "Testorganisatie"}})
+        r = self.login("rita", PASSWORD)
+        r.ok("node.get", {"id": p["id"], "reason": "vraag van de griffie"})
+        r.ok("node.get", {"id": org["id"]})  # no person: not a personal-data read
+        v = self.login("petra", PASSWORD)
+        entries = v.ok("audit.list", {"id": p["id"]})["entries"]
+        self.assertEqual([(x["kind"], x["user"], x["reason"]) for x in entries],
+                         [("change", "erik", "nieuwe wethouder"),
+                          ("read", "rita", "vraag van de griffie")])
+        self.assertEqual(entries[1]["what"], "node.get")
+        reads = v.ok("audit.list", {"kind": "read"})["entries"]
+        self.assertEqual([x["ids"] for x in reads], [[p["id"]]])
+        self.assertEqual(v.ok("audit.list", {"user": "rita"})["entries"][0]["user"], "rita")
+        self.assertEqual(v.ok("audit.verify"), {"ok": True, "entries": len(
+            v.ok("audit.list", {"limit": 100000})["entries"])})
+
+    def test_search_results_with_persons_are_audited(self):
+        e = self.login("erik", PASSWORD)
+        p = e.ok("node.create", {"kind": "person", "props": {"name": "P. Jansen"}})
+        r = self.login("rita", PASSWORD)
+        found = r.ok("node.find", {"name": "P. Jans", "reason": "zoekvraag"})["nodes"]
+        self.assertEqual([n["id"] for n in found], [p["id"]])
+        v = self.login("petra", PASSWORD)
+        last = v.ok("audit.list", {"kind": "read"})["entries"][-1]
+        self.assertEqual((last["what"], last["ids"], last["reason"]),
+                         ("node.find", [p["id"]], "zoekvraag"))
+
+    def test_audit_needs_the_privacy_role(self):
+        for who in ("rita", "erik", "admin"):
+            c = self.login(who, PASSWORD if who != "admin" else self.admin_password())
+            err, _ = c.call("audit.list", {})
+            self.assertEqual(err["code"], "permission_denied")
+            self.assertIn("needs the role privacy", err["message"])
+
+
 class UnixSocketTests(unittest.TestCase):
     def test_unix_socket_is_the_local_operator_without_auth(self):
         d = tempfile.mkdtemp(prefix="knoop-sock-")
