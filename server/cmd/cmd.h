@@ -104,6 +104,9 @@ typedef struct {
     uint64_t audit_ids[CMD_AUDIT_IDS];
     uint32_t naudit;
     bool audit_more; /* more persons than audit_ids holds were read */
+    /* Set by privacy.erase/anonymise: ids whose old values must leave the disk once the
+     * transaction has committed (store_purge); cmd_run does it and frees the list. */
+    graph_ids_t purge;
 } cmd_ctx_t;
 
 /* Notes that the current read returns personal data of person id (for the audit trail). */
@@ -219,6 +222,17 @@ int cmd_user_bootstrap(store_t *s, const char *dir, bool *created, char *path, s
 int cmd_audit_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
 int cmd_audit_verify(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
+
+/*
+ * AVG (cmd_privacy.c, role privacy): privacy.erase {id, reason} removes a person, its edges
+ * (cascade) and the personal data in their history (entries stay, marked erased); then the old
+ * values are compacted out of the files. privacy.anonymise {id, reason} replaces the person's
+ * properties by a pseudonym, keeps its edges, and erases its history the same way.
+ */
+int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                      knoop_error_t *err);
+int cmd_privacy_anonymise(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                          knoop_error_t *err);
 
 /* Online backup (cmd_backup.c). */
 int cmd_admin_backup(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,

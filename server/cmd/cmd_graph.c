@@ -507,6 +507,22 @@ static int cmd__hist_cb(void *arg, const void *entry, size_t len)
     return 0;
 }
 
+/* Stops at an entry of op "erase" (*(bool *)arg = true). */
+static int cmd__erased_cb(void *arg, const void *entry, size_t len)
+{
+    msgpack_unpacked u;
+    const msgpack_object *op;
+    size_t off = 0;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, entry, len, &off) == MSGPACK_UNPACK_SUCCESS &&
+        u.data.type == MSGPACK_OBJECT_MAP && (op = proto_param(&u.data, "op")) != NULL &&
+        op->type == MSGPACK_OBJECT_STR && op->via.str.size == 5 &&
+        memcmp(op->via.str.ptr, "erase", 5) == 0)
+        *(bool *)arg = true;
+    msgpack_unpacked_destroy(&u);
+    return *(bool *)arg ? 1 : 0;
+}
+
 int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err)
 {
@@ -550,6 +566,17 @@ int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
         else if (g != KNOOP_ENOTFOUND)
             return g;
         knoop_error_clear(err);
+        /* An erased person's id answers as an id never used, except to the privacy role: the
+         * history of erasures is theirs to see, not a list of whom to look for elsewhere. */
+        if (g == KNOOP_ENOTFOUND && (ctx->roles & CMD_ROLE_PRIVACY) == 0) {
+            bool erased = false;
+            if ((rc = store_hist_scan(ctx->store, ctx->view, id, cmd__erased_cb, &erased, err)) !=
+                KNOOP_OK)
+                return rc;
+            if (erased)
+                return knoop_error_set(err, KNOOP_ENOTFOUND, "no history for id %llu",
+                                       (unsigned long long)id);
+        }
     }
     knoop_buf_init(&sb);
     rc = store_hist_scan(ctx->store, ctx->view, id, cmd__hist_cb, &h, err);

@@ -33,6 +33,8 @@ static const proto_param_spec_t p_node_create[] = { P("kind", STR, true), P("typ
                                                     END };
 static const proto_param_spec_t p_id_ref[] = { P("id", STR_OR_U64, true), P("reason", STR, false),
                                                END };
+static const proto_param_spec_t p_privacy[] = { P("id", STR_OR_U64, true), P("reason", STR, true),
+                                                END };
 static const proto_param_spec_t p_audit_list[] = { P("from", STR, false),  P("to", STR, false),
                                                    P("user", STR, false),  P("id", U64, false),
                                                    P("kind", STR, false),  P("after", U64, false),
@@ -248,6 +250,9 @@ const cmd_t cmd_table[] = {
     /* -- the audit trail (cmd_audit.c) -- */
     { "audit.list", cmd_audit_list, p_audit_list, CMD_READ, CMD_ROLE_PRIVACY },
     { "audit.verify", cmd_audit_verify, p_none, CMD_READ, CMD_ROLE_PRIVACY },
+    /* -- AVG (cmd_privacy.c) -- */
+    { "privacy.erase", cmd_privacy_erase, p_privacy, CMD_WRITE, CMD_ROLE_PRIVACY },
+    { "privacy.anonymise", cmd_privacy_anonymise, p_privacy, CMD_WRITE, CMD_ROLE_PRIVACY },
     { NULL, NULL, NULL, 0, 0 },
 };
 
@@ -388,6 +393,16 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
             rc = store_txn_commit(t, err);
         else
             store_txn_abort(t);
+        if (rc == KNOOP_OK && ctx->purge.n > 0 &&
+            (rc = store_purge(ctx->store, ctx->purge.ids, ctx->purge.n, err)) != KNOOP_OK) {
+            char m[KNOOP_ERROR_MSG_MAX];
+            snprintf(m, sizeof(m), "%s", err->msg);
+            knoop_error_set(err, rc,
+                            "%s: the change is committed, but the old values could not be "
+                            "compacted out of the files (%s); run it again",
+                            cmd->name, m);
+        }
+        graph_ids_free(&ctx->purge);
         if (rc != KNOOP_OK && ctx->on_abort != NULL)
             ctx->on_abort(ctx->on_abort_arg);
         ctx->on_abort = NULL;

@@ -1256,3 +1256,136 @@ int store_audit_verify(store_t *s, const store_view_t *v, store_audit_result_t *
     kv_free(hv);
     return KNOOP_OK;
 }
+
+/* ---- erasure (store.h) ---- */
+
+/* The string or integer field name of map m, packed as it is into pk (nil when absent). */
+static void store__copy_field(msgpack_packer *pk, const msgpack_object *m, const char *name)
+{
+    size_t nl = strlen(name);
+    msgpack_pack_str_with_body(pk, name, nl);
+    for (uint32_t i = 0; i < m->via.map.size; i++) {
+        const msgpack_object_kv *kv = &m->via.map.ptr[i];
+        if (kv->key.type == MSGPACK_OBJECT_STR && kv->key.via.str.size == nl &&
+            memcmp(kv->key.via.str.ptr, name, nl) == 0) {
+            msgpack_pack_object(pk, kv->val);
+            return;
+        }
+    }
+    msgpack_pack_nil(pk);
+}
+
+int store_txn_erase_history(store_txn_t *t, uint64_t id, size_t *count, knoop_error_t *err)
+{
+    unsigned char lo[8], hi[8];
+    knoop_buf_t keys, vals;
+    size_t n = 0, off = 0;
+    kv_iter_t *it;
+    int rc;
+
+    *count = 0;
+    store_put_u64(lo, id);
+    store_put_u64(hi, id + 1);
+    if ((it = store_iter(t->s, &t->view, KV_CF_HIST, lo, 8, id == UINT64_MAX ? NULL : hi, 8)) ==
+        NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    /* Copy first: a transaction must not write while an iterator of its view lives. */
+    knoop_buf_init(&keys);
+    knoop_buf_init(&vals);
+    for (; kv_iter_valid(it); kv_iter_next(it)) {
+        size_t kl, vl;
+        const void *k = kv_iter_key(it, &kl);
+        const void *v = kv_iter_value(it, &vl);
+        unsigned char len[8];
+        if (kl != STORE_HIST_KEY_LEN)
+            continue;
+        store_put_u64(len, vl);
+        knoop_buf_write(&keys, k, kl);
+        knoop_buf_write(&vals, (const char *)len, 8);
+        knoop_buf_write(&vals, v, vl);
+        n++;
+    }
+    rc = kv_iter_status(it, err);
+    kv_iter_free(it);
+    if (rc == KNOOP_OK && (knoop_buf_failed(&keys) || knoop_buf_failed(&vals)))
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    for (size_t i = 0; i < n && rc == KNOOP_OK; i++) {
+        const unsigned char *k = (const unsigned char *)keys.data + i * STORE_HIST_KEY_LEN;
+        size_t vl = store_get_u64((const unsigned char *)vals.data + off);
+        const char *v = vals.data + off + 8;
+        unsigned char h[STORE_HASH_BYTES];
+        msgpack_unpacked u;
+        knoop_buf_t nb;
+        msgpack_packer pk;
+        size_t uo = 0;
+        off += 8 + vl;
+        msgpack_unpacked_init(&u);
+        if (msgpack_unpack_next(&u, v, vl, &uo) != MSGPACK_UNPACK_SUCCESS ||
+            u.data.type != MSGPACK_OBJECT_MAP) {
+            msgpack_unpacked_destroy(&u);
+            continue;
+        }
+        /* The hash the audit chain covers it by: kept when it was erased before. */
+        store__hist_entry_hash(v, vl, h);
+        knoop_buf_init(&nb);
+        knoop_buf_packer(&nb, &pk);
+        /* What stays: when, who, which operation on which id; not the reason (free text that
+         * may name the person), not the data before and after. */
+        msgpack_pack_map(&pk, 10);
+        store__copy_field(&pk, &u.data, "seq");
+        store__copy_field(&pk, &u.data, "ts");
+        store__copy_field(&pk, &u.data, "actor");
+        msgpack_pack_str_with_body(&pk, "reason", 6);
+        msgpack_pack_nil(&pk);
+        store__copy_field(&pk, &u.data, "op");
+        store__copy_field(&pk, &u.data, "id");
+        msgpack_pack_str_with_body(&pk, "before", 6);
+        msgpack_pack_nil(&pk);
+        msgpack_pack_str_with_body(&pk, "after", 5);
+        msgpack_pack_nil(&pk);
+        msgpack_pack_str_with_body(&pk, "erased", 6);
+        msgpack_pack_true(&pk);
+        msgpack_pack_str_with_body(&pk, "orig", 4);
+        msgpack_pack_bin_with_body(&pk, h, sizeof(h));
+        msgpack_unpacked_destroy(&u);
+        rc = knoop_buf_failed(&nb)
+                 ? KNOOP_ENOMEM
+                 : store_txn_put(t, KV_CF_HIST, k, STORE_HIST_KEY_LEN, nb.data, nb.size);
+        knoop_buf_destroy(&nb);
+        if (rc != KNOOP_OK)
+            rc = knoop_error_set(err, rc, "storage: out of memory");
+        else
+            (*count)++;
+    }
+    knoop_buf_destroy(&keys);
+    knoop_buf_destroy(&vals);
+    return rc;
+}
+
+int store_purge(store_t *s, const uint64_t *ids, size_t n, knoop_error_t *err)
+{
+    static const kv_cf_t per_id[] = { KV_CF_NODE, KV_CF_EDGE, KV_CF_ADJ, KV_CF_HIST };
+    const size_t k = sizeof(per_id) / sizeof(per_id[0]);
+    unsigned char *bounds = knoop_malloc((n ? n : 1) * 16);
+    kv_range_t *r = knoop_calloc(n * k + 1, sizeof(*r));
+    size_t m = 0;
+    int rc;
+    if (bounds == NULL || r == NULL) {
+        knoop_free(bounds);
+        knoop_free(r);
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char *lo = bounds + 16 * i, *hi = lo + 8;
+        store_put_u64(lo, ids[i]);
+        store_put_u64(hi, ids[i] + 1);
+        for (size_t j = 0; j < k; j++)
+            r[m++] = (kv_range_t){ .cf = per_id[j], .lo = lo, .lo_len = 8, .hi = hi, .hi_len = 8 };
+    }
+    /* Index keys hold names, external keys and postcodes, not ids: the whole family. */
+    r[m++] = (kv_range_t){ .cf = KV_CF_IDX };
+    rc = kv_purge(s->db, r, m, err);
+    knoop_free(bounds);
+    knoop_free(r);
+    return rc;
+}

@@ -235,6 +235,21 @@ size_t store_key_audit(unsigned char *buf, uint64_t no);
 int store_audit_read(store_t *s, const char *user, const char *reason, const char *what,
                      const uint64_t *ids, size_t n, knoop_error_t *err);
 
+/*
+ * Erasure: replaces every history entry of id (through t's view, t's own entries included) by
+ * {seq, ts, actor, reason: nil, op, id, before: nil, after: nil, erased: true, orig}, where orig
+ * is the SHA-256 of the entry as it was (so the audit chain still verifies). *count gets how
+ * many. KNOOP_ENOMEM (t must then be aborted).
+ */
+int store_txn_erase_history(store_txn_t *t, uint64_t id, size_t *count, knoop_error_t *err);
+
+/*
+ * After an erasure has committed: makes the removed values leave the files (kv_purge) for the
+ * node, edge, adjacency and history keys of the n ids and the whole index family. Thread: any;
+ * blocks for a flush and compactions; do not hold a transaction.
+ */
+int store_purge(store_t *s, const uint64_t *ids, size_t n, knoop_error_t *err);
+
 /* Calls cb for each audit entry from number from_no on (the map only, valid during the call);
  * cb returns nonzero to stop. Reads through v. */
 typedef int (*store_audit_cb)(void *arg, uint64_t no, const void *entry, size_t len);

@@ -4,6 +4,7 @@ knoopd runs without --trust-loopback here: TCP connections must authenticate. Co
 are meant to fail auth come from their own loopback address (127.0.0.N), so that the per-address
 back-off they cause does not slow the other connections of a test.
 """
+import json
 import os
 import shutil
 import socket
@@ -266,6 +267,111 @@ class AuditTests(SecurityCase):
             err, _ = c.call("audit.list", {})
             self.assertEqual(err["code"], "permission_denied")
             self.assertIn("needs the role privacy", err["message"])
+
+
+EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "schema", "data",
+                       "example_functionarissen.json")
+
+
+class ErasureTests(SecurityCase):
+    """privacy.erase and privacy.anonymise on the fictitious example person P. Jansen."""
+
+    def setUp(self):
+        super().setUp()
+        a = self.admin()
+        for name, role in (("erik", "editor"), ("petra", "privacy")):
+            a.ok("user.add", {"name": name, "role": role, "password": PASSWORD})
+        with open(EXAMPLE) as f:
+            nodes = json.load(f)["nodes"]
+        props = [n for n in nodes if n["props"].get("key") == "VOORBEELD-P-JANSEN"][0]["props"]
+        other = [n for n in nodes if n["props"].get("key") == "VOORBEELD-E-VOORBEELD"][0]
+        self.assertEqual(props["surname"], "Jansen")
+        self.e = self.login("erik", PASSWORD)
+        self.e.ok("node.create", {"kind": "organisation", "type": "gemeente",
+                                  "props": {"name": "Almere", "cbs_code": "GM0034"}})
+        # Reasons are kept in the audit trail (free text, never erased): no name in them.
+        self.p = self.e.ok("node.create", {"kind": "person", "props": props,
+                                           "reason": "nieuwe wethouder"})["id"]
+        # The control: a person who stays, whose surname the byte search must find.
+        self.e.ok("node.create", {"kind": "person", "props": other["props"]})
+        self.role = self.e.ok("edge.create", {"type": "wethouder", "source": self.p,
+                                              "target": "GM0034", "valid_from": "2022-06-01",
+                                              "props": {"portefeuilles": ["Milieu"]}})["id"]
+        self.e.ok("node.update", {"id": self.p, "set": {"email": "p.jansen@example.org"}})
+        self.v = self.login("petra", PASSWORD)
+
+    def files_holding(self, *needles):
+        """Names of the data directory's files whose raw bytes hold any of needles."""
+        hits = []
+        for root, _, files in os.walk(self.srv.data):
+            for f in files:
+                with open(os.path.join(root, f), "rb") as fh:
+                    data = fh.read()
+                if any(n.encode() in data for n in needles):
+                    hits.append(f)
+        return hits
+
+    def test_only_the_privacy_role_may_erase_or_anonymise(self):
+        for method in ("privacy.erase", "privacy.anonymise"):
+            err, _ = self.e.call(method, {"id": self.p, "reason": "test"})
+            self.assertEqual(err["code"], "permission_denied")
+            self.assertIn("needs the role privacy", err["message"])
+
+    def test_erase_needs_a_reason(self):
+        err, _ = self.v.call("privacy.erase", {"id": self.p})
+        self.assertEqual(err["code"], "invalid_argument")
+
+    def test_erase_refuses_a_node_that_is_not_a_person(self):
+        err, _ = self.v.call("privacy.erase", {"id": "GM0034", "reason": "test"})
+        self.assertEqual(err["code"], "invalid_argument")
+
+    def test_erased_person_leaves_no_trace_in_the_api_nor_in_any_file(self):
+        self.assertTrue(self.files_holding("Jansen"))  # before: in the WAL at least
+        res = self.v.ok("privacy.erase", {"id": self.p, "reason": "AVG-verzoek 2026-17"})
+        self.assertEqual((res["erased"], res["edges"]), (self.p, 1))
+        err, _ = self.e.call("node.get", {"id": self.p})
+        self.assertEqual(err["code"], "not_found")
+        err, _ = self.e.call("node.get", {"id": "VOORBEELD-P-JANSEN"})
+        self.assertEqual(err["code"], "not_found")
+        self.assertEqual(self.e.ok("node.find", {"name": "Jansen"})["nodes"], [])
+        err, _ = self.e.call("edge.get", {"id": self.role})
+        self.assertEqual(err["code"], "not_found")
+        # To others the erased id looks unused; the privacy role sees that it was erased.
+        err, _ = self.e.call("history.list", {"id": self.p})
+        self.assertEqual(err["code"], "not_found")
+        h = self.v.ok("history.list", {"id": self.p})["entries"]
+        self.assertEqual(h[-1]["op"], "erase")
+        self.assertEqual(h[-1]["reason"], "AVG-verzoek 2026-17")
+        self.assertTrue(all(x["before"] is None and x["after"] is None for x in h))
+        self.assertTrue(all(x.get("erased") for x in h[:-1]))
+        self.assertEqual(self.v.ok("audit.verify")["ok"], True)
+        last = self.v.ok("audit.list", {"kind": "change", "user": "petra"})["entries"][-1]
+        self.assertEqual((last["reason"], self.p in last["ids"]), ("AVG-verzoek 2026-17", True))
+        self.assertTrue(self.admin().ok("admin.check")["ok"])
+        self.assertEqual(self.files_holding("Jansen", "JANSEN", "p.jansen@example.org"), [])
+        self.assertTrue(self.files_holding("Voorbeeld"))  # the search does see surnames
+        # And still none after a restart (the WAL replay brings nothing back).
+        self.srv.stop()
+        self.srv.start()
+        self.assertEqual(self.files_holding("Jansen", "JANSEN", "p.jansen@example.org"), [])
+        self.assertTrue(self.files_holding("Voorbeeld"))
+
+    def test_anonymise_keeps_the_roles_and_removes_the_names(self):
+        res = self.v.ok("privacy.anonymise", {"id": self.p, "reason": "AVG-verzoek 2026-18"})
+        props = res["node"]["props"]
+        self.assertTrue(props["surname"].startswith("Anoniem"))
+        self.assertNotIn("key", props)
+        self.assertNotIn("email", props)
+        self.assertTrue(props["example"])
+        roles = self.e.ok("edge.list", {"node": self.p})["edges"]
+        self.assertEqual([r["id"] for r in roles], [self.role])
+        h = self.v.ok("history.list", {"id": self.p})["entries"]
+        self.assertEqual(h[-1]["op"], "anonymise")
+        self.assertNotIn("Jansen", repr(h))
+        self.assertEqual(self.v.ok("audit.verify")["ok"], True)
+        self.assertTrue(self.admin().ok("admin.check")["ok"])
+        self.assertEqual(self.files_holding("Jansen", "JANSEN", "p.jansen@example.org"), [])
+        self.assertTrue(self.files_holding("Voorbeeld"))
 
 
 class UnixSocketTests(unittest.TestCase):
