@@ -3,7 +3,7 @@
 # Idempotent and non-interactive; quick when everything is present (dpkg -s, no apt-get).
 set -eu
 PKGS="build-essential cmake pkg-config clang clang-format git
-librocksdb-dev libuv1-dev libmsgpack-dev libcmocka-dev libutf8proc-dev libedit-dev libjansson-dev libsodium-dev
+librocksdb-dev libuv1-dev libmsgpack-dev libcmocka-dev libutf8proc-dev libedit-dev libjansson-dev libsodium-dev libssl-dev openssl
 python3 python3-msgpack python3-pynvim"
 missing=""
 for p in $PKGS; do

@@ -26,6 +26,10 @@ static const char usage[] =
     "                           the long options without '--', '#' starts a comment\n"
     "  --auth-token-file FILE   also accept 'auth {token}' with the token in FILE (first line,\n"
     "                           mode 0600) as the admin 'shared-token'\n"
+    "  --tls-cert FILE          TCP speaks TLS (1.2 or later) with this PEM certificate chain\n"
+    "  --tls-key FILE           and this PEM private key (mode 0600, else refused)\n"
+    "  --allow-plaintext        listen on a non-loopback address without TLS (logs a warning;\n"
+    "                           without it such a start is refused)\n"
     "  --trust-loopback         connections from 127.0.0.0/8 and ::1 need no auth: they act as\n"
     "                           the local operator 'local' with every role, as the Unix socket\n"
     "                           always does (every local OS user can reach loopback: use it for\n"
@@ -102,7 +106,10 @@ enum {
     OPT_HELP,
     OPT_VERSION,
     OPT_CHECK,
-    OPT_TRUST_LOOPBACK
+    OPT_TRUST_LOOPBACK,
+    OPT_TLS_CERT,
+    OPT_TLS_KEY,
+    OPT_PLAINTEXT
 };
 
 static const struct option long_opts[] = {
@@ -132,6 +139,9 @@ static const struct option long_opts[] = {
     { "version", no_argument, NULL, OPT_VERSION },
     { "check", required_argument, NULL, OPT_CHECK },
     { "trust-loopback", no_argument, NULL, OPT_TRUST_LOOPBACK },
+    { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+    { "tls-key", required_argument, NULL, OPT_TLS_KEY },
+    { "allow-plaintext", no_argument, NULL, OPT_PLAINTEXT },
     { NULL, 0, NULL, 0 },
 };
 
@@ -226,6 +236,23 @@ static int read_token(net_config_t *c, const char *path)
 
 static int read_config(net_config_t *c, const char *path, int depth);
 
+/* --tls-key: a private key others can read is refused, as the token file is. */
+static int read_key_path(net_config_t *c, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "knoopd: --tls-key: cannot read '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    if ((st.st_mode & 077) != 0) {
+        fprintf(stderr, "knoopd: --tls-key: '%s' can be read by others (mode %04o); chmod 600 it\n",
+                path, (unsigned)(st.st_mode & 07777));
+        return -1;
+    }
+    c->tls_key = keep(path);
+    return 0;
+}
+
 static int apply(net_config_t *c, int opt, const char *name, const char *v, int depth)
 {
     uint32_t u;
@@ -247,6 +274,14 @@ static int apply(net_config_t *c, int opt, const char *name, const char *v, int 
         return 0;
     case OPT_TRUST_LOOPBACK:
         c->trust_loopback = true;
+        return 0;
+    case OPT_TLS_CERT:
+        c->tls_cert = keep(v);
+        return 0;
+    case OPT_TLS_KEY:
+        return read_key_path(c, v);
+    case OPT_PLAINTEXT:
+        c->allow_plaintext = true;
         return 0;
     case OPT_THREADS:
         if (parse_u32(name, v, 1, 128, &u) != 0)
@@ -412,6 +447,10 @@ int main(int argc, char **argv)
         while (nkept > 0)
             knoop_free(kept[--nkept]);
         return opt;
+    }
+    if ((cfg.tls_cert != NULL) != (cfg.tls_key != NULL)) {
+        fprintf(stderr, "knoopd: --tls-cert and --tls-key go together\n");
+        return 2;
     }
     if (restore_from != NULL)
         opt = restore(restore_from, cfg.data_dir);

@@ -22,6 +22,8 @@
  * (nginx's r->count / r->blocked rule): every request in a worker holds a reference.
  */
 #include <errno.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -72,6 +74,7 @@ typedef struct {
     net_conn_t *conns;
     uint64_t nconns, requests, next_conn_id;
     bool shutting_down;
+    SSL_CTX *tls; /* NULL = plaintext TCP */
     cmd_stats_t stats;
 } net_server_t;
 
@@ -87,6 +90,11 @@ struct net_conn {
     net_conn_t *prev, *next;
     char *buf;
     size_t len, cap;
+    /* TLS (TCP with --tls-cert): the socket carries ciphertext; rbio takes what was read, SSL
+     * turns it into plaintext in buf; answers go through SSL into wbio and from there out. */
+    SSL *ssl;
+    BIO *rbio, *wbio;
+    char *tls_in; /* the receive buffer for ciphertext (NET_READ_CHUNK bytes) */
     proto_scanner_t scan;
     uint32_t inflight;  /* requests queued for or running in a worker */
     size_t pending_out; /* answer bytes not yet accepted by the socket (obuf and writes) */
@@ -205,6 +213,9 @@ static void net__conn_maybe_free(net_conn_t *c)
     srv->stats.connections = srv->nconns;
     knoop_buf_destroy(&c->obuf);
     knoop_free(c->buf);
+    knoop_free(c->tls_in);
+    if (c->ssl != NULL)
+        SSL_free(c->ssl); /* frees both BIOs */
     knoop_free(c);
 }
 
@@ -349,6 +360,56 @@ static void net__conn_write(net_conn_t *c, char *data, size_t len)
 
 /* Hands c's output buffer to the socket: write(2) at once when nothing is queued before it,
  * the rest (or all) through uv_write, which keeps the order. */
+/* Hands len bytes of data (knoop_malloc'd, ownership taken) to the socket through uv_write,
+ * counted as pending output until written. Returns false when c had to be closed. */
+static bool net__raw_write(net_conn_t *c, char *data, size_t len)
+{
+    net_write_t *wr = knoop_calloc(1, sizeof(*wr));
+    uv_buf_t b;
+    if (wr == NULL) {
+        knoop_free(data);
+        net__conn_close(c);
+        return false;
+    }
+    wr->c = c;
+    wr->len = len;
+    wr->data = data;
+    c->pending_out += len;
+    c->srv->out_total += len;
+    b = uv_buf_init(data, (unsigned)len);
+    if (uv_write(&wr->w, &c->u.s, &b, 1, net__on_write) != 0) {
+        net__out_done(c, len, false);
+        knoop_free(data);
+        knoop_free(wr);
+        net__conn_close(c);
+        return false;
+    }
+    c->writes++;
+    return true;
+}
+
+/* Sends whatever SSL put in c's write BIO (handshake records, encrypted answers). */
+static bool net__tls_drain(net_conn_t *c)
+{
+    size_t pend;
+    while ((pend = BIO_ctrl_pending(c->wbio)) > 0) {
+        char *data = knoop_malloc(pend);
+        int n;
+        if (data == NULL) {
+            net__conn_close(c);
+            return false;
+        }
+        n = BIO_read(c->wbio, data, (int)pend);
+        if (n <= 0) {
+            knoop_free(data);
+            break;
+        }
+        if (!net__raw_write(c, data, (size_t)n))
+            return false;
+    }
+    return true;
+}
+
 static void net__conn_flush(net_conn_t *c)
 {
     size_t n = 0;
@@ -357,6 +418,21 @@ static void net__conn_flush(net_conn_t *c)
     int rc;
     if (c->closing || c->obuf.size == 0)
         return;
+    if (c->ssl != NULL) {
+        /* Plaintext answers into SSL (memory BIOs take everything at once), ciphertext out;
+         * the plaintext counts as written here, the ciphertext as pending until written. */
+        size_t len = c->obuf.size;
+        int w = SSL_write(c->ssl, c->obuf.data, (int)len);
+        if (w <= 0 || (size_t)w != len) {
+            net_log(NET_LOG_DEBUG, "msg=\"tls write failed\" conn=%llu", (unsigned long long)c->id);
+            net__conn_close(c);
+            return;
+        }
+        net__out_done(c, len, true);
+        knoop_buf_clear(&c->obuf);
+        net__tls_drain(c);
+        return;
+    }
     if (c->writes == 0) {
         b = uv_buf_init(c->obuf.data, (unsigned)c->obuf.size);
         rc = uv_try_write(&c->u.s, &b, 1);
@@ -905,11 +981,9 @@ static void net__conn_process(net_conn_t *c)
     net__conn_set_reading(c, !net__conn_full(c));
 }
 
-static void net__on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+/* Makes room for want more plaintext bytes in c->buf (as far as the message limit allows). */
+static void net__buf_reserve(net_conn_t *c, size_t want)
 {
-    net_conn_t *c = h->data;
-    size_t want = NET_READ_CHUNK;
-    (void)suggested;
     if (c->cap - c->len < want) {
         size_t limit = (size_t)c->srv->cfg.limits.max_message + want;
         size_t cap = c->cap ? c->cap * 2 : want;
@@ -926,13 +1000,60 @@ static void net__on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
             }
         }
     }
+}
+
+static void net__on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+    net_conn_t *c = h->data;
+    (void)suggested;
+    if (c->ssl != NULL) {
+        if (c->tls_in == NULL)
+            c->tls_in = knoop_malloc(NET_READ_CHUNK);
+        *b = uv_buf_init(c->tls_in, c->tls_in != NULL ? NET_READ_CHUNK : 0);
+        return;
+    }
+    net__buf_reserve(c, NET_READ_CHUNK);
     *b = uv_buf_init(c->buf + c->len, (unsigned)(c->cap - c->len));
+}
+
+/* Ciphertext arrived: feed it to SSL, answer the handshake, move plaintext into c->buf.
+ * Returns false when the connection was closed (a TLS error). */
+static bool net__tls_read(net_conn_t *c, const char *data, size_t n)
+{
+    if (BIO_write(c->rbio, data, (int)n) != (int)n) {
+        net__conn_close(c);
+        return false;
+    }
+    for (;;) {
+        int r, e;
+        net__buf_reserve(c, 16 * 1024);
+        if (c->cap == c->len)
+            break; /* the message limit: the scanner reports it */
+        r = SSL_read(c->ssl, c->buf + c->len, (int)(c->cap - c->len));
+        if (r > 0) {
+            c->len += (size_t)r;
+            continue;
+        }
+        e = SSL_get_error(c->ssl, r);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+            break;
+        if (e == SSL_ERROR_ZERO_RETURN) { /* close_notify: as an EOF */
+            c->eof = true;
+            break;
+        }
+        net_log(NET_LOG_INFO, "msg=\"tls error\" conn=%llu peer=%s error=\"%s\"",
+                (unsigned long long)c->id, c->peer, ERR_reason_error_string(ERR_get_error()));
+        ERR_clear_error();
+        net__tls_drain(c); /* the alert, if any */
+        net__conn_close(c);
+        return false;
+    }
+    return net__tls_drain(c);
 }
 
 static void net__on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 {
     net_conn_t *c = s->data;
-    (void)b;
     if (nread == UV_EOF) {
         /* The peer finished sending: answer what it sent, then close. */
         net__conn_set_reading(c, false);
@@ -948,7 +1069,12 @@ static void net__on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
     }
     if (nread == 0)
         return;
-    c->len += (size_t)nread;
+    if (c->ssl != NULL) {
+        if (!net__tls_read(c, b->base, (size_t)nread))
+            return;
+    } else {
+        c->len += (size_t)nread;
+    }
     if (c->srv->cfg.idle_seconds > 0 && !c->preauth)
         uv_timer_again(&c->idle);
     net__conn_process(c);
@@ -1053,6 +1179,23 @@ static void net__on_connection(uv_stream_t *server, int status, bool tcp)
     }
     if (tcp)
         uv_tcp_nodelay(&c->u.tcp, 1);
+    if (tcp && srv->tls != NULL) {
+        c->ssl = SSL_new(srv->tls);
+        c->rbio = BIO_new(BIO_s_mem());
+        c->wbio = BIO_new(BIO_s_mem());
+        if (c->ssl == NULL || c->rbio == NULL || c->wbio == NULL) {
+            BIO_free(c->rbio);
+            BIO_free(c->wbio);
+            SSL_free(c->ssl);
+            c->ssl = NULL;
+            c->rbio = c->wbio = NULL;
+            net_log(NET_LOG_ERROR, "msg=\"out of memory for tls\" peer=%s", c->peer);
+            net__conn_close(c);
+            return;
+        }
+        SSL_set_bio(c->ssl, c->rbio, c->wbio); /* the SSL owns them from here */
+        SSL_set_accept_state(c->ssl);
+    }
     if (!tcp || (srv->cfg.trust_loopback && c->loopback)) {
         /* The Unix socket (mode 0700: only knoopd's own OS user reaches it) and, when the
          * operator says so, loopback: the local operator, with every role, no auth needed. A
@@ -1231,6 +1374,42 @@ static void net__close_walk(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+/* True for 127.0.0.0/8, ::1 and "localhost". */
+static bool net__loopback_host(const char *h)
+{
+    return strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0 || strcmp(h, "localhost") == 0;
+}
+
+/* The server's TLS context from --tls-cert / --tls-key (TLS 1.2 or later); NULL after logging. */
+static SSL_CTX *net__tls_ctx(const net_config_t *cfg)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    const char *what = "create the context";
+    unsigned long e;
+    if (ctx == NULL)
+        goto fail;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+    what = "read the certificate";
+    if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1)
+        goto fail;
+    what = "read the key";
+    if (SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key, SSL_FILETYPE_PEM) != 1)
+        goto fail;
+    what = "match the key with the certificate";
+    if (SSL_CTX_check_private_key(ctx) != 1)
+        goto fail;
+    return ctx;
+fail:
+    e = ERR_get_error();
+    net_log(NET_LOG_ERROR, "msg=\"tls: cannot %s\" cert=%s key=%s error=\"%s\"", what,
+            cfg->tls_cert, cfg->tls_key ? cfg->tls_key : "",
+            e != 0 && ERR_reason_error_string(e) != NULL ? ERR_reason_error_string(e) : "?");
+    ERR_clear_error();
+    SSL_CTX_free(ctx);
+    return NULL;
+}
+
 int net_run(const net_config_t *cfg)
 {
     net_server_t srv;
@@ -1305,6 +1484,26 @@ int net_run(const net_config_t *cfg)
             net_log(NET_LOG_WARN, "msg=\"first start: created the user admin with the password "
                                   "from KNOOP_ADMIN_PASSWORD\"");
     }
+    if (cfg->tls_cert != NULL && (srv.tls = net__tls_ctx(cfg)) == NULL) {
+        cmd_domain_shutdown();
+        store_close(srv.store);
+        return 1;
+    }
+    if (srv.tls == NULL && !net__loopback_host(cfg->listen_host)) {
+        if (!cfg->allow_plaintext) {
+            net_log(NET_LOG_ERROR,
+                    "msg=\"listening on a non-loopback address without TLS: give --tls-cert and "
+                    "--tls-key, or --allow-plaintext\" listen=%s",
+                    cfg->listen_host);
+            cmd_domain_shutdown();
+            store_close(srv.store);
+            return 1;
+        }
+        net_log(NET_LOG_WARN,
+                "msg=\"listening on a non-loopback address without TLS (--allow-plaintext): "
+                "passwords and personal data cross the network in the clear\" listen=%s",
+                cfg->listen_host);
+    }
     uv_loop_init(&loop);
     srv.loop = &loop;
     srv.stats.version = KNOOP_VERSION;
@@ -1344,6 +1543,8 @@ int net_run(const net_config_t *cfg)
             KNOOP_VERSION, cfg->data_dir, ready, cfg->sync ? "on" : "off",
             cfg->trust_loopback ? "required-except-loopback-and-unix" : "required-except-unix",
             cfg->auth_token ? "yes" : "no");
+    if (srv.tls != NULL)
+        net_log(NET_LOG_INFO, "msg=\"tls on tcp\" cert=%s", cfg->tls_cert);
     printf("knoopd ready %s\n", ready);
     fflush(stdout);
 
@@ -1361,6 +1562,7 @@ int net_run(const net_config_t *cfg)
     }
     cmd_domain_shutdown();
     store_close(srv.store);
+    SSL_CTX_free(srv.tls);
     net_log(NET_LOG_INFO, "msg=\"knoopd stopped\" requests=%llu", (unsigned long long)srv.requests);
     return rc == 0 ? 0 : 1;
 }

@@ -8,7 +8,9 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import stat
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -372,6 +374,74 @@ class ErasureTests(SecurityCase):
         self.assertTrue(self.admin().ok("admin.check")["ok"])
         self.assertEqual(self.files_holding("Jansen", "JANSEN", "p.jansen@example.org"), [])
         self.assertTrue(self.files_holding("Voorbeeld"))
+
+
+class TlsTests(unittest.TestCase):
+    """TLS on TCP, driven by Python's ssl module (OpenSSL, not our code) as the client."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="knoop-tls-")
+        cls.cert = os.path.join(cls.dir, "cert.pem")
+        cls.key = os.path.join(cls.dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", cls.key, "-out",
+                        cls.cert, "-days", "2", "-subj", "/CN=localhost", "-addext",
+                        "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+        os.chmod(cls.key, 0o600)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def start(self):
+        srv = Knoopd("--tls-cert", self.cert, "--tls-key", self.key,
+                     trust_loopback=False).start()
+        self.addCleanup(srv.cleanup)
+        return srv
+
+    def test_python_ssl_client_authenticates_and_works_over_tls(self):
+        srv = self.start()
+        ctx = ssl.create_default_context(cafile=self.cert)
+        raw = socket.create_connection(("127.0.0.1", srv.port), timeout=30)
+        s = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+        self.assertIn(s.version(), ("TLSv1.2", "TLSv1.3"))
+        c = Client(s)
+        self.assertEqual(c.ok("ping"), "pong")
+        with open(os.path.join(srv.data, "admin-password")) as f:
+            pw = f.read().strip()
+        self.assertEqual(c.ok("auth", {"user": "admin", "password": pw})["user"], "admin")
+        n = c.ok("node.create", {"kind": "organisation", "props": {"name": "Testorganisatie"}})
+        self.assertEqual(c.ok("node.get", {"id": n["id"]})["props"]["name"], "Testorganisatie")
+        # Pipelined requests over TLS, answered in order.
+        for i in range(50):
+            c.send("ping")
+        self.assertEqual([c.recv()[3] for _ in range(50)], ["pong"] * 50)
+        s.close()
+
+    def test_plaintext_client_on_the_tls_port_gets_no_answer_and_is_closed(self):
+        srv = self.start()
+        c = Client(srv.connect())
+        c.send("ping")
+        self.assertTrue(c.closed())
+        c.s.close()
+
+    def test_key_readable_by_others_is_refused(self):
+        key = os.path.join(self.dir, "open-key.pem")
+        shutil.copy(self.key, key)
+        os.chmod(key, 0o644)
+        r = subprocess.run([os.environ.get("KNOOPD", "knoopd"), "--data",
+                            os.path.join(self.dir, "d1"), "--tls-cert", self.cert,
+                            "--tls-key", key], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("can be read by others", r.stderr)
+
+    def test_non_loopback_listen_without_tls_is_refused(self):
+        r = subprocess.run([os.environ.get("KNOOPD", "knoopd"), "--data",
+                            os.path.join(self.dir, "d2"), "--listen", "0.0.0.0:0"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("--allow-plaintext", r.stderr)
 
 
 class UnixSocketTests(unittest.TestCase):
