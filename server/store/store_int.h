@@ -39,6 +39,14 @@
  *     "users_next"        -> u32, the next user number (history id store_hist_id('u', no))
  *     "token/" hex64      -> msgpack {user, id, label, created}; hex64 is the SHA-256 of the
  *                            API token (the token itself is never stored) (cmd_user.c)
+ *     "audit/" no:u64     -> the audit chain (store.h): msgpack map {no, ts, user, kind, reason,
+ *                            ...} followed by hash[32] = SHA-256(previous entry's hash || map);
+ *                            kind "change": + seq, ids:[u64], payload:bin32 (SHA-256 over the
+ *                            SHA-256 of each of the commit's history entries, in order);
+ *                            kind "read": + what (the method), ids (persons read, at most 1000)
+ *     "audit_head"        -> no:u64 hash[32], the last entry (entries removed at the end show)
+ *     An erased history entry (store_txn_erase_history) is {seq, ts, actor, reason: nil, op,
+ *     id, before: nil, after: nil, erased: true, orig: bin32 (SHA-256 of the entry as it was)}.
  *
  * Node record:  fmt:u8(=1) kind:u8 version:u64 created_ms:i64 updated_ms:i64 tlen:u16 type[tlen]
  *               props (msgpack map, the rest of the value)
