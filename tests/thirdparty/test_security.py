@@ -271,6 +271,44 @@ class AuditTests(SecurityCase):
             self.assertIn("needs the role privacy", err["message"])
 
 
+class CliTests(SecurityCase):
+    """The knoop CLI: user commands, and auth with secrets from the environment only."""
+
+    def knoop(self, *args, **env):
+        cli = os.environ.get("KNOOP_CLI")
+        if not cli:
+            self.skipTest("KNOOP_CLI not set")
+        e = {k: v for k, v in os.environ.items() if not k.startswith("KNOOP_")}
+        e["KNOOP_ADDR"] = "127.0.0.1:%d" % self.srv.port
+        e.update(env)
+        return subprocess.run([cli] + list(args), env=e, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=60)
+
+    def test_user_commands_and_auth_from_the_environment(self):
+        admin = {"KNOOP_USER": "admin", "KNOOP_PASSWORD": self.admin_password()}
+        r = self.knoop("node", "find")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("unauthenticated", r.stderr)
+        r = self.knoop("user", "add", "rita", "--role", "reader", "--password",
+                       KNOOP_NEW_PASSWORD=PASSWORD, **admin)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.knoop("user", "list", "--json", **admin)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(u["name"] for u in json.loads(r.stdout)["users"]),
+                         ["admin", "rita"])
+        r = self.knoop("node", "create", "--kind", "organisation", "--prop", "name=X",
+                       KNOOP_USER="rita", KNOOP_PASSWORD=PASSWORD)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("permission_denied", r.stderr)
+        r = self.knoop("user", "token", "rita", "--json", **admin)
+        token = json.loads(r.stdout)["token"]
+        r = self.knoop("node", "find", "--json", KNOOP_TOKEN=token)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.knoop("user", "revoke", "rita", **admin)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.knoop("node", "find", KNOOP_TOKEN=token).returncode, 1)
+
+
 EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "schema", "data",
                        "example_functionarissen.json")
 
