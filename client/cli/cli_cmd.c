@@ -683,6 +683,9 @@ void cli_usage(FILE *f)
           "environment:\n"
           "  KNOOP_ADDR     server address when no --host/--port/--socket: host:port,\n"
           "                 [v6addr]:port, unix:/path or /path (default 127.0.0.1:7474)\n"
+          "                 (tls://host:port speaks TLS, as --tls does)\n"
+          "  KNOOP_CACERT   the CA certificate (PEM) a TLS server's certificate is checked\n"
+          "                 against (default: the system's CAs), as --cacert\n"
           "  KNOOP_TOKEN    if set, sent with `auth {token}` after connecting\n"
           "  KNOOP_USER     if set, `auth {user, password}` after connecting, the password\n"
           "                 from KNOOP_PASSWORD or else asked on the terminal\n"
@@ -714,7 +717,9 @@ static void cmd_help(FILE *f, const cli_cmd_t *c)
             fprintf(f, "  %-20s %s\n", head, c->opts[i].help);
         }
     }
-    fputs("\nglobal options: --json --csv --host H --port P --socket PATH --timeout MS\n", f);
+    fputs("\nglobal options: --json --csv --host H --port P --socket PATH --timeout MS --tls\n"
+          "  --cacert FILE\n",
+          f);
     fprintf(f, "\nexample:\n  %s\n", c->example);
 }
 
@@ -788,6 +793,17 @@ int cli_apply_globals(cli_ctx_t *ctx, const cli_args_t *a, cli_format_t *fmt)
         snprintf(ctx->addr, sizeof(ctx->addr),
                  strchr(host, ':') != NULL && host[0] != '[' ? "[%s]:%s" : "%s:%s", host,
                  port != NULL ? port : "7474");
+    }
+    if (cli_args_get(a, "cacert") != NULL)
+        setenv("KNOOP_CACERT", cli_args_get(a, "cacert"), 1); /* read by knoop_connect */
+    if (cli_args_get(a, "tls") != NULL) {
+        char plain[sizeof(ctx->addr)];
+        const char *cur = ctx->addr[0] ? ctx->addr : getenv("KNOOP_ADDR");
+        if (sock != NULL)
+            return usage_error(NULL, NULL, "--tls is for TCP, not --socket");
+        snprintf(plain, sizeof(plain), "%s", cur != NULL && cur[0] ? cur : "127.0.0.1:7474");
+        if (strncmp(plain, "tls://", 6) != 0)
+            snprintf(ctx->addr, sizeof(ctx->addr), "tls://%.500s", plain);
     }
     return 0;
 }

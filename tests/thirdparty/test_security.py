@@ -464,6 +464,26 @@ class TlsTests(unittest.TestCase):
         self.assertTrue(c.closed())
         c.s.close()
 
+    def test_knoop_cli_speaks_tls_and_checks_the_certificate(self):
+        cli = os.environ.get("KNOOP_CLI")
+        if not cli:
+            self.skipTest("KNOOP_CLI not set")
+        srv = self.start()
+        with open(os.path.join(srv.data, "admin-password")) as f:
+            pw = f.read().strip()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KNOOP_")}
+        env.update({"KNOOP_USER": "admin", "KNOOP_PASSWORD": pw})
+        base = [cli, "--port", str(srv.port), "--tls"]
+        r = subprocess.run(base + ["--cacert", self.cert, "user", "list", "--json"], env=env,
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["users"][0]["name"], "admin")
+        # Without the CA the server's self-signed certificate is refused.
+        r = subprocess.run(base + ["ping"], env=env, capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL, timeout=60)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("tls handshake", r.stderr)
+
     def test_key_readable_by_others_is_refused(self):
         key = os.path.join(self.dir, "open-key.pem")
         shutil.copy(self.key, key)
