@@ -1364,28 +1364,29 @@ int store_txn_erase_history(store_txn_t *t, uint64_t id, size_t *count, knoop_er
 
 int store_purge(store_t *s, const uint64_t *ids, size_t n, knoop_error_t *err)
 {
-    static const kv_cf_t per_id[] = { KV_CF_NODE, KV_CF_EDGE, KV_CF_ADJ, KV_CF_HIST };
-    const size_t k = sizeof(per_id) / sizeof(per_id[0]);
-    unsigned char *bounds = knoop_malloc((n ? n : 1) * 16);
-    kv_range_t *r = knoop_calloc(n * k + 1, sizeof(*r));
-    size_t m = 0;
-    int rc;
-    if (bounds == NULL || r == NULL) {
-        knoop_free(bounds);
-        knoop_free(r);
-        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char *lo = bounds + 16 * i, *hi = lo + 8;
-        store_put_u64(lo, ids[i]);
-        store_put_u64(hi, ids[i] + 1);
-        for (size_t j = 0; j < k; j++)
-            r[m++] = (kv_range_t){ .cf = per_id[j], .lo = lo, .lo_len = 8, .hi = hi, .hi_len = 8 };
-    }
-    /* Index keys hold names, external keys and postcodes, not ids: the whole family. */
-    r[m++] = (kv_range_t){ .cf = KV_CF_IDX };
-    rc = kv_purge(s->db, r, m, err);
-    knoop_free(bounds);
-    knoop_free(r);
+    /* Nothing is allocated here: this runs after the erasure committed, when a failure could
+     * only be reported, not undone. Ids go in chunks with their bounds on the stack. */
+    enum { CHUNK = 16, PER_ID = 4 };
+    static const kv_cf_t per_id[PER_ID] = { KV_CF_NODE, KV_CF_EDGE, KV_CF_ADJ, KV_CF_HIST };
+    unsigned char bounds[CHUNK][16];
+    kv_range_t r[CHUNK * PER_ID + 1];
+    size_t done = 0;
+    int rc = KNOOP_OK;
+    do {
+        size_t m = 0, k = n - done < CHUNK ? n - done : CHUNK;
+        for (size_t i = 0; i < k; i++) {
+            store_put_u64(bounds[i], ids[done + i]);
+            store_put_u64(bounds[i] + 8, ids[done + i] + 1);
+            for (size_t j = 0; j < PER_ID; j++)
+                r[m++] = (kv_range_t){
+                    .cf = per_id[j], .lo = bounds[i], .lo_len = 8, .hi = bounds[i] + 8, .hi_len = 8
+                };
+        }
+        done += k;
+        /* Index keys hold names, external keys and postcodes, not ids: the whole family. */
+        if (done == n)
+            r[m++] = (kv_range_t){ .cf = KV_CF_IDX };
+        rc = kv_purge(s->db, r, m, err);
+    } while (rc == KNOOP_OK && done < n);
     return rc;
 }
