@@ -28,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
+"$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 --trust-loopback >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
 PID=$!
 # The ready line ("knoopd ready listen=127.0.0.1:PORT ..."): a bounded poll, at most 30 s.
 ADDR=""

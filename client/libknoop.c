@@ -10,11 +10,15 @@
  */
 #include "knoop.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,6 +40,8 @@
 
 struct knoop_conn {
     int fd;
+    SSL_CTX *tls_ctx; /* "tls://" addresses: the socket carries TLS (NULL: plaintext) */
+    SSL *ssl;
     int timeout_ms;   /* 0: none */
     bool broken;      /* a transport or protocol failure happened: refuse further use */
     uint32_t next_id; /* the msgid of the next request */
@@ -204,6 +210,59 @@ static int parse_addr(const char *addr, conn_addr_t *a, knoop_error_t *err)
     return 0;
 }
 
+/*
+ * TLS on the connected non-blocking socket c->fd: verifies the server's certificate against
+ * $KNOOP_CACERT (a PEM file) or the system's CAs, and its name or IP against host.
+ */
+static int conn_tls(knoop_conn_t *c, const char *host, int64_t deadline, knoop_error_t *err)
+{
+    const char *ca = getenv("KNOOP_CACERT");
+    struct in6_addr a6;
+    struct in_addr a4;
+    bool ip = inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1;
+    if ((c->tls_ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "tls: out of memory");
+    SSL_CTX_set_min_proto_version(c->tls_ctx, TLS1_2_VERSION);
+    SSL_CTX_set_verify(c->tls_ctx, SSL_VERIFY_PEER, NULL);
+    if ((ca != NULL && ca[0] != '\0' ? SSL_CTX_load_verify_locations(c->tls_ctx, ca, NULL)
+                                     : SSL_CTX_set_default_verify_paths(c->tls_ctx)) != 1)
+        return knoop_error_set(err, KNOOP_EINVAL, "tls: cannot load the CA certificates%s%s",
+                               ca != NULL ? " from " : "", ca != NULL ? ca : "");
+    if ((c->ssl = SSL_new(c->tls_ctx)) == NULL || SSL_set_fd(c->ssl, c->fd) != 1)
+        return knoop_error_set(err, KNOOP_ENOMEM, "tls: out of memory");
+    SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    if (ip)
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), host);
+    else if (SSL_set1_host(c->ssl, host) != 1 || SSL_set_tlsext_host_name(c->ssl, host) != 1)
+        return knoop_error_set(err, KNOOP_ENOMEM, "tls: out of memory");
+    for (;;) {
+        struct pollfd p = { .fd = c->fd };
+        int r = SSL_connect(c->ssl), e, n;
+        if (r == 1)
+            return 0;
+        e = SSL_get_error(c->ssl, r);
+        if (e == SSL_ERROR_WANT_READ)
+            p.events = POLLIN;
+        else if (e == SSL_ERROR_WANT_WRITE)
+            p.events = POLLOUT;
+        else {
+            long v = SSL_get_verify_result(c->ssl);
+            unsigned long q = ERR_get_error();
+            ERR_clear_error();
+            return knoop_error_set(err, KNOOP_EUNAVAIL, "tls handshake with %s failed: %s", c->addr,
+                                   v != X509_V_OK ? X509_verify_cert_error_string(v)
+                                   : q != 0 && ERR_reason_error_string(q) != NULL
+                                       ? ERR_reason_error_string(q)
+                                       : "the server closed the connection");
+        }
+        do
+            n = poll(&p, 1, remaining_ms(deadline));
+        while (n < 0 && errno == EINTR);
+        if (n <= 0)
+            return knoop_error_set(err, KNOOP_EUNAVAIL, "tls handshake with %s timed out", c->addr);
+    }
+}
+
 /* Waits for a non-blocking connect on fd; returns 0 or an errno value. */
 static int connect_wait(int fd, int64_t deadline)
 {
@@ -256,6 +315,7 @@ int knoop_connect(const char *addr, knoop_conn_t **out, knoop_error_t *err)
     knoop_conn_t *c;
     int64_t deadline = deadline_after(KNOOP_CONNECT_TIMEOUT_MS);
     int fd = -ENOENT, rc;
+    bool tls = false;
 
     knoop_error_clear(err);
     if (out == NULL)
@@ -266,9 +326,15 @@ int knoop_connect(const char *addr, knoop_conn_t **out, knoop_error_t *err)
         if (addr == NULL || addr[0] == '\0')
             addr = KNOOP_DEFAULT_ADDR;
     }
+    if (strncmp(addr, "tls://", 6) == 0) {
+        tls = true;
+        addr += 6;
+    }
     rc = parse_addr(addr, &a, err);
     if (rc != 0)
         return rc;
+    if (tls && a.is_unix)
+        return knoop_error_set(err, KNOOP_EINVAL, "address 'tls://%.128s': TLS is for TCP", addr);
     c = calloc(1, sizeof(*c));
     if (c == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
@@ -315,6 +381,10 @@ int knoop_connect(const char *addr, knoop_conn_t **out, knoop_error_t *err)
         return rc;
     }
     c->fd = fd;
+    if (tls && (rc = conn_tls(c, a.host, deadline, err)) != 0) {
+        knoop_close(c);
+        return rc;
+    }
     *out = c;
     return 0;
 }
@@ -323,6 +393,12 @@ void knoop_close(knoop_conn_t *c)
 {
     if (c == NULL)
         return;
+    if (c->ssl != NULL) {
+        (void)SSL_shutdown(c->ssl); /* best effort: a close_notify, not waited for */
+        SSL_free(c->ssl);
+    }
+    SSL_CTX_free(c->tls_ctx);
+    ERR_clear_error();
     if (c->fd >= 0)
         close(c->fd);
     msgpack_sbuffer_destroy(&c->out);
@@ -367,6 +443,24 @@ static int conn_read(knoop_conn_t *c, knoop_error_t *err)
     if (msgpack_unpacker_buffer_capacity(&c->unp) < CONN_READ_CHUNK / 4 &&
         !msgpack_unpacker_reserve_buffer(&c->unp, CONN_READ_CHUNK))
         return conn_fail(c, knoop_error_set(err, KNOOP_ENOMEM, "out of memory"));
+    if (c->ssl != NULL) {
+        int r = SSL_read(c->ssl, msgpack_unpacker_buffer(&c->unp),
+                         (int)msgpack_unpacker_buffer_capacity(&c->unp));
+        if (r <= 0) {
+            int e = SSL_get_error(c->ssl, r);
+            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+                return 0;
+            ERR_clear_error();
+            if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno == 0))
+                return conn_fail(c,
+                                 knoop_error_set(err, KNOOP_EUNAVAIL,
+                                                 "connection to %s closed by the server", c->addr));
+            return conn_fail(
+                c, knoop_error_set(err, KNOOP_EUNAVAIL, "tls: reading from %s failed", c->addr));
+        }
+        msgpack_unpacker_buffer_consumed(&c->unp, (size_t)r);
+        return 0;
+    }
     do
         n = recv(c->fd, msgpack_unpacker_buffer(&c->unp), msgpack_unpacker_buffer_capacity(&c->unp),
                  0);
@@ -411,15 +505,29 @@ static int conn_flush(knoop_conn_t *c, int64_t deadline, knoop_error_t *err)
         short rev = 0;
         int rc;
 
-        do
-            n = send(c->fd, c->out.data + c->out_off, c->out.size - c->out_off, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
-        if (n > 0) {
-            c->out_off += (size_t)n;
-            continue;
+        if (c->ssl != NULL) {
+            int w = SSL_write(c->ssl, c->out.data + c->out_off, (int)(c->out.size - c->out_off));
+            if (w > 0) {
+                c->out_off += (size_t)w;
+                continue;
+            }
+            w = SSL_get_error(c->ssl, w);
+            if (w != SSL_ERROR_WANT_WRITE && w != SSL_ERROR_WANT_READ) {
+                ERR_clear_error();
+                return conn_fail(
+                    c, knoop_error_set(err, KNOOP_EUNAVAIL, "tls: writing to %s failed", c->addr));
+            }
+        } else {
+            do
+                n = send(c->fd, c->out.data + c->out_off, c->out.size - c->out_off, MSG_NOSIGNAL);
+            while (n < 0 && errno == EINTR);
+            if (n > 0) {
+                c->out_off += (size_t)n;
+                continue;
+            }
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+                return conn_fail(c, sock_error(err, c->addr, errno));
         }
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-            return conn_fail(c, sock_error(err, c->addr, errno));
         rc = conn_poll(c, POLLOUT | POLLIN, deadline, &rev, err);
         if (rc != 0)
             return rc;
@@ -559,7 +667,9 @@ static int conn_recv(knoop_conn_t *c, int64_t deadline, uint32_t *msgid, knoop_r
                     c, knoop_error_set(err, KNOOP_ENOMEM, "out of memory decoding a response"));
             return protocol_error(c, err, "not MessagePack");
         }
-        rc = conn_poll(c, POLLIN, deadline, &rev, err);
+        /* Decrypted bytes SSL holds already are not visible to poll(). */
+        rc = c->ssl != NULL && SSL_pending(c->ssl) > 0 ? 0
+                                                       : conn_poll(c, POLLIN, deadline, &rev, err);
         if (rc == 0)
             rc = conn_read(c, err);
         if (rc != 0) {

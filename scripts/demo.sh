@@ -33,7 +33,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "== start knoopd (data in $RUN/data)"
-"$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
+"$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 --trust-loopback >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
 PID=$!
 # Wait for the ready line ("knoopd ready listen=127.0.0.1:PORT ..."): a bounded poll, at most
 # 30 s, that stops early if knoopd exits.

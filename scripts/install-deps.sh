@@ -6,7 +6,7 @@ set -eu
 # libclang-rt-14-dev: clang's sanitizer and libFuzzer runtimes (the fuzz step of test.sh).
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev clang-format git
 librocksdb-dev libuv1-dev libmsgpack-dev libcmocka-dev libutf8proc-dev libedit-dev libjansson-dev
-python3 python3-msgpack python3-pynvim graphviz"
+libsodium-dev libssl-dev openssl python3 python3-msgpack python3-pynvim graphviz"
 missing=""
 for p in $PKGS; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

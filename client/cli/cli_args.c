@@ -15,6 +15,8 @@ const cli_opt_t cli_global_opts[] = {
     { "port", "P", false, "server port (default 7474)" },
     { "socket", "PATH", false, "connect to a Unix socket instead of TCP" },
     { "timeout", "MS", false, "time limit per request in ms, 0 = none (default 60000)" },
+    { "tls", NULL, false, "speak TLS to the server (checks its certificate and name)" },
+    { "cacert", "FILE", false, "CA certificate (PEM) to check the server's against" },
     { "help", NULL, false, "show this help" },
     { NULL, NULL, false, NULL },
 };

@@ -442,6 +442,98 @@ static int b_backup(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
     return 0;
 }
 
+/* ---- users: secrets come from the environment or a prompt, never the command line ---- */
+
+static const cli_opt_t user_add_opts[] = {
+    { "role", "R", false, "reader, editor, admin or privacy (required)" },
+    { "password", NULL, false,
+      "give the user a password: from $KNOOP_NEW_PASSWORD, else asked on the terminal" },
+    REASON_OPT,
+    END_OPT,
+};
+static const cli_opt_t user_token_opts[] = {
+    { "label", "L", false, "what the token is for (shown by user list)" },
+    REASON_OPT,
+    END_OPT,
+};
+static const cli_opt_t user_revoke_opts[] = {
+    { "id", "ID", false, "only this token (see user list); default all of the user's" },
+    REASON_OPT,
+    END_OPT,
+};
+static const cli_opt_t reason_opts[] = { REASON_OPT, END_OPT };
+
+/* A new password: $KNOOP_NEW_PASSWORD, else asked twice on the terminal. */
+static int new_password(json_t *p, char *msg, size_t msgsz)
+{
+    const char *env = getenv("KNOOP_NEW_PASSWORD");
+    char first[1024];
+    char *pw;
+    if (env != NULL && env[0] != '\0') {
+        json_object_set_new(p, "password", json_string(env));
+        return 0;
+    }
+    if ((pw = getpass("New password: ")) == NULL || pw[0] == '\0')
+        return cli_bad(msg, msgsz, "no password: set KNOOP_NEW_PASSWORD or run on a terminal");
+    snprintf(first, sizeof(first), "%s", pw);
+    if ((pw = getpass("Again: ")) == NULL || strcmp(pw, first) != 0)
+        return cli_bad(msg, msgsz, "the passwords differ");
+    json_object_set_new(p, "password", json_string(first));
+    memset(first, 0, sizeof(first));
+    return 0;
+}
+
+static void set_reason(const cli_args_t *a, json_t *p)
+{
+    const char *r = cli_args_get(a, "reason");
+    if (r != NULL)
+        json_object_set_new(p, "reason", json_string(r));
+}
+
+static int b_user_add(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    const char *role = cli_args_get(a, "role");
+    if (role == NULL)
+        return cli_bad(msg, msgsz, "--role is required");
+    json_object_set_new(p, "name", json_string(a->pos[0]));
+    json_object_set_new(p, "role", json_string(role));
+    set_reason(a, p);
+    return cli_args_count(a, "password") > 0 ? new_password(p, msg, msgsz) : 0;
+}
+
+static int b_user_name(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    (void)msg;
+    (void)msgsz;
+    json_object_set_new(p, "name", json_string(a->pos[0]));
+    set_reason(a, p);
+    return 0;
+}
+
+static int b_user_passwd(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    b_user_name(a, p, msg, msgsz);
+    return new_password(p, msg, msgsz);
+}
+
+static int b_user_token(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    const char *label = cli_args_get(a, "label");
+    b_user_name(a, p, msg, msgsz);
+    if (label != NULL)
+        json_object_set_new(p, "label", json_string(label));
+    return 0;
+}
+
+static int b_user_revoke(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    const char *id = cli_args_get(a, "id");
+    b_user_name(a, p, msg, msgsz);
+    if (id != NULL)
+        json_object_set_new(p, "id", json_string(id));
+    return 0;
+}
+
 /* ---- the table ---- */
 
 static const cli_cmd_t cmds[] = {
@@ -507,6 +599,25 @@ static const cli_cmd_t cmds[] = {
     { "admin", "check", "admin.check", "admin check",
       "check that adjacency, indexes and history agree with the records (exit 1 if not)",
       "knoop admin check --json", 0, 0, NULL, no_opts, NULL },
+    { "user", "add", "user.add", "user add NAME --role R [--password] [--reason TEXT]",
+      "add a user (admin); with --password it gets one, else it uses tokens only",
+      "KNOOP_NEW_PASSWORD=... knoop user add rita --role reader --password", 1, 1,
+      "NAME  1 to 64 letters, digits, '.', '_', '-'", user_add_opts, b_user_add },
+    { "user", "list", "user.list", "user list", "list the users, their roles and tokens (admin)",
+      "knoop user list", 0, 0, NULL, no_opts, NULL },
+    { "user", "remove", "user.remove", "user remove NAME [--reason TEXT]",
+      "remove a user and revoke its tokens (admin)", "knoop user remove rita", 1, 1,
+      "NAME  the user", reason_opts, b_user_name },
+    { "user", "passwd", "user.passwd", "user passwd NAME",
+      "set a user's password (admin, or the user itself) from $KNOOP_NEW_PASSWORD or a prompt",
+      "knoop user passwd rita", 1, 1, "NAME  the user", reason_opts, b_user_passwd },
+    { "user", "token", "user.token", "user token NAME [--label L]",
+      "make a new API token for a user and print it (shown this once)",
+      "knoop user token svc-export --label 'nightly export'", 1, 1, "NAME  the user",
+      user_token_opts, b_user_token },
+    { "user", "revoke", "user.token.revoke", "user revoke NAME [--id ID]",
+      "revoke one token of a user, or all of them (admin)", "knoop user revoke svc-export", 1, 1,
+      "NAME  the user", user_revoke_opts, b_user_revoke },
     { NULL, "call", NULL, "call METHOD [JSON]", "call any method with a JSON params object",
       "knoop call node.get '{\"id\": 1}'", 1, 2,
       "METHOD  a method name (see PROTOCOL.md)\n  JSON    the named parameters as a JSON object",
@@ -515,7 +626,7 @@ static const cli_cmd_t cmds[] = {
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history", "backup", "admin",
-                                      "call", "help", "quit", "exit",
+                                      "user", "call", "help", "quit", "exit",
                                       /* -- contact administration (cli_contact.c) -- */
                                       "contact", "task", "list", "export",
                                       /* -- end contact administration -- */
@@ -524,12 +635,18 @@ const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history",
                                       "graph",
                                       /* -- end import, query -- */
                                       NULL };
-const char *const cli_methods[] = {
-    "ping",        "server.info",    "auth",         "node.create",  "node.get",    "node.update",
-    "node.delete", "node.find",      "edge.create",  "edge.get",     "edge.end",    "edge.update",
-    "edge.list",   "gemeente.merge", "schema.check", "history.list", "admin.check", NULL
-};
+const char *const cli_methods[] = { "ping",         "server.info",       "auth",
+                                    "node.create",  "node.get",          "node.update",
+                                    "node.delete",  "node.find",         "edge.create",
+                                    "edge.get",     "edge.end",          "edge.update",
+                                    "edge.list",    "gemeente.merge",    "schema.check",
+                                    "history.list", "admin.check",       "user.add",
+                                    "user.list",    "user.remove",       "user.passwd",
+                                    "user.token",   "user.token.revoke", NULL };
 static const char *const node_words[] = { "create", "get", "update", "delete", "find", NULL };
+static const char *const user_words[] = {
+    "add", "list", "remove", "passwd", "token", "revoke", NULL
+};
 static const char *const edge_words[] = { "create", "get", "end", "update", "list", NULL };
 static const char *const query_words[] = { "places", "members", "participation", "holders", "roles",
                                            "seats",  NULL };
@@ -542,6 +659,8 @@ const char *const *cli_group_words(const char *group)
     if (cli_contact_group_words(group) != NULL)
         return cli_contact_group_words(group);
     /* -- end contact administration -- */
+    if (strcmp(group, "user") == 0)
+        return user_words;
     if (strcmp(group, "node") == 0)
         return node_words;
     if (strcmp(group, "edge") == 0)
@@ -623,7 +742,14 @@ void cli_usage(FILE *f)
           "environment:\n"
           "  KNOOP_ADDR     server address when no --host/--port/--socket: host:port,\n"
           "                 [v6addr]:port, unix:/path or /path (default 127.0.0.1:7474)\n"
-          "  KNOOP_TOKEN    if set, sent with `auth` after connecting\n"
+          "                 (tls://host:port speaks TLS, as --tls does)\n"
+          "  KNOOP_CACERT   the CA certificate (PEM) a TLS server's certificate is checked\n"
+          "                 against (default: the system's CAs), as --cacert\n"
+          "  KNOOP_TOKEN    if set, sent with `auth {token}` after connecting\n"
+          "  KNOOP_USER     if set, `auth {user, password}` after connecting, the password\n"
+          "                 from KNOOP_PASSWORD or else asked on the terminal\n"
+          "  KNOOP_NEW_PASSWORD  the password for `user add --password` and `user passwd`\n"
+          "                 (else asked on the terminal); never on the command line\n"
           "  NO_COLOR       if set, no bold table headers\n"
           "\n"
           "output: tables by default; --json (pretty on a terminal); --csv.\n"
@@ -650,7 +776,9 @@ static void cmd_help(FILE *f, const cli_cmd_t *c)
             fprintf(f, "  %-20s %s\n", head, c->opts[i].help);
         }
     }
-    fputs("\nglobal options: --json --csv --host H --port P --socket PATH --timeout MS\n", f);
+    fputs("\nglobal options: --json --csv --host H --port P --socket PATH --timeout MS --tls\n"
+          "  --cacert FILE\n",
+          f);
     fprintf(f, "\nexample:\n  %s\n", c->example);
 }
 
@@ -725,6 +853,17 @@ int cli_apply_globals(cli_ctx_t *ctx, const cli_args_t *a, cli_format_t *fmt)
                  strchr(host, ':') != NULL && host[0] != '[' ? "[%s]:%s" : "%s:%s", host,
                  port != NULL ? port : "7474");
     }
+    if (cli_args_get(a, "cacert") != NULL)
+        setenv("KNOOP_CACERT", cli_args_get(a, "cacert"), 1); /* read by knoop_connect */
+    if (cli_args_get(a, "tls") != NULL) {
+        char plain[sizeof(ctx->addr)];
+        const char *cur = ctx->addr[0] ? ctx->addr : getenv("KNOOP_ADDR");
+        if (sock != NULL)
+            return usage_error(NULL, NULL, "--tls is for TCP, not --socket");
+        snprintf(plain, sizeof(plain), "%s", cur != NULL && cur[0] ? cur : "127.0.0.1:7474");
+        if (strncmp(plain, "tls://", 6) != 0)
+            snprintf(ctx->addr, sizeof(ctx->addr), "tls://%.500s", plain);
+    }
     return 0;
 }
 
@@ -763,6 +902,7 @@ static int ensure_conn(cli_ctx_t *ctx)
 {
     knoop_error_t err;
     const char *token = getenv("KNOOP_TOKEN");
+    const char *user = getenv("KNOOP_USER");
     int rc;
 
     if (ctx->conn != NULL)
@@ -773,16 +913,27 @@ static int ensure_conn(cli_ctx_t *ctx)
         return rc == KNOOP_EUNAVAIL ? CLI_EXIT_UNREACHABLE : CLI_EXIT_USAGE;
     }
     knoop_set_timeout(ctx->conn, ctx->timeout_ms);
-    if (token != NULL && token[0] != '\0') {
+    if ((token != NULL && token[0] != '\0') || (user != NULL && user[0] != '\0')) {
         msgpack_sbuffer sb;
         msgpack_packer pk;
         json_t *res = NULL;
 
         msgpack_sbuffer_init(&sb);
         msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-        msgpack_pack_map(&pk, 1);
-        msgpack_pack_str_with_body(&pk, "token", 5);
-        msgpack_pack_str_with_body(&pk, token, strlen(token));
+        if (user != NULL && user[0] != '\0') {
+            const char *pw = getenv("KNOOP_PASSWORD");
+            if ((pw == NULL || pw[0] == '\0') && (pw = getpass("Password: ")) == NULL)
+                pw = "";
+            msgpack_pack_map(&pk, 2);
+            msgpack_pack_str_with_body(&pk, "user", 4);
+            msgpack_pack_str_with_body(&pk, user, strlen(user));
+            msgpack_pack_str_with_body(&pk, "password", 8);
+            msgpack_pack_str_with_body(&pk, pw, strlen(pw));
+        } else {
+            msgpack_pack_map(&pk, 1);
+            msgpack_pack_str_with_body(&pk, "token", 5);
+            msgpack_pack_str_with_body(&pk, token, strlen(token));
+        }
         rc = call_raw(ctx, "auth", sb.data, sb.size, &res);
         msgpack_sbuffer_destroy(&sb);
         json_decref(res);

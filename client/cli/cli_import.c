@@ -40,7 +40,7 @@
 int cli_conn(cli_ctx_t *ctx)
 {
     knoop_error_t err;
-    const char *token = getenv("KNOOP_TOKEN");
+    const char *token = getenv("KNOOP_TOKEN"), *user = getenv("KNOOP_USER");
     int rc;
 
     if (ctx->conn != NULL)
@@ -51,8 +51,17 @@ int cli_conn(cli_ctx_t *ctx)
         return rc == KNOOP_EUNAVAIL ? CLI_EXIT_UNREACHABLE : CLI_EXIT_USAGE;
     }
     knoop_set_timeout(ctx->conn, ctx->timeout_ms);
-    if (token != NULL && token[0] != '\0') {
-        json_t *p = json_pack("{s:s}", "token", token), *res = NULL;
+    if ((token != NULL && token[0] != '\0') || (user != NULL && user[0] != '\0')) {
+        json_t *p, *res = NULL;
+        if (user != NULL && user[0] != '\0') {
+            /* The password from the environment or the terminal, never the command line. */
+            const char *pw = getenv("KNOOP_PASSWORD");
+            if ((pw == NULL || pw[0] == '\0') && (pw = getpass("Password: ")) == NULL)
+                pw = "";
+            p = json_pack("{s:s, s:s}", "user", user, "password", pw);
+        } else {
+            p = json_pack("{s:s}", "token", token);
+        }
         rc = cli_rpc(ctx, "auth", p, &res, &err);
         json_decref(p);
         json_decref(res);

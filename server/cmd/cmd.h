@@ -31,6 +31,40 @@ enum {
     CMD_FAST = 1 << 4     /* a point read on a snapshot: runs on the event loop, no hand-off */
 };
 
+/*
+ * Roles. Every method in the table names the one role it needs (CMD_ROLE_NONE: anyone, even
+ * before auth: ping and auth). A user has one role, which grants a set of them
+ * (cmd_role_grants): reader {reader}, editor {reader, editor}, admin {reader, editor, admin},
+ * privacy {reader, privacy} -- erasure and the audit trail are kept apart from administration.
+ * A connection on the Unix socket (or on loopback with --trust-loopback) is the local operator
+ * "local" with every role; the shared --auth-token-file token is an admin.
+ */
+enum {
+    CMD_ROLE_NONE = 0,
+    CMD_ROLE_READER = 1 << 0,
+    CMD_ROLE_EDITOR = 1 << 1,
+    CMD_ROLE_ADMIN = 1 << 2,
+    CMD_ROLE_PRIVACY = 1 << 3,
+    CMD_ROLE_ALL = 0xf
+};
+
+/* Longest user name, in bytes (letters, digits, '.', '_', '-'). */
+#define CMD_USER_NAME_MAX 64
+
+/* Who a connection is after auth: the user name (the history's actor) and the roles granted. */
+typedef struct {
+    char user[CMD_USER_NAME_MAX + 1];
+    unsigned roles;
+} cmd_identity_t;
+
+/* The roles a user's role name grants (0 when the name is not a role). */
+unsigned cmd_role_grants(const char *role);
+/* The name of one role bit ("reader" ...), or "anyone" for CMD_ROLE_NONE. Static. */
+const char *cmd_role_name(unsigned role);
+
+/* Persons listed by one read's audit entry (more are counted, not listed). */
+#define CMD_AUDIT_IDS 64
+
 /* Server figures shown by server.info, filled in by the network layer. */
 typedef struct {
     const char *version;
@@ -60,7 +94,23 @@ typedef struct {
     void *on_abort_arg;
     int64_t deadline_ms; /* wall-clock ms after which long work gives up (0 = none) */
     const cmd_stats_t *stats;
+    unsigned roles; /* the caller's roles (CMD_ROLE_*): cmd_run refuses a method needing others */
+    /* auth only: the shared --auth-token-file token (NULL = none), and where auth puts the
+     * identity it established (the network layer applies it to the connection). */
+    const char *shared_token;
+    cmd_identity_t *auth_out;
+    /* Persons whose data a read returned (cmd_audit_note); cmd_run records them in the audit
+     * trail when the read succeeds, and fails the read when it cannot. */
+    uint64_t audit_ids[CMD_AUDIT_IDS];
+    uint32_t naudit;
+    bool audit_more; /* more persons than audit_ids holds were read */
+    /* Set by privacy.erase/anonymise: ids whose old values must leave the disk once the
+     * transaction has committed (store_purge); cmd_run does it and frees the list. */
+    graph_ids_t purge;
 } cmd_ctx_t;
+
+/* Notes that the current read returns personal data of person id (for the audit trail). */
+void cmd_audit_note(cmd_ctx_t *ctx, uint64_t id);
 
 /* Returns 0 and packs exactly one result value with pk, or a negative knoop_err_t with err set
  * (then whatever was packed is discarded). */
@@ -72,6 +122,7 @@ typedef struct {
     cmd_handler_fn handler;
     const proto_param_spec_t *params;
     int flags;
+    unsigned role; /* the role the method needs (one CMD_ROLE_* bit, or CMD_ROLE_NONE) */
 } cmd_t;
 
 /* Looks up a method by name (not NUL-terminated). NULL when unknown. */
@@ -81,10 +132,11 @@ const cmd_t *cmd_lookup(const char *name, size_t len);
 extern const cmd_t cmd_table[];
 
 /*
- * The dispatcher: checks params against cmd's spec (unknown, missing, wrong type), then runs the
- * handler. For a CMD_WRITE method it begins the transaction (unless ctx->txn is already set, as
- * inside `batch`), commits it when the handler returns 0 and aborts it otherwise; for a CMD_READ
- * method without ctx->view it reads a fresh snapshot. ctx->store, ctx->who.actor and
+ * The dispatcher: refuses with KNOOP_EPERM (permission_denied, naming the role needed) a method
+ * whose role ctx->roles lacks, checks params against cmd's spec (unknown, missing, wrong type),
+ * then runs the handler. For a CMD_WRITE method it begins the transaction (unless ctx->txn is
+ * already set, as inside `batch`), commits it when the handler returns 0 and aborts it otherwise;
+ * for a CMD_READ method without ctx->view it reads a fresh snapshot. ctx->store, ctx->who.actor and
  * ctx->deadline_ms are the caller's. Returns 0 with exactly one result value packed with pk, or a
  * negative knoop_err_t with err set (then whatever was packed must be discarded, and nothing was
  * written). pk writes into a knoop_buf_t (knoop_buf_packer): a write method whose result could not
@@ -142,6 +194,52 @@ int cmd_list_unsubscribe(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer
 int cmd_list_members(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
 /* -- end contact administration -- */
+
+/*
+ * Users, tokens and auth (cmd_user.c). Users live in the meta column family (store_int.h):
+ * passwords as Argon2id hashes (libsodium crypto_pwhash_str), API tokens as SHA-256 hashes only.
+ * cmd_auth checks {user, password} or {token} and fills ctx->auth_out; a password check costs
+ * about one Argon2id hash (tens of ms), so auth runs on a worker thread, never on the loop.
+ */
+int cmd_auth(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_user_add(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_user_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_user_remove(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                    knoop_error_t *err);
+int cmd_user_passwd(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                    knoop_error_t *err);
+int cmd_user_token(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_user_revoke(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                    knoop_error_t *err);
+
+/*
+ * First start: when the store holds no user, creates the user "admin" (role admin) with the
+ * password in the environment variable KNOOP_ADMIN_PASSWORD (at least 12 bytes; the variable is
+ * then removed from the environment) or else a random one written to DIR/admin-password (mode
+ * 0600). *created tells whether it did; path gets where the password is ("" when it came from
+ * the environment). Returns 0 or a negative knoop_err_t. Thread: the main thread, before serving.
+ */
+int cmd_user_bootstrap(store_t *s, const char *dir, bool *created, char *path, size_t pathsz,
+                       knoop_error_t *err);
+
+/*
+ * The audit trail (cmd_audit.c, role privacy): audit.list {from?, to?, user?, id?, kind?,
+ * after?, limit?} and audit.verify {} over the store's hash chain (store.h).
+ */
+int cmd_audit_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
+int cmd_audit_verify(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                     knoop_error_t *err);
+
+/*
+ * AVG (cmd_privacy.c, role privacy): privacy.erase {id, reason} removes a person, its edges
+ * (cascade) and the personal data in their history (entries stay, marked erased); then the old
+ * values are compacted out of the files. privacy.anonymise {id, reason} replaces the person's
+ * properties by a pseudonym, keeps its edges, and erases its history the same way.
+ */
+int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                      knoop_error_t *err);
+int cmd_privacy_anonymise(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                          knoop_error_t *err);
 
 /* Online backup (cmd_backup.c). */
 int cmd_admin_backup(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,

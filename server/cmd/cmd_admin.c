@@ -110,6 +110,15 @@ int cmd_check_dir(const char *dir, FILE *out, FILE *errout)
         return 2;
     }
     rc = graph_check(s, NULL, 0, cmd__check_print, out, &r, &err);
+    if (rc == KNOOP_OK) {
+        /* The audit chain too (audit.verify, offline): a broken link is a mismatch. */
+        store_audit_result_t a;
+        if ((rc = store_audit_verify(s, NULL, &a, &err)) == KNOOP_OK && !a.ok) {
+            fprintf(out, "mismatch meta audit/%llu: %s\n", (unsigned long long)a.first_bad,
+                    a.problem);
+            r.mismatches++;
+        }
+    }
     store_close(s);
     if (rc != KNOOP_OK) {
         fprintf(errout, "knoopd: --check: %s\n", err.msg);

@@ -52,7 +52,8 @@ int cmd_batch(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop
             return knoop_error_set(err, KNOOP_ENOTFOUND, "params.ops[%u].method: unknown method %s",
                                    (unsigned)i,
                                    knoop_repr(q, sizeof(q), m->via.str.ptr, m->via.str.size, 64));
-        if (!(cmd->flags & (CMD_READ | CMD_WRITE)) || cmd->handler == cmd_batch)
+        if (!(cmd->flags & (CMD_READ | CMD_WRITE)) || cmd->handler == cmd_batch ||
+            cmd->handler == cmd_auth)
             return knoop_error_set(err, KNOOP_EINVAL,
                                    "params.ops[%u].method: %s cannot be part of a batch",
                                    (unsigned)i, cmd->name);

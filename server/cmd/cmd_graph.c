@@ -144,6 +144,8 @@ int cmd_node_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
         return rc;
     if ((rc = graph_node_get(ctx->store, ctx->view, id, &n, err)) != KNOOP_OK)
         return rc;
+    if (n.kind == SCHEMA_KIND_PERSON)
+        cmd_audit_note(ctx, id);
     graph_node_pack(pk, &n);
     graph_node_clear(&n);
     return KNOOP_OK;
@@ -288,8 +290,11 @@ static int cmd__pack_nodes(cmd_ctx_t *ctx, const graph_ids_t *ids, bool more, ms
         msgpack_pack_map(pk, 2);
         cmd_pack_cstr(pk, "nodes");
         msgpack_pack_array(pk, (uint32_t)n);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+            if (nodes[i].kind == SCHEMA_KIND_PERSON)
+                cmd_audit_note(ctx, nodes[i].id);
             graph_node_pack(pk, &nodes[i]);
+        }
         cmd_pack_cstr(pk, "more");
         cmd_pack_bool(pk, more);
     }
@@ -640,6 +645,22 @@ static int cmd__hist_cb(void *arg, const void *entry, size_t len)
     return 0;
 }
 
+/* Stops at an entry of op "erase" (*(bool *)arg = true). */
+static int cmd__erased_cb(void *arg, const void *entry, size_t len)
+{
+    msgpack_unpacked u;
+    const msgpack_object *op;
+    size_t off = 0;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, entry, len, &off) == MSGPACK_UNPACK_SUCCESS &&
+        u.data.type == MSGPACK_OBJECT_MAP && (op = proto_param(&u.data, "op")) != NULL &&
+        op->type == MSGPACK_OBJECT_STR && op->via.str.size == 5 &&
+        memcmp(op->via.str.ptr, "erase", 5) == 0)
+        *(bool *)arg = true;
+    msgpack_unpacked_destroy(&u);
+    return *(bool *)arg ? 1 : 0;
+}
+
 int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err)
 {
@@ -671,6 +692,29 @@ int cmd_history_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
                (rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK) {
         /* A node may be named by its external key; edge ids are numbers. */
         return rc;
+    }
+    if (id != 0 && id < STORE_HIST_ID_AUX) {
+        /* A person's history holds personal data; so may a deleted node's (no record left). */
+        graph_node_t n;
+        int g = graph_node_get(ctx->store, ctx->view, id, &n, err);
+        if (g == KNOOP_ENOTFOUND || (g == KNOOP_OK && n.kind == SCHEMA_KIND_PERSON))
+            cmd_audit_note(ctx, id);
+        if (g == KNOOP_OK)
+            graph_node_clear(&n);
+        else if (g != KNOOP_ENOTFOUND)
+            return g;
+        knoop_error_clear(err);
+        /* An erased person's id answers as an id never used, except to the privacy role: the
+         * history of erasures is theirs to see, not a list of whom to look for elsewhere. */
+        if (g == KNOOP_ENOTFOUND && (ctx->roles & CMD_ROLE_PRIVACY) == 0) {
+            bool erased = false;
+            if ((rc = store_hist_scan(ctx->store, ctx->view, id, cmd__erased_cb, &erased, err)) !=
+                KNOOP_OK)
+                return rc;
+            if (erased)
+                return knoop_error_set(err, KNOOP_ENOTFOUND, "no history for id %llu",
+                                       (unsigned long long)id);
+        }
     }
     knoop_buf_init(&sb);
     rc = store_hist_scan(ctx->store, ctx->view, id, cmd__hist_cb, &h, err);

@@ -174,6 +174,7 @@ int cmd_query_roles(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                                "params.at: give at (one date) or from/to (a period), not both");
     if (has_from && has_to && to <= from)
         return knoop_error_set(err, KNOOP_EINVAL, "params.to: must be after params.from");
+    cmd_audit_note(ctx, person);
     rc = query_roles(&q, person, has_from || has_to, at, from, to, limit, &out, err);
     if (rc == KNOOP_OK)
         query_roles_pack(pk, &out);

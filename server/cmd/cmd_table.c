@@ -15,12 +15,31 @@
     }
 
 static const proto_param_spec_t p_none[] = { END };
-static const proto_param_spec_t p_auth[] = { P("token", STR, true), END };
+static const proto_param_spec_t p_auth[] = { P("token", STR, false), P("user", STR, false),
+                                             P("password", STR, false), END };
+static const proto_param_spec_t p_user_add[] = { P("name", STR, true), P("role", STR, true),
+                                                 P("password", STR, false), P("reason", STR, false),
+                                                 END };
+static const proto_param_spec_t p_user_name[] = { P("name", STR, true), P("reason", STR, false),
+                                                  END };
+static const proto_param_spec_t p_user_passwd[] = { P("name", STR, true), P("password", STR, true),
+                                                    P("reason", STR, false), END };
+static const proto_param_spec_t p_user_token[] = { P("name", STR, true), P("label", STR, false),
+                                                   P("reason", STR, false), END };
+static const proto_param_spec_t p_user_revoke[] = { P("name", STR, true), P("id", STR, false),
+                                                    P("reason", STR, false), END };
 static const proto_param_spec_t p_node_create[] = { P("kind", STR, true), P("type", STR, false),
                                                     P("props", MAP, false), P("reason", STR, false),
                                                     END };
 static const proto_param_spec_t p_limit[] = { P("limit", U64, false), END };
-static const proto_param_spec_t p_id_ref[] = { P("id", STR_OR_U64, true), END };
+static const proto_param_spec_t p_id_ref[] = { P("id", STR_OR_U64, true), P("reason", STR, false),
+                                               END };
+static const proto_param_spec_t p_privacy[] = { P("id", STR_OR_U64, true), P("reason", STR, true),
+                                                END };
+static const proto_param_spec_t p_audit_list[] = { P("from", STR, false),  P("to", STR, false),
+                                                   P("user", STR, false),  P("id", U64, false),
+                                                   P("kind", STR, false),  P("after", U64, false),
+                                                   P("limit", U64, false), END };
 static const proto_param_spec_t p_node_update[] = {
     P("id", STR_OR_U64, true),   P("set", MAP, false),    P("unset", ARRAY, false),
     P("if_version", U64, false), P("reason", STR, false), END
@@ -28,13 +47,10 @@ static const proto_param_spec_t p_node_update[] = {
 static const proto_param_spec_t p_node_delete[] = { P("id", STR_OR_U64, true),
                                                     P("cascade", BOOL, false),
                                                     P("reason", STR, false), END };
-static const proto_param_spec_t p_node_find[] = { P("kind", STR, false),
-                                                  P("type", STR, false),
-                                                  P("name", STR, false),
-                                                  P("key", STR, false),
-                                                  P("limit", U64, false),
-                                                  P("at", DATE, false),
-                                                  END };
+static const proto_param_spec_t p_node_find[] = { P("reason", STR, false), P("kind", STR, false),
+                                                  P("type", STR, false),   P("name", STR, false),
+                                                  P("key", STR, false),    P("limit", U64, false),
+                                                  P("at", DATE, false),    END };
 static const proto_param_spec_t p_edge_create[] = {
     P("type", STR, true),          P("source", STR_OR_U64, true), P("target", STR_OR_U64, true),
     P("valid_from", DATE, true),   P("valid_to", DATE, false),    P("props", MAP, false),
@@ -56,10 +72,10 @@ static const proto_param_spec_t p_edge_list[] = {
     P("limit", U64, false),      END
 };
 static const proto_param_spec_t p_batch[] = { P("ops", ARRAY, true), P("reason", STR, false), END };
-static const proto_param_spec_t p_history[] = { P("id", STR_OR_U64, false),
-                                                P("postcode", STR, false),
-                                                P("woonplaats", U64, false), P("limit", U64, false),
-                                                END };
+static const proto_param_spec_t p_history[] = {
+    P("reason", STR, false),     P("id", STR_OR_U64, false), P("postcode", STR, false),
+    P("woonplaats", U64, false), P("limit", U64, false),     END
+};
 
 /* -- contact administration (cmd_contact.c) -- */
 static const proto_param_spec_t p_contact_register[] = {
@@ -164,10 +180,13 @@ static const proto_param_spec_t p_query_participation[] = { P("node", STR_OR_U64
                                                             P("at", DATE, false),
                                                             P("limit", U64, false),
                                                             P("examples", BOOL, false), END };
-static const proto_param_spec_t p_query_roles[] = {
-    P("person", STR_OR_U64, true), P("at", DATE, false),   P("from", DATE, false),
-    P("to", DATE, false),          P("limit", U64, false), END
-};
+static const proto_param_spec_t p_query_roles[] = { P("reason", STR, false),
+                                                    P("person", STR_OR_U64, true),
+                                                    P("at", DATE, false),
+                                                    P("from", DATE, false),
+                                                    P("to", DATE, false),
+                                                    P("limit", U64, false),
+                                                    END };
 static const proto_param_spec_t p_query_path[] = { P("source", STR_OR_U64, true),
                                                    P("target", STR_OR_U64, true),
                                                    P("at", DATE, false),
@@ -198,66 +217,112 @@ static const proto_param_spec_t p_perspective_get[] = { P("name", STR, true),
 
 static const proto_param_spec_t p_backup[] = { P("dir", STR, true), P("verify", BOOL, false), END };
 
-/* auth is handled by the network layer, which owns the connection's state; it is listed here
- * so that lookup, parameter checks and documentation see it like every other method. */
+/* auth runs like every other method (on a worker: a password check is a slow hash); the network
+ * layer applies the identity it establishes (ctx->auth_out) to the connection. The last column
+ * is the role a method needs (cmd.h). */
 const cmd_t cmd_table[] = {
-    { "ping", cmd_ping, p_none, CMD_NO_AUTH | CMD_INLINE },
-    { "auth", NULL, p_auth, CMD_NO_AUTH | CMD_INLINE },
-    { "server.info", cmd_server_info, p_none, CMD_INLINE },
-    { "node.create", cmd_node_create, p_node_create, CMD_WRITE },
-    { "node.get", cmd_node_get, p_id_ref, CMD_READ | CMD_FAST },
-    { "node.update", cmd_node_update, p_node_update, CMD_WRITE },
-    { "node.delete", cmd_node_delete, p_node_delete, CMD_WRITE },
-    { "node.find", cmd_node_find, p_node_find, CMD_READ },
-    { "edge.create", cmd_edge_create, p_edge_create, CMD_WRITE },
-    { "edge.get", cmd_edge_get, p_edge_get, CMD_READ | CMD_FAST },
-    { "edge.end", cmd_edge_end, p_edge_end, CMD_WRITE },
-    { "edge.update", cmd_edge_update, p_edge_update, CMD_WRITE },
-    { "edge.list", cmd_edge_list, p_edge_list, CMD_READ },
-    { "history.list", cmd_history_list, p_history, CMD_READ },
-    { "batch", cmd_batch, p_batch, CMD_WRITE },
-    { "admin.backup", cmd_admin_backup, p_backup, CMD_READ },
-    { "schema.types", cmd_schema_types, p_none, CMD_READ | CMD_FAST },
-    { "schema.check", cmd_schema_check, p_limit, CMD_READ },
-    { "schema.roles", cmd_schema_roles, p_none, CMD_READ | CMD_FAST },
-    { "schema.role.define", cmd_schema_role_define, p_role_define, CMD_WRITE },
-    { "schema.fields", cmd_schema_fields, p_fields, CMD_READ },
-    { "schema.field.define", cmd_schema_field_define, p_field_define, CMD_WRITE },
-    { "schema.lists", cmd_schema_lists, p_none, CMD_READ | CMD_FAST },
-    { "schema.list.get", cmd_schema_list_get, p_list_get, CMD_READ | CMD_FAST },
-    { "schema.list.define", cmd_schema_list_define, p_list_define, CMD_WRITE },
-    { "schema.list.add", cmd_schema_list_add, p_list_add, CMD_WRITE },
-    { "node.put", cmd_node_put, p_node_put, CMD_WRITE },
-    { "edge.put", cmd_edge_put, p_edge_create, CMD_WRITE },
-    { "postcode.put", cmd_postcode_put, p_postcode_put, CMD_WRITE },
-    { "places.sync", cmd_places_sync, p_places_sync, CMD_WRITE },
-    { "gemeente.merge", cmd_gemeente_merge, p_gemeente_merge, CMD_WRITE },
-    { "query.places", cmd_query_places, p_query_places, CMD_READ },
-    { "query.members", cmd_query_members, p_query_members, CMD_READ },
-    { "query.holders", cmd_query_holders, p_query_holders, CMD_READ },
-    { "query.seats", cmd_query_seats, p_query_seats, CMD_READ },
-    { "query.participation", cmd_query_participation, p_query_participation, CMD_READ },
-    { "query.roles", cmd_query_roles, p_query_roles, CMD_READ },
-    { "query.path", cmd_query_path, p_query_path, CMD_READ },
-    { "query.neighbourhood", cmd_query_neighbourhood, p_query_neighbourhood, CMD_READ },
-    { "perspective.list", cmd_perspective_list, p_none, CMD_READ | CMD_FAST },
-    { "perspective.get", cmd_perspective_get, p_perspective_get, CMD_READ },
-    { "admin.check", cmd_admin_check, p_none, CMD_READ },
+    { "ping", cmd_ping, p_none, CMD_NO_AUTH | CMD_INLINE, CMD_ROLE_NONE },
+    { "auth", cmd_auth, p_auth, CMD_NO_AUTH | CMD_READ, CMD_ROLE_NONE },
+    { "server.info", cmd_server_info, p_none, CMD_INLINE, CMD_ROLE_READER },
+    { "node.create", cmd_node_create, p_node_create, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "node.get", cmd_node_get, p_id_ref, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "node.update", cmd_node_update, p_node_update, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "node.delete", cmd_node_delete, p_node_delete, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "node.find", cmd_node_find, p_node_find, CMD_READ, CMD_ROLE_READER },
+    { "edge.create", cmd_edge_create, p_edge_create, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "edge.get", cmd_edge_get, p_edge_get, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "edge.end", cmd_edge_end, p_edge_end, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "edge.update", cmd_edge_update, p_edge_update, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "edge.list", cmd_edge_list, p_edge_list, CMD_READ, CMD_ROLE_READER },
+    { "history.list", cmd_history_list, p_history, CMD_READ, CMD_ROLE_READER },
+    { "batch", cmd_batch, p_batch, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "admin.backup", cmd_admin_backup, p_backup, CMD_READ, CMD_ROLE_ADMIN },
+    { "schema.types", cmd_schema_types, p_none, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "schema.check", cmd_schema_check, p_limit, CMD_READ, CMD_ROLE_READER },
+    { "schema.roles", cmd_schema_roles, p_none, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "schema.role.define", cmd_schema_role_define, p_role_define, CMD_WRITE, CMD_ROLE_ADMIN },
+    { "schema.fields", cmd_schema_fields, p_fields, CMD_READ, CMD_ROLE_READER },
+    { "schema.field.define", cmd_schema_field_define, p_field_define, CMD_WRITE, CMD_ROLE_ADMIN },
+    { "schema.lists", cmd_schema_lists, p_none, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "schema.list.get", cmd_schema_list_get, p_list_get, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "schema.list.define", cmd_schema_list_define, p_list_define, CMD_WRITE, CMD_ROLE_ADMIN },
+    { "schema.list.add", cmd_schema_list_add, p_list_add, CMD_WRITE, CMD_ROLE_ADMIN },
+    { "node.put", cmd_node_put, p_node_put, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "edge.put", cmd_edge_put, p_edge_create, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "postcode.put", cmd_postcode_put, p_postcode_put, CMD_WRITE, CMD_ROLE_ADMIN },
+    { "places.sync", cmd_places_sync, p_places_sync, CMD_WRITE, CMD_ROLE_ADMIN },
+    { "gemeente.merge", cmd_gemeente_merge, p_gemeente_merge, CMD_WRITE, CMD_ROLE_ADMIN },
+    { "query.places", cmd_query_places, p_query_places, CMD_READ, CMD_ROLE_READER },
+    { "query.members", cmd_query_members, p_query_members, CMD_READ, CMD_ROLE_READER },
+    { "query.holders", cmd_query_holders, p_query_holders, CMD_READ, CMD_ROLE_READER },
+    { "query.seats", cmd_query_seats, p_query_seats, CMD_READ, CMD_ROLE_READER },
+    { "query.participation", cmd_query_participation, p_query_participation, CMD_READ,
+      CMD_ROLE_READER },
+    { "query.roles", cmd_query_roles, p_query_roles, CMD_READ, CMD_ROLE_READER },
+    { "query.path", cmd_query_path, p_query_path, CMD_READ, CMD_ROLE_READER },
+    { "query.neighbourhood", cmd_query_neighbourhood, p_query_neighbourhood, CMD_READ,
+      CMD_ROLE_READER },
+    { "perspective.list", cmd_perspective_list, p_none, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "perspective.get", cmd_perspective_get, p_perspective_get, CMD_READ, CMD_ROLE_READER },
+    { "admin.check", cmd_admin_check, p_none, CMD_READ, CMD_ROLE_ADMIN },
     /* -- contact administration (cmd_contact.c) -- */
-    { "contact.register", cmd_contact_register, p_contact_register, CMD_WRITE },
-    { "contact.get", cmd_contact_get, p_id_ref, CMD_READ | CMD_FAST },
-    { "contact.list", cmd_contact_list, p_contact_list, CMD_READ },
-    { "task.create", cmd_task_create, p_task_create, CMD_WRITE },
-    { "task.get", cmd_task_get, p_id_ref, CMD_READ | CMD_FAST },
-    { "task.done", cmd_task_done, p_task_done, CMD_WRITE },
-    { "task.open", cmd_task_open, p_task_open, CMD_READ },
-    { "list.create", cmd_list_create, p_list_create, CMD_WRITE },
-    { "list.subscribe", cmd_list_subscribe, p_list_subscribe, CMD_WRITE },
-    { "list.unsubscribe", cmd_list_unsubscribe, p_list_unsubscribe, CMD_WRITE },
-    { "list.members", cmd_list_members, p_list_members, CMD_READ },
+    { "contact.register", cmd_contact_register, p_contact_register, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "contact.get", cmd_contact_get, p_id_ref, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "contact.list", cmd_contact_list, p_contact_list, CMD_READ, CMD_ROLE_READER },
+    { "task.create", cmd_task_create, p_task_create, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "task.get", cmd_task_get, p_id_ref, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "task.done", cmd_task_done, p_task_done, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "task.open", cmd_task_open, p_task_open, CMD_READ, CMD_ROLE_READER },
+    { "list.create", cmd_list_create, p_list_create, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "list.subscribe", cmd_list_subscribe, p_list_subscribe, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "list.unsubscribe", cmd_list_unsubscribe, p_list_unsubscribe, CMD_WRITE, CMD_ROLE_EDITOR },
+    { "list.members", cmd_list_members, p_list_members, CMD_READ, CMD_ROLE_READER },
     /* -- end contact administration -- */
-    { NULL, NULL, NULL, 0 },
+    /* -- users and tokens (cmd_user.c) -- */
+    { "user.add", cmd_user_add, p_user_add, CMD_WRITE, CMD_ROLE_ADMIN },
+    { "user.list", cmd_user_list, p_none, CMD_READ, CMD_ROLE_ADMIN },
+    { "user.remove", cmd_user_remove, p_user_name, CMD_WRITE, CMD_ROLE_ADMIN },
+    /* user.passwd and user.token: an admin for anyone, any user for themselves (the handler) */
+    { "user.passwd", cmd_user_passwd, p_user_passwd, CMD_WRITE, CMD_ROLE_READER },
+    { "user.token", cmd_user_token, p_user_token, CMD_WRITE, CMD_ROLE_READER },
+    { "user.token.revoke", cmd_user_revoke, p_user_revoke, CMD_WRITE, CMD_ROLE_ADMIN },
+    /* -- the audit trail (cmd_audit.c) -- */
+    { "audit.list", cmd_audit_list, p_audit_list, CMD_READ, CMD_ROLE_PRIVACY },
+    { "audit.verify", cmd_audit_verify, p_none, CMD_READ, CMD_ROLE_PRIVACY },
+    /* -- AVG (cmd_privacy.c) -- */
+    { "privacy.erase", cmd_privacy_erase, p_privacy, CMD_WRITE, CMD_ROLE_PRIVACY },
+    { "privacy.anonymise", cmd_privacy_anonymise, p_privacy, CMD_WRITE, CMD_ROLE_PRIVACY },
+    { NULL, NULL, NULL, 0, 0 },
 };
+
+unsigned cmd_role_grants(const char *role)
+{
+    if (strcmp(role, "reader") == 0)
+        return CMD_ROLE_READER;
+    if (strcmp(role, "editor") == 0)
+        return CMD_ROLE_READER | CMD_ROLE_EDITOR;
+    if (strcmp(role, "admin") == 0)
+        return CMD_ROLE_READER | CMD_ROLE_EDITOR | CMD_ROLE_ADMIN;
+    if (strcmp(role, "privacy") == 0)
+        return CMD_ROLE_READER | CMD_ROLE_PRIVACY;
+    return 0;
+}
+
+const char *cmd_role_name(unsigned role)
+{
+    switch (role) {
+    case CMD_ROLE_READER:
+        return "reader";
+    case CMD_ROLE_EDITOR:
+        return "editor";
+    case CMD_ROLE_ADMIN:
+        return "admin";
+    case CMD_ROLE_PRIVACY:
+        return "privacy";
+    default:
+        return "anyone";
+    }
+}
 
 const cmd_t *cmd_lookup(const char *name, size_t len)
 {
@@ -282,6 +347,47 @@ static int cmd__reason(const msgpack_object *params, char *buf, size_t bufsz, kn
     return cmd_str_param(params, "reason", buf, bufsz, &present, err);
 }
 
+void cmd_audit_note(cmd_ctx_t *ctx, uint64_t id)
+{
+    for (uint32_t i = 0; i < ctx->naudit; i++)
+        if (ctx->audit_ids[i] == id)
+            return;
+    if (ctx->naudit < CMD_AUDIT_IDS)
+        ctx->audit_ids[ctx->naudit++] = id;
+    else
+        ctx->audit_more = true;
+}
+
+/*
+ * Records the persons a successful read returned (cmd_audit_note) as one audit entry: who (the
+ * actor), when, why (the request's `reason`), what (the method and the ids). When the entry
+ * cannot be written the read fails: no personal data leaves without its trace.
+ */
+static int cmd__audit_flush(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params,
+                            knoop_error_t *err)
+{
+    char reason[KNOOP_MAX_NAME_BYTES * 4], what[96];
+    int rc;
+    if (ctx->naudit == 0)
+        return KNOOP_OK;
+    if ((rc = cmd__reason(params, reason, sizeof(reason), err)) != KNOOP_OK)
+        return rc;
+    snprintf(what, sizeof(what), "%s%s", cmd->name, ctx->audit_more ? " (more persons)" : "");
+    rc = store_audit_read(ctx->store, ctx->who.actor, reason[0] ? reason : NULL, what,
+                          ctx->audit_ids, ctx->naudit, err);
+    ctx->naudit = 0;
+    ctx->audit_more = false;
+    if (rc != KNOOP_OK) {
+        char m[KNOOP_ERROR_MSG_MAX];
+        snprintf(m, sizeof(m), "%s", err->msg);
+        return knoop_error_set(err, rc,
+                               "%s: the read could not be recorded in the audit trail "
+                               "(%s); nothing is returned",
+                               cmd->name, m);
+    }
+    return KNOOP_OK;
+}
+
 int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgpack_packer *pk,
             knoop_error_t *err)
 {
@@ -290,13 +396,21 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
     store_view_t *snap = NULL;
     store_txn_t *t;
     store_who_t who;
-    int rc = proto_params_check(params, cmd->params, err);
-    if (rc != KNOOP_OK)
+    int rc;
+    if (cmd->role != CMD_ROLE_NONE && (ctx->roles & cmd->role) == 0)
+        return knoop_error_set(err, KNOOP_EPERM, "%s needs the role %s; %s does not have it",
+                               cmd->name, cmd_role_name(cmd->role),
+                               ctx->who.actor != NULL ? ctx->who.actor : "the caller");
+    if ((rc = proto_params_check(params, cmd->params, err)) != KNOOP_OK)
         return rc;
     if (cmd->handler == NULL)
         return knoop_error_set(err, KNOOP_EINTERNAL, "%s: no handler", cmd->name);
-    if (ctx->txn != NULL) /* inside `batch`: the batch's transaction decides */
-        return cmd->handler(ctx, params, pk, err);
+    ctx->naudit = 0;
+    ctx->audit_more = false;
+    if (ctx->txn != NULL) { /* inside `batch`: the batch's transaction decides */
+        rc = cmd->handler(ctx, params, pk, err);
+        return rc == KNOOP_OK ? cmd__audit_flush(cmd, ctx, params, err) : rc;
+    }
     if (cmd->flags & CMD_WRITE) {
         if ((rc = cmd__reason(params, reason, sizeof(reason), err)) != KNOOP_OK)
             return rc;
@@ -318,6 +432,16 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
             rc = store_txn_commit(t, err);
         else
             store_txn_abort(t);
+        if (rc == KNOOP_OK && ctx->purge.n > 0 &&
+            (rc = store_purge(ctx->store, ctx->purge.ids, ctx->purge.n, err)) != KNOOP_OK) {
+            char m[KNOOP_ERROR_MSG_MAX];
+            snprintf(m, sizeof(m), "%s", err->msg);
+            knoop_error_set(err, rc,
+                            "%s: the change is committed, but the old values could not be "
+                            "compacted out of the files (%s); run it again",
+                            cmd->name, m);
+        }
+        graph_ids_free(&ctx->purge);
         if (rc != KNOOP_OK && ctx->on_abort != NULL)
             ctx->on_abort(ctx->on_abort_arg);
         ctx->on_abort = NULL;
@@ -333,6 +457,8 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
     rc = cmd->handler(ctx, params, pk, err);
     if (rc == KNOOP_OK)
         rc = cmd__result_check(pk, err);
+    if (rc == KNOOP_OK)
+        rc = cmd__audit_flush(cmd, ctx, params, err);
     if (snap != NULL) {
         ctx->view = outer_view;
         store_snapshot_free(ctx->store, snap);

@@ -592,13 +592,13 @@ static int check__hist_last(check_t *c, const check_hist_t *h)
             return KNOOP_OK; /* malformed: reported by the record's pass */
     }
     if (!is_node && !is_edge) {
-        if (strcmp(h->op, "delete") != 0)
+        if (strcmp(h->op, "delete") != 0 && strcmp(h->op, "erase") != 0)
             check__report(c, KV_CF_HIST, h->key, sizeof(h->key),
                           "latest entry of %llu is '%s' but no node or edge %llu exists",
                           (unsigned long long)id, h->op, (unsigned long long)id);
         return KNOOP_OK;
     }
-    if (strcmp(h->op, "delete") == 0)
+    if (strcmp(h->op, "delete") == 0 || strcmp(h->op, "erase") == 0)
         check__report(c, KV_CF_HIST, h->key, sizeof(h->key),
                       "latest entry of %llu is a delete but the %s exists", (unsigned long long)id,
                       is_node ? "node" : "edge");

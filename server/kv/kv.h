@@ -105,6 +105,23 @@ int kv_sync(kv_db_t *db, knoop_error_t *err);
  */
 int kv_checkpoint(kv_db_t *db, const char *dir, knoop_error_t *err);
 
+/* A key range [lo, hi) of one column family; NULL bounds are open. */
+typedef struct {
+    kv_cf_t cf;
+    const void *lo, *hi;
+    size_t lo_len, hi_len;
+} kv_range_t;
+
+/*
+ * Makes deleted and overwritten values leave the disk (AVG erasure): syncs the WAL, flushes the
+ * memtables of every column family (so that the WAL files holding earlier writes become obsolete
+ * and are deleted), then compacts each of the n ranges to the bottommost level, which rewrites
+ * the SST files that overlap it without the dropped values. Values a live snapshot or iterator
+ * still sees are kept until it is released. Blocks for the flush and compactions (seconds on a
+ * large store). KNOOP_EIO on failure.
+ */
+int kv_purge(kv_db_t *db, const kv_range_t *ranges, size_t n, knoop_error_t *err);
+
 /* A consistent read view. Release with kv_snapshot_free on the same db. */
 kv_snapshot_t *kv_snapshot_new(kv_db_t *db);
 void kv_snapshot_free(kv_db_t *db, kv_snapshot_t *snap);

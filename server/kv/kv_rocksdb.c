@@ -457,3 +457,37 @@ void kv_iter_free(kv_iter_t *it)
     knoop_free(it->upper);
     knoop_free(it);
 }
+
+int kv_purge(kv_db_t *db, const kv_range_t *ranges, size_t n, knoop_error_t *err)
+{
+    rocksdb_flushoptions_t *fo;
+    rocksdb_compactoptions_t *co;
+    char *rerr = NULL;
+    if (atomic_load(&db->write_failed))
+        return kv__read_only(err);
+    /* 1. Every memtable to SST (waiting): the WAL files that held the old values are then
+     * obsolete, and RocksDB deletes them (no WAL archive is configured). */
+    rocksdb_flush_wal(db->db, 1, &rerr);
+    if (rerr != NULL)
+        return kv__error(err, rerr, "purge: sync");
+    fo = rocksdb_flushoptions_create();
+    rocksdb_flushoptions_set_wait(fo, 1);
+    for (int i = 0; i < KV_CF_COUNT && rerr == NULL; i++)
+        rocksdb_flush_cf(db->db, fo, db->cf[i], &rerr);
+    rocksdb_flushoptions_destroy(fo);
+    if (rerr != NULL)
+        return kv__error(err, rerr, "purge: flush");
+    /* 2. Rewrite the SST files that overlap each range down to the bottommost level: deleted
+     * and overwritten values are dropped there, not merely hidden by tombstones. */
+    co = rocksdb_compactoptions_create();
+    rocksdb_compactoptions_set_exclusive_manual_compaction(co, 1);
+    rocksdb_compactoptions_set_bottommost_level_compaction(co, 2 /* kForce */);
+    for (size_t i = 0; i < n; i++) {
+        const kv_range_t *r = &ranges[i];
+        if ((unsigned)r->cf >= KV_CF_COUNT)
+            continue;
+        rocksdb_compact_range_cf_opt(db->db, db->cf[r->cf], co, r->lo, r->lo_len, r->hi, r->hi_len);
+    }
+    rocksdb_compactoptions_destroy(co);
+    return KNOOP_OK;
+}

@@ -24,7 +24,16 @@ static const char usage[] =
     "  --socket PATH            also listen on a Unix socket\n"
     "  --config FILE            read options from FILE: one 'name = value' per line, names as\n"
     "                           the long options without '--', '#' starts a comment\n"
-    "  --auth-token-file FILE   require 'auth {token}' with the token in FILE (first line)\n"
+    "  --auth-token-file FILE   also accept 'auth {token}' with the token in FILE (first line,\n"
+    "                           mode 0600) as the admin 'shared-token'\n"
+    "  --tls-cert FILE          TCP speaks TLS (1.2 or later) with this PEM certificate chain\n"
+    "  --tls-key FILE           and this PEM private key (mode 0600, else refused)\n"
+    "  --allow-plaintext        listen on a non-loopback address without TLS (logs a warning;\n"
+    "                           without it such a start is refused)\n"
+    "  --trust-loopback         connections from 127.0.0.0/8 and ::1 need no auth: they act as\n"
+    "                           the local operator 'local' with every role, as the Unix socket\n"
+    "                           always does (every local OS user can reach loopback: use it for\n"
+    "                           tests and single-user machines only)\n"
     "  --no-sync                acknowledge writes before they are fsynced (faster, a power\n"
     "                           loss may lose the last writes; a process crash loses none)\n"
     "  --threads N              worker threads for store work (default 8, 1..128)\n"
@@ -55,13 +64,19 @@ static const char usage[] =
     "                           into --data DIR, which must not exist, and print its digest\n"
     "  --check DIR              check the data directory DIR (not open in a running knoopd)\n"
     "                           and exit: verifies that adjacency, indexes, unique keys and\n"
-    "                           history agree with the node and edge records, prints each\n"
+    "                           history agree with the node and edge records and that the\n"
+    "                           audit chain is unbroken, prints each\n"
     "                           mismatch by column family and key, then a summary line with\n"
     "                           counts and the digest of the contents; exit status 0 when\n"
     "                           clean, 1 when not, 2 on error. Writes nothing.\n"
     "\n"
     "  --help                   this text\n"
     "  --version                the version\n"
+    "\n"
+    "Auth: TCP connections must 'auth' with {user, password} or {token} before any method but\n"
+    "ping. The first start creates the user 'admin' with the password from the environment\n"
+    "variable KNOOP_ADMIN_PASSWORD, or else a random one written to DIR/admin-password (0600);\n"
+    "knoopd logs where. Roles: reader, editor, admin, privacy (see proto/PROTOCOL.md).\n"
     "\n"
     "knoopd prints one line 'knoopd ready listen=HOST:PORT[ unix=PATH]' on stdout when it\n"
     "accepts connections, logs to stderr, and shuts down gracefully on SIGINT or SIGTERM.\n";
@@ -91,7 +106,11 @@ enum {
     OPT_RESTORE,
     OPT_HELP,
     OPT_VERSION,
-    OPT_CHECK
+    OPT_CHECK,
+    OPT_TRUST_LOOPBACK,
+    OPT_TLS_CERT,
+    OPT_TLS_KEY,
+    OPT_PLAINTEXT
 };
 
 static const struct option long_opts[] = {
@@ -120,6 +139,10 @@ static const struct option long_opts[] = {
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
     { "check", required_argument, NULL, OPT_CHECK },
+    { "trust-loopback", no_argument, NULL, OPT_TRUST_LOOPBACK },
+    { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+    { "tls-key", required_argument, NULL, OPT_TLS_KEY },
+    { "allow-plaintext", no_argument, NULL, OPT_PLAINTEXT },
     { NULL, 0, NULL, 0 },
 };
 
@@ -214,6 +237,23 @@ static int read_token(net_config_t *c, const char *path)
 
 static int read_config(net_config_t *c, const char *path, int depth);
 
+/* --tls-key: a private key others can read is refused, as the token file is. */
+static int read_key_path(net_config_t *c, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "knoopd: --tls-key: cannot read '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    if ((st.st_mode & 077) != 0) {
+        fprintf(stderr, "knoopd: --tls-key: '%s' can be read by others (mode %04o); chmod 600 it\n",
+                path, (unsigned)(st.st_mode & 07777));
+        return -1;
+    }
+    c->tls_key = keep(path);
+    return 0;
+}
+
 static int apply(net_config_t *c, int opt, const char *name, const char *v, int depth)
 {
     uint32_t u;
@@ -232,6 +272,17 @@ static int apply(net_config_t *c, int opt, const char *name, const char *v, int 
         return read_token(c, v);
     case OPT_NOSYNC:
         c->sync = false;
+        return 0;
+    case OPT_TRUST_LOOPBACK:
+        c->trust_loopback = true;
+        return 0;
+    case OPT_TLS_CERT:
+        c->tls_cert = keep(v);
+        return 0;
+    case OPT_TLS_KEY:
+        return read_key_path(c, v);
+    case OPT_PLAINTEXT:
+        c->allow_plaintext = true;
         return 0;
     case OPT_THREADS:
         if (parse_u32(name, v, 1, 128, &u) != 0)
@@ -397,6 +448,10 @@ int main(int argc, char **argv)
         while (nkept > 0)
             knoop_free(kept[--nkept]);
         return opt;
+    }
+    if ((cfg.tls_cert != NULL) != (cfg.tls_key != NULL)) {
+        fprintf(stderr, "knoopd: --tls-cert and --tls-key go together\n");
+        return 2;
     }
     if (restore_from != NULL)
         opt = restore(restore_from, cfg.data_dir);

@@ -22,6 +22,8 @@
  * (nginx's r->count / r->blocked rule): every request in a worker holds a reference.
  */
 #include <errno.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -72,6 +74,7 @@ typedef struct {
     net_conn_t *conns;
     uint64_t nconns, requests, next_conn_id;
     bool shutting_down;
+    SSL_CTX *tls; /* NULL = plaintext TCP */
     cmd_stats_t stats;
 } net_server_t;
 
@@ -87,6 +90,11 @@ struct net_conn {
     net_conn_t *prev, *next;
     char *buf;
     size_t len, cap;
+    /* TLS (TCP with --tls-cert): the socket carries ciphertext; rbio takes what was read, SSL
+     * turns it into plaintext in buf; answers go through SSL into wbio and from there out. */
+    SSL *ssl;
+    BIO *rbio, *wbio;
+    char *tls_in; /* the receive buffer for ciphertext (NET_READ_CHUNK bytes) */
     proto_scanner_t scan;
     uint32_t inflight;  /* requests queued for or running in a worker */
     size_t pending_out; /* answer bytes not yet accepted by the socket (obuf and writes) */
@@ -102,7 +110,10 @@ struct net_conn {
     uint64_t idle_mark; /* `written` when the idle timer last found output pending */
     int handles_open;
     bool authed, reading, closing, close_after_write, eof;
-    bool preauth; /* counted in preauth_conns */
+    bool preauth;       /* counted in preauth_conns */
+    bool auth_busy;     /* an auth request is in a worker: later messages wait for its outcome */
+    bool loopback;      /* the peer is 127.0.0.0/8 or ::1 */
+    cmd_identity_t who; /* valid when authed: the user (history actor) and its roles */
     uint32_t auth_failures;
     char addr[64]; /* peer address without port, for the auth back-off */
     uint64_t id;
@@ -122,8 +133,10 @@ struct net_req {
     bool notify;
     int64_t deadline_ms;
     knoop_buf_t out;
-    bool lost; /* no answer could be built (out of memory): the connection must close */
-    char actor[32];
+    bool lost;          /* no answer could be built (out of memory): the connection must close */
+    cmd_identity_t who; /* the connection's identity when the request arrived */
+    cmd_identity_t auth_id; /* auth: the identity it established */
+    int rc;                 /* the handler's result (KNOOP_EUNAVAIL until it ran) */
 };
 
 typedef struct {
@@ -200,6 +213,9 @@ static void net__conn_maybe_free(net_conn_t *c)
     srv->stats.connections = srv->nconns;
     knoop_buf_destroy(&c->obuf);
     knoop_free(c->buf);
+    knoop_free(c->tls_in);
+    if (c->ssl != NULL)
+        SSL_free(c->ssl); /* frees both BIOs */
     knoop_free(c);
 }
 
@@ -344,6 +360,56 @@ static void net__conn_write(net_conn_t *c, char *data, size_t len)
 
 /* Hands c's output buffer to the socket: write(2) at once when nothing is queued before it,
  * the rest (or all) through uv_write, which keeps the order. */
+/* Hands len bytes of data (knoop_malloc'd, ownership taken) to the socket through uv_write,
+ * counted as pending output until written. Returns false when c had to be closed. */
+static bool net__raw_write(net_conn_t *c, char *data, size_t len)
+{
+    net_write_t *wr = knoop_calloc(1, sizeof(*wr));
+    uv_buf_t b;
+    if (wr == NULL) {
+        knoop_free(data);
+        net__conn_close(c);
+        return false;
+    }
+    wr->c = c;
+    wr->len = len;
+    wr->data = data;
+    c->pending_out += len;
+    c->srv->out_total += len;
+    b = uv_buf_init(data, (unsigned)len);
+    if (uv_write(&wr->w, &c->u.s, &b, 1, net__on_write) != 0) {
+        net__out_done(c, len, false);
+        knoop_free(data);
+        knoop_free(wr);
+        net__conn_close(c);
+        return false;
+    }
+    c->writes++;
+    return true;
+}
+
+/* Sends whatever SSL put in c's write BIO (handshake records, encrypted answers). */
+static bool net__tls_drain(net_conn_t *c)
+{
+    size_t pend;
+    while ((pend = BIO_ctrl_pending(c->wbio)) > 0) {
+        char *data = knoop_malloc(pend);
+        int n;
+        if (data == NULL) {
+            net__conn_close(c);
+            return false;
+        }
+        n = BIO_read(c->wbio, data, (int)pend);
+        if (n <= 0) {
+            knoop_free(data);
+            break;
+        }
+        if (!net__raw_write(c, data, (size_t)n))
+            return false;
+    }
+    return true;
+}
+
 static void net__conn_flush(net_conn_t *c)
 {
     size_t n = 0;
@@ -352,6 +418,21 @@ static void net__conn_flush(net_conn_t *c)
     int rc;
     if (c->closing || c->obuf.size == 0)
         return;
+    if (c->ssl != NULL) {
+        /* Plaintext answers into SSL (memory BIOs take everything at once), ciphertext out;
+         * the plaintext counts as written here, the ciphertext as pending until written. */
+        size_t len = c->obuf.size;
+        int w = SSL_write(c->ssl, c->obuf.data, (int)len);
+        if (w <= 0 || (size_t)w != len) {
+            net_log(NET_LOG_DEBUG, "msg=\"tls write failed\" conn=%llu", (unsigned long long)c->id);
+            net__conn_close(c);
+            return;
+        }
+        net__out_done(c, len, true);
+        knoop_buf_clear(&c->obuf);
+        net__tls_drain(c);
+        return;
+    }
     if (c->writes == 0) {
         b = uv_buf_init(c->obuf.data, (unsigned)c->obuf.size);
         rc = uv_try_write(&c->u.s, &b, 1);
@@ -462,9 +543,12 @@ static void net__run_cmd(net_req_t *r)
     int rc;
 
     ctx.store = srv->store;
-    ctx.who.actor = r->actor;
+    ctx.who.actor = r->who.user[0] != '\0' ? r->who.user : "anonymous";
+    ctx.roles = r->who.roles;
     ctx.deadline_ms = r->deadline_ms;
     ctx.stats = &srv->stats;
+    ctx.shared_token = srv->cfg.auth_token;
+    ctx.auth_out = &r->auth_id;
     knoop_buf_init(&res);
     msgpack_packer_init(&pk, &res, knoop_buf_write);
     rc = cmd_run(r->cmd, &ctx, &r->params, &pk, &err);
@@ -475,7 +559,9 @@ static void net__run_cmd(net_req_t *r)
                              r->cmd->name, res.size, srv->cfg.max_result_bytes);
     if (rc == KNOOP_OK && res.data == NULL && res.size == 0)
         rc = knoop_error_set(&err, KNOOP_EINTERNAL, "%s: handler produced no result", r->cmd->name);
-    if (rc != KNOOP_OK && rc != KNOOP_EINVAL && rc != KNOOP_ENOTFOUND && rc != KNOOP_ECONFLICT)
+    r->rc = rc;
+    if (rc != KNOOP_OK && rc != KNOOP_EINVAL && rc != KNOOP_ENOTFOUND && rc != KNOOP_ECONFLICT &&
+        rc != KNOOP_EUNAUTH && rc != KNOOP_EPERM)
         net_log(NET_LOG_WARN, "msg=\"request failed\" method=%s code=%s error=\"%s\"", r->cmd->name,
                 knoop_err_wire(rc), err.msg);
     net__build_response(r, rc, &err, &res);
@@ -490,6 +576,7 @@ static void net__work(uv_work_t *w)
     if (r->deadline_ms != 0 && net__now_ms() > r->deadline_ms) {
         knoop_error_t err;
         knoop_error_set(&err, KNOOP_EUNAVAIL, "request waited longer than the time per request");
+        r->rc = KNOOP_EUNAVAIL;
         net__build_response(r, KNOOP_EUNAVAIL, &err, NULL);
         return;
     }
@@ -504,6 +591,7 @@ static void net__req_free(net_req_t *r)
 }
 
 static void net__schedule(net_server_t *srv);
+static void net__auth_done(net_conn_t *c, net_req_t *r);
 
 static void net__after_work(uv_work_t *w, int status)
 {
@@ -515,6 +603,8 @@ static void net__after_work(uv_work_t *w, int status)
     srv->queued_bytes -= r->bytes;
     c->inflight--;
     net__schedule(srv);
+    if (r->cmd->handler == cmd_auth && !c->closing)
+        net__auth_done(c, r);
     if (r->lost && !c->closing) {
         net_log(NET_LOG_WARN, "msg=\"closing a connection: no memory for an answer\"");
         net__conn_close(c);
@@ -530,16 +620,6 @@ static void net__after_work(uv_work_t *w, int status)
         return;
     }
     net__conn_process(c);
-}
-
-/* Constant-time comparison of the offered token with the configured one. */
-static bool net__token_ok(const char *want, const char *got, size_t got_len)
-{
-    size_t wl = strlen(want);
-    unsigned char diff = (unsigned char)(wl != got_len);
-    for (size_t i = 0; i < got_len; i++)
-        diff |= (unsigned char)(got[i] ^ want[i % (wl ? wl : 1)]);
-    return diff == 0;
 }
 
 static void net__on_idle(uv_timer_t *t);
@@ -600,8 +680,9 @@ static void net__auth_succeeded(net_conn_t *c)
 }
 
 /* Logs a failed auth, at most one line a second (with how many were left out). */
-static void net__auth_log(net_server_t *srv, const net_conn_t *c)
+static void net__auth_log(net_server_t *srv, const net_conn_t *c, int rc)
 {
+    (void)rc;
     int64_t now = net__now_ms();
     if (now - srv->authlog_ms < 1000) {
         srv->authlog_suppressed++;
@@ -613,6 +694,28 @@ static void net__auth_log(net_server_t *srv, const net_conn_t *c)
             (unsigned long long)srv->authlog_suppressed);
     srv->authlog_ms = now;
     srv->authlog_suppressed = 0;
+}
+
+/* An auth request came back from its worker: apply its identity, or count the failure. */
+static void net__auth_done(net_conn_t *c, net_req_t *r)
+{
+    net_server_t *srv = c->srv;
+    c->auth_busy = false;
+    if (r->rc == KNOOP_OK) {
+        c->authed = true;
+        c->who = r->auth_id;
+        c->auth_failures = 0;
+        net__auth_succeeded(c);
+        net_log(NET_LOG_INFO, "msg=\"authenticated\" conn=%llu peer=%s user=%s",
+                (unsigned long long)c->id, c->peer, c->who.user);
+        return;
+    }
+    if (r->rc != KNOOP_EUNAUTH)
+        return; /* a malformed request or a server error: not a guess */
+    net__auth_failed(srv, c->addr);
+    net__auth_log(srv, c, r->rc);
+    if (++c->auth_failures >= KNOOP_AUTH_MAX_FAILURES)
+        c->close_after_write = true;
 }
 
 /* The request path's memory figures for server.info (runs on the loop). */
@@ -678,46 +781,25 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
     }
     if ((rc = proto_params_map(&r->m.params, &r->params, &err)) != KNOOP_OK)
         goto fail;
-    if (srv->cfg.auth_token != NULL && !c->authed && !(r->cmd->flags & CMD_NO_AUTH)) {
+    if (!c->authed && !(r->cmd->flags & CMD_NO_AUTH)) {
         rc = knoop_error_set(&err, KNOOP_EUNAUTH, "%s: authenticate with auth first", r->cmd->name);
         goto fail;
     }
-    if (strcmp(r->cmd->name, "auth") == 0) {
-        const char *tok;
-        size_t tl;
+    r->who = c->who;
+    r->rc = KNOOP_EUNAVAIL;
+    if (r->cmd->handler == cmd_auth) {
         int64_t wait_ms;
-        if ((rc = proto_params_check(&r->params, r->cmd->params, &err)) != KNOOP_OK)
-            goto fail;
-        proto_param_str(&r->params, "token", &tok, &tl);
-        if (srv->cfg.auth_token != NULL && (wait_ms = net__auth_wait(srv, c->addr)) > 0) {
-            /* Backing off: the token is not even looked at. */
+        if ((wait_ms = net__auth_wait(srv, c->addr)) > 0) {
+            /* Backing off: the credentials are not even looked at. */
             rc = knoop_error_set(&err, KNOOP_EUNAUTH,
                                  "auth: too many failed attempts from %s; try again in %lld ms",
                                  c->addr, (long long)wait_ms);
             goto auth_failed;
         }
-        if (srv->cfg.auth_token != NULL && !net__token_ok(srv->cfg.auth_token, tok, tl)) {
-            net__auth_failed(srv, c->addr);
-            rc = knoop_error_set(&err, KNOOP_EUNAUTH, "auth: wrong token");
-            goto auth_failed;
-        }
-        c->authed = true;
-        net__auth_succeeded(c);
-        if (!r->notify) {
-            knoop_buf_t sb;
-            msgpack_packer pk;
-            knoop_buf_init(&sb);
-            msgpack_packer_init(&pk, &sb, knoop_buf_write);
-            proto_pack_response_ok(&pk, r->m.msgid);
-            msgpack_pack_map(&pk, 1);
-            msgpack_pack_str_with_body(&pk, "authenticated", 13);
-            msgpack_pack_true(&pk);
-            net__conn_write(c, sb.data, sb.size);
-        }
-        net__req_free(r);
-        return;
+        /* A password check is a slow hash: it runs on a worker, and this connection's later
+         * messages wait until its outcome is known (net__auth_done). */
+        c->auth_busy = true;
     }
-    snprintf(r->actor, sizeof(r->actor), "%s", c->authed ? "authenticated" : "anonymous");
     if (srv->cfg.request_ms > 0)
         r->deadline_ms = net__now_ms() + srv->cfg.request_ms;
     if (r->cmd->handler == cmd_server_info)
@@ -759,7 +841,7 @@ fail:
     net__req_free(r);
     return;
 auth_failed:
-    net__auth_log(srv, c);
+    net__auth_log(srv, c, rc);
     if (!r->notify)
         net__respond_error(c, r->m.msgid, rc, err.msg);
     net__req_free(r);
@@ -853,10 +935,10 @@ static void net__conn_process(net_conn_t *c)
 {
     net_server_t *srv = c->srv;
     size_t off = 0;
-    while (!c->closing && !c->close_after_write && off < c->len && !net__conn_full(c)) {
+    while (!c->closing && !c->close_after_write && !c->auth_busy && off < c->len &&
+           !net__conn_full(c)) {
         knoop_error_t err = { 0 };
-        const proto_limits_t *lim =
-            srv->cfg.auth_token != NULL && !c->authed ? &srv->preauth : &srv->cfg.limits;
+        const proto_limits_t *lim = !c->authed ? &srv->preauth : &srv->cfg.limits;
         int r = proto_scan(&c->scan, c->buf + off, c->len - off, lim, &err);
         if (r == 0)
             break;
@@ -899,11 +981,9 @@ static void net__conn_process(net_conn_t *c)
     net__conn_set_reading(c, !net__conn_full(c));
 }
 
-static void net__on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+/* Makes room for want more plaintext bytes in c->buf (as far as the message limit allows). */
+static void net__buf_reserve(net_conn_t *c, size_t want)
 {
-    net_conn_t *c = h->data;
-    size_t want = NET_READ_CHUNK;
-    (void)suggested;
     if (c->cap - c->len < want) {
         size_t limit = (size_t)c->srv->cfg.limits.max_message + want;
         size_t cap = c->cap ? c->cap * 2 : want;
@@ -920,13 +1000,60 @@ static void net__on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
             }
         }
     }
+}
+
+static void net__on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+    net_conn_t *c = h->data;
+    (void)suggested;
+    if (c->ssl != NULL) {
+        if (c->tls_in == NULL)
+            c->tls_in = knoop_malloc(NET_READ_CHUNK);
+        *b = uv_buf_init(c->tls_in, c->tls_in != NULL ? NET_READ_CHUNK : 0);
+        return;
+    }
+    net__buf_reserve(c, NET_READ_CHUNK);
     *b = uv_buf_init(c->buf + c->len, (unsigned)(c->cap - c->len));
+}
+
+/* Ciphertext arrived: feed it to SSL, answer the handshake, move plaintext into c->buf.
+ * Returns false when the connection was closed (a TLS error). */
+static bool net__tls_read(net_conn_t *c, const char *data, size_t n)
+{
+    if (BIO_write(c->rbio, data, (int)n) != (int)n) {
+        net__conn_close(c);
+        return false;
+    }
+    for (;;) {
+        int r, e;
+        net__buf_reserve(c, 16 * 1024);
+        if (c->cap == c->len)
+            break; /* the message limit: the scanner reports it */
+        r = SSL_read(c->ssl, c->buf + c->len, (int)(c->cap - c->len));
+        if (r > 0) {
+            c->len += (size_t)r;
+            continue;
+        }
+        e = SSL_get_error(c->ssl, r);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+            break;
+        if (e == SSL_ERROR_ZERO_RETURN) { /* close_notify: as an EOF */
+            c->eof = true;
+            break;
+        }
+        net_log(NET_LOG_INFO, "msg=\"tls error\" conn=%llu peer=%s error=\"%s\"",
+                (unsigned long long)c->id, c->peer, ERR_reason_error_string(ERR_get_error()));
+        ERR_clear_error();
+        net__tls_drain(c); /* the alert, if any */
+        net__conn_close(c);
+        return false;
+    }
+    return net__tls_drain(c);
 }
 
 static void net__on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 {
     net_conn_t *c = s->data;
-    (void)b;
     if (nread == UV_EOF) {
         /* The peer finished sending: answer what it sent, then close. */
         net__conn_set_reading(c, false);
@@ -942,7 +1069,12 @@ static void net__on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
     }
     if (nread == 0)
         return;
-    c->len += (size_t)nread;
+    if (c->ssl != NULL) {
+        if (!net__tls_read(c, b->base, (size_t)nread))
+            return;
+    } else {
+        c->len += (size_t)nread;
+    }
     if (c->srv->cfg.idle_seconds > 0 && !c->preauth)
         uv_timer_again(&c->idle);
     net__conn_process(c);
@@ -989,11 +1121,13 @@ static void net__peer_name(net_conn_t *c, bool tcp)
     if (ss.ss_family == AF_INET6) {
         uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof(host));
         snprintf(c->addr, sizeof(c->addr), "%s", host);
+        c->loopback = strcmp(host, "::1") == 0 || strncmp(host, "::ffff:127.", 11) == 0;
         snprintf(c->peer, sizeof(c->peer), "[%s]:%d", host,
                  ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
     } else {
         uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof(host));
         snprintf(c->addr, sizeof(c->addr), "%s", host);
+        c->loopback = (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127;
         snprintf(c->peer, sizeof(c->peer), "%s:%d", host,
                  ntohs(((struct sockaddr_in *)&ss)->sin_port));
     }
@@ -1045,7 +1179,34 @@ static void net__on_connection(uv_stream_t *server, int status, bool tcp)
     }
     if (tcp)
         uv_tcp_nodelay(&c->u.tcp, 1);
-    if (srv->cfg.auth_token != NULL) {
+    if (tcp && srv->tls != NULL) {
+        c->ssl = SSL_new(srv->tls);
+        c->rbio = BIO_new(BIO_s_mem());
+        c->wbio = BIO_new(BIO_s_mem());
+        if (c->ssl == NULL || c->rbio == NULL || c->wbio == NULL) {
+            BIO_free(c->rbio);
+            BIO_free(c->wbio);
+            SSL_free(c->ssl);
+            c->ssl = NULL;
+            c->rbio = c->wbio = NULL;
+            net_log(NET_LOG_ERROR, "msg=\"out of memory for tls\" peer=%s", c->peer);
+            net__conn_close(c);
+            return;
+        }
+        SSL_set_bio(c->ssl, c->rbio, c->wbio); /* the SSL owns them from here */
+        SSL_set_accept_state(c->ssl);
+    }
+    if (!tcp || (srv->cfg.trust_loopback && c->loopback)) {
+        /* The Unix socket (mode 0700: only knoopd's own OS user reaches it) and, when the
+         * operator says so, loopback: the local operator, with every role, no auth needed. A
+         * later auth changes the identity to that user's. */
+        c->authed = true;
+        snprintf(c->who.user, sizeof(c->who.user), "local");
+        c->who.roles = CMD_ROLE_ALL;
+        if (srv->cfg.idle_seconds > 0)
+            uv_timer_start(&c->idle, net__on_idle, (uint64_t)srv->cfg.idle_seconds * 1000,
+                           (uint64_t)srv->cfg.idle_seconds * 1000);
+    } else {
         /* Not authenticated yet: a small share of the slots and a short time to authenticate. */
         uint32_t same = 0;
         for (net_conn_t *o = srv->conns; o != NULL; o = o->next)
@@ -1061,9 +1222,7 @@ static void net__on_connection(uv_stream_t *server, int status, bool tcp)
         srv->preauth_conns++;
         uv_timer_start(&c->idle, net__on_idle, KNOOP_PREAUTH_SECONDS * 1000,
                        KNOOP_PREAUTH_SECONDS * 1000);
-    } else if (srv->cfg.idle_seconds > 0)
-        uv_timer_start(&c->idle, net__on_idle, (uint64_t)srv->cfg.idle_seconds * 1000,
-                       (uint64_t)srv->cfg.idle_seconds * 1000);
+    }
     net_log(NET_LOG_DEBUG, "msg=\"connection accepted\" conn=%llu peer=%s",
             (unsigned long long)c->id, c->peer);
     net__conn_set_reading(c, true);
@@ -1215,6 +1374,42 @@ static void net__close_walk(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+/* True for 127.0.0.0/8, ::1 and "localhost". */
+static bool net__loopback_host(const char *h)
+{
+    return strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0 || strcmp(h, "localhost") == 0;
+}
+
+/* The server's TLS context from --tls-cert / --tls-key (TLS 1.2 or later); NULL after logging. */
+static SSL_CTX *net__tls_ctx(const net_config_t *cfg)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    const char *what = "create the context";
+    unsigned long e;
+    if (ctx == NULL)
+        goto fail;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+    what = "read the certificate";
+    if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1)
+        goto fail;
+    what = "read the key";
+    if (SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key, SSL_FILETYPE_PEM) != 1)
+        goto fail;
+    what = "match the key with the certificate";
+    if (SSL_CTX_check_private_key(ctx) != 1)
+        goto fail;
+    return ctx;
+fail:
+    e = ERR_get_error();
+    net_log(NET_LOG_ERROR, "msg=\"tls: cannot %s\" cert=%s key=%s error=\"%s\"", what,
+            cfg->tls_cert, cfg->tls_key ? cfg->tls_key : "",
+            e != 0 && ERR_reason_error_string(e) != NULL ? ERR_reason_error_string(e) : "?");
+    ERR_clear_error();
+    SSL_CTX_free(ctx);
+    return NULL;
+}
+
 int net_run(const net_config_t *cfg)
 {
     net_server_t srv;
@@ -1268,11 +1463,52 @@ int net_run(const net_config_t *cfg)
         store_close(srv.store);
         return 1;
     }
+    {
+        char pwpath[4096];
+        bool created;
+        if ((rc = cmd_user_bootstrap(srv.store, cfg->data_dir, &created, pwpath, sizeof(pwpath),
+                                     &err)) != KNOOP_OK) {
+            net_log(NET_LOG_ERROR, "msg=\"cannot create the bootstrap admin\" error=\"%s\"",
+                    err.msg);
+            cmd_domain_shutdown();
+            store_close(srv.store);
+            return 1;
+        }
+        if (created && pwpath[0] != '\0')
+            net_log(NET_LOG_WARN,
+                    "msg=\"first start: created the user admin; its password is in the file "
+                    "named here (mode 0600): read it, then remove the file or change the "
+                    "password with user.passwd\" password_file=%s",
+                    pwpath);
+        else if (created)
+            net_log(NET_LOG_WARN, "msg=\"first start: created the user admin with the password "
+                                  "from KNOOP_ADMIN_PASSWORD\"");
+    }
+    if (cfg->tls_cert != NULL && (srv.tls = net__tls_ctx(cfg)) == NULL) {
+        cmd_domain_shutdown();
+        store_close(srv.store);
+        return 1;
+    }
+    if (srv.tls == NULL && !net__loopback_host(cfg->listen_host)) {
+        if (!cfg->allow_plaintext) {
+            net_log(NET_LOG_ERROR,
+                    "msg=\"listening on a non-loopback address without TLS: give --tls-cert and "
+                    "--tls-key, or --allow-plaintext\" listen=%s",
+                    cfg->listen_host);
+            cmd_domain_shutdown();
+            store_close(srv.store);
+            return 1;
+        }
+        net_log(NET_LOG_WARN,
+                "msg=\"listening on a non-loopback address without TLS (--allow-plaintext): "
+                "passwords and personal data cross the network in the clear\" listen=%s",
+                cfg->listen_host);
+    }
     uv_loop_init(&loop);
     srv.loop = &loop;
     srv.stats.version = KNOOP_VERSION;
     srv.stats.started_ms = net__now_ms();
-    srv.stats.auth_required = cfg->auth_token != NULL;
+    srv.stats.auth_required = !cfg->trust_loopback;
     srv.stats.limits = &srv.cfg.limits;
     srv.stats.max_connections = cfg->max_connections;
     srv.stats.max_inflight = cfg->max_inflight;
@@ -1302,9 +1538,13 @@ int net_run(const net_config_t *cfg)
         store_close(srv.store);
         return 1;
     }
-    net_log(NET_LOG_INFO, "msg=\"knoopd started\" version=%s data=%s %s sync=%s auth=%s",
+    net_log(NET_LOG_INFO,
+            "msg=\"knoopd started\" version=%s data=%s %s sync=%s auth=%s shared_token=%s",
             KNOOP_VERSION, cfg->data_dir, ready, cfg->sync ? "on" : "off",
-            cfg->auth_token ? "required" : "off");
+            cfg->trust_loopback ? "required-except-loopback-and-unix" : "required-except-unix",
+            cfg->auth_token ? "yes" : "no");
+    if (srv.tls != NULL)
+        net_log(NET_LOG_INFO, "msg=\"tls on tcp\" cert=%s", cfg->tls_cert);
     printf("knoopd ready %s\n", ready);
     fflush(stdout);
 
@@ -1322,6 +1562,7 @@ int net_run(const net_config_t *cfg)
     }
     cmd_domain_shutdown();
     store_close(srv.store);
+    SSL_CTX_free(srv.tls);
     net_log(NET_LOG_INFO, "msg=\"knoopd stopped\" requests=%llu", (unsigned long long)srv.requests);
     return rc == 0 ? 0 : 1;
 }

@@ -30,7 +30,11 @@ typedef struct {
     uint32_t shutdown_ms; /* grace period of a shutdown */
     int threads;
     bool sync;
-    char *auth_token; /* NULL = auth not required; borrowed */
+    char *auth_token;     /* the shared admin token (--auth-token-file), NULL = none; borrowed */
+    bool trust_loopback;  /* loopback TCP peers are the local operator without auth */
+    const char *tls_cert; /* PEM certificate chain: TCP speaks TLS (NULL = plaintext) */
+    const char *tls_key;  /* its PEM private key (mode 0600) */
+    bool allow_plaintext; /* listen on a non-loopback address without TLS */
     net_log_level_t log_level;
 } net_config_t;
 

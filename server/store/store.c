@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <msgpack.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,11 @@ struct store {
 
     store_change_cb change_cb; /* under writer */
     void *change_arg;
+
+    /* The head of the audit chain (store_int.h): taken after `writer` when both are held. */
+    pthread_mutex_t audit_mu;
+    uint64_t audit_no;                          /* entries so far, under audit_mu */
+    unsigned char audit_hash[STORE_HASH_BYTES]; /* the last entry's hash, under audit_mu */
 };
 
 struct store_view {
@@ -63,6 +69,10 @@ struct store_txn {
     char actor[128];
     char reason[256];
     bool has_reason;
+    /* The audit entry of this change: the hash over its history entries' hashes, the ids. */
+    crypto_hash_sha256_state payload;
+    knoop_buf_t audit_ids; /* u64 ids, big-endian, consecutive duplicates folded */
+    uint64_t last_hist_id;
 };
 
 void store_options_default(store_options_t *o)
@@ -88,6 +98,32 @@ static int store__meta_u64(kv_db_t *db, const char *name, uint64_t *out, knoop_e
                                name, len);
     }
     *out = store_get_u64(v);
+    kv_free(v);
+    return KNOOP_OK;
+}
+
+/* Reads the audit chain's head (meta "audit_head": no:u64 hash[32]); none yet: 0 and zeros. */
+static int store__audit_load(store_t *s, knoop_error_t *err)
+{
+    void *v = NULL;
+    size_t len = 0;
+    int rc;
+    if (sodium_init() < 0)
+        return knoop_error_set(err, KNOOP_EINTERNAL, "storage: libsodium could not start");
+    rc = kv_get(s->db, NULL, KV_CF_META, STORE_META_AUDIT_HEAD, strlen(STORE_META_AUDIT_HEAD), &v,
+                &len, err);
+    s->audit_no = 0;
+    memset(s->audit_hash, 0, sizeof(s->audit_hash));
+    if (rc == KNOOP_ENOTFOUND)
+        return KNOOP_OK;
+    if (rc != KNOOP_OK)
+        return rc;
+    if (len != 8 + STORE_HASH_BYTES) {
+        kv_free(v);
+        return knoop_error_set(err, KNOOP_ECORRUPT, "storage: meta audit_head has %zu bytes", len);
+    }
+    s->audit_no = store_get_u64(v);
+    memcpy(s->audit_hash, (unsigned char *)v + 8, STORE_HASH_BYTES);
     kv_free(v);
     return KNOOP_OK;
 }
@@ -157,7 +193,13 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
     }
     if (s->next_id == 0)
         s->next_id = 1;
+    if ((rc = store__audit_load(s, err)) != KNOOP_OK) {
+        kv_close(s->db);
+        knoop_free(s);
+        return rc;
+    }
     s->written_seq = s->synced_seq = s->seq;
+    pthread_mutex_init(&s->audit_mu, NULL);
     pthread_mutex_init(&s->writer, NULL);
     pthread_mutex_init(&s->sync_mu, NULL);
     pthread_cond_init(&s->sync_cv, NULL);
@@ -182,6 +224,7 @@ void store_close(store_t *s)
     (void)kv_sync(s->db, NULL);
     kv_close(s->db);
     pthread_mutex_destroy(&s->writer);
+    pthread_mutex_destroy(&s->audit_mu);
     pthread_mutex_destroy(&s->sync_mu);
     pthread_cond_destroy(&s->sync_cv);
     knoop_free(s);
@@ -274,6 +317,8 @@ int store_txn_begin(store_t *s, const store_who_t *who, store_txn_t **out, knoop
         t->has_reason = true;
     }
     knoop_buf_init(&t->ops);
+    knoop_buf_init(&t->audit_ids);
+    crypto_hash_sha256_init(&t->payload);
     t->view.s = s;
     t->view.txn = t;
     pthread_mutex_lock(&s->writer);
@@ -417,15 +462,109 @@ int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *b
     store_put_u64(key + 8, t->seq);
     store_put_u32(key + 16, t->hist_n);
     rc = store_txn_put(t, KV_CF_HIST, key, sizeof(key), sb.data, sb.size);
+    if (rc == KNOOP_OK) {
+        /* The audit entry covers each history entry by its hash (so that erasing a payload
+         * later keeps the chain verifiable: the erased entry keeps the hash). */
+        unsigned char h[STORE_HASH_BYTES], idb[8];
+        crypto_hash_sha256(h, (const unsigned char *)sb.data, sb.size);
+        crypto_hash_sha256_update(&t->payload, h, sizeof(h));
+        if (t->hist_n == 0 || id != t->last_hist_id) {
+            store_put_u64(idb, id);
+            if (knoop_buf_write(&t->audit_ids, (const char *)idb, 8) != 0) {
+                t->oom = true;
+                rc = KNOOP_ENOMEM;
+            }
+            t->last_hist_id = id;
+        }
+    }
     knoop_buf_destroy(&sb);
     if (rc == KNOOP_OK)
         t->hist_n++;
     return rc;
 }
 
+/*
+ * Packs an audit entry's value: the msgpack map m (m_len bytes) followed by its hash,
+ * SHA-256(previous hash || m), into out; the new hash into hash.
+ */
+static int store__audit_value(const unsigned char prev[STORE_HASH_BYTES], const knoop_buf_t *m,
+                              knoop_buf_t *out, unsigned char hash[STORE_HASH_BYTES])
+{
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, prev, STORE_HASH_BYTES);
+    crypto_hash_sha256_update(&st, (const unsigned char *)m->data, m->size);
+    crypto_hash_sha256_final(&st, hash);
+    if (knoop_buf_write(out, m->data, m->size) != 0 ||
+        knoop_buf_write(out, (const char *)hash, STORE_HASH_BYTES) != 0)
+        return KNOOP_ENOMEM;
+    return KNOOP_OK;
+}
+
+/* Packs the common head of an audit entry map (8 + extra pairs follow). */
+static void store__audit_head(msgpack_packer *pk, uint32_t pairs, uint64_t no, int64_t ts,
+                              const char *user, const char *kind, const char *reason)
+{
+    char tsb[32];
+    msgpack_pack_map(pk, 5 + pairs);
+    msgpack_pack_str_with_body(pk, "no", 2);
+    msgpack_pack_uint64(pk, no);
+    msgpack_pack_str_with_body(pk, "ts", 2);
+    store_format_ts(ts, tsb);
+    msgpack_pack_str_with_body(pk, tsb, strlen(tsb));
+    msgpack_pack_str_with_body(pk, "user", 4);
+    msgpack_pack_str_with_body(pk, user, strlen(user));
+    msgpack_pack_str_with_body(pk, "kind", 4);
+    msgpack_pack_str_with_body(pk, kind, strlen(kind));
+    msgpack_pack_str_with_body(pk, "reason", 6);
+    if (reason != NULL)
+        msgpack_pack_str_with_body(pk, reason, strlen(reason));
+    else
+        msgpack_pack_nil(pk);
+}
+
+/* Adds t's audit entry (kind "change") to t under audit_mu; its hash into hash. */
+static int store__audit_change(store_txn_t *t, unsigned char hash[STORE_HASH_BYTES])
+{
+    store_t *s = t->s;
+    knoop_buf_t m, val;
+    msgpack_packer pk;
+    unsigned char payload[STORE_HASH_BYTES], key[STORE_AUDIT_KEY_LEN], head[8 + STORE_HASH_BYTES];
+    size_t nids = t->audit_ids.size / 8;
+    int rc;
+    crypto_hash_sha256_state st = t->payload; /* a copy: a failed commit may not retry */
+    crypto_hash_sha256_final(&st, payload);
+    knoop_buf_init(&m);
+    knoop_buf_init(&val);
+    knoop_buf_packer(&m, &pk);
+    store__audit_head(&pk, 3, s->audit_no + 1, t->ts, t->actor, "change",
+                      t->has_reason ? t->reason : NULL);
+    msgpack_pack_str_with_body(&pk, "seq", 3);
+    msgpack_pack_uint64(&pk, t->seq);
+    msgpack_pack_str_with_body(&pk, "ids", 3);
+    msgpack_pack_array(&pk, (uint32_t)nids);
+    for (size_t i = 0; i < nids; i++)
+        msgpack_pack_uint64(&pk, store_get_u64((unsigned char *)t->audit_ids.data + 8 * i));
+    msgpack_pack_str_with_body(&pk, "payload", 7);
+    msgpack_pack_bin_with_body(&pk, payload, sizeof(payload));
+    rc = knoop_buf_failed(&m) ? KNOOP_ENOMEM : store__audit_value(s->audit_hash, &m, &val, hash);
+    if (rc == KNOOP_OK)
+        rc = store_txn_put(t, KV_CF_META, key, store_key_audit(key, s->audit_no + 1), val.data,
+                           val.size);
+    store_put_u64(head, s->audit_no + 1);
+    memcpy(head + 8, hash, STORE_HASH_BYTES);
+    if (rc == KNOOP_OK)
+        rc = store_txn_put(t, KV_CF_META, STORE_META_AUDIT_HEAD, strlen(STORE_META_AUDIT_HEAD),
+                           head, sizeof(head));
+    knoop_buf_destroy(&m);
+    knoop_buf_destroy(&val);
+    return rc;
+}
+
 static void store__txn_free(store_txn_t *t)
 {
     kv_batch_free(t->batch);
+    knoop_buf_destroy(&t->audit_ids);
     knoop_buf_destroy(&t->ops);
     knoop_free(t);
 }
@@ -490,7 +629,7 @@ static int store__record_pack(const store_txn_t *t, knoop_buf_t *sb)
 int store_txn_commit(store_txn_t *t, knoop_error_t *err)
 {
     store_t *s = t->s;
-    unsigned char v[8];
+    unsigned char v[8], audit_hash[STORE_HASH_BYTES];
     uint64_t seq = t->seq;
     knoop_buf_t rec;
     int rc = KNOOP_OK;
@@ -513,12 +652,22 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err)
         store_put_u64(v, seq);
         rc = store_txn_put(t, KV_CF_META, STORE_META_SEQ, strlen(STORE_META_SEQ), v, 8);
     }
+    /* The change's audit entry, chained to the last one: audit_mu is held from here until the
+     * batch is written, so that no read's audit entry takes the same place in the chain. */
+    pthread_mutex_lock(&s->audit_mu);
+    if (rc == KNOOP_OK)
+        rc = store__audit_change(t, audit_hash);
     if (rc == KNOOP_OK && s->change_cb != NULL)
         rc = store__record_pack(t, &rec);
     if (rc == KNOOP_ENOMEM && err != NULL && err->code == 0)
         knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     if (rc == KNOOP_OK)
         rc = kv_commit(s->db, t->batch, false, err);
+    if (rc == KNOOP_OK) {
+        s->audit_no++;
+        memcpy(s->audit_hash, audit_hash, STORE_HASH_BYTES);
+    }
+    pthread_mutex_unlock(&s->audit_mu);
     if (rc == KNOOP_OK) {
         s->next_id = t->next_id;
         s->seq = seq;
@@ -611,6 +760,9 @@ int store_apply_record(store_t *s, const void *record, size_t len, knoop_error_t
         s->seq = seq;
         if (store__meta_u64(s->db, STORE_META_NEXT_ID, &next, &ignore) == KNOOP_OK && next > 0)
             s->next_id = next;
+        pthread_mutex_lock(&s->audit_mu);
+        (void)store__audit_load(s, &ignore);
+        pthread_mutex_unlock(&s->audit_mu);
         pthread_mutex_lock(&s->sync_mu);
         s->written_seq = s->synced_seq = seq;
         pthread_mutex_unlock(&s->sync_mu);
@@ -780,5 +932,461 @@ int store_restore(const char *backup, const char *dir, char digest[17], knoop_er
         return rc;
     rc = store_digest(s, NULL, digest, err);
     store_close(s);
+    return rc;
+}
+
+/* ---- the audit chain (store.h) ---- */
+
+int store_audit_read(store_t *s, const char *user, const char *reason, const char *what,
+                     const uint64_t *ids, size_t n, knoop_error_t *err)
+{
+    knoop_buf_t m, val;
+    msgpack_packer pk;
+    unsigned char hash[STORE_HASH_BYTES], key[STORE_AUDIT_KEY_LEN], head[8 + STORE_HASH_BYTES];
+    size_t listed = n > 1000 ? 1000 : n;
+    kv_batch_t *b;
+    int rc;
+
+    if ((b = kv_batch_new(s->db)) == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    knoop_buf_init(&m);
+    knoop_buf_init(&val);
+    pthread_mutex_lock(&s->audit_mu);
+    knoop_buf_packer(&m, &pk);
+    store__audit_head(&pk, 2, s->audit_no + 1, store__now_ms(), user != NULL ? user : "system",
+                      "read", reason);
+    msgpack_pack_str_with_body(&pk, "what", 4);
+    msgpack_pack_str_with_body(&pk, what, strlen(what));
+    msgpack_pack_str_with_body(&pk, "ids", 3);
+    msgpack_pack_array(&pk, (uint32_t)listed);
+    for (size_t i = 0; i < listed; i++)
+        msgpack_pack_uint64(&pk, ids[i]);
+    rc = knoop_buf_failed(&m) ? KNOOP_ENOMEM : store__audit_value(s->audit_hash, &m, &val, hash);
+    if (rc == KNOOP_ENOMEM)
+        knoop_error_set(err, rc, "storage: out of memory");
+    if (rc == KNOOP_OK) {
+        kv_batch_put(b, KV_CF_META, key, store_key_audit(key, s->audit_no + 1), val.data, val.size);
+        store_put_u64(head, s->audit_no + 1);
+        memcpy(head + 8, hash, STORE_HASH_BYTES);
+        kv_batch_put(b, KV_CF_META, STORE_META_AUDIT_HEAD, strlen(STORE_META_AUDIT_HEAD), head,
+                     sizeof(head));
+        rc = kv_commit(s->db, b, false, err);
+    }
+    if (rc == KNOOP_OK) {
+        s->audit_no++;
+        memcpy(s->audit_hash, hash, STORE_HASH_BYTES);
+    }
+    pthread_mutex_unlock(&s->audit_mu);
+    kv_batch_free(b);
+    knoop_buf_destroy(&m);
+    knoop_buf_destroy(&val);
+    return rc;
+}
+
+int store_audit_scan(store_t *s, const store_view_t *v, uint64_t from_no, store_audit_cb cb,
+                     void *arg, knoop_error_t *err)
+{
+    unsigned char lo[STORE_AUDIT_KEY_LEN];
+    const char *hi = "audit0"; /* '/' + 1: past every "audit/" key */
+    kv_iter_t *it;
+    int rc;
+    store_key_audit(lo, from_no);
+    if ((it = store_iter(s, v, KV_CF_META, lo, sizeof(lo), hi, strlen(hi))) == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    for (; kv_iter_valid(it); kv_iter_next(it)) {
+        size_t kl, vl;
+        const unsigned char *k = kv_iter_key(it, &kl);
+        const void *val = kv_iter_value(it, &vl);
+        if (kl != STORE_AUDIT_KEY_LEN || vl <= STORE_HASH_BYTES)
+            continue;
+        if (cb(arg, store_get_u64(k + 6), val, vl - STORE_HASH_BYTES) != 0)
+            break;
+    }
+    rc = kv_iter_status(it, err);
+    kv_iter_free(it);
+    return rc;
+}
+
+typedef struct {
+    uint32_t n;
+    unsigned char h[STORE_HASH_BYTES];
+} store__hist_hash_t;
+
+static int store__hist_hash_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const store__hist_hash_t *)a)->n, y = ((const store__hist_hash_t *)b)->n;
+    return x < y ? -1 : x > y;
+}
+
+static int store__u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The hash a history entry is covered by: its own, or for an erased one the one it kept. */
+static void store__hist_entry_hash(const void *val, size_t len, unsigned char h[STORE_HASH_BYTES])
+{
+    msgpack_unpacked u;
+    size_t off = 0;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, val, len, &off) == MSGPACK_UNPACK_SUCCESS &&
+        u.data.type == MSGPACK_OBJECT_MAP) {
+        for (uint32_t i = 0; i < u.data.via.map.size; i++) {
+            const msgpack_object_kv *kv = &u.data.via.map.ptr[i];
+            if (kv->key.type == MSGPACK_OBJECT_STR && kv->key.via.str.size == 4 &&
+                memcmp(kv->key.via.str.ptr, "orig", 4) == 0 && kv->val.type == MSGPACK_OBJECT_BIN &&
+                kv->val.via.bin.size == STORE_HASH_BYTES) {
+                memcpy(h, kv->val.via.bin.ptr, STORE_HASH_BYTES);
+                msgpack_unpacked_destroy(&u);
+                return;
+            }
+        }
+    }
+    msgpack_unpacked_destroy(&u);
+    crypto_hash_sha256(h, val, len);
+}
+
+/* Recomputes the payload hash of change seq over the history entries of ids (sorted, unique). */
+static int store__payload(store_t *s, const store_view_t *v, uint64_t seq, const uint64_t *ids,
+                          size_t nids, unsigned char out[STORE_HASH_BYTES], knoop_error_t *err)
+{
+    store__hist_hash_t *hs = NULL;
+    size_t nh = 0, cap = 0;
+    crypto_hash_sha256_state st;
+    int rc = KNOOP_OK;
+    for (size_t i = 0; i < nids && rc == KNOOP_OK; i++) {
+        unsigned char lo[STORE_HIST_KEY_LEN], hi[STORE_HIST_KEY_LEN];
+        kv_iter_t *it;
+        if (i > 0 && ids[i] == ids[i - 1])
+            continue;
+        store_key_hist(lo, ids[i], seq, 0);
+        store_key_hist(hi, ids[i], seq + 1, 0);
+        if ((it = store_iter(s, v, KV_CF_HIST, lo, sizeof(lo), hi, sizeof(hi))) == NULL) {
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+            break;
+        }
+        for (; kv_iter_valid(it); kv_iter_next(it)) {
+            size_t kl, vl;
+            const unsigned char *k = kv_iter_key(it, &kl);
+            const void *val = kv_iter_value(it, &vl);
+            if (kl != STORE_HIST_KEY_LEN)
+                continue;
+            if (nh == cap) {
+                size_t nc = cap ? cap * 2 : 16;
+                store__hist_hash_t *nhs = knoop_realloc(hs, nc * sizeof(*hs));
+                if (nhs == NULL) {
+                    rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+                    break;
+                }
+                hs = nhs;
+                cap = nc;
+            }
+            hs[nh].n = store_get_u32(k + 16);
+            store__hist_entry_hash(val, vl, hs[nh].h);
+            nh++;
+        }
+        if (rc == KNOOP_OK)
+            rc = kv_iter_status(it, err);
+        kv_iter_free(it);
+    }
+    if (rc == KNOOP_OK) {
+        if (nh > 0)
+            qsort(hs, nh, sizeof(*hs), store__hist_hash_cmp);
+        crypto_hash_sha256_init(&st);
+        for (size_t i = 0; i < nh; i++)
+            crypto_hash_sha256_update(&st, hs[i].h, STORE_HASH_BYTES);
+        crypto_hash_sha256_final(&st, out);
+    }
+    knoop_free(hs);
+    return rc;
+}
+
+typedef struct {
+    store_t *s;
+    const store_view_t *v;
+    store_audit_result_t *out;
+    knoop_error_t *err;
+    unsigned char prev[STORE_HASH_BYTES];
+    uint64_t expect;
+    int rc;
+} store__verify_t;
+
+static int store__verify_bad(store__verify_t *a, uint64_t no, const char *problem)
+{
+    a->out->ok = false;
+    a->out->first_bad = no;
+    snprintf(a->out->problem, sizeof(a->out->problem), "%s", problem);
+    return 1;
+}
+
+/* Checks a change entry's payload against the history it names. 0 = fine, 1 = broken. */
+static int store__verify_change(store__verify_t *a, uint64_t no, const msgpack_object *m)
+{
+    const msgpack_object *seq = NULL, *ids = NULL, *payload = NULL;
+    unsigned char want[STORE_HASH_BYTES];
+    uint64_t *v = NULL;
+    uint32_t n;
+    int rc;
+    for (uint32_t i = 0; i < m->via.map.size; i++) {
+        const msgpack_object_kv *kv = &m->via.map.ptr[i];
+        if (kv->key.type != MSGPACK_OBJECT_STR)
+            continue;
+        if (kv->key.via.str.size == 3 && memcmp(kv->key.via.str.ptr, "seq", 3) == 0)
+            seq = &kv->val;
+        else if (kv->key.via.str.size == 3 && memcmp(kv->key.via.str.ptr, "ids", 3) == 0)
+            ids = &kv->val;
+        else if (kv->key.via.str.size == 7 && memcmp(kv->key.via.str.ptr, "payload", 7) == 0)
+            payload = &kv->val;
+    }
+    if (seq == NULL || seq->type != MSGPACK_OBJECT_POSITIVE_INTEGER || ids == NULL ||
+        ids->type != MSGPACK_OBJECT_ARRAY || payload == NULL ||
+        payload->type != MSGPACK_OBJECT_BIN || payload->via.bin.size != STORE_HASH_BYTES)
+        return store__verify_bad(a, no, "a change entry lacks seq, ids or payload");
+    n = ids->via.array.size;
+    if (n > 0 && (v = knoop_malloc(n * sizeof(*v))) == NULL) {
+        a->rc = knoop_error_set(a->err, KNOOP_ENOMEM, "storage: out of memory");
+        return 1;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        v[i] = ids->via.array.ptr[i].via.u64;
+    if (n > 1)
+        qsort(v, n, sizeof(*v), store__u64_cmp);
+    rc = store__payload(a->s, a->v, seq->via.u64, v, n, want, a->err);
+    knoop_free(v);
+    if (rc != KNOOP_OK) {
+        a->rc = rc;
+        return 1;
+    }
+    if (memcmp(want, payload->via.bin.ptr, STORE_HASH_BYTES) != 0) {
+        char msg[128];
+        snprintf(msg, sizeof(msg),
+                 "the history of change seq %llu does not match its audit entry (edited or "
+                 "deleted)",
+                 (unsigned long long)seq->via.u64);
+        return store__verify_bad(a, no, msg);
+    }
+    return 0;
+}
+
+static int store__verify_cb(void *arg, uint64_t no, const void *entry, size_t len)
+{
+    store__verify_t *a = arg;
+    const unsigned char *stored = (const unsigned char *)entry + len;
+    unsigned char h[STORE_HASH_BYTES];
+    crypto_hash_sha256_state st;
+    msgpack_unpacked u;
+    size_t off = 0;
+    int r = 0;
+    a->out->entries++;
+    if (no != a->expect) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "entry %llu is missing (deleted)",
+                 (unsigned long long)a->expect);
+        return store__verify_bad(a, a->expect, msg);
+    }
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, a->prev, STORE_HASH_BYTES);
+    crypto_hash_sha256_update(&st, entry, len);
+    crypto_hash_sha256_final(&st, h);
+    if (sodium_memcmp(h, stored, STORE_HASH_BYTES) != 0)
+        return store__verify_bad(a, no,
+                                 "the entry's hash does not match (edited, or an entry "
+                                 "before it was removed)");
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, entry, len, &off) != MSGPACK_UNPACK_SUCCESS ||
+        u.data.type != MSGPACK_OBJECT_MAP) {
+        msgpack_unpacked_destroy(&u);
+        return store__verify_bad(a, no, "the entry is not a map");
+    }
+    {
+        const msgpack_object *kind = NULL;
+        for (uint32_t i = 0; i < u.data.via.map.size; i++) {
+            const msgpack_object_kv *kv = &u.data.via.map.ptr[i];
+            if (kv->key.type == MSGPACK_OBJECT_STR && kv->key.via.str.size == 4 &&
+                memcmp(kv->key.via.str.ptr, "kind", 4) == 0)
+                kind = &kv->val;
+        }
+        if (kind != NULL && kind->type == MSGPACK_OBJECT_STR && kind->via.str.size == 6 &&
+            memcmp(kind->via.str.ptr, "change", 6) == 0)
+            r = store__verify_change(a, no, &u.data);
+    }
+    msgpack_unpacked_destroy(&u);
+    if (r != 0)
+        return r;
+    memcpy(a->prev, stored, STORE_HASH_BYTES);
+    a->expect++;
+    return 0;
+}
+
+int store_audit_verify(store_t *s, const store_view_t *v, store_audit_result_t *out,
+                       knoop_error_t *err)
+{
+    store__verify_t a = { .s = s, .v = v, .out = out, .err = err, .expect = 1 };
+    void *hv = NULL;
+    size_t hl = 0;
+    int rc;
+    memset(out, 0, sizeof(*out));
+    out->ok = true;
+    if ((rc = store_audit_scan(s, v, 1, store__verify_cb, &a, err)) != KNOOP_OK)
+        return rc;
+    if (a.rc != KNOOP_OK)
+        return a.rc;
+    if (!out->ok)
+        return KNOOP_OK;
+    rc = store_get(s, v, KV_CF_META, STORE_META_AUDIT_HEAD, strlen(STORE_META_AUDIT_HEAD), &hv, &hl,
+                   err);
+    if (rc == KNOOP_ENOTFOUND) {
+        if (a.expect != 1)
+            store__verify_bad(&a, 1, "the chain has entries but no head");
+        return KNOOP_OK;
+    }
+    if (rc != KNOOP_OK)
+        return rc;
+    if (hl != 8 + STORE_HASH_BYTES || store_get_u64(hv) != a.expect - 1 ||
+        memcmp((unsigned char *)hv + 8, a.prev, STORE_HASH_BYTES) != 0) {
+        char msg[128];
+        snprintf(msg, sizeof(msg),
+                 "the chain ends at entry %llu, the head says %llu (entries "
+                 "removed at the end)",
+                 (unsigned long long)(a.expect - 1),
+                 hl == 8 + STORE_HASH_BYTES ? (unsigned long long)store_get_u64(hv) : 0ULL);
+        store__verify_bad(&a, a.expect, msg);
+    }
+    kv_free(hv);
+    return KNOOP_OK;
+}
+
+/* ---- erasure (store.h) ---- */
+
+/* The string or integer field name of map m, packed as it is into pk (nil when absent). */
+static void store__copy_field(msgpack_packer *pk, const msgpack_object *m, const char *name)
+{
+    size_t nl = strlen(name);
+    msgpack_pack_str_with_body(pk, name, nl);
+    for (uint32_t i = 0; i < m->via.map.size; i++) {
+        const msgpack_object_kv *kv = &m->via.map.ptr[i];
+        if (kv->key.type == MSGPACK_OBJECT_STR && kv->key.via.str.size == nl &&
+            memcmp(kv->key.via.str.ptr, name, nl) == 0) {
+            msgpack_pack_object(pk, kv->val);
+            return;
+        }
+    }
+    msgpack_pack_nil(pk);
+}
+
+int store_txn_erase_history(store_txn_t *t, uint64_t id, size_t *count, knoop_error_t *err)
+{
+    unsigned char lo[8], hi[8];
+    knoop_buf_t keys, vals;
+    size_t n = 0, off = 0;
+    kv_iter_t *it;
+    int rc;
+
+    *count = 0;
+    store_put_u64(lo, id);
+    store_put_u64(hi, id + 1);
+    if ((it = store_iter(t->s, &t->view, KV_CF_HIST, lo, 8, id == UINT64_MAX ? NULL : hi, 8)) ==
+        NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    /* Copy first: a transaction must not write while an iterator of its view lives. */
+    knoop_buf_init(&keys);
+    knoop_buf_init(&vals);
+    for (; kv_iter_valid(it); kv_iter_next(it)) {
+        size_t kl, vl;
+        const void *k = kv_iter_key(it, &kl);
+        const void *v = kv_iter_value(it, &vl);
+        unsigned char len[8];
+        if (kl != STORE_HIST_KEY_LEN)
+            continue;
+        store_put_u64(len, vl);
+        knoop_buf_write(&keys, k, kl);
+        knoop_buf_write(&vals, (const char *)len, 8);
+        knoop_buf_write(&vals, v, vl);
+        n++;
+    }
+    rc = kv_iter_status(it, err);
+    kv_iter_free(it);
+    if (rc == KNOOP_OK && (knoop_buf_failed(&keys) || knoop_buf_failed(&vals)))
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    for (size_t i = 0; i < n && rc == KNOOP_OK; i++) {
+        const unsigned char *k = (const unsigned char *)keys.data + i * STORE_HIST_KEY_LEN;
+        size_t vl = store_get_u64((const unsigned char *)vals.data + off);
+        const char *v = vals.data + off + 8;
+        unsigned char h[STORE_HASH_BYTES];
+        msgpack_unpacked u;
+        knoop_buf_t nb;
+        msgpack_packer pk;
+        size_t uo = 0;
+        off += 8 + vl;
+        msgpack_unpacked_init(&u);
+        if (msgpack_unpack_next(&u, v, vl, &uo) != MSGPACK_UNPACK_SUCCESS ||
+            u.data.type != MSGPACK_OBJECT_MAP) {
+            msgpack_unpacked_destroy(&u);
+            continue;
+        }
+        /* The hash the audit chain covers it by: kept when it was erased before. */
+        store__hist_entry_hash(v, vl, h);
+        knoop_buf_init(&nb);
+        knoop_buf_packer(&nb, &pk);
+        /* What stays: when, who, which operation on which id; not the reason (free text that
+         * may name the person), not the data before and after. */
+        msgpack_pack_map(&pk, 10);
+        store__copy_field(&pk, &u.data, "seq");
+        store__copy_field(&pk, &u.data, "ts");
+        store__copy_field(&pk, &u.data, "actor");
+        msgpack_pack_str_with_body(&pk, "reason", 6);
+        msgpack_pack_nil(&pk);
+        store__copy_field(&pk, &u.data, "op");
+        store__copy_field(&pk, &u.data, "id");
+        msgpack_pack_str_with_body(&pk, "before", 6);
+        msgpack_pack_nil(&pk);
+        msgpack_pack_str_with_body(&pk, "after", 5);
+        msgpack_pack_nil(&pk);
+        msgpack_pack_str_with_body(&pk, "erased", 6);
+        msgpack_pack_true(&pk);
+        msgpack_pack_str_with_body(&pk, "orig", 4);
+        msgpack_pack_bin_with_body(&pk, h, sizeof(h));
+        msgpack_unpacked_destroy(&u);
+        rc = knoop_buf_failed(&nb)
+                 ? KNOOP_ENOMEM
+                 : store_txn_put(t, KV_CF_HIST, k, STORE_HIST_KEY_LEN, nb.data, nb.size);
+        knoop_buf_destroy(&nb);
+        if (rc != KNOOP_OK)
+            rc = knoop_error_set(err, rc, "storage: out of memory");
+        else
+            (*count)++;
+    }
+    knoop_buf_destroy(&keys);
+    knoop_buf_destroy(&vals);
+    return rc;
+}
+
+int store_purge(store_t *s, const uint64_t *ids, size_t n, knoop_error_t *err)
+{
+    /* Nothing is allocated here: this runs after the erasure committed, when a failure could
+     * only be reported, not undone. Ids go in chunks with their bounds on the stack. */
+    enum { CHUNK = 16, PER_ID = 4 };
+    static const kv_cf_t per_id[PER_ID] = { KV_CF_NODE, KV_CF_EDGE, KV_CF_ADJ, KV_CF_HIST };
+    unsigned char bounds[CHUNK][16];
+    kv_range_t r[CHUNK * PER_ID + 1];
+    size_t done = 0;
+    int rc = KNOOP_OK;
+    do {
+        size_t m = 0, k = n - done < CHUNK ? n - done : CHUNK;
+        for (size_t i = 0; i < k; i++) {
+            store_put_u64(bounds[i], ids[done + i]);
+            store_put_u64(bounds[i] + 8, ids[done + i] + 1);
+            for (size_t j = 0; j < PER_ID; j++)
+                r[m++] = (kv_range_t){
+                    .cf = per_id[j], .lo = bounds[i], .lo_len = 8, .hi = bounds[i] + 8, .hi_len = 8
+                };
+        }
+        done += k;
+        /* Index keys hold names, external keys and postcodes, not ids: the whole family. */
+        if (done == n)
+            r[m++] = (kv_range_t){ .cf = KV_CF_IDX };
+        rc = kv_purge(s->db, r, m, err);
+    } while (rc == KNOOP_OK && done < n);
     return rc;
 }

@@ -205,9 +205,72 @@ void store_put_date(unsigned char *p, int32_t d);
 int32_t store_get_date(const unsigned char *p);
 
 /* Keys of the meta family (store_int.h): the id and commit sequence counters, the layout. */
-#define STORE_META_NEXT_ID "next_id"
-#define STORE_META_SEQ     "seq"
-#define STORE_META_FORMAT  "format"
+#define STORE_META_NEXT_ID    "next_id"
+#define STORE_META_SEQ        "seq"
+#define STORE_META_FORMAT     "format"
+#define STORE_META_AUDIT_HEAD "audit_head"
+
+/*
+ * The audit chain (store_int.h): one entry per committed change (kind "change", written in the
+ * change's own batch) and one per audited read of personal data (kind "read", store_audit_read).
+ * Each entry's value is a msgpack map followed by its 32-byte hash, SHA-256(previous entry's
+ * hash || map); the first entry's previous hash is 32 zero bytes. A change entry covers its
+ * history entries through `payload`, SHA-256 over the SHA-256 of each history entry in order;
+ * an erased history entry keeps the hash of what it was (`orig`), so erasure keeps the chain
+ * verifiable.
+ */
+#define STORE_HASH_BYTES    32
+#define STORE_AUDIT_PREFIX  "audit/"
+#define STORE_AUDIT_KEY_LEN 14
+/* "audit/" no:u64 into buf (STORE_AUDIT_KEY_LEN bytes). */
+size_t store_key_audit(unsigned char *buf, uint64_t no);
+
+/*
+ * Appends a "read" entry: user read personal data (what: the method, ids: the persons read, n of
+ * them, at most 1000 listed) for reason (may be NULL). Written at once without fsync (it is
+ * durable with the next commit or sync), outside any transaction: the read audit is this
+ * server's access log and is not part of the change record. Takes only the audit lock, never
+ * the writer lock, so it may run on the event loop. Returns 0 or a negative knoop_err_t.
+ */
+int store_audit_read(store_t *s, const char *user, const char *reason, const char *what,
+                     const uint64_t *ids, size_t n, knoop_error_t *err);
+
+/*
+ * Erasure: replaces every history entry of id (through t's view, t's own entries included) by
+ * {seq, ts, actor, reason: nil, op, id, before: nil, after: nil, erased: true, orig}, where orig
+ * is the SHA-256 of the entry as it was (so the audit chain still verifies). *count gets how
+ * many. KNOOP_ENOMEM (t must then be aborted).
+ */
+int store_txn_erase_history(store_txn_t *t, uint64_t id, size_t *count, knoop_error_t *err);
+
+/*
+ * After an erasure has committed: makes the removed values leave the files (kv_purge) for the
+ * node, edge, adjacency and history keys of the n ids and the whole index family. Thread: any;
+ * blocks for a flush and compactions; do not hold a transaction.
+ */
+int store_purge(store_t *s, const uint64_t *ids, size_t n, knoop_error_t *err);
+
+/* Calls cb for each audit entry from number from_no on (the map only, valid during the call);
+ * cb returns nonzero to stop. Reads through v. */
+typedef int (*store_audit_cb)(void *arg, uint64_t no, const void *entry, size_t len);
+int store_audit_scan(store_t *s, const store_view_t *v, uint64_t from_no, store_audit_cb cb,
+                     void *arg, knoop_error_t *err);
+
+typedef struct {
+    bool ok;
+    uint64_t entries;   /* entries walked */
+    uint64_t first_bad; /* the number of the first entry that fails (0 = none) */
+    char problem[160];  /* what failed there */
+} store_audit_result_t;
+
+/*
+ * Walks the audit chain through v: each entry's number follows the last, its hash matches
+ * SHA-256(previous hash || map), a change entry's payload matches its history entries, and the
+ * last entry is the recorded head. Fills out; returns 0 (also when the chain is broken: see
+ * out->ok) or a negative knoop_err_t when the walk itself fails.
+ */
+int store_audit_verify(store_t *s, const store_view_t *v, store_audit_result_t *out,
+                       knoop_error_t *err);
 
 /* Index key prefixes in the idx column family (store_int.h). */
 #define STORE_IDX_NAME     'n'

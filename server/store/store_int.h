@@ -36,9 +36,23 @@
  *     created and then updated in one batch has two). before/after are the entity as the API shows
  * it (a map) or nil. Entities are nodes and edges (their ids), the schema registry (id 0), and
  * the entries of the auxiliary tables: id = 2^63 | table:u8 << 32 | code:u32 (store_hist_id),
- * table 'p' with the PC4 number as code, 'w' with the woonplaatscode.
+ * table 'p' with the PC4 number as code, 'w' with the woonplaatscode, 'u' with the user number
+ * (entries {name, role}: never a password or token hash).
  * Column family "meta":  "next_id" -> u64, "seq" -> u64 (last commit sequence),
  *                        "format" -> u32 (layout version, STORE_FORMAT)
+ *     "schema/field/...", "schema/list/...", "schema/role/..." -> the schema (cmd_domain.c)
+ *     "user/" name        -> msgpack {name, role, no:u32, created, pw: Argon2id string | nil}
+ *     "users_next"        -> u32, the next user number (history id store_hist_id('u', no))
+ *     "token/" hex64      -> msgpack {user, id, label, created}; hex64 is the SHA-256 of the
+ *                            API token (the token itself is never stored) (cmd_user.c)
+ *     "audit/" no:u64     -> the audit chain (store.h): msgpack map {no, ts, user, kind, reason,
+ *                            ...} followed by hash[32] = SHA-256(previous entry's hash || map);
+ *                            kind "change": + seq, ids:[u64], payload:bin32 (SHA-256 over the
+ *                            SHA-256 of each of the commit's history entries, in order);
+ *                            kind "read": + what (the method), ids (persons read, at most 1000)
+ *     "audit_head"        -> no:u64 hash[32], the last entry (entries removed at the end show)
+ *     An erased history entry (store_txn_erase_history) is {seq, ts, actor, reason: nil, op,
+ *     id, before: nil, after: nil, erased: true, orig: bin32 (SHA-256 of the entry as it was)}.
  *
  * Node record:  fmt:u8(=1) kind:u8 version:u64 created_ms:i64 updated_ms:i64 tlen:u16 type[tlen]
  *               props (msgpack map, the rest of the value)

@@ -192,3 +192,10 @@ bool store_key_hist_decode(const unsigned char *key, size_t klen, uint64_t *id, 
     *n = store_get_u32(key + 16);
     return true;
 }
+
+size_t store_key_audit(unsigned char *buf, uint64_t no)
+{
+    memcpy(buf, STORE_AUDIT_PREFIX, 6);
+    store_put_u64(buf + 6, no);
+    return STORE_AUDIT_KEY_LEN;
+}

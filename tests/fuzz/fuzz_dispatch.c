@@ -148,6 +148,7 @@ static void fz_request(const char *buf, size_t len)
     memset(&ctx, 0, sizeof(ctx));
     ctx.store = fz_store;
     ctx.who.actor = "fuzz";
+    ctx.roles = CMD_ROLE_ALL;
     ctx.stats = &fz_stats;
     memset(&err, 0, sizeof(err));
     msgpack_sbuffer_init(&res);

@@ -22,6 +22,8 @@
 
 extern char **environ;
 
+bool itest_auth_required = false;
+
 const char *itest_path(const char *env, const char *dflt)
 {
     const char *v = getenv(env);
@@ -125,6 +127,8 @@ static int spawn_server(itest_server_t *s, const char *const *extra_args)
     argv[n++] = "--socket";
     argv[n++] = sock;
     argv[n++] = "--no-sync";
+    if (!itest_auth_required)
+        argv[n++] = "--trust-loopback";
     while (extra_args != NULL && *extra_args != NULL && n < 31)
         argv[n++] = *extra_args++;
     argv[n] = NULL;

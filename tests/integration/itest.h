@@ -11,6 +11,7 @@
 #ifndef ITEST_H
 #define ITEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -25,6 +26,13 @@ typedef struct {
     char unix_addr[300]; /* "unix:/tmp/.../knoopd.sock", "" if not printed */
     int port;
 } itest_server_t;
+
+/*
+ * false (the default): knoopd runs with --trust-loopback, so that the tests of everything but
+ * auth connect without credentials (as the local operator, every role). true: knoopd requires
+ * auth on TCP (the security tests set it before itest_server_start).
+ */
+extern bool itest_auth_required;
 
 /* The path of a binary: $env if set, else dflt. */
 const char *itest_path(const char *env, const char *dflt);

@@ -16,8 +16,12 @@ KNOOPD = os.environ.get("KNOOPD", "knoopd")
 
 
 class Knoopd:
-    def __init__(self, *extra, data=None):
+    def __init__(self, *extra, data=None, trust_loopback=True):
+        """trust_loopback (the default) starts knoopd with --trust-loopback: the tests of
+        everything but auth connect as the local operator without credentials."""
         self.own_data = data is None
+        if trust_loopback:
+            extra = ("--trust-loopback",) + tuple(extra)
         self.data = data or tempfile.mkdtemp(prefix="knoop-py-")
         self.extra = list(extra)
         self.proc = None

@@ -430,8 +430,9 @@ class CheckCommandTest(unittest.TestCase):
                                  "valid_from": "2020-01-01"})
             online = c.ok("admin.check", {})
             self.assertTrue(online["ok"])
+            # history: the three changes and the first start's bootstrap admin (a user entry).
             self.assertEqual(online["counts"], {"nodes": 2, "edges": 1, "adjacency": 2,
-                                                "index": 5, "history": 3, "mismatches": 0})
+                                                "index": 5, "history": 4, "mismatches": 0})
             # The running server holds the directory: the check refuses (exit 2), writes nothing.
             r = subprocess.run([KNOOPD, "--check", srv.data], capture_output=True, text=True,
                                timeout=60)
@@ -441,7 +442,7 @@ class CheckCommandTest(unittest.TestCase):
             r = subprocess.run([KNOOPD, "--check", srv.data], capture_output=True, text=True,
                                timeout=60)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-            self.assertIn("check clean: nodes=2 edges=1 adjacency=2 index=5 history=3 "
+            self.assertIn("check clean: nodes=2 edges=1 adjacency=2 index=5 history=4 "
                           "mismatches=0 digest=" + online["digest"], r.stdout)
             missing = os.path.join(srv.data, "nothing-here")
             r = subprocess.run([KNOOPD, "--check", missing], capture_output=True, text=True,

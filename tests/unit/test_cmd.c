@@ -56,6 +56,7 @@ static int run(fixture_t *f, const char *method, const msgpack_object *params, k
     memset(&ctx, 0, sizeof(ctx));
     ctx.store = f->store;
     ctx.who.actor = "test";
+    ctx.roles = CMD_ROLE_ALL;
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     rc = cmd_run(cmd, &ctx, params, &pk, err);

@@ -79,6 +79,7 @@ static int run(const char *method, const char *json, knoop_error_t *err)
     memset(&ctx, 0, sizeof(ctx));
     ctx.store = fx.s;
     ctx.who.actor = "faults";
+    ctx.roles = CMD_ROLE_ALL;
     knoop_buf_init(&out);
     knoop_buf_packer(&out, &pk);
     knoop_error_clear(err);
@@ -257,6 +258,23 @@ static void node_create_fails_cleanly_at_every_fault(void **state)
                                 "\"example\": true}, \"reason\": \"test\"}");
 }
 
+static void user_add_and_token_fail_cleanly_at_every_fault(void **state)
+{
+    (void)state;
+    /* Without a password: the Argon2id hash allocates through libsodium, not knoop_malloc, and
+     * would only make every case slow. */
+    faultsim_all("user.add", "{\"name\": \"rita\", \"role\": \"reader\"}");
+    run_ok("user.add", "{\"name\": \"rita\", \"role\": \"reader\"}");
+    faultsim_all("user.token", "{\"name\": \"rita\", \"label\": \"test\"}");
+}
+
+static void privacy_erase_and_anonymise_fail_cleanly_at_every_fault(void **state)
+{
+    (void)state;
+    faultsim_all("privacy.erase", "{\"id\": \"p1\", \"reason\": \"AVG-verzoek\"}");
+    faultsim_all("privacy.anonymise", "{\"id\": \"q1\", \"reason\": \"AVG-verzoek\"}");
+}
+
 static void node_update_fails_cleanly_at_every_fault(void **state)
 {
     (void)state;
@@ -398,6 +416,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(node_create_fails_cleanly_at_every_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(node_update_fails_cleanly_at_every_fault, setup, teardown),
+        cmocka_unit_test_setup_teardown(user_add_and_token_fail_cleanly_at_every_fault, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(privacy_erase_and_anonymise_fail_cleanly_at_every_fault,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(node_delete_cascade_fails_cleanly_at_every_fault, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(node_put_fails_cleanly_at_every_fault, setup, teardown),
