@@ -388,16 +388,19 @@ static int load(const char *addr, size_t nodes, const char *csv_path, uint64_t *
                 (unsigned long long)base, (unsigned long long)last);
         goto out;
     }
-    for (size_t i = 0; i < nodes * 5; i++) {
+    /* Five edges from each person, to five different nodes (one person holds a role at one
+     * node once at a time: a repeated pair would be refused): targets a + 1 + k * step + r for
+     * k = 0..4, with r drawn once per person, never wrap round to a. */
+    size_t step = nodes > 5 ? (nodes - 1) / 5 : 0, r = 0;
+    for (size_t i = 0; i < nodes * 5 && step > 0; i++) {
         char from[11];
-        size_t a = bench_rand(&seed) % nodes, b = bench_rand(&seed) % nodes;
+        size_t a = i / 5, k = i % 5, b;
         const char *type;
+        if (k == 0)
+            r = bench_rand(&seed) % step;
         if (is_org(a)) /* the source is always a person */
-            a = (a + 1) % nodes;
-        if (b == a)
-            b = (b + 1) % nodes;
-        if (is_org(a)) /* nodes == 1 or 2: nothing to connect */
-            break;
+            continue;
+        b = (a + 1 + k * step + r) % nodes;
         type = is_org(b) ? "medewerker" : "kent";
         snprintf(from, sizeof(from), "%04u-01-01", 1990u + (unsigned)(bench_rand(&seed) % 30));
         msgpack_sbuffer_clear(&sb);
