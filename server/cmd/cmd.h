@@ -231,15 +231,28 @@ int cmd_audit_verify(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
                      knoop_error_t *err);
 
 /*
+ * The tombstone check of node.create, node.put and node.update: every external key among props
+ * (graph_key_fields) that belonged to an erased person (store_tomb_find) is KNOOP_ECONFLICT,
+ * unless params.override is true, which needs the role admin (KNOOP_EPERM otherwise) and removes
+ * the tombstone in ctx->txn. props may be NULL.
+ */
+int cmd_tomb_check(cmd_ctx_t *ctx, const msgpack_object *p, const msgpack_object *props,
+                   knoop_error_t *err);
+
+/*
  * AVG (cmd_privacy.c, role privacy): privacy.erase {id, reason} removes a person, its edges
  * (cascade) and the personal data in their history (entries stay, marked erased); then the old
- * values are compacted out of the files. privacy.anonymise {id, reason} replaces the person's
- * properties by a pseudonym, keeps its edges, and erases its history the same way.
+ * values are compacted out of the files, and the person's external keys stay as tombstones
+ * (store_txn_tomb_add). privacy.anonymise {id, reason} replaces the person's properties by a
+ * pseudonym, keeps its edges, and erases its history the same way. privacy.export {id} returns
+ * everything held about a person (audited as a read).
  */
 int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                       knoop_error_t *err);
 int cmd_privacy_anonymise(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                           knoop_error_t *err);
+int cmd_privacy_export(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                       knoop_error_t *err);
 
 /* Online backup (cmd_backup.c). */
 int cmd_admin_backup(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,

@@ -8,6 +8,11 @@
  * erasure, the history entries of the person and of its edges (when, who, which operation; no
  * data, no free-text reason) and the audit trail's entry of the erasure itself (who, when, why,
  * which id); for an anonymisation also the node, with a pseudonym, and its roles.
+ *
+ * An erasure also leaves a tombstone for each external key of the person (store_txn_tomb_add):
+ * only a keyed hash of the value, so the store cannot tell the key, only recognise it when it
+ * comes back. node.create, node.put and node.update refuse such a key (cmd_tomb_check) unless an
+ * admin passes override: true, which removes the tombstone in the same transaction.
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +36,65 @@ static int privacy__person(cmd_ctx_t *ctx, const msgpack_object *p, uint64_t *id
     return KNOOP_OK;
 }
 
+int cmd_tomb_check(cmd_ctx_t *ctx, const msgpack_object *p, const msgpack_object *props,
+                   knoop_error_t *err)
+{
+    bool override = false;
+    proto_param_bool(p, "override", &override);
+    for (int i = 0; props != NULL && graph_key_fields[i] != NULL; i++) {
+        const char *v;
+        size_t vl;
+        bool found;
+        char q[96];
+        int rc;
+        if (!proto_param_str(props, graph_key_fields[i], &v, &vl))
+            continue;
+        if ((rc = store_tomb_find(ctx->store, ctx->view, v, vl, &found, err)) != KNOOP_OK)
+            return rc;
+        if (!found)
+            continue;
+        if (!override)
+            return knoop_error_set(err, KNOOP_ECONFLICT,
+                                   "props.%s: external key %s belonged to a person erased under "
+                                   "the AVG (privacy.erase); an admin may pass override: true",
+                                   graph_key_fields[i], knoop_repr(q, sizeof(q), v, vl, 64));
+        if ((ctx->roles & CMD_ROLE_ADMIN) == 0)
+            return knoop_error_set(err, KNOOP_EPERM,
+                                   "params.override: reusing the external key of an erased "
+                                   "person needs the role admin; %s does not have it",
+                                   ctx->who.actor != NULL ? ctx->who.actor : "the caller");
+        if (ctx->txn == NULL)
+            return knoop_error_set(err, KNOOP_EINTERNAL, "override outside a transaction");
+        if ((rc = store_txn_tomb_remove(ctx->txn, v, vl, err)) != KNOOP_OK)
+            return rc;
+    }
+    return KNOOP_OK;
+}
+
+/* Keeps the external keys of person n as tombstones (keyed hashes) in ctx->txn. */
+static int privacy__tombstones(cmd_ctx_t *ctx, const graph_node_t *n, knoop_error_t *err)
+{
+    msgpack_unpacked u;
+    int rc = KNOOP_OK;
+    if (n->props_len == 0)
+        return KNOOP_OK;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, n->props, n->props_len, NULL) != MSGPACK_UNPACK_SUCCESS ||
+        u.data.type != MSGPACK_OBJECT_MAP) {
+        msgpack_unpacked_destroy(&u);
+        return knoop_error_set(err, KNOOP_ECORRUPT, "node %llu: props are not a map",
+                               (unsigned long long)n->id);
+    }
+    for (int i = 0; graph_key_fields[i] != NULL && rc == KNOOP_OK; i++) {
+        const char *v;
+        size_t vl;
+        if (proto_param_str(&u.data, graph_key_fields[i], &v, &vl))
+            rc = store_txn_tomb_add(ctx->txn, v, vl, err);
+    }
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
+
 int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                       knoop_error_t *err)
 {
@@ -39,6 +103,8 @@ int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
     uint64_t id;
     size_t entries = 0, k;
     int rc = privacy__person(ctx, p, &id, &n, err);
+    if (rc == KNOOP_OK)
+        rc = privacy__tombstones(ctx, &n, err);
     graph_node_clear(&n);
     if (rc != KNOOP_OK)
         return rc;

@@ -51,6 +51,12 @@
  *                            SHA-256 of each of the commit's history entries, in order);
  *                            kind "read": + what (the method), ids (persons read, at most 1000)
  *     "audit_head"        -> no:u64 hash[32], the last entry (entries removed at the end show)
+ *     "tomb_secret"       -> 32 random bytes, the key of the tombstones' keyed hash (made by
+ *                            the first privacy.erase; never leaves the store)
+ *     "tomb/" hash[32]    -> "" (empty): an external key of an erased person, as
+ *                            crypto_generichash(32, value, key = tomb_secret) (BLAKE2b); a
+ *                            node.create / node.put / node.update with that key is a conflict
+ *                            unless it passes override (store_tomb_find, cmd_privacy.c)
  *     An erased history entry (store_txn_erase_history) is {seq, ts, actor, reason: nil, op,
  *     id, before: nil, after: nil, erased: true, orig: bin32 (SHA-256 of the entry as it was)}.
  *

@@ -396,6 +396,44 @@ class ErasureTests(SecurityCase):
         self.assertEqual(self.files_holding("Jansen", "JANSEN", "p.jansen@example.org"), [])
         self.assertTrue(self.files_holding("Voorbeeld"))
 
+    def test_erased_key_is_refused_until_an_admin_overrides(self):
+        self.v.ok("privacy.erase", {"id": self.p, "reason": "AVG-verzoek 2026-19"})
+        again = {"kind": "person", "props": {"key": "VOORBEELD-P-JANSEN", "surname": "Jansen",
+                                             "initials": "P."}}
+        # node.put (the import's method, alone and in a batch), node.create, node.update.
+        err, _ = self.e.call("node.put", again)
+        self.assertEqual(err["code"], "conflict")
+        self.assertIn("erased under the AVG", err["message"])
+        err, _ = self.e.call("batch", {"ops": [{"method": "node.put", "params": again}]})
+        self.assertEqual(err["code"], "conflict")
+        err, _ = self.e.call("node.create", again)
+        self.assertEqual(err["code"], "conflict")
+        other = self.e.ok("node.find", {"name": "Voorbeeld"})["nodes"][0]["id"]
+        err, _ = self.e.call("node.update", {"id": other,
+                                             "set": {"key": "VOORBEELD-P-JANSEN"}})
+        self.assertEqual(err["code"], "conflict")
+        # An editor may not override; an admin may, and the tombstone then goes.
+        err, _ = self.e.call("node.put", dict(again, override=True))
+        self.assertEqual(err["code"], "permission_denied")
+        self.assertIn("role admin", err["message"])
+        res = self.admin().ok("node.put", dict(again, override=True,
+                                               reason="opnieuw benoemd, AVG-verzoek ingetrokken"))
+        self.assertTrue(res["created"])
+        self.assertNotEqual(res["node"]["id"], self.p)
+        res = self.e.ok("node.put", again)
+        self.assertEqual((res["created"], res["changed"]), (False, False))
+        # Other keys were never tombstoned: a different person is created as usual.
+        self.e.ok("node.put", {"kind": "person", "props": {"key": "VOORBEELD-X", "surname": "X"}})
+
+    def test_erased_key_is_refused_after_a_restart(self):
+        self.v.ok("privacy.erase", {"id": self.p, "reason": "AVG-verzoek 2026-20"})
+        self.srv.stop()
+        self.srv.start()
+        e = self.login("erik", PASSWORD)
+        err, _ = e.call("node.put", {"kind": "person",
+                                     "props": {"key": "VOORBEELD-P-JANSEN", "surname": "J"}})
+        self.assertEqual(err["code"], "conflict")
+
     def test_anonymise_keeps_the_roles_and_removes_the_names(self):
         res = self.v.ok("privacy.anonymise", {"id": self.p, "reason": "AVG-verzoek 2026-18"})
         props = res["node"]["props"]
