@@ -14,10 +14,12 @@
  * comes back. node.create, node.put and node.update refuse such a key (cmd_tomb_check) unless an
  * admin passes override: true, which removes the tombstone in the same transaction.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "query.h"
 
 /* Resolves params.id to a person node (into *n, cleared by the caller). */
 static int privacy__person(cmd_ctx_t *ctx, const msgpack_object *p, uint64_t *id, graph_node_t *n,
@@ -256,5 +258,209 @@ out:
     msgpack_unpacked_destroy(&u);
     knoop_buf_destroy(&sb);
     knoop_buf_destroy(&hb);
+    return rc;
+}
+
+/*
+ * privacy.export: everything held about a person, JSON-ready (binary values as hex, only string
+ * keys): the node, its edges with the other ends' names and their history, the node's history
+ * and the audit entries that name it. Recorded as a read of the person.
+ */
+
+/* Packs o with binary values as lowercase hex (JSON has no bytes); extension values as nil. */
+static void privacy__pack_json(msgpack_packer *pk, const msgpack_object *o)
+{
+    switch (o->type) {
+    case MSGPACK_OBJECT_BIN: {
+        char hex[2 * 64 + 1];
+        size_t n = o->via.bin.size > 64 ? 64 : o->via.bin.size;
+        sodium_bin2hex(hex, sizeof(hex), (const unsigned char *)o->via.bin.ptr, n);
+        cmd_pack_cstr(pk, hex);
+        break;
+    }
+    case MSGPACK_OBJECT_EXT:
+        msgpack_pack_nil(pk);
+        break;
+    case MSGPACK_OBJECT_ARRAY:
+        msgpack_pack_array(pk, o->via.array.size);
+        for (uint32_t i = 0; i < o->via.array.size; i++)
+            privacy__pack_json(pk, &o->via.array.ptr[i]);
+        break;
+    case MSGPACK_OBJECT_MAP:
+        msgpack_pack_map(pk, o->via.map.size);
+        for (uint32_t i = 0; i < o->via.map.size; i++) {
+            privacy__pack_json(pk, &o->via.map.ptr[i].key);
+            privacy__pack_json(pk, &o->via.map.ptr[i].val);
+        }
+        break;
+    default:
+        msgpack_pack_object(pk, *o);
+    }
+}
+
+/* Entries packed JSON-ready into a buffer while counted (then appended as one array). */
+typedef struct {
+    knoop_buf_t buf;
+    msgpack_packer pk;
+    uint32_t n;
+    uint64_t id; /* audit entries: keep those whose ids hold this id */
+} privacy__list_t;
+
+static void privacy__list_init(privacy__list_t *l, uint64_t id)
+{
+    knoop_buf_init(&l->buf);
+    knoop_buf_packer(&l->buf, &l->pk);
+    l->n = 0;
+    l->id = id;
+}
+
+/* Appends the list to pk as an array. */
+static void privacy__list_put(msgpack_packer *pk, const privacy__list_t *l)
+{
+    msgpack_pack_array(pk, l->n);
+    if (l->buf.size > 0)
+        pk->callback(pk->data, l->buf.data, l->buf.size);
+}
+
+static int privacy__hist_cb(void *arg, const void *entry, size_t len)
+{
+    privacy__list_t *l = arg;
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, entry, len, NULL) == MSGPACK_UNPACK_SUCCESS) {
+        privacy__pack_json(&l->pk, &u.data);
+        l->n++;
+    }
+    msgpack_unpacked_destroy(&u);
+    return 0;
+}
+
+static int privacy__audit_cb(void *arg, uint64_t no, const void *entry, size_t len)
+{
+    privacy__list_t *l = arg;
+    msgpack_unpacked u;
+    const msgpack_object *ids;
+    (void)no;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, entry, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
+        u.data.type == MSGPACK_OBJECT_MAP && (ids = proto_param(&u.data, "ids")) != NULL &&
+        ids->type == MSGPACK_OBJECT_ARRAY) {
+        for (uint32_t i = 0; i < ids->via.array.size; i++)
+            if (ids->via.array.ptr[i].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+                ids->via.array.ptr[i].via.u64 == l->id) {
+                privacy__pack_json(&l->pk, &u.data);
+                l->n++;
+                break;
+            }
+    }
+    msgpack_unpacked_destroy(&u);
+    return 0;
+}
+
+typedef struct {
+    graph_ids_t ids;
+    int rc;
+} privacy__edges_t;
+
+static int privacy__edge_cb(void *arg, const graph_adj_t *a)
+{
+    privacy__edges_t *l = arg;
+    for (size_t i = 0; i < l->ids.n; i++)
+        if (l->ids.ids[i] == a->edge)
+            return 0; /* a self-loop: both of its entries */
+    l->rc = graph_ids_push(&l->ids, a->edge);
+    return l->rc != KNOOP_OK;
+}
+
+/* Packs one edge of the person: {edge, other: {id, kind, type, name}, history}. */
+static int privacy__pack_edge(cmd_ctx_t *ctx, uint64_t person, uint64_t eid, msgpack_packer *pk,
+                              knoop_error_t *err)
+{
+    graph_edge_t e;
+    graph_node_t o;
+    privacy__list_t h;
+    char name[256];
+    uint64_t other;
+    int rc = graph_edge_get(ctx->store, ctx->view, eid, &e, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    other = e.source == person ? e.target : e.source;
+    if ((rc = graph_node_get(ctx->store, ctx->view, other, &o, err)) != KNOOP_OK) {
+        graph_edge_clear(&e);
+        return rc;
+    }
+    privacy__list_init(&h, 0);
+    rc = store_hist_scan(ctx->store, ctx->view, eid, privacy__hist_cb, &h, err);
+    if (rc == KNOOP_OK) {
+        msgpack_pack_map(pk, 4);
+        cmd_pack_cstr(pk, "edge");
+        graph_edge_pack(pk, &e);
+        cmd_pack_cstr(pk, "direction");
+        cmd_pack_cstr(pk, e.source == person ? "out" : "in");
+        cmd_pack_cstr(pk, "other");
+        msgpack_pack_map(pk, 4);
+        cmd_pack_cstr(pk, "id");
+        msgpack_pack_uint64(pk, other);
+        cmd_pack_cstr(pk, "kind");
+        cmd_pack_cstr(pk, schema_kind_name(o.kind));
+        cmd_pack_cstr(pk, "type");
+        cmd_pack_cstr(pk, o.type);
+        cmd_pack_cstr(pk, "name");
+        cmd_pack_cstr(pk, query_node_name(&o, name, sizeof(name)));
+        cmd_pack_cstr(pk, "history");
+        privacy__list_put(pk, &h);
+        if (knoop_buf_failed(&h.buf))
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    }
+    knoop_buf_destroy(&h.buf);
+    graph_node_clear(&o);
+    graph_edge_clear(&e);
+    return rc;
+}
+
+int cmd_privacy_export(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                       knoop_error_t *err)
+{
+    graph_node_t n;
+    privacy__edges_t edges = { .rc = KNOOP_OK };
+    privacy__list_t hist, audit;
+    uint64_t id;
+    int rc = privacy__person(ctx, p, &id, &n, err);
+    privacy__list_init(&hist, id);
+    privacy__list_init(&audit, id);
+    if (rc != KNOOP_OK)
+        goto out;
+    rc = graph_adj_scan(ctx->store, ctx->view, id, NULL, privacy__edge_cb, &edges, err);
+    if (rc == KNOOP_OK && edges.rc != KNOOP_OK)
+        rc = knoop_error_set(err, edges.rc, "out of memory");
+    if (rc == KNOOP_OK)
+        rc = store_hist_scan(ctx->store, ctx->view, id, privacy__hist_cb, &hist, err);
+    if (rc == KNOOP_OK)
+        rc = store_audit_scan(ctx->store, ctx->view, 1, privacy__audit_cb, &audit, err);
+    if (rc == KNOOP_OK && (knoop_buf_failed(&hist.buf) || knoop_buf_failed(&audit.buf)))
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    if (rc != KNOOP_OK)
+        goto out;
+    msgpack_pack_map(pk, 5);
+    cmd_pack_cstr(pk, "id");
+    msgpack_pack_uint64(pk, id);
+    cmd_pack_cstr(pk, "node");
+    graph_node_pack(pk, &n);
+    cmd_pack_cstr(pk, "edges");
+    msgpack_pack_array(pk, (uint32_t)edges.ids.n);
+    for (size_t i = 0; i < edges.ids.n && rc == KNOOP_OK; i++)
+        rc = privacy__pack_edge(ctx, id, edges.ids.ids[i], pk, err);
+    if (rc != KNOOP_OK)
+        goto out;
+    cmd_pack_cstr(pk, "history");
+    privacy__list_put(pk, &hist);
+    cmd_pack_cstr(pk, "audit");
+    privacy__list_put(pk, &audit);
+    cmd_audit_note(ctx, id);
+out:
+    graph_node_clear(&n);
+    graph_ids_free(&edges.ids);
+    knoop_buf_destroy(&hist.buf);
+    knoop_buf_destroy(&audit.buf);
     return rc;
 }

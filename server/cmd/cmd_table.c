@@ -297,6 +297,7 @@ const cmd_t cmd_table[] = {
     /* -- AVG (cmd_privacy.c) -- */
     { "privacy.erase", cmd_privacy_erase, p_privacy, CMD_WRITE, CMD_ROLE_PRIVACY },
     { "privacy.anonymise", cmd_privacy_anonymise, p_privacy, CMD_WRITE, CMD_ROLE_PRIVACY },
+    { "privacy.export", cmd_privacy_export, p_id_ref, CMD_READ, CMD_ROLE_PRIVACY },
     { NULL, NULL, NULL, 0, 0 },
 };
 

@@ -434,6 +434,40 @@ class ErasureTests(SecurityCase):
                                      "props": {"key": "VOORBEELD-P-JANSEN", "surname": "J"}})
         self.assertEqual(err["code"], "conflict")
 
+    def test_export_returns_everything_held_about_the_person_as_json(self):
+        err, _ = self.e.call("privacy.export", {"id": self.p})
+        self.assertEqual(err["code"], "permission_denied")
+        self.e.ok("node.get", {"id": self.p, "reason": "controle"})  # a read to be audited
+        res = self.v.ok("privacy.export", {"id": "VOORBEELD-P-JANSEN",
+                                           "reason": "inzageverzoek 2026-21"})
+        doc = json.loads(json.dumps(res))  # JSON-ready: no bytes anywhere
+        self.assertEqual(doc["id"], self.p)
+        self.assertEqual(doc["node"]["props"]["surname"], "Jansen")
+        self.assertEqual(doc["node"]["props"]["email"], "p.jansen@example.org")
+        self.assertEqual(len(doc["edges"]), 1)
+        edge = doc["edges"][0]
+        self.assertEqual((edge["edge"]["id"], edge["edge"]["type"]), (self.role, "wethouder"))
+        self.assertEqual(edge["direction"], "out")
+        self.assertEqual((edge["other"]["name"], edge["other"]["kind"]),
+                         ("Almere", "organisation"))
+        self.assertEqual([h["op"] for h in edge["history"]], ["create"])
+        self.assertEqual([h["op"] for h in doc["history"]], ["create", "update"])
+        self.assertEqual(doc["history"][1]["after"]["props"]["email"], "p.jansen@example.org")
+        kinds = [(a["kind"], a["user"], a.get("what")) for a in doc["audit"]]
+        self.assertIn(("change", "erik", None), kinds)
+        self.assertIn(("read", "erik", "node.get"), kinds)
+        self.assertTrue(all(self.p in a["ids"] for a in doc["audit"]))
+        self.assertTrue(all(isinstance(a["hash"], str) for a in doc["audit"] if "hash" in a))
+        # The export itself is audited as a read of the person.
+        last = self.v.ok("audit.list", {"id": self.p, "kind": "read"})["entries"][-1]
+        self.assertEqual((last["user"], last["what"], last["reason"]),
+                         ("petra", "privacy.export", "inzageverzoek 2026-21"))
+        self.assertEqual(self.v.ok("audit.verify")["ok"], True)
+        # After an erasure there is nothing left to export.
+        self.v.ok("privacy.erase", {"id": self.p, "reason": "AVG-verzoek 2026-22"})
+        err, _ = self.v.call("privacy.export", {"id": self.p})
+        self.assertEqual(err["code"], "not_found")
+
     def test_anonymise_keeps_the_roles_and_removes_the_names(self):
         res = self.v.ok("privacy.anonymise", {"id": self.p, "reason": "AVG-verzoek 2026-18"})
         props = res["node"]["props"]

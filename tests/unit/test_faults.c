@@ -273,6 +273,7 @@ static void privacy_erase_and_anonymise_fail_cleanly_at_every_fault(void **state
     (void)state;
     faultsim_all("privacy.erase", "{\"id\": \"p1\", \"reason\": \"AVG-verzoek\"}");
     faultsim_all("privacy.anonymise", "{\"id\": \"q1\", \"reason\": \"AVG-verzoek\"}");
+    faultsim_all("privacy.export", "{\"id\": \"p1\"}");
 }
 
 static void node_update_fails_cleanly_at_every_fault(void **state)
