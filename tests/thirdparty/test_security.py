@@ -308,6 +308,64 @@ class CliTests(SecurityCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.knoop("node", "find", KNOOP_TOKEN=token).returncode, 1)
 
+    def test_audit_commands(self):
+        a = self.admin()
+        for name, role in (("erik", "editor"), ("petra", "privacy")):
+            a.ok("user.add", {"name": name, "role": role, "password": PASSWORD})
+        e = self.login("erik", PASSWORD)
+        pid = e.ok("node.create", {"kind": "person", "props": {"surname": "Voorbeeld"},
+                                   "reason": "nieuw raadslid"})["id"]
+        org = e.ok("node.create", {"kind": "organisation", "props": {"name": "Testorg"}})["id"]
+        e.ok("node.get", {"id": pid, "reason": "controle"})
+        erik = {"KNOOP_USER": "erik", "KNOOP_PASSWORD": PASSWORD}
+        petra = {"KNOOP_USER": "petra", "KNOOP_PASSWORD": PASSWORD}
+
+        r = self.knoop("audit", "list", **erik)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("needs the role privacy", r.stderr)
+
+        def listed(*args):
+            r = self.knoop("audit", "list", "--json", *args, **petra)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return json.loads(r.stdout)["entries"]
+
+        every = listed()
+        self.assertGreaterEqual(len(every), 4)  # 2 user.add, 2 node.create, 1 read
+        mine = listed("--user", "erik")
+        self.assertEqual([(x["kind"], x.get("what")) for x in mine],
+                         [("change", None), ("change", None), ("read", "node.get")])
+        self.assertEqual(mine[0]["reason"], "nieuw raadslid")
+        about = listed("--id", str(pid))
+        self.assertEqual([x["kind"] for x in about], ["change", "read"])
+        self.assertTrue(all(pid in x["ids"] for x in about))
+        self.assertNotIn(org, [i for x in about for i in x["ids"]])
+        self.assertEqual([x["kind"] for x in listed("--id", str(pid), "--kind", "read")],
+                         ["read"])
+        today = every[-1]["ts"][:10]
+        self.assertEqual(len(listed("--from", today)), len(every))
+        self.assertEqual(listed("--to", today), [])
+        self.assertEqual(listed("--from", "2000-01-01", "--to", "2000-01-02"), [])
+        self.assertEqual(len(listed("--user", "erik", "--limit", "1")), 1)
+        r = self.knoop("audit", "list", "--id", "abc", **petra)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--id", r.stderr)
+        # The table form names the columns.
+        r = self.knoop("audit", "list", "--user", "erik", **petra)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("nieuw raadslid", r.stdout)
+        self.assertIn("node.get", r.stdout)
+
+        r = self.knoop("audit", "verify", "--json", **petra)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        v = json.loads(r.stdout)
+        self.assertEqual(v["ok"], True)
+        self.assertGreaterEqual(v["entries"], len(every))
+        r = self.knoop("audit", "verify", **erik)
+        self.assertEqual(r.returncode, 1)
+        r = self.knoop("audit", "--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("verify", r.stdout)
+
 
 EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "schema", "data",
                        "example_functionarissen.json")
