@@ -97,32 +97,32 @@ static int privacy__tombstones(cmd_ctx_t *ctx, const graph_node_t *n, knoop_erro
     return rc;
 }
 
-int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
-                      knoop_error_t *err)
+/*
+ * The erasure of node id in ctx->txn (the common path of privacy.erase and privacy.retention):
+ * the node and its edges (and the edges held on their behalf) go; their history entries lose
+ * their data; an "erase" entry records the fact; the ids are queued for the purge. Adds the
+ * number of edges and of erased history entries to *nedges and *entries.
+ */
+static int privacy__erase_node(cmd_ctx_t *ctx, uint64_t id, size_t *nedges, size_t *entries,
+                               knoop_error_t *err)
 {
-    graph_node_t n;
     graph_ids_t edges = { 0 };
-    uint64_t id;
-    size_t entries = 0, k;
-    int rc = privacy__person(ctx, p, &id, &n, err);
-    if (rc == KNOOP_OK)
-        rc = privacy__tombstones(ctx, &n, err);
-    graph_node_clear(&n);
+    size_t k;
+    int rc;
+    cmd_domain_erasing(true);
+    rc = graph_node_delete_tx(ctx->txn, id, true, &edges, err);
+    cmd_domain_erasing(false);
     if (rc != KNOOP_OK)
-        return rc;
-    /* The node and its edges (and the edges held on their behalf) go; their history entries,
-     * this change's included, lose their data. */
-    if ((rc = graph_node_delete_tx(ctx->txn, id, true, &edges, err)) != KNOOP_OK)
         goto out;
     if ((rc = store_txn_erase_history(ctx->txn, id, &k, err)) != KNOOP_OK)
         goto out;
-    entries += k;
+    *entries += k;
     for (size_t i = 0; i < edges.n; i++) {
         if ((rc = store_txn_erase_history(ctx->txn, edges.ids[i], &k, err)) != KNOOP_OK)
             goto out;
-        entries += k;
+        *entries += k;
     }
-    /* The erasure itself, as the person's last history entry: no data, only the fact. */
+    /* The erasure itself, as the entity's last history entry: no data, only the fact. */
     if ((rc = store_txn_history(ctx->txn, id, "erase", NULL, 0, NULL, 0)) != KNOOP_OK) {
         rc = knoop_error_set(err, rc, "out of memory");
         goto out;
@@ -134,18 +134,34 @@ int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
     for (size_t i = 0; i < edges.n && rc == KNOOP_OK; i++)
         if ((rc = graph_ids_push(&ctx->purge, edges.ids[i])) != KNOOP_OK)
             rc = knoop_error_set(err, rc, "out of memory");
+    *nedges += edges.n;
+out:
+    graph_ids_free(&edges);
+    return rc;
+}
+
+int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                      knoop_error_t *err)
+{
+    graph_node_t n;
+    uint64_t id;
+    size_t entries = 0, nedges = 0;
+    int rc = privacy__person(ctx, p, &id, &n, err);
+    if (rc == KNOOP_OK)
+        rc = privacy__tombstones(ctx, &n, err);
+    graph_node_clear(&n);
     if (rc != KNOOP_OK)
-        goto out;
+        return rc;
+    if ((rc = privacy__erase_node(ctx, id, &nedges, &entries, err)) != KNOOP_OK)
+        return rc;
     msgpack_pack_map(pk, 3);
     cmd_pack_cstr(pk, "erased");
     msgpack_pack_uint64(pk, id);
     cmd_pack_cstr(pk, "edges");
-    msgpack_pack_uint64(pk, edges.n);
+    msgpack_pack_uint64(pk, nedges);
     cmd_pack_cstr(pk, "history_entries");
     msgpack_pack_uint64(pk, entries);
-out:
-    graph_ids_free(&edges);
-    return rc;
+    return KNOOP_OK;
 }
 
 /* Props that are not personal and survive anonymisation. */
@@ -462,5 +478,123 @@ out:
     graph_ids_free(&edges.ids);
     knoop_buf_destroy(&hist.buf);
     knoop_buf_destroy(&audit.buf);
+    return rc;
+}
+
+/*
+ * privacy.retention {kind: "contact", older_than_days, dry_run?}: erases every klantcontact whose
+ * plaatsgevondenOp lies more than older_than_days before now, through privacy__erase_node, in
+ * one transaction. Each run, a dry run or one that finds nothing included, writes one history
+ * entry of the retention table (op "retention", after {kind, older_than_days, cutoff, dry_run,
+ * ids}), so that it is one change entry of the audit trail: who, when, why, which rule, which ids.
+ * A klantcontact whose instant cannot be read is kept (counted as undated).
+ */
+#define PRIVACY_RETENTION_MAX_DAYS 36500 /* a hundred years: beyond that, a typo */
+
+int cmd_privacy_retention(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                          knoop_error_t *err)
+{
+    const char *kind;
+    size_t kl, nedges = 0, entries = 0, undated = 0, nold = 0, ncontacts = 0;
+    uint64_t days = 0;
+    bool dry = false, more;
+    graph_ids_t all = { 0 };
+    uint64_t *old = NULL;
+    int64_t cutoff;
+    char cts[32];
+    knoop_buf_t hb;
+    msgpack_packer hp;
+    int rc;
+
+    if (ctx->in_batch)
+        return knoop_error_set(err, KNOOP_EINVAL, "privacy methods cannot be part of a batch");
+    proto_param_str(p, "kind", &kind, &kl);
+    if (kl != 7 || memcmp(kind, "contact", 7) != 0) {
+        char q[96];
+        return knoop_error_set(err, KNOOP_EINVAL, "params.kind: expected 'contact', got %s",
+                               knoop_repr(q, sizeof(q), kind, kl, 64));
+    }
+    proto_param_u64(p, "older_than_days", &days);
+    if (days < 1 || days > PRIVACY_RETENTION_MAX_DAYS)
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "params.older_than_days: expected 1 to %d, got %llu",
+                               PRIVACY_RETENTION_MAX_DAYS, (unsigned long long)days);
+    proto_param_bool(p, "dry_run", &dry);
+    cutoff = store_txn_time(ctx->txn) - (int64_t)days * 86400000;
+    store_format_ts(cutoff, cts);
+
+    /* Find first (no iterator may live while the transaction writes), then erase. */
+    if ((rc = graph_node_find(ctx->store, ctx->view, SCHEMA_KIND_CONTACT, NULL, NULL, SIZE_MAX,
+                              &all, &more, err)) != KNOOP_OK)
+        goto out;
+    if (all.n > 0 && (old = knoop_malloc(all.n * sizeof(*old))) == NULL) {
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < all.n; i++) {
+        graph_node_t n;
+        int64_t ms;
+        if ((rc = cmd_check_deadline(ctx, err)) != KNOOP_OK ||
+            (rc = graph_node_get(ctx->store, ctx->view, all.ids[i], &n, err)) != KNOOP_OK)
+            goto out;
+        if (cmd_contact_time_ms(&n, &ms)) {
+            ncontacts++;
+            if (ms == 0)
+                undated++;
+            else if (ms < cutoff)
+                old[nold++] = all.ids[i];
+        }
+        graph_node_clear(&n);
+    }
+    for (size_t i = 0; i < nold && !dry; i++)
+        if ((rc = cmd_check_deadline(ctx, err)) != KNOOP_OK ||
+            (rc = privacy__erase_node(ctx, old[i], &nedges, &entries, err)) != KNOOP_OK)
+            goto out;
+
+    /* The run itself: one history entry, so one audit fact. */
+    knoop_buf_init(&hb);
+    knoop_buf_packer(&hb, &hp);
+    msgpack_pack_map(&hp, 5);
+    cmd_pack_cstr(&hp, "kind");
+    cmd_pack_cstr(&hp, "contact");
+    cmd_pack_cstr(&hp, "older_than_days");
+    msgpack_pack_uint64(&hp, days);
+    cmd_pack_cstr(&hp, "cutoff");
+    cmd_pack_cstr(&hp, cts);
+    cmd_pack_cstr(&hp, "dry_run");
+    cmd_pack_bool(&hp, dry);
+    cmd_pack_cstr(&hp, "ids");
+    msgpack_pack_array(&hp, (uint32_t)nold);
+    for (size_t i = 0; i < nold; i++)
+        msgpack_pack_uint64(&hp, old[i]);
+    if (knoop_buf_failed(&hb) || store_txn_history(ctx->txn, store_hist_id('r', 1), "retention",
+                                                   NULL, 0, hb.data, hb.size) != KNOOP_OK)
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    knoop_buf_destroy(&hb);
+    if (rc != KNOOP_OK)
+        goto out;
+
+    msgpack_pack_map(pk, 8);
+    cmd_pack_cstr(pk, "kind");
+    cmd_pack_cstr(pk, "contact");
+    cmd_pack_cstr(pk, "cutoff");
+    cmd_pack_cstr(pk, cts);
+    cmd_pack_cstr(pk, "dry_run");
+    cmd_pack_bool(pk, dry);
+    cmd_pack_cstr(pk, dry ? "would_erase" : "erased");
+    msgpack_pack_array(pk, (uint32_t)nold);
+    for (size_t i = 0; i < nold; i++)
+        msgpack_pack_uint64(pk, old[i]);
+    cmd_pack_cstr(pk, "kept");
+    msgpack_pack_uint64(pk, ncontacts - nold);
+    cmd_pack_cstr(pk, "undated");
+    msgpack_pack_uint64(pk, undated);
+    cmd_pack_cstr(pk, "edges");
+    msgpack_pack_uint64(pk, nedges);
+    cmd_pack_cstr(pk, "history_entries");
+    msgpack_pack_uint64(pk, entries);
+out:
+    knoop_free(old);
+    graph_ids_free(&all);
     return rc;
 }

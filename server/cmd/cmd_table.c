@@ -37,6 +37,10 @@ static const proto_param_spec_t p_id_ref[] = { P("id", STR_OR_U64, true), P("rea
                                                END };
 static const proto_param_spec_t p_privacy[] = { P("id", STR_OR_U64, true), P("reason", STR, true),
                                                 END };
+static const proto_param_spec_t p_retention[] = { P("kind", STR, true),
+                                                  P("older_than_days", U64, true),
+                                                  P("dry_run", BOOL, false),
+                                                  P("reason", STR, false), END };
 static const proto_param_spec_t p_audit_list[] = { P("from", STR, false),  P("to", STR, false),
                                                    P("user", STR, false),  P("id", U64, false),
                                                    P("kind", STR, false),  P("after", U64, false),
@@ -298,6 +302,7 @@ const cmd_t cmd_table[] = {
     { "privacy.erase", cmd_privacy_erase, p_privacy, CMD_WRITE, CMD_ROLE_PRIVACY },
     { "privacy.anonymise", cmd_privacy_anonymise, p_privacy, CMD_WRITE, CMD_ROLE_PRIVACY },
     { "privacy.export", cmd_privacy_export, p_id_ref, CMD_READ, CMD_ROLE_PRIVACY },
+    { "privacy.retention", cmd_privacy_retention, p_retention, CMD_WRITE, CMD_ROLE_PRIVACY },
     { NULL, NULL, NULL, 0, 0 },
 };
 

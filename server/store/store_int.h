@@ -37,7 +37,8 @@
  * it (a map) or nil. Entities are nodes and edges (their ids), the schema registry (id 0), and
  * the entries of the auxiliary tables: id = 2^63 | table:u8 << 32 | code:u32 (store_hist_id),
  * table 'p' with the PC4 number as code, 'w' with the woonplaatscode, 'u' with the user number
- * (entries {name, role}: never a password or token hash).
+ * (entries {name, role}: never a password or token hash), and 'r' code 1: the runs of
+ * privacy.retention (op "retention", after {kind, older_than_days, cutoff, dry_run, ids}).
  * Column family "meta":  "next_id" -> u64, "seq" -> u64 (last commit sequence),
  *                        "format" -> u32 (layout version, STORE_FORMAT)
  *     "schema/field/...", "schema/list/...", "schema/role/..." -> the schema (cmd_domain.c)
