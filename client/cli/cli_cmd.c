@@ -534,6 +534,33 @@ static int b_user_revoke(const cli_args_t *a, json_t *p, char *msg, size_t msgsz
     return 0;
 }
 
+/* ---- the audit trail (audit.list, audit.verify; role privacy) ---- */
+
+static const cli_opt_t audit_list_opts[] = {
+    { "user", "NAME", false, "only entries of this user" },
+    { "id", "ID", false, "only entries naming this node or edge id" },
+    { "from", "WHEN", false, "from this date or timestamp prefix on (2026-12-01, 2026-12-01T09)" },
+    { "to", "WHEN", false, "before this date or timestamp prefix (exclusive)" },
+    { "kind", "K", false, "only 'change' or 'read' entries" },
+    { "after", "NO", false, "continue after entry number NO (the previous answer's last)" },
+    LIMIT_OPT,
+    END_OPT,
+};
+
+static int b_audit_list(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    const char *id = cli_args_get(a, "id"), *after = cli_args_get(a, "after");
+    int rc;
+    if ((rc = opt_str(a, p, "user", "user", msg, msgsz)) != 0 ||
+        (rc = opt_str(a, p, "from", "from", msg, msgsz)) != 0 ||
+        (rc = opt_str(a, p, "to", "to", msg, msgsz)) != 0 ||
+        (rc = opt_str(a, p, "kind", "kind", msg, msgsz)) != 0 ||
+        (id != NULL && (rc = set_uint(p, "id", "id", id, msg, msgsz)) != 0) ||
+        (after != NULL && (rc = set_uint(p, "after", "after", after, msg, msgsz)) != 0))
+        return rc;
+    return opt_limit(a, p, msg, msgsz);
+}
+
 /* ---- the table ---- */
 
 static const cli_cmd_t cmds[] = {
@@ -618,6 +645,14 @@ static const cli_cmd_t cmds[] = {
     { "user", "revoke", "user.token.revoke", "user revoke NAME [--id ID]",
       "revoke one token of a user, or all of them (admin)", "knoop user revoke svc-export", 1, 1,
       "NAME  the user", user_revoke_opts, b_user_revoke },
+    { "audit", "list", "audit.list",
+      "audit list [--user NAME] [--id ID] [--from WHEN] [--to WHEN] [--kind K] [--limit N]",
+      "list the audit trail: who changed or read what, when and why (role privacy)",
+      "knoop audit list --id 17 --from 2026-12-01 --to 2026-12-08", 0, 0, NULL, audit_list_opts,
+      b_audit_list },
+    { "audit", "verify", "audit.verify", "audit verify",
+      "walk the audit trail's hash chain (role privacy; exit 1 if it is broken)",
+      "knoop audit verify", 0, 0, NULL, no_opts, NULL },
     { NULL, "call", NULL, "call METHOD [JSON]", "call any method with a JSON params object",
       "knoop call node.get '{\"id\": 1}'", 1, 2,
       "METHOD  a method name (see PROTOCOL.md)\n  JSON    the named parameters as a JSON object",
@@ -626,7 +661,7 @@ static const cli_cmd_t cmds[] = {
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history", "backup", "admin",
-                                      "user", "call", "help", "quit", "exit",
+                                      "user", "audit", "call", "help", "quit", "exit",
                                       /* -- contact administration (cli_contact.c) -- */
                                       "contact", "task", "list", "export",
                                       /* -- end contact administration -- */
@@ -642,7 +677,8 @@ const char *const cli_methods[] = { "ping",         "server.info",       "auth",
                                     "edge.list",    "gemeente.merge",    "schema.check",
                                     "history.list", "admin.check",       "user.add",
                                     "user.list",    "user.remove",       "user.passwd",
-                                    "user.token",   "user.token.revoke", NULL };
+                                    "user.token",   "user.token.revoke", "audit.list",
+                                    "audit.verify", "privacy.export",    NULL };
 static const char *const node_words[] = { "create", "get", "update", "delete", "find", NULL };
 static const char *const user_words[] = {
     "add", "list", "remove", "passwd", "token", "revoke", NULL
@@ -652,6 +688,7 @@ static const char *const query_words[] = { "places", "members", "participation",
                                            "seats",  NULL };
 static const char *const perspective_words[] = { "list", "get", NULL };
 static const char *const admin_words[] = { "check", NULL };
+static const char *const audit_words[] = { "list", "verify", NULL };
 
 const char *const *cli_group_words(const char *group)
 {
@@ -671,6 +708,8 @@ const char *const *cli_group_words(const char *group)
         return perspective_words;
     if (strcmp(group, "admin") == 0)
         return admin_words;
+    if (strcmp(group, "audit") == 0)
+        return audit_words;
     return NULL;
 }
 
@@ -959,8 +998,9 @@ static int call_and_print(cli_ctx_t *ctx, const char *method, const void *params
     if (rc != 0)
         return rc;
     rc = cli_print_result(ctx, fmt, result);
-    /* admin.check answers normally when it finds mismatches: the exit status says so. */
-    if (rc == 0 && strcmp(method, "admin.check") == 0 &&
+    /* admin.check and audit.verify answer normally when they find a fault: the exit status
+     * says so. */
+    if (rc == 0 && (strcmp(method, "admin.check") == 0 || strcmp(method, "audit.verify") == 0) &&
         json_is_false(json_object_get(result, "ok")))
         rc = CLI_EXIT_SERVER;
     json_decref(result);

@@ -307,6 +307,8 @@ static const char *const edge_head[] = { "id",         "type",     "source",    
 static const bool edge_right[] = { true, false, true, true, false, false, true, false };
 static const char *const hist_head[] = { "seq", "ts", "actor", "op", "id", "reason" };
 static const bool hist_right[] = { true, false, false, false, true, false };
+static const char *const audit_head[] = { "no", "ts", "user", "kind", "what", "ids", "reason" };
+static const bool audit_right[] = { true, false, false, false, false, false, false };
 static const char *const field_head[] = { "field", "value" };
 
 static const json_t *get(const json_t *o, const char *k)
@@ -367,6 +369,22 @@ static void hist_rows(table_t *t, const json_t *entries)
         char *row[6] = { value_text(get(e, "seq")),   value_text(get(e, "ts")),
                          value_text(get(e, "actor")), value_text(get(e, "op")),
                          value_text(get(e, "id")),    value_text(get(e, "reason")) };
+        table_add(t, row);
+    }
+}
+
+/* audit.list entries: changes and reads (the hashes only with --json). */
+static void audit_rows(table_t *t, const json_t *entries)
+{
+    size_t i;
+    const json_t *e;
+
+    json_array_foreach((json_t *)entries, i, e)
+    {
+        char *row[7] = { value_text(get(e, "no")),    value_text(get(e, "ts")),
+                         value_text(get(e, "user")),  value_text(get(e, "kind")),
+                         value_text(get(e, "what")),  value_text(get(e, "ids")),
+                         value_text(get(e, "reason")) };
         table_add(t, row);
     }
 }
@@ -452,6 +470,10 @@ int cli_print_result(const cli_ctx_t *ctx, cli_format_t fmt, const json_t *resul
             table_init(&t, 8, edge_head, edge_right);
             edge_rows(&t, list);
             noun = "edge", nouns = "edges";
+        } else if (json_is_array(list = get(result, "entries")) && get(result, "last") != NULL) {
+            table_init(&t, 7, audit_head, audit_right); /* audit.list */
+            audit_rows(&t, list);
+            noun = "entry", nouns = "entries";
         } else if (json_is_array(list = get(result, "entries"))) {
             table_init(&t, 6, hist_head, hist_right);
             hist_rows(&t, list);
@@ -470,7 +492,12 @@ int cli_print_result(const cli_ctx_t *ctx, cli_format_t fmt, const json_t *resul
         if (t.oom)
             fputs("knoop: out of memory: some cells are empty\n", stderr);
         table_free(&t);
-        if (json_is_true(get(result, "more")))
+        if (json_is_true(get(result, "more")) && json_is_integer(get(result, "last")))
+            fprintf(stderr,
+                    "knoop: more results are available; raise --limit or continue with "
+                    "--after %lld\n",
+                    (long long)json_integer_value(get(result, "last")));
+        else if (json_is_true(get(result, "more")))
             fputs("knoop: more results are available; raise --limit\n", stderr);
     }
     if (fflush(f) != 0 || ferror(f)) {

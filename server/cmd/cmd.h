@@ -230,15 +230,40 @@ int cmd_audit_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, 
 int cmd_audit_verify(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
 
+/* While on (this thread only), the domain rules let a klantcontact be deleted: for the AVG
+ * erasure paths of cmd_privacy.c only (cmd_domain.c). */
+void cmd_domain_erasing(bool on);
+
+/* Whether n is a klantcontact; if so *ms gets its instant (ms since the epoch), its
+ * plaatsgevondenOp, or 0 when that cannot be read (cmd_contact.c). */
+bool cmd_contact_time_ms(const graph_node_t *n, int64_t *ms);
+
+/*
+ * The tombstone check of node.create, node.put and node.update: every external key among props
+ * (graph_key_fields) that belonged to an erased person (store_tomb_find) is KNOOP_ECONFLICT,
+ * unless params.override is true, which needs the role admin (KNOOP_EPERM otherwise) and removes
+ * the tombstone in ctx->txn. props may be NULL.
+ */
+int cmd_tomb_check(cmd_ctx_t *ctx, const msgpack_object *p, const msgpack_object *props,
+                   knoop_error_t *err);
+
 /*
  * AVG (cmd_privacy.c, role privacy): privacy.erase {id, reason} removes a person, its edges
  * (cascade) and the personal data in their history (entries stay, marked erased); then the old
- * values are compacted out of the files. privacy.anonymise {id, reason} replaces the person's
- * properties by a pseudonym, keeps its edges, and erases its history the same way.
+ * values are compacted out of the files, and the person's external keys stay as tombstones
+ * (store_txn_tomb_add). privacy.anonymise {id, reason} replaces the person's properties by a
+ * pseudonym, keeps its edges, and erases its history the same way. privacy.export {id} returns
+ * everything held about a person (audited as a read). privacy.retention {kind: "contact",
+ * older_than_days, dry_run?} erases the klantcontacten older than that the same way, and records
+ * each run as one history entry of the retention table (store_hist_id('r', 1)).
  */
 int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                       knoop_error_t *err);
 int cmd_privacy_anonymise(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                          knoop_error_t *err);
+int cmd_privacy_export(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                       knoop_error_t *err);
+int cmd_privacy_retention(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                           knoop_error_t *err);
 
 /* Online backup (cmd_backup.c). */

@@ -1030,6 +1030,12 @@ static int64_t cc__contact_ms(const graph_node_t *n)
     return ms;
 }
 
+bool cmd_contact_time_ms(const graph_node_t *n, int64_t *ms)
+{
+    *ms = cc__is_contact(n) ? cc__contact_ms(n) : 0;
+    return cc__is_contact(n);
+}
+
 int cmd_contact_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err)
 {

@@ -124,6 +124,8 @@ int cmd_node_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         return rc;
     if (present && (rc = schema_check_name(type, strlen(type), "params.type", err)) != KNOOP_OK)
         return rc;
+    if ((rc = cmd_tomb_check(ctx, p, proto_param(p, "props"), err)) != KNOOP_OK)
+        return rc;
     memset(&n, 0, sizeof(n));
     rc = graph_node_create_tx(t, kind, type, proto_param(p, "props"), &n, err);
     if (rc != KNOOP_OK) {
@@ -160,6 +162,8 @@ int cmd_node_update(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     if ((rc = cmd_node_ref(ctx, p, "id", &id, err)) != KNOOP_OK)
         return rc;
     proto_param_u64(p, "if_version", &ifv);
+    if ((rc = cmd_tomb_check(ctx, p, proto_param(p, "set"), err)) != KNOOP_OK)
+        return rc;
     memset(&n, 0, sizeof(n));
     rc = graph_node_update_tx(t, id, proto_param(p, "set"), proto_param(p, "unset"), ifv, &n, err);
     if (rc != KNOOP_OK) {

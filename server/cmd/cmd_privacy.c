@@ -8,11 +8,18 @@
  * erasure, the history entries of the person and of its edges (when, who, which operation; no
  * data, no free-text reason) and the audit trail's entry of the erasure itself (who, when, why,
  * which id); for an anonymisation also the node, with a pseudonym, and its roles.
+ *
+ * An erasure also leaves a tombstone for each external key of the person (store_txn_tomb_add):
+ * only a keyed hash of the value, so the store cannot tell the key, only recognise it when it
+ * comes back. node.create, node.put and node.update refuse such a key (cmd_tomb_check) unless an
+ * admin passes override: true, which removes the tombstone in the same transaction.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "query.h"
 
 /* Resolves params.id to a person node (into *n, cleared by the caller). */
 static int privacy__person(cmd_ctx_t *ctx, const msgpack_object *p, uint64_t *id, graph_node_t *n,
@@ -31,30 +38,91 @@ static int privacy__person(cmd_ctx_t *ctx, const msgpack_object *p, uint64_t *id
     return KNOOP_OK;
 }
 
-int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
-                      knoop_error_t *err)
+int cmd_tomb_check(cmd_ctx_t *ctx, const msgpack_object *p, const msgpack_object *props,
+                   knoop_error_t *err)
 {
-    graph_node_t n;
+    bool override = false;
+    proto_param_bool(p, "override", &override);
+    for (int i = 0; props != NULL && graph_key_fields[i] != NULL; i++) {
+        const char *v;
+        size_t vl;
+        bool found;
+        char q[96];
+        int rc;
+        if (!proto_param_str(props, graph_key_fields[i], &v, &vl))
+            continue;
+        if ((rc = store_tomb_find(ctx->store, ctx->view, v, vl, &found, err)) != KNOOP_OK)
+            return rc;
+        if (!found)
+            continue;
+        if (!override)
+            return knoop_error_set(err, KNOOP_ECONFLICT,
+                                   "props.%s: external key %s belonged to a person erased under "
+                                   "the AVG (privacy.erase); an admin may pass override: true",
+                                   graph_key_fields[i], knoop_repr(q, sizeof(q), v, vl, 64));
+        if ((ctx->roles & CMD_ROLE_ADMIN) == 0)
+            return knoop_error_set(err, KNOOP_EPERM,
+                                   "params.override: reusing the external key of an erased "
+                                   "person needs the role admin; %s does not have it",
+                                   ctx->who.actor != NULL ? ctx->who.actor : "the caller");
+        if (ctx->txn == NULL)
+            return knoop_error_set(err, KNOOP_EINTERNAL, "override outside a transaction");
+        if ((rc = store_txn_tomb_remove(ctx->txn, v, vl, err)) != KNOOP_OK)
+            return rc;
+    }
+    return KNOOP_OK;
+}
+
+/* Keeps the external keys of person n as tombstones (keyed hashes) in ctx->txn. */
+static int privacy__tombstones(cmd_ctx_t *ctx, const graph_node_t *n, knoop_error_t *err)
+{
+    msgpack_unpacked u;
+    int rc = KNOOP_OK;
+    if (n->props_len == 0)
+        return KNOOP_OK;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, n->props, n->props_len, NULL) != MSGPACK_UNPACK_SUCCESS ||
+        u.data.type != MSGPACK_OBJECT_MAP) {
+        msgpack_unpacked_destroy(&u);
+        return knoop_error_set(err, KNOOP_ECORRUPT, "node %llu: props are not a map",
+                               (unsigned long long)n->id);
+    }
+    for (int i = 0; graph_key_fields[i] != NULL && rc == KNOOP_OK; i++) {
+        const char *v;
+        size_t vl;
+        if (proto_param_str(&u.data, graph_key_fields[i], &v, &vl))
+            rc = store_txn_tomb_add(ctx->txn, v, vl, err);
+    }
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
+
+/*
+ * The erasure of node id in ctx->txn (the common path of privacy.erase and privacy.retention):
+ * the node and its edges (and the edges held on their behalf) go; their history entries lose
+ * their data; an "erase" entry records the fact; the ids are queued for the purge. Adds the
+ * number of edges and of erased history entries to *nedges and *entries.
+ */
+static int privacy__erase_node(cmd_ctx_t *ctx, uint64_t id, size_t *nedges, size_t *entries,
+                               knoop_error_t *err)
+{
     graph_ids_t edges = { 0 };
-    uint64_t id;
-    size_t entries = 0, k;
-    int rc = privacy__person(ctx, p, &id, &n, err);
-    graph_node_clear(&n);
+    size_t k;
+    int rc;
+    cmd_domain_erasing(true);
+    rc = graph_node_delete_tx(ctx->txn, id, true, &edges, err);
+    cmd_domain_erasing(false);
     if (rc != KNOOP_OK)
-        return rc;
-    /* The node and its edges (and the edges held on their behalf) go; their history entries,
-     * this change's included, lose their data. */
-    if ((rc = graph_node_delete_tx(ctx->txn, id, true, &edges, err)) != KNOOP_OK)
         goto out;
     if ((rc = store_txn_erase_history(ctx->txn, id, &k, err)) != KNOOP_OK)
         goto out;
-    entries += k;
+    *entries += k;
     for (size_t i = 0; i < edges.n; i++) {
         if ((rc = store_txn_erase_history(ctx->txn, edges.ids[i], &k, err)) != KNOOP_OK)
             goto out;
-        entries += k;
+        *entries += k;
     }
-    /* The erasure itself, as the person's last history entry: no data, only the fact. */
+    /* The erasure itself, as the entity's last history entry: no data, only the fact. */
     if ((rc = store_txn_history(ctx->txn, id, "erase", NULL, 0, NULL, 0)) != KNOOP_OK) {
         rc = knoop_error_set(err, rc, "out of memory");
         goto out;
@@ -66,18 +134,34 @@ int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *p
     for (size_t i = 0; i < edges.n && rc == KNOOP_OK; i++)
         if ((rc = graph_ids_push(&ctx->purge, edges.ids[i])) != KNOOP_OK)
             rc = knoop_error_set(err, rc, "out of memory");
+    *nedges += edges.n;
+out:
+    graph_ids_free(&edges);
+    return rc;
+}
+
+int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                      knoop_error_t *err)
+{
+    graph_node_t n;
+    uint64_t id;
+    size_t entries = 0, nedges = 0;
+    int rc = privacy__person(ctx, p, &id, &n, err);
+    if (rc == KNOOP_OK)
+        rc = privacy__tombstones(ctx, &n, err);
+    graph_node_clear(&n);
     if (rc != KNOOP_OK)
-        goto out;
+        return rc;
+    if ((rc = privacy__erase_node(ctx, id, &nedges, &entries, err)) != KNOOP_OK)
+        return rc;
     msgpack_pack_map(pk, 3);
     cmd_pack_cstr(pk, "erased");
     msgpack_pack_uint64(pk, id);
     cmd_pack_cstr(pk, "edges");
-    msgpack_pack_uint64(pk, edges.n);
+    msgpack_pack_uint64(pk, nedges);
     cmd_pack_cstr(pk, "history_entries");
     msgpack_pack_uint64(pk, entries);
-out:
-    graph_ids_free(&edges);
-    return rc;
+    return KNOOP_OK;
 }
 
 /* Props that are not personal and survive anonymisation. */
@@ -190,5 +274,327 @@ out:
     msgpack_unpacked_destroy(&u);
     knoop_buf_destroy(&sb);
     knoop_buf_destroy(&hb);
+    return rc;
+}
+
+/*
+ * privacy.export: everything held about a person, JSON-ready (binary values as hex, only string
+ * keys): the node, its edges with the other ends' names and their history, the node's history
+ * and the audit entries that name it. Recorded as a read of the person.
+ */
+
+/* Packs o with binary values as lowercase hex (JSON has no bytes); extension values as nil. */
+static void privacy__pack_json(msgpack_packer *pk, const msgpack_object *o)
+{
+    switch (o->type) {
+    case MSGPACK_OBJECT_BIN: {
+        char hex[2 * 64 + 1];
+        size_t n = o->via.bin.size > 64 ? 64 : o->via.bin.size;
+        sodium_bin2hex(hex, sizeof(hex), (const unsigned char *)o->via.bin.ptr, n);
+        cmd_pack_cstr(pk, hex);
+        break;
+    }
+    case MSGPACK_OBJECT_EXT:
+        msgpack_pack_nil(pk);
+        break;
+    case MSGPACK_OBJECT_ARRAY:
+        msgpack_pack_array(pk, o->via.array.size);
+        for (uint32_t i = 0; i < o->via.array.size; i++)
+            privacy__pack_json(pk, &o->via.array.ptr[i]);
+        break;
+    case MSGPACK_OBJECT_MAP:
+        msgpack_pack_map(pk, o->via.map.size);
+        for (uint32_t i = 0; i < o->via.map.size; i++) {
+            privacy__pack_json(pk, &o->via.map.ptr[i].key);
+            privacy__pack_json(pk, &o->via.map.ptr[i].val);
+        }
+        break;
+    default:
+        msgpack_pack_object(pk, *o);
+    }
+}
+
+/* Entries packed JSON-ready into a buffer while counted (then appended as one array). */
+typedef struct {
+    knoop_buf_t buf;
+    msgpack_packer pk;
+    uint32_t n;
+    uint64_t id; /* audit entries: keep those whose ids hold this id */
+} privacy__list_t;
+
+static void privacy__list_init(privacy__list_t *l, uint64_t id)
+{
+    knoop_buf_init(&l->buf);
+    knoop_buf_packer(&l->buf, &l->pk);
+    l->n = 0;
+    l->id = id;
+}
+
+/* Appends the list to pk as an array. */
+static void privacy__list_put(msgpack_packer *pk, const privacy__list_t *l)
+{
+    msgpack_pack_array(pk, l->n);
+    if (l->buf.size > 0)
+        pk->callback(pk->data, l->buf.data, l->buf.size);
+}
+
+static int privacy__hist_cb(void *arg, const void *entry, size_t len)
+{
+    privacy__list_t *l = arg;
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, entry, len, NULL) == MSGPACK_UNPACK_SUCCESS) {
+        privacy__pack_json(&l->pk, &u.data);
+        l->n++;
+    }
+    msgpack_unpacked_destroy(&u);
+    return 0;
+}
+
+static int privacy__audit_cb(void *arg, uint64_t no, const void *entry, size_t len)
+{
+    privacy__list_t *l = arg;
+    msgpack_unpacked u;
+    const msgpack_object *ids;
+    (void)no;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, entry, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
+        u.data.type == MSGPACK_OBJECT_MAP && (ids = proto_param(&u.data, "ids")) != NULL &&
+        ids->type == MSGPACK_OBJECT_ARRAY) {
+        for (uint32_t i = 0; i < ids->via.array.size; i++)
+            if (ids->via.array.ptr[i].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+                ids->via.array.ptr[i].via.u64 == l->id) {
+                privacy__pack_json(&l->pk, &u.data);
+                l->n++;
+                break;
+            }
+    }
+    msgpack_unpacked_destroy(&u);
+    return 0;
+}
+
+typedef struct {
+    graph_ids_t ids;
+    int rc;
+} privacy__edges_t;
+
+static int privacy__edge_cb(void *arg, const graph_adj_t *a)
+{
+    privacy__edges_t *l = arg;
+    for (size_t i = 0; i < l->ids.n; i++)
+        if (l->ids.ids[i] == a->edge)
+            return 0; /* a self-loop: both of its entries */
+    l->rc = graph_ids_push(&l->ids, a->edge);
+    return l->rc != KNOOP_OK;
+}
+
+/* Packs one edge of the person: {edge, other: {id, kind, type, name}, history}. */
+static int privacy__pack_edge(cmd_ctx_t *ctx, uint64_t person, uint64_t eid, msgpack_packer *pk,
+                              knoop_error_t *err)
+{
+    graph_edge_t e;
+    graph_node_t o;
+    privacy__list_t h;
+    char name[256];
+    uint64_t other;
+    int rc = graph_edge_get(ctx->store, ctx->view, eid, &e, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    other = e.source == person ? e.target : e.source;
+    if ((rc = graph_node_get(ctx->store, ctx->view, other, &o, err)) != KNOOP_OK) {
+        graph_edge_clear(&e);
+        return rc;
+    }
+    privacy__list_init(&h, 0);
+    rc = store_hist_scan(ctx->store, ctx->view, eid, privacy__hist_cb, &h, err);
+    if (rc == KNOOP_OK) {
+        msgpack_pack_map(pk, 4);
+        cmd_pack_cstr(pk, "edge");
+        graph_edge_pack(pk, &e);
+        cmd_pack_cstr(pk, "direction");
+        cmd_pack_cstr(pk, e.source == person ? "out" : "in");
+        cmd_pack_cstr(pk, "other");
+        msgpack_pack_map(pk, 4);
+        cmd_pack_cstr(pk, "id");
+        msgpack_pack_uint64(pk, other);
+        cmd_pack_cstr(pk, "kind");
+        cmd_pack_cstr(pk, schema_kind_name(o.kind));
+        cmd_pack_cstr(pk, "type");
+        cmd_pack_cstr(pk, o.type);
+        cmd_pack_cstr(pk, "name");
+        cmd_pack_cstr(pk, query_node_name(&o, name, sizeof(name)));
+        cmd_pack_cstr(pk, "history");
+        privacy__list_put(pk, &h);
+        if (knoop_buf_failed(&h.buf))
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    }
+    knoop_buf_destroy(&h.buf);
+    graph_node_clear(&o);
+    graph_edge_clear(&e);
+    return rc;
+}
+
+int cmd_privacy_export(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                       knoop_error_t *err)
+{
+    graph_node_t n;
+    privacy__edges_t edges = { .rc = KNOOP_OK };
+    privacy__list_t hist, audit;
+    uint64_t id;
+    int rc = privacy__person(ctx, p, &id, &n, err);
+    privacy__list_init(&hist, id);
+    privacy__list_init(&audit, id);
+    if (rc != KNOOP_OK)
+        goto out;
+    rc = graph_adj_scan(ctx->store, ctx->view, id, NULL, privacy__edge_cb, &edges, err);
+    if (rc == KNOOP_OK && edges.rc != KNOOP_OK)
+        rc = knoop_error_set(err, edges.rc, "out of memory");
+    if (rc == KNOOP_OK)
+        rc = store_hist_scan(ctx->store, ctx->view, id, privacy__hist_cb, &hist, err);
+    if (rc == KNOOP_OK)
+        rc = store_audit_scan(ctx->store, ctx->view, 1, privacy__audit_cb, &audit, err);
+    if (rc == KNOOP_OK && (knoop_buf_failed(&hist.buf) || knoop_buf_failed(&audit.buf)))
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    if (rc != KNOOP_OK)
+        goto out;
+    msgpack_pack_map(pk, 5);
+    cmd_pack_cstr(pk, "id");
+    msgpack_pack_uint64(pk, id);
+    cmd_pack_cstr(pk, "node");
+    graph_node_pack(pk, &n);
+    cmd_pack_cstr(pk, "edges");
+    msgpack_pack_array(pk, (uint32_t)edges.ids.n);
+    for (size_t i = 0; i < edges.ids.n && rc == KNOOP_OK; i++)
+        rc = privacy__pack_edge(ctx, id, edges.ids.ids[i], pk, err);
+    if (rc != KNOOP_OK)
+        goto out;
+    cmd_pack_cstr(pk, "history");
+    privacy__list_put(pk, &hist);
+    cmd_pack_cstr(pk, "audit");
+    privacy__list_put(pk, &audit);
+    cmd_audit_note(ctx, id);
+out:
+    graph_node_clear(&n);
+    graph_ids_free(&edges.ids);
+    knoop_buf_destroy(&hist.buf);
+    knoop_buf_destroy(&audit.buf);
+    return rc;
+}
+
+/*
+ * privacy.retention {kind: "contact", older_than_days, dry_run?}: erases every klantcontact whose
+ * plaatsgevondenOp lies more than older_than_days before now, through privacy__erase_node, in
+ * one transaction. Each run, a dry run or one that finds nothing included, writes one history
+ * entry of the retention table (op "retention", after {kind, older_than_days, cutoff, dry_run,
+ * ids}), so that it is one change entry of the audit trail: who, when, why, which rule, which ids.
+ * A klantcontact whose instant cannot be read is kept (counted as undated).
+ */
+#define PRIVACY_RETENTION_MAX_DAYS 36500 /* a hundred years: beyond that, a typo */
+
+int cmd_privacy_retention(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                          knoop_error_t *err)
+{
+    const char *kind;
+    size_t kl, nedges = 0, entries = 0, undated = 0, nold = 0, ncontacts = 0;
+    uint64_t days = 0;
+    bool dry = false, more;
+    graph_ids_t all = { 0 };
+    uint64_t *old = NULL;
+    int64_t cutoff;
+    char cts[32];
+    knoop_buf_t hb;
+    msgpack_packer hp;
+    int rc;
+
+    if (ctx->in_batch)
+        return knoop_error_set(err, KNOOP_EINVAL, "privacy methods cannot be part of a batch");
+    proto_param_str(p, "kind", &kind, &kl);
+    if (kl != 7 || memcmp(kind, "contact", 7) != 0) {
+        char q[96];
+        return knoop_error_set(err, KNOOP_EINVAL, "params.kind: expected 'contact', got %s",
+                               knoop_repr(q, sizeof(q), kind, kl, 64));
+    }
+    proto_param_u64(p, "older_than_days", &days);
+    if (days < 1 || days > PRIVACY_RETENTION_MAX_DAYS)
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "params.older_than_days: expected 1 to %d, got %llu",
+                               PRIVACY_RETENTION_MAX_DAYS, (unsigned long long)days);
+    proto_param_bool(p, "dry_run", &dry);
+    cutoff = store_txn_time(ctx->txn) - (int64_t)days * 86400000;
+    store_format_ts(cutoff, cts);
+
+    /* Find first (no iterator may live while the transaction writes), then erase. */
+    if ((rc = graph_node_find(ctx->store, ctx->view, SCHEMA_KIND_CONTACT, NULL, NULL, SIZE_MAX,
+                              &all, &more, err)) != KNOOP_OK)
+        goto out;
+    if (all.n > 0 && (old = knoop_malloc(all.n * sizeof(*old))) == NULL) {
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < all.n; i++) {
+        graph_node_t n;
+        int64_t ms;
+        if ((rc = cmd_check_deadline(ctx, err)) != KNOOP_OK ||
+            (rc = graph_node_get(ctx->store, ctx->view, all.ids[i], &n, err)) != KNOOP_OK)
+            goto out;
+        if (cmd_contact_time_ms(&n, &ms)) {
+            ncontacts++;
+            if (ms == 0)
+                undated++;
+            else if (ms < cutoff)
+                old[nold++] = all.ids[i];
+        }
+        graph_node_clear(&n);
+    }
+    for (size_t i = 0; i < nold && !dry; i++)
+        if ((rc = cmd_check_deadline(ctx, err)) != KNOOP_OK ||
+            (rc = privacy__erase_node(ctx, old[i], &nedges, &entries, err)) != KNOOP_OK)
+            goto out;
+
+    /* The run itself: one history entry, so one audit fact. */
+    knoop_buf_init(&hb);
+    knoop_buf_packer(&hb, &hp);
+    msgpack_pack_map(&hp, 5);
+    cmd_pack_cstr(&hp, "kind");
+    cmd_pack_cstr(&hp, "contact");
+    cmd_pack_cstr(&hp, "older_than_days");
+    msgpack_pack_uint64(&hp, days);
+    cmd_pack_cstr(&hp, "cutoff");
+    cmd_pack_cstr(&hp, cts);
+    cmd_pack_cstr(&hp, "dry_run");
+    cmd_pack_bool(&hp, dry);
+    cmd_pack_cstr(&hp, "ids");
+    msgpack_pack_array(&hp, (uint32_t)nold);
+    for (size_t i = 0; i < nold; i++)
+        msgpack_pack_uint64(&hp, old[i]);
+    if (knoop_buf_failed(&hb) || store_txn_history(ctx->txn, store_hist_id('r', 1), "retention",
+                                                   NULL, 0, hb.data, hb.size) != KNOOP_OK)
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
+    knoop_buf_destroy(&hb);
+    if (rc != KNOOP_OK)
+        goto out;
+
+    msgpack_pack_map(pk, 8);
+    cmd_pack_cstr(pk, "kind");
+    cmd_pack_cstr(pk, "contact");
+    cmd_pack_cstr(pk, "cutoff");
+    cmd_pack_cstr(pk, cts);
+    cmd_pack_cstr(pk, "dry_run");
+    cmd_pack_bool(pk, dry);
+    cmd_pack_cstr(pk, dry ? "would_erase" : "erased");
+    msgpack_pack_array(pk, (uint32_t)nold);
+    for (size_t i = 0; i < nold; i++)
+        msgpack_pack_uint64(pk, old[i]);
+    cmd_pack_cstr(pk, "kept");
+    msgpack_pack_uint64(pk, ncontacts - nold);
+    cmd_pack_cstr(pk, "undated");
+    msgpack_pack_uint64(pk, undated);
+    cmd_pack_cstr(pk, "edges");
+    msgpack_pack_uint64(pk, nedges);
+    cmd_pack_cstr(pk, "history_entries");
+    msgpack_pack_uint64(pk, entries);
+out:
+    knoop_free(old);
+    graph_ids_free(&all);
     return rc;
 }

@@ -116,6 +116,8 @@ int cmd_node_put(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, kn
         return knoop_error_set(err, KNOOP_EINVAL,
                                "params.props: node.put needs an external key (cbs_code, key, kvk "
                                "or oin) to find the node by");
+    if ((rc = cmd_tomb_check(ctx, p, props, err)) != KNOOP_OK)
+        return rc;
     memset(&n, 0, sizeof(n));
     rc = graph_node_by_key(ctx->store, ctx->view, key, keylen, &id, err);
     if (rc == KNOOP_ENOTFOUND) {

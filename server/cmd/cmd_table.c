@@ -28,22 +28,30 @@ static const proto_param_spec_t p_user_token[] = { P("name", STR, true), P("labe
                                                    P("reason", STR, false), END };
 static const proto_param_spec_t p_user_revoke[] = { P("name", STR, true), P("id", STR, false),
                                                     P("reason", STR, false), END };
-static const proto_param_spec_t p_node_create[] = { P("kind", STR, true), P("type", STR, false),
-                                                    P("props", MAP, false), P("reason", STR, false),
-                                                    END };
+static const proto_param_spec_t p_node_create[] = {
+    P("kind", STR, true),    P("type", STR, false),      P("props", MAP, false),
+    P("reason", STR, false), P("override", BOOL, false), END
+};
 static const proto_param_spec_t p_limit[] = { P("limit", U64, false), END };
 static const proto_param_spec_t p_id_ref[] = { P("id", STR_OR_U64, true), P("reason", STR, false),
                                                END };
 static const proto_param_spec_t p_privacy[] = { P("id", STR_OR_U64, true), P("reason", STR, true),
                                                 END };
+static const proto_param_spec_t p_retention[] = { P("kind", STR, true),
+                                                  P("older_than_days", U64, true),
+                                                  P("dry_run", BOOL, false),
+                                                  P("reason", STR, false), END };
 static const proto_param_spec_t p_audit_list[] = { P("from", STR, false),  P("to", STR, false),
                                                    P("user", STR, false),  P("id", U64, false),
                                                    P("kind", STR, false),  P("after", U64, false),
                                                    P("limit", U64, false), END };
-static const proto_param_spec_t p_node_update[] = {
-    P("id", STR_OR_U64, true),   P("set", MAP, false),    P("unset", ARRAY, false),
-    P("if_version", U64, false), P("reason", STR, false), END
-};
+static const proto_param_spec_t p_node_update[] = { P("id", STR_OR_U64, true),
+                                                    P("set", MAP, false),
+                                                    P("unset", ARRAY, false),
+                                                    P("if_version", U64, false),
+                                                    P("reason", STR, false),
+                                                    P("override", BOOL, false),
+                                                    END };
 static const proto_param_spec_t p_node_delete[] = { P("id", STR_OR_U64, true),
                                                     P("cascade", BOOL, false),
                                                     P("reason", STR, false), END };
@@ -145,9 +153,10 @@ static const proto_param_spec_t p_role_define[] = { P("name", STR, true),
                                                     P("allow_overlap", BOOL, false),
                                                     P("reason", STR, false),
                                                     END };
-static const proto_param_spec_t p_node_put[] = { P("kind", STR, true), P("type", STR, false),
-                                                 P("props", MAP, true), P("reason", STR, false),
-                                                 END };
+static const proto_param_spec_t p_node_put[] = {
+    P("kind", STR, true),    P("type", STR, false),      P("props", MAP, true),
+    P("reason", STR, false), P("override", BOOL, false), END
+};
 static const proto_param_spec_t p_postcode_put[] = { P("postcode", STR, true),
                                                      P("place", STR, true),
                                                      P("gemeente", STR, false), END };
@@ -292,6 +301,8 @@ const cmd_t cmd_table[] = {
     /* -- AVG (cmd_privacy.c) -- */
     { "privacy.erase", cmd_privacy_erase, p_privacy, CMD_WRITE, CMD_ROLE_PRIVACY },
     { "privacy.anonymise", cmd_privacy_anonymise, p_privacy, CMD_WRITE, CMD_ROLE_PRIVACY },
+    { "privacy.export", cmd_privacy_export, p_id_ref, CMD_READ, CMD_ROLE_PRIVACY },
+    { "privacy.retention", cmd_privacy_retention, p_retention, CMD_WRITE, CMD_ROLE_PRIVACY },
     { NULL, NULL, NULL, 0, 0 },
 };
 

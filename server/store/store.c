@@ -1390,3 +1390,96 @@ int store_purge(store_t *s, const uint64_t *ids, size_t n, knoop_error_t *err)
     } while (rc == KNOOP_OK && done < n);
     return rc;
 }
+
+/* The tombstone key of value into key (STORE_TOMB_KEY_LEN bytes) under secret. */
+static void store__tomb_key(const unsigned char secret[crypto_generichash_KEYBYTES],
+                            const char *value, size_t vlen, unsigned char *key)
+{
+    memcpy(key, STORE_TOMB_PREFIX, 5);
+    crypto_generichash(key + 5, STORE_HASH_BYTES, (const unsigned char *)value, vlen, secret,
+                       crypto_generichash_KEYBYTES);
+}
+
+/* Reads the tombstone secret through v into secret; *have false when the store has none. */
+static int store__tomb_secret(store_t *s, const store_view_t *v,
+                              unsigned char secret[crypto_generichash_KEYBYTES], bool *have,
+                              knoop_error_t *err)
+{
+    void *val = NULL;
+    size_t len = 0;
+    int rc = store_get(s, v, KV_CF_META, STORE_META_TOMB_SECRET, strlen(STORE_META_TOMB_SECRET),
+                       &val, &len, err);
+    *have = false;
+    if (rc == KNOOP_ENOTFOUND)
+        return KNOOP_OK;
+    if (rc != KNOOP_OK)
+        return rc;
+    if (len != crypto_generichash_KEYBYTES) {
+        kv_free(val);
+        return knoop_error_set(err, KNOOP_ECORRUPT, "storage: meta %s has %zu bytes, expected %d",
+                               STORE_META_TOMB_SECRET, len, crypto_generichash_KEYBYTES);
+    }
+    memcpy(secret, val, len);
+    kv_free(val);
+    *have = true;
+    return KNOOP_OK;
+}
+
+int store_txn_tomb_add(store_txn_t *t, const char *value, size_t vlen, knoop_error_t *err)
+{
+    unsigned char secret[crypto_generichash_KEYBYTES], key[STORE_TOMB_KEY_LEN];
+    bool have;
+    int rc = store__tomb_secret(t->s, &t->view, secret, &have, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    if (!have) {
+        randombytes_buf(secret, sizeof(secret));
+        if (store_txn_put(t, KV_CF_META, STORE_META_TOMB_SECRET, strlen(STORE_META_TOMB_SECRET),
+                          secret, sizeof(secret)) != KNOOP_OK) {
+            sodium_memzero(secret, sizeof(secret));
+            return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+        }
+    }
+    store__tomb_key(secret, value, vlen, key);
+    sodium_memzero(secret, sizeof(secret));
+    if (store_txn_put(t, KV_CF_META, key, sizeof(key), "", 0) != KNOOP_OK)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    return KNOOP_OK;
+}
+
+int store_txn_tomb_remove(store_txn_t *t, const char *value, size_t vlen, knoop_error_t *err)
+{
+    unsigned char secret[crypto_generichash_KEYBYTES], key[STORE_TOMB_KEY_LEN];
+    bool have;
+    int rc = store__tomb_secret(t->s, &t->view, secret, &have, err);
+    if (rc != KNOOP_OK || !have)
+        return rc;
+    store__tomb_key(secret, value, vlen, key);
+    sodium_memzero(secret, sizeof(secret));
+    if (store_txn_delete(t, KV_CF_META, key, sizeof(key)) != KNOOP_OK)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    return KNOOP_OK;
+}
+
+int store_tomb_find(store_t *s, const store_view_t *v, const char *value, size_t vlen, bool *found,
+                    knoop_error_t *err)
+{
+    unsigned char secret[crypto_generichash_KEYBYTES], key[STORE_TOMB_KEY_LEN];
+    void *val = NULL;
+    size_t len = 0;
+    bool have;
+    int rc = store__tomb_secret(s, v, secret, &have, err);
+    *found = false;
+    if (rc != KNOOP_OK || !have)
+        return rc;
+    store__tomb_key(secret, value, vlen, key);
+    sodium_memzero(secret, sizeof(secret));
+    rc = store_get(s, v, KV_CF_META, key, sizeof(key), &val, &len, err);
+    if (rc == KNOOP_ENOTFOUND)
+        return KNOOP_OK;
+    if (rc != KNOOP_OK)
+        return rc;
+    kv_free(val);
+    *found = true;
+    return KNOOP_OK;
+}

@@ -272,6 +272,24 @@ typedef struct {
 int store_audit_verify(store_t *s, const store_view_t *v, store_audit_result_t *out,
                        knoop_error_t *err);
 
+/*
+ * Tombstones of erased persons (store_int.h): each external key of a person that privacy.erase
+ * removed is kept only as a keyed hash, BLAKE2b-256 (crypto_generichash) under a secret of this
+ * store (meta "tomb_secret", 32 random bytes made by the first erasure), in meta "tomb/" hash[32].
+ * value is the key's string value (the same for every key property, like the 'k' index).
+ *
+ * store_txn_tomb_add records value in t (making the secret when the store has none);
+ * store_txn_tomb_remove drops its tombstone (none: a no-op). KNOOP_ENOMEM (t must then be
+ * aborted) or a storage error. store_tomb_find sets *found, reading through v.
+ */
+#define STORE_META_TOMB_SECRET "tomb_secret"
+#define STORE_TOMB_PREFIX      "tomb/"
+#define STORE_TOMB_KEY_LEN     (5 + STORE_HASH_BYTES)
+int store_txn_tomb_add(store_txn_t *t, const char *value, size_t vlen, knoop_error_t *err);
+int store_txn_tomb_remove(store_txn_t *t, const char *value, size_t vlen, knoop_error_t *err);
+int store_tomb_find(store_t *s, const store_view_t *v, const char *value, size_t vlen, bool *found,
+                    knoop_error_t *err);
+
 /* Index key prefixes in the idx column family (store_int.h). */
 #define STORE_IDX_NAME     'n'
 #define STORE_IDX_KEY      'k'

@@ -37,7 +37,8 @@
  * it (a map) or nil. Entities are nodes and edges (their ids), the schema registry (id 0), and
  * the entries of the auxiliary tables: id = 2^63 | table:u8 << 32 | code:u32 (store_hist_id),
  * table 'p' with the PC4 number as code, 'w' with the woonplaatscode, 'u' with the user number
- * (entries {name, role}: never a password or token hash).
+ * (entries {name, role}: never a password or token hash), and 'r' code 1: the runs of
+ * privacy.retention (op "retention", after {kind, older_than_days, cutoff, dry_run, ids}).
  * Column family "meta":  "next_id" -> u64, "seq" -> u64 (last commit sequence),
  *                        "format" -> u32 (layout version, STORE_FORMAT)
  *     "schema/field/...", "schema/list/...", "schema/role/..." -> the schema (cmd_domain.c)
@@ -51,6 +52,12 @@
  *                            SHA-256 of each of the commit's history entries, in order);
  *                            kind "read": + what (the method), ids (persons read, at most 1000)
  *     "audit_head"        -> no:u64 hash[32], the last entry (entries removed at the end show)
+ *     "tomb_secret"       -> 32 random bytes, the key of the tombstones' keyed hash (made by
+ *                            the first privacy.erase; never leaves the store)
+ *     "tomb/" hash[32]    -> "" (empty): an external key of an erased person, as
+ *                            crypto_generichash(32, value, key = tomb_secret) (BLAKE2b); a
+ *                            node.create / node.put / node.update with that key is a conflict
+ *                            unless it passes override (store_tomb_find, cmd_privacy.c)
  *     An erased history entry (store_txn_erase_history) is {seq, ts, actor, reason: nil, op,
  *     id, before: nil, after: nil, erased: true, orig: bin32 (SHA-256 of the entry as it was)}.
  *

@@ -273,6 +273,8 @@ static void privacy_erase_and_anonymise_fail_cleanly_at_every_fault(void **state
     (void)state;
     faultsim_all("privacy.erase", "{\"id\": \"p1\", \"reason\": \"AVG-verzoek\"}");
     faultsim_all("privacy.anonymise", "{\"id\": \"q1\", \"reason\": \"AVG-verzoek\"}");
+    faultsim_all("privacy.export", "{\"id\": \"p1\"}");
+    faultsim_all("privacy.retention", "{\"kind\": \"contact\", \"older_than_days\": 1}");
 }
 
 static void node_update_fails_cleanly_at_every_fault(void **state)
