@@ -630,26 +630,9 @@ int graph_edge_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
                              (unsigned long long)id);
         goto out;
     }
-    kvs = knoop_calloc((size_t)oldp.via.map.size + (set ? set->via.map.size : 0) + 1, sizeof(*kvs));
-    if (kvs == NULL) {
-        rc = KNOOP_ENOMEM;
+    if ((rc = graph__props_merge(&oldp, set, unset, &kvs, &newp)) != KNOOP_OK)
         goto out;
-    }
-    for (uint32_t i = 0; i < oldp.via.map.size; i++) {
-        const msgpack_object *k = &oldp.via.map.ptr[i].key;
-        if (graph__map_get(set, k->via.str.ptr, k->via.str.size) != NULL ||
-            graph__str_in_array(unset, k->via.str.ptr, k->via.str.size))
-            continue;
-        kvs[cnt++] = oldp.via.map.ptr[i];
-    }
-    if (set != NULL)
-        for (uint32_t i = 0; i < set->via.map.size; i++)
-            if (set->via.map.ptr[i].val.type != MSGPACK_OBJECT_NIL)
-                kvs[cnt++] = set->via.map.ptr[i];
-    newp.type = MSGPACK_OBJECT_MAP;
-    newp.via.map.size = cnt;
-    newp.via.map.ptr = kvs;
-    if (cnt > KNOOP_MAX_PROPERTIES) {
+    if ((cnt = newp.via.map.size) > KNOOP_MAX_PROPERTIES) {
         rc = knoop_error_set(err, KNOOP_ETOOLARGE,
                              "set: edge %llu would have %u properties, at most %d",
                              (unsigned long long)id, (unsigned)cnt, KNOOP_MAX_PROPERTIES);

@@ -44,6 +44,14 @@ char *graph__edge_packed(const graph_edge_t *e, size_t *len);
  * of the right type. `field` prefixes error messages ("params.props"). NULL props is fine. */
 int graph__props_check(const msgpack_object *props, const char *field, knoop_error_t *err);
 
+/*
+ * The properties after an update: old's entries that `set` does not name and `unset` does not
+ * list, then set's entries whose value is not nil (nil removes). *out points into *kvs, an array
+ * the caller frees with knoop_free (also on error). set and unset may be NULL. KNOOP_ENOMEM.
+ */
+int graph__props_merge(const msgpack_object *old, const msgpack_object *set,
+                       const msgpack_object *unset, msgpack_object_kv **kvs, msgpack_object *out);
+
 /* Finds a string-valued property. Returns false when absent or not a string. */
 bool graph__props_str(const msgpack_object *props, const char *name, const char **s, size_t *len);
 

@@ -292,6 +292,30 @@ const msgpack_object *graph__map_get(const msgpack_object *map, const char *k, s
     return NULL;
 }
 
+int graph__props_merge(const msgpack_object *old, const msgpack_object *set,
+                       const msgpack_object *unset, msgpack_object_kv **kvs, msgpack_object *out)
+{
+    uint32_t nset = set != NULL && set->type == MSGPACK_OBJECT_MAP ? set->via.map.size : 0;
+    uint32_t cnt = 0;
+    *kvs = knoop_calloc((size_t)old->via.map.size + nset + 1, sizeof(**kvs));
+    if (*kvs == NULL)
+        return KNOOP_ENOMEM;
+    for (uint32_t i = 0; i < old->via.map.size; i++) {
+        const msgpack_object *k = &old->via.map.ptr[i].key;
+        if (graph__map_get(set, k->via.str.ptr, k->via.str.size) != NULL ||
+            graph__str_in_array(unset, k->via.str.ptr, k->via.str.size))
+            continue;
+        (*kvs)[cnt++] = old->via.map.ptr[i];
+    }
+    for (uint32_t i = 0; i < nset; i++)
+        if (set->via.map.ptr[i].val.type != MSGPACK_OBJECT_NIL)
+            (*kvs)[cnt++] = set->via.map.ptr[i];
+    out->type = MSGPACK_OBJECT_MAP;
+    out->via.map.size = cnt;
+    out->via.map.ptr = *kvs;
+    return KNOOP_OK;
+}
+
 int graph__unset_check(const msgpack_object *unset, const msgpack_object *set, knoop_error_t *err)
 {
     char q[96];
@@ -352,27 +376,9 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
                              (unsigned long long)id);
         goto out;
     }
-    /* The new map: old entries neither set nor unset, then every set entry (nil removes). */
-    kvs = knoop_calloc((size_t)oldp.via.map.size + (set ? set->via.map.size : 0) + 1, sizeof(*kvs));
-    if (kvs == NULL) {
-        rc = KNOOP_ENOMEM;
+    if ((rc = graph__props_merge(&oldp, set, unset, &kvs, &newp)) != KNOOP_OK)
         goto out;
-    }
-    for (uint32_t i = 0; i < oldp.via.map.size; i++) {
-        const msgpack_object *k = &oldp.via.map.ptr[i].key;
-        if (graph__map_get(set, k->via.str.ptr, k->via.str.size) != NULL ||
-            graph__str_in_array(unset, k->via.str.ptr, k->via.str.size))
-            continue;
-        kvs[cnt++] = oldp.via.map.ptr[i];
-    }
-    if (set != NULL && set->type == MSGPACK_OBJECT_MAP)
-        for (uint32_t i = 0; i < set->via.map.size; i++)
-            if (set->via.map.ptr[i].val.type != MSGPACK_OBJECT_NIL)
-                kvs[cnt++] = set->via.map.ptr[i];
-    newp.type = MSGPACK_OBJECT_MAP;
-    newp.via.map.size = cnt;
-    newp.via.map.ptr = kvs;
-    if (cnt > KNOOP_MAX_PROPERTIES) {
+    if ((cnt = newp.via.map.size) > KNOOP_MAX_PROPERTIES) {
         rc = knoop_error_set(err, KNOOP_ETOOLARGE,
                              "set: node %llu would have %u properties, at most %d",
                              (unsigned long long)id, (unsigned)cnt, KNOOP_MAX_PROPERTIES);
