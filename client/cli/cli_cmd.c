@@ -271,13 +271,10 @@ static int b_by_id(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
     return set_id(p, "id", a->pos[0], msg, msgsz);
 }
 
-static int b_node_update(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+/* --set k=v ... into params.set (a map) and --unset k ... into params.unset (an array). */
+static int set_unset_params(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
 {
     int rc, i, n = cli_args_count(a, "unset");
-    const char *v;
-
-    if ((rc = set_id(p, "id", a->pos[0], msg, msgsz)) != 0)
-        return rc;
     if (cli_args_count(a, "set") > 0) {
         json_t *set = json_object();
         json_object_set_new(p, "set", set);
@@ -294,6 +291,17 @@ static int b_node_update(const cli_args_t *a, json_t *p, char *msg, size_t msgsz
             json_array_append_new(unset, s);
         }
     }
+    return 0;
+}
+
+static int b_node_update(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    int rc, n = cli_args_count(a, "unset");
+    const char *v;
+
+    if ((rc = set_id(p, "id", a->pos[0], msg, msgsz)) != 0 ||
+        (rc = set_unset_params(a, p, msg, msgsz)) != 0)
+        return rc;
     if ((v = cli_args_get(a, "if-version")) != NULL &&
         (rc = set_uint(p, "if_version", "if-version", v, msg, msgsz)) != 0)
         return rc;
@@ -350,27 +358,12 @@ static int b_edge_create(const cli_args_t *a, json_t *p, char *msg, size_t msgsz
 
 static int b_edge_update(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
 {
-    int rc, i, n = cli_args_count(a, "unset");
+    int rc, n = cli_args_count(a, "unset");
     bool reopen = cli_args_count(a, "reopen") > 0;
 
-    if ((rc = set_id(p, "id", a->pos[0], msg, msgsz)) != 0)
+    if ((rc = set_id(p, "id", a->pos[0], msg, msgsz)) != 0 ||
+        (rc = set_unset_params(a, p, msg, msgsz)) != 0)
         return rc;
-    if (cli_args_count(a, "set") > 0) {
-        json_t *set = json_object();
-        json_object_set_new(p, "set", set);
-        if ((rc = add_kvs(a, "set", set, msg, msgsz)) != 0)
-            return rc;
-    }
-    if (n > 0) {
-        json_t *unset = json_array();
-        json_object_set_new(p, "unset", unset);
-        for (i = 0; i < n; i++) {
-            json_t *s = json_string(cli_args_nth(a, "unset", i));
-            if (s == NULL)
-                return cli_bad(msg, msgsz, "--unset: not valid UTF-8");
-            json_array_append_new(unset, s);
-        }
-    }
     if (reopen && cli_args_get(a, "to") != NULL)
         return cli_bad(msg, msgsz, "--reopen cannot be combined with --to");
     if ((rc = opt_str(a, p, "from", "valid_from", msg, msgsz)) ||

@@ -230,10 +230,6 @@ int cmd_audit_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, 
 int cmd_audit_verify(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                      knoop_error_t *err);
 
-/* While on (this thread only), the domain rules let a klantcontact be deleted: for the AVG
- * erasure paths of cmd_privacy.c only (cmd_domain.c). */
-void cmd_domain_erasing(bool on);
-
 /* Whether n is a klantcontact; if so *ms gets its instant (ms since the epoch), its
  * plaatsgevondenOp, or 0 when that cannot be read (cmd_contact.c). */
 bool cmd_contact_time_ms(const graph_node_t *n, int64_t *ms);

@@ -73,15 +73,6 @@ static int domain__postcode_lookup(void *arg, const char *postcode, unsigned hou
 
 /* ---- validation hooks ---- */
 
-/* Set on this thread while an AVG erasure (cmd_privacy.c) deletes nodes: the one deletion of a
- * klantcontact that its immutability allows. */
-static _Thread_local bool domain__erasing;
-
-void cmd_domain_erasing(bool on)
-{
-    domain__erasing = on;
-}
-
 static int domain__node_hook(void *arg, const store_view_t *view, graph_op_t op,
                              const graph_node_t *old, schema_kind_t kind, const char *type,
                              const msgpack_object *props, knoop_buf_t *out, knoop_error_t *err)
@@ -91,12 +82,12 @@ static int domain__node_hook(void *arg, const store_view_t *view, graph_op_t op,
     msgpack_packer pk;
     int rc;
     if (old != NULL && old->kind == SCHEMA_KIND_CONTACT &&
-        !(op == GRAPH_OP_DELETE && domain__erasing))
+        op != GRAPH_OP_ERASE) /* an AVG erasure is the one deletion its immutability allows */
         return knoop_error_set(err, KNOOP_ECONFLICT,
                                "node %llu is a klantcontact: a registered contact is immutable; "
                                "register a correction (contact.register with corrects)",
                                (unsigned long long)old->id);
-    if (op == GRAPH_OP_DELETE)
+    if (op == GRAPH_OP_DELETE || op == GRAPH_OP_ERASE)
         return KNOOP_OK;
     msgpack_packer_init(&pk, out, knoop_buf_write);
     pthread_rwlock_rdlock(&domain_lock);

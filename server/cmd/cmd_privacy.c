@@ -109,9 +109,7 @@ static int privacy__erase_node(cmd_ctx_t *ctx, uint64_t id, size_t *nedges, size
     graph_ids_t edges = { 0 };
     size_t k;
     int rc;
-    cmd_domain_erasing(true);
-    rc = graph_node_delete_tx(ctx->txn, id, true, &edges, err);
-    cmd_domain_erasing(false);
+    rc = graph_node_erase_tx(ctx->txn, id, &edges, err);
     if (rc != KNOOP_OK)
         goto out;
     if ((rc = store_txn_erase_history(ctx->txn, id, &k, err)) != KNOOP_OK)

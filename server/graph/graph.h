@@ -145,6 +145,8 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
                          knoop_error_t *err);
 int graph_node_delete_tx(store_txn_t *t, uint64_t id, bool cascade, graph_ids_t *deleted,
                          knoop_error_t *err);
+/* graph_node_delete_tx with cascade, for an AVG erasure: the node hook sees GRAPH_OP_ERASE. */
+int graph_node_erase_tx(store_txn_t *t, uint64_t id, graph_ids_t *deleted, knoop_error_t *err);
 int graph_edge_create_tx(store_txn_t *t, const char *type, uint64_t source, uint64_t target,
                          schema_date_t from, schema_date_t to, const msgpack_object *props,
                          uint64_t on_behalf_of, graph_edge_t *out, knoop_error_t *err);
@@ -181,7 +183,9 @@ int graph_edge_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
  *    out). May pack normalised props into *out.
  * A nonzero return refuses the change with err set. Process-wide; NULL clears.
  */
-typedef enum { GRAPH_OP_CREATE = 1, GRAPH_OP_UPDATE, GRAPH_OP_DELETE } graph_op_t;
+/* GRAPH_OP_ERASE: a deletion for an AVG erasure (graph_node_erase_tx), which rules that forbid
+ * deleting a node (an immutable klantcontact) may allow. */
+typedef enum { GRAPH_OP_CREATE = 1, GRAPH_OP_UPDATE, GRAPH_OP_DELETE, GRAPH_OP_ERASE } graph_op_t;
 typedef struct {
     int (*node)(void *arg, const store_view_t *view, graph_op_t op, const graph_node_t *old,
                 schema_kind_t kind, const char *type, const msgpack_object *props, knoop_buf_t *out,

@@ -448,8 +448,9 @@ static int graph__collect_cb(void *arg, const graph_adj_t *a)
     return graph__idset_add(set, a->edge) < 0 ? -1 : 0;
 }
 
-int graph_node_delete_tx(store_txn_t *t, uint64_t id, bool cascade, graph_ids_t *deleted,
-                         knoop_error_t *err)
+/* Deletes node id (with its edges when cascade), telling the node hook op. */
+static int graph__node_remove(store_txn_t *t, uint64_t id, bool cascade, graph_op_t op,
+                              graph_ids_t *deleted, knoop_error_t *err)
 {
     store_t *s = store_txn_store(t);
     const store_view_t *view = store_txn_view(t);
@@ -466,8 +467,8 @@ int graph_node_delete_tx(store_txn_t *t, uint64_t id, bool cascade, graph_ids_t 
     if ((rc = graph__node_read(s, view, id, &old, err)) != KNOOP_OK)
         goto out;
     if (graph__hooks.node != NULL &&
-        (rc = graph__hooks.node(graph__hooks.arg, view, GRAPH_OP_DELETE, &old, old.kind, old.type,
-                                NULL, NULL, err)) != KNOOP_OK)
+        (rc = graph__hooks.node(graph__hooks.arg, view, op, &old, old.kind, old.type, NULL, NULL,
+                                err)) != KNOOP_OK)
         goto out;
     rc = graph_adj_scan(s, view, id, NULL, graph__collect_cb, &set, err);
     if (rc != KNOOP_OK)
@@ -503,6 +504,17 @@ out:
     if (rc == KNOOP_ENOMEM && (err == NULL || err->code != KNOOP_ENOMEM))
         knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
     return rc;
+}
+
+int graph_node_delete_tx(store_txn_t *t, uint64_t id, bool cascade, graph_ids_t *deleted,
+                         knoop_error_t *err)
+{
+    return graph__node_remove(t, id, cascade, GRAPH_OP_DELETE, deleted, err);
+}
+
+int graph_node_erase_tx(store_txn_t *t, uint64_t id, graph_ids_t *deleted, knoop_error_t *err)
+{
+    return graph__node_remove(t, id, true, GRAPH_OP_ERASE, deleted, err);
 }
 
 int graph_node_delete(store_t *s, const store_who_t *who, uint64_t id, bool cascade,
