@@ -158,6 +158,13 @@ static void faultsim(const char *method, const char *json, fault_kind_t k, bool 
         if (fired == 0) {
             if (rc != 0)
                 fail_msg("%s without a fault: %s: %s", method, knoop_err_wire(rc), err.msg);
+            /* Every request allocates: an allocation fault that never fired would mean the code
+             * under test bypasses knoop_malloc, and this test would prove nothing. */
+            if (k == FAULT_ALLOC && n == 1)
+                fail_msg("%s: no allocation went through knoop_malloc", method);
+            /* Likewise a write method that never reached a kv commit tested nothing there. */
+            if (k == FAULT_KV && n == 1 && (cmd_lookup(method, strlen(method))->flags & CMD_WRITE))
+                fail_msg("%s: no kv commit was reached", method);
             restore();
             return;
         }
