@@ -372,3 +372,25 @@ int itest_closed_port(void)
     close(fd);
     return port;
 }
+
+int itest_import(const itest_server_t *s, const char *const *files)
+{
+    char paths[16][512];
+    const char *argv[20];
+    itest_run_t r;
+    int n = 0, rc;
+    argv[n++] = itest_path("KNOOP_CLI", ITEST_KNOOP_CLI);
+    argv[n++] = "import";
+    for (int i = 0; files[i] != NULL && i < 16; i++) {
+        snprintf(paths[i], sizeof(paths[i]), "%s/%s", ITEST_DATA_DIR, files[i]);
+        argv[n++] = paths[i];
+    }
+    argv[n] = NULL;
+    rc = itest_run(argv, s->addr, NULL, &r);
+    if (rc != 0 || r.status != 0) {
+        fprintf(stderr, "itest: import failed: %s\n", r.err ? r.err : "");
+        rc = -1;
+    }
+    itest_run_free(&r);
+    return rc;
+}

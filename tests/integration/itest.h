@@ -56,6 +56,12 @@ int itest_server_stop(itest_server_t *s);
  */
 int itest_server_restart(itest_server_t *s, const char *const *extra_args, int *exit_code);
 
+/*
+ * Imports files (names in the reference data directory ITEST_DATA_DIR, NULL-terminated) into s
+ * with `knoop import`. Returns 0, or -1 after printing the CLI's errors.
+ */
+int itest_import(const itest_server_t *s, const char *const *files);
+
 /* Output of a finished child program. */
 typedef struct {
     int status; /* exit code, 128+signal, or -1 when it could not run or timed out */

@@ -190,24 +190,14 @@ static void hub_role_op(size_t i, char *buf, size_t sz)
 
 static int group_setup(void **state)
 {
-    itest_run_t r;
+    static const char *const files[] = { "provinces.csv",        "gemeenten.csv",
+                                         "gemeente_regions.csv", "koepels.csv",
+                                         "ambtsdragers.csv",     NULL };
     knoop_conn_t *c;
     knoop_error_t err;
-    const char *argv[] = {
-        itest_path("KNOOP_CLI", ITEST_KNOOP_CLI), "import",
-        ITEST_DATA_DIR "/provinces.csv",          ITEST_DATA_DIR "/gemeenten.csv",
-        ITEST_DATA_DIR "/gemeente_regions.csv",   ITEST_DATA_DIR "/koepels.csv",
-        ITEST_DATA_DIR "/ambtsdragers.csv",       NULL
-    };
     (void)state;
-    if (itest_server_start(&srv, NULL) != 0)
+    if (itest_server_start(&srv, NULL) != 0 || itest_import(&srv, files) != 0)
         return -1;
-    if (itest_run(argv, srv.addr, NULL, &r) != 0 || r.status != 0) {
-        fprintf(stderr, "import failed: %s\n", r.err ? r.err : "");
-        itest_run_free(&r);
-        return -1;
-    }
-    itest_run_free(&r);
     if (knoop_connect(srv.addr, &c, &err) != 0)
         return -1;
     knoop_set_timeout(c, 120000);

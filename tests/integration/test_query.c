@@ -164,24 +164,11 @@ static size_t koepel_members(const char *koepel, const char *at)
 
 static int group_setup(void **state)
 {
-    itest_run_t r;
-    const char *argv[6];
+    static const char *const files[] = { "provinces.csv", "gemeenten.csv", "koepels.csv", NULL };
     (void)state;
     if (itest_server_start(&srv, NULL) != 0)
         return -1;
-    argv[0] = itest_path("KNOOP_CLI", ITEST_KNOOP_CLI);
-    argv[1] = "import";
-    argv[2] = ITEST_DATA_DIR "/provinces.csv";
-    argv[3] = ITEST_DATA_DIR "/gemeenten.csv";
-    argv[4] = ITEST_DATA_DIR "/koepels.csv";
-    argv[5] = NULL;
-    if (itest_run(argv, srv.addr, NULL, &r) != 0 || r.status != 0) {
-        fprintf(stderr, "import failed: %s\n", r.err ? r.err : "");
-        itest_run_free(&r);
-        return -1;
-    }
-    itest_run_free(&r);
-    return 0;
+    return itest_import(&srv, files);
 }
 
 static int group_teardown(void **state)
