@@ -28,6 +28,14 @@ typedef int32_t schema_date_t;
 int schema_date_parse(const char *s, size_t len, const char *field, schema_date_t *out,
                       knoop_error_t *err);
 
+/*
+ * Parses an RFC 3339 timestamp "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)" from s[0..len)
+ * into ms since the epoch, UTC (fractions beyond milliseconds are cut). Errors as
+ * schema_date_parse, e.g. "params.known_at: expected an RFC 3339 timestamp ..., got '2020'".
+ */
+int schema_timestamp_parse(const char *s, size_t len, const char *field, int64_t *ms,
+                           knoop_error_t *err);
+
 /* Writes "YYYY-MM-DD" (or "" for SCHEMA_DATE_OPEN) into buf, which holds at least 11 bytes. */
 char *schema_date_format(schema_date_t d, char *buf);
 

@@ -70,6 +70,60 @@ bad:
                            knoop_repr(q, sizeof(q), s, len, 64));
 }
 
+/* Two digits at s; -1 when not digits. */
+static int schema__2d(const char *s)
+{
+    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+        return -1;
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+int schema_timestamp_parse(const char *s, size_t len, const char *field, int64_t *ms,
+                           knoop_error_t *err)
+{
+    char q[96];
+    schema_date_t d;
+    knoop_error_t ignore;
+    int h, mi, se, frac = 0, fd = 0, off = 0;
+    size_t i = 19;
+    if (len < 20 || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':' ||
+        schema_date_parse(s, 10, field, &d, &ignore) != KNOOP_OK)
+        goto bad;
+    h = schema__2d(s + 11);
+    mi = schema__2d(s + 14);
+    se = schema__2d(s + 17);
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+        goto bad;
+    if (s[i] == '.') {
+        i++;
+        if (i >= len || s[i] < '0' || s[i] > '9')
+            goto bad;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, fd++)
+            if (fd < 3)
+                frac = frac * 10 + (s[i] - '0');
+        for (int k = fd; k < 3; k++)
+            frac *= 10;
+    }
+    if (i < len && (s[i] == 'Z' || s[i] == 'z') && i + 1 == len) {
+        off = 0;
+    } else if (i + 6 == len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+        int oh = schema__2d(s + i + 1), om = schema__2d(s + i + 4);
+        if (oh < 0 || oh > 23 || om < 0 || om > 59)
+            goto bad;
+        off = (oh * 60 + om) * (s[i] == '+' ? 1 : -1);
+    } else {
+        goto bad;
+    }
+    if (se == 60)
+        se = 59; /* a leap second: the last millisecond of the minute is close enough */
+    *ms = (((int64_t)d * 24 + h) * 60 + mi - off) * 60000 + (int64_t)se * 1000 + frac;
+    return KNOOP_OK;
+bad:
+    return knoop_error_set(err, KNOOP_EINVAL,
+                           "%s: expected an RFC 3339 timestamp (YYYY-MM-DDTHH:MM:SSZ), got %s",
+                           field, knoop_repr(q, sizeof(q), s, len, 64));
+}
+
 char *schema_date_format(schema_date_t dt, char *buf)
 {
     int y, m, d;

@@ -28,7 +28,9 @@ enum {
     CMD_WRITE = 1 << 1,   /* changes the store: goes through the single writer */
     CMD_NO_AUTH = 1 << 2, /* allowed before auth when auth is required */
     CMD_INLINE = 1 << 3,  /* cheap and store-free: runs on the event loop */
-    CMD_FAST = 1 << 4     /* a point read on a snapshot: runs on the event loop, no hand-off */
+    CMD_FAST = 1 << 4,    /* a point read on a snapshot: runs on the event loop, no hand-off */
+    CMD_ASOF = 1 << 5     /* a read that takes known_at: the dispatcher gives it a view of the
+                             store as recorded then (store_snapshot_known_at) */
 };
 
 /*

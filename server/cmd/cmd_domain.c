@@ -521,21 +521,21 @@ static int domain__load_prefix(store_t *s, schema_registry_t *reg, const char *p
 {
     size_t pl = strlen(prefix);
     char hi[32];
-    kv_iter_t *it;
+    store_iter_t *it;
     int rc = KNOOP_OK;
     memcpy(hi, prefix, pl);
     hi[pl - 1]++; /* '/' + 1: the first key past the prefix */
     it = store_iter(s, NULL, KV_CF_META, prefix, pl, hi, pl);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
-    for (; kv_iter_valid(it) && rc == KNOOP_OK; kv_iter_next(it)) {
+    for (; store_iter_valid(it) && rc == KNOOP_OK; store_iter_next(it)) {
         size_t vl;
-        const void *v = kv_iter_value(it, &vl);
+        const void *v = store_iter_value(it, &vl);
         rc = domain__apply(reg, prefix, v, vl, err);
     }
     if (rc == KNOOP_OK)
-        rc = kv_iter_status(it, err);
-    kv_iter_free(it);
+        rc = store_iter_status(it, err);
+    store_iter_free(it);
     return rc;
 }
 

@@ -304,16 +304,6 @@ static int expanded_param(const msgpack_object *p, uint64_t *v, knoop_error_t *e
     return KNOOP_OK;
 }
 
-/* Recorded time (known_at) is not answered yet: refused rather than ignored. */
-static int known_at_param(const msgpack_object *p, knoop_error_t *err)
-{
-    if (proto_param(p, "known_at") != NULL)
-        return knoop_error_set(err, KNOOP_EINVAL,
-                               "params.known_at: not supported yet by this method (recorded-time "
-                               "reads are not built; see PROTOCOL.md)");
-    return KNOOP_OK;
-}
-
 int cmd_query_path(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
     uint64_t exclude[KNOOP_PATH_MAX_EXCLUDE];
@@ -324,8 +314,7 @@ int cmd_query_path(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, 
     uint64_t v;
     int rc;
 
-    if ((rc = known_at_param(p, err)) != KNOOP_OK ||
-        (rc = cmd_node_ref(ctx, p, "source", &a.source, err)) != KNOOP_OK ||
+    if ((rc = cmd_node_ref(ctx, p, "source", &a.source, err)) != KNOOP_OK ||
         (rc = cmd_node_ref(ctx, p, "target", &a.target, err)) != KNOOP_OK ||
         (rc = time_params(p, &a.time, &a.at, &a.from, &a.to, err)) != KNOOP_OK ||
         (rc = links_param(p, &a.links, err)) != KNOOP_OK ||
@@ -389,8 +378,7 @@ int cmd_query_neighbourhood(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_pac
     uint64_t v;
     int rc;
 
-    if ((rc = known_at_param(p, err)) != KNOOP_OK ||
-        (rc = cmd_node_ref(ctx, p, "node", &a.node, err)) != KNOOP_OK ||
+    if ((rc = cmd_node_ref(ctx, p, "node", &a.node, err)) != KNOOP_OK ||
         (rc = time_params(p, &a.time, &a.at, &a.from, &a.to, err)) != KNOOP_OK ||
         (rc = links_param(p, &a.links, err)) != KNOOP_OK ||
         (rc = expanded_param(p, &a.max_expanded, err)) != KNOOP_OK ||

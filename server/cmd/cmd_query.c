@@ -401,7 +401,7 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     knoop_buf_t added, ended;
     msgpack_packer apk, epk;
     size_t nin, nadd = 0, nend = 0, nsame = 0;
-    kv_iter_t *it = NULL;
+    store_iter_t *it = NULL;
     unsigned char lo[1] = { STORE_IDX_PLACE }, hi[1] = { STORE_IDX_PLACE + 1 };
     int rc;
 
@@ -457,10 +457,10 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         it = store_iter(ctx->store, ctx->view, KV_CF_IDX, lo, 1, hi, 1);
         if (it == NULL)
             rc = KNOOP_ENOMEM;
-        for (; it != NULL && kv_iter_valid(it) && rc == KNOOP_OK; kv_iter_next(it)) {
+        for (; it != NULL && store_iter_valid(it) && rc == KNOOP_OK; store_iter_next(it)) {
             size_t kl, vl;
-            const unsigned char *k = kv_iter_key(it, &kl);
-            const void *v = kv_iter_value(it, &vl);
+            const unsigned char *k = store_iter_key(it, &kl);
+            const void *v = store_iter_value(it, &vl);
             if (kl != STORE_PLACE_KEY_LEN)
                 continue;
             if (ns == cap) {
@@ -477,8 +477,8 @@ int cmd_places_sync(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
             ns++;
         }
         if (rc == KNOOP_OK && it != NULL)
-            rc = kv_iter_status(it, err);
-        kv_iter_free(it);
+            rc = store_iter_status(it, err);
+        store_iter_free(it);
         it = NULL;
         while (rc == KNOOP_OK && (i < nin || j < ns)) {
             if ((rc = cmd_check_deadline(ctx, err)) != KNOOP_OK)

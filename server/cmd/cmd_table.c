@@ -55,16 +55,20 @@ static const proto_param_spec_t p_node_update[] = { P("id", STR_OR_U64, true),
 static const proto_param_spec_t p_node_delete[] = { P("id", STR_OR_U64, true),
                                                     P("cascade", BOOL, false),
                                                     P("reason", STR, false), END };
-static const proto_param_spec_t p_node_find[] = { P("reason", STR, false), P("kind", STR, false),
-                                                  P("type", STR, false),   P("name", STR, false),
-                                                  P("key", STR, false),    P("limit", U64, false),
-                                                  P("at", DATE, false),    END };
+static const proto_param_spec_t p_node_find[] = {
+    P("reason", STR, false), P("kind", STR, false),     P("type", STR, false),
+    P("name", STR, false),   P("key", STR, false),      P("limit", U64, false),
+    P("at", DATE, false),    P("known_at", STR, false), END
+};
 static const proto_param_spec_t p_edge_create[] = {
     P("type", STR, true),          P("source", STR_OR_U64, true), P("target", STR_OR_U64, true),
     P("valid_from", DATE, true),   P("valid_to", DATE, false),    P("props", MAP, false),
     P("on_behalf_of", U64, false), P("reason", STR, false),       END
 };
-static const proto_param_spec_t p_edge_get[] = { P("id", U64, true), END };
+static const proto_param_spec_t p_node_get[] = { P("id", STR_OR_U64, true), P("reason", STR, false),
+                                                 P("known_at", STR, false), END };
+static const proto_param_spec_t p_edge_get[] = { P("id", U64, true), P("known_at", STR, false),
+                                                 END };
 static const proto_param_spec_t p_edge_end[] = { P("id", U64, true), P("on", DATE, true),
                                                  P("reason", STR, false), END };
 static const proto_param_spec_t p_edge_update[] = {
@@ -74,10 +78,9 @@ static const proto_param_spec_t p_edge_update[] = {
     P("reason", STR, false),    END
 };
 static const proto_param_spec_t p_edge_list[] = {
-    P("node", STR_OR_U64, true), P("direction", STR, false),
-    P("type", STR, false),       P("at", DATE, false),
-    P("from", DATE, false),      P("to", DATE, false),
-    P("limit", U64, false),      END
+    P("node", STR_OR_U64, true), P("direction", STR, false), P("type", STR, false),
+    P("at", DATE, false),        P("from", DATE, false),     P("to", DATE, false),
+    P("limit", U64, false),      P("known_at", STR, false),  END
 };
 static const proto_param_spec_t p_batch[] = { P("ops", ARRAY, true), P("reason", STR, false), END };
 static const proto_param_spec_t p_history[] = {
@@ -167,35 +170,38 @@ static const proto_param_spec_t p_gemeente_merge[] = { P("from", ARRAY, true), P
                                                        END };
 static const proto_param_spec_t p_query_places[] = { P("gemeente", STR_OR_U64, true),
                                                      P("at", DATE, false), P("all", BOOL, false),
-                                                     END };
-static const proto_param_spec_t p_query_members[] = { P("node", STR_OR_U64, true),
-                                                      P("type", STR, false),
+                                                     P("known_at", STR, false), END };
+static const proto_param_spec_t p_query_members[] = {
+    P("node", STR_OR_U64, true), P("type", STR, false),
+    P("at", DATE, false),        P("derived", BOOL, false),
+    P("limit", U64, false),      P("examples", BOOL, false),
+    P("known_at", STR, false),   END
+};
+static const proto_param_spec_t p_query_holders[] = { P("org", STR_OR_U64, false),
+                                                      P("scope", STR_OR_U64, false),
+                                                      P("role", ANY, false),
+                                                      P("portefeuille", STR, false),
+                                                      P("person", STR_OR_U64, false),
                                                       P("at", DATE, false),
-                                                      P("derived", BOOL, false),
+                                                      P("contacts", BOOL, false),
                                                       P("limit", U64, false),
                                                       P("examples", BOOL, false),
+                                                      P("known_at", STR, false),
                                                       END };
-static const proto_param_spec_t p_query_holders[] = {
-    P("org", STR_OR_U64, false),    P("scope", STR_OR_U64, false),
-    P("role", ANY, false),          P("portefeuille", STR, false),
-    P("person", STR_OR_U64, false), P("at", DATE, false),
-    P("contacts", BOOL, false),     P("limit", U64, false),
-    P("examples", BOOL, false),     END
-};
 static const proto_param_spec_t p_query_seats[] = { P("gemeente", STR_OR_U64, true),
                                                     P("at", DATE, false),
-                                                    P("examples", BOOL, false), END };
-static const proto_param_spec_t p_query_participation[] = { P("node", STR_OR_U64, true),
-                                                            P("at", DATE, false),
-                                                            P("limit", U64, false),
-                                                            P("examples", BOOL, false), END };
-static const proto_param_spec_t p_query_roles[] = { P("reason", STR, false),
-                                                    P("person", STR_OR_U64, true),
-                                                    P("at", DATE, false),
-                                                    P("from", DATE, false),
-                                                    P("to", DATE, false),
-                                                    P("limit", U64, false),
-                                                    END };
+                                                    P("examples", BOOL, false),
+                                                    P("known_at", STR, false), END };
+static const proto_param_spec_t p_query_participation[] = {
+    P("node", STR_OR_U64, true), P("at", DATE, false),      P("limit", U64, false),
+    P("examples", BOOL, false),  P("known_at", STR, false), END
+};
+static const proto_param_spec_t p_query_roles[] = {
+    P("reason", STR, false),   P("person", STR_OR_U64, true),
+    P("at", DATE, false),      P("from", DATE, false),
+    P("to", DATE, false),      P("limit", U64, false),
+    P("known_at", STR, false), END
+};
 static const proto_param_spec_t p_query_path[] = { P("source", STR_OR_U64, true),
                                                    P("target", STR_OR_U64, true),
                                                    P("at", DATE, false),
@@ -222,7 +228,8 @@ static const proto_param_spec_t p_query_neighbourhood[] = { P("node", STR_OR_U64
                                                             END };
 static const proto_param_spec_t p_perspective_get[] = { P("name", STR, true),
                                                         P("subject", STR_OR_U64, false),
-                                                        P("at", DATE, false), END };
+                                                        P("at", DATE, false),
+                                                        P("known_at", STR, false), END };
 
 static const proto_param_spec_t p_backup[] = { P("dir", STR, true), P("verify", BOOL, false), END };
 
@@ -234,15 +241,15 @@ const cmd_t cmd_table[] = {
     { "auth", cmd_auth, p_auth, CMD_NO_AUTH | CMD_READ, CMD_ROLE_NONE },
     { "server.info", cmd_server_info, p_none, CMD_INLINE, CMD_ROLE_READER },
     { "node.create", cmd_node_create, p_node_create, CMD_WRITE, CMD_ROLE_EDITOR },
-    { "node.get", cmd_node_get, p_id_ref, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "node.get", cmd_node_get, p_node_get, CMD_READ | CMD_FAST | CMD_ASOF, CMD_ROLE_READER },
     { "node.update", cmd_node_update, p_node_update, CMD_WRITE, CMD_ROLE_EDITOR },
     { "node.delete", cmd_node_delete, p_node_delete, CMD_WRITE, CMD_ROLE_EDITOR },
-    { "node.find", cmd_node_find, p_node_find, CMD_READ, CMD_ROLE_READER },
+    { "node.find", cmd_node_find, p_node_find, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
     { "edge.create", cmd_edge_create, p_edge_create, CMD_WRITE, CMD_ROLE_EDITOR },
-    { "edge.get", cmd_edge_get, p_edge_get, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "edge.get", cmd_edge_get, p_edge_get, CMD_READ | CMD_FAST | CMD_ASOF, CMD_ROLE_READER },
     { "edge.end", cmd_edge_end, p_edge_end, CMD_WRITE, CMD_ROLE_EDITOR },
     { "edge.update", cmd_edge_update, p_edge_update, CMD_WRITE, CMD_ROLE_EDITOR },
-    { "edge.list", cmd_edge_list, p_edge_list, CMD_READ, CMD_ROLE_READER },
+    { "edge.list", cmd_edge_list, p_edge_list, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
     { "history.list", cmd_history_list, p_history, CMD_READ, CMD_ROLE_READER },
     { "batch", cmd_batch, p_batch, CMD_WRITE, CMD_ROLE_EDITOR },
     { "admin.backup", cmd_admin_backup, p_backup, CMD_READ, CMD_ROLE_ADMIN },
@@ -261,18 +268,19 @@ const cmd_t cmd_table[] = {
     { "postcode.put", cmd_postcode_put, p_postcode_put, CMD_WRITE, CMD_ROLE_ADMIN },
     { "places.sync", cmd_places_sync, p_places_sync, CMD_WRITE, CMD_ROLE_ADMIN },
     { "gemeente.merge", cmd_gemeente_merge, p_gemeente_merge, CMD_WRITE, CMD_ROLE_ADMIN },
-    { "query.places", cmd_query_places, p_query_places, CMD_READ, CMD_ROLE_READER },
-    { "query.members", cmd_query_members, p_query_members, CMD_READ, CMD_ROLE_READER },
-    { "query.holders", cmd_query_holders, p_query_holders, CMD_READ, CMD_ROLE_READER },
-    { "query.seats", cmd_query_seats, p_query_seats, CMD_READ, CMD_ROLE_READER },
-    { "query.participation", cmd_query_participation, p_query_participation, CMD_READ,
+    { "query.places", cmd_query_places, p_query_places, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
+    { "query.members", cmd_query_members, p_query_members, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
+    { "query.holders", cmd_query_holders, p_query_holders, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
+    { "query.seats", cmd_query_seats, p_query_seats, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
+    { "query.participation", cmd_query_participation, p_query_participation, CMD_READ | CMD_ASOF,
       CMD_ROLE_READER },
-    { "query.roles", cmd_query_roles, p_query_roles, CMD_READ, CMD_ROLE_READER },
-    { "query.path", cmd_query_path, p_query_path, CMD_READ, CMD_ROLE_READER },
-    { "query.neighbourhood", cmd_query_neighbourhood, p_query_neighbourhood, CMD_READ,
+    { "query.roles", cmd_query_roles, p_query_roles, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
+    { "query.path", cmd_query_path, p_query_path, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
+    { "query.neighbourhood", cmd_query_neighbourhood, p_query_neighbourhood, CMD_READ | CMD_ASOF,
       CMD_ROLE_READER },
     { "perspective.list", cmd_perspective_list, p_none, CMD_READ | CMD_FAST, CMD_ROLE_READER },
-    { "perspective.get", cmd_perspective_get, p_perspective_get, CMD_READ, CMD_ROLE_READER },
+    { "perspective.get", cmd_perspective_get, p_perspective_get, CMD_READ | CMD_ASOF,
+      CMD_ROLE_READER },
     { "admin.check", cmd_admin_check, p_none, CMD_READ, CMD_ROLE_ADMIN },
     /* -- contact administration (cmd_contact.c) -- */
     { "contact.register", cmd_contact_register, p_contact_register, CMD_WRITE, CMD_ROLE_EDITOR },
@@ -399,6 +407,26 @@ static int cmd__audit_flush(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_obje
     return KNOOP_OK;
 }
 
+/*
+ * Recorded time, for every read method at once: `known_at` (RFC 3339) becomes a view of the store
+ * as recorded at that moment (store_snapshot_known_at), which the handler reads through like any
+ * snapshot, so no handler knows about it. *out stays NULL without known_at.
+ */
+static int cmd__known_at(cmd_ctx_t *ctx, const msgpack_object *params, store_view_t **out,
+                         knoop_error_t *err)
+{
+    const msgpack_object *k = proto_param(params, "known_at");
+    int64_t ms;
+    int rc;
+    *out = NULL;
+    if (k == NULL)
+        return KNOOP_OK;
+    if ((rc = schema_timestamp_parse(k->via.str.ptr, k->via.str.size, "params.known_at", &ms,
+                                     err)) != KNOOP_OK)
+        return rc;
+    return store_snapshot_known_at(ctx->store, ms, out, err);
+}
+
 int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgpack_packer *pk,
             knoop_error_t *err)
 {
@@ -418,6 +446,10 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
         return knoop_error_set(err, KNOOP_EINTERNAL, "%s: no handler", cmd->name);
     ctx->naudit = 0;
     ctx->audit_more = false;
+    if (ctx->txn != NULL && (cmd->flags & CMD_ASOF) && proto_param(params, "known_at") != NULL)
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "params.known_at: not inside a batch (a batch reads its own "
+                               "writes, now)");
     if (ctx->txn != NULL) { /* inside `batch`: the batch's transaction decides */
         rc = cmd->handler(ctx, params, pk, err);
         return rc == KNOOP_OK ? cmd__audit_flush(cmd, ctx, params, err) : rc;
@@ -460,7 +492,11 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
         ctx->view = outer_view;
         return rc;
     }
-    if ((cmd->flags & CMD_READ) && ctx->view == NULL) {
+    if ((cmd->flags & CMD_ASOF) && (rc = cmd__known_at(ctx, params, &snap, err)) != KNOOP_OK)
+        return rc;
+    if (snap != NULL) {
+        ctx->view = snap;
+    } else if ((cmd->flags & CMD_READ) && ctx->view == NULL) {
         if ((snap = store_snapshot(ctx->store)) == NULL)
             return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
         ctx->view = snap;

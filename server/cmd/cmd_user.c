@@ -307,21 +307,21 @@ static int user__scan(store_t *s, const store_view_t *view, const char *prefix, 
 {
     size_t pl = strlen(prefix);
     char hi[16];
-    kv_iter_t *it;
+    store_iter_t *it;
     int rc;
     memcpy(hi, prefix, pl);
     hi[pl - 1]++; /* '/' + 1: the first key past the prefix */
     if ((it = store_iter(s, view, KV_CF_META, prefix, pl, hi, pl)) == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
-    for (; kv_iter_valid(it); kv_iter_next(it)) {
+    for (; store_iter_valid(it); store_iter_next(it)) {
         size_t kl, vl;
-        const char *k = kv_iter_key(it, &kl);
-        const void *v = kv_iter_value(it, &vl);
+        const char *k = store_iter_key(it, &kl);
+        const void *v = store_iter_value(it, &vl);
         if (cb(arg, k, kl, v, vl) != 0)
             break;
     }
-    rc = kv_iter_status(it, err);
-    kv_iter_free(it);
+    rc = store_iter_status(it, err);
+    store_iter_free(it);
     return rc;
 }
 

@@ -672,17 +672,17 @@ typedef int (*check_entry_fn)(check_t *c, const unsigned char *k, size_t kl, con
 
 static int check__pass(check_t *c, kv_cf_t cf, check_entry_fn one, uint64_t *count)
 {
-    kv_iter_t *it = store_iter(c->s, c->v, cf, NULL, 0, NULL, 0);
+    store_iter_t *it = store_iter(c->s, c->v, cf, NULL, 0, NULL, 0);
     check_hist_t h;
     int rc = KNOOP_OK;
 
     if (it == NULL)
         return check__oom(c);
     memset(&h, 0, sizeof(h));
-    for (; kv_iter_valid(it); kv_iter_next(it)) {
+    for (; store_iter_valid(it); store_iter_next(it)) {
         size_t kl, vl;
-        const unsigned char *k = kv_iter_key(it, &kl);
-        const void *v = kv_iter_value(it, &vl);
+        const unsigned char *k = store_iter_key(it, &kl);
+        const void *v = store_iter_value(it, &vl);
         (*count)++;
         if ((rc = check__step(c)) != KNOOP_OK)
             break;
@@ -701,8 +701,8 @@ static int check__pass(check_t *c, kv_cf_t cf, check_entry_fn one, uint64_t *cou
     if (rc == KNOOP_OK && one == NULL)
         rc = check__hist_last(c, &h);
     if (rc == KNOOP_OK)
-        rc = kv_iter_status(it, c->err);
-    kv_iter_free(it);
+        rc = store_iter_status(it, c->err);
+    store_iter_free(it);
     return rc;
 }
 

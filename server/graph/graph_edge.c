@@ -43,7 +43,7 @@ static int graph__adj_scan_dir(store_t *s, const store_view_t *view, uint64_t no
     unsigned char lo[STORE_ADJ_KEY_MAX], hi[STORE_ADJ_KEY_MAX];
     const char *type = f != NULL ? f->type : NULL;
     size_t plen = store_key_adj(lo, node, dir, type, type ? strlen(type) : 0, 0, 0, false);
-    kv_iter_t *it;
+    store_iter_t *it;
     bool has_hi;
     int rc;
 
@@ -52,15 +52,15 @@ static int graph__adj_scan_dir(store_t *s, const store_view_t *view, uint64_t no
     it = store_iter(s, view, KV_CF_ADJ, lo, plen, has_hi ? hi : NULL, plen);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
-    for (; kv_iter_valid(it); kv_iter_next(it)) {
+    for (; store_iter_valid(it); store_iter_next(it)) {
         size_t kl, vl;
-        const unsigned char *k = kv_iter_key(it, &kl);
-        const unsigned char *v = kv_iter_value(it, &vl);
+        const unsigned char *k = store_iter_key(it, &kl);
+        const unsigned char *v = store_iter_value(it, &vl);
         graph_adj_t a;
         char d;
         if (vl != 8 ||
             !store_key_adj_decode(k, kl, &a.node, &d, &a.type, &a.type_len, &a.other, &a.edge)) {
-            kv_iter_free(it);
+            store_iter_free(it);
             return knoop_error_set(err, KNOOP_ECORRUPT,
                                    "storage: malformed adjacency entry of node %llu",
                                    (unsigned long long)node);
@@ -75,8 +75,8 @@ static int graph__adj_scan_dir(store_t *s, const store_view_t *view, uint64_t no
             break;
         }
     }
-    rc = kv_iter_status(it, err);
-    kv_iter_free(it);
+    rc = store_iter_status(it, err);
+    store_iter_free(it);
     return rc;
 }
 
@@ -294,7 +294,7 @@ static int graph__dependents(store_t *s, const store_view_t *view, uint64_t base
                              knoop_error_t *err)
 {
     unsigned char lo[9], hi[9];
-    kv_iter_t *it;
+    store_iter_t *it;
     int rc = KNOOP_OK;
     lo[0] = STORE_IDX_BEHALF;
     store_put_u64(lo + 1, base);
@@ -303,17 +303,17 @@ static int graph__dependents(store_t *s, const store_view_t *view, uint64_t base
     it = store_iter(s, view, KV_CF_IDX, lo, 9, hi, 9);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
-    for (; kv_iter_valid(it) && rc == KNOOP_OK; kv_iter_next(it)) {
+    for (; store_iter_valid(it) && rc == KNOOP_OK; store_iter_next(it)) {
         size_t kl;
-        const unsigned char *k = kv_iter_key(it, &kl);
+        const unsigned char *k = store_iter_key(it, &kl);
         if (kl == 17)
             rc = graph_ids_push(l, store_get_u64(k + 9));
     }
     if (rc != KNOOP_OK)
         knoop_error_set(err, rc, "out of memory");
     else
-        rc = kv_iter_status(it, err);
-    kv_iter_free(it);
+        rc = store_iter_status(it, err);
+    store_iter_free(it);
     return rc;
 }
 
@@ -470,25 +470,25 @@ int graph_adj_scan_all(store_t *s, const store_view_t *view, graph_dir_t dir, in
                        graph_adj_cb cb, void *arg, knoop_error_t *err)
 {
     char want = dir == GRAPH_IN ? STORE_DIR_IN : STORE_DIR_OUT;
-    kv_iter_t *it = store_iter(s, view, KV_CF_ADJ, NULL, 0, NULL, 0);
+    store_iter_t *it = store_iter(s, view, KV_CF_ADJ, NULL, 0, NULL, 0);
     uint64_t n = 0;
     int rc;
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
-    for (; kv_iter_valid(it); kv_iter_next(it)) {
+    for (; store_iter_valid(it); store_iter_next(it)) {
         size_t kl, vl;
-        const unsigned char *k = kv_iter_key(it, &kl);
-        const unsigned char *v = kv_iter_value(it, &vl);
+        const unsigned char *k = store_iter_key(it, &kl);
+        const unsigned char *v = store_iter_value(it, &vl);
         graph_adj_t a;
         char d;
         if ((++n & 1023) == 0 && deadline_ms != 0 && graph__now_ms() > deadline_ms) {
-            kv_iter_free(it);
+            store_iter_free(it);
             return knoop_error_set(err, KNOOP_EUNAVAIL,
                                    "request took longer than the server's time per request");
         }
         if (vl != 8 ||
             !store_key_adj_decode(k, kl, &a.node, &d, &a.type, &a.type_len, &a.other, &a.edge)) {
-            kv_iter_free(it);
+            store_iter_free(it);
             return knoop_error_set(err, KNOOP_ECORRUPT, "storage: malformed adjacency entry");
         }
         if (d != want)
@@ -499,8 +499,8 @@ int graph_adj_scan_all(store_t *s, const store_view_t *view, graph_dir_t dir, in
         if (cb(arg, &a) != 0)
             break;
     }
-    rc = kv_iter_status(it, err);
-    kv_iter_free(it);
+    rc = store_iter_status(it, err);
+    store_iter_free(it);
     return rc;
 }
 

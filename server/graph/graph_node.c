@@ -538,7 +538,7 @@ static int graph__idx_scan(store_t *s, const store_view_t *view, const unsigned 
 {
     unsigned char upper[700];
     bool has_upper;
-    kv_iter_t *it;
+    store_iter_t *it;
     int rc = KNOOP_OK;
 
     memcpy(upper, p, plen);
@@ -546,9 +546,9 @@ static int graph__idx_scan(store_t *s, const store_view_t *view, const unsigned 
     it = store_iter(s, view, KV_CF_IDX, p, plen, has_upper ? upper : NULL, plen);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
-    for (; kv_iter_valid(it); kv_iter_next(it)) {
+    for (; store_iter_valid(it); store_iter_next(it)) {
         size_t kl;
-        const unsigned char *k = kv_iter_key(it, &kl);
+        const unsigned char *k = store_iter_key(it, &kl);
         uint64_t id;
         if (kl < plen + 8)
             continue;
@@ -576,8 +576,8 @@ static int graph__idx_scan(store_t *s, const store_view_t *view, const unsigned 
         }
     }
     if (rc == KNOOP_OK)
-        rc = kv_iter_status(it, err);
-    kv_iter_free(it);
+        rc = store_iter_status(it, err);
+    store_iter_free(it);
     return rc;
 }
 
@@ -619,12 +619,12 @@ int graph_node_find(store_t *s, const store_view_t *view, int kind, const char *
         return rc;
     }
     {
-        kv_iter_t *it = store_iter(s, view, KV_CF_NODE, NULL, 0, NULL, 0);
+        store_iter_t *it = store_iter(s, view, KV_CF_NODE, NULL, 0, NULL, 0);
         if (it == NULL)
             return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
-        for (; kv_iter_valid(it); kv_iter_next(it)) {
+        for (; store_iter_valid(it); store_iter_next(it)) {
             size_t kl;
-            const unsigned char *k = kv_iter_key(it, &kl);
+            const unsigned char *k = store_iter_key(it, &kl);
             if (kl != 8)
                 continue;
             if (out->n >= limit) {
@@ -637,8 +637,8 @@ int graph_node_find(store_t *s, const store_view_t *view, int kind, const char *
             }
         }
         if (rc == KNOOP_OK)
-            rc = kv_iter_status(it, err);
-        kv_iter_free(it);
+            rc = store_iter_status(it, err);
+        store_iter_free(it);
     }
     return rc;
 }

@@ -45,7 +45,7 @@ int graph_places_of(store_t *s, const store_view_t *view, const char *gemeente, 
 {
     unsigned char lo[32], hi[32];
     size_t pl;
-    kv_iter_t *it;
+    store_iter_t *it;
     int rc = KNOOP_OK;
 
     if (len == 0 || len > 16)
@@ -55,17 +55,17 @@ int graph_places_of(store_t *s, const store_view_t *view, const char *gemeente, 
     hi[pl - 1] = 1;
     if ((it = store_iter(s, view, KV_CF_IDX, lo, pl, hi, pl)) == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "out of memory");
-    for (; kv_iter_valid(it); kv_iter_next(it)) {
+    for (; store_iter_valid(it); store_iter_next(it)) {
         size_t kl, vl;
-        const unsigned char *k = kv_iter_key(it, &kl);
+        const unsigned char *k = store_iter_key(it, &kl);
         unsigned char rk[STORE_PLACE_KEY_LEN];
         graph_place_t p;
         void *v;
         if (kl != pl + 4)
             continue;
-        if (kv_iter_value(it, &vl) != NULL && vl > 0) {
+        if (store_iter_value(it, &vl) != NULL && vl > 0) {
             /* The place's period at this gemeente, kept when it moved on. */
-            rc = graph_place_decode(store_get_u32(k + pl), kv_iter_value(it, &vl), vl, &p);
+            rc = graph_place_decode(store_get_u32(k + pl), store_iter_value(it, &vl), vl, &p);
             if (rc != KNOOP_OK) {
                 knoop_error_set(err, rc, "woonplaats %u: unreadable entry of %.*s",
                                 store_get_u32(k + pl), (int)len, gemeente);
@@ -93,8 +93,8 @@ int graph_places_of(store_t *s, const store_view_t *view, const char *gemeente, 
             break;
     }
     if (rc == KNOOP_OK)
-        rc = kv_iter_status(it, err);
-    kv_iter_free(it);
+        rc = store_iter_status(it, err);
+    store_iter_free(it);
     return rc;
 }
 

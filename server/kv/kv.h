@@ -25,6 +25,7 @@ typedef enum {
     KV_CF_IDX,
     KV_CF_HIST,
     KV_CF_META,
+    KV_CF_VER, /* recorded time: versions of node/edge/adj/idx keys (store_int.h) */
     KV_CF_COUNT
 } kv_cf_t;
 
@@ -141,6 +142,13 @@ kv_iter_t *kv_batch_iter_new(kv_db_t *db, kv_batch_t *b, kv_cf_t cf, const void 
 bool kv_iter_valid(const kv_iter_t *it);
 void kv_iter_next(kv_iter_t *it);
 void kv_iter_seek(kv_iter_t *it, const void *key, size_t klen);
+/* Positions at the last key of the iterator's range (not for batch iterators). */
+void kv_iter_seek_last(kv_iter_t *it);
+/*
+ * A copy of the current value from byte skip on, owned by the caller and freed with kv_free
+ * (like kv_get's values). KNOOP_ENOMEM when out of memory.
+ */
+int kv_iter_value_copy(const kv_iter_t *it, size_t skip, void **val, size_t *vlen);
 const void *kv_iter_key(const kv_iter_t *it, size_t *klen);
 const void *kv_iter_value(const kv_iter_t *it, size_t *vlen);
 int kv_iter_status(const kv_iter_t *it, knoop_error_t *err);

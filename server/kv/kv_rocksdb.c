@@ -47,7 +47,8 @@ struct kv_iter {
     bool check_upper; /* a batch iterator's delta part ignores iterate_upper_bound */
 };
 
-static const char *const cf_names[KV_CF_COUNT] = { "node", "edge", "adj", "idx", "hist", "meta" };
+static const char *const cf_names[KV_CF_COUNT] = { "node", "edge", "adj", "idx",
+                                                   "hist", "meta", "ver" };
 
 static atomic_int fault_n, fault_fired;
 static atomic_bool fault_persistent;
@@ -427,6 +428,27 @@ void kv_iter_next(kv_iter_t *it)
 void kv_iter_seek(kv_iter_t *it, const void *key, size_t klen)
 {
     rocksdb_iter_seek(it->it, key, klen);
+}
+
+void kv_iter_seek_last(kv_iter_t *it)
+{
+    rocksdb_iter_seek_to_last(it->it);
+}
+
+int kv_iter_value_copy(const kv_iter_t *it, size_t skip, void **val, size_t *vlen)
+{
+    size_t len;
+    const char *v = rocksdb_iter_value(it->it, &len);
+    char *c;
+    if (skip > len)
+        skip = len;
+    /* kv_free is rocksdb_free, which is free(): the copy comes from the same allocator. */
+    if ((c = knoop_malloc(len - skip + 1)) == NULL)
+        return KNOOP_ENOMEM;
+    memcpy(c, v + skip, len - skip);
+    *val = c;
+    *vlen = len - skip;
+    return KNOOP_OK;
 }
 
 const void *kv_iter_key(const kv_iter_t *it, size_t *klen)

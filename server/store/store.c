@@ -24,57 +24,6 @@
 #include "knoop_alloc.h"
 #include "store_int.h"
 
-struct store {
-    kv_db_t *db;
-    store_options_t opts;
-    pthread_mutex_t writer;
-    uint64_t next_id; /* under writer */
-    uint64_t seq;     /* last committed sequence, under writer */
-
-    pthread_mutex_t sync_mu;
-    pthread_cond_t sync_cv;
-    uint64_t written_seq; /* highest seq written to the WAL, under sync_mu */
-    uint64_t synced_seq;  /* highest seq known durable, under sync_mu */
-    bool syncing;         /* a leader is in kv_sync, under sync_mu */
-    int sync_error;       /* sticky result of a failed sync, under sync_mu */
-
-    store_change_cb change_cb; /* under writer */
-    void *change_arg;
-
-    /* The head of the audit chain (store_int.h): taken after `writer` when both are held. */
-    pthread_mutex_t audit_mu;
-    uint64_t audit_no;                          /* entries so far, under audit_mu */
-    unsigned char audit_hash[STORE_HASH_BYTES]; /* the last entry's hash, under audit_mu */
-};
-
-struct store_view {
-    store_t *s;
-    kv_snapshot_t *snap; /* a snapshot view */
-    store_txn_t *txn;    /* a transaction's view */
-};
-
-struct store_txn {
-    store_t *s;
-    store_view_t view;
-    uint32_t hist_n; /* history entries so far: orders several entries of one id in one txn */
-    kv_batch_t *batch;
-    knoop_buf_t ops; /* the change record's ops, packed as they are made */
-    size_t nops;
-    bool oom; /* a write could not be recorded: the transaction cannot commit */
-    uint64_t next_id;
-    uint64_t seq;
-    int64_t ts;
-    bool allocated;
-    int64_t deadline_ms;
-    char actor[128];
-    char reason[256];
-    bool has_reason;
-    /* The audit entry of this change: the hash over its history entries' hashes, the ids. */
-    crypto_hash_sha256_state payload;
-    knoop_buf_t audit_ids; /* u64 ids, big-endian, consecutive duplicates folded */
-    uint64_t last_hist_id;
-};
-
 void store_options_default(store_options_t *o)
 {
     o->sync = true;
@@ -193,7 +142,8 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
     }
     if (s->next_id == 0)
         s->next_id = 1;
-    if ((rc = store__audit_load(s, err)) != KNOOP_OK) {
+    if ((rc = store__ver_last_ts(s, &s->last_ts, err)) != KNOOP_OK ||
+        (rc = store__audit_load(s, err)) != KNOOP_OK) {
         kv_close(s->db);
         knoop_free(s);
         return rc;
@@ -317,6 +267,8 @@ int store_txn_begin(store_t *s, const store_who_t *who, store_txn_t **out, knoop
         t->has_reason = true;
     }
     knoop_buf_init(&t->ops);
+    knoop_buf_init(&t->touched);
+    knoop_buf_init(&t->forget);
     knoop_buf_init(&t->audit_ids);
     crypto_hash_sha256_init(&t->payload);
     t->view.s = s;
@@ -324,7 +276,11 @@ int store_txn_begin(store_t *s, const store_who_t *who, store_txn_t **out, knoop
     pthread_mutex_lock(&s->writer);
     t->next_id = s->next_id;
     t->seq = s->seq + 1;
+    /* Commit times never go back (a clock step backwards included), so that the commit-time
+     * index maps a timestamp to a sequence number with one seek (store_ver.c). */
     t->ts = store__now_ms();
+    if (t->ts < s->last_ts)
+        t->ts = s->last_ts;
     *out = t;
     return KNOOP_OK;
 }
@@ -396,10 +352,28 @@ static int store__record_op(store_txn_t *t, kv_cf_t cf, const void *key, size_t 
     return KNOOP_OK;
 }
 
+/* Notes a key of a versioned family that t writes (store_ver.c makes its version entry). */
+static int store__touch(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen)
+{
+    unsigned char h[5];
+    if (!store__ver_family(cf))
+        return KNOOP_OK;
+    h[0] = (unsigned char)cf;
+    store_put_u32(h + 1, (uint32_t)klen);
+    if (knoop_buf_write(&t->touched, (const char *)h, sizeof(h)) != 0 ||
+        knoop_buf_write(&t->touched, key, klen) != 0) {
+        t->oom = true;
+        return KNOOP_ENOMEM;
+    }
+    return KNOOP_OK;
+}
+
 int store_txn_put(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen, const void *val,
                   size_t vlen)
 {
     int rc = store__record_op(t, cf, key, klen, val, vlen, true);
+    if (rc == KNOOP_OK)
+        rc = store__touch(t, cf, key, klen);
     if (rc != KNOOP_OK)
         return rc;
     kv_batch_put(t->batch, cf, key, klen, val, vlen);
@@ -409,6 +383,8 @@ int store_txn_put(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen, cons
 int store_txn_delete(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen)
 {
     int rc = store__record_op(t, cf, key, klen, NULL, 0, false);
+    if (rc == KNOOP_OK)
+        rc = store__touch(t, cf, key, klen);
     if (rc != KNOOP_OK)
         return rc;
     kv_batch_delete(t->batch, cf, key, klen);
@@ -566,6 +542,8 @@ static void store__txn_free(store_txn_t *t)
     kv_batch_free(t->batch);
     knoop_buf_destroy(&t->audit_ids);
     knoop_buf_destroy(&t->ops);
+    knoop_buf_destroy(&t->touched);
+    knoop_buf_destroy(&t->forget);
     knoop_free(t);
 }
 
@@ -644,6 +622,8 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err)
     else if (t->hist_n == 0)
         rc = knoop_error_set(err, KNOOP_EINTERNAL,
                              "storage: a change without a history entry was refused");
+    if (rc == KNOOP_OK)
+        rc = store__ver_commit(t, err);
     if (rc == KNOOP_OK && t->allocated) {
         store_put_u64(v, t->next_id);
         rc = store_txn_put(t, KV_CF_META, STORE_META_NEXT_ID, strlen(STORE_META_NEXT_ID), v, 8);
@@ -671,6 +651,7 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err)
     if (rc == KNOOP_OK) {
         s->next_id = t->next_id;
         s->seq = seq;
+        s->last_ts = t->ts;
         pthread_mutex_lock(&s->sync_mu);
         s->written_seq = seq;
         pthread_mutex_unlock(&s->sync_mu);
@@ -758,6 +739,9 @@ int store_apply_record(store_t *s, const void *record, size_t len, knoop_error_t
         uint64_t next = 0;
         knoop_error_t ignore;
         s->seq = seq;
+        if (a->via.array.ptr[2].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+            (int64_t)a->via.array.ptr[2].via.u64 > s->last_ts)
+            s->last_ts = (int64_t)a->via.array.ptr[2].via.u64;
         if (store__meta_u64(s->db, STORE_META_NEXT_ID, &next, &ignore) == KNOOP_OK && next > 0)
             s->next_id = next;
         pthread_mutex_lock(&s->audit_mu);
@@ -778,22 +762,16 @@ int store_get(store_t *s, const store_view_t *v, kv_cf_t cf, const void *key, si
 {
     if (v != NULL && v->txn != NULL)
         return kv_batch_get(s->db, v->txn->batch, cf, key, klen, val, vlen, err);
+    if (v != NULL && v->versioned && store__ver_family(cf))
+        return store__ver_get(s, v, cf, key, klen, val, vlen, err);
     return kv_get(s->db, v != NULL ? v->snap : NULL, cf, key, klen, val, vlen, err);
-}
-
-kv_iter_t *store_iter(store_t *s, const store_view_t *v, kv_cf_t cf, const void *lower,
-                      size_t lower_len, const void *upper, size_t upper_len)
-{
-    if (v != NULL && v->txn != NULL)
-        return kv_batch_iter_new(s->db, v->txn->batch, cf, lower, lower_len, upper, upper_len);
-    return kv_iter_new(s->db, v != NULL ? v->snap : NULL, cf, lower, lower_len, upper, upper_len);
 }
 
 int store_hist_scan(store_t *s, const store_view_t *v, uint64_t id, store_hist_cb cb, void *arg,
                     knoop_error_t *err)
 {
     unsigned char lo[8], hi[8];
-    kv_iter_t *it;
+    store_iter_t *it;
     int rc;
 
     store_put_u64(lo, id);
@@ -801,14 +779,14 @@ int store_hist_scan(store_t *s, const store_view_t *v, uint64_t id, store_hist_c
     it = store_iter(s, v, KV_CF_HIST, lo, 8, id == UINT64_MAX ? NULL : hi, 8);
     if (it == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
-    for (; kv_iter_valid(it); kv_iter_next(it)) {
+    for (; store_iter_valid(it); store_iter_next(it)) {
         size_t vlen;
-        const void *val = kv_iter_value(it, &vlen);
+        const void *val = store_iter_value(it, &vlen);
         if (cb(arg, val, vlen) != 0)
             break;
     }
-    rc = kv_iter_status(it, err);
-    kv_iter_free(it);
+    rc = store_iter_status(it, err);
+    store_iter_free(it);
     return rc;
 }
 
@@ -827,17 +805,17 @@ int store_digest(store_t *s, const store_view_t *v, char out[17], knoop_error_t 
 {
     uint64_t h = 14695981039346656037ULL;
     for (int cf = 0; cf < KV_CF_COUNT; cf++) {
-        kv_iter_t *it = store_iter(s, v, (kv_cf_t)cf, NULL, 0, NULL, 0);
+        store_iter_t *it = store_iter(s, v, (kv_cf_t)cf, NULL, 0, NULL, 0);
         unsigned char n[8];
         int rc;
         if (it == NULL)
             return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
         store_put_u32(n, (uint32_t)cf);
         h = store__fnv(h, n, 4);
-        for (; kv_iter_valid(it); kv_iter_next(it)) {
+        for (; store_iter_valid(it); store_iter_next(it)) {
             size_t kl, vl;
-            const void *k = kv_iter_key(it, &kl);
-            const void *val = kv_iter_value(it, &vl);
+            const void *k = store_iter_key(it, &kl);
+            const void *val = store_iter_value(it, &vl);
             store_put_u64(n, kl);
             h = store__fnv(h, n, 8);
             h = store__fnv(h, k, kl);
@@ -845,8 +823,8 @@ int store_digest(store_t *s, const store_view_t *v, char out[17], knoop_error_t 
             h = store__fnv(h, n, 8);
             h = store__fnv(h, val, vl);
         }
-        rc = kv_iter_status(it, err);
-        kv_iter_free(it);
+        rc = store_iter_status(it, err);
+        store_iter_free(it);
         if (rc != KNOOP_OK)
             return rc;
     }
@@ -988,22 +966,22 @@ int store_audit_scan(store_t *s, const store_view_t *v, uint64_t from_no, store_
 {
     unsigned char lo[STORE_AUDIT_KEY_LEN];
     const char *hi = "audit0"; /* '/' + 1: past every "audit/" key */
-    kv_iter_t *it;
+    store_iter_t *it;
     int rc;
     store_key_audit(lo, from_no);
     if ((it = store_iter(s, v, KV_CF_META, lo, sizeof(lo), hi, strlen(hi))) == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
-    for (; kv_iter_valid(it); kv_iter_next(it)) {
+    for (; store_iter_valid(it); store_iter_next(it)) {
         size_t kl, vl;
-        const unsigned char *k = kv_iter_key(it, &kl);
-        const void *val = kv_iter_value(it, &vl);
+        const unsigned char *k = store_iter_key(it, &kl);
+        const void *val = store_iter_value(it, &vl);
         if (kl != STORE_AUDIT_KEY_LEN || vl <= STORE_HASH_BYTES)
             continue;
         if (cb(arg, store_get_u64(k + 6), val, vl - STORE_HASH_BYTES) != 0)
             break;
     }
-    rc = kv_iter_status(it, err);
-    kv_iter_free(it);
+    rc = store_iter_status(it, err);
+    store_iter_free(it);
     return rc;
 }
 
@@ -1057,7 +1035,7 @@ static int store__payload(store_t *s, const store_view_t *v, uint64_t seq, const
     int rc = KNOOP_OK;
     for (size_t i = 0; i < nids && rc == KNOOP_OK; i++) {
         unsigned char lo[STORE_HIST_KEY_LEN], hi[STORE_HIST_KEY_LEN];
-        kv_iter_t *it;
+        store_iter_t *it;
         if (i > 0 && ids[i] == ids[i - 1])
             continue;
         store_key_hist(lo, ids[i], seq, 0);
@@ -1066,10 +1044,10 @@ static int store__payload(store_t *s, const store_view_t *v, uint64_t seq, const
             rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
             break;
         }
-        for (; kv_iter_valid(it); kv_iter_next(it)) {
+        for (; store_iter_valid(it); store_iter_next(it)) {
             size_t kl, vl;
-            const unsigned char *k = kv_iter_key(it, &kl);
-            const void *val = kv_iter_value(it, &vl);
+            const unsigned char *k = store_iter_key(it, &kl);
+            const void *val = store_iter_value(it, &vl);
             if (kl != STORE_HIST_KEY_LEN)
                 continue;
             if (nh == cap) {
@@ -1087,8 +1065,8 @@ static int store__payload(store_t *s, const store_view_t *v, uint64_t seq, const
             nh++;
         }
         if (rc == KNOOP_OK)
-            rc = kv_iter_status(it, err);
-        kv_iter_free(it);
+            rc = store_iter_status(it, err);
+        store_iter_free(it);
     }
     if (rc == KNOOP_OK) {
         if (nh > 0)
@@ -1280,10 +1258,12 @@ int store_txn_erase_history(store_txn_t *t, uint64_t id, size_t *count, knoop_er
     unsigned char lo[8], hi[8];
     knoop_buf_t keys, vals;
     size_t n = 0, off = 0;
-    kv_iter_t *it;
+    store_iter_t *it;
     int rc;
 
     *count = 0;
+    if (store__ver_forget_id(t, id) != KNOOP_OK)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     store_put_u64(lo, id);
     store_put_u64(hi, id + 1);
     if ((it = store_iter(t->s, &t->view, KV_CF_HIST, lo, 8, id == UINT64_MAX ? NULL : hi, 8)) ==
@@ -1292,10 +1272,10 @@ int store_txn_erase_history(store_txn_t *t, uint64_t id, size_t *count, knoop_er
     /* Copy first: a transaction must not write while an iterator of its view lives. */
     knoop_buf_init(&keys);
     knoop_buf_init(&vals);
-    for (; kv_iter_valid(it); kv_iter_next(it)) {
+    for (; store_iter_valid(it); store_iter_next(it)) {
         size_t kl, vl;
-        const void *k = kv_iter_key(it, &kl);
-        const void *v = kv_iter_value(it, &vl);
+        const void *k = store_iter_key(it, &kl);
+        const void *v = store_iter_value(it, &vl);
         unsigned char len[8];
         if (kl != STORE_HIST_KEY_LEN)
             continue;
@@ -1305,8 +1285,8 @@ int store_txn_erase_history(store_txn_t *t, uint64_t id, size_t *count, knoop_er
         knoop_buf_write(&vals, v, vl);
         n++;
     }
-    rc = kv_iter_status(it, err);
-    kv_iter_free(it);
+    rc = store_iter_status(it, err);
+    store_iter_free(it);
     if (rc == KNOOP_OK && (knoop_buf_failed(&keys) || knoop_buf_failed(&vals)))
         rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     for (size_t i = 0; i < n && rc == KNOOP_OK; i++) {
@@ -1369,7 +1349,7 @@ int store_purge(store_t *s, const uint64_t *ids, size_t n, knoop_error_t *err)
     enum { CHUNK = 16, PER_ID = 4 };
     static const kv_cf_t per_id[PER_ID] = { KV_CF_NODE, KV_CF_EDGE, KV_CF_ADJ, KV_CF_HIST };
     unsigned char bounds[CHUNK][16];
-    kv_range_t r[CHUNK * PER_ID + 1];
+    kv_range_t r[CHUNK * PER_ID + 2];
     size_t done = 0;
     int rc = KNOOP_OK;
     do {
@@ -1386,6 +1366,10 @@ int store_purge(store_t *s, const uint64_t *ids, size_t n, knoop_error_t *err)
         /* Index keys hold names, external keys and postcodes, not ids: the whole family. */
         if (done == n)
             r[m++] = (kv_range_t){ .cf = KV_CF_IDX };
+        /* The version entries of erased keys (store_ver.c deleted them in the erasure's batch)
+         * are spread over the whole version family, the index part included. */
+        if (done == n)
+            r[m++] = (kv_range_t){ .cf = KV_CF_VER };
         rc = kv_purge(s->db, r, m, err);
     } while (rc == KNOOP_OK && done < n);
     return rc;

@@ -173,10 +173,36 @@ int store_digest(store_t *s, const store_view_t *v, char out[17], knoop_error_t 
 int store_get(store_t *s, const store_view_t *v, kv_cf_t cf, const void *key, size_t klen,
               void **val, size_t *vlen, knoop_error_t *err);
 
-/* An iterator as kv_iter_new, through view v. A transaction must not write while an iterator of
- * its view lives. NULL when out of memory. */
-kv_iter_t *store_iter(store_t *s, const store_view_t *v, kv_cf_t cf, const void *lower,
-                      size_t lower_len, const void *upper, size_t upper_len);
+/*
+ * An iterator over the keys in [lower, upper) of cf (either bound may be NULL for open), read
+ * through view v; it starts at the first key >= lower. Key and value pointers are valid until the
+ * next move or free. When store_iter_valid returns false, store_iter_status says whether the scan
+ * ended or failed. A transaction must not write while an iterator of its view lives. Through a
+ * recorded-time view (store_snapshot_known_at) the keys and values are those the range held as
+ * recorded then. NULL when out of memory. Thread: the caller's, one at a time.
+ */
+typedef struct store_iter store_iter_t;
+store_iter_t *store_iter(store_t *s, const store_view_t *v, kv_cf_t cf, const void *lower,
+                         size_t lower_len, const void *upper, size_t upper_len);
+bool store_iter_valid(const store_iter_t *it);
+void store_iter_next(store_iter_t *it);
+/* Repositions at the first key >= key (within the bounds). */
+void store_iter_seek(store_iter_t *it, const void *key, size_t klen);
+const void *store_iter_key(const store_iter_t *it, size_t *klen);
+const void *store_iter_value(const store_iter_t *it, size_t *vlen);
+int store_iter_status(const store_iter_t *it, knoop_error_t *err);
+/* NULL is a no-op. */
+void store_iter_free(store_iter_t *it);
+
+/*
+ * Recorded time ("as we knew it on"). A view of the store as it was recorded at ts_ms (ms since
+ * the epoch, UTC): the state right after the last commit whose timestamp is <= ts_ms, or, before
+ * the first commit, the empty store. Reads of node, edge, adj and idx through it answer as they
+ * would have then, at O(log n) per point read in the length of history (store_int.h, family
+ * "ver"); hist and meta read as they are now. Released with store_snapshot_free.
+ * KNOOP_EINVAL when ts_ms lies after now (with err naming params.known_at), KNOOP_ENOMEM.
+ */
+int store_snapshot_known_at(store_t *s, int64_t ts_ms, store_view_t **out, knoop_error_t *err);
 
 /*
  * Calls cb for each history entry of entity id in commit order (the value is a msgpack map,

@@ -82,10 +82,102 @@
 #ifndef STORE_INT_H
 #define STORE_INT_H
 
+#include <pthread.h>
+#include <sodium.h>
+
+#include "knoop_alloc.h"
 #include "store.h"
 
 #define STORE_FORMAT 1
 
+/* The state behind the opaque types of store.h, shared by store.c and store_ver.c. */
+struct store {
+    kv_db_t *db;
+    store_options_t opts;
+    pthread_mutex_t writer;
+    uint64_t next_id; /* under writer */
+    uint64_t seq;     /* last committed sequence, under writer */
+    int64_t
+        last_ts; /* the last commit's timestamp (ms): commit times never go back, under writer */
+
+    pthread_mutex_t sync_mu;
+    pthread_cond_t sync_cv;
+    uint64_t written_seq; /* highest seq written to the WAL, under sync_mu */
+    uint64_t synced_seq;  /* highest seq known durable, under sync_mu */
+    bool syncing;         /* a leader is in kv_sync, under sync_mu */
+    int sync_error;       /* sticky result of a failed sync, under sync_mu */
+
+    store_change_cb change_cb; /* under writer */
+    void *change_arg;
+
+    /* The head of the audit chain (store_int.h): taken after `writer` when both are held. */
+    pthread_mutex_t audit_mu;
+    uint64_t audit_no;                          /* entries so far, under audit_mu */
+    unsigned char audit_hash[STORE_HASH_BYTES]; /* the last entry's hash, under audit_mu */
+};
+
+struct store_view {
+    store_t *s;
+    kv_snapshot_t *snap; /* a snapshot view */
+    store_txn_t *txn;    /* a transaction's view */
+    /*
+     * A recorded-time view (store_snapshot_known_at): the store as it was right after commit
+     * asof_seq, rebuilt from snap through the version family (store_ver.c).
+     */
+    bool versioned;
+    uint64_t asof_seq;
+};
+
+struct store_txn {
+    store_t *s;
+    store_view_t view;
+    uint32_t hist_n; /* history entries so far: orders several entries of one id in one txn */
+    kv_batch_t *batch;
+    knoop_buf_t ops; /* the change record's ops, packed as they are made */
+    size_t nops;
+    bool oom; /* a write could not be recorded: the transaction cannot commit */
+    uint64_t next_id;
+    uint64_t seq;
+    int64_t ts;
+    bool allocated;
+    int64_t deadline_ms;
+    char actor[128];
+    char reason[256];
+    bool has_reason;
+    /* The audit entry of this change: the hash over its history entries' hashes, the ids. */
+    crypto_hash_sha256_state payload;
+    knoop_buf_t audit_ids; /* u64 ids, big-endian, consecutive duplicates folded */
+    uint64_t last_hist_id;
+    /* Keys put or deleted in the versioned families: cf:u8 klen:u32 key, in order (store_ver.c
+     * writes each one's version entry at commit). */
+    knoop_buf_t touched;
+    /* Ids whose history this transaction erases: their version entries go too (store_ver.c). */
+    knoop_buf_t forget; /* u64 ids, native order */
+};
+
 /* The names of the meta keys (STORE_META_*) are in store.h: the checker reads them. */
+
+/* ---- recorded time (store_ver.c) ---- */
+
+/* Whether the puts and deletes of cf get version entries. */
+bool store__ver_family(kv_cf_t cf);
+
+/*
+ * Adds the version entries of t to t (one per distinct key it touched, with the value the key had
+ * before t, read from the latest committed state), the commit-time index entry, and, when t
+ * erases history, the deletion of the erased ids' version entries. Called by store_txn_commit
+ * under the writer lock. KNOOP_ENOMEM or a storage error (t must then be aborted).
+ */
+int store__ver_commit(store_txn_t *t, knoop_error_t *err);
+
+/* Notes that t erases the history of id, so that its version entries go at commit too. */
+int store__ver_forget_id(store_txn_t *t, uint64_t id);
+
+/* The last commit timestamp recorded in the commit-time index (0 when none). */
+int store__ver_last_ts(store_t *s, int64_t *out, knoop_error_t *err);
+
+/* Reads key as recorded at v->asof_seq (v versioned). Results as store_get. */
+int store__ver_get(store_t *s, const store_view_t *v, kv_cf_t cf, const void *key, size_t klen,
+                   void **val, size_t *vlen, knoop_error_t *err);
 
 #endif

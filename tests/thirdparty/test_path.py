@@ -228,7 +228,8 @@ class PathCase(unittest.TestCase):
         for params, field in (({"k": 0}, "params.k"), ({"max_hops": 13}, "params.max_hops"),
                               ({"links": ["vriend"]}, "params.links[0]"),
                               ({"at": "2020-01-01", "from": "2019-01-01"}, "params.at"),
-                              ({"known_at": "2020-01-01T00:00:00Z"}, "params.known_at")):
+                              ({"known_at": "2999-01-01T00:00:00Z"}, "params.known_at"),
+                              ({"known_at": "2020-01-01"}, "params.known_at")):
             p = {"source": "Sven", "target": "Tom"}
             p.update(params)
             err, _ = self.c.call("query.path", p)

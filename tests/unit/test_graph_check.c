@@ -426,20 +426,20 @@ static void test_missing_history_is_reported_by_id(void **state)
     unsigned char hk[STORE_HIST_KEY_LEN], id[8];
     graph_check_result_t r;
     found_t fd;
-    kv_iter_t *it;
+    store_iter_t *it;
     size_t n = 0;
     /* p1 was created by the first commit: its one history entry is (p1, 1, 0). */
     store_put_u64(id, f->p1);
     it = store_iter(f->s, NULL, KV_CF_HIST, id, 8, NULL, 0);
-    for (; kv_iter_valid(it); kv_iter_next(it)) {
+    for (; store_iter_valid(it); store_iter_next(it)) {
         size_t kl;
-        const unsigned char *k = kv_iter_key(it, &kl);
+        const unsigned char *k = store_iter_key(it, &kl);
         if (store_get_u64(k) != f->p1)
             break;
         memcpy(hk, k, STORE_HIST_KEY_LEN);
         n++;
     }
-    kv_iter_free(it);
+    store_iter_free(it);
     assert_int_equal(n, 1);
     inject(f, KV_CF_HIST, hk, STORE_HIST_KEY_LEN, NULL, 0);
     check(f, &fd, &r);
@@ -453,21 +453,21 @@ static void test_latest_history_behind_the_record_is_reported(void **state)
     unsigned char last[STORE_HIST_KEY_LEN], prev[STORE_HIST_KEY_LEN], id[8];
     graph_check_result_t r;
     found_t fd;
-    kv_iter_t *it;
+    store_iter_t *it;
     size_t n = 0;
     /* p2 has a create and an update; without the update, history says version 1. */
     store_put_u64(id, f->p2);
     it = store_iter(f->s, NULL, KV_CF_HIST, id, 8, NULL, 0);
-    for (; kv_iter_valid(it); kv_iter_next(it)) {
+    for (; store_iter_valid(it); store_iter_next(it)) {
         size_t kl;
-        const unsigned char *k = kv_iter_key(it, &kl);
+        const unsigned char *k = store_iter_key(it, &kl);
         if (store_get_u64(k) != f->p2)
             break;
         memcpy(prev, last, sizeof(last));
         memcpy(last, k, STORE_HIST_KEY_LEN);
         n++;
     }
-    kv_iter_free(it);
+    store_iter_free(it);
     assert_int_equal(n, 2);
     inject(f, KV_CF_HIST, last, STORE_HIST_KEY_LEN, NULL, 0);
     check(f, &fd, &r);

@@ -1,0 +1,779 @@
+/*
+ * store_ver.c - recorded time ("as we knew it on"): the version entries every commit writes, the
+ * commit-time index, views of the store as recorded at a commit, and the iterator that reads
+ * through them (layer: store). The layout of family "ver" is in store_int.h.
+ *
+ * The rule, for a key k of a versioned family and a view as recorded right after commit S: the
+ * first version entry of k with a sequence number > S holds the value k had before that commit,
+ * which is the value it had at S; when k has no such entry, it has not changed since S and its
+ * current value (in the view's snapshot) is the answer. So a point read is one seek, O(log n) in
+ * the size of the store, whatever the length of k's history, and a scan visits each key of its
+ * range that exists now or ever existed, with two seeks per key that has versions.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_int.h"
+
+#define VER_ABSENT       'a' /* the key did not exist before the commit */
+#define VER_PRESENT      'p' /* the key had the value that follows */
+#define VER_TIME         0xff
+#define VER_TIME_KEY_LEN 17
+#define VER_ID_ENC_MAX   27 /* ver__enc_max(8) */
+
+bool store__ver_family(kv_cf_t cf)
+{
+    return cf == KV_CF_NODE || cf == KV_CF_EDGE || cf == KV_CF_ADJ || cf == KV_CF_IDX;
+}
+
+/* The most bytes ver__enc writes for a key of klen bytes (and the 8-byte sequence after it). */
+static size_t ver__enc_max(size_t klen)
+{
+    return 1 + 2 * klen + 2 + 8;
+}
+
+/*
+ * Writes cf, key escaped (0x00 -> 0x00 0xff) and, with term, the terminator 0x00 0x01 into out
+ * (ver__enc_max(klen) bytes). Order-preserving and prefix-free: the entries of one key are
+ * adjacent, ordered by sequence, and keys keep their order.
+ */
+static size_t ver__enc(unsigned char *out, kv_cf_t cf, const void *key, size_t klen, bool term)
+{
+    const unsigned char *k = key;
+    size_t n = 0;
+    out[n++] = (unsigned char)cf;
+    for (size_t i = 0; i < klen; i++) {
+        out[n++] = k[i];
+        if (k[i] == 0)
+            out[n++] = 0xff;
+    }
+    if (term) {
+        out[n++] = 0;
+        out[n++] = 1;
+    }
+    return n;
+}
+
+/*
+ * Decodes version key vk: the key into out (at least vklen bytes) and *klen, the length of the
+ * prefix through the terminator into *plen, the sequence into *seq. false when malformed.
+ */
+static bool ver__dec(const unsigned char *vk, size_t vklen, unsigned char *out, size_t *klen,
+                     size_t *plen, uint64_t *seq)
+{
+    size_t i = 1, n = 0;
+    if (vklen < 1 + 2 + 8 || vk[0] == VER_TIME)
+        return false;
+    while (i < vklen) {
+        if (vk[i] != 0) {
+            out[n++] = vk[i++];
+            continue;
+        }
+        if (i + 1 >= vklen)
+            return false;
+        if (vk[i + 1] == 0xff) {
+            out[n++] = 0;
+            i += 2;
+            continue;
+        }
+        if (vk[i + 1] != 1 || vklen - (i + 2) != 8)
+            return false;
+        *klen = n;
+        *plen = i + 2;
+        *seq = store_get_u64(vk + i + 2);
+        return true;
+    }
+    return false;
+}
+
+/* Smallest byte string greater than every string with prefix p[0..n) (in place); new length. */
+static size_t ver__successor(unsigned char *p, size_t n)
+{
+    while (n > 0 && p[n - 1] == 0xff)
+        n--;
+    if (n > 0)
+        p[n - 1]++;
+    return n;
+}
+
+static int64_t ver__now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- writing: version entries at commit ---- */
+
+typedef struct {
+    kv_cf_t cf;
+    const unsigned char *k;
+    size_t klen;
+} ver__touch_t;
+
+static int ver__touch_cmp(const void *a, const void *b)
+{
+    const ver__touch_t *x = a, *y = b;
+    size_t n = x->klen < y->klen ? x->klen : y->klen;
+    int c;
+    if (x->cf != y->cf)
+        return x->cf < y->cf ? -1 : 1;
+    if ((c = memcmp(x->k, y->k, n)) != 0)
+        return c;
+    return x->klen < y->klen ? -1 : x->klen > y->klen;
+}
+
+static int ver__u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool ver__has(const uint64_t *ids, size_t n, uint64_t id)
+{
+    return n > 0 && bsearch(&id, ids, n, sizeof(*ids), ver__u64_cmp) != NULL;
+}
+
+/*
+ * Whether key k of cf belongs to one of the erased ids (sorted): their record, an adjacency entry
+ * naming them, an index entry ending in their id ('n', 't'), an on-behalf-of pair of their edges
+ * ('b'), or an external key whose value (before, when present) is their id ('k').
+ */
+static bool ver__owned(kv_cf_t cf, const unsigned char *k, size_t klen, const void *before,
+                       size_t blen, const uint64_t *ids, size_t n)
+{
+    uint64_t node, other, edge;
+    const char *type;
+    size_t tlen;
+    char dir;
+    switch (cf) {
+    case KV_CF_NODE:
+    case KV_CF_EDGE:
+        return klen == 8 && ver__has(ids, n, store_get_u64(k));
+    case KV_CF_ADJ:
+        return store_key_adj_decode(k, klen, &node, &dir, &type, &tlen, &other, &edge) &&
+               (ver__has(ids, n, node) || ver__has(ids, n, other) || ver__has(ids, n, edge));
+    case KV_CF_IDX:
+        if (klen == 0)
+            return false;
+        if ((k[0] == STORE_IDX_NAME || k[0] == STORE_IDX_TYPE) && klen >= 9)
+            return ver__has(ids, n, store_get_u64(k + klen - 8));
+        if (k[0] == STORE_IDX_BEHALF && klen == STORE_BEHALF_KEY_LEN)
+            return ver__has(ids, n, store_get_u64(k + 1)) || ver__has(ids, n, store_get_u64(k + 9));
+        if (k[0] == STORE_IDX_KEY)
+            return before != NULL && blen == 8 &&
+                   ver__has(ids, n, store_get_u64((const unsigned char *)before));
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* A scratch buffer for one encoded key: on the stack when small. */
+typedef struct {
+    unsigned char small[640];
+    unsigned char *p;
+} ver__kbuf_t;
+
+static unsigned char *ver__kbuf(ver__kbuf_t *b, size_t need)
+{
+    b->p = need <= sizeof(b->small) ? b->small : knoop_malloc(need);
+    return b->p;
+}
+
+static void ver__kbuf_free(ver__kbuf_t *b)
+{
+    if (b->p != NULL && b->p != b->small)
+        knoop_free(b->p);
+    b->p = NULL;
+}
+
+/* Deletes (in t) every version entry of key k of cf, as committed so far. */
+static int ver__drop_key(store_txn_t *t, kv_cf_t cf, const void *k, size_t klen, knoop_error_t *err)
+{
+    ver__kbuf_t lo, hi;
+    size_t n;
+    kv_iter_t *it;
+    int rc = KNOOP_OK;
+    if (ver__kbuf(&lo, ver__enc_max(klen)) == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    if (ver__kbuf(&hi, ver__enc_max(klen)) == NULL) {
+        ver__kbuf_free(&lo);
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    }
+    n = ver__enc(lo.p, cf, k, klen, true);
+    memcpy(hi.p, lo.p, n);
+    hi.p[n - 1]++; /* the terminator 0x00 0x01 becomes 0x00 0x02: past every entry of k */
+    if ((it = kv_iter_new(t->s->db, NULL, KV_CF_VER, lo.p, n, hi.p, n)) == NULL)
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    for (; rc == KNOOP_OK && kv_iter_valid(it); kv_iter_next(it)) {
+        size_t vl;
+        const void *vk = kv_iter_key(it, &vl);
+        if (store_txn_delete(t, KV_CF_VER, vk, vl) != KNOOP_OK)
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    }
+    if (it != NULL && rc == KNOOP_OK)
+        rc = kv_iter_status(it, err);
+    kv_iter_free(it);
+    ver__kbuf_free(&lo);
+    ver__kbuf_free(&hi);
+    return rc;
+}
+
+/*
+ * The version history of erased ids goes with their history (store_txn_erase_history): the
+ * entries of their records, of every adjacency entry they ever had (both ends) and of the records
+ * of those edges, and of every index key that ever named them.
+ */
+static int ver__forget(store_txn_t *t, const uint64_t *ids, size_t nids, knoop_error_t *err)
+{
+    unsigned char *dk = NULL;
+    size_t dcap = 0;
+    knoop_buf_t
+        later; /* adjacency keys (u32 len + key) and edge ids (len 8) to drop after a scan */
+    int rc = KNOOP_OK;
+    knoop_buf_init(&later);
+    for (size_t i = 0; i < nids && rc == KNOOP_OK; i++) {
+        unsigned char id8[8], lo[VER_ID_ENC_MAX], hi[VER_ID_ENC_MAX];
+        size_t ln, hn, off = 0;
+        kv_iter_t *it;
+        store_put_u64(id8, ids[i]);
+        if ((rc = ver__drop_key(t, KV_CF_NODE, id8, 8, err)) != KNOOP_OK ||
+            (rc = ver__drop_key(t, KV_CF_EDGE, id8, 8, err)) != KNOOP_OK)
+            break;
+        ln = ver__enc(lo, KV_CF_ADJ, id8, 8, false);
+        memcpy(hi, lo, ln);
+        hn = ver__successor(hi, ln);
+        knoop_buf_clear(&later);
+        if ((it = kv_iter_new(t->s->db, NULL, KV_CF_VER, lo, ln, hi, hn)) == NULL) {
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+            break;
+        }
+        for (; rc == KNOOP_OK && kv_iter_valid(it); kv_iter_next(it)) {
+            size_t vl, kl, pl;
+            const unsigned char *vk = kv_iter_key(it, &vl);
+            unsigned char mk[STORE_ADJ_KEY_MAX], len[4];
+            uint64_t node, other, edge, seq;
+            const char *type;
+            size_t tlen, ml;
+            char dir;
+            if (vl > dcap) {
+                unsigned char *nd = knoop_realloc(dk, vl);
+                if (nd == NULL) {
+                    rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+                    break;
+                }
+                dk = nd;
+                dcap = vl;
+            }
+            if (store_txn_delete(t, KV_CF_VER, vk, vl) != KNOOP_OK) {
+                rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+                break;
+            }
+            if (!ver__dec(vk, vl, dk, &kl, &pl, &seq) ||
+                !store_key_adj_decode(dk, kl, &node, &dir, &type, &tlen, &other, &edge))
+                continue;
+            ml = store_key_adj(mk, other, dir == STORE_DIR_OUT ? STORE_DIR_IN : STORE_DIR_OUT, type,
+                               tlen, node, edge, true);
+            store_put_u32(len, (uint32_t)ml);
+            knoop_buf_write(&later, (const char *)len, 4);
+            knoop_buf_write(&later, (const char *)mk, ml);
+            store_put_u64(id8, edge);
+            store_put_u32(len, 8);
+            knoop_buf_write(&later, (const char *)len, 4);
+            knoop_buf_write(&later, (const char *)id8, 8);
+        }
+        if (rc == KNOOP_OK)
+            rc = kv_iter_status(it, err);
+        kv_iter_free(it);
+        if (rc == KNOOP_OK && knoop_buf_failed(&later))
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+        while (rc == KNOOP_OK && off + 4 <= later.size) {
+            const unsigned char *p = (const unsigned char *)later.data + off;
+            size_t l = store_get_u32(p);
+            rc = ver__drop_key(t, l == 8 ? KV_CF_EDGE : KV_CF_ADJ, p + 4, l, err);
+            off += 4 + l;
+        }
+    }
+    /* Index keys hold names and external keys, not ids in a fixed place: the whole index part. */
+    if (rc == KNOOP_OK) {
+        unsigned char lo[1] = { KV_CF_IDX }, hi[1] = { KV_CF_IDX + 1 };
+        kv_iter_t *it = kv_iter_new(t->s->db, NULL, KV_CF_VER, lo, 1, hi, 1);
+        knoop_buf_t cur; /* the key whose entries are being read */
+        bool owned = false;
+        knoop_buf_init(&cur);
+        if (it == NULL)
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+        for (; rc == KNOOP_OK && kv_iter_valid(it); kv_iter_next(it)) {
+            size_t vl, kl, pl, bl;
+            const unsigned char *vk = kv_iter_key(it, &vl);
+            const unsigned char *b = kv_iter_value(it, &bl);
+            uint64_t seq;
+            if (vl > dcap) {
+                unsigned char *nd = knoop_realloc(dk, vl);
+                if (nd == NULL) {
+                    rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+                    break;
+                }
+                dk = nd;
+                dcap = vl;
+            }
+            if (!ver__dec(vk, vl, dk, &kl, &pl, &seq))
+                continue;
+            if (kl != cur.size || memcmp(dk, cur.data, kl) != 0) {
+                if (owned)
+                    rc = ver__drop_key(t, KV_CF_IDX, cur.data, cur.size, err);
+                knoop_buf_clear(&cur);
+                if (knoop_buf_write(&cur, (const char *)dk, kl) != 0) {
+                    rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+                    break;
+                }
+                owned = ver__owned(KV_CF_IDX, dk, kl, NULL, 0, ids, nids);
+            }
+            if (!owned && bl > 0 && b[0] == VER_PRESENT)
+                owned = ver__owned(KV_CF_IDX, dk, kl, b + 1, bl - 1, ids, nids);
+        }
+        if (rc == KNOOP_OK && it != NULL)
+            rc = kv_iter_status(it, err);
+        if (rc == KNOOP_OK && owned)
+            rc = ver__drop_key(t, KV_CF_IDX, cur.data, cur.size, err);
+        kv_iter_free(it);
+        knoop_buf_destroy(&cur);
+    }
+    knoop_free(dk);
+    knoop_buf_destroy(&later);
+    return rc;
+}
+
+int store__ver_commit(store_txn_t *t, knoop_error_t *err)
+{
+    const unsigned char *d = (const unsigned char *)t->touched.data;
+    size_t n = 0, off = 0, nids = t->forget.size / 8;
+    uint64_t *ids = (uint64_t *)(void *)t->forget.data;
+    unsigned char tk[VER_TIME_KEY_LEN];
+    ver__touch_t *v = NULL;
+    int rc = KNOOP_OK;
+
+    while (off + 5 <= t->touched.size) {
+        off += 5 + store_get_u32(d + off + 1);
+        n++;
+    }
+    if (n > 0 && (v = knoop_malloc(n * sizeof(*v))) == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    for (size_t i = 0, o = 0; i < n; i++) {
+        v[i].cf = (kv_cf_t)d[o];
+        v[i].klen = store_get_u32(d + o + 1);
+        v[i].k = d + o + 5;
+        o += 5 + v[i].klen;
+    }
+    if (n > 1)
+        qsort(v, n, sizeof(*v), ver__touch_cmp);
+    if (nids > 1)
+        qsort(ids, nids, sizeof(*ids), ver__u64_cmp);
+    for (size_t i = 0; i < n && rc == KNOOP_OK; i++) {
+        void *bv = NULL;
+        size_t bl = 0, kn;
+        unsigned char *val;
+        ver__kbuf_t kb;
+        if (i > 0 && ver__touch_cmp(&v[i - 1], &v[i]) == 0)
+            continue;
+        /* The value before this transaction: the latest committed state (the writer lock is
+         * held, so nothing commits in between). */
+        rc = kv_get(t->s->db, NULL, v[i].cf, v[i].k, v[i].klen, &bv, &bl, err);
+        if (rc == KNOOP_ENOTFOUND) {
+            bv = NULL;
+            rc = KNOOP_OK;
+        }
+        if (rc != KNOOP_OK)
+            break;
+        if (nids > 0 && ver__owned(v[i].cf, v[i].k, v[i].klen, bv, bl, ids, nids)) {
+            kv_free(bv);
+            rc = ver__drop_key(t, v[i].cf, v[i].k, v[i].klen, err);
+            continue;
+        }
+        if (ver__kbuf(&kb, ver__enc_max(v[i].klen)) == NULL ||
+            (val = knoop_malloc(bl + 1)) == NULL) {
+            ver__kbuf_free(&kb);
+            kv_free(bv);
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+            break;
+        }
+        kn = ver__enc(kb.p, v[i].cf, v[i].k, v[i].klen, true);
+        store_put_u64(kb.p + kn, t->seq);
+        val[0] = bv != NULL ? VER_PRESENT : VER_ABSENT;
+        if (bl > 0)
+            memcpy(val + 1, bv, bl);
+        if (store_txn_put(t, KV_CF_VER, kb.p, kn + 8, val, bv != NULL ? bl + 1 : 1) != KNOOP_OK)
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+        knoop_free(val);
+        ver__kbuf_free(&kb);
+        kv_free(bv);
+    }
+    knoop_free(v);
+    if (rc == KNOOP_OK && nids > 0)
+        rc = ver__forget(t, ids, nids, err);
+    /* The commit-time index: 0xff ts:i64 seq:u64 -> "". */
+    tk[0] = VER_TIME;
+    store_put_i64(tk + 1, t->ts);
+    store_put_u64(tk + 9, t->seq);
+    if (rc == KNOOP_OK && store_txn_put(t, KV_CF_VER, tk, sizeof(tk), "", 0) != KNOOP_OK)
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    return rc;
+}
+
+int store__ver_last_ts(store_t *s, int64_t *out, knoop_error_t *err)
+{
+    unsigned char lo[1] = { VER_TIME };
+    kv_iter_t *it = kv_iter_new(s->db, NULL, KV_CF_VER, lo, 1, NULL, 0);
+    int rc;
+    *out = 0;
+    if (it == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    kv_iter_seek_last(it);
+    if (kv_iter_valid(it)) {
+        size_t kl;
+        const unsigned char *k = kv_iter_key(it, &kl);
+        if (kl == VER_TIME_KEY_LEN && k[0] == VER_TIME)
+            *out = store_get_i64(k + 1);
+    }
+    rc = kv_iter_status(it, err);
+    kv_iter_free(it);
+    return rc;
+}
+
+int store__ver_forget_id(store_txn_t *t, uint64_t id)
+{
+    if (knoop_buf_write(&t->forget, (const char *)&id, sizeof(id)) != 0) {
+        t->oom = true;
+        return KNOOP_ENOMEM;
+    }
+    return KNOOP_OK;
+}
+
+/* ---- reading: views as recorded at a commit ---- */
+
+int store_snapshot_known_at(store_t *s, int64_t ts_ms, store_view_t **out, knoop_error_t *err)
+{
+    int64_t now = ver__now_ms();
+    unsigned char lo[9];
+    store_view_t *v;
+    kv_iter_t *it;
+    int rc;
+    *out = NULL;
+    if (ts_ms > now) {
+        char a[32], b[32];
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "params.known_at: %s lies in the future (the server's time is %s); "
+                               "nothing is known yet",
+                               store_format_ts(ts_ms, a), store_format_ts(now, b));
+    }
+    if ((v = store_snapshot(s)) == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    /* The first commit after ts_ms; the view shows the state just before it. None: the view is
+     * the snapshot itself (nothing has changed since). */
+    lo[0] = VER_TIME;
+    store_put_i64(lo + 1, ts_ms + 1);
+    if ((it = kv_iter_new(s->db, v->snap, KV_CF_VER, lo, sizeof(lo), NULL, 0)) == NULL) {
+        store_snapshot_free(s, v);
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    }
+    if (kv_iter_valid(it)) {
+        size_t kl;
+        const unsigned char *k = kv_iter_key(it, &kl);
+        if (kl == VER_TIME_KEY_LEN && k[0] == VER_TIME) {
+            v->versioned = true;
+            v->asof_seq = store_get_u64(k + 9) - 1;
+        }
+    }
+    rc = kv_iter_status(it, err);
+    kv_iter_free(it);
+    if (rc != KNOOP_OK) {
+        store_snapshot_free(s, v);
+        return rc;
+    }
+    *out = v;
+    return KNOOP_OK;
+}
+
+int store__ver_get(store_t *s, const store_view_t *v, kv_cf_t cf, const void *key, size_t klen,
+                   void **val, size_t *vlen, knoop_error_t *err)
+{
+    ver__kbuf_t lo, hi;
+    kv_iter_t *it;
+    size_t n;
+    int rc = KNOOP_ENOTFOUND;
+    bool found = false;
+    if (ver__kbuf(&lo, ver__enc_max(klen)) == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    if (ver__kbuf(&hi, ver__enc_max(klen)) == NULL) {
+        ver__kbuf_free(&lo);
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    }
+    n = ver__enc(lo.p, cf, key, klen, true);
+    memcpy(hi.p, lo.p, n);
+    hi.p[n - 1]++;
+    store_put_u64(lo.p + n, v->asof_seq + 1);
+    it = kv_iter_new(s->db, v->snap, KV_CF_VER, lo.p, n + 8, hi.p, n);
+    if (it == NULL) {
+        rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    } else if (kv_iter_valid(it)) {
+        size_t bl;
+        const unsigned char *b = kv_iter_value(it, &bl);
+        found = true;
+        if (bl > 0 && b[0] == VER_PRESENT && kv_iter_value_copy(it, 1, val, vlen) != KNOOP_OK)
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+        else if (bl > 0 && b[0] == VER_PRESENT)
+            rc = KNOOP_OK;
+    } else {
+        rc = kv_iter_status(it, err);
+    }
+    kv_iter_free(it);
+    ver__kbuf_free(&lo);
+    ver__kbuf_free(&hi);
+    if (found || rc != KNOOP_OK)
+        return rc;
+    /* No change since asof_seq: the value now (in the view's snapshot) is the value then. */
+    return kv_get(s->db, v->snap, cf, key, klen, val, vlen, err);
+}
+
+/* ---- iterators ---- */
+
+struct store_iter {
+    kv_iter_t *cur; /* the family's range, in the view's snapshot */
+    /* Recorded-time views only: */
+    bool versioned;
+    kv_iter_t *ver; /* the version entries of the range */
+    kv_cf_t cf;
+    uint64_t asof;
+    bool valid;
+    int status;
+    knoop_buf_t key, val;   /* the current entry, copied (the sources move on) */
+    unsigned char *scratch; /* a decoded version key, then the seek key */
+    size_t scap;
+};
+
+/* Moves a recorded-time iterator to the next key visible at asof (the rule at the top). */
+static void ver__step(store_iter_t *it)
+{
+    it->valid = false;
+    while (it->status == KNOOP_OK) {
+        bool hc = kv_iter_valid(it->cur), hv = kv_iter_valid(it->ver), present = false;
+        const unsigned char *ck = NULL, *vk = NULL;
+        size_t ckl = 0, vkl = 0, dkl = 0, pl = 0;
+        unsigned char *dk;
+        uint64_t seq;
+        int c;
+        if (!hc && !hv)
+            return;
+        if (hc)
+            ck = kv_iter_key(it->cur, &ckl);
+        if (hv) {
+            vk = kv_iter_key(it->ver, &vkl);
+            /* Room for the decoded key, then the prefix and a sequence number after it. */
+            if (2 * vkl + 16 > it->scap) {
+                unsigned char *ns = knoop_realloc(it->scratch, 2 * vkl + 16);
+                if (ns == NULL) {
+                    it->status = KNOOP_ENOMEM;
+                    return;
+                }
+                it->scratch = ns;
+                it->scap = 2 * vkl + 16;
+            }
+            dk = it->scratch;
+            if (!ver__dec(vk, vkl, dk, &dkl, &pl, &seq)) {
+                kv_iter_next(it->ver);
+                continue;
+            }
+        } else {
+            dk = NULL;
+        }
+        if (!hv) {
+            c = -1;
+        } else if (!hc) {
+            c = 1;
+        } else {
+            size_t m = ckl < dkl ? ckl : dkl;
+            c = memcmp(ck, dk, m);
+            if (c == 0)
+                c = ckl < dkl ? -1 : ckl > dkl;
+        }
+        knoop_buf_clear(&it->key);
+        knoop_buf_clear(&it->val);
+        if (c < 0) { /* no version entries: unchanged since it was made, visible as it is */
+            size_t cvl;
+            const void *cv = kv_iter_value(it->cur, &cvl);
+            if (knoop_buf_write(&it->key, (const char *)ck, ckl) != 0 ||
+                knoop_buf_write(&it->val, cv, cvl) != 0) {
+                it->status = KNOOP_ENOMEM;
+                return;
+            }
+            kv_iter_next(it->cur);
+            it->valid = true;
+            return;
+        }
+        /* The key (dk) has versions: the first one after asof decides. */
+        {
+            unsigned char *pk = dk + vkl; /* the seek key, behind the decoded key */
+            memcpy(pk, vk, pl);
+            if (knoop_buf_write(&it->key, (const char *)dk, dkl) != 0) {
+                it->status = KNOOP_ENOMEM;
+                return;
+            }
+            store_put_u64(pk + pl, it->asof + 1);
+            kv_iter_seek(it->ver, pk, pl + 8);
+            if (kv_iter_valid(it->ver)) {
+                size_t l2, bl;
+                const unsigned char *k2 = kv_iter_key(it->ver, &l2);
+                if (l2 == pl + 8 && memcmp(k2, pk, pl) == 0) {
+                    const unsigned char *b = kv_iter_value(it->ver, &bl);
+                    present = bl > 0 && b[0] == VER_PRESENT;
+                    if (present && knoop_buf_write(&it->val, (const char *)b + 1, bl - 1) != 0) {
+                        it->status = KNOOP_ENOMEM;
+                        return;
+                    }
+                    c = 2; /* decided by the version entry */
+                }
+            }
+            if (c == 0) { /* no change after asof: the current value */
+                size_t cvl;
+                const void *cv = kv_iter_value(it->cur, &cvl);
+                present = true;
+                if (knoop_buf_write(&it->val, cv, cvl) != 0) {
+                    it->status = KNOOP_ENOMEM;
+                    return;
+                }
+            }
+            if (hc && ckl == dkl && memcmp(ck, dk, dkl) == 0)
+                kv_iter_next(it->cur);
+            /* Past every version of the key: the terminator 0x00 0x01 becomes 0x00 0x02. */
+            pk[pl - 1]++;
+            kv_iter_seek(it->ver, pk, pl);
+        }
+        if (present) {
+            it->valid = true;
+            return;
+        }
+    }
+}
+
+store_iter_t *store_iter(store_t *s, const store_view_t *v, kv_cf_t cf, const void *lower,
+                         size_t lower_len, const void *upper, size_t upper_len)
+{
+    store_iter_t *it = knoop_calloc(1, sizeof(*it));
+    if (it == NULL)
+        return NULL;
+    if (v != NULL && v->txn != NULL) {
+        it->cur = kv_batch_iter_new(s->db, v->txn->batch, cf, lower, lower_len, upper, upper_len);
+    } else if (v != NULL && v->versioned && store__ver_family(cf)) {
+        size_t ln = 1, hn = 1;
+        unsigned char *lo = knoop_malloc(ver__enc_max(lower_len));
+        unsigned char *hi = knoop_malloc(ver__enc_max(upper_len));
+        it->versioned = true;
+        it->cf = cf;
+        it->asof = v->asof_seq;
+        knoop_buf_init(&it->key);
+        knoop_buf_init(&it->val);
+        if (lo != NULL && hi != NULL) {
+            lo[0] = (unsigned char)cf;
+            if (lower != NULL)
+                ln = ver__enc(lo, cf, lower, lower_len, true);
+            if (upper != NULL) {
+                hn = ver__enc(hi, cf, upper, upper_len, true);
+            } else {
+                hi[0] = (unsigned char)(cf + 1);
+            }
+            it->cur = kv_iter_new(s->db, v->snap, cf, lower, lower_len, upper, upper_len);
+            it->ver = kv_iter_new(s->db, v->snap, KV_CF_VER, lo, ln, hi, hn);
+        }
+        knoop_free(lo);
+        knoop_free(hi);
+        if (it->cur == NULL || it->ver == NULL) {
+            store_iter_free(it);
+            return NULL;
+        }
+        ver__step(it);
+        return it;
+    } else {
+        it->cur =
+            kv_iter_new(s->db, v != NULL ? v->snap : NULL, cf, lower, lower_len, upper, upper_len);
+    }
+    if (it->cur == NULL) {
+        knoop_free(it);
+        return NULL;
+    }
+    return it;
+}
+
+bool store_iter_valid(const store_iter_t *it)
+{
+    return it->versioned ? it->valid : kv_iter_valid(it->cur);
+}
+
+void store_iter_next(store_iter_t *it)
+{
+    if (it->versioned)
+        ver__step(it);
+    else
+        kv_iter_next(it->cur);
+}
+
+void store_iter_seek(store_iter_t *it, const void *key, size_t klen)
+{
+    unsigned char *p;
+    if (!it->versioned) {
+        kv_iter_seek(it->cur, key, klen);
+        return;
+    }
+    kv_iter_seek(it->cur, key, klen);
+    if ((p = knoop_malloc(ver__enc_max(klen))) == NULL) {
+        it->status = KNOOP_ENOMEM;
+        it->valid = false;
+        return;
+    }
+    kv_iter_seek(it->ver, p, ver__enc(p, it->cf, key, klen, true));
+    knoop_free(p);
+    ver__step(it);
+}
+
+const void *store_iter_key(const store_iter_t *it, size_t *klen)
+{
+    if (!it->versioned)
+        return kv_iter_key(it->cur, klen);
+    *klen = it->key.size;
+    return it->key.data != NULL ? it->key.data : "";
+}
+
+const void *store_iter_value(const store_iter_t *it, size_t *vlen)
+{
+    if (!it->versioned)
+        return kv_iter_value(it->cur, vlen);
+    *vlen = it->val.size;
+    return it->val.data != NULL ? it->val.data : "";
+}
+
+int store_iter_status(const store_iter_t *it, knoop_error_t *err)
+{
+    int rc;
+    if (it->versioned && it->status != KNOOP_OK)
+        return knoop_error_set(err, it->status, "storage: out of memory");
+    if ((rc = kv_iter_status(it->cur, err)) != KNOOP_OK)
+        return rc;
+    return it->ver != NULL ? kv_iter_status(it->ver, err) : KNOOP_OK;
+}
+
+void store_iter_free(store_iter_t *it)
+{
+    if (it == NULL)
+        return;
+    if (it->cur != NULL)
+        kv_iter_free(it->cur);
+    if (it->ver != NULL)
+        kv_iter_free(it->ver);
+    if (it->versioned) {
+        knoop_buf_destroy(&it->key);
+        knoop_buf_destroy(&it->val);
+        knoop_free(it->scratch);
+    }
+    knoop_free(it);
+}
