@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -21,6 +22,18 @@ from test_thirdparty import Client  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 
+
+
+def moment():
+    """An RFC 3339 moment strictly between the commits before and after the call: the clock
+    passes a millisecond on either side (a bounded busy wait, no sleep)."""
+    t0 = int(time.time() * 1000)
+    while int(time.time() * 1000) <= t0:
+        pass
+    t = int(time.time() * 1000)
+    while int(time.time() * 1000) <= t:
+        pass
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t // 1000)) + ".%03dZ" % (t % 1000)
 
 class SecurityCase(unittest.TestCase):
     env_password = None
@@ -431,6 +444,8 @@ class ErasureTests(SecurityCase):
 
     def test_erased_person_leaves_no_trace_in_the_api_nor_in_any_file(self):
         self.assertTrue(self.files_holding("Jansen"))  # before: in the WAL at least
+        known = moment()  # recorded time before the erasure: the person was there
+        self.assertEqual(self.e.ok("node.get", {"id": self.p, "known_at": known})["id"], self.p)
         res = self.v.ok("privacy.erase", {"id": self.p, "reason": "AVG-verzoek 2026-17"})
         self.assertEqual((res["erased"], res["edges"]), (self.p, 1))
         err, _ = self.e.call("node.get", {"id": self.p})
@@ -438,6 +453,14 @@ class ErasureTests(SecurityCase):
         err, _ = self.e.call("node.get", {"id": "VOORBEELD-P-JANSEN"})
         self.assertEqual(err["code"], "not_found")
         self.assertEqual(self.e.ok("node.find", {"name": "Jansen"})["nodes"], [])
+        # Nor as recorded before the erasure: the versions went with the history.
+        for method, params in (("node.get", {"id": self.p}),
+                               ("node.get", {"id": "VOORBEELD-P-JANSEN"}),
+                               ("edge.get", {"id": self.role})):
+            err, _ = self.e.call(method, dict(params, known_at=known))
+            self.assertEqual(err["code"], "not_found", (method, params))
+        self.assertEqual(self.e.ok("node.find", {"name": "Jansen", "known_at": known})["nodes"],
+                         [])
         err, _ = self.e.call("edge.get", {"id": self.role})
         self.assertEqual(err["code"], "not_found")
         # To others the erased id looks unused; the privacy role sees that it was erased.
