@@ -204,6 +204,10 @@ void store_iter_free(store_iter_t *it);
  */
 int store_snapshot_known_at(store_t *s, int64_t ts_ms, store_view_t **out, knoop_error_t *err);
 
+/* As store_snapshot_known_at, for the state right after commit seq (0: the empty store), for
+ * tools and tests. NULL when out of memory; released with store_snapshot_free. */
+store_view_t *store_snapshot_at_seq(store_t *s, uint64_t seq);
+
 /*
  * Calls cb for each history entry of entity id in commit order (the value is a msgpack map,
  * valid during the call). cb returns nonzero to stop. Reads through v.

@@ -496,6 +496,16 @@ int store_snapshot_known_at(store_t *s, int64_t ts_ms, store_view_t **out, knoop
     return KNOOP_OK;
 }
 
+store_view_t *store_snapshot_at_seq(store_t *s, uint64_t seq)
+{
+    store_view_t *v = store_snapshot(s);
+    if (v != NULL) {
+        v->versioned = true;
+        v->asof_seq = seq;
+    }
+    return v;
+}
+
 int store__ver_get(store_t *s, const store_view_t *v, kv_cf_t cf, const void *key, size_t klen,
                    void **val, size_t *vlen, knoop_error_t *err)
 {

@@ -804,6 +804,221 @@ static void store_concurrent_synced_commits_all_succeed(void **state)
     }
 }
 
+/* ---- recorded time (store_ver.c) ---- */
+
+/* Keys that stress the version encoding: zero bytes, 0xff, one key the prefix of another. */
+static const struct {
+    kv_cf_t cf;
+    const char *k;
+    size_t len;
+} vkeys[] = {
+    { KV_CF_IDX, "a", 1 },
+    { KV_CF_IDX, "a\0", 2 },
+    { KV_CF_IDX, "a\0\0", 3 },
+    { KV_CF_IDX, "a\x01", 2 },
+    { KV_CF_IDX, "a\xff", 2 },
+    { KV_CF_IDX, "ab", 2 },
+    { KV_CF_IDX, "kGM00", 5 },
+    { KV_CF_IDX, "kGM0034", 7 },
+    { KV_CF_IDX, "\0", 1 },
+    { KV_CF_IDX, "\0\xff", 2 },
+    { KV_CF_IDX, "\xff\xff", 2 },
+    { KV_CF_NODE, "\0\0\0\0\0\0\0\1", 8 },
+    { KV_CF_NODE, "\0\0\0\0\0\0\0\2", 8 },
+    { KV_CF_NODE, "\0\0\0\0\0\0\1\0", 8 },
+};
+#define NVK    (sizeof(vkeys) / sizeof(vkeys[0]))
+#define NVSEQ  80
+#define VALMAX 12
+
+typedef struct {
+    bool present;
+    size_t len;
+    char v[VALMAX];
+} vval_t;
+
+static int vkey_cmp(size_t a, size_t b)
+{
+    size_t n = vkeys[a].len < vkeys[b].len ? vkeys[a].len : vkeys[b].len;
+    int c = memcmp(vkeys[a].k, vkeys[b].k, n);
+    return c != 0 ? c : (vkeys[a].len > vkeys[b].len) - (vkeys[a].len < vkeys[b].len);
+}
+
+static bool in_range(size_t i, const char *lo, size_t ll, const char *hi, size_t hl)
+{
+    size_t n;
+    int c;
+    if (lo != NULL) {
+        n = vkeys[i].len < ll ? vkeys[i].len : ll;
+        c = memcmp(vkeys[i].k, lo, n);
+        if (c < 0 || (c == 0 && vkeys[i].len < ll))
+            return false;
+    }
+    if (hi != NULL) {
+        n = vkeys[i].len < hl ? vkeys[i].len : hl;
+        c = memcmp(vkeys[i].k, hi, n);
+        if (c > 0 || (c == 0 && vkeys[i].len >= hl))
+            return false;
+    }
+    return true;
+}
+
+/* Compares a scan of cf in [lo, hi) through v with the model state m. */
+static void check_scan(store_t *s, const store_view_t *v, uint64_t seq, kv_cf_t cf, const char *lo,
+                       size_t ll, const char *hi, size_t hl, const vval_t *m)
+{
+    size_t order[NVK], n = 0, got = 0;
+    knoop_error_t err;
+    store_iter_t *it;
+    for (size_t i = 0; i < NVK; i++)
+        if (vkeys[i].cf == cf && m[i].present && in_range(i, lo, ll, hi, hl))
+            order[n++] = i;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && vkey_cmp(order[j - 1], order[j]) > 0; j--) {
+            size_t x = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = x;
+        }
+    it = store_iter(s, v, cf, lo, ll, hi, hl);
+    assert_non_null(it);
+    for (; store_iter_valid(it); store_iter_next(it), got++) {
+        size_t kl, vl;
+        const char *k = store_iter_key(it, &kl);
+        const char *val = store_iter_value(it, &vl);
+        if (got >= n)
+            fail_msg("seq %llu cf %d: scan returns more than the %zu keys", (unsigned long long)seq,
+                     cf, n);
+        if (kl != vkeys[order[got]].len || memcmp(k, vkeys[order[got]].k, kl) != 0 ||
+            vl != m[order[got]].len || memcmp(val, m[order[got]].v, vl) != 0)
+            fail_msg("seq %llu cf %d: scan entry %zu differs from key %zu", (unsigned long long)seq,
+                     cf, got, order[got]);
+    }
+    assert_int_equal(store_iter_status(it, &err), 0);
+    store_iter_free(it);
+    if (got != n)
+        fail_msg("seq %llu cf %d: scan returns %zu keys, expected %zu", (unsigned long long)seq, cf,
+                 got, n);
+}
+
+static void check_versions(store_t *s, vval_t (*model)[NVK], uint64_t base, uint64_t last)
+{
+    for (uint64_t seq = 0; seq <= last; seq++) {
+        const vval_t *m = model[seq];
+        store_view_t *v = store_snapshot_at_seq(s, base + seq);
+        knoop_error_t err;
+        assert_non_null(v);
+        for (size_t i = 0; i < NVK; i++) {
+            void *val = NULL;
+            size_t vl = 0;
+            int rc = store_get(s, v, vkeys[i].cf, vkeys[i].k, vkeys[i].len, &val, &vl, &err);
+            if (rc != (m[i].present ? 0 : KNOOP_ENOTFOUND))
+                fail_msg("seq %llu key %zu: rc %d, expected %s", (unsigned long long)seq, i, rc,
+                         m[i].present ? "a value" : "not found");
+            if (rc == 0 && (vl != m[i].len || memcmp(val, m[i].v, vl) != 0))
+                fail_msg("seq %llu key %zu: another value", (unsigned long long)seq, i);
+            kv_free(val);
+        }
+        check_scan(s, v, seq, KV_CF_IDX, NULL, 0, NULL, 0, m);
+        check_scan(s, v, seq, KV_CF_NODE, NULL, 0, NULL, 0, m);
+        check_scan(s, v, seq, KV_CF_IDX, "a", 1, "b", 1, m);
+        check_scan(s, v, seq, KV_CF_IDX, "a\0", 2, "a\x01", 2, m);
+        check_scan(s, v, seq, KV_CF_IDX, "kGM00", 5, "kGM01", 5, m);
+        check_scan(s, v, seq, KV_CF_IDX, "\0", 1, NULL, 0, m);
+        store_snapshot_free(s, v);
+    }
+}
+
+/*
+ * Random commits over keys that stress the encoding, against a model of every state: the view
+ * as recorded after each commit gives exactly that state, by point read and by scan, before and
+ * after a reopen.
+ */
+static void store_views_as_recorded_match_every_past_state(void **state)
+{
+    fx_t *f = *state;
+    static vval_t model[NVSEQ + 1][NVK];
+    uint32_t r = 12345;
+    uint64_t base = store_last_seq(f->s);
+    memset(model, 0, sizeof(model));
+    for (int seq = 1; seq <= NVSEQ; seq++) {
+        store_txn_t *t = begin(f->s, "test", NULL);
+        int nops = 1 + (int)((r = r * 1103515245u + 12345u) >> 16) % 4;
+        memcpy(model[seq], model[seq - 1], sizeof(model[seq]));
+        for (int o = 0; o < nops; o++) {
+            size_t i = ((r = r * 1103515245u + 12345u) >> 16) % NVK;
+            bool del = ((r = r * 1103515245u + 12345u) >> 16) % 3 == 0;
+            vval_t *m = &model[seq][i];
+            if (del) {
+                assert_int_equal(store_txn_delete(t, vkeys[i].cf, vkeys[i].k, vkeys[i].len), 0);
+                m->present = false;
+            } else {
+                m->present = true;
+                m->len = ((r = r * 1103515245u + 12345u) >> 16) % VALMAX;
+                for (size_t b = 0; b < m->len; b++)
+                    m->v[b] = (char)((r = r * 1103515245u + 12345u) >> 16);
+                assert_int_equal(
+                    store_txn_put(t, vkeys[i].cf, vkeys[i].k, vkeys[i].len, m->v, m->len), 0);
+            }
+        }
+        assert_int_equal(store_txn_history(t, 1, "put", NULL, 0, NULL, 0), 0);
+        commit(t);
+    }
+    check_versions(f->s, model, base, NVSEQ);
+    reopen(f);
+    check_versions(f->s, model, base, NVSEQ);
+}
+
+/* known_at maps to the last commit at or before it; the future is refused. */
+static void store_known_at_maps_time_to_the_last_commit_before_it(void **state)
+{
+    fx_t *f = *state;
+    store_view_t *v = NULL;
+    knoop_error_t err;
+    void *val;
+    size_t vl;
+    int64_t t0, t1;
+    store_txn_t *t = begin(f->s, "test", NULL);
+    put_id(t, KV_CF_NODE, 7, "first");
+    t0 = store_txn_time(t);
+    commit(t);
+    while (now_ms() <= t0 + 1)
+        ;
+    t = begin(f->s, "test", NULL);
+    put_id(t, KV_CF_NODE, 7, "second");
+    t1 = store_txn_time(t);
+    commit(t);
+    assert_true(t1 > t0);
+    {
+        static const struct {
+            int64_t dt;
+            const char *want;
+        } cases[] = { { -1, NULL }, { 0, "first" }, { 1, "first" } };
+        for (size_t i = 0; i < 3; i++) {
+            unsigned char k[8];
+            store_put_u64(k, 7);
+            assert_int_equal(store_snapshot_known_at(f->s, t0 + cases[i].dt, &v, &err), 0);
+            int rc = store_get(f->s, v, KV_CF_NODE, k, 8, &val, &vl, &err);
+            if (cases[i].want == NULL) {
+                assert_int_equal(rc, KNOOP_ENOTFOUND);
+            } else {
+                assert_int_equal(rc, 0);
+                assert_int_equal(vl, strlen(cases[i].want));
+                assert_memory_equal(val, cases[i].want, vl);
+                kv_free(val);
+            }
+            store_snapshot_free(f->s, v);
+        }
+    }
+    assert_int_equal(store_snapshot_known_at(f->s, now_ms() + 60000, &v, &err), KNOOP_EINVAL);
+    assert_null(v);
+    assert_non_null(strstr(err.msg, "params.known_at"));
+    /* Commit times never go back, so the map holds after a reopen too. */
+    reopen(f);
+    t = begin(f->s, "test", NULL);
+    assert_true(store_txn_time(t) >= t1);
+    store_txn_abort(t);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -835,6 +1050,8 @@ int main(void)
         T(store_persistent_commit_fault_fails_every_commit_until_cleared),
         T(store_commit_fault_with_sync_on_writes_nothing),
         T(store_concurrent_synced_commits_all_succeed),
+        T(store_views_as_recorded_match_every_past_state),
+        T(store_known_at_maps_time_to_the_last_commit_before_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
