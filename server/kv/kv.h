@@ -73,6 +73,14 @@ void kv_batch_put(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen, const
                   size_t vlen);
 void kv_batch_delete(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen);
 int kv_batch_count(kv_batch_t *b);
+/*
+ * A put / a delete that commits with the batch but that the batch never reads back (kv_batch_get
+ * and kv_batch_iter_new do not see it): it skips the batch's index, which makes large batches
+ * cheaper (the version entries the store writes at commit). KNOOP_ENOMEM when out of memory.
+ */
+int kv_batch_put_unindexed(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen, const void *val,
+                           size_t vlen);
+int kv_batch_delete_unindexed(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen);
 
 /*
  * Reads key through batch b: b's own writes first (a deleted key is KNOOP_ENOTFOUND), then the

@@ -37,6 +37,10 @@ struct kv_db {
 struct kv_batch {
     rocksdb_writebatch_wi_t *wb; /* indexed, so that a transaction reads its own writes */
     kv_db_t *db; /* column family handles belong to the database the batch was made for */
+    /* Unindexed writes (kv_batch_put_unindexed): op:u8 ('p'/'d') cf:u8 klen:u32 key [vlen:u32
+     * val], in order; kv_commit appends them to a plain copy of the indexed batch. */
+    knoop_buf_t tail;
+    int tail_n;
 };
 
 struct kv_iter {
@@ -242,6 +246,7 @@ kv_batch_t *kv_batch_new(kv_db_t *db)
         return NULL;
     b->db = db;
     b->wb = rocksdb_writebatch_wi_create(0, 1);
+    knoop_buf_init(&b->tail);
     return b;
 }
 
@@ -250,12 +255,15 @@ void kv_batch_free(kv_batch_t *b)
     if (b == NULL)
         return;
     rocksdb_writebatch_wi_destroy(b->wb);
+    knoop_buf_destroy(&b->tail);
     knoop_free(b);
 }
 
 void kv_batch_clear(kv_batch_t *b)
 {
     rocksdb_writebatch_wi_clear(b->wb);
+    knoop_buf_clear(&b->tail);
+    b->tail_n = 0;
 }
 
 void kv_batch_put(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen, const void *val,
@@ -271,7 +279,84 @@ void kv_batch_delete(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen)
 
 int kv_batch_count(kv_batch_t *b)
 {
-    return rocksdb_writebatch_wi_count(b->wb);
+    return rocksdb_writebatch_wi_count(b->wb) + b->tail_n;
+}
+
+static void kv__put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static uint32_t kv__get_u32(const unsigned char *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static int kv__tail_add(kv_batch_t *b, char op, kv_cf_t cf, const void *key, size_t klen,
+                        const void *val, size_t vlen)
+{
+    unsigned char h[6], l[4];
+    size_t before = b->tail.size;
+    h[0] = (unsigned char)op;
+    h[1] = (unsigned char)cf;
+    kv__put_u32(h + 2, (uint32_t)klen);
+    kv__put_u32(l, (uint32_t)vlen);
+    if (knoop_buf_write(&b->tail, (const char *)h, sizeof(h)) != 0 ||
+        knoop_buf_write(&b->tail, key, klen) != 0 ||
+        (op == 'p' && (knoop_buf_write(&b->tail, (const char *)l, 4) != 0 ||
+                       knoop_buf_write(&b->tail, val, vlen) != 0))) {
+        /* Keep the tail whole: drop the partial entry (the flag stays for the caller). */
+        if (b->tail.size > before)
+            b->tail.size = before;
+        return KNOOP_ENOMEM;
+    }
+    b->tail_n++;
+    return KNOOP_OK;
+}
+
+int kv_batch_put_unindexed(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen, const void *val,
+                           size_t vlen)
+{
+    return kv__tail_add(b, 'p', cf, key, klen, val, vlen);
+}
+
+int kv_batch_delete_unindexed(kv_batch_t *b, kv_cf_t cf, const void *key, size_t klen)
+{
+    return kv__tail_add(b, 'd', cf, key, klen, NULL, 0);
+}
+
+/* Writes b: its indexed part, then its tail, as one atomic batch. */
+static void kv__write(kv_db_t *db, kv_batch_t *b, bool sync, char **rerr)
+{
+    const unsigned char *p = (const unsigned char *)b->tail.data;
+    rocksdb_writebatch_t *plain;
+    size_t n, off = 0;
+    const char *rep;
+    if (b->tail_n == 0) {
+        rocksdb_write_writebatch_wi(db->db, sync ? db->wo_sync : db->wo_nosync, b->wb, rerr);
+        return;
+    }
+    rep = rocksdb_writebatch_wi_data(b->wb, &n);
+    plain = rocksdb_writebatch_create_from(rep, n);
+    while (off + 6 <= b->tail.size) {
+        char op = (char)p[off];
+        kv_cf_t cf = (kv_cf_t)p[off + 1];
+        size_t kl = kv__get_u32(p + off + 2);
+        const char *k = (const char *)p + off + 6;
+        off += 6 + kl;
+        if (op == 'p') {
+            size_t vl = kv__get_u32(p + off);
+            rocksdb_writebatch_put_cf(plain, db->cf[cf], k, kl, (const char *)p + off + 4, vl);
+            off += 4 + vl;
+        } else {
+            rocksdb_writebatch_delete_cf(plain, db->cf[cf], k, kl);
+        }
+    }
+    rocksdb_write(db->db, sync ? db->wo_sync : db->wo_nosync, plain, rerr);
+    rocksdb_writebatch_destroy(plain);
 }
 
 int kv_fault_set(int n, bool persistent)
@@ -310,7 +395,7 @@ int kv_commit(kv_db_t *db, kv_batch_t *b, bool sync, knoop_error_t *err)
         return knoop_error_set(err, KNOOP_EIO, "storage: commit: injected fault");
     if (atomic_load(&db->write_failed))
         return kv__read_only(err);
-    rocksdb_write_writebatch_wi(db->db, sync ? db->wo_sync : db->wo_nosync, b->wb, &rerr);
+    kv__write(db, b, sync, &rerr);
     if (rerr != NULL) {
         atomic_store(&db->write_failed, true);
         return kv__error(err, rerr, "commit");

@@ -380,6 +380,27 @@ int store_txn_put(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen, cons
     return KNOOP_OK;
 }
 
+int store__txn_put_unindexed(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen,
+                             const void *val, size_t vlen)
+{
+    int rc = store__record_op(t, cf, key, klen, val, vlen, true);
+    if (rc == KNOOP_OK && kv_batch_put_unindexed(t->batch, cf, key, klen, val, vlen) != KNOOP_OK) {
+        t->oom = true;
+        rc = KNOOP_ENOMEM;
+    }
+    return rc;
+}
+
+int store__txn_delete_unindexed(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen)
+{
+    int rc = store__record_op(t, cf, key, klen, NULL, 0, false);
+    if (rc == KNOOP_OK && kv_batch_delete_unindexed(t->batch, cf, key, klen) != KNOOP_OK) {
+        t->oom = true;
+        rc = KNOOP_ENOMEM;
+    }
+    return rc;
+}
+
 int store_txn_delete(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen)
 {
     int rc = store__record_op(t, cf, key, klen, NULL, 0, false);

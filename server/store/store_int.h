@@ -170,6 +170,14 @@ bool store__ver_family(kv_cf_t cf);
  */
 int store__ver_commit(store_txn_t *t, knoop_error_t *err);
 
+/*
+ * As store_txn_put / store_txn_delete (in the change record too), for writes t never reads back:
+ * they skip the batch's index (kv_batch_put_unindexed). The version entries use them.
+ */
+int store__txn_put_unindexed(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen,
+                             const void *val, size_t vlen);
+int store__txn_delete_unindexed(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen);
+
 /* Notes that t erases the history of id, so that its version entries go at commit too. */
 int store__ver_forget_id(store_txn_t *t, uint64_t id);
 

@@ -210,7 +210,7 @@ static int ver__drop_key(store_txn_t *t, kv_cf_t cf, const void *k, size_t klen,
     for (; rc == KNOOP_OK && kv_iter_valid(it); kv_iter_next(it)) {
         size_t vl;
         const void *vk = kv_iter_key(it, &vl);
-        if (store_txn_delete(t, KV_CF_VER, vk, vl) != KNOOP_OK)
+        if (store__txn_delete_unindexed(t, KV_CF_VER, vk, vl) != KNOOP_OK)
             rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     }
     if (it != NULL && rc == KNOOP_OK)
@@ -267,7 +267,7 @@ static int ver__forget(store_txn_t *t, const uint64_t *ids, size_t nids, knoop_e
                 dk = nd;
                 dcap = vl;
             }
-            if (store_txn_delete(t, KV_CF_VER, vk, vl) != KNOOP_OK) {
+            if (store__txn_delete_unindexed(t, KV_CF_VER, vk, vl) != KNOOP_OK) {
                 rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
                 break;
             }
@@ -404,7 +404,8 @@ int store__ver_commit(store_txn_t *t, knoop_error_t *err)
         val[0] = bv != NULL ? VER_PRESENT : VER_ABSENT;
         if (bl > 0)
             memcpy(val + 1, bv, bl);
-        if (store_txn_put(t, KV_CF_VER, kb.p, kn + 8, val, bv != NULL ? bl + 1 : 1) != KNOOP_OK)
+        if (store__txn_put_unindexed(t, KV_CF_VER, kb.p, kn + 8, val, bv != NULL ? bl + 1 : 1) !=
+            KNOOP_OK)
             rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
         knoop_free(val);
         ver__kbuf_free(&kb);
@@ -417,7 +418,7 @@ int store__ver_commit(store_txn_t *t, knoop_error_t *err)
     tk[0] = VER_TIME;
     store_put_i64(tk + 1, t->ts);
     store_put_u64(tk + 9, t->seq);
-    if (rc == KNOOP_OK && store_txn_put(t, KV_CF_VER, tk, sizeof(tk), "", 0) != KNOOP_OK)
+    if (rc == KNOOP_OK && store__txn_put_unindexed(t, KV_CF_VER, tk, sizeof(tk), "", 0) != KNOOP_OK)
         rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     return rc;
 }

@@ -1,0 +1,318 @@
+/*
+ * bench_asof.c - reads on the two time axes over libknoop: node.get and edge.list {at} without
+ * and with known_at, on entities with 1, 10 and 100 versions (layer: bench; not part of the
+ * tests).
+ *
+ * It generates, seeded, for each class v in {1, 10, 100}: --entities pairs of test persons A_i,
+ * B_i with a `kent` edge A_i - B_i (valid from 2000-01-01), then takes a moment T0 (the client's
+ * clock, which knoopd on the same machine shares) and writes v - 1 rounds of corrections: each
+ * round renames every A_i (node.update) and moves the end of every edge (edge.update valid_to),
+ * one `batch` per round, so that every A_i, its edge and both adjacency entries have v versions.
+ * Then it reads, one request at a time, round-robin over the rows so that the machine's noise
+ * hits all rows alike: node.get A_i, node.get A_i known_at T0, edge.list {node: A_i, at} and
+ * edge.list {node: A_i, at, known_at: T0}, for a random i of each class. known_at T0 is the
+ * oldest state, the one that needs the version entries (a read at a moment after the last
+ * commit is a plain snapshot). Prints p50/p99 per row and the ratio of the 100-version rows to
+ * the 1-version rows.
+ *
+ * Usage: bench_asof [--addr HOST:PORT] [--entities N] [--reads N] [--seed S]
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <msgpack.h>
+
+#include "bench_util.h"
+#include "knoop.h"
+
+#define NCLASS 3
+static const int versions[NCLASS] = { 1, 10, 100 };
+
+static knoop_conn_t *conn;
+
+static void pk_str(msgpack_packer *pk, const char *s)
+{
+    msgpack_pack_str_with_body(pk, s, strlen(s));
+}
+
+static const msgpack_object *mp_get(const msgpack_object *o, const char *k)
+{
+    if (o == NULL || o->type != MSGPACK_OBJECT_MAP)
+        return NULL;
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+        const msgpack_object *key = &o->via.map.ptr[i].key;
+        if (key->type == MSGPACK_OBJECT_STR && key->via.str.size == strlen(k) &&
+            memcmp(key->via.str.ptr, k, key->via.str.size) == 0)
+            return &o->via.map.ptr[i].val;
+    }
+    return NULL;
+}
+
+static knoop_result_t *call(const char *method, const msgpack_sbuffer *sb)
+{
+    knoop_result_t *r = NULL;
+    knoop_error_t err;
+    if (knoop_call(conn, method, sb->data, sb->size, &r, &err) != 0) {
+        fprintf(stderr, "bench_asof: %s: %s\n", method, err.msg);
+        exit(1);
+    }
+    return r;
+}
+
+static void op_head(msgpack_packer *pk, const char *method, uint32_t nparams)
+{
+    msgpack_pack_map(pk, 2);
+    pk_str(pk, "method");
+    pk_str(pk, method);
+    pk_str(pk, "params");
+    msgpack_pack_map(pk, nparams);
+}
+
+/* Sends the n ops in ops as one batch; with ids, collects the result ids. */
+static void run_batch(msgpack_sbuffer *ops, size_t n, uint64_t *ids)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 1);
+    pk_str(&pk, "ops");
+    msgpack_pack_array(&pk, (uint32_t)n);
+    msgpack_sbuffer_write(&sb, ops->data, ops->size);
+    knoop_result_t *r = call("batch", &sb);
+    const msgpack_object *res = mp_get(knoop_result_value(r), "results");
+    for (uint32_t i = 0; ids != NULL && res != NULL && i < res->via.array.size; i++) {
+        const msgpack_object *id = mp_get(&res->via.array.ptr[i], "id");
+        ids[i] = id != NULL ? id->via.u64 : 0;
+    }
+    knoop_result_free(r);
+    msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_clear(ops);
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A moment strictly between the commits before and after it (RFC 3339, ms) into buf[32]. */
+static void moment(char *buf)
+{
+    int64_t t0 = wall_ms(), t;
+    while (wall_ms() <= t0)
+        ;
+    t = wall_ms();
+    time_t secs = (time_t)(t / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + 19, 13, ".%03dZ", (int)(t % 1000));
+    while (wall_ms() <= t)
+        ;
+}
+
+/* Creates n persons with keys prefix-i; their ids into out. */
+static void persons(const char *prefix, int v, size_t n, uint64_t *out)
+{
+    msgpack_sbuffer ops;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&ops);
+    msgpack_packer_init(&pk, &ops, msgpack_sbuffer_write);
+    for (size_t i = 0; i < n; i++) {
+        char key[48], sur[32];
+        snprintf(key, sizeof(key), "BENCH-ASOF-%s%d-%zu", prefix, v, i);
+        snprintf(sur, sizeof(sur), "Versie%d", v);
+        op_head(&pk, "node.create", 2);
+        pk_str(&pk, "kind");
+        pk_str(&pk, "person");
+        pk_str(&pk, "props");
+        msgpack_pack_map(&pk, 3);
+        pk_str(&pk, "key");
+        pk_str(&pk, key);
+        pk_str(&pk, "initials");
+        pk_str(&pk, "B.");
+        pk_str(&pk, "surname");
+        pk_str(&pk, sur);
+    }
+    run_batch(&ops, n, out);
+    msgpack_sbuffer_destroy(&ops);
+}
+
+typedef struct {
+    const char *name;
+    int cls;
+    bool edge_list, known_at;
+    bench_lat_t lat;
+} row_t;
+
+int main(int argc, char **argv)
+{
+    const char *addr = getenv("KNOOP_ADDR");
+    size_t n = 200, reads = 3000;
+    uint64_t seed = 12;
+    uint64_t *a[NCLASS], *b[NCLASS], *e[NCLASS];
+    char t0[32];
+    knoop_error_t err;
+    row_t rows[NCLASS * 4];
+    size_t nrows = 0;
+
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--addr") == 0)
+            addr = argv[i + 1];
+        else if (strcmp(argv[i], "--entities") == 0)
+            n = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--reads") == 0)
+            reads = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--seed") == 0)
+            seed = strtoull(argv[i + 1], NULL, 10);
+    }
+    if (addr == NULL || n == 0 || n > 50000) {
+        fprintf(stderr, "usage: bench_asof --addr HOST:PORT [--entities 1..50000] [--reads N] "
+                        "[--seed S]\n");
+        return 2;
+    }
+    if (knoop_connect(addr, &conn, &err) != 0) {
+        fprintf(stderr, "bench_asof: connect %s: %s\n", addr, err.msg);
+        return 1;
+    }
+    knoop_set_timeout(conn, 600000);
+
+    uint64_t g0 = bench_now_ns();
+    for (int c = 0; c < NCLASS; c++) {
+        msgpack_sbuffer ops;
+        msgpack_packer pk;
+        a[c] = calloc(n, sizeof(uint64_t));
+        b[c] = calloc(n, sizeof(uint64_t));
+        e[c] = calloc(n, sizeof(uint64_t));
+        persons("A", versions[c], n, a[c]);
+        persons("B", versions[c], n, b[c]);
+        msgpack_sbuffer_init(&ops);
+        msgpack_packer_init(&pk, &ops, msgpack_sbuffer_write);
+        for (size_t i = 0; i < n; i++) {
+            op_head(&pk, "edge.create", 4);
+            pk_str(&pk, "type");
+            pk_str(&pk, "kent");
+            pk_str(&pk, "source");
+            msgpack_pack_uint64(&pk, a[c][i]);
+            pk_str(&pk, "target");
+            msgpack_pack_uint64(&pk, b[c][i]);
+            pk_str(&pk, "valid_from");
+            pk_str(&pk, "2000-01-01");
+        }
+        run_batch(&ops, n, e[c]);
+        msgpack_sbuffer_destroy(&ops);
+    }
+    moment(t0);
+    /* Corrections: round k gives every entity of the classes with more than k versions its
+     * (k+1)-th version. */
+    for (int k = 1; k < versions[NCLASS - 1]; k++) {
+        msgpack_sbuffer ops;
+        msgpack_packer pk;
+        size_t nops = 0;
+        msgpack_sbuffer_init(&ops);
+        msgpack_packer_init(&pk, &ops, msgpack_sbuffer_write);
+        for (int c = 0; c < NCLASS; c++) {
+            if (versions[c] <= k)
+                continue;
+            for (size_t i = 0; i < n; i++) {
+                char sur[32], to[16];
+                snprintf(sur, sizeof(sur), "Versie%d-%d", versions[c], k + 1);
+                snprintf(to, sizeof(to), "%04d-06-01", 2030 + k);
+                op_head(&pk, "node.update", 2);
+                pk_str(&pk, "id");
+                msgpack_pack_uint64(&pk, a[c][i]);
+                pk_str(&pk, "set");
+                msgpack_pack_map(&pk, 1);
+                pk_str(&pk, "surname");
+                pk_str(&pk, sur);
+                op_head(&pk, "edge.update", 2);
+                pk_str(&pk, "id");
+                msgpack_pack_uint64(&pk, e[c][i]);
+                pk_str(&pk, "valid_to");
+                pk_str(&pk, to);
+                nops += 2;
+            }
+        }
+        run_batch(&ops, nops, NULL);
+        msgpack_sbuffer_destroy(&ops);
+    }
+    printf("generated %zu entities per class (1, 10, 100 versions) in %.1f s; known_at = %s\n", n,
+           (double)(bench_now_ns() - g0) / 1e9, t0);
+
+    for (int c = 0; c < NCLASS; c++)
+        for (int r = 0; r < 4; r++) {
+            row_t *w = &rows[nrows++];
+            memset(w, 0, sizeof(*w));
+            w->cls = c;
+            w->edge_list = r >= 2;
+            w->known_at = r % 2 == 1;
+        }
+    for (size_t q = 0; q < reads; q++) {
+        for (size_t ri = 0; ri < nrows; ri++) {
+            row_t *w = &rows[ri];
+            size_t i = (size_t)(bench_rand(&seed) % n);
+            msgpack_sbuffer sb;
+            msgpack_packer pk;
+            msgpack_sbuffer_init(&sb);
+            msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+            msgpack_pack_map(&pk, (w->edge_list ? 2 : 1) + (w->known_at ? 1 : 0));
+            pk_str(&pk, w->edge_list ? "node" : "id");
+            msgpack_pack_uint64(&pk, a[w->cls][i]);
+            if (w->edge_list) {
+                pk_str(&pk, "at");
+                pk_str(&pk, "2020-06-01");
+            }
+            if (w->known_at) {
+                pk_str(&pk, "known_at");
+                pk_str(&pk, t0);
+            }
+            uint64_t s = bench_now_ns();
+            knoop_result_t *r = call(w->edge_list ? "edge.list" : "node.get", &sb);
+            bench_lat_add(&w->lat, bench_now_ns() - s);
+            if (w->edge_list) {
+                const msgpack_object *edges = mp_get(knoop_result_value(r), "edges");
+                if (edges == NULL || edges->via.array.size != 1) {
+                    fprintf(stderr, "bench_asof: edge.list of %llu: expected one edge\n",
+                            (unsigned long long)a[w->cls][i]);
+                    return 1;
+                }
+            }
+            knoop_result_free(r);
+            msgpack_sbuffer_destroy(&sb);
+        }
+    }
+    printf("\n%-30s %9s %9s %9s\n", "read (one at a time)", "versions", "p50 us", "p99 us");
+    for (size_t ri = 0; ri < nrows; ri++) {
+        row_t *w = &rows[ri];
+        char name[64];
+        bench_lat_sort(&w->lat);
+        snprintf(name, sizeof(name), "%s%s", w->edge_list ? "edge.list {at}" : "node.get",
+                 w->known_at ? " + known_at" : "");
+        printf("%-30s %9d %9.1f %9.1f\n", name, versions[w->cls], bench_lat_pct(&w->lat, 0.5),
+               bench_lat_pct(&w->lat, 0.99));
+    }
+    printf("\nratio 100 versions / 1 version (p50):\n");
+    for (int r = 0; r < 4; r++) {
+        const row_t *lo = &rows[r], *hi = &rows[(NCLASS - 1) * 4 + r];
+        printf("  %-28s %.2f\n",
+               r == 0   ? "node.get"
+               : r == 1 ? "node.get + known_at"
+               : r == 2 ? "edge.list {at}"
+                        : "edge.list {at} + known_at",
+               bench_lat_pct(&hi->lat, 0.5) / bench_lat_pct(&lo->lat, 0.5));
+    }
+    for (size_t ri = 0; ri < nrows; ri++)
+        bench_lat_free(&rows[ri].lat);
+    for (int c = 0; c < NCLASS; c++) {
+        free(a[c]);
+        free(b[c]);
+        free(e[c]);
+    }
+    knoop_close(conn);
+    return 0;
+}

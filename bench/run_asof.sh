@@ -1,0 +1,55 @@
+#!/bin/sh
+# Benchmarks reads on the two time axes (node.get and edge.list {at}, without and with
+# known_at, on entities with 1, 10 and 100 versions): builds knoopd and bench_asof
+# (RelWithDebInfo, build/release), starts knoopd on a temporary data directory and runs
+# bench/bench_asof.c, which generates its entities (seeded) and prints its table.
+# Not part of the test command.
+#
+# Usage: bench/run_asof.sh [bench_asof options: --entities N --reads N --seed S]
+set -eu
+cd "$(dirname "$0")/.."
+JOBS=$(nproc 2>/dev/null || echo 2)
+[ "$JOBS" -gt 2 ] && JOBS=2
+
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/release -j"$JOBS" --target knoopd bench_asof >/dev/null 2>&1 ||
+    cmake --build build/release -j"$JOBS" >/dev/null
+BIN=build/release/bin
+RUN=$(mktemp -d "${TMPDIR:-/tmp}/knoop-bench.XXXXXX")
+DATADIR=$RUN/data
+PID=""
+
+cleanup() {
+    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
+        kill -TERM "$PID" 2>/dev/null || true
+        wait "$PID" 2>/dev/null || true
+    fi
+    rm -rf "$RUN"
+}
+trap cleanup EXIT INT TERM
+
+"$BIN/knoopd" --data "$DATADIR" --listen 127.0.0.1:0 >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
+PID=$!
+# The ready line ("knoopd ready listen=127.0.0.1:PORT ..."): a bounded poll, at most 30 s.
+ADDR=""
+i=0
+while [ $i -lt 300 ]; do
+    ADDR=$(sed -n 's/^knoopd ready listen=\([^ ]*\).*/\1/p' "$RUN/knoopd.out")
+    [ -n "$ADDR" ] && break
+    if ! kill -0 "$PID" 2>/dev/null; then
+        echo "run_asof: knoopd exited before it was ready:" >&2
+        cat "$RUN/knoopd.log" >&2
+        exit 1
+    fi
+    i=$((i + 1))
+    sleep 0.1
+done
+[ -n "$ADDR" ] || { echo "run_asof: knoopd printed no ready line" >&2; exit 1; }
+KNOOP_ADDR=$ADDR
+export KNOOP_ADDR
+
+"$BIN/bench_asof" --addr "$ADDR" "$@"
+
+kill -TERM "$PID"
+wait "$PID" || { echo "run_asof: knoopd did not exit cleanly" >&2; exit 1; }
+PID=""
