@@ -17,11 +17,13 @@
  *
  * Usage: bench_asof [--addr HOST:PORT] [--entities N] [--reads N] [--seed S]
  */
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <msgpack.h>
 
@@ -150,6 +152,98 @@ typedef struct {
     bench_lat_t lat;
 } row_t;
 
+/* Removes directory dir and the files in it (a backup is one flat directory). */
+static void rm_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[512];
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    if (d != NULL)
+        closedir(d);
+    rmdir(dir);
+}
+
+/* Reads round-robin over the rows and prints the table (title: the store's state). */
+static void measure(const char *title, uint64_t *const *a, size_t n, size_t reads, const char *t0,
+                    uint64_t *seedp)
+{
+    row_t rows[NCLASS * 4];
+    size_t nrows = 0;
+    uint64_t seed = *seedp;
+    for (int c = 0; c < NCLASS; c++)
+        for (int r = 0; r < 4; r++) {
+            row_t *w = &rows[nrows++];
+            memset(w, 0, sizeof(*w));
+            w->cls = c;
+            w->edge_list = r >= 2;
+            w->known_at = r % 2 == 1;
+        }
+    for (size_t q = 0; q < reads; q++) {
+        for (size_t ri = 0; ri < nrows; ri++) {
+            row_t *w = &rows[ri];
+            size_t i = (size_t)(bench_rand(&seed) % n);
+            msgpack_sbuffer sb;
+            msgpack_packer pk;
+            msgpack_sbuffer_init(&sb);
+            msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+            msgpack_pack_map(&pk, (w->edge_list ? 2 : 1) + (w->known_at ? 1 : 0));
+            pk_str(&pk, w->edge_list ? "node" : "id");
+            msgpack_pack_uint64(&pk, a[w->cls][i]);
+            if (w->edge_list) {
+                pk_str(&pk, "at");
+                pk_str(&pk, "2020-06-01");
+            }
+            if (w->known_at) {
+                pk_str(&pk, "known_at");
+                pk_str(&pk, t0);
+            }
+            uint64_t s = bench_now_ns();
+            knoop_result_t *r = call(w->edge_list ? "edge.list" : "node.get", &sb);
+            bench_lat_add(&w->lat, bench_now_ns() - s);
+            if (w->edge_list) {
+                const msgpack_object *edges = mp_get(knoop_result_value(r), "edges");
+                if (edges == NULL || edges->via.array.size != 1) {
+                    fprintf(stderr, "bench_asof: edge.list of %llu: expected one edge\n",
+                            (unsigned long long)a[w->cls][i]);
+                    exit(1);
+                }
+            }
+            knoop_result_free(r);
+            msgpack_sbuffer_destroy(&sb);
+        }
+    }
+    printf("\n%s:\n%-30s %9s %9s %9s\n", title, "read (one at a time)", "versions", "p50 us",
+           "p99 us");
+    for (size_t ri = 0; ri < nrows; ri++) {
+        row_t *w = &rows[ri];
+        char name[64];
+        bench_lat_sort(&w->lat);
+        snprintf(name, sizeof(name), "%s%s", w->edge_list ? "edge.list {at}" : "node.get",
+                 w->known_at ? " + known_at" : "");
+        printf("%-30s %9d %9.1f %9.1f\n", name, versions[w->cls], bench_lat_pct(&w->lat, 0.5),
+               bench_lat_pct(&w->lat, 0.99));
+    }
+    printf("\nratio 100 versions / 1 version (p50):\n");
+    for (int r = 0; r < 4; r++) {
+        const row_t *lo = &rows[r], *hi = &rows[(NCLASS - 1) * 4 + r];
+        printf("  %-28s %.2f\n",
+               r == 0   ? "node.get"
+               : r == 1 ? "node.get + known_at"
+               : r == 2 ? "edge.list {at}"
+                        : "edge.list {at} + known_at",
+               bench_lat_pct(&hi->lat, 0.5) / bench_lat_pct(&lo->lat, 0.5));
+    }
+    for (size_t ri = 0; ri < nrows; ri++)
+        bench_lat_free(&rows[ri].lat);
+    *seedp = seed;
+}
+
 int main(int argc, char **argv)
 {
     const char *addr = getenv("KNOOP_ADDR");
@@ -158,8 +252,6 @@ int main(int argc, char **argv)
     uint64_t *a[NCLASS], *b[NCLASS], *e[NCLASS];
     char t0[32];
     knoop_error_t err;
-    row_t rows[NCLASS * 4];
-    size_t nrows = 0;
 
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--addr") == 0)
@@ -244,70 +336,25 @@ int main(int argc, char **argv)
     printf("generated %zu entities per class (1, 10, 100 versions) in %.1f s; known_at = %s\n", n,
            (double)(bench_now_ns() - g0) / 1e9, t0);
 
-    for (int c = 0; c < NCLASS; c++)
-        for (int r = 0; r < 4; r++) {
-            row_t *w = &rows[nrows++];
-            memset(w, 0, sizeof(*w));
-            w->cls = c;
-            w->edge_list = r >= 2;
-            w->known_at = r % 2 == 1;
-        }
-    for (size_t q = 0; q < reads; q++) {
-        for (size_t ri = 0; ri < nrows; ri++) {
-            row_t *w = &rows[ri];
-            size_t i = (size_t)(bench_rand(&seed) % n);
-            msgpack_sbuffer sb;
-            msgpack_packer pk;
-            msgpack_sbuffer_init(&sb);
-            msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-            msgpack_pack_map(&pk, (w->edge_list ? 2 : 1) + (w->known_at ? 1 : 0));
-            pk_str(&pk, w->edge_list ? "node" : "id");
-            msgpack_pack_uint64(&pk, a[w->cls][i]);
-            if (w->edge_list) {
-                pk_str(&pk, "at");
-                pk_str(&pk, "2020-06-01");
-            }
-            if (w->known_at) {
-                pk_str(&pk, "known_at");
-                pk_str(&pk, t0);
-            }
-            uint64_t s = bench_now_ns();
-            knoop_result_t *r = call(w->edge_list ? "edge.list" : "node.get", &sb);
-            bench_lat_add(&w->lat, bench_now_ns() - s);
-            if (w->edge_list) {
-                const msgpack_object *edges = mp_get(knoop_result_value(r), "edges");
-                if (edges == NULL || edges->via.array.size != 1) {
-                    fprintf(stderr, "bench_asof: edge.list of %llu: expected one edge\n",
-                            (unsigned long long)a[w->cls][i]);
-                    return 1;
-                }
-            }
-            knoop_result_free(r);
-            msgpack_sbuffer_destroy(&sb);
-        }
+    measure("the recent writes in the memtable", a, n, reads, t0, &seed);
+    /* admin.backup flushes the memtables first (kv_checkpoint): the older versions of the
+     * current keys are then dropped as RocksDB does after every flush, and the reads hit SST
+     * files, as on a store whose history is not all fresh. */
+    {
+        char dir[64];
+        msgpack_sbuffer sb;
+        msgpack_packer pk;
+        snprintf(dir, sizeof(dir), "/tmp/knoop-bench-asof-%d", (int)getpid());
+        msgpack_sbuffer_init(&sb);
+        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+        msgpack_pack_map(&pk, 1);
+        pk_str(&pk, "dir");
+        pk_str(&pk, dir);
+        knoop_result_free(call("admin.backup", &sb));
+        msgpack_sbuffer_destroy(&sb);
+        rm_tree(dir);
     }
-    printf("\n%-30s %9s %9s %9s\n", "read (one at a time)", "versions", "p50 us", "p99 us");
-    for (size_t ri = 0; ri < nrows; ri++) {
-        row_t *w = &rows[ri];
-        char name[64];
-        bench_lat_sort(&w->lat);
-        snprintf(name, sizeof(name), "%s%s", w->edge_list ? "edge.list {at}" : "node.get",
-                 w->known_at ? " + known_at" : "");
-        printf("%-30s %9d %9.1f %9.1f\n", name, versions[w->cls], bench_lat_pct(&w->lat, 0.5),
-               bench_lat_pct(&w->lat, 0.99));
-    }
-    printf("\nratio 100 versions / 1 version (p50):\n");
-    for (int r = 0; r < 4; r++) {
-        const row_t *lo = &rows[r], *hi = &rows[(NCLASS - 1) * 4 + r];
-        printf("  %-28s %.2f\n",
-               r == 0   ? "node.get"
-               : r == 1 ? "node.get + known_at"
-               : r == 2 ? "edge.list {at}"
-                        : "edge.list {at} + known_at",
-               bench_lat_pct(&hi->lat, 0.5) / bench_lat_pct(&lo->lat, 0.5));
-    }
-    for (size_t ri = 0; ri < nrows; ri++)
-        bench_lat_free(&rows[ri].lat);
+    measure("after a flush (admin.backup)", a, n, reads, t0, &seed);
     for (int c = 0; c < NCLASS; c++) {
         free(a[c]);
         free(b[c]);

@@ -61,6 +61,24 @@
  *     An erased history entry (store_txn_erase_history) is {seq, ts, actor, reason: nil, op,
  *     id, before: nil, after: nil, erased: true, orig: bin32 (SHA-256 of the entry as it was)}.
  *
+ * Column family "ver": recorded time (store_ver.c), every key written in the same batch as the
+ * change it records:
+ *     cf:u8 esc(key) 0x00 0x01 seq:u64 -> 'a'           the key did not exist before commit seq
+ *                                      -> 'p' value     the key had value before commit seq
+ *         One entry per key of node, edge, adj and idx that commit seq put or deleted (several
+ *         writes of a key in one commit: one entry, the value before the commit). esc doubles
+ *         nothing but 0x00, written 0x00 0xff, and 0x00 0x01 ends the key, so that the encoding
+ *         keeps key order and no key's entries fall between another key's: the entries of a key
+ *         are adjacent, ordered by seq. The key's value as recorded right after commit S is the
+ *         value of its first entry with seq > S, or its current value when it has none: one seek.
+ *     0xff ts:i64 seq:u64 -> ""                        the commit-time index: commit seq at
+ *         ts (ms since the epoch; commit times never go back, store_txn_begin), so that a
+ *         known_at timestamp T maps to "right after the last commit with ts <= T" by one seek
+ *         to the first entry with ts > T.
+ *     hist, meta and the ver family itself have no versions: recorded-time views read them as
+ *     they are now. An erasure (store_txn_erase_history) deletes the entries of the erased ids'
+ *     keys (store_ver.c ver__forget) and the purge compacts the whole family.
+ *
  * Node record:  fmt:u8(=1) kind:u8 version:u64 created_ms:i64 updated_ms:i64 tlen:u16 type[tlen]
  *               props (msgpack map, the rest of the value)
  * Edge record:  fmt:u8(=1) source:u64 target:u64 from:u32 to:u32 on_behalf_of:u64 version:u64
@@ -97,8 +115,8 @@ struct store {
     pthread_mutex_t writer;
     uint64_t next_id; /* under writer */
     uint64_t seq;     /* last committed sequence, under writer */
-    int64_t
-        last_ts; /* the last commit's timestamp (ms): commit times never go back, under writer */
+    /* The last commit's timestamp (ms): commit times never go back. Under writer. */
+    int64_t last_ts;
 
     pthread_mutex_t sync_mu;
     pthread_cond_t sync_cv;
