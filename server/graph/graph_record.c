@@ -295,7 +295,10 @@ int graph__node_read(store_t *s, const store_view_t *view, uint64_t id, graph_no
 {
     void *v;
     size_t len;
-    int rc = graph__read(s, view, KV_CF_NODE, id, &v, &len, err);
+    int rc;
+    /* Empty on failure too, so that graph_node_clear after any result is safe. */
+    memset(out, 0, sizeof(*out));
+    rc = graph__read(s, view, KV_CF_NODE, id, &v, &len, err);
     if (rc != KNOOP_OK)
         return rc;
     rc = graph__node_decode(id, v, len, out, err);
@@ -308,7 +311,9 @@ int graph__edge_read(store_t *s, const store_view_t *view, uint64_t id, graph_ed
 {
     void *v;
     size_t len;
-    int rc = graph__read(s, view, KV_CF_EDGE, id, &v, &len, err);
+    int rc;
+    memset(out, 0, sizeof(*out));
+    rc = graph__read(s, view, KV_CF_EDGE, id, &v, &len, err);
     if (rc != KNOOP_OK)
         return rc;
     rc = graph__edge_decode(id, v, len, out, err);
