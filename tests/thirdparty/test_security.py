@@ -617,7 +617,18 @@ class ErasureTests(SecurityCase):
         self.assertTrue(self.admin().ok("admin.check")["ok"])
 
     def test_anonymise_keeps_the_roles_and_removes_the_names(self):
+        known = moment()  # recorded time before the anonymisation
         res = self.v.ok("privacy.anonymise", {"id": self.p, "reason": "AVG-verzoek 2026-18"})
+        # As recorded before, the names are gone too: the anonymised record answers.
+        old = self.e.ok("node.get", {"id": self.p, "known_at": known})
+        self.assertTrue(old["props"]["surname"].startswith("Anoniem"))
+        self.assertNotIn("Jansen", repr(old))
+        self.assertEqual(self.e.ok("node.find", {"name": "Jansen", "known_at": known})["nodes"],
+                         [])
+        self.assertEqual([r["id"] for r in self.e.ok("edge.list", {"node": self.p,
+                                                                   "known_at": known})["edges"]],
+                         [self.role])
+        self.assertEqual(self.files_holding("Jansen", "JANSEN", "p.jansen@example.org"), [])
         props = res["node"]["props"]
         self.assertTrue(props["surname"].startswith("Anoniem"))
         self.assertNotIn("key", props)
