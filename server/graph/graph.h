@@ -293,8 +293,9 @@ int graph_places_of(store_t *s, const store_view_t *view, const char *gemeente, 
  * and on-behalf-of ('b') index entries match the records both ways (and a base edge exists);
  * every node and edge has history and the latest entry's `after` has its id and version, while
  * an id in history without a record ends with a delete; records decode; meta "next_id" exceeds
- * every id and meta "seq" equals the highest seq in history. The auxiliary tables ('p', 'w',
- * 'W') are counted, not checked.
+ * every id and meta "seq" equals the highest seq in history; the version family decodes and
+ * agrees with meta "seq" (store_ver_check). The auxiliary tables ('p', 'w', 'W') are counted,
+ * not checked.
  *
  * Each mismatch is passed to cb (may be NULL) as it is found, by column family and key: key is
  * the raw key (the key that is wrong, or the key that is missing), key_text a decoded form of

@@ -750,6 +750,11 @@ static void check__finish(check_t *c)
                       (unsigned long long)c->seq, (unsigned long long)c->max_seq);
 }
 
+static void check__ver_cb(void *arg, const void *key, size_t klen, const char *problem)
+{
+    check__report(arg, KV_CF_VER, key, klen, "%s", problem);
+}
+
 int graph_check(store_t *s, const store_view_t *view, int64_t deadline_ms, graph_check_cb cb,
                 void *arg, graph_check_result_t *out, knoop_error_t *err)
 {
@@ -777,7 +782,8 @@ int graph_check(store_t *s, const store_view_t *view, int64_t deadline_ms, graph
         (rc = check__pass(&c, KV_CF_EDGE, check__one_edge, &out->edges)) == KNOOP_OK &&
         (rc = check__pass(&c, KV_CF_ADJ, check__one_adj, &out->adj)) == KNOOP_OK &&
         (rc = check__pass(&c, KV_CF_IDX, check__one_idx, &out->index)) == KNOOP_OK &&
-        (rc = check__pass(&c, KV_CF_HIST, NULL, &out->hist)) == KNOOP_OK) {
+        (rc = check__pass(&c, KV_CF_HIST, NULL, &out->hist)) == KNOOP_OK &&
+        (rc = store_ver_check(s, view, c.seq, check__ver_cb, &c, err)) == KNOOP_OK) {
         check__finish(&c);
         rc = store_digest(s, view, out->digest, err);
     }

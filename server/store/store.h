@@ -204,6 +204,17 @@ void store_iter_free(store_iter_t *it);
  */
 int store_snapshot_known_at(store_t *s, int64_t ts_ms, store_view_t **out, knoop_error_t *err);
 
+/*
+ * Checks the version family through v (for graph_check): every key decodes (a versioned key
+ * with its sequence number, or a commit-time index entry), every value is "absent" or a value,
+ * no sequence number is above seq (meta "seq"), the commit-time index runs in commit order and
+ * ends at seq. cb gets each problem (key and text valid during the call). Returns 0, or a
+ * negative knoop_err_t when the walk itself fails.
+ */
+typedef void (*store_ver_check_cb)(void *arg, const void *key, size_t klen, const char *problem);
+int store_ver_check(store_t *s, const store_view_t *v, uint64_t seq, store_ver_check_cb cb,
+                    void *arg, knoop_error_t *err);
+
 /* As store_snapshot_known_at, for the state right after commit seq (0: the empty store), for
  * tools and tests. NULL when out of memory; released with store_snapshot_free. */
 store_view_t *store_snapshot_at_seq(store_t *s, uint64_t seq);

@@ -10,6 +10,7 @@
  * the size of the store, whatever the length of k's history, and a scan visits each key of its
  * range that exists now or ever existed, with two seeks per key that has versions.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -495,6 +496,75 @@ int store_snapshot_known_at(store_t *s, int64_t ts_ms, store_view_t **out, knoop
     }
     *out = v;
     return KNOOP_OK;
+}
+
+int store_ver_check(store_t *s, const store_view_t *v, uint64_t seq, store_ver_check_cb cb,
+                    void *arg, knoop_error_t *err)
+{
+    kv_iter_t *it = kv_iter_new(s->db, v != NULL ? v->snap : NULL, KV_CF_VER, NULL, 0, NULL, 0);
+    unsigned char *dk = NULL;
+    size_t dcap = 0;
+    uint64_t last_time_seq = 0;
+    bool any_time = false;
+    int rc = KNOOP_OK;
+    char msg[160];
+    if (it == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "check: out of memory");
+    for (; kv_iter_valid(it); kv_iter_next(it)) {
+        size_t kl, vl, dkl, pl;
+        const unsigned char *k = kv_iter_key(it, &kl);
+        const unsigned char *val = kv_iter_value(it, &vl);
+        uint64_t vseq;
+        if (kl > 0 && k[0] == VER_TIME) {
+            if (kl != VER_TIME_KEY_LEN || vl != 0) {
+                cb(arg, k, kl, "malformed commit-time index entry");
+                continue;
+            }
+            vseq = store_get_u64(k + 9);
+            if (any_time && vseq <= last_time_seq) {
+                snprintf(msg, sizeof(msg), "commit-time index: seq %llu after seq %llu",
+                         (unsigned long long)vseq, (unsigned long long)last_time_seq);
+                cb(arg, k, kl, msg);
+            }
+            any_time = true;
+            last_time_seq = vseq;
+        } else {
+            if (kl > dcap) {
+                unsigned char *nd = knoop_realloc(dk, kl);
+                if (nd == NULL) {
+                    rc = knoop_error_set(err, KNOOP_ENOMEM, "check: out of memory");
+                    break;
+                }
+                dk = nd;
+                dcap = kl;
+            }
+            if (kl == 0 || !store__ver_family((kv_cf_t)k[0]) ||
+                !ver__dec(k, kl, dk, &dkl, &pl, &vseq)) {
+                cb(arg, k, kl, "malformed version key");
+                continue;
+            }
+            if (vl == 0 || (val[0] != VER_ABSENT && val[0] != VER_PRESENT) ||
+                (val[0] == VER_ABSENT && vl != 1)) {
+                cb(arg, k, kl, "malformed version value (neither absent nor a value)");
+                continue;
+            }
+        }
+        if (vseq == 0 || vseq > seq) {
+            snprintf(msg, sizeof(msg), "version of seq %llu, outside 1..%llu (meta seq)",
+                     (unsigned long long)vseq, (unsigned long long)seq);
+            cb(arg, k, kl, msg);
+        }
+    }
+    if (rc == KNOOP_OK)
+        rc = kv_iter_status(it, err);
+    kv_iter_free(it);
+    knoop_free(dk);
+    if (rc == KNOOP_OK && any_time && last_time_seq != seq) {
+        snprintf(msg, sizeof(msg), "the commit-time index ends at seq %llu, meta seq is %llu",
+                 (unsigned long long)last_time_seq, (unsigned long long)seq);
+        cb(arg, "", 0, msg);
+    }
+    return rc;
 }
 
 store_view_t *store_snapshot_at_seq(store_t *s, uint64_t seq)

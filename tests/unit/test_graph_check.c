@@ -516,6 +516,27 @@ static void test_next_id_not_above_every_id_is_reported(void **state)
     assert_true(reported(&fd, KV_CF_META, STORE_META_NEXT_ID, strlen(STORE_META_NEXT_ID)));
 }
 
+/* The version family: a key that does not decode, and a version from a commit that never was. */
+static void test_malformed_or_future_version_entries_are_reported(void **state)
+{
+    fx_t *f = *state;
+    static const unsigned char junk[] = { KV_CF_NODE, 0x00, 0x07, 0x01 };
+    unsigned char future[1 + 8 + 2 + 8];
+    graph_check_result_t r;
+    found_t fd;
+    future[0] = KV_CF_NODE;
+    memset(future + 1, 0x01, 8); /* node id 0x0101...01: no zero byte, so no escape */
+    future[9] = 0x00;
+    future[10] = 0x01;
+    store_put_u64(future + 11, UINT64_C(1) << 40);
+    inject(f, KV_CF_VER, junk, sizeof(junk), "a", 1);
+    inject(f, KV_CF_VER, future, sizeof(future), "a", 1);
+    check(f, &fd, &r);
+    assert_int_equal(r.mismatches, 2);
+    assert_true(reported(&fd, KV_CF_VER, junk, sizeof(junk)));
+    assert_true(reported(&fd, KV_CF_VER, future, sizeof(future)));
+}
+
 static void test_digest_equal_for_equal_contents_and_differs_after_a_change(void **state)
 {
     fx_t *f = *state;
@@ -606,6 +627,7 @@ int main(void)
         T(test_edge_whose_node_is_gone_is_reported_on_the_edge),
         T(test_undecodable_node_record_is_reported),
         T(test_next_id_not_above_every_id_is_reported),
+        T(test_malformed_or_future_version_entries_are_reported),
         T(test_digest_equal_for_equal_contents_and_differs_after_a_change),
         T(test_check_reads_one_view_while_writes_go_on),
         T(test_check_gives_up_after_its_deadline),
