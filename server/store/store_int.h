@@ -95,7 +95,9 @@
  * index entry of 'n', 'k', 't' and 'b' matches a record and every record has its entries;
  * every node and edge has history whose latest entry's `after` carries its id and version, and
  * the latest entry of an id without a record is a delete; meta "next_id" exceeds every id and
- * meta "seq" equals the highest seq in history.
+ * meta "seq" equals the highest seq in history; the version family decodes, holds no version
+ * past meta "seq", and its commit-time index runs in commit order and ends at meta "seq"
+ * (store_ver_check).
  */
 #ifndef STORE_INT_H
 #define STORE_INT_H
