@@ -59,6 +59,16 @@ void kv_close(kv_db_t *db);
 int kv_get(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const void *key, size_t klen,
            void **val, size_t *vlen, knoop_error_t *err);
 
+/*
+ * Reads the n keys (keys[i], klens[i] bytes; sorted in key order, no duplicates) of cf from the
+ * latest state in one batched lookup, then calls cb(arg, i, value, vlen) for i = 0..n-1 in
+ * order, value NULL when the key is absent (value valid during the call only). cb returns
+ * nonzero to stop. Returns 0 or a negative knoop_err_t (a storage error; nothing is called).
+ */
+typedef int (*kv_multi_cb)(void *arg, size_t i, const void *val, size_t vlen);
+int kv_multi_get(kv_db_t *db, kv_cf_t cf, size_t n, const void *const *keys, const size_t *klens,
+                 kv_multi_cb cb, void *arg, knoop_error_t *err);
+
 /* Frees a value returned by kv_get. */
 void kv_free(void *p);
 

@@ -234,6 +234,52 @@ int kv_batch_get(kv_db_t *db, kv_batch_t *b, kv_cf_t cf, const void *key, size_t
     return KNOOP_OK;
 }
 
+int kv_multi_get(kv_db_t *db, kv_cf_t cf, size_t n, const void *const *keys, const size_t *klens,
+                 kv_multi_cb cb, void *arg, knoop_error_t *err)
+{
+    enum { STACK = 64 };
+    rocksdb_pinnableslice_t *vstack[STACK], **vals = vstack;
+    char *estack[STACK], **errs = estack;
+    int rc = KNOOP_OK;
+    if (n == 0)
+        return KNOOP_OK;
+    if (n > STACK) {
+        vals = knoop_malloc(n * sizeof(*vals));
+        errs = knoop_malloc(n * sizeof(*errs));
+        if (vals == NULL || errs == NULL) {
+            knoop_free(vals);
+            knoop_free(errs);
+            return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+        }
+    }
+    memset(vals, 0, n * sizeof(*vals));
+    memset(errs, 0, n * sizeof(*errs));
+    rocksdb_batched_multi_get_cf(db->db, db->ro, db->cf[cf], n, (const char *const *)keys, klens,
+                                 vals, errs, true);
+    for (size_t i = 0; i < n && rc == KNOOP_OK; i++)
+        if (errs[i] != NULL) {
+            rc = kv__error(err, errs[i], "get");
+            errs[i] = NULL;
+        }
+    for (size_t i = 0; i < n && rc == KNOOP_OK; i++) {
+        size_t vl = 0;
+        const char *v = NULL;
+        if (vals[i] != NULL && (v = rocksdb_pinnableslice_value(vals[i], &vl)) == NULL)
+            v = ""; /* present and empty */
+        if (cb(arg, i, v, vl) != 0)
+            break;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rocksdb_pinnableslice_destroy(vals[i]);
+        rocksdb_free(errs[i]);
+    }
+    if (vals != vstack) {
+        knoop_free(vals);
+        knoop_free(errs);
+    }
+    return rc;
+}
+
 void kv_free(void *p)
 {
     rocksdb_free(p);

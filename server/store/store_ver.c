@@ -347,13 +347,59 @@ static int ver__forget(store_txn_t *t, const uint64_t *ids, size_t nids, knoop_e
     return rc;
 }
 
+/* What ver__one needs about the commit in progress. */
+typedef struct {
+    store_txn_t *t;
+    const ver__touch_t *keys; /* the chunk being read, sorted */
+    const uint64_t *ids;      /* erased ids, sorted */
+    size_t nids;
+    knoop_buf_t vb; /* the version value being built */
+    knoop_error_t *err;
+    int rc;
+} ver__commit_t;
+
+/* The version entry of keys[i], whose value before the commit is val (NULL: absent). */
+static int ver__one(void *arg, size_t i, const void *val, size_t vlen)
+{
+    ver__commit_t *c = arg;
+    const ver__touch_t *k = &c->keys[i];
+    unsigned char tag = val != NULL ? VER_PRESENT : VER_ABSENT;
+    ver__kbuf_t kb;
+    size_t kn;
+    if (c->nids > 0 && ver__owned(k->cf, k->k, k->klen, val, vlen, c->ids, c->nids)) {
+        c->rc = ver__drop_key(c->t, k->cf, k->k, k->klen, c->err);
+        return c->rc != KNOOP_OK;
+    }
+    knoop_buf_clear(&c->vb);
+    if (ver__kbuf(&kb, ver__enc_max(k->klen)) == NULL) {
+        c->rc = knoop_error_set(c->err, KNOOP_ENOMEM, "storage: out of memory");
+        return 1;
+    }
+    kn = ver__enc(kb.p, k->cf, k->k, k->klen, true);
+    store_put_u64(kb.p + kn, c->t->seq);
+    if (knoop_buf_write(&c->vb, (const char *)&tag, 1) != 0 ||
+        (val != NULL && knoop_buf_write(&c->vb, val, vlen) != 0) ||
+        store__txn_put_unindexed(c->t, KV_CF_VER, kb.p, kn + 8, c->vb.data, c->vb.size) !=
+            KNOOP_OK) {
+        ver__kbuf_free(&kb);
+        c->rc = knoop_error_set(c->err, KNOOP_ENOMEM, "storage: out of memory");
+        return 1;
+    }
+    ver__kbuf_free(&kb);
+    return 0;
+}
+
 int store__ver_commit(store_txn_t *t, knoop_error_t *err)
 {
+    enum { CHUNK = 1024 };
     const unsigned char *d = (const unsigned char *)t->touched.data;
-    size_t n = 0, off = 0, nids = t->forget.size / 8;
+    size_t n = 0, off = 0, nids = t->forget.size / 8, m;
     uint64_t *ids = (uint64_t *)(void *)t->forget.data;
     unsigned char tk[VER_TIME_KEY_LEN];
+    const void *kp[CHUNK];
+    size_t kl[CHUNK];
     ver__touch_t *v = NULL;
+    ver__commit_t c = { .t = t, .err = err, .rc = KNOOP_OK };
     int rc = KNOOP_OK;
 
     while (off + 5 <= t->touched.size) {
@@ -370,48 +416,32 @@ int store__ver_commit(store_txn_t *t, knoop_error_t *err)
     }
     if (n > 1)
         qsort(v, n, sizeof(*v), ver__touch_cmp);
+    /* Several writes of one key in the transaction: one version, of the value before it. */
+    m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || ver__touch_cmp(&v[m - 1], &v[i]) != 0)
+            v[m++] = v[i];
     if (nids > 1)
         qsort(ids, nids, sizeof(*ids), ver__u64_cmp);
-    for (size_t i = 0; i < n && rc == KNOOP_OK; i++) {
-        void *bv = NULL;
-        size_t bl = 0, kn;
-        unsigned char *val;
-        ver__kbuf_t kb;
-        if (i > 0 && ver__touch_cmp(&v[i - 1], &v[i]) == 0)
-            continue;
-        /* The value before this transaction: the latest committed state (the writer lock is
-         * held, so nothing commits in between). */
-        rc = kv_get(t->s->db, NULL, v[i].cf, v[i].k, v[i].klen, &bv, &bl, err);
-        if (rc == KNOOP_ENOTFOUND) {
-            bv = NULL;
-            rc = KNOOP_OK;
+    c.ids = ids;
+    c.nids = nids;
+    knoop_buf_init(&c.vb);
+    /* The values before this transaction: the latest committed state (the writer lock is held,
+     * so nothing commits in between), read a family's sorted chunk at a time. */
+    for (size_t i = 0; i < m && rc == KNOOP_OK;) {
+        size_t j = i;
+        while (j < m && j - i < CHUNK && v[j].cf == v[i].cf) {
+            kp[j - i] = v[j].k;
+            kl[j - i] = v[j].klen;
+            j++;
         }
-        if (rc != KNOOP_OK)
-            break;
-        if (nids > 0 && ver__owned(v[i].cf, v[i].k, v[i].klen, bv, bl, ids, nids)) {
-            kv_free(bv);
-            rc = ver__drop_key(t, v[i].cf, v[i].k, v[i].klen, err);
-            continue;
-        }
-        if (ver__kbuf(&kb, ver__enc_max(v[i].klen)) == NULL ||
-            (val = knoop_malloc(bl + 1)) == NULL) {
-            ver__kbuf_free(&kb);
-            kv_free(bv);
-            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
-            break;
-        }
-        kn = ver__enc(kb.p, v[i].cf, v[i].k, v[i].klen, true);
-        store_put_u64(kb.p + kn, t->seq);
-        val[0] = bv != NULL ? VER_PRESENT : VER_ABSENT;
-        if (bl > 0)
-            memcpy(val + 1, bv, bl);
-        if (store__txn_put_unindexed(t, KV_CF_VER, kb.p, kn + 8, val, bv != NULL ? bl + 1 : 1) !=
-            KNOOP_OK)
-            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
-        knoop_free(val);
-        ver__kbuf_free(&kb);
-        kv_free(bv);
+        c.keys = v + i;
+        rc = kv_multi_get(t->s->db, v[i].cf, j - i, kp, kl, ver__one, &c, err);
+        if (rc == KNOOP_OK)
+            rc = c.rc;
+        i = j;
     }
+    knoop_buf_destroy(&c.vb);
     knoop_free(v);
     if (rc == KNOOP_OK && nids > 0)
         rc = ver__forget(t, ids, nids, err);
