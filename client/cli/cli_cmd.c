@@ -45,6 +45,12 @@ typedef struct {
     }
 
 static const cli_opt_t no_opts[] = { END_OPT };
+#define KNOWN_AT_OPT                                                                               \
+    {                                                                                              \
+        "known-at", "TIME", false,                                                                 \
+            "as recorded at TIME (RFC 3339, e.g. 2024-01-01T12:00:00Z), before later changes"      \
+    }
+static const cli_opt_t get_opts[] = { KNOWN_AT_OPT, END_OPT };
 static const cli_opt_t node_create_opts[] = {
     { "kind", "K", false, "person, organisation, project or body (required)" },
     { "type", "T", false, "free type, e.g. gemeente" },
@@ -72,6 +78,7 @@ static const cli_opt_t node_find_opts[] = {
     { "name", "N", false, "names starting with N (case, accents, punctuation ignored)" },
     { "key", "K", false, "the node with this external key (key, cbs_code, kvk, oin)" },
     { "at", "DATE", false, "only nodes that exist on DATE (begin_date, end_date)" },
+    KNOWN_AT_OPT,
     LIMIT_OPT,
     END_OPT,
 };
@@ -107,6 +114,7 @@ static const cli_opt_t edge_list_opts[] = {
     { "at", "DATE", false, "only edges valid on DATE" },
     { "from", "DATE", false, "only edges overlapping [from, to)" },
     { "to", "DATE", false, "end of the --from period (exclusive; default open)" },
+    KNOWN_AT_OPT,
     LIMIT_OPT,
     END_OPT,
 };
@@ -266,9 +274,11 @@ static int b_node_create(const cli_args_t *a, json_t *p, char *msg, size_t msgsz
     return 0;
 }
 
-static int b_by_id(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+/* node get / edge get: the id, and --known-at. */
+static int b_get(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
 {
-    return set_id(p, "id", a->pos[0], msg, msgsz);
+    int rc = set_id(p, "id", a->pos[0], msg, msgsz);
+    return rc != 0 ? rc : opt_str(a, p, "known-at", "known_at", msg, msgsz);
 }
 
 /* --set k=v ... into params.set (a map) and --unset k ... into params.unset (an array). */
@@ -333,7 +343,9 @@ static int b_node_find(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
         (rc = opt_str(a, p, "type", "type", msg, msgsz)) ||
         (rc = opt_str(a, p, "name", "name", msg, msgsz)) ||
         (rc = opt_str(a, p, "key", "key", msg, msgsz)) ||
-        (rc = opt_str(a, p, "at", "at", msg, msgsz)) || (rc = opt_limit(a, p, msg, msgsz)))
+        (rc = opt_str(a, p, "at", "at", msg, msgsz)) ||
+        (rc = opt_str(a, p, "known-at", "known_at", msg, msgsz)) ||
+        (rc = opt_limit(a, p, msg, msgsz)))
         return rc;
     return 0;
 }
@@ -404,7 +416,9 @@ static int b_edge_list(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
         (rc = opt_str(a, p, "type", "type", msg, msgsz)) ||
         (rc = opt_str(a, p, "at", "at", msg, msgsz)) ||
         (rc = opt_str(a, p, "from", "from", msg, msgsz)) ||
-        (rc = opt_str(a, p, "to", "to", msg, msgsz)) || (rc = opt_limit(a, p, msg, msgsz)))
+        (rc = opt_str(a, p, "to", "to", msg, msgsz)) ||
+        (rc = opt_str(a, p, "known-at", "known_at", msg, msgsz)) ||
+        (rc = opt_limit(a, p, msg, msgsz)))
         return rc;
     return 0;
 }
@@ -567,9 +581,10 @@ static const cli_cmd_t cmds[] = {
       "knoop node create --kind organisation --type gemeente --prop name=Almere --prop "
       "cbs_code=GM0034",
       0, 0, NULL, node_create_opts, b_node_create },
-    { "node", "get", "node.get", "node get ID|KEY", "show one node, by id or external key",
-      "knoop node get GM0034", 1, 1, "ID|KEY  a node id (digits) or an external key such as GM0034",
-      no_opts, b_by_id },
+    { "node", "get", "node.get", "node get ID|KEY [--known-at TIME]",
+      "show one node, by id or external key (as recorded at TIME)",
+      "knoop node get GM0034 --known-at 2026-01-01T00:00:00Z", 1, 1,
+      "ID|KEY  a node id (digits) or an external key such as GM0034", get_opts, b_get },
     { "node", "update", "node.update",
       "node update ID [--set k=v ...] [--unset k ...] [--if-version N] [--reason TEXT]",
       "change a node's properties", "knoop node update 7 --set inwoners=230000 --unset fax", 1, 1,
@@ -579,7 +594,8 @@ static const cli_cmd_t cmds[] = {
       "knoop node delete 7 --cascade --reason 'merged into 12'", 1, 1,
       "ID  a node id or external key", node_delete_opts, b_node_delete },
     { "node", "find", "node.find",
-      "node find [--kind K] [--type T] [--name N] [--key K] [--at DATE] [--limit N]",
+      "node find [--kind K] [--type T] [--name N] [--key K] [--at DATE] [--known-at TIME] "
+      "[--limit N]",
       "list nodes by name prefix, external key, kind or type",
       "knoop node find --name 'sudwest fryslan' --kind organisation", 0, 0, NULL, node_find_opts,
       b_node_find },
@@ -590,8 +606,9 @@ static const cli_cmd_t cmds[] = {
       "knoop edge create --type wethouder --source 9 --target GM0034 --from 2022-06-01 --prop "
       "portefeuille=Milieu",
       0, 0, NULL, edge_create_opts, b_edge_create },
-    { "edge", "get", "edge.get", "edge get ID", "show one edge", "knoop edge get 12", 1, 1,
-      "ID  an edge id", no_opts, b_by_id },
+    { "edge", "get", "edge.get", "edge get ID [--known-at TIME]",
+      "show one edge (as recorded at TIME)", "knoop edge get 12", 1, 1, "ID  an edge id", get_opts,
+      b_get },
     { "edge", "end", "edge.end", "edge end ID --on DATE [--reason TEXT]",
       "end an edge, and every edge held on its behalf, on a date",
       "knoop edge end 12 --on 2026-03-31 --reason 'resigned'", 1, 1, "ID  an edge id",
@@ -604,7 +621,7 @@ static const cli_cmd_t cmds[] = {
       "ID  an edge id", edge_update_opts, b_edge_update },
     { "edge", "list", "edge.list",
       "edge list NODE [--direction in|out|both] [--type T] [--at DATE | --from D [--to D]] "
-      "[--limit N]",
+      "[--known-at TIME] [--limit N]",
       "list the edges of a node, optionally as of a date",
       "knoop edge list GM0034 --direction in --type wethouder --at 2024-01-01", 1, 1,
       "NODE  a node id or external key", edge_list_opts, b_edge_list },

@@ -471,6 +471,60 @@ static void known_at_in_the_future_or_malformed_is_refused(void **state)
                     (long long)p_id);
 }
 
+/* Runs the knoop CLI with the NULL-terminated arguments against srv. */
+static void knoop(itest_run_t *r, ...)
+{
+    const char *argv[32];
+    va_list ap;
+    int n = 0;
+    argv[n++] = itest_path("KNOOP_CLI", ITEST_KNOOP_CLI);
+    va_start(ap, r);
+    while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
+        n++;
+    va_end(ap);
+    argv[n] = NULL;
+    assert_int_equal(itest_run(argv, srv.addr, NULL, r), 0);
+}
+
+/* The CLI: --known-at on node get, node find, edge get and edge list. */
+static void cli_known_at(void **state)
+{
+    itest_run_t r;
+    char id[32];
+    (void)state;
+    knoop(&r, "--json", "node", "get", "T-KA-P", "--known-at", T[1], NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Eerdmans"));
+    itest_run_free(&r);
+    knoop(&r, "node", "get", "T-KA-P", "--known-at", T[0], NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "not_found"));
+    itest_run_free(&r);
+    knoop(&r, "--json", "node", "find", "--name", "Eerdmans", "--known-at", T[1], NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "T-KA-P"));
+    itest_run_free(&r);
+    snprintf(id, sizeof(id), "%lld", (long long)burg_p);
+    knoop(&r, "--json", "edge", "get", id, "--known-at", T[2], NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "2019-02-01"));
+    itest_run_free(&r);
+    knoop(&r, "--json", "edge", "list", "T-KA-P", "--type", "burgemeester", "--at", "2019-03-01",
+          "--known-at", T[1], NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "burgemeester"));
+    itest_run_free(&r);
+    knoop(&r, "--json", "edge", "list", "T-KA-P", "--type", "burgemeester", "--at", "2019-03-01",
+          "--known-at", T[2], NULL);
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.out, "burgemeester"));
+    itest_run_free(&r);
+    knoop(&r, "node", "get", "T-KA-P", "--known-at", "2999-01-01T00:00:00Z", NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "invalid_argument"));
+    itest_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,6 +541,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(path_with_known_at, conn_setup, conn_teardown),
         cmocka_unit_test_setup_teardown(known_at_in_the_future_or_malformed_is_refused, conn_setup,
                                         conn_teardown),
+        cmocka_unit_test(cli_known_at),
     };
     return cmocka_run_group_tests_name("known_at", tests, group_setup, group_teardown);
 }
