@@ -203,6 +203,7 @@ void store_snapshot_free(store_t *s, store_view_t *v)
 {
     if (v == NULL)
         return;
+    kv_iter_free(v->point); /* before the snapshot it reads */
     kv_snapshot_free(s->db, v->snap);
     knoop_free(v);
 }

@@ -146,6 +146,13 @@ struct store_view {
      */
     bool versioned;
     uint64_t asof_seq;
+    /*
+     * Its iterator over the version family for point reads (store__ver_get), made on first use
+     * and freed with the view. point_holder points at point (a view is passed as const, and a
+     * recorded-time view is used by one thread at a time, like the request that owns it).
+     */
+    kv_iter_t *point;
+    kv_iter_t **point_holder;
 };
 
 struct store_txn {

@@ -22,6 +22,7 @@
 #define VER_TIME         0xff
 #define VER_TIME_KEY_LEN 17
 #define VER_ID_ENC_MAX   27 /* ver__enc_max(8) */
+#define VER_WALK         4  /* versions a scan steps through before it seeks instead */
 
 bool store__ver_family(kv_cf_t cf)
 {
@@ -516,6 +517,7 @@ int store_snapshot_known_at(store_t *s, int64_t ts_ms, store_view_t **out, knoop
         if (kl == VER_TIME_KEY_LEN && k[0] == VER_TIME) {
             v->versioned = true;
             v->asof_seq = store_get_u64(k + 9) - 1;
+            v->point_holder = &v->point;
         }
     }
     rc = kv_iter_status(it, err);
@@ -603,6 +605,7 @@ store_view_t *store_snapshot_at_seq(store_t *s, uint64_t seq)
     if (v != NULL) {
         v->versioned = true;
         v->asof_seq = seq;
+        v->point_holder = &v->point;
     }
     return v;
 }
@@ -610,38 +613,40 @@ store_view_t *store_snapshot_at_seq(store_t *s, uint64_t seq)
 int store__ver_get(store_t *s, const store_view_t *v, kv_cf_t cf, const void *key, size_t klen,
                    void **val, size_t *vlen, knoop_error_t *err)
 {
-    ver__kbuf_t lo, hi;
-    kv_iter_t *it;
+    ver__kbuf_t lo;
+    kv_iter_t *it = v->point;
     size_t n;
-    int rc = KNOOP_ENOTFOUND;
+    int rc = KNOOP_OK;
     bool found = false;
+    /* The view's own iterator over the version family, made on its first point read and kept:
+     * a seek on it is much cheaper than a new iterator per read. */
+    if (it == NULL && v->point_holder != NULL) {
+        it = kv_iter_new(s->db, v->snap, KV_CF_VER, NULL, 0, NULL, 0);
+        *v->point_holder = it;
+    }
+    if (it == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     if (ver__kbuf(&lo, ver__enc_max(klen)) == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
-    if (ver__kbuf(&hi, ver__enc_max(klen)) == NULL) {
-        ver__kbuf_free(&lo);
-        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
-    }
     n = ver__enc(lo.p, cf, key, klen, true);
-    memcpy(hi.p, lo.p, n);
-    hi.p[n - 1]++;
     store_put_u64(lo.p + n, v->asof_seq + 1);
-    it = kv_iter_new(s->db, v->snap, KV_CF_VER, lo.p, n + 8, hi.p, n);
-    if (it == NULL) {
-        rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
-    } else if (kv_iter_valid(it)) {
-        size_t bl;
-        const unsigned char *b = kv_iter_value(it, &bl);
-        found = true;
-        if (bl > 0 && b[0] == VER_PRESENT && kv_iter_value_copy(it, 1, val, vlen) != KNOOP_OK)
-            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
-        else if (bl > 0 && b[0] == VER_PRESENT)
-            rc = KNOOP_OK;
+    kv_iter_seek(it, lo.p, n + 8);
+    if (kv_iter_valid(it)) {
+        size_t kl, bl;
+        const void *k = kv_iter_key(it, &kl);
+        /* An entry of this key (same prefix through the terminator) with seq > asof_seq. */
+        if (kl == n + 8 && memcmp(k, lo.p, n) == 0) {
+            const unsigned char *b = kv_iter_value(it, &bl);
+            found = true;
+            if (bl == 0 || b[0] != VER_PRESENT)
+                rc = KNOOP_ENOTFOUND;
+            else if (kv_iter_value_copy(it, 1, val, vlen) != KNOOP_OK)
+                rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+        }
     } else {
         rc = kv_iter_status(it, err);
     }
-    kv_iter_free(it);
     ver__kbuf_free(&lo);
-    ver__kbuf_free(&hi);
     if (found || rc != KNOOP_OK)
         return rc;
     /* No change since asof_seq: the value now (in the view's snapshot) is the value then. */
@@ -663,6 +668,21 @@ struct store_iter {
     unsigned char *scratch; /* a decoded version key, then the seek key */
     size_t scap;
 };
+
+/* Whether it is at a version entry of the key whose prefix (through the terminator) is
+ * pk[0..pl); its sequence number into *seq. */
+static bool ver__on(const kv_iter_t *it, const unsigned char *pk, size_t pl, uint64_t *seq)
+{
+    size_t kl;
+    const unsigned char *k;
+    if (!kv_iter_valid(it))
+        return false;
+    k = kv_iter_key(it, &kl);
+    if (kl != pl + 8 || memcmp(k, pk, pl) != 0)
+        return false;
+    *seq = store_get_u64(k + pl);
+    return true;
+}
 
 /* Moves a recorded-time iterator to the next key visible at asof (the rule at the top). */
 static void ver__step(store_iter_t *it)
@@ -723,30 +743,45 @@ static void ver__step(store_iter_t *it)
             it->valid = true;
             return;
         }
-        /* The key (dk) has versions: the first one after asof decides. */
+        /* The key (dk) has versions, and the version iterator is at its first (lowest seq):
+         * the first one after asof decides. */
         {
-            unsigned char *pk = dk + vkl; /* the seek key, behind the decoded key */
+            unsigned char *pk = dk + vkl; /* dk's prefix through the terminator, then a seq */
+            bool decided = false, on_key = true;
+            uint64_t sq = seq;
+            int walked = 0;
             memcpy(pk, vk, pl);
             if (knoop_buf_write(&it->key, (const char *)dk, dkl) != 0) {
                 it->status = KNOOP_ENOMEM;
                 return;
             }
-            store_put_u64(pk + pl, it->asof + 1);
-            kv_iter_seek(it->ver, pk, pl + 8);
-            if (kv_iter_valid(it->ver)) {
-                size_t l2, bl;
-                const unsigned char *k2 = kv_iter_key(it->ver, &l2);
-                if (l2 == pl + 8 && memcmp(k2, pk, pl) == 0) {
-                    const unsigned char *b = kv_iter_value(it->ver, &bl);
-                    present = bl > 0 && b[0] == VER_PRESENT;
-                    if (present && knoop_buf_write(&it->val, (const char *)b + 1, bl - 1) != 0) {
-                        it->status = KNOOP_ENOMEM;
-                        return;
-                    }
-                    c = 2; /* decided by the version entry */
+            /* Most keys have one or two versions: walk them. A longer history is entered with
+             * one seek instead, so the cost stays logarithmic in its length. */
+            for (;;) {
+                if (sq > it->asof) {
+                    decided = true;
+                    break;
+                }
+                if (++walked > VER_WALK) {
+                    store_put_u64(pk + pl, it->asof + 1);
+                    kv_iter_seek(it->ver, pk, pl + 8);
+                } else {
+                    kv_iter_next(it->ver);
+                }
+                if (!ver__on(it->ver, pk, pl, &sq)) {
+                    on_key = false;
+                    break;
                 }
             }
-            if (c == 0) { /* no change after asof: the current value */
+            if (decided) {
+                size_t bl;
+                const unsigned char *b = kv_iter_value(it->ver, &bl);
+                present = bl > 0 && b[0] == VER_PRESENT;
+                if (present && knoop_buf_write(&it->val, (const char *)b + 1, bl - 1) != 0) {
+                    it->status = KNOOP_ENOMEM;
+                    return;
+                }
+            } else if (c == 0) { /* no change after asof: the current value */
                 size_t cvl;
                 const void *cv = kv_iter_value(it->cur, &cvl);
                 present = true;
@@ -755,11 +790,18 @@ static void ver__step(store_iter_t *it)
                     return;
                 }
             }
-            if (hc && ckl == dkl && memcmp(ck, dk, dkl) == 0)
+            if (c == 0)
                 kv_iter_next(it->cur);
-            /* Past every version of the key: the terminator 0x00 0x01 becomes 0x00 0x02. */
-            pk[pl - 1]++;
-            kv_iter_seek(it->ver, pk, pl);
+            /* Past the key's remaining versions: a few steps, else one seek (the terminator
+             * 0x00 0x01 becomes 0x00 0x02). */
+            for (walked = 0; on_key && walked < VER_WALK; walked++) {
+                kv_iter_next(it->ver);
+                on_key = ver__on(it->ver, pk, pl, &sq);
+            }
+            if (on_key) {
+                pk[pl - 1]++;
+                kv_iter_seek(it->ver, pk, pl);
+            }
         }
         if (present) {
             it->valid = true;
