@@ -8,7 +8,8 @@
  * which is the value it had at S; when k has no such entry, it has not changed since S and its
  * current value (in the view's snapshot) is the answer. So a point read is one seek, O(log n) in
  * the size of the store, whatever the length of k's history, and a scan visits each key of its
- * range that exists now or ever existed, with two seeks per key that has versions.
+ * range that exists now or ever existed, stepping through a key's first few versions and
+ * seeking (at most twice per key) past a longer history.
  */
 #include <stdio.h>
 #include <stdlib.h>
