@@ -66,6 +66,14 @@
 #define KNOOP_MAX_SHUTDOWN_MS     600000
 
 /*
+ * Mebibytes of free space knoopd keeps in reserve where the data is (--min-free-mb): below it
+ * writes are refused as unavailable, so that RocksDB never meets a full disk, and they resume
+ * once space returns. The default leaves room for a few memtable flushes and compactions.
+ */
+#define KNOOP_DEFAULT_MIN_FREE_MB 64
+#define KNOOP_MAX_MIN_FREE_MB     1048576
+
+/*
  * Seconds a connection may stay idle (no request in flight, nothing received), and seconds a
  * client may leave its answers unread (no byte of its pending output accepted by the socket).
  * 0 = never.

@@ -58,6 +58,9 @@ static const char usage[] =
     "                           1073741824)\n"
     "  --shutdown-grace MS      on SIGTERM, wait this long for answers to drain, then close\n"
     "                           the connections anyway (5000 / 600000)\n"
+    "  --min-free-mb N          free space kept in reserve where the data is: below it writes\n"
+    "                           are refused (unavailable) while reads go on, and they resume by\n"
+    "                           themselves once space returns; 0 = no reserve (64 / 1048576)\n"
     "\n"
     "Maintenance (each runs and exits):\n"
     "  --restore BACKUP         copy the backup BACKUP (made by 'knoop backup' / admin.backup)\n"
@@ -110,7 +113,8 @@ enum {
     OPT_TRUST_LOOPBACK,
     OPT_TLS_CERT,
     OPT_TLS_KEY,
-    OPT_PLAINTEXT
+    OPT_PLAINTEXT,
+    OPT_MIN_FREE
 };
 
 static const struct option long_opts[] = {
@@ -143,6 +147,7 @@ static const struct option long_opts[] = {
     { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
     { "tls-key", required_argument, NULL, OPT_TLS_KEY },
     { "allow-plaintext", no_argument, NULL, OPT_PLAINTEXT },
+    { "min-free-mb", required_argument, NULL, OPT_MIN_FREE },
     { NULL, 0, NULL, 0 },
 };
 
@@ -330,6 +335,8 @@ static int apply(net_config_t *c, int opt, const char *name, const char *v, int 
         return parse_u32(name, v, 1024, KNOOP_MAX_RESULT_BYTES, &c->max_result_bytes);
     case OPT_GRACE:
         return parse_u32(name, v, 0, KNOOP_MAX_SHUTDOWN_MS, &c->shutdown_ms);
+    case OPT_MIN_FREE:
+        return parse_u32(name, v, 0, KNOOP_MAX_MIN_FREE_MB, &c->min_free_mb);
     default:
         return -1;
     }

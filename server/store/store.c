@@ -79,6 +79,7 @@ void store_options_default(store_options_t *o)
 {
     o->sync = true;
     o->block_cache_bytes = 0;
+    o->min_free_bytes = 0;
 }
 
 static int store__meta_u64(kv_db_t *db, const char *name, uint64_t *out, knoop_error_t *err)
@@ -146,6 +147,7 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     s->opts = *o;
     ko.block_cache_bytes = o->block_cache_bytes;
+    ko.min_free_bytes = o->min_free_bytes;
     rc = kv_open(dir, &ko, &s->db, err);
     if (rc != KNOOP_OK) {
         knoop_free(s);

@@ -28,6 +28,7 @@ typedef struct {
      */
     bool sync;
     size_t block_cache_bytes; /* 0 = engine default */
+    uint64_t min_free_bytes;  /* the free-space reserve (kv_options_t); default 0 = none */
 } store_options_t;
 
 /* Who makes a change and why; recorded in every history entry. Borrowed. */
