@@ -37,6 +37,8 @@ static const char usage[] =
     "  --no-sync                acknowledge writes before they are fsynced (faster, a power\n"
     "                           loss may lose the last writes; a process crash loses none)\n"
     "  --threads N              worker threads for store work (default 8, 1..128)\n"
+    "  --adj-cache-mb N         memory for the adjacency cache: each node's roles and links,\n"
+    "                           decoded once and shared by all questions (default 256; 0 = none)\n"
     "  --log-level LEVEL        debug, info, warn or error (default info)\n"
     "\n"
     "Limits (default / ceiling):\n"
@@ -114,7 +116,8 @@ enum {
     OPT_TLS_CERT,
     OPT_TLS_KEY,
     OPT_PLAINTEXT,
-    OPT_MIN_FREE
+    OPT_MIN_FREE,
+    OPT_ADJ_CACHE
 };
 
 static const struct option long_opts[] = {
@@ -148,6 +151,7 @@ static const struct option long_opts[] = {
     { "tls-key", required_argument, NULL, OPT_TLS_KEY },
     { "allow-plaintext", no_argument, NULL, OPT_PLAINTEXT },
     { "min-free-mb", required_argument, NULL, OPT_MIN_FREE },
+    { "adj-cache-mb", required_argument, NULL, OPT_ADJ_CACHE },
     { NULL, 0, NULL, 0 },
 };
 
@@ -337,6 +341,8 @@ static int apply(net_config_t *c, int opt, const char *name, const char *v, int 
         return parse_u32(name, v, 0, KNOOP_MAX_SHUTDOWN_MS, &c->shutdown_ms);
     case OPT_MIN_FREE:
         return parse_u32(name, v, 0, KNOOP_MAX_MIN_FREE_MB, &c->min_free_mb);
+    case OPT_ADJ_CACHE:
+        return parse_u32(name, v, 0, KNOOP_MAX_ADJ_CACHE_MB, &c->adj_cache_mb);
     default:
         return -1;
     }

@@ -189,6 +189,7 @@ void net_config_default(net_config_t *c)
     c->max_result_bytes = KNOOP_DEFAULT_RESULT_BYTES;
     c->shutdown_ms = KNOOP_DEFAULT_SHUTDOWN_MS;
     c->min_free_mb = KNOOP_DEFAULT_MIN_FREE_MB;
+    c->adj_cache_mb = KNOOP_DEFAULT_ADJ_CACHE_MB;
     c->idle_seconds = KNOOP_DEFAULT_IDLE_SECONDS;
     c->request_ms = KNOOP_DEFAULT_REQUEST_MS;
     c->threads = 8;
@@ -1454,6 +1455,7 @@ int net_run(const net_config_t *cfg)
     store_options_default(&so);
     so.sync = cfg->sync;
     so.min_free_bytes = (uint64_t)cfg->min_free_mb * 1024 * 1024;
+    so.adj_cache_bytes = (size_t)cfg->adj_cache_mb * 1024 * 1024;
     if ((rc = store_open(cfg->data_dir, &so, &srv.store, &err)) != KNOOP_OK) {
         net_log(NET_LOG_ERROR, "msg=\"cannot open store\" data=%s error=\"%s\"", cfg->data_dir,
                 err.msg);

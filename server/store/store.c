@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "knoop_alloc.h"
+#include "knoop_limits.h"
+#include "store_adjcache.h"
 #include "store_int.h"
 
 struct store {
@@ -45,12 +47,15 @@ struct store {
     pthread_mutex_t audit_mu;
     uint64_t audit_no;                          /* entries so far, under audit_mu */
     unsigned char audit_hash[STORE_HASH_BYTES]; /* the last entry's hash, under audit_mu */
+
+    store_adjcache_t *adjcache; /* NULL: none (store_adjcache.c) */
 };
 
 struct store_view {
     store_t *s;
     kv_snapshot_t *snap; /* a snapshot view */
     store_txn_t *txn;    /* a transaction's view */
+    uint64_t seq;        /* a snapshot view: the last commit published before it was taken */
 };
 
 struct store_txn {
@@ -73,6 +78,7 @@ struct store_txn {
     crypto_hash_sha256_state payload;
     knoop_buf_t audit_ids; /* u64 ids, big-endian, consecutive duplicates folded */
     uint64_t last_hist_id;
+    knoop_buf_t adj_nodes; /* u64 (native) nodes whose adjacency this change writes */
 };
 
 void store_options_default(store_options_t *o)
@@ -80,6 +86,7 @@ void store_options_default(store_options_t *o)
     o->sync = true;
     o->block_cache_bytes = 0;
     o->min_free_bytes = 0;
+    o->adj_cache_bytes = (size_t)KNOOP_DEFAULT_ADJ_CACHE_MB * 1024 * 1024;
 }
 
 static int store__meta_u64(kv_db_t *db, const char *name, uint64_t *out, knoop_error_t *err)
@@ -200,6 +207,11 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
         knoop_free(s);
         return rc;
     }
+    if (o->adj_cache_bytes > 0 && (s->adjcache = store_adjcache_new(o->adj_cache_bytes)) == NULL) {
+        kv_close(s->db);
+        knoop_free(s);
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    }
     s->written_seq = s->synced_seq = s->seq;
     pthread_mutex_init(&s->audit_mu, NULL);
     pthread_mutex_init(&s->writer, NULL);
@@ -225,6 +237,7 @@ void store_close(store_t *s)
     /* Make batches committed without sync durable before the files close. */
     (void)kv_sync(s->db, NULL);
     kv_close(s->db);
+    store_adjcache_free(s->adjcache);
     pthread_mutex_destroy(&s->writer);
     pthread_mutex_destroy(&s->audit_mu);
     pthread_mutex_destroy(&s->sync_mu);
@@ -243,6 +256,8 @@ store_view_t *store_snapshot(store_t *s)
     if (v == NULL)
         return NULL;
     v->s = s;
+    /* Read before the snapshot is taken: every commit up to seq is in it (store_adjcache.c). */
+    v->seq = store_last_seq(s);
     v->snap = kv_snapshot_new(s->db);
     if (v->snap == NULL) {
         knoop_free(v);
@@ -262,6 +277,24 @@ void store_snapshot_free(store_t *s, store_view_t *v)
 int store_checkpoint(store_t *s, const char *dir, knoop_error_t *err)
 {
     return kv_checkpoint(s->db, dir, err);
+}
+
+store_adjcache_t *store__adjcache(store_t *s)
+{
+    return s->adjcache;
+}
+
+bool store__view_seq(const store_view_t *v, uint64_t *seq)
+{
+    if (v == NULL || v->txn != NULL || v->snap == NULL)
+        return false;
+    *seq = v->seq;
+    return true;
+}
+
+void store_adj_cache_stats(store_t *s, store_adjcache_stats_t *out)
+{
+    store_adjcache_stats(s->adjcache, out);
 }
 
 void store_set_change_cb(store_t *s, store_change_cb cb, void *arg)
@@ -320,6 +353,7 @@ int store_txn_begin(store_t *s, const store_who_t *who, store_txn_t **out, knoop
     }
     knoop_buf_init(&t->ops);
     knoop_buf_init(&t->audit_ids);
+    knoop_buf_init(&t->adj_nodes);
     crypto_hash_sha256_init(&t->payload);
     t->view.s = s;
     t->view.txn = t;
@@ -398,10 +432,28 @@ static int store__record_op(store_txn_t *t, kv_cf_t cf, const void *key, size_t 
     return KNOOP_OK;
 }
 
+/* Notes the node of an adjacency key t writes, for the cache (consecutive repeats folded). */
+static int store__note_adj(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen)
+{
+    uint64_t node;
+    if (cf != KV_CF_ADJ || klen < 8)
+        return KNOOP_OK;
+    node = store_get_u64(key);
+    if (t->adj_nodes.size >= 8 && memcmp(t->adj_nodes.data + t->adj_nodes.size - 8, &node, 8) == 0)
+        return KNOOP_OK;
+    if (knoop_buf_write(&t->adj_nodes, (const char *)&node, 8) != 0) {
+        t->oom = true;
+        return KNOOP_ENOMEM;
+    }
+    return KNOOP_OK;
+}
+
 int store_txn_put(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen, const void *val,
                   size_t vlen)
 {
     int rc = store__record_op(t, cf, key, klen, val, vlen, true);
+    if (rc == KNOOP_OK)
+        rc = store__note_adj(t, cf, key, klen);
     if (rc != KNOOP_OK)
         return rc;
     kv_batch_put(t->batch, cf, key, klen, val, vlen);
@@ -411,6 +463,8 @@ int store_txn_put(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen, cons
 int store_txn_delete(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen)
 {
     int rc = store__record_op(t, cf, key, klen, NULL, 0, false);
+    if (rc == KNOOP_OK)
+        rc = store__note_adj(t, cf, key, klen);
     if (rc != KNOOP_OK)
         return rc;
     kv_batch_delete(t->batch, cf, key, klen);
@@ -568,6 +622,7 @@ static void store__txn_free(store_txn_t *t)
     kv_batch_free(t->batch);
     knoop_buf_destroy(&t->audit_ids);
     knoop_buf_destroy(&t->ops);
+    knoop_buf_destroy(&t->adj_nodes);
     knoop_free(t);
 }
 
@@ -663,6 +718,10 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err)
         rc = store__record_pack(t, &rec);
     if (rc == KNOOP_ENOMEM && err != NULL && err->code == 0)
         knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    /* Before the batch is visible: no newer view may find a cached adjacency it changes. */
+    if (rc == KNOOP_OK)
+        store_adjcache_invalidate(s->adjcache, (const uint64_t *)(const void *)t->adj_nodes.data,
+                                  t->adj_nodes.size / 8, seq);
     if (rc == KNOOP_OK)
         rc = kv_commit(s->db, t->batch, false, err);
     if (rc == KNOOP_OK) {
@@ -754,8 +813,10 @@ int store_apply_record(store_t *s, const void *record, size_t len, knoop_error_t
     if (rc == KNOOP_OK && seq != s->seq + 1)
         rc = knoop_error_set(err, KNOOP_ECONFLICT, "record: sequence %llu, expected %llu",
                              (unsigned long long)seq, (unsigned long long)(s->seq + 1));
-    if (rc == KNOOP_OK)
+    if (rc == KNOOP_OK) {
+        store_adjcache_clear(s->adjcache, seq);
         rc = kv_commit(s->db, b, s->opts.sync, err);
+    }
     if (rc == KNOOP_OK) {
         uint64_t next = 0;
         knoop_error_t ignore;

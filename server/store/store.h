@@ -29,6 +29,8 @@ typedef struct {
     bool sync;
     size_t block_cache_bytes; /* 0 = engine default */
     uint64_t min_free_bytes;  /* the free-space reserve (kv_options_t); default 0 = none */
+    size_t adj_cache_bytes;   /* the adjacency cache (store_adj_get); default
+                               * KNOOP_DEFAULT_ADJ_CACHE_MB MiB, 0 = none */
 } store_options_t;
 
 /* Who makes a change and why; recorded in every history entry. Borrowed. */
@@ -178,6 +180,40 @@ int store_get(store_t *s, const store_view_t *v, kv_cf_t cf, const void *key, si
  * its view lives. NULL when out of memory. */
 kv_iter_t *store_iter(store_t *s, const store_view_t *v, kv_cf_t cf, const void *lower,
                       size_t lower_len, const void *upper, size_t upper_len);
+
+/*
+ * A node's adjacency, decoded and shared through a bounded cache (store_adjcache.c explains why
+ * it is exact): every entry of the node in the "adj" family, outgoing and incoming each in key
+ * order (type length, type, other, edge), as a scan through the same view returns them.
+ */
+typedef struct {
+    uint64_t other, edge;
+    int32_t valid_from, valid_to; /* dates as store_get_date returns them */
+    const char *type;             /* not NUL-terminated; lives as long as the store_adj_t */
+    uint32_t type_len;
+} store_adj_ent_t;
+
+typedef struct store_adj store_adj_t;
+
+/*
+ * Gets node's adjacency as seen by view v into *out (release with store_adj_release), from the
+ * cache or by one scan that it then offers to the cache. *out is NULL (and the result
+ * KNOOP_OK) when v cannot use the cache (a transaction's view, a NULL view, no cache) or the
+ * node has too many entries: the caller scans instead. Thread: any. Errors: store errors,
+ * KNOOP_ENOMEM.
+ */
+int store_adj_get(store_t *s, const store_view_t *v, uint64_t node, store_adj_t **out,
+                  knoop_error_t *err);
+/* The entries of a in direction dir (STORE_DIR_OUT or STORE_DIR_IN); *n gets their count. */
+const store_adj_ent_t *store_adj_entries(const store_adj_t *a, char dir, size_t *n);
+void store_adj_release(store_adj_t *a);
+
+typedef struct {
+    uint64_t nodes, bytes, budget, hits, misses;
+} store_adjcache_stats_t;
+
+/* The adjacency cache's figures (all 0 without a cache). */
+void store_adj_cache_stats(store_t *s, store_adjcache_stats_t *out);
 
 /*
  * Calls cb for each history entry of entity id in commit order (the value is a msgpack map,
