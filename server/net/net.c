@@ -66,6 +66,10 @@ typedef struct {
     uint64_t authlog_suppressed;
     net_config_t cfg;
     proto_limits_t preauth;
+    /* The request being handled on the loop: decoded in place from the receive buffer into a
+     * zone that is kept, so that a cheap request costs no allocation of its own. A request
+     * that goes to a worker is copied out of it (net__req_detach). */
+    net_req_t *inl;
     store_t *store;
     uv_tcp_t tcp;
     uv_pipe_t pipe;
@@ -229,6 +233,7 @@ static void net__on_handle_close(uv_handle_t *h)
 }
 
 static void net__req_free(net_req_t *r);
+static void net__conn_wrote(net_conn_t *c, size_t len);
 
 /* Removes c from the server's list of connections with pending output (singly linked). */
 static void net__flush_unlink(net_conn_t *c)
@@ -351,13 +356,7 @@ static void net__conn_write(net_conn_t *c, char *data, size_t len)
         return;
     }
     knoop_free(data);
-    c->pending_out += len;
-    c->srv->out_total += len;
-    if (!c->in_flush) {
-        c->in_flush = true;
-        c->flush_next = c->srv->flush_head;
-        c->srv->flush_head = c;
-    }
+    net__conn_wrote(c, len);
 }
 
 /* Hands c's output buffer to the socket: write(2) at once when nothing is queued before it,
@@ -535,37 +534,55 @@ static void net__build_response(net_req_t *r, int rc, const knoop_error_t *err,
     }
 }
 
-static void net__run_cmd(net_req_t *r)
+/* The handler's context for request r: the store, who asks, the deadline. */
+static void net__ctx_init(net_req_t *r, cmd_ctx_t *ctx)
 {
     net_server_t *srv = r->c->srv;
+    ctx->store = srv->store;
+    ctx->who.actor = r->who.user[0] != '\0' ? r->who.user : "anonymous";
+    ctx->roles = r->who.roles;
+    ctx->deadline_ms = r->deadline_ms;
+    ctx->stats = &srv->stats;
+    ctx->shared_token = srv->cfg.auth_token;
+    ctx->auth_out = &r->auth_id;
+}
+
+/*
+ * After the handler of r returned rc with a result of size bytes: refuses an answer over the
+ * byte limit or an empty one, records the outcome in r->rc and logs a failure that is not the
+ * caller's. Returns the final code.
+ */
+static int net__check_result(net_req_t *r, int rc, size_t size, knoop_error_t *err)
+{
+    net_server_t *srv = r->c->srv;
+    if (rc == KNOOP_OK && size > srv->cfg.max_result_bytes)
+        rc = knoop_error_set(err, KNOOP_ETOOLARGE,
+                             "%s: the answer has %zu bytes, more than the server's %u per answer; "
+                             "ask for fewer with limit",
+                             r->cmd->name, size, srv->cfg.max_result_bytes);
+    if (rc == KNOOP_OK && size == 0)
+        rc = knoop_error_set(err, KNOOP_EINTERNAL, "%s: handler produced no result", r->cmd->name);
+    r->rc = rc;
+    if (rc != KNOOP_OK && rc != KNOOP_EINVAL && rc != KNOOP_ENOTFOUND && rc != KNOOP_ECONFLICT &&
+        rc != KNOOP_EUNAUTH && rc != KNOOP_EPERM)
+        net_log(NET_LOG_WARN, "msg=\"request failed\" method=%s code=%s error=\"%s\"", r->cmd->name,
+                knoop_err_wire(rc), err->msg);
+    return rc;
+}
+
+static void net__run_cmd(net_req_t *r)
+{
     cmd_ctx_t ctx = { 0 };
     knoop_buf_t res;
     msgpack_packer pk;
     knoop_error_t err = { 0 };
     int rc;
 
-    ctx.store = srv->store;
-    ctx.who.actor = r->who.user[0] != '\0' ? r->who.user : "anonymous";
-    ctx.roles = r->who.roles;
-    ctx.deadline_ms = r->deadline_ms;
-    ctx.stats = &srv->stats;
-    ctx.shared_token = srv->cfg.auth_token;
-    ctx.auth_out = &r->auth_id;
+    net__ctx_init(r, &ctx);
     knoop_buf_init(&res);
     msgpack_packer_init(&pk, &res, knoop_buf_write);
     rc = cmd_run(r->cmd, &ctx, &r->params, &pk, &err);
-    if (rc == KNOOP_OK && res.size > srv->cfg.max_result_bytes)
-        rc = knoop_error_set(&err, KNOOP_ETOOLARGE,
-                             "%s: the answer has %zu bytes, more than the server's %u per answer; "
-                             "ask for fewer with limit",
-                             r->cmd->name, res.size, srv->cfg.max_result_bytes);
-    if (rc == KNOOP_OK && res.data == NULL && res.size == 0)
-        rc = knoop_error_set(&err, KNOOP_EINTERNAL, "%s: handler produced no result", r->cmd->name);
-    r->rc = rc;
-    if (rc != KNOOP_OK && rc != KNOOP_EINVAL && rc != KNOOP_ENOTFOUND && rc != KNOOP_ECONFLICT &&
-        rc != KNOOP_EUNAUTH && rc != KNOOP_EPERM)
-        net_log(NET_LOG_WARN, "msg=\"request failed\" method=%s code=%s error=\"%s\"", r->cmd->name,
-                knoop_err_wire(rc), err.msg);
+    rc = net__check_result(r, rc, res.size, &err);
     net__build_response(r, rc, &err, &res);
     knoop_buf_destroy(&res);
 }
@@ -587,6 +604,10 @@ static void net__work(uv_work_t *w)
 
 static void net__req_free(net_req_t *r)
 {
+    if (r == r->c->srv->inl) {
+        msgpack_zone_clear(&r->zone);
+        return;
+    }
     msgpack_zone_destroy(&r->zone);
     knoop_free(r->msg);
     knoop_free(r);
@@ -736,27 +757,114 @@ static void net__fill_stats(net_server_t *srv)
     srv->stats.requests_running = srv->pool_busy;
 }
 
+/* Counts len bytes just appended to c->obuf as pending output and schedules the flush. */
+static void net__conn_wrote(net_conn_t *c, size_t len)
+{
+    c->pending_out += len;
+    c->srv->out_total += len;
+    if (!c->in_flush) {
+        c->in_flush = true;
+        c->flush_next = c->srv->flush_head;
+        c->srv->flush_head = c;
+    }
+}
+
+/*
+ * Runs a cheap request (CMD_INLINE, CMD_FAST) on the loop and packs its answer straight into
+ * its connection's output buffer: the header, then the result as the handler packs it. A
+ * failure, an answer over the byte limit, or an allocation that failed midway cuts the buffer
+ * back and packs the error instead; should even that fail, the connection closes.
+ */
+static void net__run_inline(net_req_t *r)
+{
+    net_conn_t *c = r->c;
+    knoop_buf_t *ob = &c->obuf;
+    size_t mark = ob->size, body;
+    cmd_ctx_t ctx = { 0 };
+    knoop_error_t err = { 0 };
+    msgpack_packer pk;
+    int rc;
+
+    if (r->notify || c->closing) {
+        net__run_cmd(r); /* no answer wanted or possible: the ordinary path */
+        knoop_buf_destroy(&r->out);
+        return;
+    }
+    net__ctx_init(r, &ctx);
+    msgpack_packer_init(&pk, ob, knoop_buf_write);
+    proto_pack_response_ok(&pk, r->m.msgid);
+    body = ob->size;
+    rc = cmd_run(r->cmd, &ctx, &r->params, &pk, &err);
+    if (rc == KNOOP_OK && knoop_buf_failed(ob))
+        rc = knoop_error_set(&err, KNOOP_ENOMEM, "out of memory while sending the answer");
+    rc = net__check_result(r, rc, ob->size - body, &err);
+    if (rc != KNOOP_OK) {
+        knoop_buf_truncate(ob, mark);
+        proto_pack_response_err(&pk, r->m.msgid, rc, err.msg[0] ? err.msg : knoop_strerror(rc));
+        if (knoop_buf_failed(ob)) {
+            knoop_buf_truncate(ob, mark);
+            net__conn_close(c);
+            return;
+        }
+    }
+    net__conn_wrote(c, ob->size - mark);
+}
+
+/*
+ * Moves the loop's request r (decoded in place from buf[0..len)) into a request of its own for
+ * the queue: a copy of the message, decoded again into its own zone. NULL when out of memory
+ * (then answered unavailable).
+ */
+static net_req_t *net__req_detach(net_req_t *r, const char *buf, size_t len)
+{
+    net_conn_t *c = r->c;
+    net_req_t *h = knoop_calloc(1, sizeof(*h));
+    knoop_error_t err = { 0 };
+    bool ok = h != NULL && (h->msg = knoop_malloc(len)) != NULL;
+    if (ok) {
+        memcpy(h->msg, buf, len);
+        msgpack_zone_init(&h->zone, 2048);
+        h->c = c;
+        h->cmd = r->cmd;
+        h->notify = r->notify;
+        h->deadline_ms = r->deadline_ms;
+        h->who = r->who;
+        h->rc = r->rc;
+        /* The same bytes decoded the same way: only memory can make this fail. */
+        ok = proto_decode(h->msg, len, &h->zone, &h->m, &err) == KNOOP_OK &&
+             proto_params_map(&h->m.params, &h->params, &err) == KNOOP_OK;
+        if (!ok)
+            net__req_free(h);
+    } else {
+        knoop_free(h);
+    }
+    if (!ok) {
+        if (r->cmd->handler == cmd_auth)
+            c->auth_busy = false;
+        if (!r->notify)
+            net__respond_error(c, r->m.msgid, KNOOP_EUNAVAIL, "server out of memory");
+        h = NULL;
+    }
+    net__req_free(r);
+    return h;
+}
+
 /* Handles one complete message buf[0..len) from c. */
 static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
 {
     net_server_t *srv = c->srv;
     knoop_error_t err = { 0 };
-    net_req_t *r = knoop_calloc(1, sizeof(*r));
+    net_req_t *r = srv->inl;
+    msgpack_zone zone = r->zone;
     char q[160];
     int rc;
 
-    if (r == NULL || (r->msg = knoop_malloc(len)) == NULL) {
-        knoop_free(r);
-        net_log(NET_LOG_ERROR, "msg=\"out of memory\" conn=%llu", (unsigned long long)c->id);
-        net__conn_close(c);
-        return;
-    }
-    memcpy(r->msg, buf, len);
-    msgpack_zone_init(&r->zone, 2048);
+    memset(r, 0, sizeof(*r));
+    r->zone = zone;
     r->c = c;
     srv->requests++;
     srv->stats.requests = srv->requests;
-    rc = proto_decode(r->msg, len, &r->zone, &r->m, &err);
+    rc = proto_decode(buf, len, &r->zone, &r->m, &err);
     if (rc != KNOOP_OK) {
         /* The framing is intact (the scanner delimited the message), so a request whose msgid
          * could be read is answered and the connection goes on. Without a msgid there is no
@@ -802,20 +910,19 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
          * messages wait until its outcome is known (net__auth_done). */
         c->auth_busy = true;
     }
-    if (srv->cfg.request_ms > 0)
-        r->deadline_ms = net__now_ms() + srv->cfg.request_ms;
     if (r->cmd->handler == cmd_server_info)
         net__fill_stats(srv);
-    if (r->cmd->flags & (CMD_INLINE | CMD_FAST)) {
-        /* Cheap: answered at once, on the loop, without a thread hand-off. */
-        net__run_cmd(r);
-        if (r->lost)
-            net__conn_close(c);
-        else
-            net__conn_write(c, r->out.data, r->out.size);
+    if ((r->cmd->flags & (CMD_INLINE | CMD_FAST)) && r->cmd->handler != cmd_auth) {
+        /* Cheap: answered at once, on the loop, without a thread hand-off, straight into the
+         * connection's output buffer. No deadline: it is not long enough to need one. */
+        net__run_inline(r);
         net__req_free(r);
         return;
     }
+    if (srv->cfg.request_ms > 0)
+        r->deadline_ms = net__now_ms() + srv->cfg.request_ms;
+    if ((r = net__req_detach(r, buf, len)) == NULL)
+        return;
     /* Longer work waits in the connection's queue for a worker, taken round-robin. */
     r->work.data = r;
     r->bytes = len;
@@ -1508,6 +1615,13 @@ int net_run(const net_config_t *cfg)
                 "passwords and personal data cross the network in the clear\" listen=%s",
                 cfg->listen_host);
     }
+    if ((srv.inl = knoop_calloc(1, sizeof(*srv.inl))) == NULL) {
+        net_log(NET_LOG_ERROR, "msg=\"out of memory\"");
+        cmd_domain_shutdown();
+        store_close(srv.store);
+        return 1;
+    }
+    msgpack_zone_init(&srv.inl->zone, 4096);
     uv_loop_init(&loop);
     srv.loop = &loop;
     srv.stats.version = KNOOP_VERSION;
@@ -1566,6 +1680,8 @@ int net_run(const net_config_t *cfg)
     }
     cmd_domain_shutdown();
     store_close(srv.store);
+    msgpack_zone_destroy(&srv.inl->zone);
+    knoop_free(srv.inl);
     SSL_CTX_free(srv.tls);
     net_log(NET_LOG_INFO, "msg=\"knoopd stopped\" requests=%llu", (unsigned long long)srv.requests);
     return rc == 0 ? 0 : 1;
