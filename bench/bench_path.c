@@ -290,50 +290,58 @@ int main(int argc, char **argv)
     fprintf(stderr, "bench_path: %zu roles in %.1f s\n", nroles,
             (double)(bench_now_ns() - t0) / 1e9);
     t0 = bench_now_ns();
-    /* Contacts: a klantcontact node, then its two betrokkene edges, in the same batch (the
-     * edges name the node by its external key). */
+    /* Contacts: contact.register (a klantcontact is immutable: its edges are made only that
+     * way), two betrokkenen and one of NACTORS medewerkers (persons marked actor) each. */
+    enum { NACTORS = 500 };
+    uint64_t actors[NACTORS];
+    if (ncontacts > 0) {
+        for (size_t i = 0; i < NACTORS; i++) {
+            char key[32], ident[32];
+            snprintf(key, sizeof(key), "bench-a%04zu", i);
+            snprintf(ident, sizeof(ident), "mdw-%04zu", i);
+            op_head(&pk, "node.create", 2);
+            pk_str(&pk, "kind");
+            pk_str(&pk, "person");
+            pk_str(&pk, "props");
+            msgpack_pack_map(&pk, 4);
+            pk_str(&pk, "key");
+            pk_str(&pk, key);
+            pk_str(&pk, "name");
+            pk_str(&pk, key);
+            pk_str(&pk, "actor");
+            msgpack_pack_true(&pk);
+            pk_str(&pk, "actoridentificator");
+            pk_str(&pk, ident);
+        }
+        run_batch(&ops, NACTORS, actors);
+    }
     for (size_t i = 0, n = 0; i < ncontacts; i++) {
-        char key[32], day[24], ts[48];
-        snprintf(key, sizeof(key), "bench-c%07zu", i);
+        char day[24], ts[48];
+        size_t a = bench_rand(&seed) % npersons, b = bench_rand(&seed) % npersons;
+        if (b == a)
+            b = (a + 1) % npersons;
         date_text((int)(bench_rand(&seed) % (20 * 365)), day);
         snprintf(ts, sizeof(ts), "%sT10:00:00+01:00", day);
-        op_head(&pk, "node.create", 3);
-        pk_str(&pk, "kind");
-        pk_str(&pk, "contact");
-        pk_str(&pk, "type");
-        pk_str(&pk, "klantcontact");
-        pk_str(&pk, "props");
-        msgpack_pack_map(&pk, 4);
-        pk_str(&pk, "key");
-        pk_str(&pk, key);
+        op_head(&pk, "contact.register", 5);
         pk_str(&pk, "kanaal");
         pk_str(&pk, "telefoon");
         pk_str(&pk, "onderwerp");
         pk_str(&pk, "Overleg");
         pk_str(&pk, "plaatsgevondenOp");
         pk_str(&pk, ts);
-        for (int b = 0; b < 2; b++) {
-            char next[24];
-            op_head(&pk, "edge.create", 6);
-            pk_str(&pk, "type");
-            pk_str(&pk, "betrokkene");
-            pk_str(&pk, "source");
-            msgpack_pack_uint64(&pk, persons[bench_rand(&seed) % npersons]);
-            pk_str(&pk, "target");
-            pk_str(&pk, key);
-            pk_str(&pk, "valid_from");
-            pk_str(&pk, day);
-            /* One day: [day, day + 1); the calendar above never makes day 28 or later. */
-            snprintf(next, sizeof(next), "%.8s%02d", day, atoi(day + 8) + 1);
-            pk_str(&pk, "valid_to");
-            pk_str(&pk, next);
-            pk_str(&pk, "props");
-            msgpack_pack_map(&pk, 1);
+        pk_str(&pk, "betrokkenen");
+        msgpack_pack_array(&pk, 2);
+        for (int k = 0; k < 2; k++) {
+            msgpack_pack_map(&pk, 2);
+            pk_str(&pk, "partij");
+            msgpack_pack_uint64(&pk, persons[k == 0 ? a : b]);
             pk_str(&pk, "rol");
             pk_str(&pk, "klant");
         }
-        n += 3;
-        if (n + 3 > BATCH || i + 1 == ncontacts) {
+        pk_str(&pk, "actoren");
+        msgpack_pack_array(&pk, 1);
+        msgpack_pack_uint64(&pk, actors[bench_rand(&seed) % NACTORS]);
+        if (++n == BATCH || i + 1 == ncontacts) {
             run_batch(&ops, n, NULL);
             n = 0;
         }
