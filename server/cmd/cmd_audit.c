@@ -3,8 +3,9 @@
  *
  * The trail itself is the store's hash chain (store.h, store_int.h): an entry for every
  * committed change (who, when, why, which entities, and a hash over the change's history
- * entries) and one for every read that returned personal data (who, when, why, which method,
- * which persons). Both methods need the role privacy.
+ * entries) and one for every read that returned personal data (who, when, why, for what
+ * purpose, which method, which persons). Both methods need the role privacy. audit.list
+ * filters by person (entries that read or changed that id), user, time and kind.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -141,6 +142,15 @@ int cmd_audit_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, 
         (rc = cmd_limit_param(p, &a.limit, err)) != KNOOP_OK)
         return rc;
     a.has_id = proto_param_u64(p, "id", &a.id);
+    if (proto_param(p, "person") != NULL) {
+        /* An erased person is found by id only: its external keys are gone. */
+        if (a.has_id)
+            return knoop_error_set(err, KNOOP_EINVAL, "params.person: give person or id, not both");
+        if (!proto_param_u64(p, "person", &a.id) &&
+            (rc = cmd_node_ref(ctx, p, "person", &a.id, err)) != KNOOP_OK)
+            return rc;
+        a.has_id = true;
+    }
     proto_param_u64(p, "after", &after);
     if ((rc = store_audit_scan(ctx->store, ctx->view, after + 1, audit__cb, &pass, err)) !=
         KNOOP_OK)
