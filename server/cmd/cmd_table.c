@@ -506,18 +506,24 @@ static void cmd__seen_walk(cmd__seen_t *w, const msgpack_object *o, int depth)
     {
         const msgpack_object *id = proto_param(o, "id"), *kind = proto_param(o, "kind");
         const msgpack_object *src = proto_param(o, "source"), *tgt = proto_param(o, "target");
+        bool record = false;
         if (cmd__is_u64(id) && kind != NULL && kind->type == MSGPACK_OBJECT_STR) {
             if (cmd__str_is(kind, "person") || cmd__str_is(kind, "contact"))
                 cmd_audit_note(w->ctx, id->via.u64);
             w->rc = graph_ids_push(&w->nodes, id->via.u64);
+            record = true;
         } else if (cmd__is_u64(src) && cmd__is_u64(tgt) && proto_param(o, "type") != NULL) {
             w->rc = graph_ids_push(&w->ends, src->via.u64);
             if (w->rc == KNOOP_OK)
                 w->rc = graph_ids_push(&w->ends, tgt->via.u64);
+            record = true;
         }
+        /* A record's props are the caller's free data, never a record: a map shaped like a
+         * person in them names no one (and costs nothing to skip). */
+        for (uint32_t i = 0; i < o->via.map.size; i++)
+            if (!(record && cmd__str_is(&o->via.map.ptr[i].key, "props")))
+                cmd__seen_walk(w, &o->via.map.ptr[i].val, depth + 1);
     }
-    for (uint32_t i = 0; i < o->via.map.size; i++)
-        cmd__seen_walk(w, &o->via.map.ptr[i].val, depth + 1);
 }
 
 /* Notes the persons and klantcontacten in the answer packed at data[0..len). */
