@@ -552,7 +552,7 @@ static int cmd__audit_answer(cmd_ctx_t *ctx, const char *data, size_t len, knoop
     for (size_t i = 0; i < w.ends.n && rc == KNOOP_OK; i++) {
         graph_node_t n;
         uint64_t id = w.ends.ids[i];
-        if (bsearch(&id, w.nodes.ids, w.nodes.n, sizeof(id), cmd__id_cmp) != NULL)
+        if (w.nodes.n > 0 && bsearch(&id, w.nodes.ids, w.nodes.n, sizeof(id), cmd__id_cmp) != NULL)
             continue;
         rc = graph_node_get(ctx->store, ctx->view, id, &n, err);
         if (rc == KNOOP_ENOTFOUND) {
