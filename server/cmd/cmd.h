@@ -408,6 +408,8 @@ int cmd_check_dir(const char *dir, FILE *out, FILE *errout);
 int cmd_check_deadline(cmd_ctx_t *ctx, knoop_error_t *err);
 void cmd_pack_cstr(msgpack_packer *pk, const char *s);
 void cmd_pack_bool(msgpack_packer *pk, bool v);
+/* Whether o is a string equal to s (o may be NULL). */
+bool cmd_str_is(const msgpack_object *o, const char *s);
 /* Resolves a node reference (an id, or a string external key) in parameter `field`. */
 int cmd_node_ref(cmd_ctx_t *ctx, const msgpack_object *p, const char *field, uint64_t *id,
                  knoop_error_t *err);

@@ -36,12 +36,6 @@ static const msgpack_object *audit__field(const msgpack_object *m, const char *n
     return NULL;
 }
 
-static bool audit__str_is(const msgpack_object *o, const char *s)
-{
-    return o != NULL && o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) &&
-           memcmp(o->via.str.ptr, s, o->via.str.size) == 0;
-}
-
 /* Compares the entry's ts (RFC 3339) with a bound given as a date or a timestamp prefix. */
 static int audit__ts_cmp(const msgpack_object *ts, const char *bound)
 {
@@ -61,9 +55,9 @@ static bool audit__match(const audit_list_t *a, const msgpack_object *m)
         return false;
     if (a->to[0] && audit__ts_cmp(ts, a->to) >= 0)
         return false;
-    if (a->user[0] && !audit__str_is(audit__field(m, "user"), a->user))
+    if (a->user[0] && !cmd_str_is(audit__field(m, "user"), a->user))
         return false;
-    if (a->kind[0] && !audit__str_is(audit__field(m, "kind"), a->kind))
+    if (a->kind[0] && !cmd_str_is(audit__field(m, "kind"), a->kind))
         return false;
     if (a->has_id) {
         bool found = false;

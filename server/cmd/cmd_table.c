@@ -2,7 +2,6 @@
  * cmd_table.c - the command table and its dispatch checks (layer: cmd).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -449,31 +448,6 @@ void cmd_audit_note(cmd_ctx_t *ctx, uint64_t id)
         ctx->audit_rc = KNOOP_ENOMEM;
 }
 
-static int cmd__id_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Sorts ids and drops duplicates. */
-static void cmd__ids_unique(graph_ids_t *ids)
-{
-    size_t n = 0;
-    if (ids->n == 0)
-        return;
-    qsort(ids->ids, ids->n, sizeof(*ids->ids), cmd__id_cmp);
-    for (size_t i = 0; i < ids->n; i++)
-        if (n == 0 || ids->ids[n - 1] != ids->ids[i])
-            ids->ids[n++] = ids->ids[i];
-    ids->n = n;
-}
-
-static bool cmd__str_is(const msgpack_object *o, const char *s)
-{
-    return o != NULL && o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) &&
-           memcmp(o->via.str.ptr, s, o->via.str.size) == 0;
-}
-
 static bool cmd__is_u64(const msgpack_object *o)
 {
     return o != NULL && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
@@ -508,7 +482,7 @@ static void cmd__seen_walk(cmd__seen_t *w, const msgpack_object *o, int depth)
         const msgpack_object *src = proto_param(o, "source"), *tgt = proto_param(o, "target");
         bool record = false;
         if (cmd__is_u64(id) && kind != NULL && kind->type == MSGPACK_OBJECT_STR) {
-            if (cmd__str_is(kind, "person") || cmd__str_is(kind, "contact"))
+            if (cmd_str_is(kind, "person") || cmd_str_is(kind, "contact"))
                 cmd_audit_note(w->ctx, id->via.u64);
             w->rc = graph_ids_push(&w->nodes, id->via.u64);
             record = true;
@@ -521,7 +495,7 @@ static void cmd__seen_walk(cmd__seen_t *w, const msgpack_object *o, int depth)
         /* A record's props are the caller's free data, never a record: a map shaped like a
          * person in them names no one (and costs nothing to skip). */
         for (uint32_t i = 0; i < o->via.map.size; i++)
-            if (!(record && cmd__str_is(&o->via.map.ptr[i].key, "props")))
+            if (!(record && cmd_str_is(&o->via.map.ptr[i].key, "props")))
                 cmd__seen_walk(w, &o->via.map.ptr[i].val, depth + 1);
     }
 }
@@ -547,12 +521,12 @@ static int cmd__audit_answer(cmd_ctx_t *ctx, const char *data, size_t len, knoop
         goto out;
     }
     /* The ends of the edges that the answer does not show as nodes: read their kind. */
-    cmd__ids_unique(&w.nodes);
-    cmd__ids_unique(&w.ends);
+    graph_ids_sort_unique(&w.nodes);
+    graph_ids_sort_unique(&w.ends);
     for (size_t i = 0; i < w.ends.n && rc == KNOOP_OK; i++) {
         graph_node_t n;
         uint64_t id = w.ends.ids[i];
-        if (w.nodes.n > 0 && bsearch(&id, w.nodes.ids, w.nodes.n, sizeof(id), cmd__id_cmp) != NULL)
+        if (graph_ids_has(&w.nodes, id))
             continue;
         rc = graph_node_get(ctx->store, ctx->view, id, &n, err);
         if (rc == KNOOP_ENOTFOUND) {
@@ -588,7 +562,7 @@ static int cmd__audit_flush(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_obje
     }
     if (ctx->audit.n == 0)
         goto out;
-    cmd__ids_unique(&ctx->audit);
+    graph_ids_sort_unique(&ctx->audit);
     if ((rc = cmd__reason(params, reason, sizeof(reason), err)) != KNOOP_OK ||
         (rc = cmd_str_param(params, "purpose", purpose, sizeof(purpose), &present, err)) !=
             KNOOP_OK)
