@@ -80,6 +80,13 @@ typedef struct {
     bool shutting_down;
     SSL_CTX *tls; /* NULL = plaintext TCP */
     cmd_stats_t stats;
+    /* The scheduled retention job (--retention): a timer on the loop hands each run to the
+     * thread pool; at most one run at a time (a run still going when the timer fires again
+     * skips that turn). */
+    uv_timer_t retention;
+    uv_work_t retention_work;
+    bool retention_busy;
+    uint64_t retention_runs;
 } net_server_t;
 
 struct net_conn {
@@ -199,6 +206,7 @@ void net_config_default(net_config_t *c)
     c->threads = 8;
     c->sync = true;
     c->log_level = NET_LOG_INFO;
+    c->retention_interval = NET_RETENTION_INTERVAL_DEFAULT;
 }
 
 static void net__conn_process(net_conn_t *c);
@@ -578,7 +586,19 @@ static void net__run_cmd(net_req_t *r)
     knoop_error_t err = { 0 };
     int rc;
 
+<<<<<<< HEAD
     net__ctx_init(r, &ctx);
+=======
+    ctx.store = srv->store;
+    ctx.who.actor = r->who.user[0] != '\0' ? r->who.user : "anonymous";
+    ctx.roles = r->who.roles;
+    ctx.deadline_ms = r->deadline_ms;
+    ctx.stats = &srv->stats;
+    ctx.shared_token = srv->cfg.auth_token;
+    ctx.auth_out = &r->auth_id;
+    ctx.session_out = &r->auth_id;
+    ctx.purpose = r->who.purpose[0] != '\0' ? r->who.purpose : NULL;
+>>>>>>> privacy-reads
     knoop_buf_init(&res);
     msgpack_packer_init(&pk, &res, knoop_buf_write);
     rc = cmd_run(r->cmd, &ctx, &r->params, &pk, &err);
@@ -912,10 +932,23 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
     }
     if (r->cmd->handler == cmd_server_info)
         net__fill_stats(srv);
+<<<<<<< HEAD
     if ((r->cmd->flags & (CMD_INLINE | CMD_FAST)) && r->cmd->handler != cmd_auth) {
         /* Cheap: answered at once, on the loop, without a thread hand-off, straight into the
          * connection's output buffer. No deadline: it is not long enough to need one. */
         net__run_inline(r);
+=======
+    if (r->cmd->flags & (CMD_INLINE | CMD_FAST)) {
+        /* Cheap: answered at once, on the loop, without a thread hand-off. */
+        net__run_cmd(r);
+        /* session.purpose: the connection's later requests carry the new purpose. */
+        if (r->cmd->handler == cmd_session_purpose && r->rc == KNOOP_OK)
+            memcpy(c->who.purpose, r->auth_id.purpose, sizeof(c->who.purpose));
+        if (r->lost)
+            net__conn_close(c);
+        else
+            net__conn_write(c, r->out.data, r->out.size);
+>>>>>>> privacy-reads
         net__req_free(r);
         return;
     }
@@ -1347,6 +1380,100 @@ static void net__on_pipe_connection(uv_stream_t *s, int status)
     net__on_connection(s, status, false);
 }
 
+/* ---- the scheduled retention job ---- */
+
+/* The actor of the job's changes in the history and the audit trail. */
+#define NET_RETENTION_ACTOR "knoopd-retention"
+
+/*
+ * Runs rule r once as a request to privacy.retention through the dispatcher (cmd_run): the one
+ * write path, with its transaction, history entry and audit entry, as any client's call would.
+ * Thread: a worker (the erasure compacts files and may wait on fsync).
+ */
+static void net__retention_run(net_server_t *srv, const cmd_retention_rule_t *r)
+{
+    const cmd_t *cmd = cmd_lookup("privacy.retention", strlen("privacy.retention"));
+    char age[16], reason[96];
+    knoop_buf_t pb, res;
+    msgpack_packer pk;
+    msgpack_unpacked u;
+    knoop_error_t err = { 0 };
+    cmd_ctx_t ctx = { 0 };
+    int rc;
+
+    snprintf(age, sizeof(age), "%u%c", (unsigned)r->n, r->unit);
+    snprintf(reason, sizeof(reason), "retention rule '%s' (scheduled)", r->text);
+    knoop_buf_init(&pb);
+    knoop_buf_init(&res);
+    msgpack_unpacked_init(&u);
+    knoop_buf_packer(&pb, &pk);
+    msgpack_pack_map(&pk, 3);
+    msgpack_pack_str_with_body(&pk, "kind", 4);
+    msgpack_pack_str_with_body(&pk, r->kind, strlen(r->kind));
+    msgpack_pack_str_with_body(&pk, "older_than", 10);
+    msgpack_pack_str_with_body(&pk, age, strlen(age));
+    msgpack_pack_str_with_body(&pk, "reason", 6);
+    msgpack_pack_str_with_body(&pk, reason, strlen(reason));
+    if (cmd == NULL || knoop_buf_failed(&pb) ||
+        msgpack_unpack_next(&u, pb.data, pb.size, NULL) != MSGPACK_UNPACK_SUCCESS) {
+        rc = knoop_error_set(&err, KNOOP_ENOMEM, "out of memory");
+    } else {
+        ctx.store = srv->store;
+        ctx.who.actor = NET_RETENTION_ACTOR;
+        ctx.roles = CMD_ROLE_ALL;
+        ctx.stats = &srv->stats;
+        knoop_buf_packer(&res, &pk);
+        rc = cmd_run(cmd, &ctx, &u.data, &pk, &err);
+    }
+    if (rc == KNOOP_OK) {
+        msgpack_unpacked ru;
+        const msgpack_object *cut, *cnt;
+        msgpack_unpacked_init(&ru);
+        if (msgpack_unpack_next(&ru, res.data, res.size, NULL) == MSGPACK_UNPACK_SUCCESS &&
+            (cut = proto_param(&ru.data, "cutoff")) != NULL && cut->type == MSGPACK_OBJECT_STR &&
+            (cnt = proto_param(&ru.data, "count")) != NULL &&
+            cnt->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+            net_log(NET_LOG_INFO, "msg=\"retention run\" rule=\"%s\" cutoff=%.*s erased=%llu",
+                    r->text, (int)cut->via.str.size, cut->via.str.ptr,
+                    (unsigned long long)cnt->via.u64);
+        msgpack_unpacked_destroy(&ru);
+    } else {
+        net_log(NET_LOG_ERROR, "msg=\"retention run failed\" rule=\"%s\" error=\"%s\"", r->text,
+                err.msg);
+    }
+    msgpack_unpacked_destroy(&u);
+    knoop_buf_destroy(&pb);
+    knoop_buf_destroy(&res);
+}
+
+static void net__retention_work(uv_work_t *w)
+{
+    net_server_t *srv = w->data;
+    for (int i = 0; i < srv->cfg.nretention; i++)
+        net__retention_run(srv, &srv->cfg.retention[i]);
+}
+
+static void net__retention_done(uv_work_t *w, int status)
+{
+    net_server_t *srv = w->data;
+    (void)status;
+    srv->retention_busy = false;
+    srv->retention_runs++;
+}
+
+static void net__on_retention(uv_timer_t *t)
+{
+    net_server_t *srv = t->data;
+    if (srv->retention_busy || srv->shutting_down)
+        return;
+    srv->retention_work.data = srv;
+    if (uv_queue_work(srv->loop, &srv->retention_work, net__retention_work, net__retention_done) ==
+        0)
+        srv->retention_busy = true;
+    else
+        net_log(NET_LOG_ERROR, "msg=\"cannot start the retention job\"");
+}
+
 /* The shutdown's grace period is over: close every connection, answered or not. */
 static void net__on_grace(uv_timer_t *t)
 {
@@ -1376,6 +1503,9 @@ static void net__on_signal(uv_signal_t *sig, int signum)
         uv_close((uv_handle_t *)&srv->pipe, NULL);
     uv_close((uv_handle_t *)&srv->sigint, NULL);
     uv_close((uv_handle_t *)&srv->sigterm, NULL);
+    /* A retention run in a worker finishes (the loop waits for it) before the store closes. */
+    if (!uv_is_closing((uv_handle_t *)&srv->retention))
+        uv_close((uv_handle_t *)&srv->retention, NULL);
     /* Stop taking requests; answer those in flight, then close; after the grace period close
      * whatever is left (a client that does not read must not hold the shutdown). The timer is
      * unreferenced: it does not keep the loop alive once every connection is gone. */
@@ -1665,6 +1795,17 @@ int net_run(const net_config_t *cfg)
         net_log(NET_LOG_INFO, "msg=\"tls on tcp\" cert=%s", cfg->tls_cert);
     printf("knoopd ready %s\n", ready);
     fflush(stdout);
+    /* The retention rules: a first run at once, then every interval. Unreferenced: the timer
+     * never keeps the loop alive by itself; shutdown closes it. */
+    uv_timer_init(&loop, &srv.retention);
+    srv.retention.data = &srv;
+    uv_unref((uv_handle_t *)&srv.retention);
+    if (cfg->nretention > 0) {
+        net_log(NET_LOG_INFO, "msg=\"retention rules\" rules=%d interval_s=%u", cfg->nretention,
+                (unsigned)cfg->retention_interval);
+        uv_timer_start(&srv.retention, net__on_retention, 0,
+                       (uint64_t)cfg->retention_interval * 1000);
+    }
 
     uv_run(&loop, UV_RUN_DEFAULT);
 

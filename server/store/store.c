@@ -1000,13 +1000,12 @@ int store_restore(const char *backup, const char *dir, char digest[17], knoop_er
 
 /* ---- the audit chain (store.h) ---- */
 
-int store_audit_read(store_t *s, const char *user, const char *reason, const char *what,
-                     const uint64_t *ids, size_t n, knoop_error_t *err)
+int store_audit_read(store_t *s, const char *user, const char *reason, const char *purpose,
+                     const char *what, const uint64_t *ids, size_t n, knoop_error_t *err)
 {
     knoop_buf_t m, val;
     msgpack_packer pk;
     unsigned char hash[STORE_HASH_BYTES], key[STORE_AUDIT_KEY_LEN], head[8 + STORE_HASH_BYTES];
-    size_t listed = n > 1000 ? 1000 : n;
     kv_batch_t *b;
     int rc;
 
@@ -1016,13 +1015,18 @@ int store_audit_read(store_t *s, const char *user, const char *reason, const cha
     knoop_buf_init(&val);
     pthread_mutex_lock(&s->audit_mu);
     knoop_buf_packer(&m, &pk);
-    store__audit_head(&pk, 2, s->audit_no + 1, store__now_ms(), user != NULL ? user : "system",
+    store__audit_head(&pk, 3, s->audit_no + 1, store__now_ms(), user != NULL ? user : "system",
                       "read", reason);
+    msgpack_pack_str_with_body(&pk, "purpose", 7);
+    if (purpose != NULL)
+        msgpack_pack_str_with_body(&pk, purpose, strlen(purpose));
+    else
+        msgpack_pack_nil(&pk);
     msgpack_pack_str_with_body(&pk, "what", 4);
     msgpack_pack_str_with_body(&pk, what, strlen(what));
     msgpack_pack_str_with_body(&pk, "ids", 3);
-    msgpack_pack_array(&pk, (uint32_t)listed);
-    for (size_t i = 0; i < listed; i++)
+    msgpack_pack_array(&pk, (uint32_t)n);
+    for (size_t i = 0; i < n; i++)
         msgpack_pack_uint64(&pk, ids[i]);
     rc = knoop_buf_failed(&m) ? KNOOP_ENOMEM : store__audit_value(s->audit_hash, &m, &val, hash);
     if (rc == KNOOP_ENOMEM)

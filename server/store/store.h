@@ -264,13 +264,14 @@ size_t store_key_audit(unsigned char *buf, uint64_t no);
 
 /*
  * Appends a "read" entry: user read personal data (what: the method, ids: the persons read, n of
- * them, at most 1000 listed) for reason (may be NULL). Written at once without fsync (it is
+ * them, all listed) for reason and purpose (either may be NULL: nil in the entry). Written at
+ * once without fsync (it is
  * durable with the next commit or sync), outside any transaction: the read audit is this
  * server's access log and is not part of the change record. Takes only the audit lock, never
  * the writer lock, so it may run on the event loop. Returns 0 or a negative knoop_err_t.
  */
-int store_audit_read(store_t *s, const char *user, const char *reason, const char *what,
-                     const uint64_t *ids, size_t n, knoop_error_t *err);
+int store_audit_read(store_t *s, const char *user, const char *reason, const char *purpose,
+                     const char *what, const uint64_t *ids, size_t n, knoop_error_t *err);
 
 /*
  * Erasure: replaces every history entry of id (through t's view, t's own entries included) by

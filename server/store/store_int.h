@@ -50,7 +50,9 @@
  *                            ...} followed by hash[32] = SHA-256(previous entry's hash || map);
  *                            kind "change": + seq, ids:[u64], payload:bin32 (SHA-256 over the
  *                            SHA-256 of each of the commit's history entries, in order);
- *                            kind "read": + what (the method), ids (persons read, at most 1000)
+ *                            kind "read": + purpose (str|nil), what (the method), ids (the
+ *                            persons and klantcontacten read, all of them: the answer that
+ *                            carried them was larger, so the entry is bounded by it)
  *     "audit_head"        -> no:u64 hash[32], the last entry (entries removed at the end show)
  *     "tomb_secret"       -> 32 random bytes, the key of the tombstones' keyed hash (made by
  *                            the first privacy.erase; never leaves the store)
