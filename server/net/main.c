@@ -129,14 +129,11 @@ enum {
     OPT_TLS_CERT,
     OPT_TLS_KEY,
     OPT_PLAINTEXT,
-<<<<<<< HEAD
     OPT_MIN_FREE,
-    OPT_ADJ_CACHE
-=======
+    OPT_ADJ_CACHE,
     OPT_REQUIRE_REASON,
     OPT_RETENTION,
     OPT_RETENTION_INTERVAL
->>>>>>> privacy-reads
 };
 
 static const struct option long_opts[] = {
@@ -169,14 +166,11 @@ static const struct option long_opts[] = {
     { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
     { "tls-key", required_argument, NULL, OPT_TLS_KEY },
     { "allow-plaintext", no_argument, NULL, OPT_PLAINTEXT },
-<<<<<<< HEAD
     { "min-free-mb", required_argument, NULL, OPT_MIN_FREE },
     { "adj-cache-mb", required_argument, NULL, OPT_ADJ_CACHE },
-=======
     { "require-reason", required_argument, NULL, OPT_REQUIRE_REASON },
     { "retention", required_argument, NULL, OPT_RETENTION },
     { "retention-interval", required_argument, NULL, OPT_RETENTION_INTERVAL },
->>>>>>> privacy-reads
     { NULL, 0, NULL, 0 },
 };
 

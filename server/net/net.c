@@ -553,6 +553,8 @@ static void net__ctx_init(net_req_t *r, cmd_ctx_t *ctx)
     ctx->stats = &srv->stats;
     ctx->shared_token = srv->cfg.auth_token;
     ctx->auth_out = &r->auth_id;
+    ctx->session_out = &r->auth_id;
+    ctx->purpose = r->who.purpose[0] != '\0' ? r->who.purpose : NULL;
 }
 
 /*
@@ -586,19 +588,7 @@ static void net__run_cmd(net_req_t *r)
     knoop_error_t err = { 0 };
     int rc;
 
-<<<<<<< HEAD
     net__ctx_init(r, &ctx);
-=======
-    ctx.store = srv->store;
-    ctx.who.actor = r->who.user[0] != '\0' ? r->who.user : "anonymous";
-    ctx.roles = r->who.roles;
-    ctx.deadline_ms = r->deadline_ms;
-    ctx.stats = &srv->stats;
-    ctx.shared_token = srv->cfg.auth_token;
-    ctx.auth_out = &r->auth_id;
-    ctx.session_out = &r->auth_id;
-    ctx.purpose = r->who.purpose[0] != '\0' ? r->who.purpose : NULL;
->>>>>>> privacy-reads
     knoop_buf_init(&res);
     msgpack_packer_init(&pk, &res, knoop_buf_write);
     rc = cmd_run(r->cmd, &ctx, &r->params, &pk, &err);
@@ -932,23 +922,13 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
     }
     if (r->cmd->handler == cmd_server_info)
         net__fill_stats(srv);
-<<<<<<< HEAD
     if ((r->cmd->flags & (CMD_INLINE | CMD_FAST)) && r->cmd->handler != cmd_auth) {
         /* Cheap: answered at once, on the loop, without a thread hand-off, straight into the
          * connection's output buffer. No deadline: it is not long enough to need one. */
         net__run_inline(r);
-=======
-    if (r->cmd->flags & (CMD_INLINE | CMD_FAST)) {
-        /* Cheap: answered at once, on the loop, without a thread hand-off. */
-        net__run_cmd(r);
         /* session.purpose: the connection's later requests carry the new purpose. */
         if (r->cmd->handler == cmd_session_purpose && r->rc == KNOOP_OK)
             memcpy(c->who.purpose, r->auth_id.purpose, sizeof(c->who.purpose));
-        if (r->lost)
-            net__conn_close(c);
-        else
-            net__conn_write(c, r->out.data, r->out.size);
->>>>>>> privacy-reads
         net__req_free(r);
         return;
     }
