@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <time.h>
 
 struct kv_db {
     rocksdb_t *db;
@@ -34,8 +35,9 @@ struct kv_db {
      * replays it).
      */
     atomic_bool write_failed;
-    char *path;              /* the database directory, for the free-space check */
-    uint64_t min_free_bytes; /* kv_options_t.min_free_bytes */
+    char *path;               /* the database directory, for the free-space check */
+    uint64_t min_free_bytes;  /* kv_options_t.min_free_bytes */
+    atomic_llong space_ok_ms; /* when a check last found twice the reserve free (monotonic) */
 };
 
 struct kv_batch {
@@ -88,13 +90,25 @@ static int kv__read_only(knoop_error_t *err)
  * sticky: every write checks again. When statvfs itself fails the write goes ahead, and a real
  * failure is still caught by write_failed.
  */
-static int kv__space_check(const kv_db_t *db, knoop_error_t *err)
+static int kv__space_check(kv_db_t *db, knoop_error_t *err)
 {
     struct statvfs st;
+    struct timespec ts;
     uint64_t avail;
-    if (db->min_free_bytes == 0 || statvfs(db->path, &st) != 0)
+    int64_t now;
+    if (db->min_free_bytes == 0)
+        return KNOOP_OK;
+    /* One statvfs per 50 ms while there is room to spare (twice the reserve): a write cannot
+     * eat that much space in between. Close to the reserve, every write looks. */
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if (now - atomic_load(&db->space_ok_ms) < 50)
+        return KNOOP_OK;
+    if (statvfs(db->path, &st) != 0)
         return KNOOP_OK;
     avail = (uint64_t)st.f_bavail * (uint64_t)st.f_frsize;
+    if (avail / 2 >= db->min_free_bytes)
+        atomic_store(&db->space_ok_ms, now);
     if (avail >= db->min_free_bytes)
         return KNOOP_OK;
     return knoop_error_set(err, KNOOP_EIO,

@@ -163,6 +163,8 @@ static void below_the_reserve_writes_are_refused_and_resume_when_space_returns(v
 
     snprintf(filler, sizeof(filler), "%s/filler", mnt);
     fill(filler);
+    /* While twice the reserve was free, knoopd looks again at most every 50 ms. */
+    usleep(200 * 1000);
     /* Every kind of write is refused, before it reaches the engine. */
     refused_as_unavailable(c, "node.create",
                            "{\"kind\": \"project\", \"props\": {\"key\": \"vol-b\"}}");
