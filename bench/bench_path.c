@@ -92,11 +92,10 @@ static size_t find(const char *kind, const char *type, uint64_t *out, size_t max
 /* buf holds at least 24 bytes. */
 static void date_text(int days_since_2006, char *buf)
 {
-    /* 2006-01-01 plus whole months and days: a simple calendar, valid dates only. */
+    /* 2006-01-01 plus whole months and days: a simple calendar, valid dates only, never
+     * earlier for a later day (so that periods that do not overlap in days do not as dates). */
     int y = 2006 + days_since_2006 / 365, rest = days_since_2006 % 365;
-    int m = 1 + rest / 31, d = 1 + rest % 27;
-    if (m > 12)
-        m = 12;
+    int m = 1 + rest / 31, d = 1 + (rest % 31 > 27 ? 27 : rest % 31);
     snprintf(buf, 24, "%04d-%02d-%02d", y, m, d);
 }
 
@@ -232,21 +231,44 @@ int main(int argc, char **argv)
     fprintf(stderr, "bench_path: %zu persons in %.1f s\n", npersons,
             (double)(bench_now_ns() - t0) / 1e9);
     t0 = bench_now_ns();
+    /* One person holds one role at one organisation once at a time (the schema refuses an
+     * overlapping duplicate): a second role of the same kind there starts after the first ends.
+     * Open addressing over (person, organisation, type) -> the end of the last one. */
+    size_t rcap = 1;
+    while (rcap < nroles * 2 + 2)
+        rcap *= 2;
+    struct role_slot {
+        uint64_t key;
+        int end;
+    } *rtab = calloc(rcap, sizeof(*rtab));
+    if (rtab == NULL) {
+        fprintf(stderr, "bench_path: out of memory\n");
+        return 1;
+    }
     for (size_t i = 0, n = 0; i < nroles; i++) {
         uint64_t o = bench_rand(&seed) % norgs;
         int start = (int)(bench_rand(&seed) % (20 * 365));
         int len = 365 + (int)(bench_rand(&seed) % (7 * 365));
         char from[24], to[24];
-        date_text(start, from);
-        date_text(start + len, to);
         const char *type =
             o < ngem ? (bench_rand(&seed) % 4 == 0 ? "wethouder" : "raadslid") : "lid";
         bool gem = o < ngem;
+        size_t pi = bench_rand(&seed) % npersons;
+        uint64_t key = ((uint64_t)pi << 24 | (uint64_t)o << 1 | (type[0] == 'w')) + 1;
+        size_t h = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & (rcap - 1);
+        while (rtab[h].key != 0 && rtab[h].key != key)
+            h = (h + 1) & (rcap - 1);
+        if (rtab[h].key == key && start < rtab[h].end)
+            start = rtab[h].end + (int)(bench_rand(&seed) % 365);
+        rtab[h].key = key;
+        rtab[h].end = start + len;
+        date_text(start, from);
+        date_text(start + len, to);
         op_head(&pk, "edge.create", gem && strcmp(type, "raadslid") == 0 ? 6 : 5);
         pk_str(&pk, "type");
         pk_str(&pk, type);
         pk_str(&pk, "source");
-        msgpack_pack_uint64(&pk, persons[bench_rand(&seed) % npersons]);
+        msgpack_pack_uint64(&pk, persons[pi]);
         pk_str(&pk, "target");
         msgpack_pack_uint64(&pk, orgs[o]);
         pk_str(&pk, "valid_from");
@@ -264,53 +286,63 @@ int main(int argc, char **argv)
             n = 0;
         }
     }
+    free(rtab);
     fprintf(stderr, "bench_path: %zu roles in %.1f s\n", nroles,
             (double)(bench_now_ns() - t0) / 1e9);
     t0 = bench_now_ns();
-    /* Contacts: a klantcontact node, then its two betrokkene edges, in the same batch (the
-     * edges name the node by its external key). */
+    /* Contacts: contact.register (a klantcontact is immutable: its edges are made only that
+     * way), two betrokkenen and one of NACTORS medewerkers (persons marked actor) each. */
+    enum { NACTORS = 500 };
+    uint64_t actors[NACTORS];
+    if (ncontacts > 0) {
+        for (size_t i = 0; i < NACTORS; i++) {
+            char key[32], ident[32];
+            snprintf(key, sizeof(key), "bench-a%04zu", i);
+            snprintf(ident, sizeof(ident), "mdw-%04zu", i);
+            op_head(&pk, "node.create", 2);
+            pk_str(&pk, "kind");
+            pk_str(&pk, "person");
+            pk_str(&pk, "props");
+            msgpack_pack_map(&pk, 4);
+            pk_str(&pk, "key");
+            pk_str(&pk, key);
+            pk_str(&pk, "name");
+            pk_str(&pk, key);
+            pk_str(&pk, "actor");
+            msgpack_pack_true(&pk);
+            pk_str(&pk, "actoridentificator");
+            pk_str(&pk, ident);
+        }
+        run_batch(&ops, NACTORS, actors);
+    }
     for (size_t i = 0, n = 0; i < ncontacts; i++) {
-        char key[32], day[24], ts[48];
-        snprintf(key, sizeof(key), "bench-c%07zu", i);
+        char day[24], ts[48];
+        size_t a = bench_rand(&seed) % npersons, b = bench_rand(&seed) % npersons;
+        if (b == a)
+            b = (a + 1) % npersons;
         date_text((int)(bench_rand(&seed) % (20 * 365)), day);
         snprintf(ts, sizeof(ts), "%sT10:00:00+01:00", day);
-        op_head(&pk, "node.create", 3);
-        pk_str(&pk, "kind");
-        pk_str(&pk, "contact");
-        pk_str(&pk, "type");
-        pk_str(&pk, "klantcontact");
-        pk_str(&pk, "props");
-        msgpack_pack_map(&pk, 4);
-        pk_str(&pk, "key");
-        pk_str(&pk, key);
+        op_head(&pk, "contact.register", 5);
         pk_str(&pk, "kanaal");
         pk_str(&pk, "telefoon");
         pk_str(&pk, "onderwerp");
         pk_str(&pk, "Overleg");
         pk_str(&pk, "plaatsgevondenOp");
         pk_str(&pk, ts);
-        for (int b = 0; b < 2; b++) {
-            char next[24];
-            op_head(&pk, "edge.create", 6);
-            pk_str(&pk, "type");
-            pk_str(&pk, "betrokkene");
-            pk_str(&pk, "source");
-            msgpack_pack_uint64(&pk, persons[bench_rand(&seed) % npersons]);
-            pk_str(&pk, "target");
-            pk_str(&pk, key);
-            pk_str(&pk, "valid_from");
-            pk_str(&pk, day);
-            /* One day: [day, day + 1); the calendar above never makes day 28 or later. */
-            snprintf(next, sizeof(next), "%.8s%02d", day, atoi(day + 8) + 1);
-            pk_str(&pk, "valid_to");
-            pk_str(&pk, next);
-            pk_str(&pk, "props");
-            msgpack_pack_map(&pk, 1);
+        pk_str(&pk, "betrokkenen");
+        msgpack_pack_array(&pk, 2);
+        for (int k = 0; k < 2; k++) {
+            msgpack_pack_map(&pk, 2);
+            pk_str(&pk, "partij");
+            msgpack_pack_uint64(&pk, persons[k == 0 ? a : b]);
             pk_str(&pk, "rol");
             pk_str(&pk, "klant");
         }
-        n += 3;
-        if (n + 3 > BATCH || i + 1 == ncontacts) {
+        pk_str(&pk, "actoren");
+        msgpack_pack_array(&pk, 1);
+        msgpack_pack_uint64(&pk, actors[bench_rand(&seed) % NACTORS]);
+        /* Smaller batches: each answer holds the whole klantcontact. */
+        if (++n == BATCH / 10 || i + 1 == ncontacts) {
             run_batch(&ops, n, NULL);
             n = 0;
         }

@@ -6,6 +6,7 @@
 # Not part of the test command.
 #
 # Usage: bench/run_path.sh [bench_path options: --persons N --roles N --contacts N --queries N]
+# KNOOPD_ARGS="--adj-cache-mb 0" bench/run_path.sh ...   measures without the adjacency cache.
 #
 # KNOOP_BENCH_DATA=DIR keeps the data directory in DIR: the first run generates the graph there,
 # later runs reuse it (bench_path --reuse 1, nothing imported or written), which saves the
@@ -33,7 +34,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$BIN/knoopd" --data "$DATADIR" --listen 127.0.0.1:0 >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
+# KNOOPD_ARGS: further knoopd options, e.g. "--adj-cache-mb 0" to measure without the cache.
+# shellcheck disable=SC2086
+"$BIN/knoopd" --data "$DATADIR" --listen 127.0.0.1:0 --trust-loopback ${KNOOPD_ARGS:-} \
+    >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
 PID=$!
 # The ready line ("knoopd ready listen=127.0.0.1:PORT ..."): a bounded poll, at most 30 s.
 ADDR=""

@@ -104,6 +104,13 @@ void knoop_buf_clear(knoop_buf_t *b)
     b->failed = false;
 }
 
+void knoop_buf_truncate(knoop_buf_t *b, size_t size)
+{
+    if (size < b->size)
+        b->size = size;
+    b->failed = false;
+}
+
 int knoop_buf_write(void *data, const char *buf, size_t len)
 {
     knoop_buf_t *b = data;

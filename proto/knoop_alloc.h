@@ -53,6 +53,9 @@ void knoop_buf_destroy(knoop_buf_t *b);
 void knoop_buf_clear(knoop_buf_t *b);
 /* Appends len bytes (a msgpack_packer_write callback: data is the knoop_buf_t). 0 or -1. */
 int knoop_buf_write(void *data, const char *buf, size_t len);
+/* Cuts the contents back to size bytes (at most b->size) and clears the failed flag: what was
+ * written before size is intact, since a failed write stores nothing. */
+void knoop_buf_truncate(knoop_buf_t *b, size_t size);
 /* True when a write failed since init or clear: the contents must not be used. */
 bool knoop_buf_failed(const knoop_buf_t *b);
 /* Takes the contents (free with knoop_free) and leaves the buffer empty. */

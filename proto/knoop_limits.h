@@ -66,6 +66,22 @@
 #define KNOOP_MAX_SHUTDOWN_MS     600000
 
 /*
+ * Mebibytes of free space knoopd keeps in reserve where the data is (--min-free-mb): below it
+ * writes are refused as unavailable, so that RocksDB never meets a full disk, and they resume
+ * once space returns. The default leaves room for a few memtable flushes and compactions.
+ */
+#define KNOOP_DEFAULT_MIN_FREE_MB 64
+#define KNOOP_MAX_MIN_FREE_MB     1048576
+
+/*
+ * Mebibytes of the adjacency cache (--adj-cache-mb, store_adj_get): each node's adjacency,
+ * decoded once and shared by readers, so that a hub's members on a date are filtered in memory
+ * instead of scanned from RocksDB per question. 0 = no cache.
+ */
+#define KNOOP_DEFAULT_ADJ_CACHE_MB 256
+#define KNOOP_MAX_ADJ_CACHE_MB     1048576
+
+/*
  * Seconds a connection may stay idle (no request in flight, nothing received), and seconds a
  * client may leave its answers unread (no byte of its pending output accepted by the socket).
  * 0 = never.

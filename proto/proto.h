@@ -232,6 +232,14 @@ int proto_params_check(const msgpack_object *map, const proto_param_spec_t *spec
                        knoop_error_t *err);
 
 /*
+ * As proto_params_check, with a second spec `common` (may be NULL) of parameters that the caller
+ * accepts on top of spec (the dispatcher's generic `reason` and `purpose`); a name in both is
+ * checked against spec. Never allocates. Any thread.
+ */
+int proto_params_check_with(const msgpack_object *map, const proto_param_spec_t *spec,
+                            const proto_param_spec_t *common, knoop_error_t *err);
+
+/*
  * Lookup helpers for a map that passed proto_params_check(). Each finds the first key equal to
  * the NUL-terminated name. A parameter that is absent or nil (or a map that is NULL or not a
  * map) gives NULL or false; so does a value of another type for the typed helpers. Returned

@@ -195,6 +195,12 @@ static bool params_key_eq(const msgpack_object *k, const char *name, size_t n)
 int proto_params_check(const msgpack_object *map, const proto_param_spec_t *spec,
                        knoop_error_t *err)
 {
+    return proto_params_check_with(map, spec, NULL, err);
+}
+
+int proto_params_check_with(const msgpack_object *map, const proto_param_spec_t *spec,
+                            const proto_param_spec_t *common, knoop_error_t *err)
+{
     const msgpack_object_kv *kv;
     const proto_param_spec_t *p;
     uint32_t n, i, j;
@@ -215,6 +221,8 @@ int proto_params_check(const msgpack_object *map, const proto_param_spec_t *spec
                                    "params: parameter names must be strings, got %s",
                                    proto_type_name(k));
         p = params_find_spec(spec, k->via.str.ptr, k->via.str.size);
+        if (p == NULL && common != NULL)
+            p = params_find_spec(common, k->via.str.ptr, k->via.str.size);
         if (p == NULL)
             return knoop_error_set(
                 err, KNOOP_EINVAL, "params: unknown parameter %s",

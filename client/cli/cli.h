@@ -39,6 +39,8 @@ typedef struct {
     bool color;          /* bold table headers (tty, $NO_COLOR unset, $TERM not dumb) */
     bool in_shell;       /* connection options are refused inside the shell */
     knoop_conn_t *conn;  /* owned; opened on first use, dropped after a transport failure */
+    char purpose[257];   /* --purpose or $KNOOP_PURPOSE: sent as session.purpose ("" = none) */
+    bool purpose_sent;   /* the connection has been told the current purpose */
 } cli_ctx_t;
 
 /* ---- cli_args.c ---- */
@@ -51,7 +53,7 @@ typedef struct {
     const char *help;
 } cli_opt_t;
 
-#define CLI_MAX_OPTS 24
+#define CLI_MAX_OPTS 32
 #define CLI_MAX_POS  4
 
 /* Parsed arguments of one subcommand. Values borrow from argv. */

@@ -17,6 +17,9 @@ const cli_opt_t cli_global_opts[] = {
     { "timeout", "MS", false, "time limit per request in ms, 0 = none (default 60000)" },
     { "tls", NULL, false, "speak TLS to the server (checks its certificate and name)" },
     { "cacert", "FILE", false, "CA certificate (PEM) to check the server's against" },
+    { "purpose", "TEXT", false,
+      "what the data read is for; kept with every read of personal data in the audit trail "
+      "(session.purpose; default $KNOOP_PURPOSE)" },
     { "help", NULL, false, "show this help" },
     { NULL, NULL, false, NULL },
 };

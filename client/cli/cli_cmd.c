@@ -274,6 +274,11 @@ static int b_node_create(const cli_args_t *a, json_t *p, char *msg, size_t msgsz
     return 0;
 }
 
+static int b_by_id(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    return set_id(p, "id", a->pos[0], msg, msgsz);
+}
+
 /* node get / edge get: the id, and --known-at. */
 static int b_get(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
 {
@@ -544,6 +549,8 @@ static int b_user_revoke(const cli_args_t *a, json_t *p, char *msg, size_t msgsz
 /* ---- the audit trail (audit.list, audit.verify; role privacy) ---- */
 
 static const cli_opt_t audit_list_opts[] = {
+    { "person", "REF", false,
+      "only entries that read or changed this person (an id, or an external key)" },
     { "user", "NAME", false, "only entries of this user" },
     { "id", "ID", false, "only entries naming this node or edge id" },
     { "from", "WHEN", false, "from this date or timestamp prefix on (2026-12-01, 2026-12-01T09)" },
@@ -557,8 +564,10 @@ static const cli_opt_t audit_list_opts[] = {
 static int b_audit_list(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
 {
     const char *id = cli_args_get(a, "id"), *after = cli_args_get(a, "after");
+    const char *person = cli_args_get(a, "person");
     int rc;
-    if ((rc = opt_str(a, p, "user", "user", msg, msgsz)) != 0 ||
+    if ((person != NULL && (rc = set_id(p, "person", person, msg, msgsz)) != 0) ||
+        (rc = opt_str(a, p, "user", "user", msg, msgsz)) != 0 ||
         (rc = opt_str(a, p, "from", "from", msg, msgsz)) != 0 ||
         (rc = opt_str(a, p, "to", "to", msg, msgsz)) != 0 ||
         (rc = opt_str(a, p, "kind", "kind", msg, msgsz)) != 0 ||
@@ -566,6 +575,45 @@ static int b_audit_list(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
         (after != NULL && (rc = set_uint(p, "after", "after", after, msg, msgsz)) != 0))
         return rc;
     return opt_limit(a, p, msg, msgsz);
+}
+
+/* ---- AVG (privacy.*; role privacy) ---- */
+
+static const cli_opt_t privacy_reason_opts[] = {
+    { "reason", "TEXT", false, "why (required: the request, e.g. 'AVG-verzoek 2026-18')" },
+    END_OPT,
+};
+static const cli_opt_t privacy_retention_opts[] = {
+    { "kind", "K", false, "what to erase: contact (klantcontacten; the default)" },
+    { "older-than", "AGE", false,
+      "N followed by d, w, m or y: older than N days, weeks, calendar months or years "
+      "(required)" },
+    { "dry-run", NULL, false, "only list what would be erased (still recorded as a run)" },
+    { "reason", "TEXT", false, "why (recorded with the run)" },
+    END_OPT,
+};
+
+static int b_privacy_id_reason(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    int rc;
+    if ((rc = need(a, "reason", msg, msgsz)) != 0 || (rc = set_id(p, "id", a->pos[0], msg, msgsz)))
+        return rc;
+    set_reason(a, p);
+    return 0;
+}
+
+static int b_privacy_retention(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
+{
+    const char *kind = cli_args_get(a, "kind");
+    int rc;
+    if ((rc = need(a, "older-than", msg, msgsz)) != 0 ||
+        (rc = set_str(p, "kind", kind != NULL ? kind : "contact", msg, msgsz)) != 0 ||
+        (rc = opt_str(a, p, "older-than", "older_than", msg, msgsz)) != 0)
+        return rc;
+    if (cli_args_count(a, "dry-run") > 0)
+        json_object_set_new(p, "dry_run", json_true());
+    set_reason(a, p);
+    return 0;
 }
 
 /* ---- the table ---- */
@@ -656,13 +704,33 @@ static const cli_cmd_t cmds[] = {
       "revoke one token of a user, or all of them (admin)", "knoop user revoke svc-export", 1, 1,
       "NAME  the user", user_revoke_opts, b_user_revoke },
     { "audit", "list", "audit.list",
-      "audit list [--user NAME] [--id ID] [--from WHEN] [--to WHEN] [--kind K] [--limit N]",
-      "list the audit trail: who changed or read what, when and why (role privacy)",
-      "knoop audit list --id 17 --from 2026-12-01 --to 2026-12-08", 0, 0, NULL, audit_list_opts,
-      b_audit_list },
+      "audit [list] [--person REF] [--user NAME] [--from WHEN] [--to WHEN] [--kind K] "
+      "[--limit N]",
+      "list the audit trail: who changed or read what, when, why, for what purpose",
+      "knoop audit --person 17 --user rita --from 2026-12-01 --to 2026-12-08", 0, 0, NULL,
+      audit_list_opts, b_audit_list },
     { "audit", "verify", "audit.verify", "audit verify",
       "walk the audit trail's hash chain (role privacy; exit 1 if it is broken)",
       "knoop audit verify", 0, 0, NULL, no_opts, NULL },
+    { "privacy", "erase", "privacy.erase", "privacy erase ID|KEY --reason TEXT",
+      "erase a person (AVG): node, roles, personal history, old file copies",
+      "knoop privacy erase 17 --reason 'AVG-verzoek 2026-18'", 1, 1,
+      "ID|KEY  the person: a node id or an external key", privacy_reason_opts,
+      b_privacy_id_reason },
+    { "privacy", "anonymise", "privacy.anonymise", "privacy anonymise ID|KEY --reason TEXT",
+      "replace a person's personal data by a pseudonym, keeping the roles",
+      "knoop privacy anonymise 17 --reason 'AVG-verzoek 2026-19'", 1, 1,
+      "ID|KEY  the person: a node id or an external key", privacy_reason_opts,
+      b_privacy_id_reason },
+    { "privacy", "export", "privacy.export", "privacy export ID|KEY [--json]",
+      "everything held about a person, as one document (subject access)",
+      "knoop privacy export 17 --json > inzageverzoek-17.json", 1, 1,
+      "ID|KEY  the person: a node id or an external key", no_opts, b_by_id },
+    { "privacy", "retention", "privacy.retention",
+      "privacy retention --older-than AGE [--kind contact] [--dry-run] [--reason TEXT]",
+      "erase the klantcontacten older than AGE now (as knoopd --retention does)",
+      "knoop privacy retention --older-than 5y --dry-run", 0, 0, NULL, privacy_retention_opts,
+      b_privacy_retention },
     { NULL, "call", NULL, "call METHOD [JSON]", "call any method with a JSON params object",
       "knoop call node.get '{\"id\": 1}'", 1, 2,
       "METHOD  a method name (see PROTOCOL.md)\n  JSON    the named parameters as a JSON object",
@@ -671,7 +739,7 @@ static const cli_cmd_t cmds[] = {
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history", "backup", "admin",
-                                      "user", "audit", "call", "help", "quit", "exit",
+                                      "user", "audit", "privacy", "call", "help", "quit", "exit",
                                       /* -- contact administration (cli_contact.c) -- */
                                       "contact", "task", "list", "export",
                                       /* -- end contact administration -- */
@@ -680,15 +748,37 @@ const char *const cli_top_words[] = { "ping", "info", "node", "edge", "history",
                                       "graph",
                                       /* -- end import, query -- */
                                       NULL };
-const char *const cli_methods[] = { "ping",         "server.info",       "auth",
-                                    "node.create",  "node.get",          "node.update",
-                                    "node.delete",  "node.find",         "edge.create",
-                                    "edge.get",     "edge.end",          "edge.update",
-                                    "edge.list",    "gemeente.merge",    "schema.check",
-                                    "history.list", "admin.check",       "user.add",
-                                    "user.list",    "user.remove",       "user.passwd",
-                                    "user.token",   "user.token.revoke", "audit.list",
-                                    "audit.verify", "privacy.export",    NULL };
+const char *const cli_methods[] = { "ping",
+                                    "server.info",
+                                    "auth",
+                                    "node.create",
+                                    "node.get",
+                                    "node.update",
+                                    "node.delete",
+                                    "node.find",
+                                    "edge.create",
+                                    "edge.get",
+                                    "edge.end",
+                                    "edge.update",
+                                    "edge.list",
+                                    "gemeente.merge",
+                                    "schema.check",
+                                    "history.list",
+                                    "admin.check",
+                                    "user.add",
+                                    "user.list",
+                                    "user.remove",
+                                    "user.passwd",
+                                    "user.token",
+                                    "user.token.revoke",
+                                    "audit.list",
+                                    "audit.verify",
+                                    "privacy.export",
+                                    "privacy.erase",
+                                    "privacy.anonymise",
+                                    "privacy.retention",
+                                    "session.purpose",
+                                    NULL };
 static const char *const node_words[] = { "create", "get", "update", "delete", "find", NULL };
 static const char *const user_words[] = {
     "add", "list", "remove", "passwd", "token", "revoke", NULL
@@ -699,6 +789,7 @@ static const char *const query_words[] = { "places", "members", "participation",
 static const char *const perspective_words[] = { "list", "get", NULL };
 static const char *const admin_words[] = { "check", NULL };
 static const char *const audit_words[] = { "list", "verify", NULL };
+static const char *const privacy_words[] = { "erase", "anonymise", "export", "retention", NULL };
 
 const char *const *cli_group_words(const char *group)
 {
@@ -720,6 +811,8 @@ const char *const *cli_group_words(const char *group)
         return admin_words;
     if (strcmp(group, "audit") == 0)
         return audit_words;
+    if (strcmp(group, "privacy") == 0)
+        return privacy_words;
     return NULL;
 }
 
@@ -797,6 +890,7 @@ void cli_usage(FILE *f)
           "  KNOOP_TOKEN    if set, sent with `auth {token}` after connecting\n"
           "  KNOOP_USER     if set, `auth {user, password}` after connecting, the password\n"
           "                 from KNOOP_PASSWORD or else asked on the terminal\n"
+          "  KNOOP_PURPOSE  if set, the purpose of the session's reads (as --purpose)\n"
           "  KNOOP_NEW_PASSWORD  the password for `user add --password` and `user passwd`\n"
           "                 (else asked on the terminal); never on the command line\n"
           "  NO_COLOR       if set, no bold table headers\n"
@@ -826,7 +920,7 @@ static void cmd_help(FILE *f, const cli_cmd_t *c)
         }
     }
     fputs("\nglobal options: --json --csv --host H --port P --socket PATH --timeout MS --tls\n"
-          "  --cacert FILE\n",
+          "  --cacert FILE --purpose TEXT\n",
           f);
     fprintf(f, "\nexample:\n  %s\n", c->example);
 }
@@ -837,7 +931,7 @@ static void group_help(FILE *f, const char *group)
     fprintf(f, "usage: knoop %s SUBCOMMAND [args] [options]\n\nsubcommands:\n", group);
     for (i = 0; i < NCMDS; i++)
         if (cmds[i].group != NULL && strcmp(cmds[i].group, group) == 0)
-            fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+            fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
     fprintf(f, "\nRun 'knoop %s SUBCOMMAND --help' for details.\n", group);
 }
 
@@ -904,6 +998,12 @@ int cli_apply_globals(cli_ctx_t *ctx, const cli_args_t *a, cli_format_t *fmt)
     }
     if (cli_args_get(a, "cacert") != NULL)
         setenv("KNOOP_CACERT", cli_args_get(a, "cacert"), 1); /* read by knoop_connect */
+    if (cli_args_get(a, "purpose") != NULL) {
+        if (strlen(cli_args_get(a, "purpose")) >= sizeof(ctx->purpose))
+            return usage_error(NULL, NULL, "--purpose: at most 256 bytes");
+        snprintf(ctx->purpose, sizeof(ctx->purpose), "%s", cli_args_get(a, "purpose"));
+        ctx->purpose_sent = false;
+    }
     if (cli_args_get(a, "tls") != NULL) {
         char plain[sizeof(ctx->addr)];
         const char *cur = ctx->addr[0] ? ctx->addr : getenv("KNOOP_ADDR");
@@ -946,16 +1046,43 @@ static int call_raw(cli_ctx_t *ctx, const char *method, const void *params, size
     return 0;
 }
 
-/* Connects ctx if needed (and authenticates with $KNOOP_TOKEN). Returns an exit code. */
+/* Tells the server the session's purpose (session.purpose) once per connection and change. */
+static int send_purpose(cli_ctx_t *ctx)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    json_t *res = NULL;
+    int rc;
+    if (ctx->purpose_sent || ctx->purpose[0] == '\0')
+        return 0;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 1);
+    msgpack_pack_str_with_body(&pk, "purpose", 7);
+    msgpack_pack_str_with_body(&pk, ctx->purpose, strlen(ctx->purpose));
+    rc = call_raw(ctx, "session.purpose", sb.data, sb.size, &res);
+    msgpack_sbuffer_destroy(&sb);
+    json_decref(res);
+    if (rc == 0)
+        ctx->purpose_sent = true;
+    return rc;
+}
+
+/* Connects ctx if needed (and authenticates with $KNOOP_TOKEN), then declares the session's
+ * purpose (--purpose, $KNOOP_PURPOSE) if there is one. Returns an exit code. */
 static int ensure_conn(cli_ctx_t *ctx)
 {
     knoop_error_t err;
     const char *token = getenv("KNOOP_TOKEN");
     const char *user = getenv("KNOOP_USER");
+    const char *purpose = getenv("KNOOP_PURPOSE");
     int rc;
 
     if (ctx->conn != NULL)
-        return 0;
+        return send_purpose(ctx);
+    if (ctx->purpose[0] == '\0' && purpose != NULL && strlen(purpose) < sizeof(ctx->purpose))
+        snprintf(ctx->purpose, sizeof(ctx->purpose), "%s", purpose);
+    ctx->purpose_sent = false;
     rc = knoop_connect(ctx->addr[0] ? ctx->addr : NULL, &ctx->conn, &err);
     if (rc != 0) {
         fprintf(stderr, "knoop: %s\n", err.msg);
@@ -992,7 +1119,7 @@ static int ensure_conn(cli_ctx_t *ctx)
             return rc;
         }
     }
-    return 0;
+    return send_purpose(ctx);
 }
 
 /* Calls method with params (NULL: none) and prints the result in fmt. */
@@ -1153,6 +1280,10 @@ int cli_run(cli_ctx_t *ctx, int argc, char **argv)
         cmd_help(stdout, c);
         return CLI_EXIT_OK;
     }
+    /* knoop audit [--person 17 ...]: the filters of `audit list` without the word. */
+    if (strcmp(argv[0], "audit") == 0 &&
+        (argc < 2 || (strncmp(argv[1], "--", 2) == 0 && strcmp(argv[1], "--help") != 0)))
+        return run_cmd(ctx, find_cmd("audit", "list"), argc - 1, argv + 1);
     if (cli_group_words(argv[0]) != NULL) {
         if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
             group_help(argc < 2 ? stderr : stdout, argv[0]);

@@ -307,8 +307,9 @@ static const char *const edge_head[] = { "id",         "type",     "source",    
 static const bool edge_right[] = { true, false, true, true, false, false, true, false };
 static const char *const hist_head[] = { "seq", "ts", "actor", "op", "id", "reason" };
 static const bool hist_right[] = { true, false, false, false, true, false };
-static const char *const audit_head[] = { "no", "ts", "user", "kind", "what", "ids", "reason" };
-static const bool audit_right[] = { true, false, false, false, false, false, false };
+static const char *const audit_head[] = { "no",   "ts",  "user",   "kind",
+                                          "what", "ids", "reason", "purpose" };
+static const bool audit_right[] = { true, false, false, false, false, false, false, false };
 static const char *const field_head[] = { "field", "value" };
 
 static const json_t *get(const json_t *o, const char *k)
@@ -381,10 +382,10 @@ static void audit_rows(table_t *t, const json_t *entries)
 
     json_array_foreach((json_t *)entries, i, e)
     {
-        char *row[7] = { value_text(get(e, "no")),    value_text(get(e, "ts")),
-                         value_text(get(e, "user")),  value_text(get(e, "kind")),
-                         value_text(get(e, "what")),  value_text(get(e, "ids")),
-                         value_text(get(e, "reason")) };
+        char *row[8] = { value_text(get(e, "no")),     value_text(get(e, "ts")),
+                         value_text(get(e, "user")),   value_text(get(e, "kind")),
+                         value_text(get(e, "what")),   value_text(get(e, "ids")),
+                         value_text(get(e, "reason")), value_text(get(e, "purpose")) };
         table_add(t, row);
     }
 }
@@ -471,7 +472,7 @@ int cli_print_result(const cli_ctx_t *ctx, cli_format_t fmt, const json_t *resul
             edge_rows(&t, list);
             noun = "edge", nouns = "edges";
         } else if (json_is_array(list = get(result, "entries")) && get(result, "last") != NULL) {
-            table_init(&t, 7, audit_head, audit_right); /* audit.list */
+            table_init(&t, 8, audit_head, audit_right); /* audit.list */
             audit_rows(&t, list);
             noun = "entry", nouns = "entries";
         } else if (json_is_array(list = get(result, "entries"))) {

@@ -29,8 +29,11 @@ enum {
     CMD_NO_AUTH = 1 << 2, /* allowed before auth when auth is required */
     CMD_INLINE = 1 << 3,  /* cheap and store-free: runs on the event loop */
     CMD_FAST = 1 << 4,    /* a point read on a snapshot: runs on the event loop, no hand-off */
-    CMD_ASOF = 1 << 5     /* a read that takes known_at: the dispatcher gives it a view of the
-                             store as recorded then (store_snapshot_known_at) */
+    /* A read whose answer never holds personal data (schema, users, the audit trail itself):
+     * the dispatcher does not look for persons in it (cmd_run). */
+    CMD_NO_PERSONS = 1 << 5,
+    CMD_ASOF = 1 << 6 /* a read that takes known_at: the dispatcher gives it a view of the
+                         store as recorded then (store_snapshot_known_at) */
 };
 
 /*
@@ -53,19 +56,21 @@ enum {
 /* Longest user name, in bytes (letters, digits, '.', '_', '-'). */
 #define CMD_USER_NAME_MAX 64
 
-/* Who a connection is after auth: the user name (the history's actor) and the roles granted. */
+/* Longest purpose (of a read, or declared for a connection), in bytes. */
+#define CMD_PURPOSE_MAX 256
+
+/* Who a connection is after auth: the user name (the history's actor) and the roles granted,
+ * and the purpose it declared for its reads (auth {purpose} or session.purpose; "" = none). */
 typedef struct {
     char user[CMD_USER_NAME_MAX + 1];
     unsigned roles;
+    char purpose[CMD_PURPOSE_MAX + 1];
 } cmd_identity_t;
 
 /* The roles a user's role name grants (0 when the name is not a role). */
 unsigned cmd_role_grants(const char *role);
 /* The name of one role bit ("reader" ...), or "anyone" for CMD_ROLE_NONE. Static. */
 const char *cmd_role_name(unsigned role);
-
-/* Persons listed by one read's audit entry (more are counted, not listed). */
-#define CMD_AUDIT_IDS 64
 
 /* Server figures shown by server.info, filled in by the network layer. */
 typedef struct {
@@ -101,18 +106,40 @@ typedef struct {
      * identity it established (the network layer applies it to the connection). */
     const char *shared_token;
     cmd_identity_t *auth_out;
-    /* Persons whose data a read returned (cmd_audit_note); cmd_run records them in the audit
-     * trail when the read succeeds, and fails the read when it cannot. */
-    uint64_t audit_ids[CMD_AUDIT_IDS];
-    uint32_t naudit;
-    bool audit_more; /* more persons than audit_ids holds were read */
+    /* The purpose the connection declared (NULL = none); a read's own `purpose` parameter
+     * takes precedence. Borrowed. */
+    const char *purpose;
+    /* session.purpose only: where the handler puts the connection's new identity (the network
+     * layer applies it); NULL outside a connection. */
+    cmd_identity_t *session_out;
+    /* Persons (and klantcontacten) whose data a read returned (cmd_audit_note, and the
+     * dispatcher's own look at the answer); cmd_run records them as one audit entry when the
+     * read succeeds, fails the read when it cannot, and frees the list. */
+    graph_ids_t audit;
+    int audit_rc;      /* KNOOP_ENOMEM when a note could not be kept: the read fails */
+    bool reason_given; /* the dispatcher's transaction has a reason (checked inside `batch`) */
     /* Set by privacy.erase/anonymise: ids whose old values must leave the disk once the
      * transaction has committed (store_purge); cmd_run does it and frees the list. */
     graph_ids_t purge;
 } cmd_ctx_t;
 
-/* Notes that the current read returns personal data of person id (for the audit trail). */
+/* Notes that the current read returns personal data of person id (for the audit trail). The
+ * dispatcher also finds every person and klantcontact packed in a read's answer by itself
+ * (cmd_run); a handler notes what the answer does not show (a deleted person's history). */
 void cmd_audit_note(cmd_ctx_t *ctx, uint64_t id);
+
+/*
+ * Server policy (set on the main thread before serving, read by every dispatch): the methods
+ * that need a `reason` (knoopd --require-reason). cmd_require_reason marks one method by name;
+ * KNOOP_EINVAL naming it when it is no method. cmd_policy_reset clears the policy (tests).
+ */
+int cmd_require_reason(const char *method, knoop_error_t *err);
+void cmd_policy_reset(void);
+
+/* session.purpose {purpose}: declares the purpose of this connection's later reads ("" clears
+ * it); packs {purpose}. */
+int cmd_session_purpose(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                        knoop_error_t *err);
 
 /* Returns 0 and packs exactly one result value with pk, or a negative knoop_err_t with err set
  * (then whatever was packed is discarded). */
@@ -252,8 +279,9 @@ int cmd_tomb_check(cmd_ctx_t *ctx, const msgpack_object *p, const msgpack_object
  * (store_txn_tomb_add). privacy.anonymise {id, reason} replaces the person's properties by a
  * pseudonym, keeps its edges, and erases its history the same way. privacy.export {id} returns
  * everything held about a person (audited as a read). privacy.retention {kind: "contact",
- * older_than_days, dry_run?} erases the klantcontacten older than that the same way, and records
- * each run as one history entry of the retention table (store_hist_id('r', 1)).
+ * older_than_days | older_than, dry_run?} erases the klantcontacten older than that the same
+ * way, and records each run as one history entry of the retention table
+ * (store_hist_id('r', 1)) naming the rule, the cut-off and the count.
  */
 int cmd_privacy_erase(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                       knoop_error_t *err);
@@ -263,6 +291,23 @@ int cmd_privacy_export(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *
                        knoop_error_t *err);
 int cmd_privacy_retention(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                           knoop_error_t *err);
+
+/*
+ * Retention rules (cmd_privacy.c), as knoopd's --retention option and privacy.retention's
+ * parameters give them: a kind ("contact", also spelled "klantcontact") and an age, a count and
+ * a unit, d (days), w (weeks), m (calendar months) or y (calendar years), at most a hundred
+ * years. cmd_retention_rule_parse reads "KIND AGE" ("contact 5y"); KNOOP_EINVAL with err saying
+ * what is wrong. cmd_retention_cutoff is now_ms minus the age (months and years on the UTC
+ * calendar). Any thread.
+ */
+typedef struct {
+    char kind[16]; /* "contact" */
+    uint32_t n;
+    char unit;     /* 'd', 'w', 'm' or 'y' */
+    char text[40]; /* the rule as written back: "contact 5y" */
+} cmd_retention_rule_t;
+int cmd_retention_rule_parse(const char *text, cmd_retention_rule_t *out, knoop_error_t *err);
+int64_t cmd_retention_cutoff(const cmd_retention_rule_t *r, int64_t now_ms);
 
 /* Online backup (cmd_backup.c). */
 int cmd_admin_backup(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
@@ -365,6 +410,8 @@ int cmd_check_dir(const char *dir, FILE *out, FILE *errout);
 int cmd_check_deadline(cmd_ctx_t *ctx, knoop_error_t *err);
 void cmd_pack_cstr(msgpack_packer *pk, const char *s);
 void cmd_pack_bool(msgpack_packer *pk, bool v);
+/* Whether o is a string equal to s (o may be NULL). */
+bool cmd_str_is(const msgpack_object *o, const char *s);
 /* Resolves a node reference (an id, or a string external key) in parameter `field`. */
 int cmd_node_ref(cmd_ctx_t *ctx, const msgpack_object *p, const char *field, uint64_t *id,
                  knoop_error_t *err);

@@ -3,8 +3,9 @@
  *
  * The trail itself is the store's hash chain (store.h, store_int.h): an entry for every
  * committed change (who, when, why, which entities, and a hash over the change's history
- * entries) and one for every read that returned personal data (who, when, why, which method,
- * which persons). Both methods need the role privacy.
+ * entries) and one for every read that returned personal data (who, when, why, for what
+ * purpose, which method, which persons). Both methods need the role privacy. audit.list
+ * filters by person (entries that read or changed that id), user, time and kind.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -35,12 +36,6 @@ static const msgpack_object *audit__field(const msgpack_object *m, const char *n
     return NULL;
 }
 
-static bool audit__str_is(const msgpack_object *o, const char *s)
-{
-    return o != NULL && o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) &&
-           memcmp(o->via.str.ptr, s, o->via.str.size) == 0;
-}
-
 /* Compares the entry's ts (RFC 3339) with a bound given as a date or a timestamp prefix. */
 static int audit__ts_cmp(const msgpack_object *ts, const char *bound)
 {
@@ -60,9 +55,9 @@ static bool audit__match(const audit_list_t *a, const msgpack_object *m)
         return false;
     if (a->to[0] && audit__ts_cmp(ts, a->to) >= 0)
         return false;
-    if (a->user[0] && !audit__str_is(audit__field(m, "user"), a->user))
+    if (a->user[0] && !cmd_str_is(audit__field(m, "user"), a->user))
         return false;
-    if (a->kind[0] && !audit__str_is(audit__field(m, "kind"), a->kind))
+    if (a->kind[0] && !cmd_str_is(audit__field(m, "kind"), a->kind))
         return false;
     if (a->has_id) {
         bool found = false;
@@ -141,6 +136,15 @@ int cmd_audit_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, 
         (rc = cmd_limit_param(p, &a.limit, err)) != KNOOP_OK)
         return rc;
     a.has_id = proto_param_u64(p, "id", &a.id);
+    if (proto_param(p, "person") != NULL) {
+        /* An erased person is found by id only: its external keys are gone. */
+        if (a.has_id)
+            return knoop_error_set(err, KNOOP_EINVAL, "params.person: give person or id, not both");
+        if (!proto_param_u64(p, "person", &a.id) &&
+            (rc = cmd_node_ref(ctx, p, "person", &a.id, err)) != KNOOP_OK)
+            return rc;
+        a.has_id = true;
+    }
     proto_param_u64(p, "after", &after);
     if ((rc = store_audit_scan(ctx->store, ctx->view, after + 1, audit__cb, &pass, err)) !=
         KNOOP_OK)

@@ -1096,6 +1096,9 @@ int cmd_contact_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk
             graph_ids_free(&a.edges);
         }
     }
+    /* The answer lists klantcontacten only; that they are this person's is personal data too. */
+    if (rc == KNOOP_OK && ids.n > 0 && who.kind == SCHEMA_KIND_PERSON)
+        cmd_audit_note(ctx, who.id);
     graph_node_clear(&who);
     if (rc == KNOOP_OK && (rows = knoop_calloc(ids.n ? ids.n : 1, sizeof(*rows))) == NULL)
         rc = knoop_error_set(err, KNOOP_ENOMEM, "out of memory");

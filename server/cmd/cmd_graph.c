@@ -15,6 +15,12 @@ void cmd_pack_cstr(msgpack_packer *pk, const char *s)
     msgpack_pack_str_with_body(pk, s, strlen(s));
 }
 
+bool cmd_str_is(const msgpack_object *o, const char *s)
+{
+    return o != NULL && o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) &&
+           memcmp(o->via.str.ptr, s, o->via.str.size) == 0;
+}
+
 void cmd_pack_bool(msgpack_packer *pk, bool v)
 {
     if (v)

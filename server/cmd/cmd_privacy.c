@@ -17,6 +17,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "query.h"
@@ -480,45 +481,157 @@ out:
 }
 
 /*
- * privacy.retention {kind: "contact", older_than_days, dry_run?}: erases every klantcontact whose
- * plaatsgevondenOp lies more than older_than_days before now, through privacy__erase_node, in
- * one transaction. Each run, a dry run or one that finds nothing included, writes one history
- * entry of the retention table (op "retention", after {kind, older_than_days, cutoff, dry_run,
- * ids}), so that it is one change entry of the audit trail: who, when, why, which rule, which ids.
- * A klantcontact whose instant cannot be read is kept (counted as undated).
+ * privacy.retention {kind: "contact", older_than_days | older_than, dry_run?}: erases every
+ * klantcontact whose plaatsgevondenOp lies before the cut-off (now minus the age) through
+ * privacy__erase_node, in one transaction. Each run, a dry run or one that finds nothing
+ * included, writes one history entry of the retention table (op "retention", after {rule, kind,
+ * older_than, older_than_days, cutoff, dry_run, count, ids}), so that it is one change entry of
+ * the audit trail: who, when, why, which rule, which cut-off, how many, which ids. A klantcontact
+ * whose instant cannot be read is kept (counted as undated). knoopd's scheduled job (--retention)
+ * runs its rules through this same method.
  */
-#define PRIVACY_RETENTION_MAX_DAYS 36500 /* a hundred years: beyond that, a typo */
+
+/* Largest count per unit: a hundred years; beyond that, a typo. */
+static uint32_t privacy__age_max(char unit)
+{
+    switch (unit) {
+    case 'd':
+        return 36500;
+    case 'w':
+        return 5214;
+    case 'm':
+        return 1200;
+    case 'y':
+        return 100;
+    default:
+        return 0;
+    }
+}
+
+/* Parses an age "N" + unit (d, w, m, y) of len bytes into r->n, r->unit; field names it. */
+static int privacy__age_parse(const char *s, size_t len, const char *field, cmd_retention_rule_t *r,
+                              knoop_error_t *err)
+{
+    char q[96];
+    uint64_t n = 0;
+    size_t i = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9' && n <= 1000000)
+        n = n * 10 + (uint64_t)(s[i++] - '0');
+    if (i == 0 || i + 1 != len || privacy__age_max(s[i]) == 0)
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "%s: expected an age such as 30d, 6w, 18m or 5y (days, weeks, "
+                               "months, years), got %s",
+                               field, knoop_repr(q, sizeof(q), s, len, 32));
+    if (n < 1 || n > privacy__age_max(s[i]))
+        return knoop_error_set(err, KNOOP_EINVAL, "%s: expected 1 to %u%c, got %s", field,
+                               (unsigned)privacy__age_max(s[i]), s[i],
+                               knoop_repr(q, sizeof(q), s, len, 32));
+    r->n = (uint32_t)n;
+    r->unit = s[i];
+    return KNOOP_OK;
+}
+
+/* The kinds a rule may name: klantcontacten (as contact or klantcontact). */
+static int privacy__kind_parse(const char *s, size_t len, const char *field,
+                               cmd_retention_rule_t *r, knoop_error_t *err)
+{
+    char q[96];
+    if (!((len == 7 && memcmp(s, "contact", 7) == 0) ||
+          (len == 12 && memcmp(s, "klantcontact", 12) == 0)))
+        return knoop_error_set(err, KNOOP_EINVAL, "%s: expected 'contact' (klantcontacten), got %s",
+                               field, knoop_repr(q, sizeof(q), s, len, 64));
+    snprintf(r->kind, sizeof(r->kind), "contact");
+    return KNOOP_OK;
+}
+
+static void privacy__rule_text(cmd_retention_rule_t *r)
+{
+    snprintf(r->text, sizeof(r->text), "%s %u%c", r->kind, (unsigned)r->n, r->unit);
+}
+
+int cmd_retention_rule_parse(const char *text, cmd_retention_rule_t *out, knoop_error_t *err)
+{
+    const char *k = text, *a;
+    size_t kl, al;
+    int rc;
+    memset(out, 0, sizeof(*out));
+    while (*k == ' ' || *k == '\t')
+        k++;
+    kl = strcspn(k, " \t");
+    a = k + kl;
+    while (*a == ' ' || *a == '\t')
+        a++;
+    al = strcspn(a, " \t");
+    if (kl == 0 || al == 0 || a[al + strspn(a + al, " \t")] != '\0')
+        return knoop_error_set(err, KNOOP_EINVAL,
+                               "retention: expected 'KIND AGE' such as 'contact 5y', got '%.64s'",
+                               text);
+    if ((rc = privacy__kind_parse(k, kl, "retention: kind", out, err)) != KNOOP_OK ||
+        (rc = privacy__age_parse(a, al, "retention: age", out, err)) != KNOOP_OK)
+        return rc;
+    privacy__rule_text(out);
+    return KNOOP_OK;
+}
+
+int64_t cmd_retention_cutoff(const cmd_retention_rule_t *r, int64_t now_ms)
+{
+    struct tm tm;
+    time_t secs = (time_t)(now_ms / 1000);
+    int64_t ms = now_ms % 1000;
+    if (r->unit == 'd' || r->unit == 'w')
+        return now_ms - (int64_t)r->n * (r->unit == 'w' ? 7 : 1) * 86400000;
+    /* Calendar months and years, in UTC: 5y before 2026-12-02T13:00Z is 2021-12-02T13:00Z (a
+     * day that does not exist, 29 February or the 31st, rolls over into the next month). */
+    gmtime_r(&secs, &tm);
+    if (r->unit == 'y')
+        tm.tm_year -= (int)r->n;
+    else
+        tm.tm_mon -= (int)r->n;
+    return (int64_t)timegm(&tm) * 1000 + ms;
+}
 
 int cmd_privacy_retention(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                           knoop_error_t *err)
 {
-    const char *kind;
-    size_t kl, nedges = 0, entries = 0, undated = 0, nold = 0, ncontacts = 0;
+    const char *kind, *age;
+    size_t kl, al, nedges = 0, entries = 0, undated = 0, nold = 0, ncontacts = 0;
     uint64_t days = 0;
-    bool dry = false, more;
+    bool dry = false, more, has_days, has_age;
     graph_ids_t all = { 0 };
     uint64_t *old = NULL;
     int64_t cutoff;
-    char cts[32];
+    char cts[32], rs[32];
+    cmd_retention_rule_t rule;
     knoop_buf_t hb;
     msgpack_packer hp;
     int rc;
 
     if (ctx->in_batch)
         return knoop_error_set(err, KNOOP_EINVAL, "privacy methods cannot be part of a batch");
+    memset(&rule, 0, sizeof(rule));
     proto_param_str(p, "kind", &kind, &kl);
-    if (kl != 7 || memcmp(kind, "contact", 7) != 0) {
-        char q[96];
-        return knoop_error_set(err, KNOOP_EINVAL, "params.kind: expected 'contact', got %s",
-                               knoop_repr(q, sizeof(q), kind, kl, 64));
-    }
-    proto_param_u64(p, "older_than_days", &days);
-    if (days < 1 || days > PRIVACY_RETENTION_MAX_DAYS)
+    if ((rc = privacy__kind_parse(kind, kl, "params.kind", &rule, err)) != KNOOP_OK)
+        return rc;
+    has_days = proto_param_u64(p, "older_than_days", &days);
+    has_age = proto_param_str(p, "older_than", &age, &al);
+    if (has_days == has_age)
         return knoop_error_set(err, KNOOP_EINVAL,
-                               "params.older_than_days: expected 1 to %d, got %llu",
-                               PRIVACY_RETENTION_MAX_DAYS, (unsigned long long)days);
+                               "params.older_than: give either older_than (30d, 6w, 18m, 5y) or "
+                               "older_than_days");
+    if (has_age && (rc = privacy__age_parse(age, al, "params.older_than", &rule, err)) != KNOOP_OK)
+        return rc;
+    if (has_days) {
+        if (days < 1 || days > privacy__age_max('d'))
+            return knoop_error_set(err, KNOOP_EINVAL,
+                                   "params.older_than_days: expected 1 to %u, got %llu",
+                                   (unsigned)privacy__age_max('d'), (unsigned long long)days);
+        rule.n = (uint32_t)days;
+        rule.unit = 'd';
+    }
+    privacy__rule_text(&rule);
+    snprintf(rs, sizeof(rs), "%u%c", (unsigned)rule.n, rule.unit);
     proto_param_bool(p, "dry_run", &dry);
-    cutoff = store_txn_time(ctx->txn) - (int64_t)days * 86400000;
+    cutoff = cmd_retention_cutoff(&rule, store_txn_time(ctx->txn));
     store_format_ts(cutoff, cts);
 
     /* Find first (no iterator may live while the transaction writes), then erase. */
@@ -552,15 +665,24 @@ int cmd_privacy_retention(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packe
     /* The run itself: one history entry, so one audit fact. */
     knoop_buf_init(&hb);
     knoop_buf_packer(&hb, &hp);
-    msgpack_pack_map(&hp, 5);
+    msgpack_pack_map(&hp, 8);
+    cmd_pack_cstr(&hp, "rule");
+    cmd_pack_cstr(&hp, rule.text);
     cmd_pack_cstr(&hp, "kind");
     cmd_pack_cstr(&hp, "contact");
+    cmd_pack_cstr(&hp, "older_than");
+    cmd_pack_cstr(&hp, rs);
     cmd_pack_cstr(&hp, "older_than_days");
-    msgpack_pack_uint64(&hp, days);
+    if (rule.unit == 'd')
+        msgpack_pack_uint64(&hp, rule.n);
+    else
+        msgpack_pack_nil(&hp);
     cmd_pack_cstr(&hp, "cutoff");
     cmd_pack_cstr(&hp, cts);
     cmd_pack_cstr(&hp, "dry_run");
     cmd_pack_bool(&hp, dry);
+    cmd_pack_cstr(&hp, "count");
+    msgpack_pack_uint64(&hp, nold);
     cmd_pack_cstr(&hp, "ids");
     msgpack_pack_array(&hp, (uint32_t)nold);
     for (size_t i = 0; i < nold; i++)
@@ -572,9 +694,13 @@ int cmd_privacy_retention(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packe
     if (rc != KNOOP_OK)
         goto out;
 
-    msgpack_pack_map(pk, 8);
+    msgpack_pack_map(pk, 10);
+    cmd_pack_cstr(pk, "rule");
+    cmd_pack_cstr(pk, rule.text);
     cmd_pack_cstr(pk, "kind");
     cmd_pack_cstr(pk, "contact");
+    cmd_pack_cstr(pk, "count");
+    msgpack_pack_uint64(pk, nold);
     cmd_pack_cstr(pk, "cutoff");
     cmd_pack_cstr(pk, cts);
     cmd_pack_cstr(pk, "dry_run");

@@ -31,7 +31,9 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
         return knoop_error_set(err, KNOOP_EINTERNAL, "server.info: no server figures");
     clock_gettime(CLOCK_REALTIME, &ts);
     now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    msgpack_pack_map(pk, 9);
+    store_adjcache_stats_t ac;
+    store_adj_cache_stats(ctx->store, &ac);
+    msgpack_pack_map(pk, 10);
     cmd_pack_cstr(pk, "name");
     cmd_pack_cstr(pk, "knoopd");
     cmd_pack_cstr(pk, "version");
@@ -49,6 +51,13 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     cmd__kv_u64(pk, "queued_bytes", st->queued_bytes);
     cmd__kv_u64(pk, "requests_waiting", st->requests_waiting);
     cmd__kv_u64(pk, "requests_running", st->requests_running);
+    cmd_pack_cstr(pk, "adj_cache");
+    msgpack_pack_map(pk, 5);
+    cmd__kv_u64(pk, "nodes", ac.nodes);
+    cmd__kv_u64(pk, "bytes", ac.bytes);
+    cmd__kv_u64(pk, "budget_bytes", ac.budget);
+    cmd__kv_u64(pk, "hits", ac.hits);
+    cmd__kv_u64(pk, "misses", ac.misses);
     cmd_pack_cstr(pk, "limits");
     msgpack_pack_map(pk, 9);
     cmd__kv_u64(pk, "message_bytes", st->limits->max_message);

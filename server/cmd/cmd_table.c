@@ -1,6 +1,7 @@
 /*
  * cmd_table.c - the command table and its dispatch checks (layer: cmd).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -16,7 +17,8 @@
 
 static const proto_param_spec_t p_none[] = { END };
 static const proto_param_spec_t p_auth[] = { P("token", STR, false), P("user", STR, false),
-                                             P("password", STR, false), END };
+                                             P("password", STR, false), P("purpose", STR, false),
+                                             END };
 static const proto_param_spec_t p_user_add[] = { P("name", STR, true), P("role", STR, true),
                                                  P("password", STR, false), P("reason", STR, false),
                                                  END };
@@ -37,14 +39,20 @@ static const proto_param_spec_t p_id_ref[] = { P("id", STR_OR_U64, true), P("rea
                                                END };
 static const proto_param_spec_t p_privacy[] = { P("id", STR_OR_U64, true), P("reason", STR, true),
                                                 END };
-static const proto_param_spec_t p_retention[] = { P("kind", STR, true),
-                                                  P("older_than_days", U64, true),
-                                                  P("dry_run", BOOL, false),
-                                                  P("reason", STR, false), END };
-static const proto_param_spec_t p_audit_list[] = { P("from", STR, false),  P("to", STR, false),
-                                                   P("user", STR, false),  P("id", U64, false),
-                                                   P("kind", STR, false),  P("after", U64, false),
-                                                   P("limit", U64, false), END };
+static const proto_param_spec_t p_retention[] = {
+    P("kind", STR, true),      P("older_than_days", U64, false), P("older_than", STR, false),
+    P("dry_run", BOOL, false), P("reason", STR, false),          END
+};
+static const proto_param_spec_t p_audit_list[] = { P("person", STR_OR_U64, false),
+                                                   P("user", STR, false),
+                                                   P("from", STR, false),
+                                                   P("to", STR, false),
+                                                   P("limit", U64, false),
+                                                   P("id", U64, false),
+                                                   P("kind", STR, false),
+                                                   P("after", U64, false),
+                                                   END };
+static const proto_param_spec_t p_session_purpose[] = { P("purpose", STR, true), END };
 static const proto_param_spec_t p_node_update[] = { P("id", STR_OR_U64, true),
                                                     P("set", MAP, false),
                                                     P("unset", ARRAY, false),
@@ -238,8 +246,9 @@ static const proto_param_spec_t p_backup[] = { P("dir", STR, true), P("verify", 
  * is the role a method needs (cmd.h). */
 const cmd_t cmd_table[] = {
     { "ping", cmd_ping, p_none, CMD_NO_AUTH | CMD_INLINE, CMD_ROLE_NONE },
-    { "auth", cmd_auth, p_auth, CMD_NO_AUTH | CMD_READ, CMD_ROLE_NONE },
+    { "auth", cmd_auth, p_auth, CMD_NO_AUTH | CMD_READ | CMD_NO_PERSONS, CMD_ROLE_NONE },
     { "server.info", cmd_server_info, p_none, CMD_INLINE, CMD_ROLE_READER },
+    { "session.purpose", cmd_session_purpose, p_session_purpose, CMD_INLINE, CMD_ROLE_NONE },
     { "node.create", cmd_node_create, p_node_create, CMD_WRITE, CMD_ROLE_EDITOR },
     { "node.get", cmd_node_get, p_node_get, CMD_READ | CMD_FAST | CMD_ASOF, CMD_ROLE_READER },
     { "node.update", cmd_node_update, p_node_update, CMD_WRITE, CMD_ROLE_EDITOR },
@@ -252,15 +261,19 @@ const cmd_t cmd_table[] = {
     { "edge.list", cmd_edge_list, p_edge_list, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
     { "history.list", cmd_history_list, p_history, CMD_READ, CMD_ROLE_READER },
     { "batch", cmd_batch, p_batch, CMD_WRITE, CMD_ROLE_EDITOR },
-    { "admin.backup", cmd_admin_backup, p_backup, CMD_READ, CMD_ROLE_ADMIN },
-    { "schema.types", cmd_schema_types, p_none, CMD_READ | CMD_FAST, CMD_ROLE_READER },
-    { "schema.check", cmd_schema_check, p_limit, CMD_READ, CMD_ROLE_READER },
-    { "schema.roles", cmd_schema_roles, p_none, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "admin.backup", cmd_admin_backup, p_backup, CMD_READ | CMD_NO_PERSONS, CMD_ROLE_ADMIN },
+    { "schema.types", cmd_schema_types, p_none, CMD_READ | CMD_FAST | CMD_NO_PERSONS,
+      CMD_ROLE_READER },
+    { "schema.check", cmd_schema_check, p_limit, CMD_READ | CMD_NO_PERSONS, CMD_ROLE_READER },
+    { "schema.roles", cmd_schema_roles, p_none, CMD_READ | CMD_FAST | CMD_NO_PERSONS,
+      CMD_ROLE_READER },
     { "schema.role.define", cmd_schema_role_define, p_role_define, CMD_WRITE, CMD_ROLE_ADMIN },
-    { "schema.fields", cmd_schema_fields, p_fields, CMD_READ, CMD_ROLE_READER },
+    { "schema.fields", cmd_schema_fields, p_fields, CMD_READ | CMD_NO_PERSONS, CMD_ROLE_READER },
     { "schema.field.define", cmd_schema_field_define, p_field_define, CMD_WRITE, CMD_ROLE_ADMIN },
-    { "schema.lists", cmd_schema_lists, p_none, CMD_READ | CMD_FAST, CMD_ROLE_READER },
-    { "schema.list.get", cmd_schema_list_get, p_list_get, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "schema.lists", cmd_schema_lists, p_none, CMD_READ | CMD_FAST | CMD_NO_PERSONS,
+      CMD_ROLE_READER },
+    { "schema.list.get", cmd_schema_list_get, p_list_get, CMD_READ | CMD_FAST | CMD_NO_PERSONS,
+      CMD_ROLE_READER },
     { "schema.list.define", cmd_schema_list_define, p_list_define, CMD_WRITE, CMD_ROLE_ADMIN },
     { "schema.list.add", cmd_schema_list_add, p_list_add, CMD_WRITE, CMD_ROLE_ADMIN },
     { "node.put", cmd_node_put, p_node_put, CMD_WRITE, CMD_ROLE_EDITOR },
@@ -268,7 +281,8 @@ const cmd_t cmd_table[] = {
     { "postcode.put", cmd_postcode_put, p_postcode_put, CMD_WRITE, CMD_ROLE_ADMIN },
     { "places.sync", cmd_places_sync, p_places_sync, CMD_WRITE, CMD_ROLE_ADMIN },
     { "gemeente.merge", cmd_gemeente_merge, p_gemeente_merge, CMD_WRITE, CMD_ROLE_ADMIN },
-    { "query.places", cmd_query_places, p_query_places, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
+    { "query.places", cmd_query_places, p_query_places, CMD_READ | CMD_NO_PERSONS | CMD_ASOF,
+      CMD_ROLE_READER },
     { "query.members", cmd_query_members, p_query_members, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
     { "query.holders", cmd_query_holders, p_query_holders, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
     { "query.seats", cmd_query_seats, p_query_seats, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
@@ -278,10 +292,11 @@ const cmd_t cmd_table[] = {
     { "query.path", cmd_query_path, p_query_path, CMD_READ | CMD_ASOF, CMD_ROLE_READER },
     { "query.neighbourhood", cmd_query_neighbourhood, p_query_neighbourhood, CMD_READ | CMD_ASOF,
       CMD_ROLE_READER },
-    { "perspective.list", cmd_perspective_list, p_none, CMD_READ | CMD_FAST, CMD_ROLE_READER },
+    { "perspective.list", cmd_perspective_list, p_none, CMD_READ | CMD_FAST | CMD_NO_PERSONS,
+      CMD_ROLE_READER },
     { "perspective.get", cmd_perspective_get, p_perspective_get, CMD_READ | CMD_ASOF,
       CMD_ROLE_READER },
-    { "admin.check", cmd_admin_check, p_none, CMD_READ, CMD_ROLE_ADMIN },
+    { "admin.check", cmd_admin_check, p_none, CMD_READ | CMD_NO_PERSONS, CMD_ROLE_ADMIN },
     /* -- contact administration (cmd_contact.c) -- */
     { "contact.register", cmd_contact_register, p_contact_register, CMD_WRITE, CMD_ROLE_EDITOR },
     { "contact.get", cmd_contact_get, p_id_ref, CMD_READ | CMD_FAST, CMD_ROLE_READER },
@@ -297,15 +312,15 @@ const cmd_t cmd_table[] = {
     /* -- end contact administration -- */
     /* -- users and tokens (cmd_user.c) -- */
     { "user.add", cmd_user_add, p_user_add, CMD_WRITE, CMD_ROLE_ADMIN },
-    { "user.list", cmd_user_list, p_none, CMD_READ, CMD_ROLE_ADMIN },
+    { "user.list", cmd_user_list, p_none, CMD_READ | CMD_NO_PERSONS, CMD_ROLE_ADMIN },
     { "user.remove", cmd_user_remove, p_user_name, CMD_WRITE, CMD_ROLE_ADMIN },
     /* user.passwd and user.token: an admin for anyone, any user for themselves (the handler) */
     { "user.passwd", cmd_user_passwd, p_user_passwd, CMD_WRITE, CMD_ROLE_READER },
     { "user.token", cmd_user_token, p_user_token, CMD_WRITE, CMD_ROLE_READER },
     { "user.token.revoke", cmd_user_revoke, p_user_revoke, CMD_WRITE, CMD_ROLE_ADMIN },
     /* -- the audit trail (cmd_audit.c) -- */
-    { "audit.list", cmd_audit_list, p_audit_list, CMD_READ, CMD_ROLE_PRIVACY },
-    { "audit.verify", cmd_audit_verify, p_none, CMD_READ, CMD_ROLE_PRIVACY },
+    { "audit.list", cmd_audit_list, p_audit_list, CMD_READ | CMD_NO_PERSONS, CMD_ROLE_PRIVACY },
+    { "audit.verify", cmd_audit_verify, p_none, CMD_READ | CMD_NO_PERSONS, CMD_ROLE_PRIVACY },
     /* -- AVG (cmd_privacy.c) -- */
     { "privacy.erase", cmd_privacy_erase, p_privacy, CMD_WRITE, CMD_ROLE_PRIVACY },
     { "privacy.anonymise", cmd_privacy_anonymise, p_privacy, CMD_WRITE, CMD_ROLE_PRIVACY },
@@ -359,52 +374,257 @@ static int cmd__result_check(const msgpack_packer *pk, knoop_error_t *err)
     return KNOOP_OK;
 }
 
-/* The request's `reason` parameter (when the method has one) into buf; "" when absent. */
+/* Parameters every method accepts on top of its own spec (cmd_run): `reason` (why; in the
+ * history of a change, in the audit entry of a read) and, for reads, `purpose` (what the data
+ * read is for, in the read's audit entry). */
+static const proto_param_spec_t p_common_write[] = { P("reason", STR, false), END };
+static const proto_param_spec_t p_common_read[] = { P("reason", STR, false),
+                                                    P("purpose", STR, false), END };
+
+/* The request's `reason` parameter into buf; "" when absent. */
 static int cmd__reason(const msgpack_object *params, char *buf, size_t bufsz, knoop_error_t *err)
 {
     bool present;
     return cmd_str_param(params, "reason", buf, bufsz, &present, err);
 }
 
+/* ---- policy: methods that need a reason (knoopd --require-reason) ---- */
+
+#define CMD_POLICY_MAX 256 /* table entries the policy can mark */
+_Static_assert(sizeof(cmd_table) / sizeof(cmd_table[0]) <= CMD_POLICY_MAX,
+               "cmd__need_reason must have a place for every method");
+static bool cmd__need_reason[CMD_POLICY_MAX];
+
+int cmd_require_reason(const char *method, knoop_error_t *err)
+{
+    char q[96];
+    const cmd_t *c = cmd_lookup(method, strlen(method));
+    if (c == NULL)
+        return knoop_error_set(err, KNOOP_EINVAL, "require-reason: unknown method %s",
+                               knoop_repr(q, sizeof(q), method, strlen(method), 64));
+    cmd__need_reason[c - cmd_table] = true;
+    return KNOOP_OK;
+}
+
+void cmd_policy_reset(void)
+{
+    memset(cmd__need_reason, 0, sizeof(cmd__need_reason));
+}
+
+/* KNOOP_EINVAL naming method and parameter when the policy needs a reason and none is given
+ * (inside `batch`, the batch's own reason counts for its operations). */
+static int cmd__reason_policy(const cmd_t *cmd, const cmd_ctx_t *ctx, const msgpack_object *params,
+                              knoop_error_t *err)
+{
+    const char *r;
+    size_t rl;
+    if (!cmd__need_reason[cmd - cmd_table])
+        return KNOOP_OK;
+    if (proto_param_str(params, "reason", &r, &rl) && rl > 0)
+        return KNOOP_OK;
+    if (ctx->txn != NULL && ctx->reason_given)
+        return KNOOP_OK;
+    return knoop_error_set(err, KNOOP_EINVAL,
+                           "%s: params.reason: required (this server requires a reason for %s)",
+                           cmd->name, cmd->name);
+}
+
+int cmd_session_purpose(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
+                        knoop_error_t *err)
+{
+    char purpose[CMD_PURPOSE_MAX + 1];
+    bool present;
+    int rc = cmd_str_param(p, "purpose", purpose, sizeof(purpose), &present, err);
+    if (rc != KNOOP_OK)
+        return rc;
+    if (ctx->session_out != NULL)
+        memcpy(ctx->session_out->purpose, purpose, sizeof(purpose));
+    msgpack_pack_map(pk, 1);
+    cmd_pack_cstr(pk, "purpose");
+    if (purpose[0] != '\0')
+        cmd_pack_cstr(pk, purpose);
+    else
+        msgpack_pack_nil(pk);
+    return KNOOP_OK;
+}
+
+/* ---- the read audit ---- */
+
 void cmd_audit_note(cmd_ctx_t *ctx, uint64_t id)
 {
-    for (uint32_t i = 0; i < ctx->naudit; i++)
-        if (ctx->audit_ids[i] == id)
-            return;
-    if (ctx->naudit < CMD_AUDIT_IDS)
-        ctx->audit_ids[ctx->naudit++] = id;
-    else
-        ctx->audit_more = true;
+    if (graph_ids_push(&ctx->audit, id) != KNOOP_OK)
+        ctx->audit_rc = KNOOP_ENOMEM;
+}
+
+static bool cmd__is_u64(const msgpack_object *o)
+{
+    return o != NULL && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
+}
+
+/* What the look at an answer found: every node packed in it, and the ends of every edge. */
+typedef struct {
+    cmd_ctx_t *ctx;
+    graph_ids_t nodes, ends;
+    int rc;
+} cmd__seen_t;
+
+/*
+ * Walks an answer: a map with an unsigned `id` and a string `kind` is a node (graph_node_pack,
+ * query_pack_node): a person or klantcontact is noted; a map with unsigned `source` and `target`
+ * and a string `type` is an edge (graph_edge_pack), whose ends are checked afterwards unless the
+ * answer shows them as nodes too.
+ */
+static void cmd__seen_walk(cmd__seen_t *w, const msgpack_object *o, int depth)
+{
+    if (w->rc != KNOOP_OK || depth > KNOOP_MAX_DEPTH)
+        return;
+    if (o->type == MSGPACK_OBJECT_ARRAY) {
+        for (uint32_t i = 0; i < o->via.array.size; i++)
+            cmd__seen_walk(w, &o->via.array.ptr[i], depth + 1);
+        return;
+    }
+    if (o->type != MSGPACK_OBJECT_MAP)
+        return;
+    {
+        const msgpack_object *id = proto_param(o, "id"), *kind = proto_param(o, "kind");
+        const msgpack_object *src = proto_param(o, "source"), *tgt = proto_param(o, "target");
+        bool record = false;
+        if (cmd__is_u64(id) && kind != NULL && kind->type == MSGPACK_OBJECT_STR) {
+            if (cmd_str_is(kind, "person") || cmd_str_is(kind, "contact"))
+                cmd_audit_note(w->ctx, id->via.u64);
+            w->rc = graph_ids_push(&w->nodes, id->via.u64);
+            record = true;
+        } else if (cmd__is_u64(src) && cmd__is_u64(tgt) && proto_param(o, "type") != NULL) {
+            w->rc = graph_ids_push(&w->ends, src->via.u64);
+            if (w->rc == KNOOP_OK)
+                w->rc = graph_ids_push(&w->ends, tgt->via.u64);
+            record = true;
+        }
+        /* A record's props are the caller's free data, never a record: a map shaped like a
+         * person in them names no one (and costs nothing to skip). */
+        for (uint32_t i = 0; i < o->via.map.size; i++)
+            if (!(record && cmd_str_is(&o->via.map.ptr[i].key, "props")))
+                cmd__seen_walk(w, &o->via.map.ptr[i].val, depth + 1);
+    }
+}
+
+/* Notes the persons and klantcontacten in the answer packed at data[0..len). */
+static int cmd__audit_answer(cmd_ctx_t *ctx, const char *data, size_t len, knoop_error_t *err)
+{
+    cmd__seen_t w = { .ctx = ctx, .rc = KNOOP_OK };
+    msgpack_unpacked u;
+    size_t off = 0;
+    int rc = KNOOP_OK;
+    /* A first look at the bytes: without the string "person" or "contact" (a node's kind) and
+     * the key "source" (an edge), as MessagePack strings, the answer names no one. */
+    static const char person[] = "\xa6person",
+                      contact[] = "\xa7"
+                                  "contact",
+                      source[] = "\xa6source";
+    if (len == 0 || (memmem(data, len, person, sizeof(person) - 1) == NULL &&
+                     memmem(data, len, contact, sizeof(contact) - 1) == NULL &&
+                     memmem(data, len, source, sizeof(source) - 1) == NULL))
+        return KNOOP_OK;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, data, len, &off) != MSGPACK_UNPACK_SUCCESS) {
+        msgpack_unpacked_destroy(&u);
+        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory while auditing the answer");
+    }
+    cmd__seen_walk(&w, &u.data, 0);
+    msgpack_unpacked_destroy(&u);
+    if (w.rc != KNOOP_OK) {
+        rc = knoop_error_set(err, w.rc, "out of memory while auditing the answer");
+        goto out;
+    }
+    /* The ends of the edges that the answer does not show as nodes: read their kind. */
+    graph_ids_sort_unique(&w.nodes);
+    graph_ids_sort_unique(&w.ends);
+    for (size_t i = 0; i < w.ends.n && rc == KNOOP_OK; i++) {
+        graph_node_t n;
+        uint64_t id = w.ends.ids[i];
+        if (graph_ids_has(&w.nodes, id))
+            continue;
+        rc = graph_node_get(ctx->store, ctx->view, id, &n, err);
+        if (rc == KNOOP_ENOTFOUND) {
+            knoop_error_clear(err);
+            rc = KNOOP_OK;
+            continue;
+        }
+        if (rc == KNOOP_OK && (n.kind == SCHEMA_KIND_PERSON || n.kind == SCHEMA_KIND_CONTACT))
+            cmd_audit_note(ctx, id);
+        graph_node_clear(&n);
+    }
+out:
+    graph_ids_free(&w.nodes);
+    graph_ids_free(&w.ends);
+    return rc;
 }
 
 /*
- * Records the persons a successful read returned (cmd_audit_note) as one audit entry: who (the
- * actor), when, why (the request's `reason`), what (the method and the ids). When the entry
- * cannot be written the read fails: no personal data leaves without its trace.
+ * Records the persons a successful read returned as one audit entry: who (the actor), when,
+ * why (the request's `reason`), for what (its `purpose`, or the connection's), what (the method
+ * and the ids). A read that returned none writes nothing. When the entry cannot be written the
+ * read fails: no personal data leaves without its trace.
  */
 static int cmd__audit_flush(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params,
                             knoop_error_t *err)
 {
-    char reason[KNOOP_MAX_NAME_BYTES * 4], what[96];
-    int rc;
-    if (ctx->naudit == 0)
-        return KNOOP_OK;
-    if ((rc = cmd__reason(params, reason, sizeof(reason), err)) != KNOOP_OK)
-        return rc;
-    snprintf(what, sizeof(what), "%s%s", cmd->name, ctx->audit_more ? " (more persons)" : "");
-    rc = store_audit_read(ctx->store, ctx->who.actor, reason[0] ? reason : NULL, what,
-                          ctx->audit_ids, ctx->naudit, err);
-    ctx->naudit = 0;
-    ctx->audit_more = false;
+    char reason[KNOOP_MAX_NAME_BYTES * 4], purpose[CMD_PURPOSE_MAX + 1];
+    bool present;
+    int rc = ctx->audit_rc;
+    if (rc != KNOOP_OK) {
+        rc = knoop_error_set(err, rc, "out of memory while auditing the answer");
+        goto out;
+    }
+    if (ctx->audit.n == 0)
+        goto out;
+    graph_ids_sort_unique(&ctx->audit);
+    if ((rc = cmd__reason(params, reason, sizeof(reason), err)) != KNOOP_OK ||
+        (rc = cmd_str_param(params, "purpose", purpose, sizeof(purpose), &present, err)) !=
+            KNOOP_OK)
+        goto out;
+    if (purpose[0] == '\0' && ctx->purpose != NULL)
+        snprintf(purpose, sizeof(purpose), "%s", ctx->purpose);
+    rc =
+        store_audit_read(ctx->store, ctx->who.actor, reason[0] ? reason : NULL,
+                         purpose[0] ? purpose : NULL, cmd->name, ctx->audit.ids, ctx->audit.n, err);
     if (rc != KNOOP_OK) {
         char m[KNOOP_ERROR_MSG_MAX];
         snprintf(m, sizeof(m), "%s", err->msg);
-        return knoop_error_set(err, rc,
-                               "%s: the read could not be recorded in the audit trail "
-                               "(%s); nothing is returned",
-                               cmd->name, m);
+        rc = knoop_error_set(err, rc,
+                             "%s: the read could not be recorded in the audit trail "
+                             "(%s); nothing is returned",
+                             cmd->name, m);
     }
-    return KNOOP_OK;
+out:
+    graph_ids_free(&ctx->audit);
+    ctx->audit_rc = KNOOP_OK;
+    return rc;
+}
+
+/* After a read: looks at its answer (from byte `start` of pk's buffer) unless the method says
+ * it holds no personal data, then writes the audit entry. */
+static int cmd__audit_read(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params,
+                           const msgpack_packer *pk, size_t start, knoop_error_t *err)
+{
+    int rc = KNOOP_OK;
+    if ((cmd->flags & CMD_READ) && !(cmd->flags & CMD_NO_PERSONS) &&
+        pk->callback == knoop_buf_write) {
+        const knoop_buf_t *b = pk->data;
+        rc = cmd__audit_answer(ctx, b->data + start, b->size - start, err);
+    }
+    if (rc != KNOOP_OK) {
+        graph_ids_free(&ctx->audit);
+        ctx->audit_rc = KNOOP_OK;
+        return rc;
+    }
+    return cmd__audit_flush(cmd, ctx, params, err);
+}
+
+/* Where the answer will start in pk's buffer. */
+static size_t cmd__answer_start(const msgpack_packer *pk)
+{
+    return pk->callback == knoop_buf_write ? ((const knoop_buf_t *)pk->data)->size : 0;
 }
 
 /*
@@ -431,6 +651,7 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
             knoop_error_t *err)
 {
     char reason[KNOOP_MAX_NAME_BYTES * 4];
+    size_t start;
     const store_view_t *outer_view = ctx->view;
     store_view_t *snap = NULL;
     store_txn_t *t;
@@ -440,19 +661,34 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
         return knoop_error_set(err, KNOOP_EPERM, "%s needs the role %s; %s does not have it",
                                cmd->name, cmd_role_name(cmd->role),
                                ctx->who.actor != NULL ? ctx->who.actor : "the caller");
-    if ((rc = proto_params_check(params, cmd->params, err)) != KNOOP_OK)
+    if ((rc = proto_params_check_with(params, cmd->params,
+                                      (cmd->flags & CMD_WRITE) ? p_common_write : p_common_read,
+                                      err)) != KNOOP_OK)
         return rc;
     if (cmd->handler == NULL)
         return knoop_error_set(err, KNOOP_EINTERNAL, "%s: no handler", cmd->name);
-    ctx->naudit = 0;
-    ctx->audit_more = false;
+    if ((rc = cmd__reason_policy(cmd, ctx, params, err)) != KNOOP_OK)
+        return rc;
+    if (!(cmd->flags & CMD_WRITE)) { /* a purpose too long fails before the read, not after */
+        char purpose[CMD_PURPOSE_MAX + 1];
+        bool present;
+        if ((rc = cmd_str_param(params, "purpose", purpose, sizeof(purpose), &present, err)) !=
+            KNOOP_OK)
+            return rc;
+    }
+    graph_ids_free(&ctx->audit);
+    ctx->audit_rc = KNOOP_OK;
+    start = cmd__answer_start(pk);
     if (ctx->txn != NULL && (cmd->flags & CMD_ASOF) && proto_param(params, "known_at") != NULL)
         return knoop_error_set(err, KNOOP_EINVAL,
                                "params.known_at: not inside a batch (a batch reads its own "
                                "writes, now)");
     if (ctx->txn != NULL) { /* inside `batch`: the batch's transaction decides */
         rc = cmd->handler(ctx, params, pk, err);
-        return rc == KNOOP_OK ? cmd__audit_flush(cmd, ctx, params, err) : rc;
+        if (rc == KNOOP_OK)
+            return cmd__audit_read(cmd, ctx, params, pk, start, err);
+        graph_ids_free(&ctx->audit);
+        return rc;
     }
     if (cmd->flags & CMD_WRITE) {
         if ((rc = cmd__reason(params, reason, sizeof(reason), err)) != KNOOP_OK)
@@ -466,6 +702,7 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
         ctx->txn = t;
         ctx->view = store_txn_view(t);
         ctx->on_abort = NULL;
+        ctx->reason_given = reason[0] != '\0';
         rc = cmd->handler(ctx, params, pk, err);
         if (rc == KNOOP_OK)
             rc = cmd__result_check(pk, err);
@@ -489,7 +726,9 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
             ctx->on_abort(ctx->on_abort_arg);
         ctx->on_abort = NULL;
         ctx->txn = NULL;
+        ctx->reason_given = false;
         ctx->view = outer_view;
+        graph_ids_free(&ctx->audit);
         return rc;
     }
     if ((cmd->flags & CMD_ASOF) && (rc = cmd__known_at(ctx, params, &snap, err)) != KNOOP_OK)
@@ -505,7 +744,8 @@ int cmd_run(const cmd_t *cmd, cmd_ctx_t *ctx, const msgpack_object *params, msgp
     if (rc == KNOOP_OK)
         rc = cmd__result_check(pk, err);
     if (rc == KNOOP_OK)
-        rc = cmd__audit_flush(cmd, ctx, params, err);
+        rc = cmd__audit_read(cmd, ctx, params, pk, start, err);
+    graph_ids_free(&ctx->audit);
     if (snap != NULL) {
         ctx->view = outer_view;
         store_snapshot_free(ctx->store, snap);

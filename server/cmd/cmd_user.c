@@ -401,6 +401,13 @@ int cmd_auth(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_
     id.roles = cmd_role_grants(u.role);
     role = u.role;
 ok:
+    /* The connection's declared purpose of its reads, if given (session.purpose changes it). */
+    {
+        bool present;
+        if ((rc = cmd_str_param(p, "purpose", id.purpose, sizeof(id.purpose), &present, err)) !=
+            KNOOP_OK)
+            return rc;
+    }
     if (ctx->auth_out != NULL)
         *ctx->auth_out = id;
     msgpack_pack_map(pk, 3);

@@ -59,6 +59,10 @@ typedef struct {
 void graph_ids_free(graph_ids_t *l);
 /* Appends id to l. KNOOP_ENOMEM when out of memory. */
 int graph_ids_push(graph_ids_t *l, uint64_t id);
+/* Sorts l by id and drops duplicates (no allocation). */
+void graph_ids_sort_unique(graph_ids_t *l);
+/* Whether the sorted list l (graph_ids_sort_unique) holds id. */
+bool graph_ids_has(const graph_ids_t *l, uint64_t id);
 
 void graph_node_clear(graph_node_t *n);
 void graph_edge_clear(graph_edge_t *e);

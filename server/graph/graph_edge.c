@@ -80,14 +80,51 @@ static int graph__adj_scan_dir(store_t *s, const store_view_t *view, uint64_t no
     return rc;
 }
 
+/* graph__adj_scan_dir over a node's cached adjacency (store_adj_get): the same entries, in the
+ * same order, filtered in memory. */
+static bool graph__adj_walk(const store_adj_t *adj, uint64_t node, char dir,
+                            const graph_filter_t *f, graph_adj_cb cb, void *arg)
+{
+    const char *type = f != NULL ? f->type : NULL;
+    size_t tlen = type != NULL ? strlen(type) : 0, n;
+    const store_adj_ent_t *e = store_adj_entries(adj, dir, &n);
+    graph_adj_t a = { .node = node, .dir = dir == STORE_DIR_OUT ? GRAPH_OUT : GRAPH_IN };
+    for (size_t i = 0; i < n; i++) {
+        if (type != NULL && (e[i].type_len != tlen || memcmp(e[i].type, type, tlen) != 0))
+            continue;
+        if (!graph_time_match(f, e[i].valid_from, e[i].valid_to))
+            continue;
+        a.other = e[i].other;
+        a.edge = e[i].edge;
+        a.type = e[i].type;
+        a.type_len = e[i].type_len;
+        a.valid_from = e[i].valid_from;
+        a.valid_to = e[i].valid_to;
+        if (cb(arg, &a) != 0)
+            return true;
+    }
+    return false;
+}
+
 int graph_adj_scan(store_t *s, const store_view_t *view, uint64_t node, const graph_filter_t *f,
                    graph_adj_cb cb, void *arg, knoop_error_t *err)
 {
     graph_dir_t dir = f != NULL && f->dir != 0 ? f->dir : GRAPH_BOTH;
     bool stopped = false;
+    store_adj_t *adj;
     int rc = KNOOP_OK;
     if (f != NULL && f->type != NULL && strlen(f->type) > 255)
         return KNOOP_OK; /* no stored type is that long */
+    if ((rc = store_adj_get(s, view, node, &adj, err)) != KNOOP_OK)
+        return rc;
+    if (adj != NULL) {
+        if (dir & GRAPH_OUT)
+            stopped = graph__adj_walk(adj, node, STORE_DIR_OUT, f, cb, arg);
+        if (!stopped && (dir & GRAPH_IN))
+            graph__adj_walk(adj, node, STORE_DIR_IN, f, cb, arg);
+        store_adj_release(adj);
+        return KNOOP_OK;
+    }
     if (dir & GRAPH_OUT)
         rc = graph__adj_scan_dir(s, view, node, STORE_DIR_OUT, f, cb, arg, &stopped, err);
     if (rc == KNOOP_OK && !stopped && (dir & GRAPH_IN))

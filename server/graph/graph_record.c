@@ -24,6 +24,29 @@ void graph_ids_free(graph_ids_t *l)
     l->n = l->cap = 0;
 }
 
+static int graph__id_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void graph_ids_sort_unique(graph_ids_t *l)
+{
+    size_t n = 0;
+    if (l->n == 0)
+        return;
+    qsort(l->ids, l->n, sizeof(*l->ids), graph__id_cmp);
+    for (size_t i = 0; i < l->n; i++)
+        if (n == 0 || l->ids[n - 1] != l->ids[i])
+            l->ids[n++] = l->ids[i];
+    l->n = n;
+}
+
+bool graph_ids_has(const graph_ids_t *l, uint64_t id)
+{
+    return l->n > 0 && bsearch(&id, l->ids, l->n, sizeof(id), graph__id_cmp) != NULL;
+}
+
 int graph_ids_push(graph_ids_t *l, uint64_t id)
 {
     if (l->n == l->cap) {

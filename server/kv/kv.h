@@ -37,6 +37,13 @@ typedef struct kv_iter kv_iter_t;
 typedef struct {
     bool create_if_missing;   /* default true */
     size_t block_cache_bytes; /* 0 = engine default */
+    /*
+     * The free-space reserve: while the file system holding the database has fewer free bytes
+     * (statvfs f_bavail) than this, kv_commit and kv_purge refuse with KNOOP_EIO before touching
+     * the engine, and succeed again by themselves once space returns. 0 = no reserve. A write that
+     * fails inside the engine all the same makes the database read-only (kv_write_failed).
+     */
+    uint64_t min_free_bytes;
 } kv_options_t;
 
 /* Name of a column family ("node", "edge" ...). Static. */

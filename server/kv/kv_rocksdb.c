@@ -10,8 +10,11 @@
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/lsan_interface.h>
 #endif
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
 
 struct kv_db {
     rocksdb_t *db;
@@ -32,6 +35,9 @@ struct kv_db {
      * replays it).
      */
     atomic_bool write_failed;
+    char *path;               /* the database directory, for the free-space check */
+    uint64_t min_free_bytes;  /* kv_options_t.min_free_bytes */
+    atomic_llong space_ok_ms; /* when a check last found twice the reserve free (monotonic) */
 };
 
 struct kv_batch {
@@ -82,6 +88,41 @@ static int kv__read_only(knoop_error_t *err)
                            "is lost)");
 }
 
+/*
+ * The free-space reserve (kv_options_t.min_free_bytes): refuses a write while the file system is
+ * nearly full, so that RocksDB never meets a full disk in its log (after which it would stay
+ * read-only until a restart, see write_failed) and keeps room for flushes and compactions. Not
+ * sticky: every write checks again. When statvfs itself fails the write goes ahead, and a real
+ * failure is still caught by write_failed.
+ */
+static int kv__space_check(kv_db_t *db, knoop_error_t *err)
+{
+    struct statvfs st;
+    struct timespec ts;
+    uint64_t avail;
+    int64_t now;
+    if (db->min_free_bytes == 0)
+        return KNOOP_OK;
+    /* One statvfs per 50 ms while there is room to spare (twice the reserve): a write cannot
+     * eat that much space in between. Close to the reserve, every write looks. */
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if (now - atomic_load(&db->space_ok_ms) < 50)
+        return KNOOP_OK;
+    if (statvfs(db->path, &st) != 0)
+        return KNOOP_OK;
+    avail = (uint64_t)st.f_bavail * (uint64_t)st.f_frsize;
+    if (avail / 2 >= db->min_free_bytes)
+        atomic_store(&db->space_ok_ms, now);
+    if (avail >= db->min_free_bytes)
+        return KNOOP_OK;
+    return knoop_error_set(err, KNOOP_EIO,
+                           "storage: only %" PRIu64 " KiB free where the data is, below the "
+                           "reserve of %" PRIu64 " KiB (--min-free-mb): writes are refused until "
+                           "space returns and then resume by themselves; reads go on",
+                           avail / 1024, db->min_free_bytes / 1024);
+}
+
 bool kv_write_failed(const kv_db_t *db)
 {
     return atomic_load(&db->write_failed);
@@ -101,6 +142,12 @@ int kv_open(const char *path, const kv_options_t *o, kv_db_t **out, knoop_error_
     db = knoop_calloc(1, sizeof(*db));
     if (db == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory opening %s", path);
+    db->min_free_bytes = o->min_free_bytes;
+    db->path = knoop_strdup(path);
+    if (db->path == NULL) {
+        knoop_free(db);
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory opening %s", path);
+    }
     db->opts = rocksdb_options_create();
     rocksdb_options_set_create_if_missing(db->opts, o->create_if_missing);
     rocksdb_options_set_create_missing_column_families(db->opts, 1);
@@ -191,6 +238,7 @@ void kv_close(kv_db_t *db)
     if (db->cache)
         rocksdb_cache_destroy(db->cache);
     rocksdb_options_destroy(db->opts);
+    knoop_free(db->path);
     knoop_free(db);
 }
 
@@ -441,6 +489,8 @@ int kv_commit(kv_db_t *db, kv_batch_t *b, bool sync, knoop_error_t *err)
         return knoop_error_set(err, KNOOP_EIO, "storage: commit: injected fault");
     if (atomic_load(&db->write_failed))
         return kv__read_only(err);
+    if (kv__space_check(db, err) != KNOOP_OK)
+        return KNOOP_EIO;
     kv__write(db, b, sync, &rerr);
     if (rerr != NULL) {
         atomic_store(&db->write_failed, true);
@@ -618,6 +668,8 @@ int kv_purge(kv_db_t *db, const kv_range_t *ranges, size_t n, knoop_error_t *err
     char *rerr = NULL;
     if (atomic_load(&db->write_failed))
         return kv__read_only(err);
+    if (kv__space_check(db, err) != KNOOP_OK)
+        return KNOOP_EIO;
     /* 1. Every memtable to SST (waiting): the WAL files that held the old values are then
      * obsolete, and RocksDB deletes them (no WAL archive is configured). */
     rocksdb_flush_wal(db->db, 1, &rerr);

@@ -23,7 +23,8 @@ static const char usage[] =
     "  --listen HOST:PORT       TCP address (default 127.0.0.1:7474; port 0 picks a free one)\n"
     "  --socket PATH            also listen on a Unix socket\n"
     "  --config FILE            read options from FILE: one 'name = value' per line, names as\n"
-    "                           the long options without '--', '#' starts a comment\n"
+    "                           the long options without '--' ('_' may stand for '-'), '#'\n"
+    "                           starts a comment; a bad line stops knoopd naming FILE:LINE\n"
     "  --auth-token-file FILE   also accept 'auth {token}' with the token in FILE (first line,\n"
     "                           mode 0600) as the admin 'shared-token'\n"
     "  --tls-cert FILE          TCP speaks TLS (1.2 or later) with this PEM certificate chain\n"
@@ -37,7 +38,21 @@ static const char usage[] =
     "  --no-sync                acknowledge writes before they are fsynced (faster, a power\n"
     "                           loss may lose the last writes; a process crash loses none)\n"
     "  --threads N              worker threads for store work (default 8, 1..128)\n"
+    "  --adj-cache-mb N         memory for the adjacency cache: each node's roles and links,\n"
+    "                           decoded once and shared by all questions (default 256; 0 = none)\n"
     "  --log-level LEVEL        debug, info, warn or error (default info)\n"
+    "\n"
+    "Privacy and accountability:\n"
+    "  --require-reason METHODS these methods need a 'reason' parameter (names separated by\n"
+    "                           spaces or commas, e.g. 'node.delete privacy.erase'); a call\n"
+    "                           without one is invalid_argument. May be given more than once.\n"
+    "  --retention RULE         a retention rule 'KIND AGE': klantcontacten (kind contact)\n"
+    "                           older than AGE = N followed by d, w, m or y (days, weeks,\n"
+    "                           calendar months, years; at most 100 years), e.g. 'contact 5y'.\n"
+    "                           knoopd erases what a rule finds at start and then every\n"
+    "                           --retention-interval, through privacy.retention; every run is\n"
+    "                           an entry of the audit trail. At most 16 rules.\n"
+    "  --retention-interval S   seconds between runs of the retention rules (3600 / 604800)\n"
     "\n"
     "Limits (default / ceiling):\n"
     "  --max-message-bytes N    bytes in one message (16777216 / 268435456)\n"
@@ -58,6 +73,9 @@ static const char usage[] =
     "                           1073741824)\n"
     "  --shutdown-grace MS      on SIGTERM, wait this long for answers to drain, then close\n"
     "                           the connections anyway (5000 / 600000)\n"
+    "  --min-free-mb N          free space kept in reserve where the data is: below it writes\n"
+    "                           are refused (unavailable) while reads go on, and they resume by\n"
+    "                           themselves once space returns; 0 = no reserve (64 / 1048576)\n"
     "\n"
     "Maintenance (each runs and exits):\n"
     "  --restore BACKUP         copy the backup BACKUP (made by 'knoop backup' / admin.backup)\n"
@@ -110,7 +128,12 @@ enum {
     OPT_TRUST_LOOPBACK,
     OPT_TLS_CERT,
     OPT_TLS_KEY,
-    OPT_PLAINTEXT
+    OPT_PLAINTEXT,
+    OPT_MIN_FREE,
+    OPT_ADJ_CACHE,
+    OPT_REQUIRE_REASON,
+    OPT_RETENTION,
+    OPT_RETENTION_INTERVAL
 };
 
 static const struct option long_opts[] = {
@@ -143,6 +166,11 @@ static const struct option long_opts[] = {
     { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
     { "tls-key", required_argument, NULL, OPT_TLS_KEY },
     { "allow-plaintext", no_argument, NULL, OPT_PLAINTEXT },
+    { "min-free-mb", required_argument, NULL, OPT_MIN_FREE },
+    { "adj-cache-mb", required_argument, NULL, OPT_ADJ_CACHE },
+    { "require-reason", required_argument, NULL, OPT_REQUIRE_REASON },
+    { "retention", required_argument, NULL, OPT_RETENTION },
+    { "retention-interval", required_argument, NULL, OPT_RETENTION_INTERVAL },
     { NULL, 0, NULL, 0 },
 };
 
@@ -254,10 +282,65 @@ static int read_key_path(net_config_t *c, const char *path)
     return 0;
 }
 
+/* Where the option being applied was given: "FILE:LINE" in a config file, "" on the command
+ * line (set by read_config around each apply). */
+static char where[4200];
+
+/* Prints an option's error with its place: "knoopd: FILE:LINE: msg" or "knoopd: --name: msg". */
+static int option_error(const char *name, const char *msg)
+{
+    if (where[0] != '\0')
+        fprintf(stderr, "knoopd: %s: %s\n", where, msg);
+    else
+        fprintf(stderr, "knoopd: --%s: %s\n", name, msg);
+    return -2; /* located: read_config adds no "(in FILE:LINE)" line */
+}
+
+/* --require-reason: method names separated by spaces or commas. */
+static int parse_require_reason(const char *name, const char *v)
+{
+    char m[128];
+    const char *p = v;
+    knoop_error_t err;
+    while (*p != '\0') {
+        size_t n;
+        p += strspn(p, " \t,");
+        n = strcspn(p, " \t,");
+        if (n == 0)
+            break;
+        if (n >= sizeof(m))
+            return option_error(name, "a method name is too long");
+        memcpy(m, p, n);
+        m[n] = '\0';
+        if (cmd_require_reason(m, &err) != KNOOP_OK)
+            return option_error(name, err.msg);
+        p += n;
+    }
+    return 0;
+}
+
+static int parse_retention(net_config_t *c, const char *name, const char *v)
+{
+    knoop_error_t err;
+    if (c->nretention == NET_MAX_RETENTION_RULES)
+        return option_error(name, "retention: at most 16 rules");
+    if (cmd_retention_rule_parse(v, &c->retention[c->nretention], &err) != KNOOP_OK)
+        return option_error(name, err.msg);
+    c->nretention++;
+    return 0;
+}
+
 static int apply(net_config_t *c, int opt, const char *name, const char *v, int depth)
 {
     uint32_t u;
     switch (opt) {
+    case OPT_REQUIRE_REASON:
+        return parse_require_reason(name, v);
+    case OPT_RETENTION:
+        return parse_retention(c, name, v);
+    case OPT_RETENTION_INTERVAL:
+        return parse_u32(name, v, NET_RETENTION_INTERVAL_MIN, NET_RETENTION_INTERVAL_MAX,
+                         &c->retention_interval);
     case OPT_DATA:
         c->data_dir = keep(v);
         return 0;
@@ -330,6 +413,10 @@ static int apply(net_config_t *c, int opt, const char *name, const char *v, int 
         return parse_u32(name, v, 1024, KNOOP_MAX_RESULT_BYTES, &c->max_result_bytes);
     case OPT_GRACE:
         return parse_u32(name, v, 0, KNOOP_MAX_SHUTDOWN_MS, &c->shutdown_ms);
+    case OPT_MIN_FREE:
+        return parse_u32(name, v, 0, KNOOP_MAX_MIN_FREE_MB, &c->min_free_mb);
+    case OPT_ADJ_CACHE:
+        return parse_u32(name, v, 0, KNOOP_MAX_ADJ_CACHE_MB, &c->adj_cache_mb);
     default:
         return -1;
     }
@@ -373,6 +460,10 @@ static int read_config(net_config_t *c, const char *path, int depth)
         if (eq)
             *eq = '\0';
         k = trim(k);
+        /* require_reason and require-reason alike: the names are the long options. */
+        for (char *u = k; *u != '\0'; u++)
+            if (*u == '_')
+                *u = '-';
         for (o = long_opts; o->name != NULL; o++)
             if (strcmp(o->name, k) == 0)
                 break;
@@ -384,9 +475,15 @@ static int read_config(net_config_t *c, const char *path, int depth)
             fprintf(stderr, "knoopd: %s:%d: option '%s' %s\n", path, lineno, k,
                     o->has_arg == required_argument ? "needs '= value'" : "takes no value");
             rc = -1;
-        } else if (apply(c, o->val, o->name, v, depth) != 0) {
-            fprintf(stderr, "knoopd: (in %s:%d)\n", path, lineno);
-            rc = -1;
+        } else {
+            int a;
+            snprintf(where, sizeof(where), "%s:%d", path, lineno);
+            a = apply(c, o->val, o->name, v, depth);
+            where[0] = '\0';
+            if (a == -1)
+                fprintf(stderr, "knoopd: (in %s:%d)\n", path, lineno);
+            if (a != 0)
+                rc = -1;
         }
     }
     fclose(f);

@@ -66,6 +66,10 @@ typedef struct {
     uint64_t authlog_suppressed;
     net_config_t cfg;
     proto_limits_t preauth;
+    /* The request being handled on the loop: decoded in place from the receive buffer into a
+     * zone that is kept, so that a cheap request costs no allocation of its own. A request
+     * that goes to a worker is copied out of it (net__req_detach). */
+    net_req_t *inl;
     store_t *store;
     uv_tcp_t tcp;
     uv_pipe_t pipe;
@@ -76,6 +80,13 @@ typedef struct {
     bool shutting_down;
     SSL_CTX *tls; /* NULL = plaintext TCP */
     cmd_stats_t stats;
+    /* The scheduled retention job (--retention): a timer on the loop hands each run to the
+     * thread pool; at most one run at a time (a run still going when the timer fires again
+     * skips that turn). */
+    uv_timer_t retention;
+    uv_work_t retention_work;
+    bool retention_busy;
+    uint64_t retention_runs;
 } net_server_t;
 
 struct net_conn {
@@ -188,11 +199,14 @@ void net_config_default(net_config_t *c)
     c->max_queued_bytes = KNOOP_DEFAULT_QUEUED_BYTES;
     c->max_result_bytes = KNOOP_DEFAULT_RESULT_BYTES;
     c->shutdown_ms = KNOOP_DEFAULT_SHUTDOWN_MS;
+    c->min_free_mb = KNOOP_DEFAULT_MIN_FREE_MB;
+    c->adj_cache_mb = KNOOP_DEFAULT_ADJ_CACHE_MB;
     c->idle_seconds = KNOOP_DEFAULT_IDLE_SECONDS;
     c->request_ms = KNOOP_DEFAULT_REQUEST_MS;
     c->threads = 8;
     c->sync = true;
     c->log_level = NET_LOG_INFO;
+    c->retention_interval = NET_RETENTION_INTERVAL_DEFAULT;
 }
 
 static void net__conn_process(net_conn_t *c);
@@ -227,6 +241,7 @@ static void net__on_handle_close(uv_handle_t *h)
 }
 
 static void net__req_free(net_req_t *r);
+static void net__conn_wrote(net_conn_t *c, size_t len);
 
 /* Removes c from the server's list of connections with pending output (singly linked). */
 static void net__flush_unlink(net_conn_t *c)
@@ -349,13 +364,7 @@ static void net__conn_write(net_conn_t *c, char *data, size_t len)
         return;
     }
     knoop_free(data);
-    c->pending_out += len;
-    c->srv->out_total += len;
-    if (!c->in_flush) {
-        c->in_flush = true;
-        c->flush_next = c->srv->flush_head;
-        c->srv->flush_head = c;
-    }
+    net__conn_wrote(c, len);
 }
 
 /* Hands c's output buffer to the socket: write(2) at once when nothing is queued before it,
@@ -533,37 +542,57 @@ static void net__build_response(net_req_t *r, int rc, const knoop_error_t *err,
     }
 }
 
-static void net__run_cmd(net_req_t *r)
+/* The handler's context for request r: the store, who asks, the deadline. */
+static void net__ctx_init(net_req_t *r, cmd_ctx_t *ctx)
 {
     net_server_t *srv = r->c->srv;
+    ctx->store = srv->store;
+    ctx->who.actor = r->who.user[0] != '\0' ? r->who.user : "anonymous";
+    ctx->roles = r->who.roles;
+    ctx->deadline_ms = r->deadline_ms;
+    ctx->stats = &srv->stats;
+    ctx->shared_token = srv->cfg.auth_token;
+    ctx->auth_out = &r->auth_id;
+    ctx->session_out = &r->auth_id;
+    ctx->purpose = r->who.purpose[0] != '\0' ? r->who.purpose : NULL;
+}
+
+/*
+ * After the handler of r returned rc with a result of size bytes: refuses an answer over the
+ * byte limit or an empty one, records the outcome in r->rc and logs a failure that is not the
+ * caller's. Returns the final code.
+ */
+static int net__check_result(net_req_t *r, int rc, size_t size, knoop_error_t *err)
+{
+    net_server_t *srv = r->c->srv;
+    if (rc == KNOOP_OK && size > srv->cfg.max_result_bytes)
+        rc = knoop_error_set(err, KNOOP_ETOOLARGE,
+                             "%s: the answer has %zu bytes, more than the server's %u per answer; "
+                             "ask for fewer with limit",
+                             r->cmd->name, size, srv->cfg.max_result_bytes);
+    if (rc == KNOOP_OK && size == 0)
+        rc = knoop_error_set(err, KNOOP_EINTERNAL, "%s: handler produced no result", r->cmd->name);
+    r->rc = rc;
+    if (rc != KNOOP_OK && rc != KNOOP_EINVAL && rc != KNOOP_ENOTFOUND && rc != KNOOP_ECONFLICT &&
+        rc != KNOOP_EUNAUTH && rc != KNOOP_EPERM)
+        net_log(NET_LOG_WARN, "msg=\"request failed\" method=%s code=%s error=\"%s\"", r->cmd->name,
+                knoop_err_wire(rc), err->msg);
+    return rc;
+}
+
+static void net__run_cmd(net_req_t *r)
+{
     cmd_ctx_t ctx = { 0 };
     knoop_buf_t res;
     msgpack_packer pk;
     knoop_error_t err = { 0 };
     int rc;
 
-    ctx.store = srv->store;
-    ctx.who.actor = r->who.user[0] != '\0' ? r->who.user : "anonymous";
-    ctx.roles = r->who.roles;
-    ctx.deadline_ms = r->deadline_ms;
-    ctx.stats = &srv->stats;
-    ctx.shared_token = srv->cfg.auth_token;
-    ctx.auth_out = &r->auth_id;
+    net__ctx_init(r, &ctx);
     knoop_buf_init(&res);
     msgpack_packer_init(&pk, &res, knoop_buf_write);
     rc = cmd_run(r->cmd, &ctx, &r->params, &pk, &err);
-    if (rc == KNOOP_OK && res.size > srv->cfg.max_result_bytes)
-        rc = knoop_error_set(&err, KNOOP_ETOOLARGE,
-                             "%s: the answer has %zu bytes, more than the server's %u per answer; "
-                             "ask for fewer with limit",
-                             r->cmd->name, res.size, srv->cfg.max_result_bytes);
-    if (rc == KNOOP_OK && res.data == NULL && res.size == 0)
-        rc = knoop_error_set(&err, KNOOP_EINTERNAL, "%s: handler produced no result", r->cmd->name);
-    r->rc = rc;
-    if (rc != KNOOP_OK && rc != KNOOP_EINVAL && rc != KNOOP_ENOTFOUND && rc != KNOOP_ECONFLICT &&
-        rc != KNOOP_EUNAUTH && rc != KNOOP_EPERM)
-        net_log(NET_LOG_WARN, "msg=\"request failed\" method=%s code=%s error=\"%s\"", r->cmd->name,
-                knoop_err_wire(rc), err.msg);
+    rc = net__check_result(r, rc, res.size, &err);
     net__build_response(r, rc, &err, &res);
     knoop_buf_destroy(&res);
 }
@@ -585,6 +614,10 @@ static void net__work(uv_work_t *w)
 
 static void net__req_free(net_req_t *r)
 {
+    if (r == r->c->srv->inl) {
+        msgpack_zone_clear(&r->zone);
+        return;
+    }
     msgpack_zone_destroy(&r->zone);
     knoop_free(r->msg);
     knoop_free(r);
@@ -734,27 +767,114 @@ static void net__fill_stats(net_server_t *srv)
     srv->stats.requests_running = srv->pool_busy;
 }
 
+/* Counts len bytes just appended to c->obuf as pending output and schedules the flush. */
+static void net__conn_wrote(net_conn_t *c, size_t len)
+{
+    c->pending_out += len;
+    c->srv->out_total += len;
+    if (!c->in_flush) {
+        c->in_flush = true;
+        c->flush_next = c->srv->flush_head;
+        c->srv->flush_head = c;
+    }
+}
+
+/*
+ * Runs a cheap request (CMD_INLINE, CMD_FAST) on the loop and packs its answer straight into
+ * its connection's output buffer: the header, then the result as the handler packs it. A
+ * failure, an answer over the byte limit, or an allocation that failed midway cuts the buffer
+ * back and packs the error instead; should even that fail, the connection closes.
+ */
+static void net__run_inline(net_req_t *r)
+{
+    net_conn_t *c = r->c;
+    knoop_buf_t *ob = &c->obuf;
+    size_t mark = ob->size, body;
+    cmd_ctx_t ctx = { 0 };
+    knoop_error_t err = { 0 };
+    msgpack_packer pk;
+    int rc;
+
+    if (r->notify || c->closing) {
+        net__run_cmd(r); /* no answer wanted or possible: the ordinary path */
+        knoop_buf_destroy(&r->out);
+        return;
+    }
+    net__ctx_init(r, &ctx);
+    msgpack_packer_init(&pk, ob, knoop_buf_write);
+    proto_pack_response_ok(&pk, r->m.msgid);
+    body = ob->size;
+    rc = cmd_run(r->cmd, &ctx, &r->params, &pk, &err);
+    if (rc == KNOOP_OK && knoop_buf_failed(ob))
+        rc = knoop_error_set(&err, KNOOP_ENOMEM, "out of memory while sending the answer");
+    rc = net__check_result(r, rc, ob->size - body, &err);
+    if (rc != KNOOP_OK) {
+        knoop_buf_truncate(ob, mark);
+        proto_pack_response_err(&pk, r->m.msgid, rc, err.msg[0] ? err.msg : knoop_strerror(rc));
+        if (knoop_buf_failed(ob)) {
+            knoop_buf_truncate(ob, mark);
+            net__conn_close(c);
+            return;
+        }
+    }
+    net__conn_wrote(c, ob->size - mark);
+}
+
+/*
+ * Moves the loop's request r (decoded in place from buf[0..len)) into a request of its own for
+ * the queue: a copy of the message, decoded again into its own zone. NULL when out of memory
+ * (then answered unavailable).
+ */
+static net_req_t *net__req_detach(net_req_t *r, const char *buf, size_t len)
+{
+    net_conn_t *c = r->c;
+    net_req_t *h = knoop_calloc(1, sizeof(*h));
+    knoop_error_t err = { 0 };
+    bool ok = h != NULL && (h->msg = knoop_malloc(len)) != NULL;
+    if (ok) {
+        memcpy(h->msg, buf, len);
+        msgpack_zone_init(&h->zone, 2048);
+        h->c = c;
+        h->cmd = r->cmd;
+        h->notify = r->notify;
+        h->deadline_ms = r->deadline_ms;
+        h->who = r->who;
+        h->rc = r->rc;
+        /* The same bytes decoded the same way: only memory can make this fail. */
+        ok = proto_decode(h->msg, len, &h->zone, &h->m, &err) == KNOOP_OK &&
+             proto_params_map(&h->m.params, &h->params, &err) == KNOOP_OK;
+        if (!ok)
+            net__req_free(h);
+    } else {
+        knoop_free(h);
+    }
+    if (!ok) {
+        if (r->cmd->handler == cmd_auth)
+            c->auth_busy = false;
+        if (!r->notify)
+            net__respond_error(c, r->m.msgid, KNOOP_EUNAVAIL, "server out of memory");
+        h = NULL;
+    }
+    net__req_free(r);
+    return h;
+}
+
 /* Handles one complete message buf[0..len) from c. */
 static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
 {
     net_server_t *srv = c->srv;
     knoop_error_t err = { 0 };
-    net_req_t *r = knoop_calloc(1, sizeof(*r));
+    net_req_t *r = srv->inl;
+    msgpack_zone zone = r->zone;
     char q[160];
     int rc;
 
-    if (r == NULL || (r->msg = knoop_malloc(len)) == NULL) {
-        knoop_free(r);
-        net_log(NET_LOG_ERROR, "msg=\"out of memory\" conn=%llu", (unsigned long long)c->id);
-        net__conn_close(c);
-        return;
-    }
-    memcpy(r->msg, buf, len);
-    msgpack_zone_init(&r->zone, 2048);
+    memset(r, 0, sizeof(*r));
+    r->zone = zone;
     r->c = c;
     srv->requests++;
     srv->stats.requests = srv->requests;
-    rc = proto_decode(r->msg, len, &r->zone, &r->m, &err);
+    rc = proto_decode(buf, len, &r->zone, &r->m, &err);
     if (rc != KNOOP_OK) {
         /* The framing is intact (the scanner delimited the message), so a request whose msgid
          * could be read is answered and the connection goes on. Without a msgid there is no
@@ -800,20 +920,22 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
          * messages wait until its outcome is known (net__auth_done). */
         c->auth_busy = true;
     }
-    if (srv->cfg.request_ms > 0)
-        r->deadline_ms = net__now_ms() + srv->cfg.request_ms;
     if (r->cmd->handler == cmd_server_info)
         net__fill_stats(srv);
-    if (r->cmd->flags & (CMD_INLINE | CMD_FAST)) {
-        /* Cheap: answered at once, on the loop, without a thread hand-off. */
-        net__run_cmd(r);
-        if (r->lost)
-            net__conn_close(c);
-        else
-            net__conn_write(c, r->out.data, r->out.size);
+    if ((r->cmd->flags & (CMD_INLINE | CMD_FAST)) && r->cmd->handler != cmd_auth) {
+        /* Cheap: answered at once, on the loop, without a thread hand-off, straight into the
+         * connection's output buffer. No deadline: it is not long enough to need one. */
+        net__run_inline(r);
+        /* session.purpose: the connection's later requests carry the new purpose. */
+        if (r->cmd->handler == cmd_session_purpose && r->rc == KNOOP_OK)
+            memcpy(c->who.purpose, r->auth_id.purpose, sizeof(c->who.purpose));
         net__req_free(r);
         return;
     }
+    if (srv->cfg.request_ms > 0)
+        r->deadline_ms = net__now_ms() + srv->cfg.request_ms;
+    if ((r = net__req_detach(r, buf, len)) == NULL)
+        return;
     /* Longer work waits in the connection's queue for a worker, taken round-robin. */
     r->work.data = r;
     r->bytes = len;
@@ -1238,6 +1360,100 @@ static void net__on_pipe_connection(uv_stream_t *s, int status)
     net__on_connection(s, status, false);
 }
 
+/* ---- the scheduled retention job ---- */
+
+/* The actor of the job's changes in the history and the audit trail. */
+#define NET_RETENTION_ACTOR "knoopd-retention"
+
+/*
+ * Runs rule r once as a request to privacy.retention through the dispatcher (cmd_run): the one
+ * write path, with its transaction, history entry and audit entry, as any client's call would.
+ * Thread: a worker (the erasure compacts files and may wait on fsync).
+ */
+static void net__retention_run(net_server_t *srv, const cmd_retention_rule_t *r)
+{
+    const cmd_t *cmd = cmd_lookup("privacy.retention", strlen("privacy.retention"));
+    char age[16], reason[96];
+    knoop_buf_t pb, res;
+    msgpack_packer pk;
+    msgpack_unpacked u;
+    knoop_error_t err = { 0 };
+    cmd_ctx_t ctx = { 0 };
+    int rc;
+
+    snprintf(age, sizeof(age), "%u%c", (unsigned)r->n, r->unit);
+    snprintf(reason, sizeof(reason), "retention rule '%s' (scheduled)", r->text);
+    knoop_buf_init(&pb);
+    knoop_buf_init(&res);
+    msgpack_unpacked_init(&u);
+    knoop_buf_packer(&pb, &pk);
+    msgpack_pack_map(&pk, 3);
+    msgpack_pack_str_with_body(&pk, "kind", 4);
+    msgpack_pack_str_with_body(&pk, r->kind, strlen(r->kind));
+    msgpack_pack_str_with_body(&pk, "older_than", 10);
+    msgpack_pack_str_with_body(&pk, age, strlen(age));
+    msgpack_pack_str_with_body(&pk, "reason", 6);
+    msgpack_pack_str_with_body(&pk, reason, strlen(reason));
+    if (cmd == NULL || knoop_buf_failed(&pb) ||
+        msgpack_unpack_next(&u, pb.data, pb.size, NULL) != MSGPACK_UNPACK_SUCCESS) {
+        rc = knoop_error_set(&err, KNOOP_ENOMEM, "out of memory");
+    } else {
+        ctx.store = srv->store;
+        ctx.who.actor = NET_RETENTION_ACTOR;
+        ctx.roles = CMD_ROLE_ALL;
+        ctx.stats = &srv->stats;
+        knoop_buf_packer(&res, &pk);
+        rc = cmd_run(cmd, &ctx, &u.data, &pk, &err);
+    }
+    if (rc == KNOOP_OK) {
+        msgpack_unpacked ru;
+        const msgpack_object *cut, *cnt;
+        msgpack_unpacked_init(&ru);
+        if (msgpack_unpack_next(&ru, res.data, res.size, NULL) == MSGPACK_UNPACK_SUCCESS &&
+            (cut = proto_param(&ru.data, "cutoff")) != NULL && cut->type == MSGPACK_OBJECT_STR &&
+            (cnt = proto_param(&ru.data, "count")) != NULL &&
+            cnt->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+            net_log(NET_LOG_INFO, "msg=\"retention run\" rule=\"%s\" cutoff=%.*s erased=%llu",
+                    r->text, (int)cut->via.str.size, cut->via.str.ptr,
+                    (unsigned long long)cnt->via.u64);
+        msgpack_unpacked_destroy(&ru);
+    } else {
+        net_log(NET_LOG_ERROR, "msg=\"retention run failed\" rule=\"%s\" error=\"%s\"", r->text,
+                err.msg);
+    }
+    msgpack_unpacked_destroy(&u);
+    knoop_buf_destroy(&pb);
+    knoop_buf_destroy(&res);
+}
+
+static void net__retention_work(uv_work_t *w)
+{
+    net_server_t *srv = w->data;
+    for (int i = 0; i < srv->cfg.nretention; i++)
+        net__retention_run(srv, &srv->cfg.retention[i]);
+}
+
+static void net__retention_done(uv_work_t *w, int status)
+{
+    net_server_t *srv = w->data;
+    (void)status;
+    srv->retention_busy = false;
+    srv->retention_runs++;
+}
+
+static void net__on_retention(uv_timer_t *t)
+{
+    net_server_t *srv = t->data;
+    if (srv->retention_busy || srv->shutting_down)
+        return;
+    srv->retention_work.data = srv;
+    if (uv_queue_work(srv->loop, &srv->retention_work, net__retention_work, net__retention_done) ==
+        0)
+        srv->retention_busy = true;
+    else
+        net_log(NET_LOG_ERROR, "msg=\"cannot start the retention job\"");
+}
+
 /* The shutdown's grace period is over: close every connection, answered or not. */
 static void net__on_grace(uv_timer_t *t)
 {
@@ -1267,6 +1483,9 @@ static void net__on_signal(uv_signal_t *sig, int signum)
         uv_close((uv_handle_t *)&srv->pipe, NULL);
     uv_close((uv_handle_t *)&srv->sigint, NULL);
     uv_close((uv_handle_t *)&srv->sigterm, NULL);
+    /* A retention run in a worker finishes (the loop waits for it) before the store closes. */
+    if (!uv_is_closing((uv_handle_t *)&srv->retention))
+        uv_close((uv_handle_t *)&srv->retention, NULL);
     /* Stop taking requests; answer those in flight, then close; after the grace period close
      * whatever is left (a client that does not read must not hold the shutdown). The timer is
      * unreferenced: it does not keep the loop alive once every connection is gone. */
@@ -1452,6 +1671,8 @@ int net_run(const net_config_t *cfg)
     }
     store_options_default(&so);
     so.sync = cfg->sync;
+    so.min_free_bytes = (uint64_t)cfg->min_free_mb * 1024 * 1024;
+    so.adj_cache_bytes = (size_t)cfg->adj_cache_mb * 1024 * 1024;
     if ((rc = store_open(cfg->data_dir, &so, &srv.store, &err)) != KNOOP_OK) {
         net_log(NET_LOG_ERROR, "msg=\"cannot open store\" data=%s error=\"%s\"", cfg->data_dir,
                 err.msg);
@@ -1504,6 +1725,13 @@ int net_run(const net_config_t *cfg)
                 "passwords and personal data cross the network in the clear\" listen=%s",
                 cfg->listen_host);
     }
+    if ((srv.inl = knoop_calloc(1, sizeof(*srv.inl))) == NULL) {
+        net_log(NET_LOG_ERROR, "msg=\"out of memory\"");
+        cmd_domain_shutdown();
+        store_close(srv.store);
+        return 1;
+    }
+    msgpack_zone_init(&srv.inl->zone, 4096);
     uv_loop_init(&loop);
     srv.loop = &loop;
     srv.stats.version = KNOOP_VERSION;
@@ -1547,6 +1775,17 @@ int net_run(const net_config_t *cfg)
         net_log(NET_LOG_INFO, "msg=\"tls on tcp\" cert=%s", cfg->tls_cert);
     printf("knoopd ready %s\n", ready);
     fflush(stdout);
+    /* The retention rules: a first run at once, then every interval. Unreferenced: the timer
+     * never keeps the loop alive by itself; shutdown closes it. */
+    uv_timer_init(&loop, &srv.retention);
+    srv.retention.data = &srv;
+    uv_unref((uv_handle_t *)&srv.retention);
+    if (cfg->nretention > 0) {
+        net_log(NET_LOG_INFO, "msg=\"retention rules\" rules=%d interval_s=%u", cfg->nretention,
+                (unsigned)cfg->retention_interval);
+        uv_timer_start(&srv.retention, net__on_retention, 0,
+                       (uint64_t)cfg->retention_interval * 1000);
+    }
 
     uv_run(&loop, UV_RUN_DEFAULT);
 
@@ -1562,6 +1801,8 @@ int net_run(const net_config_t *cfg)
     }
     cmd_domain_shutdown();
     store_close(srv.store);
+    msgpack_zone_destroy(&srv.inl->zone);
+    knoop_free(srv.inl);
     SSL_CTX_free(srv.tls);
     net_log(NET_LOG_INFO, "msg=\"knoopd stopped\" requests=%llu", (unsigned long long)srv.requests);
     return rc == 0 ? 0 : 1;

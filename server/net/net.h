@@ -11,6 +11,13 @@
 #include "cmd.h"
 #include "proto.h"
 
+/* Retention rules one knoopd runs (a handful in practice: one per kind and age). */
+#define NET_MAX_RETENTION_RULES 16
+/* The scheduled retention job's default interval and its bounds, in seconds. */
+#define NET_RETENTION_INTERVAL_DEFAULT 3600
+#define NET_RETENTION_INTERVAL_MIN     1
+#define NET_RETENTION_INTERVAL_MAX     (7 * 86400)
+
 typedef enum { NET_LOG_DEBUG = 0, NET_LOG_INFO, NET_LOG_WARN, NET_LOG_ERROR } net_log_level_t;
 
 typedef struct {
@@ -27,7 +34,9 @@ typedef struct {
     uint32_t max_result_bytes; /* bytes of one answer */
     uint32_t idle_seconds;
     uint32_t request_ms;
-    uint32_t shutdown_ms; /* grace period of a shutdown */
+    uint32_t shutdown_ms;  /* grace period of a shutdown */
+    uint32_t min_free_mb;  /* writes are refused while less is free where the data is */
+    uint32_t adj_cache_mb; /* the adjacency cache, 0 = none */
     int threads;
     bool sync;
     char *auth_token;     /* the shared admin token (--auth-token-file), NULL = none; borrowed */
@@ -35,6 +44,11 @@ typedef struct {
     const char *tls_cert; /* PEM certificate chain: TCP speaks TLS (NULL = plaintext) */
     const char *tls_key;  /* its PEM private key (mode 0600) */
     bool allow_plaintext; /* listen on a non-loopback address without TLS */
+    /* Retention rules (--retention) run by the scheduled job: at start, then every
+     * retention_interval seconds, each through privacy.retention (cmd_run, a write). */
+    cmd_retention_rule_t retention[NET_MAX_RETENTION_RULES];
+    int nretention;
+    uint32_t retention_interval; /* seconds */
     net_log_level_t log_level;
 } net_config_t;
 

@@ -22,12 +22,16 @@
 #include <unistd.h>
 
 #include "knoop_alloc.h"
+#include "knoop_limits.h"
+#include "store_adjcache.h"
 #include "store_int.h"
 
 void store_options_default(store_options_t *o)
 {
     o->sync = true;
     o->block_cache_bytes = 0;
+    o->min_free_bytes = 0;
+    o->adj_cache_bytes = (size_t)KNOOP_DEFAULT_ADJ_CACHE_MB * 1024 * 1024;
 }
 
 static int store__meta_u64(kv_db_t *db, const char *name, uint64_t *out, knoop_error_t *err)
@@ -95,6 +99,7 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     s->opts = *o;
     ko.block_cache_bytes = o->block_cache_bytes;
+    ko.min_free_bytes = o->min_free_bytes;
     rc = kv_open(dir, &ko, &s->db, err);
     if (rc != KNOOP_OK) {
         knoop_free(s);
@@ -148,6 +153,11 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
         knoop_free(s);
         return rc;
     }
+    if (o->adj_cache_bytes > 0 && (s->adjcache = store_adjcache_new(o->adj_cache_bytes)) == NULL) {
+        kv_close(s->db);
+        knoop_free(s);
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    }
     s->written_seq = s->synced_seq = s->seq;
     pthread_mutex_init(&s->audit_mu, NULL);
     pthread_mutex_init(&s->writer, NULL);
@@ -173,6 +183,7 @@ void store_close(store_t *s)
     /* Make batches committed without sync durable before the files close. */
     (void)kv_sync(s->db, NULL);
     kv_close(s->db);
+    store_adjcache_free(s->adjcache);
     pthread_mutex_destroy(&s->writer);
     pthread_mutex_destroy(&s->audit_mu);
     pthread_mutex_destroy(&s->sync_mu);
@@ -191,6 +202,8 @@ store_view_t *store_snapshot(store_t *s)
     if (v == NULL)
         return NULL;
     v->s = s;
+    /* Read before the snapshot is taken: every commit up to seq is in it (store_adjcache.c). */
+    v->seq = store_last_seq(s);
     v->snap = kv_snapshot_new(s->db);
     if (v->snap == NULL) {
         knoop_free(v);
@@ -211,6 +224,26 @@ void store_snapshot_free(store_t *s, store_view_t *v)
 int store_checkpoint(store_t *s, const char *dir, knoop_error_t *err)
 {
     return kv_checkpoint(s->db, dir, err);
+}
+
+store_adjcache_t *store__adjcache(store_t *s)
+{
+    return s->adjcache;
+}
+
+bool store__view_seq(const store_view_t *v, uint64_t *seq)
+{
+    /* A recorded-time view reads adjacency as it was at asof_seq, which the cache (built from
+     * and checked against current views) does not hold: it scans instead. */
+    if (v == NULL || v->txn != NULL || v->snap == NULL || v->versioned)
+        return false;
+    *seq = v->seq;
+    return true;
+}
+
+void store_adj_cache_stats(store_t *s, store_adjcache_stats_t *out)
+{
+    store_adjcache_stats(s->adjcache, out);
 }
 
 void store_set_change_cb(store_t *s, store_change_cb cb, void *arg)
@@ -271,6 +304,7 @@ int store_txn_begin(store_t *s, const store_who_t *who, store_txn_t **out, knoop
     knoop_buf_init(&t->touched);
     knoop_buf_init(&t->forget);
     knoop_buf_init(&t->audit_ids);
+    knoop_buf_init(&t->adj_nodes);
     crypto_hash_sha256_init(&t->payload);
     t->view.s = s;
     t->view.txn = t;
@@ -369,10 +403,28 @@ static int store__touch(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen
     return KNOOP_OK;
 }
 
+/* Notes the node of an adjacency key t writes, for the cache (consecutive repeats folded). */
+static int store__note_adj(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen)
+{
+    uint64_t node;
+    if (cf != KV_CF_ADJ || klen < 8)
+        return KNOOP_OK;
+    node = store_get_u64(key);
+    if (t->adj_nodes.size >= 8 && memcmp(t->adj_nodes.data + t->adj_nodes.size - 8, &node, 8) == 0)
+        return KNOOP_OK;
+    if (knoop_buf_write(&t->adj_nodes, (const char *)&node, 8) != 0) {
+        t->oom = true;
+        return KNOOP_ENOMEM;
+    }
+    return KNOOP_OK;
+}
+
 int store_txn_put(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen, const void *val,
                   size_t vlen)
 {
     int rc = store__record_op(t, cf, key, klen, val, vlen, true);
+    if (rc == KNOOP_OK)
+        rc = store__note_adj(t, cf, key, klen);
     if (rc == KNOOP_OK)
         rc = store__touch(t, cf, key, klen);
     if (rc != KNOOP_OK)
@@ -405,6 +457,8 @@ int store__txn_delete_unindexed(store_txn_t *t, kv_cf_t cf, const void *key, siz
 int store_txn_delete(store_txn_t *t, kv_cf_t cf, const void *key, size_t klen)
 {
     int rc = store__record_op(t, cf, key, klen, NULL, 0, false);
+    if (rc == KNOOP_OK)
+        rc = store__note_adj(t, cf, key, klen);
     if (rc == KNOOP_OK)
         rc = store__touch(t, cf, key, klen);
     if (rc != KNOOP_OK)
@@ -566,6 +620,7 @@ static void store__txn_free(store_txn_t *t)
     knoop_buf_destroy(&t->ops);
     knoop_buf_destroy(&t->touched);
     knoop_buf_destroy(&t->forget);
+    knoop_buf_destroy(&t->adj_nodes);
     knoop_free(t);
 }
 
@@ -663,6 +718,10 @@ int store_txn_commit(store_txn_t *t, knoop_error_t *err)
         rc = store__record_pack(t, &rec);
     if (rc == KNOOP_ENOMEM && err != NULL && err->code == 0)
         knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    /* Before the batch is visible: no newer view may find a cached adjacency it changes. */
+    if (rc == KNOOP_OK)
+        store_adjcache_invalidate(s->adjcache, (const uint64_t *)(const void *)t->adj_nodes.data,
+                                  t->adj_nodes.size / 8, seq);
     if (rc == KNOOP_OK)
         rc = kv_commit(s->db, t->batch, false, err);
     if (rc == KNOOP_OK) {
@@ -755,8 +814,10 @@ int store_apply_record(store_t *s, const void *record, size_t len, knoop_error_t
     if (rc == KNOOP_OK && seq != s->seq + 1)
         rc = knoop_error_set(err, KNOOP_ECONFLICT, "record: sequence %llu, expected %llu",
                              (unsigned long long)seq, (unsigned long long)(s->seq + 1));
-    if (rc == KNOOP_OK)
+    if (rc == KNOOP_OK) {
+        store_adjcache_clear(s->adjcache, seq);
         rc = kv_commit(s->db, b, s->opts.sync, err);
+    }
     if (rc == KNOOP_OK) {
         uint64_t next = 0;
         knoop_error_t ignore;
@@ -937,13 +998,12 @@ int store_restore(const char *backup, const char *dir, char digest[17], knoop_er
 
 /* ---- the audit chain (store.h) ---- */
 
-int store_audit_read(store_t *s, const char *user, const char *reason, const char *what,
-                     const uint64_t *ids, size_t n, knoop_error_t *err)
+int store_audit_read(store_t *s, const char *user, const char *reason, const char *purpose,
+                     const char *what, const uint64_t *ids, size_t n, knoop_error_t *err)
 {
     knoop_buf_t m, val;
     msgpack_packer pk;
     unsigned char hash[STORE_HASH_BYTES], key[STORE_AUDIT_KEY_LEN], head[8 + STORE_HASH_BYTES];
-    size_t listed = n > 1000 ? 1000 : n;
     kv_batch_t *b;
     int rc;
 
@@ -953,13 +1013,18 @@ int store_audit_read(store_t *s, const char *user, const char *reason, const cha
     knoop_buf_init(&val);
     pthread_mutex_lock(&s->audit_mu);
     knoop_buf_packer(&m, &pk);
-    store__audit_head(&pk, 2, s->audit_no + 1, store__now_ms(), user != NULL ? user : "system",
+    store__audit_head(&pk, 3, s->audit_no + 1, store__now_ms(), user != NULL ? user : "system",
                       "read", reason);
+    msgpack_pack_str_with_body(&pk, "purpose", 7);
+    if (purpose != NULL)
+        msgpack_pack_str_with_body(&pk, purpose, strlen(purpose));
+    else
+        msgpack_pack_nil(&pk);
     msgpack_pack_str_with_body(&pk, "what", 4);
     msgpack_pack_str_with_body(&pk, what, strlen(what));
     msgpack_pack_str_with_body(&pk, "ids", 3);
-    msgpack_pack_array(&pk, (uint32_t)listed);
-    for (size_t i = 0; i < listed; i++)
+    msgpack_pack_array(&pk, (uint32_t)n);
+    for (size_t i = 0; i < n; i++)
         msgpack_pack_uint64(&pk, ids[i]);
     rc = knoop_buf_failed(&m) ? KNOOP_ENOMEM : store__audit_value(s->audit_hash, &m, &val, hash);
     if (rc == KNOOP_ENOMEM)

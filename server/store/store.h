@@ -28,6 +28,9 @@ typedef struct {
      */
     bool sync;
     size_t block_cache_bytes; /* 0 = engine default */
+    uint64_t min_free_bytes;  /* the free-space reserve (kv_options_t); default 0 = none */
+    size_t adj_cache_bytes;   /* the adjacency cache (store_adj_get); default
+                               * KNOOP_DEFAULT_ADJ_CACHE_MB MiB, 0 = none */
 } store_options_t;
 
 /* Who makes a change and why; recorded in every history entry. Borrowed. */
@@ -220,6 +223,40 @@ int store_ver_check(store_t *s, const store_view_t *v, uint64_t seq, store_ver_c
 store_view_t *store_snapshot_at_seq(store_t *s, uint64_t seq);
 
 /*
+ * A node's adjacency, decoded and shared through a bounded cache (store_adjcache.c explains why
+ * it is exact): every entry of the node in the "adj" family, outgoing and incoming each in key
+ * order (type length, type, other, edge), as a scan through the same view returns them.
+ */
+typedef struct {
+    uint64_t other, edge;
+    int32_t valid_from, valid_to; /* dates as store_get_date returns them */
+    const char *type;             /* not NUL-terminated; lives as long as the store_adj_t */
+    uint32_t type_len;
+} store_adj_ent_t;
+
+typedef struct store_adj store_adj_t;
+
+/*
+ * Gets node's adjacency as seen by view v into *out (release with store_adj_release), from the
+ * cache or by one scan that it then offers to the cache. *out is NULL (and the result
+ * KNOOP_OK) when v cannot use the cache (a transaction's view, a NULL view, no cache) or the
+ * node has too many entries: the caller scans instead. Thread: any. Errors: store errors,
+ * KNOOP_ENOMEM.
+ */
+int store_adj_get(store_t *s, const store_view_t *v, uint64_t node, store_adj_t **out,
+                  knoop_error_t *err);
+/* The entries of a in direction dir (STORE_DIR_OUT or STORE_DIR_IN); *n gets their count. */
+const store_adj_ent_t *store_adj_entries(const store_adj_t *a, char dir, size_t *n);
+void store_adj_release(store_adj_t *a);
+
+typedef struct {
+    uint64_t nodes, bytes, budget, hits, misses;
+} store_adjcache_stats_t;
+
+/* The adjacency cache's figures (all 0 without a cache). */
+void store_adj_cache_stats(store_t *s, store_adjcache_stats_t *out);
+
+/*
  * Calls cb for each history entry of entity id in commit order (the value is a msgpack map,
  * valid during the call). cb returns nonzero to stop. Reads through v.
  */
@@ -268,13 +305,14 @@ size_t store_key_audit(unsigned char *buf, uint64_t no);
 
 /*
  * Appends a "read" entry: user read personal data (what: the method, ids: the persons read, n of
- * them, at most 1000 listed) for reason (may be NULL). Written at once without fsync (it is
+ * them, all listed) for reason and purpose (either may be NULL: nil in the entry). Written at
+ * once without fsync (it is
  * durable with the next commit or sync), outside any transaction: the read audit is this
  * server's access log and is not part of the change record. Takes only the audit lock, never
  * the writer lock, so it may run on the event loop. Returns 0 or a negative knoop_err_t.
  */
-int store_audit_read(store_t *s, const char *user, const char *reason, const char *what,
-                     const uint64_t *ids, size_t n, knoop_error_t *err);
+int store_audit_read(store_t *s, const char *user, const char *reason, const char *purpose,
+                     const char *what, const uint64_t *ids, size_t n, knoop_error_t *err);
 
 /*
  * Erasure: replaces every history entry of id (through t's view, t's own entries included) by

@@ -50,7 +50,9 @@
  *                            ...} followed by hash[32] = SHA-256(previous entry's hash || map);
  *                            kind "change": + seq, ids:[u64], payload:bin32 (SHA-256 over the
  *                            SHA-256 of each of the commit's history entries, in order);
- *                            kind "read": + what (the method), ids (persons read, at most 1000)
+ *                            kind "read": + purpose (str|nil), what (the method), ids (the
+ *                            persons and klantcontacten read, all of them: the answer that
+ *                            carried them was larger, so the entry is bounded by it)
  *     "audit_head"        -> no:u64 hash[32], the last entry (entries removed at the end show)
  *     "tomb_secret"       -> 32 random bytes, the key of the tombstones' keyed hash (made by
  *                            the first privacy.erase; never leaves the store)
@@ -107,6 +109,7 @@
 
 #include "knoop_alloc.h"
 #include "store.h"
+#include "store_adjcache.h"
 
 #define STORE_FORMAT 1
 
@@ -134,12 +137,15 @@ struct store {
     pthread_mutex_t audit_mu;
     uint64_t audit_no;                          /* entries so far, under audit_mu */
     unsigned char audit_hash[STORE_HASH_BYTES]; /* the last entry's hash, under audit_mu */
+
+    store_adjcache_t *adjcache; /* NULL: none (store_adjcache.c) */
 };
 
 struct store_view {
     store_t *s;
     kv_snapshot_t *snap; /* a snapshot view */
     store_txn_t *txn;    /* a transaction's view */
+    uint64_t seq;        /* a snapshot view: the last commit published before it was taken */
     /*
      * A recorded-time view (store_snapshot_known_at): the store as it was right after commit
      * asof_seq, rebuilt from snap through the version family (store_ver.c).
@@ -175,6 +181,7 @@ struct store_txn {
     crypto_hash_sha256_state payload;
     knoop_buf_t audit_ids; /* u64 ids, big-endian, consecutive duplicates folded */
     uint64_t last_hist_id;
+    knoop_buf_t adj_nodes; /* u64 (native) nodes whose adjacency this change writes */
     /* Keys put or deleted in the versioned families: cf:u8 klen:u32 key, in order (store_ver.c
      * writes each one's version entry at commit). */
     knoop_buf_t touched;

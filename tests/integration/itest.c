@@ -324,7 +324,7 @@ int itest_run(const char *const *argv, const char *addr, const char *input, ites
         close(err[0]);
         return -1;
     }
-    deadline = now_ms() + ITEST_WAIT_MS;
+    deadline = now_ms() + ITEST_RUN_MS;
     while (open_out || open_err) {
         struct pollfd p[2] = { { .fd = open_out ? out[0] : -1, .events = POLLIN },
                                { .fd = open_err ? err[0] : -1, .events = POLLIN } };
@@ -332,7 +332,7 @@ int itest_run(const char *const *argv, const char *addr, const char *input, ites
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            fprintf(stderr, "itest: %s did not finish in %d ms\n", argv[0], ITEST_WAIT_MS);
+            fprintf(stderr, "itest: %s did not finish in %d ms\n", argv[0], ITEST_RUN_MS);
             kill(pid, SIGKILL);
             break;
         }

@@ -15,8 +15,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Milliseconds to wait for knoopd to become ready, to exit, and for a child program. */
+/* Milliseconds to wait for knoopd to become ready and to exit. */
 #define ITEST_WAIT_MS 20000
+/* Milliseconds a child program (the CLI) may run: an import of the real register under ASan on
+ * a busy 2-core machine takes 10 to 20 s, so the bound is generous; it only stops a hang. */
+#define ITEST_RUN_MS 120000
 
 typedef struct {
     pid_t pid;

@@ -95,7 +95,9 @@ static void test_untouched_chain_of_changes_and_reads_verifies(void **state)
     knoop_error_t err;
     uint64_t ids[] = { 1 };
     change(f->s, 1, "Jansen");
-    assert_int_equal(store_audit_read(f->s, "rita", "dossier 12", "node.get", ids, 1, &err), 0);
+    assert_int_equal(
+        store_audit_read(f->s, "rita", "dossier 12", "dossier review", "node.get", ids, 1, &err),
+        0);
     change(f->s, 2, "Almere");
     verify(f->s, &r);
     assert_true(r.ok);
@@ -159,7 +161,9 @@ static void test_edited_audit_entry_is_detected(void **state)
     char *p;
     uint64_t ids[] = { 1 };
     change(f->s, 1, "Jansen");
-    assert_int_equal(store_audit_read(f->s, "rita", "dossier 12", "node.get", ids, 1, &err), 0);
+    assert_int_equal(
+        store_audit_read(f->s, "rita", "dossier 12", "dossier review", "node.get", ids, 1, &err),
+        0);
     change(f->s, 2, "Almere");
     /* Make rita's read someone else's: same length, so only the hash can tell. */
     store_key_audit(key, 2);

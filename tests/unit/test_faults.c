@@ -283,6 +283,18 @@ static void privacy_erase_and_anonymise_fail_cleanly_at_every_fault(void **state
     faultsim_all("privacy.anonymise", "{\"id\": \"q1\", \"reason\": \"AVG-verzoek\"}");
     faultsim_all("privacy.export", "{\"id\": \"p1\"}");
     faultsim_all("privacy.retention", "{\"kind\": \"contact\", \"older_than_days\": 1}");
+    faultsim_all("privacy.retention", "{\"kind\": \"contact\", \"older_than\": \"1y\"}");
+}
+
+/* A read that returns persons writes its audit entry (cmd_run looks at the answer, reads the
+ * kind of each edge's ends, then appends to the audit chain): each fault fails the read with
+ * its code and leaves no entry. */
+static void person_reads_fail_cleanly_at_every_fault(void **state)
+{
+    (void)state;
+    faultsim_all("edge.list", "{\"node\": \"GM0034\", \"purpose\": \"test\"}");
+    faultsim_all("query.holders", "{\"org\": \"GM0034\", \"examples\": true}");
+    faultsim_all("node.get", "{\"id\": \"p1\", \"reason\": \"test\"}");
 }
 
 static void node_update_fails_cleanly_at_every_fault(void **state)
@@ -477,6 +489,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(privacy_erase_and_anonymise_fail_cleanly_at_every_fault,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(person_reads_fail_cleanly_at_every_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(node_delete_cascade_fails_cleanly_at_every_fault, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(node_put_fails_cleanly_at_every_fault, setup, teardown),

@@ -1,0 +1,428 @@
+/*
+ * store_adjcache.c - a shared, bounded cache of each node's decoded adjacency (layer: store).
+ *
+ * A hub (a gemeente with thousands of roles over the years) costs a RocksDB scan of every entry
+ * it ever had each time a question walks it, although only the few valid on the question's date
+ * are wanted. This cache keeps, per node, all of its adjacency entries decoded into one array
+ * (outgoing, then incoming, each in key order, exactly as a scan returns them), shared by every
+ * reader; graph_adj_scan filters that array in memory.
+ *
+ * Correctness rests on commit sequence numbers. A snapshot view carries `seq`, the last commit
+ * published before the snapshot was taken, so every commit up to seq is in it (later ones may
+ * be too). A commit removes the entries of every node whose adjacency it changes, and raises its
+ * shard's `inval_seq`, BEFORE its batch is written. An entry is stored only when it was built
+ * from a view whose seq is at least its shard's inval_seq (so it holds every change made to
+ * that node), and it is used only by a view whose seq is at least the entry's (so the view holds
+ * all the entry holds). Any commit that changes the node after the entry was built either found
+ * the entry and removed it, or made the insertion fail; either way a newer view never sees a
+ * stale entry. Transaction views (reading their own writes) and views without a seq never use
+ * the cache.
+ *
+ * Memory is bounded: the budget (store_options_t.adj_cache_bytes) is split over NSHARDS shards,
+ * each with its own lock, hash table and LRU list; an entry larger than a shard's budget is
+ * built for its request and freed after it. Entries are reference counted, so eviction never
+ * frees an array a reader is walking.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "knoop_alloc.h"
+#include "store.h"
+#include "store_adjcache.h"
+
+#define NSHARDS 16
+
+/* Nodes with more adjacency entries than this are scanned, not cached. */
+#define STORE_ADJ_CACHE_MAX_ENTRIES (1u << 20)
+
+struct store_adj {
+    uint64_t node;
+    uint64_t seq;             /* built from a view with this seq */
+    atomic_uint refs;         /* the shard's reference (while cached) + readers' */
+    size_t bytes;             /* what it counts against the budget */
+    store_adj_t *hnext;       /* hash chain */
+    store_adj_t *prev, *next; /* LRU list, most recent first */
+    size_t nout, nin;
+    store_adj_ent_t *ent; /* nout outgoing, then nin incoming, in key order */
+    char *types;          /* the types the entries point into */
+};
+
+typedef struct {
+    pthread_mutex_t mu;
+    store_adj_t **tab; /* chained hash table by node */
+    size_t tcap, n;
+    store_adj_t *head, *tail; /* LRU */
+    size_t bytes, budget;
+    uint64_t inval_seq; /* the highest commit that removed entries here (see the top) */
+    uint64_t hits, misses;
+} adj_shard_t;
+
+struct store_adjcache {
+    adj_shard_t shard[NSHARDS];
+};
+
+static uint64_t adj_hash(uint64_t id)
+{
+    id ^= id >> 33;
+    id *= 0xff51afd7ed558ccdULL;
+    id ^= id >> 33;
+    return id;
+}
+
+static adj_shard_t *adj_shard(store_adjcache_t *c, uint64_t node)
+{
+    return &c->shard[adj_hash(node) % NSHARDS];
+}
+
+store_adjcache_t *store_adjcache_new(size_t budget)
+{
+    store_adjcache_t *c;
+    if (budget == 0)
+        return NULL;
+    if ((c = knoop_calloc(1, sizeof(*c))) == NULL)
+        return NULL;
+    for (int i = 0; i < NSHARDS; i++) {
+        pthread_mutex_init(&c->shard[i].mu, NULL);
+        c->shard[i].budget = budget / NSHARDS;
+    }
+    return c;
+}
+
+static void adj_unref(store_adj_t *a)
+{
+    if (atomic_fetch_sub(&a->refs, 1) == 1)
+        knoop_free(a);
+}
+
+/* Unlinks a from shard sh's table and LRU list and drops the shard's reference. */
+static void adj_remove(adj_shard_t *sh, store_adj_t *a)
+{
+    store_adj_t **pp = &sh->tab[adj_hash(a->node) / NSHARDS % sh->tcap];
+    while (*pp != a)
+        pp = &(*pp)->hnext;
+    *pp = a->hnext;
+    if (a->prev != NULL)
+        a->prev->next = a->next;
+    else
+        sh->head = a->next;
+    if (a->next != NULL)
+        a->next->prev = a->prev;
+    else
+        sh->tail = a->prev;
+    sh->bytes -= a->bytes;
+    sh->n--;
+    adj_unref(a);
+}
+
+static store_adj_t *adj_find(adj_shard_t *sh, uint64_t node)
+{
+    if (sh->tcap == 0)
+        return NULL;
+    for (store_adj_t *a = sh->tab[adj_hash(node) / NSHARDS % sh->tcap]; a != NULL; a = a->hnext)
+        if (a->node == node)
+            return a;
+    return NULL;
+}
+
+void store_adjcache_free(store_adjcache_t *c)
+{
+    if (c == NULL)
+        return;
+    for (int i = 0; i < NSHARDS; i++) {
+        adj_shard_t *sh = &c->shard[i];
+        while (sh->head != NULL)
+            adj_remove(sh, sh->head);
+        knoop_free(sh->tab);
+        pthread_mutex_destroy(&sh->mu);
+    }
+    knoop_free(c);
+}
+
+void store_adjcache_invalidate(store_adjcache_t *c, const uint64_t *nodes, size_t n, uint64_t seq)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        adj_shard_t *sh = adj_shard(c, nodes[i]);
+        store_adj_t *a;
+        pthread_mutex_lock(&sh->mu);
+        if (seq > sh->inval_seq)
+            sh->inval_seq = seq;
+        if ((a = adj_find(sh, nodes[i])) != NULL)
+            adj_remove(sh, a);
+        pthread_mutex_unlock(&sh->mu);
+    }
+}
+
+void store_adjcache_clear(store_adjcache_t *c, uint64_t seq)
+{
+    if (c == NULL)
+        return;
+    for (int i = 0; i < NSHARDS; i++) {
+        adj_shard_t *sh = &c->shard[i];
+        pthread_mutex_lock(&sh->mu);
+        if (seq > sh->inval_seq)
+            sh->inval_seq = seq;
+        while (sh->head != NULL)
+            adj_remove(sh, sh->head);
+        pthread_mutex_unlock(&sh->mu);
+    }
+}
+
+void store_adjcache_stats(store_adjcache_t *c, store_adjcache_stats_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (c == NULL)
+        return;
+    for (int i = 0; i < NSHARDS; i++) {
+        adj_shard_t *sh = &c->shard[i];
+        pthread_mutex_lock(&sh->mu);
+        out->nodes += sh->n;
+        out->bytes += sh->bytes;
+        out->budget += sh->budget;
+        out->hits += sh->hits;
+        out->misses += sh->misses;
+        pthread_mutex_unlock(&sh->mu);
+    }
+}
+
+/* Doubles sh's table (rehashing); false when out of memory (the table stays as it was). */
+static bool adj_grow(adj_shard_t *sh)
+{
+    size_t cap = sh->tcap ? sh->tcap * 2 : 64;
+    store_adj_t **t = knoop_calloc(cap, sizeof(*t));
+    if (t == NULL)
+        return false;
+    for (size_t i = 0; i < sh->tcap; i++) {
+        store_adj_t *a = sh->tab[i], *next;
+        for (; a != NULL; a = next) {
+            size_t h = adj_hash(a->node) / NSHARDS % cap;
+            next = a->hnext;
+            a->hnext = t[h];
+            t[h] = a;
+        }
+    }
+    knoop_free(sh->tab);
+    sh->tab = t;
+    sh->tcap = cap;
+    return true;
+}
+
+/* Offers a freshly built a (one reference, the caller's) to the cache. */
+static void adj_insert(adj_shard_t *sh, store_adj_t *a)
+{
+    size_t h;
+    if (a->bytes > sh->budget)
+        return;
+    pthread_mutex_lock(&sh->mu);
+    /* Built before a commit that changed a node of this shard was published: it may be stale
+     * (the commit may have found no entry to remove), so it is not kept. */
+    if (a->seq < sh->inval_seq || adj_find(sh, a->node) != NULL ||
+        ((sh->n + 1) * 2 > sh->tcap && !adj_grow(sh))) {
+        pthread_mutex_unlock(&sh->mu);
+        return;
+    }
+    while (sh->bytes + a->bytes > sh->budget && sh->tail != NULL)
+        adj_remove(sh, sh->tail);
+    atomic_fetch_add(&a->refs, 1);
+    h = adj_hash(a->node) / NSHARDS % sh->tcap;
+    a->hnext = sh->tab[h];
+    sh->tab[h] = a;
+    a->prev = NULL;
+    a->next = sh->head;
+    if (sh->head != NULL)
+        sh->head->prev = a;
+    else
+        sh->tail = a;
+    sh->head = a;
+    sh->bytes += a->bytes;
+    sh->n++;
+    pthread_mutex_unlock(&sh->mu);
+}
+
+/* The scan of node's adjacency, collected into growable arrays. */
+typedef struct {
+    store_adj_ent_t *ent;
+    size_t n, cap, nout;
+    char *types;
+    size_t tlen, tcap;
+    size_t last_type, last_tlen; /* the previous entry's type in `types` */
+    bool have_type;
+} adj_build_t;
+
+static int adj_push(adj_build_t *b, uint64_t other, uint64_t edge, int32_t from, int32_t to,
+                    const char *type, size_t tlen)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16;
+        store_adj_ent_t *nv = knoop_realloc(b->ent, cap * sizeof(*nv));
+        if (nv == NULL)
+            return KNOOP_ENOMEM;
+        b->ent = nv;
+        b->cap = cap;
+    }
+    /* Entries of one direction come sorted by type: a type is stored once per run. */
+    if (!b->have_type || b->last_tlen != tlen || memcmp(b->types + b->last_type, type, tlen) != 0) {
+        if (b->tlen + tlen > b->tcap) {
+            size_t cap = b->tcap ? b->tcap * 2 : 256;
+            char *nt;
+            while (cap < b->tlen + tlen)
+                cap *= 2;
+            if ((nt = knoop_realloc(b->types, cap)) == NULL)
+                return KNOOP_ENOMEM;
+            b->types = nt;
+            b->tcap = cap;
+        }
+        memcpy(b->types + b->tlen, type, tlen);
+        b->last_type = b->tlen;
+        b->last_tlen = tlen;
+        b->tlen += tlen;
+        b->have_type = true;
+    }
+    /* The offset goes in `type` for now: `types` may still move. */
+    b->ent[b->n++] =
+        (store_adj_ent_t){ other,         edge, from, to, (const char *)(uintptr_t)b->last_type,
+                           (uint32_t)tlen };
+    return KNOOP_OK;
+}
+
+/*
+ * Scans node's adjacency through v into one allocation. *out NULL (and KNOOP_OK) when the node
+ * has more entries than the cache takes.
+ */
+static int adj_build(store_t *s, const store_view_t *v, uint64_t node, uint64_t seq,
+                     store_adj_t **out, knoop_error_t *err)
+{
+    unsigned char lo[8], hi[8];
+    adj_build_t b = { 0 };
+    store_adj_t *a = NULL;
+    store_iter_t *it;
+    int rc = KNOOP_OK;
+    bool too_many = false;
+
+    *out = NULL;
+    store_put_u64(lo, node);
+    store_put_u64(hi, node + 1);
+    /* 'i' sorts before 'o': the scan returns incoming entries first. */
+    if ((it = store_iter(s, v, KV_CF_ADJ, lo, 8, node == UINT64_MAX ? NULL : hi, 8)) == NULL)
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+    size_t nin = 0;
+    for (; store_iter_valid(it); store_iter_next(it)) {
+        size_t kl, vl, tlen;
+        const unsigned char *k = store_iter_key(it, &kl);
+        const unsigned char *val = store_iter_value(it, &vl);
+        uint64_t n, other, edge;
+        const char *type;
+        char d;
+        if (vl != 8 || !store_key_adj_decode(k, kl, &n, &d, &type, &tlen, &other, &edge)) {
+            rc = knoop_error_set(err, KNOOP_ECORRUPT,
+                                 "storage: malformed adjacency entry of node %llu",
+                                 (unsigned long long)node);
+            break;
+        }
+        if (b.n >= STORE_ADJ_CACHE_MAX_ENTRIES) {
+            too_many = true;
+            break;
+        }
+        if (d == STORE_DIR_IN)
+            nin++;
+        if ((rc = adj_push(&b, other, edge, store_get_date(val), store_get_date(val + 4), type,
+                           tlen)) != KNOOP_OK) {
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+            break;
+        }
+    }
+    if (rc == KNOOP_OK)
+        rc = store_iter_status(it, err);
+    store_iter_free(it);
+    if (rc == KNOOP_OK && !too_many) {
+        size_t ebytes = b.n * sizeof(store_adj_ent_t);
+        a = knoop_malloc(sizeof(*a) + ebytes + b.tlen);
+        if (a == NULL) {
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+        } else {
+            memset(a, 0, sizeof(*a));
+            a->node = node;
+            a->seq = seq;
+            atomic_init(&a->refs, 1);
+            a->bytes = sizeof(*a) + ebytes + b.tlen;
+            a->ent = (store_adj_ent_t *)(a + 1);
+            a->types = (char *)a->ent + ebytes;
+            if (b.tlen > 0)
+                memcpy(a->types, b.types, b.tlen);
+            /* Outgoing first, as graph_adj_scan walks them: the scan had them last. */
+            a->nout = b.n - nin;
+            a->nin = nin;
+            if (a->nout > 0)
+                memcpy(a->ent, b.ent + nin, a->nout * sizeof(store_adj_ent_t));
+            if (nin > 0)
+                memcpy(a->ent + a->nout, b.ent, nin * sizeof(store_adj_ent_t));
+            for (size_t i = 0; i < b.n; i++)
+                a->ent[i].type = a->types + (uintptr_t)a->ent[i].type;
+        }
+    }
+    knoop_free(b.ent);
+    knoop_free(b.types);
+    *out = a;
+    return rc;
+}
+
+int store_adj_get(store_t *s, const store_view_t *v, uint64_t node, store_adj_t **out,
+                  knoop_error_t *err)
+{
+    store_adjcache_t *c = store__adjcache(s);
+    uint64_t seq;
+    adj_shard_t *sh;
+    store_adj_t *a;
+    int rc;
+
+    *out = NULL;
+    if (c == NULL || !store__view_seq(v, &seq))
+        return KNOOP_OK;
+    sh = adj_shard(c, node);
+    pthread_mutex_lock(&sh->mu);
+    a = adj_find(sh, node);
+    if (a != NULL && a->seq <= seq) {
+        /* Most recently used first. */
+        if (a != sh->head) {
+            a->prev->next = a->next;
+            if (a->next != NULL)
+                a->next->prev = a->prev;
+            else
+                sh->tail = a->prev;
+            a->prev = NULL;
+            a->next = sh->head;
+            sh->head->prev = a;
+            sh->head = a;
+        }
+        atomic_fetch_add(&a->refs, 1);
+        sh->hits++;
+        pthread_mutex_unlock(&sh->mu);
+        *out = a;
+        return KNOOP_OK;
+    }
+    sh->misses++;
+    pthread_mutex_unlock(&sh->mu);
+    if ((rc = adj_build(s, v, node, seq, &a, err)) != KNOOP_OK || a == NULL)
+        return rc;
+    adj_insert(sh, a);
+    *out = a;
+    return KNOOP_OK;
+}
+
+const store_adj_ent_t *store_adj_entries(const store_adj_t *a, char dir, size_t *n)
+{
+    if (dir == STORE_DIR_OUT) {
+        *n = a->nout;
+        return a->ent;
+    }
+    *n = a->nin;
+    return a->ent + a->nout;
+}
+
+void store_adj_release(store_adj_t *a)
+{
+    if (a != NULL)
+        adj_unref(a);
+}
