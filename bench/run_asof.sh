@@ -28,6 +28,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# The ready-line poll reads this file at once: create it first, so that the first look cannot
+# fail (and, with set -e, end the script while knoopd starts).
+: >"$RUN/knoopd.out"
 "$BIN/knoopd" --data "$DATADIR" --listen 127.0.0.1:0 >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
 PID=$!
 # The ready line ("knoopd ready listen=127.0.0.1:PORT ..."): a bounded poll, at most 30 s.

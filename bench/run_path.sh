@@ -34,6 +34,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# The ready-line poll reads this file at once: create it first, so that the first look cannot
+# fail (and, with set -e, end the script while knoopd starts).
+: >"$RUN/knoopd.out"
 # KNOOPD_ARGS: further knoopd options, e.g. "--adj-cache-mb 0" to measure without the cache.
 # shellcheck disable=SC2086
 "$BIN/knoopd" --data "$DATADIR" --listen 127.0.0.1:0 --trust-loopback ${KNOOPD_ARGS:-} \

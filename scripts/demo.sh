@@ -33,6 +33,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "== start knoopd (data in $RUN/data)"
+# The ready-line poll reads this file at once: create it first, so that the first look cannot
+# fail (and, with set -e, end the script while knoopd starts).
+: >"$RUN/knoopd.out"
 "$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 --trust-loopback >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
 PID=$!
 # Wait for the ready line ("knoopd ready listen=127.0.0.1:PORT ..."): a bounded poll, at most
