@@ -27,6 +27,7 @@
 
 #include <msgpack.h>
 
+#include "bench_rpc.h"
 #include "bench_util.h"
 #include "knoop.h"
 
@@ -35,41 +36,17 @@ static const int versions[NCLASS] = { 1, 10, 100 };
 
 static knoop_conn_t *conn;
 
-static void pk_str(msgpack_packer *pk, const char *s)
-{
-    msgpack_pack_str_with_body(pk, s, strlen(s));
-}
-
-static const msgpack_object *mp_get(const msgpack_object *o, const char *k)
-{
-    if (o == NULL || o->type != MSGPACK_OBJECT_MAP)
-        return NULL;
-    for (uint32_t i = 0; i < o->via.map.size; i++) {
-        const msgpack_object *key = &o->via.map.ptr[i].key;
-        if (key->type == MSGPACK_OBJECT_STR && key->via.str.size == strlen(k) &&
-            memcmp(key->via.str.ptr, k, key->via.str.size) == 0)
-            return &o->via.map.ptr[i].val;
-    }
-    return NULL;
-}
-
 static knoop_result_t *call(const char *method, const msgpack_sbuffer *sb)
 {
-    knoop_result_t *r = NULL;
-    knoop_error_t err;
-    if (knoop_call(conn, method, sb->data, sb->size, &r, &err) != 0) {
-        fprintf(stderr, "bench_asof: %s: %s\n", method, err.msg);
-        exit(1);
-    }
-    return r;
+    return bench_call(conn, "bench_asof", method, sb);
 }
 
 static void op_head(msgpack_packer *pk, const char *method, uint32_t nparams)
 {
     msgpack_pack_map(pk, 2);
-    pk_str(pk, "method");
-    pk_str(pk, method);
-    pk_str(pk, "params");
+    bench_pk_str(pk, "method");
+    bench_pk_str(pk, method);
+    bench_pk_str(pk, "params");
     msgpack_pack_map(pk, nparams);
 }
 
@@ -81,13 +58,13 @@ static void run_batch(msgpack_sbuffer *ops, size_t n, uint64_t *ids)
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     msgpack_pack_map(&pk, 1);
-    pk_str(&pk, "ops");
+    bench_pk_str(&pk, "ops");
     msgpack_pack_array(&pk, (uint32_t)n);
     msgpack_sbuffer_write(&sb, ops->data, ops->size);
     knoop_result_t *r = call("batch", &sb);
-    const msgpack_object *res = mp_get(knoop_result_value(r), "results");
+    const msgpack_object *res = bench_mp_get(knoop_result_value(r), "results");
     for (uint32_t i = 0; ids != NULL && res != NULL && i < res->via.array.size; i++) {
-        const msgpack_object *id = mp_get(&res->via.array.ptr[i], "id");
+        const msgpack_object *id = bench_mp_get(&res->via.array.ptr[i], "id");
         ids[i] = id != NULL ? id->via.u64 : 0;
     }
     knoop_result_free(r);
@@ -130,16 +107,16 @@ static void persons(const char *prefix, int v, size_t n, uint64_t *out)
         snprintf(key, sizeof(key), "BENCH-ASOF-%s%d-%zu", prefix, v, i);
         snprintf(sur, sizeof(sur), "Versie%d", v);
         op_head(&pk, "node.create", 2);
-        pk_str(&pk, "kind");
-        pk_str(&pk, "person");
-        pk_str(&pk, "props");
+        bench_pk_str(&pk, "kind");
+        bench_pk_str(&pk, "person");
+        bench_pk_str(&pk, "props");
         msgpack_pack_map(&pk, 3);
-        pk_str(&pk, "key");
-        pk_str(&pk, key);
-        pk_str(&pk, "initials");
-        pk_str(&pk, "B.");
-        pk_str(&pk, "surname");
-        pk_str(&pk, sur);
+        bench_pk_str(&pk, "key");
+        bench_pk_str(&pk, key);
+        bench_pk_str(&pk, "initials");
+        bench_pk_str(&pk, "B.");
+        bench_pk_str(&pk, "surname");
+        bench_pk_str(&pk, sur);
     }
     run_batch(&ops, n, out);
     msgpack_sbuffer_destroy(&ops);
@@ -193,21 +170,21 @@ static void measure(const char *title, uint64_t *const *a, size_t n, size_t read
             msgpack_sbuffer_init(&sb);
             msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
             msgpack_pack_map(&pk, (w->edge_list ? 2 : 1) + (w->known_at ? 1 : 0));
-            pk_str(&pk, w->edge_list ? "node" : "id");
+            bench_pk_str(&pk, w->edge_list ? "node" : "id");
             msgpack_pack_uint64(&pk, a[w->cls][i]);
             if (w->edge_list) {
-                pk_str(&pk, "at");
-                pk_str(&pk, "2020-06-01");
+                bench_pk_str(&pk, "at");
+                bench_pk_str(&pk, "2020-06-01");
             }
             if (w->known_at) {
-                pk_str(&pk, "known_at");
-                pk_str(&pk, t0);
+                bench_pk_str(&pk, "known_at");
+                bench_pk_str(&pk, t0);
             }
             uint64_t s = bench_now_ns();
             knoop_result_t *r = call(w->edge_list ? "edge.list" : "node.get", &sb);
             bench_lat_add(&w->lat, bench_now_ns() - s);
             if (w->edge_list) {
-                const msgpack_object *edges = mp_get(knoop_result_value(r), "edges");
+                const msgpack_object *edges = bench_mp_get(knoop_result_value(r), "edges");
                 if (edges == NULL || edges->via.array.size != 1) {
                     fprintf(stderr, "bench_asof: edge.list of %llu: expected one edge\n",
                             (unsigned long long)a[w->cls][i]);
@@ -287,14 +264,14 @@ int main(int argc, char **argv)
         msgpack_packer_init(&pk, &ops, msgpack_sbuffer_write);
         for (size_t i = 0; i < n; i++) {
             op_head(&pk, "edge.create", 4);
-            pk_str(&pk, "type");
-            pk_str(&pk, "kent");
-            pk_str(&pk, "source");
+            bench_pk_str(&pk, "type");
+            bench_pk_str(&pk, "kent");
+            bench_pk_str(&pk, "source");
             msgpack_pack_uint64(&pk, a[c][i]);
-            pk_str(&pk, "target");
+            bench_pk_str(&pk, "target");
             msgpack_pack_uint64(&pk, b[c][i]);
-            pk_str(&pk, "valid_from");
-            pk_str(&pk, "2000-01-01");
+            bench_pk_str(&pk, "valid_from");
+            bench_pk_str(&pk, "2000-01-01");
         }
         run_batch(&ops, n, e[c]);
         msgpack_sbuffer_destroy(&ops);
@@ -316,17 +293,17 @@ int main(int argc, char **argv)
                 snprintf(sur, sizeof(sur), "Versie%d-%d", versions[c], k + 1);
                 snprintf(to, sizeof(to), "%04d-06-01", 2030 + k);
                 op_head(&pk, "node.update", 2);
-                pk_str(&pk, "id");
+                bench_pk_str(&pk, "id");
                 msgpack_pack_uint64(&pk, a[c][i]);
-                pk_str(&pk, "set");
+                bench_pk_str(&pk, "set");
                 msgpack_pack_map(&pk, 1);
-                pk_str(&pk, "surname");
-                pk_str(&pk, sur);
+                bench_pk_str(&pk, "surname");
+                bench_pk_str(&pk, sur);
                 op_head(&pk, "edge.update", 2);
-                pk_str(&pk, "id");
+                bench_pk_str(&pk, "id");
                 msgpack_pack_uint64(&pk, e[c][i]);
-                pk_str(&pk, "valid_to");
-                pk_str(&pk, to);
+                bench_pk_str(&pk, "valid_to");
+                bench_pk_str(&pk, to);
                 nops += 2;
             }
         }
@@ -348,8 +325,8 @@ int main(int argc, char **argv)
         msgpack_sbuffer_init(&sb);
         msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
         msgpack_pack_map(&pk, 1);
-        pk_str(&pk, "dir");
-        pk_str(&pk, dir);
+        bench_pk_str(&pk, "dir");
+        bench_pk_str(&pk, dir);
         knoop_result_free(call("admin.backup", &sb));
         msgpack_sbuffer_destroy(&sb);
         rm_tree(dir);

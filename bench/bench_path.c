@@ -25,6 +25,7 @@
 
 #include <msgpack.h>
 
+#include "bench_rpc.h"
 #include "bench_util.h"
 #include "knoop.h"
 
@@ -32,34 +33,9 @@
 
 static knoop_conn_t *conn;
 
-static void pk_str(msgpack_packer *pk, const char *s)
-{
-    msgpack_pack_str_with_body(pk, s, strlen(s));
-}
-
-static const msgpack_object *mp_get(const msgpack_object *o, const char *k)
-{
-    if (o == NULL || o->type != MSGPACK_OBJECT_MAP)
-        return NULL;
-    for (uint32_t i = 0; i < o->via.map.size; i++) {
-        const msgpack_object *key = &o->via.map.ptr[i].key;
-        if (key->type == MSGPACK_OBJECT_STR && key->via.str.size == strlen(k) &&
-            memcmp(key->via.str.ptr, k, key->via.str.size) == 0)
-            return &o->via.map.ptr[i].val;
-    }
-    return NULL;
-}
-
-/* Calls method with the packed params in sb; exits on failure. */
 static knoop_result_t *call(const char *method, const msgpack_sbuffer *sb)
 {
-    knoop_result_t *r = NULL;
-    knoop_error_t err;
-    if (knoop_call(conn, method, sb->data, sb->size, &r, &err) != 0) {
-        fprintf(stderr, "bench_path: %s: %s\n", method, err.msg);
-        exit(1);
-    }
-    return r;
+    return bench_call(conn, "bench_path", method, sb);
 }
 
 /* The ids of node.find {kind, type} (at most 5000). */
@@ -71,16 +47,16 @@ static size_t find(const char *kind, const char *type, uint64_t *out, size_t max
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     msgpack_pack_map(&pk, 3);
-    pk_str(&pk, "kind");
-    pk_str(&pk, kind);
-    pk_str(&pk, "type");
-    pk_str(&pk, type);
-    pk_str(&pk, "limit");
+    bench_pk_str(&pk, "kind");
+    bench_pk_str(&pk, kind);
+    bench_pk_str(&pk, "type");
+    bench_pk_str(&pk, type);
+    bench_pk_str(&pk, "limit");
     msgpack_pack_uint32(&pk, 5000);
     knoop_result_t *r = call("node.find", &sb);
-    const msgpack_object *nodes = mp_get(knoop_result_value(r), "nodes");
+    const msgpack_object *nodes = bench_mp_get(knoop_result_value(r), "nodes");
     for (uint32_t i = 0; nodes != NULL && i < nodes->via.array.size && n < max; i++) {
-        const msgpack_object *id = mp_get(&nodes->via.array.ptr[i], "id");
+        const msgpack_object *id = bench_mp_get(&nodes->via.array.ptr[i], "id");
         if (id != NULL)
             out[n++] = id->via.u64;
     }
@@ -107,15 +83,15 @@ static void run_batch(msgpack_sbuffer *ops, size_t n, uint64_t *ids)
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     msgpack_pack_map(&pk, 1);
-    pk_str(&pk, "ops");
+    bench_pk_str(&pk, "ops");
     msgpack_pack_array(&pk, (uint32_t)n);
     msgpack_sbuffer_write(&sb, ops->data, ops->size);
     knoop_result_t *r = call("batch", &sb);
-    const msgpack_object *res = mp_get(knoop_result_value(r), "results");
+    const msgpack_object *res = bench_mp_get(knoop_result_value(r), "results");
     for (uint32_t i = 0; ids != NULL && res != NULL && i < res->via.array.size; i++) {
-        const msgpack_object *id = mp_get(&res->via.array.ptr[i], "id");
-        const msgpack_object *kc = mp_get(&res->via.array.ptr[i], "klantcontact");
-        ids[i] = id != NULL ? id->via.u64 : kc != NULL ? mp_get(kc, "id")->via.u64 : 0;
+        const msgpack_object *id = bench_mp_get(&res->via.array.ptr[i], "id");
+        const msgpack_object *kc = bench_mp_get(&res->via.array.ptr[i], "klantcontact");
+        ids[i] = id != NULL ? id->via.u64 : kc != NULL ? bench_mp_get(kc, "id")->via.u64 : 0;
     }
     knoop_result_free(r);
     msgpack_sbuffer_destroy(&sb);
@@ -125,9 +101,9 @@ static void run_batch(msgpack_sbuffer *ops, size_t n, uint64_t *ids)
 static void op_head(msgpack_packer *pk, const char *method, uint32_t nparams)
 {
     msgpack_pack_map(pk, 2);
-    pk_str(pk, "method");
-    pk_str(pk, method);
-    pk_str(pk, "params");
+    bench_pk_str(pk, "method");
+    bench_pk_str(pk, method);
+    bench_pk_str(pk, "params");
     msgpack_pack_map(pk, nparams);
 }
 
@@ -198,8 +174,8 @@ int main(int argc, char **argv)
             char key[32];
             snprintf(key, sizeof(key), "bench-p%07zu", i);
             op_head(&pk, "node.get", 1);
-            pk_str(&pk, "id");
-            pk_str(&pk, key);
+            bench_pk_str(&pk, "id");
+            bench_pk_str(&pk, key);
             if (++n == BATCH || i + 1 == npersons) {
                 run_batch(&ops, n, persons + i + 1 - n);
                 n = 0;
@@ -213,16 +189,16 @@ int main(int argc, char **argv)
         snprintf(key, sizeof(key), "bench-p%07zu", i);
         snprintf(sur, sizeof(sur), "Persoon%07zu", i);
         op_head(&pk, "node.create", 2);
-        pk_str(&pk, "kind");
-        pk_str(&pk, "person");
-        pk_str(&pk, "props");
+        bench_pk_str(&pk, "kind");
+        bench_pk_str(&pk, "person");
+        bench_pk_str(&pk, "props");
         msgpack_pack_map(&pk, 3);
-        pk_str(&pk, "key");
-        pk_str(&pk, key);
-        pk_str(&pk, "initials");
-        pk_str(&pk, "B.");
-        pk_str(&pk, "surname");
-        pk_str(&pk, sur);
+        bench_pk_str(&pk, "key");
+        bench_pk_str(&pk, key);
+        bench_pk_str(&pk, "initials");
+        bench_pk_str(&pk, "B.");
+        bench_pk_str(&pk, "surname");
+        bench_pk_str(&pk, sur);
         if (++n == BATCH || i + 1 == npersons) {
             run_batch(&ops, n, persons + i + 1 - n);
             n = 0;
@@ -265,21 +241,21 @@ int main(int argc, char **argv)
         date_text(start, from);
         date_text(start + len, to);
         op_head(&pk, "edge.create", gem && strcmp(type, "raadslid") == 0 ? 6 : 5);
-        pk_str(&pk, "type");
-        pk_str(&pk, type);
-        pk_str(&pk, "source");
+        bench_pk_str(&pk, "type");
+        bench_pk_str(&pk, type);
+        bench_pk_str(&pk, "source");
         msgpack_pack_uint64(&pk, persons[pi]);
-        pk_str(&pk, "target");
+        bench_pk_str(&pk, "target");
         msgpack_pack_uint64(&pk, orgs[o]);
-        pk_str(&pk, "valid_from");
-        pk_str(&pk, from);
-        pk_str(&pk, "valid_to");
-        pk_str(&pk, to);
+        bench_pk_str(&pk, "valid_from");
+        bench_pk_str(&pk, from);
+        bench_pk_str(&pk, "valid_to");
+        bench_pk_str(&pk, to);
         if (gem && strcmp(type, "raadslid") == 0) {
-            pk_str(&pk, "props");
+            bench_pk_str(&pk, "props");
             msgpack_pack_map(&pk, 1);
-            pk_str(&pk, "namens");
-            pk_str(&pk, "Partij");
+            bench_pk_str(&pk, "namens");
+            bench_pk_str(&pk, "Partij");
         }
         if (++n == BATCH || i + 1 == nroles) {
             run_batch(&ops, n, NULL);
@@ -300,18 +276,18 @@ int main(int argc, char **argv)
             snprintf(key, sizeof(key), "bench-a%04zu", i);
             snprintf(ident, sizeof(ident), "mdw-%04zu", i);
             op_head(&pk, "node.create", 2);
-            pk_str(&pk, "kind");
-            pk_str(&pk, "person");
-            pk_str(&pk, "props");
+            bench_pk_str(&pk, "kind");
+            bench_pk_str(&pk, "person");
+            bench_pk_str(&pk, "props");
             msgpack_pack_map(&pk, 4);
-            pk_str(&pk, "key");
-            pk_str(&pk, key);
-            pk_str(&pk, "name");
-            pk_str(&pk, key);
-            pk_str(&pk, "actor");
+            bench_pk_str(&pk, "key");
+            bench_pk_str(&pk, key);
+            bench_pk_str(&pk, "name");
+            bench_pk_str(&pk, key);
+            bench_pk_str(&pk, "actor");
             msgpack_pack_true(&pk);
-            pk_str(&pk, "actoridentificator");
-            pk_str(&pk, ident);
+            bench_pk_str(&pk, "actoridentificator");
+            bench_pk_str(&pk, ident);
         }
         run_batch(&ops, NACTORS, actors);
     }
@@ -323,22 +299,22 @@ int main(int argc, char **argv)
         date_text((int)(bench_rand(&seed) % (20 * 365)), day);
         snprintf(ts, sizeof(ts), "%sT10:00:00+01:00", day);
         op_head(&pk, "contact.register", 5);
-        pk_str(&pk, "kanaal");
-        pk_str(&pk, "telefoon");
-        pk_str(&pk, "onderwerp");
-        pk_str(&pk, "Overleg");
-        pk_str(&pk, "plaatsgevondenOp");
-        pk_str(&pk, ts);
-        pk_str(&pk, "betrokkenen");
+        bench_pk_str(&pk, "kanaal");
+        bench_pk_str(&pk, "telefoon");
+        bench_pk_str(&pk, "onderwerp");
+        bench_pk_str(&pk, "Overleg");
+        bench_pk_str(&pk, "plaatsgevondenOp");
+        bench_pk_str(&pk, ts);
+        bench_pk_str(&pk, "betrokkenen");
         msgpack_pack_array(&pk, 2);
         for (int k = 0; k < 2; k++) {
             msgpack_pack_map(&pk, 2);
-            pk_str(&pk, "partij");
+            bench_pk_str(&pk, "partij");
             msgpack_pack_uint64(&pk, persons[k == 0 ? a : b]);
-            pk_str(&pk, "rol");
-            pk_str(&pk, "klant");
+            bench_pk_str(&pk, "rol");
+            bench_pk_str(&pk, "klant");
         }
-        pk_str(&pk, "actoren");
+        bench_pk_str(&pk, "actoren");
         msgpack_pack_array(&pk, 1);
         msgpack_pack_uint64(&pk, actors[bench_rand(&seed) % NACTORS]);
         /* Smaller batches: each answer holds the whole klantcontact. */
@@ -379,20 +355,21 @@ measure:
             msgpack_packer qp;
             msgpack_packer_init(&qp, &sb, msgpack_sbuffer_write);
             msgpack_pack_map(&qp, 4);
-            pk_str(&qp, "source");
+            bench_pk_str(&qp, "source");
             msgpack_pack_uint64(&qp, a);
-            pk_str(&qp, "target");
+            bench_pk_str(&qp, "target");
             msgpack_pack_uint64(&qp, b);
-            pk_str(&qp, "at");
-            pk_str(&qp, at);
-            pk_str(&qp, "k");
+            bench_pk_str(&qp, "at");
+            bench_pk_str(&qp, at);
+            bench_pk_str(&qp, "k");
             msgpack_pack_uint32(&qp, (uint32_t)k);
             uint64_t s = bench_now_ns();
             knoop_result_t *r = call("query.path", &sb);
             bench_lat_add(&lat, bench_now_ns() - s);
             const msgpack_object *v = knoop_result_value(r);
-            const msgpack_object *paths = mp_get(v, "paths"), *bh = mp_get(v, "bound_hit");
-            const msgpack_object *ex = mp_get(v, "expanded");
+            const msgpack_object *paths = bench_mp_get(v, "paths"),
+                                 *bh = bench_mp_get(v, "bound_hit");
+            const msgpack_object *ex = bench_mp_get(v, "expanded");
             found += paths != NULL && paths->via.array.size > 0;
             bound += bh != NULL && bh->via.boolean;
             expanded += ex != NULL ? ex->via.u64 : 0;
