@@ -13,6 +13,8 @@
 # minutes the generation takes.
 set -eu
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/knoopd-start.sh
+. scripts/knoopd-start.sh
 JOBS=$(nproc 2>/dev/null || echo 2)
 [ "$JOBS" -gt 2 ] && JOBS=2
 
@@ -34,29 +36,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# The ready-line poll reads this file at once: create it first, so that the first look cannot
-# fail (and, with set -e, end the script while knoopd starts).
-: >"$RUN/knoopd.out"
 # KNOOPD_ARGS: further knoopd options, e.g. "--adj-cache-mb 0" to measure without the cache.
 # shellcheck disable=SC2086
-"$BIN/knoopd" --data "$DATADIR" --listen 127.0.0.1:0 --trust-loopback ${KNOOPD_ARGS:-} \
-    >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
-PID=$!
-# The ready line ("knoopd ready listen=127.0.0.1:PORT ..."): a bounded poll, at most 30 s.
-ADDR=""
-i=0
-while [ $i -lt 300 ]; do
-    ADDR=$(sed -n 's/^knoopd ready listen=\([^ ]*\).*/\1/p' "$RUN/knoopd.out")
-    [ -n "$ADDR" ] && break
-    if ! kill -0 "$PID" 2>/dev/null; then
-        echo "run_path: knoopd exited before it was ready:" >&2
-        cat "$RUN/knoopd.log" >&2
-        exit 1
-    fi
-    i=$((i + 1))
-    sleep 0.1
-done
-[ -n "$ADDR" ] || { echo "run_path: knoopd printed no ready line" >&2; exit 1; }
+knoopd_start run_path "$RUN/knoopd.out" "$RUN/knoopd.log" \
+    "$BIN/knoopd" --data "$DATADIR" --listen 127.0.0.1:0 --trust-loopback ${KNOOPD_ARGS:-}
 KNOOP_ADDR=$ADDR
 export KNOOP_ADDR
 

@@ -8,6 +8,8 @@
 # Usage: bench/run_queries.sh [bench_queries options: --conns N --depth D --seconds S --at DATE]
 set -eu
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/knoopd-start.sh
+. scripts/knoopd-start.sh
 JOBS=$(nproc 2>/dev/null || echo 2)
 [ "$JOBS" -gt 2 ] && JOBS=2
 
@@ -28,26 +30,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# The ready-line poll reads this file at once: create it first, so that the first look cannot
-# fail (and, with set -e, end the script while knoopd starts).
-: >"$RUN/knoopd.out"
-"$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 --trust-loopback >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
-PID=$!
-# The ready line ("knoopd ready listen=127.0.0.1:PORT ..."): a bounded poll, at most 30 s.
-ADDR=""
-i=0
-while [ $i -lt 300 ]; do
-    ADDR=$(sed -n 's/^knoopd ready listen=\([^ ]*\).*/\1/p' "$RUN/knoopd.out")
-    [ -n "$ADDR" ] && break
-    if ! kill -0 "$PID" 2>/dev/null; then
-        echo "run_queries: knoopd exited before it was ready:" >&2
-        cat "$RUN/knoopd.log" >&2
-        exit 1
-    fi
-    i=$((i + 1))
-    sleep 0.1
-done
-[ -n "$ADDR" ] || { echo "run_queries: knoopd printed no ready line" >&2; exit 1; }
+knoopd_start run_queries "$RUN/knoopd.out" "$RUN/knoopd.log" \
+    "$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 --trust-loopback
 KNOOP_ADDR=$ADDR
 export KNOOP_ADDR
 

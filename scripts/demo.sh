@@ -8,6 +8,8 @@
 # exits nonzero on any failure.
 set -eu
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/knoopd-start.sh
+. scripts/knoopd-start.sh
 ./scripts/install-deps.sh
 # At most 2 parallel compile jobs: the build stays within a small machine's memory.
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -33,31 +35,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "== start knoopd (data in $RUN/data)"
-# The ready-line poll reads this file at once: create it first, so that the first look cannot
-# fail (and, with set -e, end the script while knoopd starts).
-: >"$RUN/knoopd.out"
-"$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 --trust-loopback >"$RUN/knoopd.out" 2>"$RUN/knoopd.log" &
-PID=$!
-# Wait for the ready line ("knoopd ready listen=127.0.0.1:PORT ..."): a bounded poll, at most
-# 30 s, that stops early if knoopd exits.
-ADDR=""
-i=0
-while [ $i -lt 300 ]; do
-    ADDR=$(sed -n 's/^knoopd ready listen=\([^ ]*\).*/\1/p' "$RUN/knoopd.out")
-    [ -n "$ADDR" ] && break
-    if ! kill -0 "$PID" 2>/dev/null; then
-        echo "demo: knoopd exited before it was ready:" >&2
-        cat "$RUN/knoopd.log" >&2
-        exit 1
-    fi
-    i=$((i + 1))
-    sleep 0.1
-done
-if [ -z "$ADDR" ]; then
-    echo "demo: knoopd printed no ready line within 30 s" >&2
-    cat "$RUN/knoopd.log" >&2
-    exit 1
-fi
+knoopd_start demo "$RUN/knoopd.out" "$RUN/knoopd.log" \
+    "$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 --trust-loopback
 echo "knoopd listening on $ADDR (pid $PID)"
 KNOOP_ADDR=$ADDR
 export KNOOP_ADDR
