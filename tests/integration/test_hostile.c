@@ -283,6 +283,19 @@ static void answer_over_the_byte_limit_is_refused_with_too_large(void **state)
     j = itest_call_ok(c, "node.find", "{\"kind\": \"project\", \"limit\": 5}");
     assert_true(json_is_true(json_object_get(j, "more")));
     json_decref(j);
+    /* A read answered on the loop (schema.roles, CMD_FAST, several KiB) is packed straight into
+     * the connection's output buffer: over the limit it is cut back and replaced by the error,
+     * and the answers after it on the same connection stay whole. */
+    j = itest_call(c, "schema.roles", "{}", &rc, &err);
+    assert_null(j);
+    assert_int_equal(rc, KNOOP_ETOOLARGE);
+    assert_non_null(strstr(err.msg, "schema.roles"));
+    j = itest_call_ok(c, "ping", "{}");
+    assert_string_equal(json_string_value(j), "pong");
+    json_decref(j);
+    j = itest_call_ok(c, "node.find", "{\"kind\": \"project\", \"limit\": 1}");
+    assert_int_equal(json_array_size(json_object_get(j, "nodes")), 1);
+    json_decref(j);
     knoop_close(c);
     assert_int_equal(itest_server_stop(&s), 0);
 }
