@@ -540,19 +540,19 @@ static int cmd__audit_answer(cmd_ctx_t *ctx, const char *data, size_t len, knoop
     graph_ids_sort_unique(&w.nodes);
     graph_ids_sort_unique(&w.ends);
     for (size_t i = 0; i < w.ends.n && rc == KNOOP_OK; i++) {
-        graph_node_t n;
+        schema_kind_t kind;
         uint64_t id = w.ends.ids[i];
         if (graph_ids_has(&w.nodes, id))
             continue;
-        rc = graph_node_get(ctx->store, ctx->view, id, &n, err);
+        /* An edge in the answer names nodes of the view, so their kind is all it takes. */
+        rc = graph_node_kind(ctx->store, ctx->view, id, &kind, err);
         if (rc == KNOOP_ENOTFOUND) {
             knoop_error_clear(err);
             rc = KNOOP_OK;
             continue;
         }
-        if (rc == KNOOP_OK && (n.kind == SCHEMA_KIND_PERSON || n.kind == SCHEMA_KIND_CONTACT))
+        if (rc == KNOOP_OK && (kind == SCHEMA_KIND_PERSON || kind == SCHEMA_KIND_CONTACT))
             cmd_audit_note(ctx, id);
-        graph_node_clear(&n);
     }
 out:
     graph_ids_free(&w.nodes);

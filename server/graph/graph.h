@@ -80,6 +80,16 @@ int graph_node_get(store_t *s, const store_view_t *view, uint64_t id, graph_node
                    knoop_error_t *err);
 
 /*
+ * The kind node id was created with. A node's kind never changes, so it is kept in the store's
+ * tag map once read through a committed view and then answered without a read; this does not
+ * say whether the node still exists in view: use it for ids that an edge or adjacency entry of
+ * view names. KNOOP_ENOTFOUND when id is not known and not a node in view; KNOOP_ECORRUPT for a
+ * malformed record.
+ */
+int graph_node_kind(store_t *s, const store_view_t *view, uint64_t id, schema_kind_t *kind,
+                    knoop_error_t *err);
+
+/*
  * Updates node id: properties in `set` (a map) are added or replaced, names in `unset` (an
  * array of strings) removed; a property both set and unset is KNOOP_EINVAL. With
  * if_version != 0 the update is refused with KNOOP_ECONFLICT unless the stored version equals

@@ -326,7 +326,36 @@ int graph__node_read(store_t *s, const store_view_t *view, uint64_t id, graph_no
         return rc;
     rc = graph__node_decode(id, v, len, out, err);
     kv_free(v);
+    if (rc == KNOOP_OK && store_view_committed(view))
+        store_tag_set(s, id, (uint8_t)out->kind); /* graph_node_kind */
     return rc;
+}
+
+int graph_node_kind(store_t *s, const store_view_t *view, uint64_t id, schema_kind_t *kind,
+                    knoop_error_t *err)
+{
+    const unsigned char *p;
+    uint8_t tag = store_tag_get(s, id);
+    void *v;
+    size_t len;
+    int rc;
+    if (tag != 0) {
+        *kind = (schema_kind_t)tag;
+        return KNOOP_OK;
+    }
+    if ((rc = graph__read(s, view, KV_CF_NODE, id, &v, &len, err)) != KNOOP_OK)
+        return rc;
+    p = v;
+    if (len < NODE_HDR || p[0] != 1 || schema_kind_name((schema_kind_t)p[1]) == NULL) {
+        kv_free(v);
+        return knoop_error_set(err, KNOOP_ECORRUPT, "storage: node %llu: malformed record",
+                               (unsigned long long)id);
+    }
+    *kind = (schema_kind_t)p[1];
+    kv_free(v);
+    if (store_view_committed(view))
+        store_tag_set(s, id, (uint8_t)*kind);
+    return KNOOP_OK;
 }
 
 int graph__edge_read(store_t *s, const store_view_t *view, uint64_t id, graph_edge_t *out,

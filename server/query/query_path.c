@@ -15,12 +15,13 @@
  * intersection is not empty. Example persons (props.example = true) are left out unless asked.
  *
  * Everything is read through graph_adj_scan with the time filter inline (an edge failing it is
- * never read) and graph_node_get (a node's kind, once per request: the node table below caches
- * it). Organisations and klantcontacten between persons are hubs: a hub's members (the persons
- * holding a role there, valid under the time filter) are scanned once per request and kept in
- * memory; within one search each side keeps the list of members it has not reached yet, so a
- * hub with 10 000 members is read once and walked about once, not once per member that reaches
- * it.
+ * never read), graph_node_kind (what a node is: the store keeps every node's kind once read, so
+ * a hub's members cost no record read) and graph_node_get only for the persons a search expands
+ * or meets (whether they are example persons), once per request (the node table below).
+ * Organisations and klantcontacten between persons are hubs: a hub's members (the persons holding a
+ * role there, valid under the time filter) are scanned once per request and kept in memory; within
+ * one search each side keeps the list of members it has not reached yet, so a hub with 10 000
+ * members is read once and walked about once, not once per member that reaches it.
  *
  * The search (pw_search) is breadth-first from both ends, one whole level at a time, always on
  * the side with the smaller frontier (the source side on a tie). It stops after the level in
@@ -79,8 +80,9 @@ typedef struct {
 
 typedef struct {
     uint64_t id;
-    bool loaded, example, excluded;
-    uint8_t kind;
+    bool loaded; /* its record was read: example is known (kind 0: it does not exist) */
+    bool example, excluded;
+    uint8_t kind;     /* 0 = not known yet (pw_kind) */
     int32_t hub[2];   /* index of its hub as an organisation [0] / a klantcontact [1]; -1 */
     uint32_t seen[2]; /* the search epoch in which side 0 (source) / 1 (target) reached it */
     uint32_t blocked; /* the search epoch in which it may not be visited (Yen's root) */
@@ -101,7 +103,6 @@ typedef struct {
     query_time_t time;
     schema_date_t at, from, to;
     bool examples;
-    bool lazy; /* read a node's record only when it is expanded or met (pw_verify) */
     pw_node_t *nodes;
     uint32_t nn, ncap;
     uint32_t *tab; /* open addressing: node index + 1, 0 = empty */
@@ -207,8 +208,27 @@ static uint32_t pw_node(pw_t *w, uint64_t id)
     return w->nn++;
 }
 
-/* Reads node i's kind and example flag once. A node that no longer exists (a dangling edge)
- * gets kind 0 and is never a path node. */
+/* Learns node i's kind (graph_node_kind: no read once the store knows it). Node i is named by
+ * an adjacency entry of the view, so it exists there. */
+static int pw_kind(pw_t *w, uint32_t i)
+{
+    schema_kind_t k;
+    int rc;
+    if (w->nodes[i].kind != 0 || w->nodes[i].loaded)
+        return KNOOP_OK;
+    rc = graph_node_kind(w->q->store, w->q->view, w->nodes[i].id, &k, w->err);
+    if (rc == KNOOP_ENOTFOUND) {
+        knoop_error_clear(w->err);
+        w->nodes[i].loaded = true; /* a dangling entry: never a path node */
+        return KNOOP_OK;
+    }
+    if (rc == KNOOP_OK)
+        w->nodes[i].kind = (uint8_t)k;
+    return rc;
+}
+
+/* Reads node i's record once: its kind and example flag. A node that no longer exists (a
+ * dangling edge) gets kind 0 and is never a path node. */
 static int pw_load(pw_t *w, uint32_t i)
 {
     graph_node_t n;
@@ -234,24 +254,27 @@ static bool pw_is_org(const pw_node_t *n)
     return query__is_org_kind((schema_kind_t)n->kind);
 }
 
-/* True when node i may be a node of a path in the current search. A node not read yet (lazy
- * mode) is taken to be usable until pw_verify reads it. */
+/* True when node i may be a node of a path in the current search. A person whose record was
+ * not read yet is taken to be usable until pw_verify reads it (an example person is not). */
 static bool pw_usable(const pw_t *w, uint32_t i)
 {
     const pw_node_t *n = &w->nodes[i];
     if (n->excluded || n->blocked == w->epoch)
         return false;
-    if (!n->loaded)
-        return true;
+    if (n->kind == 0)
+        return !n->loaded;
     if (n->kind == SCHEMA_KIND_PERSON)
-        return w->examples || !n->example;
+        return w->examples || !n->loaded || !n->example;
     return (w->links & QUERY_LINK_MEMBERSHIP) && pw_is_org(n);
 }
 
-/* Reads node i if needed and sets *ok to whether it may be a path node. */
+/* Sets *ok to whether node i may be a path node, reading what that needs: the record of a
+ * person (its example flag) unless examples are asked for, else the kind. */
 static int pw_verify(pw_t *w, uint32_t i, bool *ok)
 {
-    int rc = pw_load(w, i);
+    int rc = pw_kind(w, i);
+    if (rc == KNOOP_OK && !w->examples && w->nodes[i].kind == SCHEMA_KIND_PERSON)
+        rc = pw_load(w, i);
     *ok = rc == KNOOP_OK && pw_usable(w, i);
     return rc;
 }
@@ -385,11 +408,11 @@ static int pw_hub(pw_t *w, uint32_t i, bool contact, int32_t *h)
             rc = pw_nomem(w);
             break;
         }
-        if ((rc = pw_step(w)) != KNOOP_OK || (!w->lazy && (rc = pw_load(w, m)) != KNOOP_OK))
+        if ((rc = pw_step(w)) != KNOOP_OK || (rc = pw_kind(w, m)) != KNOOP_OK)
             break;
-        /* Lazily, an organisation that is a member (a gemeente `lid` of a koepel) stays in
-         * the list and is refused when it would be expanded or met. */
-        if (w->nodes[m].loaded && w->nodes[m].kind != SCHEMA_KIND_PERSON)
+        /* Members are persons: an organisation that is one (a gemeente `lid` of a koepel) is
+         * left out. */
+        if (w->nodes[m].kind != SCHEMA_KIND_PERSON)
             continue;
         if (hub.n == hub.cap) {
             uint32_t cap = hub.cap ? hub.cap * 2 : 16;
@@ -498,9 +521,9 @@ static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, v
                     rc = pw_nomem(w);
                     break;
                 }
-                if (!w->lazy && (rc = pw_load(w, to)) != KNOOP_OK)
+                if ((rc = pw_kind(w, to)) != KNOOP_OK)
                     break;
-                if (to == x || (w->nodes[to].loaded && w->nodes[to].kind != SCHEMA_KIND_PERSON) ||
+                if (to == x || w->nodes[to].kind != SCHEMA_KIND_PERSON ||
                     !pw_period(w, l.v[j].from, l.v[j].to, l.v[j].from, l.v[j].to, &f, &t))
                     continue;
                 pw_link_t k = { QUERY_LINK_KENT, 0, l.v[j].edge, 0, f, t };
@@ -530,7 +553,7 @@ static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, v
                     rc = pw_nomem(w);
                     break;
                 }
-                if ((rc = pw_load(w, o)) != KNOOP_OK)
+                if ((rc = pw_kind(w, o)) != KNOOP_OK)
                     break;
                 if (contact) {
                     if (w->nodes[o].kind != SCHEMA_KIND_CONTACT)
@@ -565,7 +588,7 @@ static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, v
                 rc = pw_nomem(w);
                 break;
             }
-            if ((rc = pw_step(w)) != KNOOP_OK || (rc = pw_load(w, o)) != KNOOP_OK)
+            if ((rc = pw_step(w)) != KNOOP_OK || (rc = pw_kind(w, o)) != KNOOP_OK)
                 break;
             /* A person only by its role here (an incoming edge); organisations either way. */
             if (!(pw_is_org(&w->nodes[o]) || (w->nodes[o].kind == SCHEMA_KIND_PERSON && !a.out)) ||
@@ -587,8 +610,7 @@ typedef struct {
     uint8_t depth;
     uint32_t x;
     pw_list_t *next;
-    uint32_t meet;
-    unsigned best;
+    pw_list_t *meets; /* nodes reached from both sides in this level, not verified yet */
 } pw_bfs_t;
 
 static bool pw_banned(const pw_t *w, uint32_t a, uint32_t b)
@@ -619,20 +641,38 @@ static int pw_bfs_emit(pw_t *w, void *arg, uint32_t to, const pw_link_t *l)
     n->dist[s] = (uint8_t)(b->depth + 1);
     n->parent[s] = b->x;
     n->via[s] = *l;
-    if (pw_list_push(b->next, to) != KNOOP_OK)
+    if (pw_list_push(b->next, to) != KNOOP_OK ||
+        (n->seen[1 - s] == w->epoch && pw_list_push(b->meets, to) != KNOOP_OK))
         return pw_nomem(w);
-    if (n->seen[1 - s] == w->epoch) {
-        unsigned total = (unsigned)n->dist[0] + n->dist[1];
+    return KNOOP_OK;
+}
+
+/* Orders meeting nodes by total length, then id. */
+static int pw_meet_cmp_ctx(const void *a, const void *b, void *ctx)
+{
+    const pw_t *w = ctx;
+    const pw_node_t *x = &w->nodes[*(const uint32_t *)a], *y = &w->nodes[*(const uint32_t *)b];
+    unsigned lx = (unsigned)x->dist[0] + x->dist[1], ly = (unsigned)y->dist[0] + y->dist[1];
+    if (lx != ly)
+        return lx < ly ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The meeting node of a level: the shortest total, then the lowest id, among those that may be
+ * path nodes. Only candidates in that order are read (pw_verify), usually one. */
+static int pw_meet(pw_t *w, pw_list_t *meets, uint32_t *meet)
+{
+    *meet = PW_NONE;
+    if (meets->n > 1)
+        qsort_r(meets->v, meets->n, sizeof(uint32_t), pw_meet_cmp_ctx, w);
+    for (size_t i = 0; i < meets->n; i++) {
         bool ok;
-        int rc = pw_verify(w, to, &ok);
+        int rc = pw_verify(w, meets->v[i], &ok);
         if (rc != KNOOP_OK)
             return rc;
-        n = &w->nodes[to];
-        if (!ok)
+        if (ok) {
+            *meet = meets->v[i];
             return KNOOP_OK;
-        if (total < b->best || (total == b->best && n->id < w->nodes[b->meet].id)) {
-            b->best = total;
-            b->meet = to;
         }
     }
     return KNOOP_OK;
@@ -666,7 +706,7 @@ static void pw_path_free(pw_path_t *p)
 static int pw_search(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, const uint32_t *block,
                      size_t nblock, pw_path_t *p, bool *found)
 {
-    pw_list_t fr[2] = { { 0 }, { 0 } }, next = { 0 };
+    pw_list_t fr[2] = { { 0 }, { 0 } }, next = { 0 }, meets = { 0 };
     uint8_t depth[2] = { 0, 0 };
     uint32_t meet = PW_NONE;
     int rc = KNOOP_OK;
@@ -684,20 +724,24 @@ static int pw_search(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, const u
     }
     while (meet == PW_NONE && fr[0].n > 0 && fr[1].n > 0) {
         int side = fr[0].n <= fr[1].n ? 0 : 1;
-        pw_bfs_t b = { side, depth[side], PW_NONE, &next, PW_NONE, UINT32_MAX };
+        pw_bfs_t b = { side, depth[side], PW_NONE, &next, &meets };
         if ((unsigned)depth[0] + depth[1] >= max_hops) {
             w->cut_hops = true;
             break;
         }
         qsort_r(fr[side].v, fr[side].n, sizeof(uint32_t), pw_id_cmp_ctx, w);
-        next.n = 0;
+        next.n = meets.n = 0;
         for (size_t i = 0; i < fr[side].n && rc == KNOOP_OK; i++) {
             bool ok;
             b.x = fr[side].v[i];
             if ((rc = pw_step(w)) == KNOOP_OK && (rc = pw_verify(w, b.x, &ok)) == KNOOP_OK && ok)
                 rc = pw_expand(w, b.x, side, true, pw_bfs_emit, &b);
         }
-        meet = b.meet;
+        if (rc == KNOOP_OK || rc == PW_STOP) {
+            int mrc = pw_meet(w, &meets, &meet);
+            if (mrc != KNOOP_OK)
+                rc = mrc;
+        }
         if (rc != KNOOP_OK)
             break;
         depth[side]++;
@@ -740,6 +784,7 @@ out:
     pw_list_free(&fr[0]);
     pw_list_free(&fr[1]);
     pw_list_free(&next);
+    pw_list_free(&meets);
     return rc;
 }
 
@@ -975,11 +1020,6 @@ int query_path(const query_ctx_t *q, const query_path_args_t *a, query_paths_t *
     int rc;
 
     pw_init(&w, q, a->links, a->time, a->at, a->from, a->to, a->examples, a->max_expanded, err);
-    /* Without organisation hops every path node but the ends is a person reached through a
-     * person link, so records are read only for the nodes expanded or met: a hub's members
-     * are not read at all. With membership, a node's kind decides how it was reached, so
-     * every node is read when found. */
-    w.lazy = !(a->links & QUERY_LINK_MEMBERSHIP);
     if ((rc = pw_end(&w, a->source, "source", &s)) != KNOOP_OK ||
         (rc = pw_end(&w, a->target, "target", &t)) != KNOOP_OK)
         goto out;
@@ -1098,9 +1138,14 @@ static int pw_nbh_emit(pw_t *w, void *arg, uint32_t to, const pw_link_t *l)
 {
     pw_nbh_bfs_t *b = arg;
     pw_node_t *n = &w->nodes[to];
+    bool ok;
+    int rc;
     (void)l;
-    if (n->seen[0] == w->epoch || !pw_usable(w, to))
+    if (n->seen[0] == w->epoch)
         return KNOOP_OK;
+    /* Every node answered is read: the neighbourhood lists them all. */
+    if ((rc = pw_verify(w, to, &ok)) != KNOOP_OK || !ok)
+        return rc;
     n->seen[0] = w->epoch;
     n->dist[0] = (uint8_t)(b->depth + 1);
     return pw_list_push(b->next, to) == KNOOP_OK ? KNOOP_OK : pw_nomem(w);
@@ -1124,8 +1169,10 @@ static int pw_score_emit(pw_t *w, void *arg, uint32_t to, const pw_link_t *l)
 {
     pw_scores_t *sc = arg;
     pw_score_t *s = NULL;
-    if (!pw_usable(w, to))
-        return KNOOP_OK;
+    bool ok;
+    int rc;
+    if ((rc = pw_verify(w, to, &ok)) != KNOOP_OK || !ok)
+        return rc;
     for (size_t i = 0; i < sc->n; i++)
         if (sc->v[i].node == to) {
             s = &sc->v[i];

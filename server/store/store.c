@@ -184,6 +184,7 @@ void store_close(store_t *s)
     (void)kv_sync(s->db, NULL);
     kv_close(s->db);
     store_adjcache_free(s->adjcache);
+    store__tags_free(s);
     pthread_mutex_destroy(&s->writer);
     pthread_mutex_destroy(&s->audit_mu);
     pthread_mutex_destroy(&s->sync_mu);

@@ -249,6 +249,20 @@ int store_adj_get(store_t *s, const store_view_t *v, uint64_t node, store_adj_t 
 const store_adj_ent_t *store_adj_entries(const store_adj_t *a, char dir, size_t *n);
 void store_adj_release(store_adj_t *a);
 
+/*
+ * Tags: one byte per id for a fact that never changes once the id is committed (a node's kind,
+ * kept by graph_node_kind). A committed change never reuses an id, so a tag learnt from a
+ * committed view (store_view_committed) holds for every view in which the id exists; it says
+ * nothing about whether the id exists in a given view. 0 = not known. Lock-free; ids from 2^30
+ * are never kept. Thread: any.
+ */
+uint8_t store_tag_get(store_t *s, uint64_t id);
+/* Keeps tag (not 0) for id. Does nothing when out of memory or id is out of range. */
+void store_tag_set(store_t *s, uint64_t id, uint8_t tag);
+/* True when v shows committed changes only: NULL (the latest), a snapshot or a recorded-time
+ * view; false for a transaction's view, which may show ids that are handed out again. */
+bool store_view_committed(const store_view_t *v);
+
 typedef struct {
     uint64_t nodes, bytes, budget, hits, misses;
 } store_adjcache_stats_t;

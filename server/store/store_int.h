@@ -106,6 +106,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 
 #include "knoop_alloc.h"
 #include "store.h"
@@ -114,6 +115,12 @@
 #define STORE_FORMAT 1
 
 /* The state behind the opaque types of store.h, shared by store.c and store_ver.c. */
+/* The tag map covers ids below STORE_TAG_CHUNKS * 2^16 (2^30). */
+#define STORE_TAG_CHUNKS 16384
+
+/* Frees the tag map's chunks (store_close). */
+void store__tags_free(store_t *s);
+
 struct store {
     kv_db_t *db;
     store_options_t opts;
@@ -139,6 +146,9 @@ struct store {
     unsigned char audit_hash[STORE_HASH_BYTES]; /* the last entry's hash, under audit_mu */
 
     store_adjcache_t *adjcache; /* NULL: none (store_adjcache.c) */
+
+    /* The tag map (store_tag.c): chunks of 2^16 one-byte tags, made on first use. */
+    _Atomic(uint8_t *) tags[STORE_TAG_CHUNKS];
 };
 
 struct store_view {

@@ -359,6 +359,58 @@ static void node_get_of_an_edge_id_is_not_found(void **state)
     assert_int_equal(graph_node_get(f->s, NULL, e, &n, &err), KNOOP_ENOTFOUND);
 }
 
+static void node_kind_is_read_once_and_then_answered_without_a_read(void **state)
+{
+    fx_t *f = *state;
+    uint64_t a = mknode(f, SCHEMA_KIND_PERSON, NULL, NULL);
+    uint64_t b = mknode(f, SCHEMA_KIND_ORGANISATION, NULL, NULL);
+    uint64_t e = mkedge(f, "lid", a, b, 0);
+    schema_kind_t k = 0;
+    knoop_error_t err;
+    graph_ids_t gone = { 0 };
+    assert_int_equal(graph_node_kind(f->s, NULL, a, &k, &err), KNOOP_OK);
+    assert_int_equal(k, SCHEMA_KIND_PERSON);
+    assert_int_equal(graph_node_kind(f->s, NULL, b, &k, &err), KNOOP_OK);
+    assert_int_equal(k, SCHEMA_KIND_ORGANISATION);
+    assert_int_equal(graph_node_kind(f->s, NULL, e, &k, &err), KNOOP_ENOTFOUND);
+    assert_int_equal(graph_node_kind(f->s, NULL, e + 1000, &k, &err), KNOOP_ENOTFOUND);
+    /* Once known, the kind is kept: it holds even after the node is gone, as documented (the
+     * caller asks only for nodes its view names). */
+    assert_int_equal(graph_node_delete(f->s, &WHO, a, true, &gone, &err), KNOOP_OK);
+    graph_ids_free(&gone);
+    assert_int_equal(graph_node_kind(f->s, NULL, a, &k, &err), KNOOP_OK);
+    assert_int_equal(k, SCHEMA_KIND_PERSON);
+    /* A node never read is read: not found after its delete. */
+    uint64_t c = mknode(f, SCHEMA_KIND_PROJECT, NULL, NULL);
+    assert_int_equal(graph_node_delete(f->s, &WHO, c, false, &gone, &err), KNOOP_OK);
+    graph_ids_free(&gone);
+    assert_int_equal(graph_node_kind(f->s, NULL, c, &k, &err), KNOOP_ENOTFOUND);
+}
+
+static void node_kind_read_in_an_aborted_transaction_is_not_kept(void **state)
+{
+    fx_t *f = *state;
+    store_txn_t *t;
+    graph_node_t n;
+    knoop_error_t err;
+    schema_kind_t k = 0;
+    uint64_t first;
+    /* The id an aborted transaction used is handed out again: its kind must not stick. */
+    assert_int_equal(store_txn_begin(f->s, &WHO, &t, &err), KNOOP_OK);
+    assert_int_equal(graph_node_create_tx(t, SCHEMA_KIND_PERSON, NULL, NULL, &n, &err), KNOOP_OK);
+    first = n.id;
+    graph_node_clear(&n);
+    assert_int_equal(graph_node_kind(f->s, store_txn_view(t), first, &k, &err), KNOOP_OK);
+    assert_int_equal(k, SCHEMA_KIND_PERSON);
+    assert_int_equal(graph_node_get(f->s, store_txn_view(t), first, &n, &err), KNOOP_OK);
+    graph_node_clear(&n);
+    store_txn_abort(t);
+    uint64_t again = mknode(f, SCHEMA_KIND_ORGANISATION, NULL, NULL);
+    assert_int_equal(again, first);
+    assert_int_equal(graph_node_kind(f->s, NULL, again, &k, &err), KNOOP_OK);
+    assert_int_equal(k, SCHEMA_KIND_ORGANISATION);
+}
+
 static void node_create_rejects_props_that_are_not_a_map(void **state)
 {
     fx_t *f = *state;
@@ -1554,6 +1606,8 @@ int main(void)
         T(node_create_untyped_and_without_props_has_empty_type_and_map),
         T(node_get_of_missing_id_is_not_found),
         T(node_get_of_an_edge_id_is_not_found),
+        T(node_kind_is_read_once_and_then_answered_without_a_read),
+        T(node_kind_read_in_an_aborted_transaction_is_not_kept),
         T(node_create_rejects_props_that_are_not_a_map),
         T(node_create_rejects_non_string_property_keys),
         T(node_create_rejects_bad_type_names),
