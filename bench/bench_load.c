@@ -132,7 +132,9 @@ static void *worker(void *arg)
     }
     msgpack_sbuffer_init(&sb);
     for (;;) {
-        while (issued - w->done < w->depth && more_to_send(w, issued)) {
+        /* Like redis-benchmark -P: a whole pipeline is sent, then all of its answers read. */
+        for (size_t batch = 0, refill = w->done == issued;
+             refill && batch < w->depth && more_to_send(w, issued); batch++) {
             uint32_t id;
             pack_params(&sb, w->kind, w->first + bench_rand(&w->seed) % w->count, &w->seed);
             if (knoop_send(c, method, sb.data, sb.size, &id, &err) != 0) {
