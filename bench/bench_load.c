@@ -1,7 +1,8 @@
 /*
  * bench_load.c - load generator for knoopd over libknoop (layer: bench; not part of the test
- * command). N connections, each a thread keeping D requests in flight, for the workloads of
- * issue 10's table: `ping` (pipelined and not), `node.get` by id, and `edge.list` of a node valid
+ * command). N connections, each a thread that sends D requests at once and reads their D
+ * answers before it sends the next D (as redis-benchmark -P does), for the workloads of issue
+ * 10's table: `ping` (pipelined and not), `node.get` by id, and `edge.list` of a node valid
  * at a date; plus one connection without pipelining and a bare TCP loopback round trip to
  * compare its p50 with. Reports requests per second and p50/p99/p99.9 latency (send to answer,
  * per request; with a pipeline the wait behind the requests before it counts).
