@@ -788,6 +788,338 @@ out:
     return rc;
 }
 
+/* ---- the search with `at`: organisations met halfway ---- */
+
+/*
+ * With `at` every role that counts holds on that one date, so any two roles at an organisation
+ * overlap and co-membership is a relation through the organisation: the search can meet there.
+ * It runs over half-levels. A person at half-depth h reaches the organisations it holds a role
+ * at on h + 1, without walking their members, and the persons it knows (kent) or met at a
+ * klantcontact on h + 2 (those hubs are small and walked at once); an organisation at h + 1 is
+ * walked (its members on h + 2) only when a side goes on from there. The sides meet at a person
+ * or at an organisation both reached: a path of n hops has 2n half-steps. After each half-step
+ * every path of at most L0 + L1 half-steps has been met (Li: the half-depth a side's frontier is
+ * at), so the search stops when the shortest meeting found is within that. A side goes on from
+ * the cheaper frontier (persons count 1, organisations PW_AT_HUB_COST each: their members are
+ * many). Among the shortest, the meeting node with the lowest id wins (a person, or the
+ * organisation of the middle hop); a node keeps the first link that reached it, frontiers are
+ * taken in ascending id and a person's links in the order kent, contact, organisations.
+ *
+ * Why: walking every organisation of a frontier of thousands of persons to find the next
+ * persons was most of the work of the longer questions; meeting at the organisation needs only
+ * the persons' own adjacency.
+ */
+#define PW_AT_HUB_COST 32
+
+typedef struct {
+    int side;
+    uint8_t depth; /* the half-depth of x */
+    uint32_t x;    /* the node being expanded or walked */
+    uint8_t step;  /* the half-steps of the link emitted: 2 person to person, 1 from a hub */
+    pw_list_t *later, *meets;
+} pw_at_t;
+
+/* Discovers node `to` on the side of a (the emit of person links and hub walks). */
+static int pw_at_emit(pw_t *w, void *arg, uint32_t to, const pw_link_t *l)
+{
+    pw_at_t *a = arg;
+    pw_node_t *n = &w->nodes[to];
+    int s = a->side;
+    /* The hop is between persons: from a hub, between the one who reached it and `to`. */
+    uint32_t from = a->step == 1 ? w->nodes[a->x].parent[s] : a->x;
+    if (n->seen[s] == w->epoch || !pw_usable(w, to) || pw_banned(w, from, to))
+        return KNOOP_OK;
+    n->seen[s] = w->epoch;
+    n->dist[s] = (uint8_t)(a->depth + a->step);
+    n->parent[s] = a->x;
+    n->via[s] = *l;
+    if (pw_list_push(a->later, to) != KNOOP_OK ||
+        (n->seen[1 - s] == w->epoch && pw_list_push(a->meets, to) != KNOOP_OK))
+        return pw_nomem(w);
+    return KNOOP_OK;
+}
+
+/* Expands person x (half-depth a->depth): kent and contact links as pw_expand emits them, then
+ * marks the organisations x holds a role at (next, one half-step on). The spur node of a Yen
+ * search with bans walks its organisations at once instead, so that the bans apply per member. */
+static int pw_at_expand(pw_t *w, pw_at_t *a, pw_list_t *next)
+{
+    pw_adjs_t l = { 0 };
+    uint32_t x = a->x;
+    uint64_t xid = w->nodes[x].id;
+    unsigned links = w->links;
+    bool walk = x == w->ban_from;
+    int rc;
+
+    /* kent and contact exactly as the levelled search has them (contacts walked at once). */
+    w->links = links & (QUERY_LINK_KENT | QUERY_LINK_CONTACT | (walk ? QUERY_LINK_COMEMBER : 0));
+    a->step = 2;
+    rc = pw_expand(w, x, a->side, true, pw_at_emit, a);
+    w->links = links;
+    if (rc != KNOOP_OK || walk || !(links & QUERY_LINK_COMEMBER))
+        return rc;
+    if ((rc = pw_scan(w, xid, GRAPH_OUT, NULL, &l)) != KNOOP_OK)
+        goto out;
+    for (size_t j = 0; j < l.n && rc == KNOOP_OK; j++) {
+        const pw_adj_t e = l.v[j];
+        uint32_t o;
+        pw_node_t *h;
+        int s = a->side;
+        if (e.cls != ADJ_ROLE)
+            continue;
+        if ((o = pw_node(w, e.other)) == PW_NONE) {
+            rc = pw_nomem(w);
+            break;
+        }
+        if ((rc = pw_kind(w, o)) != KNOOP_OK)
+            break;
+        h = &w->nodes[o];
+        if (!pw_is_org(h) || h->seen[s] == w->epoch)
+            continue;
+        h->seen[s] = w->epoch;
+        h->dist[s] = (uint8_t)(a->depth + 1);
+        h->parent[s] = x;
+        h->via[s] = (pw_link_t){ QUERY_LINK_COMEMBER, e.other, e.edge, 0, e.from, e.to };
+        if (pw_list_push(next, o) != KNOOP_OK ||
+            (h->seen[1 - s] == w->epoch && pw_list_push(a->meets, o) != KNOOP_OK))
+            rc = pw_nomem(w);
+    }
+out:
+    knoop_free(l.v);
+    return rc;
+}
+
+/* Walks organisation h (reached on half-depth a->depth): its members one half-step on. */
+static int pw_at_walk(pw_t *w, pw_at_t *a)
+{
+    int32_t hi;
+    uint32_t h = a->x;
+    pw_link_t r = w->nodes[h].via[a->side]; /* the role that reached h */
+    int rc = pw_hub(w, h, false, &hi);
+    if (rc != KNOOP_OK)
+        return rc;
+    a->step = 1;
+    for (uint32_t j = 0; j < w->hubs[hi].n && rc == KNOOP_OK; j++) {
+        const pw_member_t m = w->hubs[hi].m[j];
+        schema_date_t f, t;
+        if ((rc = pw_step(w)) != KNOOP_OK)
+            break;
+        if (w->nodes[m.node].seen[a->side] == w->epoch ||
+            !pw_period(w, r.from, r.to, m.from, m.to, &f, &t))
+            continue;
+        pw_link_t l = { QUERY_LINK_COMEMBER, r.org, r.e1, m.edge, f, t };
+        rc = pw_at_emit(w, a, m.node, &l);
+    }
+    return rc;
+}
+
+/* The total half-length of a meeting at node i; UINT32_MAX when it cannot be one (an
+ * organisation reached from both sides by the same person). */
+static unsigned pw_at_total(const pw_t *w, uint32_t i)
+{
+    const pw_node_t *n = &w->nodes[i];
+    if (pw_is_org(n) && n->parent[0] == n->parent[1])
+        return UINT32_MAX;
+    return (unsigned)n->dist[0] + n->dist[1];
+}
+
+/* Orders meetings by total half-length, then id. */
+static int pw_at_meet_cmp_ctx(const void *a, const void *b, void *ctx)
+{
+    const pw_t *w = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    unsigned lx = pw_at_total(w, x), ly = pw_at_total(w, y);
+    if (lx != ly)
+        return lx < ly ? -1 : 1;
+    return w->nodes[x].id < w->nodes[y].id ? -1 : w->nodes[x].id > w->nodes[y].id;
+}
+
+/* The best meeting so far (sorted; persons read as needed, those that may not be path nodes
+ * dropped); PW_NONE when none within limit half-steps. */
+static int pw_at_best(pw_t *w, pw_list_t *meets, unsigned limit, uint32_t *best)
+{
+    size_t i = 0;
+    *best = PW_NONE;
+    if (meets->n > 1)
+        qsort_r(meets->v, meets->n, sizeof(uint32_t), pw_at_meet_cmp_ctx, w);
+    for (; i < meets->n; i++) {
+        uint32_t m = meets->v[i];
+        bool ok = true;
+        int rc;
+        if (pw_at_total(w, m) > limit)
+            break;
+        if (!pw_is_org(&w->nodes[m]) && (rc = pw_verify(w, m, &ok)) != KNOOP_OK)
+            return rc;
+        if (ok) {
+            *best = m;
+            break;
+        }
+    }
+    /* Those found unusable before the best are not looked at again. */
+    memmove(meets->v, meets->v + i, (meets->n - i) * sizeof(uint32_t));
+    meets->n -= i;
+    return KNOOP_OK;
+}
+
+/* Appends the persons from node c back to the end of side (its chain), nearest first, with the
+ * link into each from the one before it; an organisation in the chain is skipped (the member
+ * it led to carries the whole co-membership hop). */
+static uint32_t pw_at_prev(const pw_t *w, uint32_t c, int side)
+{
+    uint32_t p = w->nodes[c].parent[side];
+    if (p != PW_NONE && pw_is_org(&w->nodes[p]))
+        p = w->nodes[p].parent[side];
+    return p;
+}
+
+/* As pw_search, for time == `at` without membership hops (see above). */
+static int pw_search_at(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, const uint32_t *block,
+                        size_t nblock, pw_path_t *p, bool *found)
+{
+    pw_list_t fr[2] = { { 0 }, { 0 } }, later[2] = { { 0 }, { 0 } }, next = { 0 }, meets = { 0 };
+    unsigned L[2] = { 0, 0 }, limit = 2 * max_hops;
+    uint32_t meet = PW_NONE;
+    int rc = KNOOP_OK;
+
+again:
+    *found = false;
+    meet = PW_NONE;
+    L[0] = L[1] = 0;
+    fr[0].n = fr[1].n = later[0].n = later[1].n = next.n = meets.n = 0;
+    w->epoch++;
+    for (size_t i = 0; i < nblock; i++)
+        w->nodes[block[i]].blocked = w->epoch;
+    w->nodes[s].seen[0] = w->nodes[t].seen[1] = w->epoch;
+    w->nodes[s].dist[0] = w->nodes[t].dist[1] = 0;
+    w->nodes[s].parent[0] = w->nodes[t].parent[1] = PW_NONE;
+    if (pw_list_push(&fr[0], s) != KNOOP_OK || pw_list_push(&fr[1], t) != KNOOP_OK) {
+        rc = pw_nomem(w);
+        goto out;
+    }
+    for (;;) {
+        if ((rc = pw_at_best(w, &meets, limit, &meet)) != KNOOP_OK)
+            goto out;
+        if (meet != PW_NONE && pw_at_total(w, meet) <= L[0] + L[1])
+            break; /* nothing shorter is left to find */
+        if ((fr[0].n == 0 && later[0].n == 0) || (fr[1].n == 0 && later[1].n == 0))
+            break; /* a side has reached all it can: what was met is all there is */
+        if (L[0] + L[1] >= limit) {
+            w->cut_hops = meet == PW_NONE;
+            break;
+        }
+        /* The cheaper side goes on; an empty frontier costs nothing. */
+        unsigned cost[2];
+        for (int i = 0; i < 2; i++)
+            cost[i] = (unsigned)fr[i].n * ((L[i] & 1) ? PW_AT_HUB_COST : 1);
+        int side = cost[0] <= cost[1] ? 0 : 1;
+        pw_at_t a = { side, (uint8_t)L[side], PW_NONE, 0, &later[side], &meets };
+        qsort_r(fr[side].v, fr[side].n, sizeof(uint32_t), pw_id_cmp_ctx, w);
+        next.n = 0;
+        for (size_t i = 0; i < fr[side].n && rc == KNOOP_OK; i++) {
+            a.x = fr[side].v[i];
+            if ((rc = pw_step(w)) != KNOOP_OK)
+                break;
+            /* Persons are expanded without reading their records: whether one is an example
+             * person is checked for the nodes of the path found (below). */
+            if (L[side] & 1)
+                rc = pw_at_walk(w, &a);
+            else if (pw_usable(w, a.x))
+                rc = pw_at_expand(w, &a, &next);
+        }
+        if (rc != KNOOP_OK)
+            break;
+        /* Persons: the organisations reached are next (kent and contact links wait in later);
+         * organisations: the persons in later are next. */
+        pw_list_t tmp = fr[side];
+        if (L[side] & 1) {
+            fr[side] = later[side];
+            later[side] = tmp;
+            later[side].n = 0;
+        } else {
+            fr[side] = next;
+            next = tmp;
+        }
+        L[side]++;
+    }
+    if (rc == PW_STOP) {
+        /* The cap: answer with the best meeting found until then. */
+        rc = pw_at_best(w, &meets, limit, &meet);
+    }
+    if (rc != KNOOP_OK || meet == PW_NONE)
+        goto out;
+    /* The persons of the path: the source side's chain reversed, the target side's in order. */
+    bool org = pw_is_org(&w->nodes[meet]);
+    uint32_t a0 = org ? w->nodes[meet].parent[0] : meet, b0 = org ? w->nodes[meet].parent[1] : meet;
+    uint32_t na = 1, nb = 1;
+    for (uint32_t c = a0; c != s; c = pw_at_prev(w, c, 0))
+        na++;
+    for (uint32_t c = b0; c != t; c = pw_at_prev(w, c, 1))
+        nb++;
+    uint32_t n = na + nb - (org ? 0 : 1);
+    p->nodes = knoop_malloc((size_t)n * sizeof(uint32_t));
+    p->links = knoop_malloc((size_t)n * sizeof(pw_link_t));
+    if (p->nodes == NULL || p->links == NULL) {
+        pw_path_free(p);
+        rc = pw_nomem(w);
+        goto out;
+    }
+    p->n = n;
+    uint32_t i = na - 1;
+    for (uint32_t c = a0; c != s; c = pw_at_prev(w, c, 0), i--) {
+        p->nodes[i] = c;
+        p->links[i - 1] = w->nodes[c].via[0];
+    }
+    p->nodes[0] = s;
+    i = na - 1;
+    if (org) {
+        /* The middle hop: both roles at the organisation where the sides met. */
+        const pw_link_t *x = &w->nodes[meet].via[0], *y = &w->nodes[meet].via[1];
+        schema_date_t f, to;
+        (void)pw_period(w, x->from, x->to, y->from, y->to, &f, &to);
+        p->links[i] = (pw_link_t){ QUERY_LINK_COMEMBER, x->org, x->e1, y->e1, f, to };
+        p->nodes[++i] = b0;
+    }
+    for (uint32_t c = b0; c != t; i++) {
+        pw_link_t l = w->nodes[c].via[1];
+        uint64_t e = l.e1;
+        l.e1 = l.e2 != 0 ? l.e2 : l.e1;
+        l.e2 = l.e2 != 0 ? e : 0;
+        p->links[i] = l;
+        c = pw_at_prev(w, c, 1);
+        p->nodes[i + 1] = c;
+    }
+    *found = true;
+    /* A person of the path that is an example person (rare: they are kept apart from real
+     * data) is now known to be one, so a new search goes around it. */
+    for (uint32_t k = 0; k < p->n && !w->examples; k++) {
+        bool ok;
+        if ((rc = pw_verify(w, p->nodes[k], &ok)) != KNOOP_OK || !ok) {
+            pw_path_free(p);
+            *found = false;
+            if (rc == KNOOP_OK)
+                goto again;
+            break;
+        }
+    }
+out:
+    for (int k = 0; k < 2; k++) {
+        pw_list_free(&fr[k]);
+        pw_list_free(&later[k]);
+    }
+    pw_list_free(&next);
+    pw_list_free(&meets);
+    return rc;
+}
+
+/* The shortest path (pw_search or, with `at` and no membership hops, pw_search_at). */
+static int pw_find(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, const uint32_t *block,
+                   size_t nblock, pw_path_t *p, bool *found)
+{
+    if (w->time == QUERY_TIME_AT && !(w->links & QUERY_LINK_MEMBERSHIP))
+        return pw_search_at(w, s, t, max_hops, block, nblock, p, found);
+    return pw_search(w, s, t, max_hops, block, nblock, p, found);
+}
+
 /* ---- Yen ---- */
 
 typedef struct {
@@ -845,7 +1177,7 @@ static int pw_yen(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, unsigned k
     pw_paths_t B = { 0 };
     pw_path_t p = { 0 };
     bool found;
-    int rc = pw_search(w, s, t, max_hops, NULL, 0, &p, &found);
+    int rc = pw_find(w, s, t, max_hops, NULL, 0, &p, &found);
     if (rc != KNOOP_OK || !found)
         return rc;
     if ((rc = pw_paths_push(A, &p)) != KNOOP_OK) {
@@ -868,7 +1200,7 @@ static int pw_yen(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, unsigned k
             }
             if (rc != KNOOP_OK)
                 break;
-            rc = pw_search(w, prev->nodes[i], t, max_hops - i, prev->nodes, i, &spur, &found);
+            rc = pw_find(w, prev->nodes[i], t, max_hops - i, prev->nodes, i, &spur, &found);
             w->ban_from = PW_NONE;
             if (rc != KNOOP_OK || !found)
                 continue;

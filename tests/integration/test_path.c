@@ -186,6 +186,69 @@ static void hub_role_op(size_t i, char *buf, size_t sz)
              (long long)itest_jint(json_array_get(hub_nodes, i), "id"), (long long)hub_id);
 }
 
+/* ---- a random graph for comparing the two searches (path_at_equals_the_same_day_as_a_period) */
+
+#define RND_PERSONS 300
+#define RND_BODIES  10
+#define RND_ROLES   4 /* per person, at distinct bodies */
+#define RND_KENT    150
+
+static json_t *rnd_persons;
+static json_int_t rnd_bodies[RND_BODIES];
+static uint64_t rnd_seed = 20261202;
+
+static unsigned rnd(void)
+{
+    rnd_seed = rnd_seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)(rnd_seed >> 33);
+}
+
+static json_int_t rnd_person(size_t i)
+{
+    return itest_jint(json_array_get(rnd_persons, i), "id");
+}
+
+static void rnd_person_op(size_t i, char *buf, size_t sz)
+{
+    snprintf(buf, sz,
+             "{\"method\": \"node.create\", \"params\": {\"kind\": \"person\", \"props\": "
+             "{\"key\": \"rnd%03zu\", \"initials\": \"R.\", \"surname\": \"Rnd%03zu\"}}}",
+             i, i);
+}
+
+/* A period of one to four years starting in 2010..2017 (any month, day 1..27). */
+static void rnd_period(char *from, char *to)
+{
+    unsigned y = 2010 + rnd() % 8, m = 1 + rnd() % 12, d = 1 + rnd() % 27;
+    snprintf(from, 16, "%04u-%02u-%02u", y, m, d);
+    snprintf(to, 16, "%04u-%02u-%02u", y + 1 + rnd() % 4, 1 + rnd() % 12, 1 + rnd() % 27);
+}
+
+static void rnd_role_op(size_t i, char *buf, size_t sz)
+{
+    size_t p = i / RND_ROLES, first = p * 7 % RND_BODIES;
+    char from[16], to[16];
+    rnd_period(from, to);
+    /* Distinct bodies per person: consecutive ones from a random first. */
+    snprintf(buf, sz,
+             "{\"method\": \"edge.create\", \"params\": {\"type\": \"lid\", \"source\": %lld, "
+             "\"target\": %lld, \"valid_from\": \"%s\", \"valid_to\": \"%s\"}}",
+             (long long)rnd_person(p),
+             (long long)rnd_bodies[(first + i % RND_ROLES * 3) % RND_BODIES], from, to);
+}
+
+static void rnd_kent_op(size_t i, char *buf, size_t sz)
+{
+    size_t a = rnd() % RND_PERSONS, b = (a + 1 + rnd() % (RND_PERSONS - 1)) % RND_PERSONS;
+    char from[16], to[16];
+    (void)i;
+    rnd_period(from, to);
+    snprintf(buf, sz,
+             "{\"method\": \"edge.create\", \"params\": {\"type\": \"kent\", \"source\": %lld, "
+             "\"target\": %lld, \"valid_from\": \"%s\", \"valid_to\": \"%s\"}}",
+             (long long)rnd_person(a), (long long)rnd_person(b), from, to);
+}
+
 /* ---- setup ---- */
 
 static int group_setup(void **state)
@@ -236,6 +299,16 @@ static int group_setup(void **state)
     hub_first = itest_jint(json_array_get(hub_nodes, 0), "id");
     hub_last = itest_jint(json_array_get(hub_nodes, HUB - 1), "id");
     edge(c, "kent", hub_last, id_zoe, "2021-01-01", NULL);
+    for (int i = 0; i < RND_BODIES; i++) {
+        char k[8];
+        snprintf(k, sizeof(k), "RB%d", i);
+        rnd_bodies[i] = body(c, k);
+    }
+    res = batch(c, RND_PERSONS, rnd_person_op);
+    rnd_persons = json_incref(json_object_get(res, "results"));
+    json_decref(res);
+    json_decref(batch(c, RND_PERSONS * RND_ROLES, rnd_role_op));
+    json_decref(batch(c, RND_KENT, rnd_kent_op));
     knoop_close(c);
     return 0;
 }
@@ -244,6 +317,7 @@ static int group_teardown(void **state)
 {
     (void)state;
     json_decref(hub_nodes);
+    json_decref(rnd_persons);
     srv_exit = itest_server_stop(&srv);
     return srv_exit == 0 ? 0 : -1;
 }
@@ -341,6 +415,124 @@ static void ties_take_the_lower_id_and_k_gives_the_next_paths_in_order(void **st
     expect_path(r, 2, 4, id_sven, id_m3, id_m4, id_tom);
     assert_false(json_is_true(json_object_get(r, "bound_hit")));
     json_decref(r);
+}
+
+/* True when date (YYYY-MM-DD) lies in the edge's validity. */
+static bool valid_on(const json_t *e, const char *date)
+{
+    const char *f = itest_jstr(e, "valid_from");
+    const json_t *t = json_object_get(e, "valid_to");
+    return strcmp(f, date) <= 0 && (!json_is_string(t) || strcmp(date, json_string_value(t)) < 0);
+}
+
+/*
+ * `at` is searched by its own algorithm (organisations met halfway); a period of that one day
+ * asks the same question of the levelled search. On a random graph both must find the same
+ * number of paths with the same lengths, for k = 1 and k = 3, and every hop of an `at` answer
+ * must join its two persons by roles or a kent edge valid on that day.
+ */
+static void path_at_equals_the_same_day_as_a_period(void **state)
+{
+    knoop_conn_t *c = *state;
+    size_t found = 0, longer = 0;
+    for (int q = 0; q < 120; q++) {
+        size_t a = rnd() % RND_PERSONS, b = (a + 1 + rnd() % (RND_PERSONS - 1)) % RND_PERSONS;
+        unsigned y = 2011 + rnd() % 8, m = 1 + rnd() % 12, d = 1 + rnd() % 27, k = q % 2 ? 3 : 1;
+        char at[16], next[16];
+        snprintf(at, sizeof(at), "%04u-%02u-%02u", y, m, d);
+        snprintf(next, sizeof(next), "%04u-%02u-%02u", y, m, d + 1);
+        json_t *r1 = itest_call_ok(
+            c, "query.path", "{\"source\": %lld, \"target\": %lld, \"at\": \"%s\", \"k\": %u}",
+            (long long)rnd_person(a), (long long)rnd_person(b), at, k);
+        json_t *r2 = itest_call_ok(c, "query.path",
+                                   "{\"source\": %lld, \"target\": %lld, \"from\": \"%s\", \"to\": "
+                                   "\"%s\", \"k\": %u}",
+                                   (long long)rnd_person(a), (long long)rnd_person(b), at, next, k);
+        const json_t *p1 = json_object_get(r1, "paths"), *p2 = json_object_get(r2, "paths");
+        if (json_array_size(p1) != json_array_size(p2))
+            fail_msg("question %d (%s, k %u): %zu paths with at, %zu with the period", q, at, k,
+                     json_array_size(p1), json_array_size(p2));
+        found += json_array_size(p1) > 0;
+        for (size_t i = 0; i < json_array_size(p1); i++) {
+            const json_t *x = json_array_get(p1, i), *hop;
+            size_t h;
+            json_int_t len = itest_jint(x, "length");
+            if (len != itest_jint(json_array_get(p2, i), "length"))
+                fail_msg("question %d (%s, k %u): path %zu has length %lld with at, %lld with the "
+                         "period",
+                         q, at, k, i, (long long)len,
+                         (long long)itest_jint(json_array_get(p2, i), "length"));
+            longer += len > 2;
+            json_array_foreach(json_object_get(x, "hops"), h, hop)
+            {
+                json_int_t f = itest_jint(json_object_get(hop, "from"), "id");
+                json_int_t t = itest_jint(json_object_get(hop, "to"), "id");
+                const json_t *roles = json_object_get(hop, "roles"), *e;
+                const char *link = itest_jstr(hop, "link");
+                size_t j;
+                json_array_foreach(roles, j, e) assert_true(valid_on(e, at));
+                if (strcmp(link, "co-membership") == 0) {
+                    /* The role of `from`, then the role of `to`, both at the hop's org. */
+                    json_int_t org = itest_jint(json_object_get(hop, "org"), "id");
+                    assert_int_equal(json_array_size(roles), 2);
+                    assert_int_equal(itest_jint(json_array_get(roles, 0), "source"), f);
+                    assert_int_equal(itest_jint(json_array_get(roles, 1), "source"), t);
+                    assert_int_equal(itest_jint(json_array_get(roles, 0), "target"), org);
+                    assert_int_equal(itest_jint(json_array_get(roles, 1), "target"), org);
+                } else {
+                    assert_string_equal(link, "kent");
+                    e = json_array_get(roles, 0);
+                    json_int_t src = itest_jint(e, "source"), dst = itest_jint(e, "target");
+                    assert_true((src == f && dst == t) || (src == t && dst == f));
+                }
+                assert_true(strcmp(itest_jstr(json_object_get(hop, "period"), "from"), at) <= 0);
+            }
+        }
+        json_decref(r1);
+        json_decref(r2);
+    }
+    print_message("%zu of 120 questions with paths, %zu paths longer than 2 hops\n", found, longer);
+    /* The graph is meant to have paths of several lengths: the comparison must mean something. */
+    assert_true(found > 40);
+    assert_true(longer > 5);
+}
+
+/* An example person (props.example) is never a node of a path unless examples are asked for:
+ * P1 and P2 are co-members through EX, an example person (2 hops), and know each other through
+ * A1 and A2 (3 hops). Both searches, with `at` and without, go around EX. */
+static void example_persons_are_gone_around_unless_asked_for(void **state)
+{
+    knoop_conn_t *c = *state;
+    json_int_t p1 = person(c, "XP1"), p2 = person(c, "XP2"), a1 = person(c, "XA1"),
+               a2 = person(c, "XA2"), g1 = body(c, "XG1"), g2 = body(c, "XG2");
+    json_t *n = itest_call_ok(c, "node.create",
+                              "{\"kind\": \"person\", \"props\": {\"key\": \"XEX\", \"initials\": "
+                              "\"E.\", \"surname\": \"Voorbeeld\", \"example\": true}}");
+    json_int_t ex = itest_jint(n, "id");
+    json_decref(n);
+    edge(c, "lid", p1, g1, "2020-01-01", NULL);
+    edge(c, "lid", ex, g1, "2020-01-01", NULL);
+    edge(c, "lid", ex, g2, "2020-01-01", NULL);
+    edge(c, "lid", p2, g2, "2020-01-01", NULL);
+    edge(c, "kent", p1, a1, "2000-01-01", NULL);
+    edge(c, "kent", a1, a2, "2000-01-01", NULL);
+    edge(c, "kent", a2, p2, "2000-01-01", NULL);
+    static const char *const when[] = { ", \"at\": \"2021-01-01\"", "" };
+    for (int i = 0; i < 2; i++) {
+        json_t *r = itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld%s}",
+                                  (long long)p1, (long long)p2, when[i]);
+        expect_path(r, 0, 4, p1, a1, a2, p2);
+        json_decref(r);
+        r = itest_call_ok(c, "query.path",
+                          "{\"source\": %lld, \"target\": %lld, \"examples\": true%s}",
+                          (long long)p1, (long long)p2, when[i]);
+        expect_path(r, 0, 3, p1, ex, p2);
+        json_decref(r);
+        r = itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"k\": 3%s}",
+                          (long long)p1, (long long)p2, when[i]);
+        assert_int_equal(npaths(r), 1);
+        json_decref(r);
+    }
 }
 
 static void excluded_nodes_are_never_visited(void **state)
@@ -533,6 +725,8 @@ int main(void)
         T(co_membership_counts_only_in_overlapping_periods),
         T(path_exists_ever_and_in_a_period_but_not_on_one_day),
         T(ties_take_the_lower_id_and_k_gives_the_next_paths_in_order),
+        T(path_at_equals_the_same_day_as_a_period),
+        T(example_persons_are_gone_around_unless_asked_for),
         T(excluded_nodes_are_never_visited),
         T(hop_bound_and_work_bound_report_bound_hit),
         T(hub_with_ten_thousand_members_is_expanded_once),

@@ -430,6 +430,9 @@ static void path_and_neighbourhood_fail_cleanly_at_every_fault(void **state)
                           "{\"namens\": \"X\"}}");
     faultsim_all("query.path", "{\"source\": \"p1\", \"target\": \"q1\", \"k\": 2, "
                                "\"examples\": true}");
+    /* With `at` the organisations are met halfway (pw_search_at): its own allocations. */
+    faultsim_all("query.path", "{\"source\": \"p1\", \"target\": \"q1\", \"k\": 2, "
+                               "\"at\": \"2023-01-01\", \"examples\": true}");
     faultsim_all("query.neighbourhood", "{\"node\": \"p1\", \"examples\": true}");
 }
 
