@@ -97,6 +97,21 @@ typedef struct {
 } pw_list_t;
 
 typedef struct {
+    uint64_t other, edge;
+    schema_date_t from, to;
+    uint8_t cls; /* ADJ_ROLE (any other type), ADJ_KENT, ADJ_BETROKKENE, ADJ_ACTOR */
+    bool out;
+} pw_adj_t;
+
+enum { ADJ_ROLE = 0, ADJ_KENT, ADJ_BETROKKENE, ADJ_ACTOR, ADJ_SKIP };
+
+typedef struct {
+    pw_adj_t *v;
+    size_t n, cap;
+    int rc;
+} pw_adjs_t;
+
+typedef struct {
     const query_ctx_t *q;
     knoop_error_t *err;
     unsigned links;
@@ -112,6 +127,7 @@ typedef struct {
     uint32_t epoch;
     uint32_t ban_from; /* UINT32_MAX = no bans */
     pw_list_t bans;
+    pw_adjs_t adj_x, adj_h; /* pw_scan's scratch: a node's expansion, a hub's load */
     uint64_t expanded, max_expanded, steps;
     bool cut_expanded, cut_hops;
 } pw_t;
@@ -163,6 +179,8 @@ static void pw_free(pw_t *w)
     knoop_free(w->hubs);
     knoop_free(w->nodes);
     knoop_free(w->tab);
+    knoop_free(w->adj_x.v);
+    knoop_free(w->adj_h.v);
     pw_list_free(&w->bans);
 }
 
@@ -304,21 +322,6 @@ static int pw_step(pw_t *w)
 
 /* ---- adjacency, collected before it is used (no scan runs inside another's callback) ---- */
 
-typedef struct {
-    uint64_t other, edge;
-    schema_date_t from, to;
-    uint8_t cls; /* ADJ_ROLE (any other type), ADJ_KENT, ADJ_BETROKKENE, ADJ_ACTOR */
-    bool out;
-} pw_adj_t;
-
-enum { ADJ_ROLE = 0, ADJ_KENT, ADJ_BETROKKENE, ADJ_ACTOR, ADJ_SKIP };
-
-typedef struct {
-    pw_adj_t *v;
-    size_t n, cap;
-    int rc;
-} pw_adjs_t;
-
 static uint8_t pw_class(const char *t, size_t len)
 {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(t, s, len) == 0)
@@ -362,6 +365,7 @@ static int pw_scan(pw_t *w, uint64_t node, graph_dir_t dir, const char *type, pw
 {
     graph_filter_t f = { .dir = dir, .type = type };
     int rc;
+    l->rc = KNOOP_OK;
     if (w->time == QUERY_TIME_AT) {
         f.time = GRAPH_TIME_AT;
         f.at = w->at;
@@ -391,16 +395,21 @@ static int pw_count(pw_t *w)
  * role there), loaded on first use. *h gets its index. */
 static int pw_hub(pw_t *w, uint32_t i, bool contact, int32_t *h)
 {
-    pw_adjs_t l = { 0 };
+    pw_adjs_t *l = &w->adj_h;
     pw_hub_t hub = { 0 };
     int rc;
     if ((*h = w->nodes[i].hub[contact]) >= 0)
         return KNOOP_OK;
     if ((rc = pw_count(w)) != KNOOP_OK)
         return rc;
-    rc = pw_scan(w, w->nodes[i].id, GRAPH_IN, NULL, &l);
-    for (size_t j = 0; rc == KNOOP_OK && j < l.n; j++) {
-        const pw_adj_t *a = &l.v[j];
+    l->n = 0;
+    rc = pw_scan(w, w->nodes[i].id, GRAPH_IN, NULL, l);
+    /* At most one member per entry: one allocation. */
+    if (rc == KNOOP_OK && l->n > 0 && (hub.m = knoop_malloc(l->n * sizeof(*hub.m))) == NULL)
+        rc = pw_nomem(w);
+    hub.cap = rc == KNOOP_OK ? (uint32_t)l->n : 0;
+    for (size_t j = 0; rc == KNOOP_OK && j < l->n; j++) {
+        const pw_adj_t *a = &l->v[j];
         uint32_t m;
         if (contact ? a->cls != ADJ_BETROKKENE && a->cls != ADJ_ACTOR : a->cls != ADJ_ROLE)
             continue;
@@ -414,19 +423,8 @@ static int pw_hub(pw_t *w, uint32_t i, bool contact, int32_t *h)
          * left out. */
         if (w->nodes[m].kind != SCHEMA_KIND_PERSON)
             continue;
-        if (hub.n == hub.cap) {
-            uint32_t cap = hub.cap ? hub.cap * 2 : 16;
-            pw_member_t *nv = knoop_realloc(hub.m, (size_t)cap * sizeof(*nv));
-            if (nv == NULL) {
-                rc = pw_nomem(w);
-                break;
-            }
-            hub.m = nv;
-            hub.cap = cap;
-        }
         hub.m[hub.n++] = (pw_member_t){ m, a->edge, a->from, a->to, a->cls == ADJ_ACTOR };
     }
-    knoop_free(l.v);
     if (rc == KNOOP_OK && w->nh == w->hcap) {
         uint32_t cap = w->hcap ? w->hcap * 2 : 16;
         pw_hub_t *nv = knoop_realloc(w->hubs, (size_t)cap * sizeof(*nv));
@@ -503,19 +501,20 @@ static int pw_walk_hub(pw_t *w, int32_t h, uint32_t x, int side, bool rem, unsig
  */
 static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, void *arg)
 {
-    pw_adjs_t l = { 0 };
+    pw_adjs_t *l = &w->adj_x;
     uint64_t xid = w->nodes[x].id;
     bool person = w->nodes[x].kind == SCHEMA_KIND_PERSON;
     int rc;
 
+    l->n = 0;
     if ((rc = pw_count(w)) != KNOOP_OK)
         return rc;
     if (person) {
         if (w->links & QUERY_LINK_KENT) {
-            if ((rc = pw_scan(w, xid, GRAPH_BOTH, "kent", &l)) != KNOOP_OK)
+            if ((rc = pw_scan(w, xid, GRAPH_BOTH, "kent", l)) != KNOOP_OK)
                 goto out;
-            for (size_t j = 0; j < l.n && rc == KNOOP_OK; j++) {
-                uint32_t to = pw_node(w, l.v[j].other);
+            for (size_t j = 0; j < l->n && rc == KNOOP_OK; j++) {
+                uint32_t to = pw_node(w, l->v[j].other);
                 schema_date_t f, t;
                 if (to == PW_NONE) {
                     rc = pw_nomem(w);
@@ -524,16 +523,16 @@ static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, v
                 if ((rc = pw_kind(w, to)) != KNOOP_OK)
                     break;
                 if (to == x || w->nodes[to].kind != SCHEMA_KIND_PERSON ||
-                    !pw_period(w, l.v[j].from, l.v[j].to, l.v[j].from, l.v[j].to, &f, &t))
+                    !pw_period(w, l->v[j].from, l->v[j].to, l->v[j].from, l->v[j].to, &f, &t))
                     continue;
-                pw_link_t k = { QUERY_LINK_KENT, 0, l.v[j].edge, 0, f, t };
+                pw_link_t k = { QUERY_LINK_KENT, 0, l->v[j].edge, 0, f, t };
                 rc = emit(w, arg, to, &k);
             }
-            l.n = 0;
+            l->n = 0;
             if (rc != KNOOP_OK)
                 goto out;
         }
-        if ((rc = pw_scan(w, xid, GRAPH_OUT, NULL, &l)) != KNOOP_OK)
+        if ((rc = pw_scan(w, xid, GRAPH_OUT, NULL, l)) != KNOOP_OK)
             goto out;
         /* Three passes over the out-edges, one per link kind, in the documented order. */
         for (int pass = 0; pass < 3 && rc == KNOOP_OK; pass++) {
@@ -542,8 +541,8 @@ static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, v
                                         : QUERY_LINK_MEMBERSHIP;
             if (!(w->links & link))
                 continue;
-            for (size_t j = 0; j < l.n && rc == KNOOP_OK; j++) {
-                const pw_adj_t a = l.v[j];
+            for (size_t j = 0; j < l->n && rc == KNOOP_OK; j++) {
+                const pw_adj_t a = l->v[j];
                 uint32_t o;
                 int32_t h;
                 bool contact = a.cls == ADJ_BETROKKENE || a.cls == ADJ_ACTOR;
@@ -576,10 +575,10 @@ static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, v
             }
         }
     } else if (pw_is_org(&w->nodes[x]) && (w->links & QUERY_LINK_MEMBERSHIP)) {
-        if ((rc = pw_scan(w, xid, GRAPH_BOTH, NULL, &l)) != KNOOP_OK)
+        if ((rc = pw_scan(w, xid, GRAPH_BOTH, NULL, l)) != KNOOP_OK)
             goto out;
-        for (size_t j = 0; j < l.n && rc == KNOOP_OK; j++) {
-            const pw_adj_t a = l.v[j];
+        for (size_t j = 0; j < l->n && rc == KNOOP_OK; j++) {
+            const pw_adj_t a = l->v[j];
             uint32_t o;
             schema_date_t f, t;
             if (a.cls != ADJ_ROLE || a.other == xid)
@@ -599,7 +598,6 @@ static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, v
         }
     }
 out:
-    knoop_free(l.v);
     return rc;
 }
 
@@ -844,7 +842,7 @@ static int pw_at_emit(pw_t *w, void *arg, uint32_t to, const pw_link_t *l)
  * search with bans walks its organisations at once instead, so that the bans apply per member. */
 static int pw_at_expand(pw_t *w, pw_at_t *a, pw_list_t *next)
 {
-    pw_adjs_t l = { 0 };
+    pw_adjs_t *l = &w->adj_x;
     uint32_t x = a->x;
     uint64_t xid = w->nodes[x].id;
     unsigned links = w->links;
@@ -858,10 +856,11 @@ static int pw_at_expand(pw_t *w, pw_at_t *a, pw_list_t *next)
     w->links = links;
     if (rc != KNOOP_OK || walk || !(links & QUERY_LINK_COMEMBER))
         return rc;
-    if ((rc = pw_scan(w, xid, GRAPH_OUT, NULL, &l)) != KNOOP_OK)
+    l->n = 0;
+    if ((rc = pw_scan(w, xid, GRAPH_OUT, NULL, l)) != KNOOP_OK)
         goto out;
-    for (size_t j = 0; j < l.n && rc == KNOOP_OK; j++) {
-        const pw_adj_t e = l.v[j];
+    for (size_t j = 0; j < l->n && rc == KNOOP_OK; j++) {
+        const pw_adj_t e = l->v[j];
         uint32_t o;
         pw_node_t *h;
         int s = a->side;
@@ -885,7 +884,6 @@ static int pw_at_expand(pw_t *w, pw_at_t *a, pw_list_t *next)
             rc = pw_nomem(w);
     }
 out:
-    knoop_free(l.v);
     return rc;
 }
 
