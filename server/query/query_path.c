@@ -31,6 +31,9 @@
  * order (edge type, other node id, edge id) and, through a hub, in the hub's adjacency order; a
  * node keeps the first link that reached it.
  *
+ * With `at` and without membership hops, pw_search_at (below) searches instead: it meets at
+ * organisations rather than walking every organisation of a frontier.
+ *
  * k > 1: Yen's algorithm (J. Y. Yen, "Finding the k shortest loopless paths in a network",
  * Management Science 17(11), 1971) over node sequences: two paths are different when they pass
  * different nodes; the hop between two nodes is explained by the first link found between
