@@ -81,6 +81,16 @@ void cli_args_free(cli_args_t *a);
 
 /* The last value of option name, or NULL; the number of times it was given. */
 const char *cli_args_get(const cli_args_t *a, const char *name);
+
+/* --known-at TIME, for every command that reads: the answer as the database had it recorded at
+ * TIME (the server checks the timestamp and names it in its error). */
+#define CLI_KNOWN_AT_OPT                                                                           \
+    {                                                                                              \
+        "known-at", "TIME", false,                                                                 \
+            "as recorded at TIME (RFC 3339, e.g. 2024-01-01T12:00:00Z), before later changes"      \
+    }
+/* Sets p.known_at from --known-at when given. */
+void cli_known_at(const cli_args_t *a, json_t *p);
 int cli_args_count(const cli_args_t *a, const char *name);
 /* The i-th value of option name. */
 const char *cli_args_nth(const cli_args_t *a, const char *name, int i);

@@ -123,6 +123,13 @@ const char *cli_args_get(const cli_args_t *a, const char *name)
     return k >= 0 && a->count[k] > 0 ? a->vals[k][a->count[k] - 1] : NULL;
 }
 
+void cli_known_at(const cli_args_t *a, json_t *p)
+{
+    const char *v = cli_args_get(a, "known-at");
+    if (v != NULL)
+        json_object_set_new(p, "known_at", json_string(v));
+}
+
 int cli_args_count(const cli_args_t *a, const char *name)
 {
     int k = find_opt(a, name);

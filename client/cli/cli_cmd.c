@@ -45,11 +45,7 @@ typedef struct {
     }
 
 static const cli_opt_t no_opts[] = { END_OPT };
-#define KNOWN_AT_OPT                                                                               \
-    {                                                                                              \
-        "known-at", "TIME", false,                                                                 \
-            "as recorded at TIME (RFC 3339, e.g. 2024-01-01T12:00:00Z), before later changes"      \
-    }
+#define KNOWN_AT_OPT CLI_KNOWN_AT_OPT
 static const cli_opt_t get_opts[] = { KNOWN_AT_OPT, END_OPT };
 static const cli_opt_t node_create_opts[] = {
     { "kind", "K", false, "person, organisation, project or body (required)" },

@@ -235,6 +235,7 @@ static void attrs_text(const json_t *props, char *out, size_t sz)
 static const cli_opt_t q_places_opts[] = {
     { "at", "DATE", false, "as of DATE (default today)" },
     { "all", NULL, false, "every place ever recorded, ended ones too" },
+    CLI_KNOWN_AT_OPT,
     { NULL, NULL, false, NULL },
 };
 static const cli_opt_t q_members_opts[] = {
@@ -243,12 +244,14 @@ static const cli_opt_t q_members_opts[] = {
     { "no-derived", NULL, false, "leave out derived participation (through role holders)" },
     { "limit", "N", false, "at most N rows (default 1000)" },
     { "examples", NULL, false, "also through the fictitious example persons (voorbeeld)" },
+    CLI_KNOWN_AT_OPT,
     { NULL, NULL, false, NULL },
 };
 static const cli_opt_t q_part_opts[] = {
     { "at", "DATE", false, "as of DATE (default today)" },
     { "limit", "N", false, "at most N rows (default 1000)" },
     { "examples", NULL, false, "also through the fictitious example persons (voorbeeld)" },
+    CLI_KNOWN_AT_OPT,
     { NULL, NULL, false, NULL },
 };
 static const cli_opt_t q_holders_opts[] = {
@@ -261,6 +264,7 @@ static const cli_opt_t q_holders_opts[] = {
     { "contacts", NULL, false, "add e-mail and telephone of the person and the organisation" },
     { "limit", "N", false, "at most N rows (default 1000)" },
     { "examples", NULL, false, "also the fictitious example persons, marked (voorbeeld)" },
+    CLI_KNOWN_AT_OPT,
     { NULL, NULL, false, NULL },
 };
 static const cli_opt_t q_roles_opts[] = {
@@ -268,11 +272,13 @@ static const cli_opt_t q_roles_opts[] = {
     { "from", "DATE", false, "roles overlapping the period from DATE" },
     { "to", "DATE", false, "roles overlapping the period until DATE (exclusive)" },
     { "limit", "N", false, "at most N rows (default 1000)" },
+    CLI_KNOWN_AT_OPT,
     { NULL, NULL, false, NULL },
 };
 static const cli_opt_t q_seats_opts[] = {
     { "at", "DATE", false, "as of DATE (default today)" },
     { "examples", NULL, false, "also count the fictitious example persons, in rows of their own" },
+    CLI_KNOWN_AT_OPT,
     { NULL, NULL, false, NULL },
 };
 
@@ -360,11 +366,14 @@ static void node_text(const json_t *n, char *out, size_t sz)
         snprintf(out, sz, "%s", str(n, "name"));
 }
 
-static int q_places(cli_ctx_t *ctx, cli_format_t fmt, const char *node, const char *at, bool all)
+static int q_places(cli_ctx_t *ctx, cli_format_t fmt, const char *node, const char *at, bool all,
+                    const char *known_at)
 {
     static const char *const head[] = { "code", "woonplaats", "geldig vanaf", "geldig tot" };
     qtable_t t = { head, 4, json_array() };
     json_t *p = json_pack("{s:o,s:s,s:b}", "gemeente", node_param(node), "at", at, "all", all);
+    if (known_at != NULL)
+        json_object_set_new(p, "known_at", json_string(known_at));
     json_t *res, *v;
     size_t i;
     int rc = q_call(ctx, "query.places", p, &res);
@@ -647,6 +656,7 @@ int cli_query_run(cli_ctx_t *ctx, int argc, char **argv)
         rc = cli_bad(msg, sizeof(msg),
                      a.npos < queries[q].npos_min ? "missing NODE" : "one NODE only");
     p = json_object();
+    cli_known_at(&a, p);
     if (rc == 0)
         rc = opt_date(&a, "at", p, msg, sizeof(msg));
     if (rc == 0 && q != Q_PLACES && q != Q_SEATS)
@@ -658,7 +668,8 @@ int cli_query_run(cli_ctx_t *ctx, int argc, char **argv)
             (json_object_get(p, "from") != NULL || json_object_get(p, "to") != NULL))
             rc = cli_bad(msg, sizeof(msg), "--at: give --at or --from/--to, not both");
         /* Without a date: every role, past ones too. */
-        if (rc == 0 && json_object_size(p) == 0)
+        if (rc == 0 && json_object_get(p, "at") == NULL && json_object_get(p, "from") == NULL &&
+            json_object_get(p, "to") == NULL)
             json_object_set_new(p, "from", json_string("0001-01-01"));
     }
     if (rc == 0 && q == Q_HOLDERS) {
@@ -698,7 +709,7 @@ int cli_query_run(cli_ctx_t *ctx, int argc, char **argv)
         switch (q) {
         case Q_PLACES:
             rc = q_places(ctx, fmt, node, cli_args_get(&a, "at") ? cli_args_get(&a, "at") : today,
-                          cli_args_get(&a, "all") != NULL);
+                          cli_args_get(&a, "all") != NULL, cli_args_get(&a, "known-at"));
             json_decref(p);
             break;
         case Q_MEMBERS:
@@ -734,13 +745,14 @@ int cli_query_run(cli_ctx_t *ctx, int argc, char **argv)
 
 static const cli_opt_t persp_opts[] = {
     { "at", "DATE", false, "as of DATE (default today)" },
+    CLI_KNOWN_AT_OPT,
     { NULL, NULL, false, NULL },
 };
 
 static void perspective_help(FILE *f)
 {
     fputs("usage: knoop perspective list\n"
-          "       knoop perspective get NAME [SUBJECT] [--at DATE]\n\n"
+          "       knoop perspective get NAME [SUBJECT] [--at DATE] [--known-at TIME]\n\n"
           "A perspective is one picture of the network from one point of view, built by the\n"
           "server: `list` shows the perspectives it has (name, subject, description); `get`\n"
           "prints one for SUBJECT (an id or external key) as JSON (--json: compact).\n"
@@ -787,6 +799,8 @@ int cli_perspective_run(cli_ctx_t *ctx, int argc, char **argv)
         rc = cli_bad(msg, sizeof(msg), a.npos < 1 ? "missing NAME" : "NAME and SUBJECT only");
     if (rc == 0 && !list)
         rc = opt_date(&a, "at", p, msg, sizeof(msg));
+    if (rc == 0 && !list)
+        cli_known_at(&a, p);
     if (rc != 0) {
         fprintf(stderr, "knoop: %s\n", msg);
         perspective_help(stderr);

@@ -65,6 +65,7 @@ static int path_params(const cli_args_t *a, json_t *p, char *msg, size_t msgsz)
     }
     if (cli_args_count(a, "examples") > 0)
         json_object_set_new(p, "examples", json_true());
+    cli_known_at(a, p);
     return 0;
 }
 
@@ -429,13 +430,15 @@ static json_int_t jint0(const json_t *n)
 /* A node's network to depth: breadth-first over edge.list (both directions, on --at when
  * given), persons and organisations only, at most max nodes. */
 static int pic_from_node(cli_ctx_t *ctx, pic_t *g, const char *start, int depth, const char *at,
-                         int max)
+                         const char *known_at, int max)
 {
     json_t *frontier = json_array(), *next, *res;
     knoop_error_t err;
     int rc = 0;
 
     json_t *gp = json_pack("{s:o}", "id", ref_param(start));
+    if (known_at != NULL)
+        json_object_set_new(gp, "known_at", json_string(known_at));
     rc = cli_rpc(ctx, "node.get", gp, &res, &err);
     json_decref(gp);
     if (rc != 0) {
@@ -464,6 +467,8 @@ static int pic_from_node(cli_ctx_t *ctx, pic_t *g, const char *start, int depth,
             size_t j;
             if (at != NULL)
                 json_object_set_new(p, "at", json_string(at));
+            if (known_at != NULL)
+                json_object_set_new(p, "known_at", json_string(known_at));
             rc = cli_rpc(ctx, "edge.list", p, &res, &err);
             json_decref(p);
             if (rc != 0) {
@@ -508,6 +513,8 @@ static int pic_from_node(cli_ctx_t *ctx, pic_t *g, const char *start, int depth,
         if (rc != 0)
             break;
         json_t *np = json_pack("{s:I}", "id", json_integer_value(json_object_get(n, "id")));
+        if (known_at != NULL)
+            json_object_set_new(np, "known_at", json_string(known_at));
         rc = cli_rpc(ctx, "node.get", np, &r, &err);
         json_decref(np);
         if (rc != 0) {
@@ -604,6 +611,7 @@ static const cli_opt_t path_opts[] = {
     { "depth", "N", false, "graph/neighbourhood: links from the node (default 2)" },
     { "limit", "N", false, "neighbourhood: at most N nodes" },
     { "path", NULL, false, "graph: draw the paths between two nodes" },
+    CLI_KNOWN_AT_OPT,
     { "out", "FILE", false, "graph: write FILE.dot, FILE.svg or FILE.png (default DOT on stdout)" },
     { "max-nodes", "N", false, "graph: at most N nodes in the picture (default 60)" },
     { NULL, NULL, false, NULL }
@@ -612,7 +620,7 @@ static const cli_opt_t path_opts[] = {
 static void path_help(FILE *f)
 {
     fputs("usage: knoop path A B [--at DATE | --from D --to D] [-k N] [--max-hops N]\n"
-          "                  [--links L ...] [--exclude REF ...]\n"
+          "                  [--links L ...] [--exclude REF ...] [--known-at TIME]\n"
           "       knoop neighbourhood NODE [--depth N] [--at DATE] [--limit N]\n"
           "       knoop graph NODE [--depth N] [--at DATE] [--out FILE.svg|.png|.dot]\n"
           "       knoop graph --path A B [--at DATE] [-k N] [--out FILE.svg|.png|.dot]\n\n"
@@ -717,7 +725,7 @@ int cli_path_run(cli_ctx_t *ctx, int argc, char **argv)
     } else {
         const char *d = cli_args_get(&a, "depth"), *m = cli_args_get(&a, "max-nodes");
         rc = pic_from_node(ctx, &g, a.pos[0], d ? atoi(d) : 2, cli_args_get(&a, "at"),
-                           m ? atoi(m) : 60);
+                           cli_args_get(&a, "known-at"), m ? atoi(m) : 60);
         snprintf(title, sizeof(title), "Netwerk rond %s%s%s", a.pos[0],
                  cli_args_get(&a, "at") ? ", op " : "",
                  cli_args_get(&a, "at") ? cli_args_get(&a, "at") : "");

@@ -525,6 +525,53 @@ static void cli_known_at(void **state)
     itest_run_free(&r);
 }
 
+/* The CLI's questions take --known-at too: query holders (Eerdmans as burgemeester on
+ * 2019-03-01 as known at T1, Tweede after the correction), path (the kent edge ended at T2 and
+ * reopened at T3), perspective get, and knoop graph. */
+static void cli_questions_take_known_at(void **state)
+{
+    itest_run_t r;
+    (void)state;
+    knoop(&r, "--json", "query", "holders", "GM0034", "--role", "burgemeester", "--at",
+          "2019-03-01", "--known-at", T[1], NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Eerdmans"));
+    assert_null(strstr(r.out, "Tweede"));
+    itest_run_free(&r);
+    knoop(&r, "--json", "query", "holders", "GM0034", "--role", "burgemeester", "--at",
+          "2019-03-01", "--known-at", T[2], NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Tweede"));
+    itest_run_free(&r);
+    knoop(&r, "--json", "query", "roles", "T-KA-Q", "--known-at", T[0], NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "not_found"));
+    itest_run_free(&r);
+    knoop(&r, "--json", "path", "T-KA-P", "T-KA-Q", "--at", "2021-01-01", "--links", "kent",
+          "--known-at", T[3], NULL);
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.out, "\"hops\""));
+    itest_run_free(&r);
+    knoop(&r, "--json", "path", "T-KA-P", "T-KA-Q", "--at", "2021-01-01", "--links", "kent",
+          "--known-at", T[4], NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"hops\""));
+    itest_run_free(&r);
+    knoop(&r, "--json", "perspective", "get", "gemeente", "GM0034", "--at", "2019-03-01",
+          "--known-at", T[1], NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Eerdmans"));
+    itest_run_free(&r);
+    knoop(&r, "graph", "T-KA-P", "--depth", "1", "--known-at", T[0], NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "not_found"));
+    itest_run_free(&r);
+    knoop(&r, "query", "holders", "GM0034", "--known-at", "gisteren", NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "known_at"));
+    itest_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -542,6 +589,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(known_at_in_the_future_or_malformed_is_refused, conn_setup,
                                         conn_teardown),
         cmocka_unit_test(cli_known_at),
+        cmocka_unit_test(cli_questions_take_known_at),
     };
     return cmocka_run_group_tests_name("known_at", tests, group_setup, group_teardown);
 }
