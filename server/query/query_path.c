@@ -1005,7 +1005,8 @@ again:
         if ((fr[0].n == 0 && later[0].n == 0) || (fr[1].n == 0 && later[1].n == 0))
             break; /* a side has reached all it can: what was met is all there is */
         if (L[0] + L[1] >= limit) {
-            w->cut_hops = meet == PW_NONE;
+            if (meet == PW_NONE)
+                w->cut_hops = true; /* (sticky over Yen's searches, as in pw_search) */
             break;
         }
         /* The cheaper side goes on; an empty frontier costs nothing. */
