@@ -513,13 +513,17 @@ static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, v
     if ((rc = pw_count(w)) != KNOOP_OK)
         return rc;
     if (person) {
+        /* One scan, both ways: the kent edges either way, then the out-edges in three passes
+         * (pw_at_expand reads the out-edges left in adj_x afterwards). */
+        if ((rc = pw_scan(w, xid, GRAPH_BOTH, NULL, l)) != KNOOP_OK)
+            goto out;
         if (w->links & QUERY_LINK_KENT) {
-            if ((rc = pw_scan(w, xid, GRAPH_BOTH, "kent", l)) != KNOOP_OK)
-                goto out;
             for (size_t j = 0; j < l->n && rc == KNOOP_OK; j++) {
-                uint32_t to = pw_node(w, l->v[j].other);
+                uint32_t to;
                 schema_date_t f, t;
-                if (to == PW_NONE) {
+                if (l->v[j].cls != ADJ_KENT)
+                    continue;
+                if ((to = pw_node(w, l->v[j].other)) == PW_NONE) {
                     rc = pw_nomem(w);
                     break;
                 }
@@ -531,12 +535,9 @@ static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, v
                 pw_link_t k = { QUERY_LINK_KENT, 0, l->v[j].edge, 0, f, t };
                 rc = emit(w, arg, to, &k);
             }
-            l->n = 0;
             if (rc != KNOOP_OK)
                 goto out;
         }
-        if ((rc = pw_scan(w, xid, GRAPH_OUT, NULL, l)) != KNOOP_OK)
-            goto out;
         /* Three passes over the out-edges, one per link kind, in the documented order. */
         for (int pass = 0; pass < 3 && rc == KNOOP_OK; pass++) {
             unsigned link = pass == 0   ? QUERY_LINK_COMEMBER
@@ -549,7 +550,7 @@ static int pw_expand(pw_t *w, uint32_t x, int side, bool rem, pw_emit_fn emit, v
                 uint32_t o;
                 int32_t h;
                 bool contact = a.cls == ADJ_BETROKKENE || a.cls == ADJ_ACTOR;
-                if (a.cls == ADJ_KENT || (link == QUERY_LINK_CONTACT) != contact)
+                if (!a.out || a.cls == ADJ_KENT || (link == QUERY_LINK_CONTACT) != contact)
                     continue;
                 if ((o = pw_node(w, a.other)) == PW_NONE) {
                     rc = pw_nomem(w);
@@ -847,7 +848,6 @@ static int pw_at_expand(pw_t *w, pw_at_t *a, pw_list_t *next)
 {
     pw_adjs_t *l = &w->adj_x;
     uint32_t x = a->x;
-    uint64_t xid = w->nodes[x].id;
     unsigned links = w->links;
     bool walk = x == w->ban_from;
     int rc;
@@ -859,15 +859,13 @@ static int pw_at_expand(pw_t *w, pw_at_t *a, pw_list_t *next)
     w->links = links;
     if (rc != KNOOP_OK || walk || !(links & QUERY_LINK_COMEMBER))
         return rc;
-    l->n = 0;
-    if ((rc = pw_scan(w, xid, GRAPH_OUT, NULL, l)) != KNOOP_OK)
-        goto out;
+    /* x's adjacency, as pw_expand's one scan left it: its roles. */
     for (size_t j = 0; j < l->n && rc == KNOOP_OK; j++) {
         const pw_adj_t e = l->v[j];
         uint32_t o;
         pw_node_t *h;
         int s = a->side;
-        if (e.cls != ADJ_ROLE)
+        if (!e.out || e.cls != ADJ_ROLE)
             continue;
         if ((o = pw_node(w, e.other)) == PW_NONE) {
             rc = pw_nomem(w);
@@ -886,7 +884,6 @@ static int pw_at_expand(pw_t *w, pw_at_t *a, pw_list_t *next)
             (h->seen[1 - s] == w->epoch && pw_list_push(a->meets, o) != KNOOP_OK))
             rc = pw_nomem(w);
     }
-out:
     return rc;
 }
 
