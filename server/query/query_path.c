@@ -954,8 +954,10 @@ static int pw_at_best(pw_t *w, pw_list_t *meets, unsigned limit, uint32_t *best)
         }
     }
     /* Those found unusable before the best are not looked at again. */
-    memmove(meets->v, meets->v + i, (meets->n - i) * sizeof(uint32_t));
-    meets->n -= i;
+    if (i > 0) {
+        memmove(meets->v, meets->v + i, (meets->n - i) * sizeof(uint32_t));
+        meets->n -= i;
+    }
     return KNOOP_OK;
 }
 
@@ -1012,7 +1014,8 @@ again:
             cost[i] = (unsigned)fr[i].n * ((L[i] & 1) ? PW_AT_HUB_COST : 1);
         int side = cost[0] <= cost[1] ? 0 : 1;
         pw_at_t a = { side, (uint8_t)L[side], PW_NONE, 0, &later[side], &meets };
-        qsort_r(fr[side].v, fr[side].n, sizeof(uint32_t), pw_id_cmp_ctx, w);
+        if (fr[side].n > 1)
+            qsort_r(fr[side].v, fr[side].n, sizeof(uint32_t), pw_id_cmp_ctx, w);
         next.n = 0;
         for (size_t i = 0; i < fr[side].n && rc == KNOOP_OK; i++) {
             a.x = fr[side].v[i];
