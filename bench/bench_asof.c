@@ -41,37 +41,6 @@ static knoop_result_t *call(const char *method, const msgpack_sbuffer *sb)
     return bench_call(conn, "bench_asof", method, sb);
 }
 
-static void op_head(msgpack_packer *pk, const char *method, uint32_t nparams)
-{
-    msgpack_pack_map(pk, 2);
-    bench_pk_str(pk, "method");
-    bench_pk_str(pk, method);
-    bench_pk_str(pk, "params");
-    msgpack_pack_map(pk, nparams);
-}
-
-/* Sends the n ops in ops as one batch; with ids, collects the result ids. */
-static void run_batch(msgpack_sbuffer *ops, size_t n, uint64_t *ids)
-{
-    msgpack_sbuffer sb;
-    msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_map(&pk, 1);
-    bench_pk_str(&pk, "ops");
-    msgpack_pack_array(&pk, (uint32_t)n);
-    msgpack_sbuffer_write(&sb, ops->data, ops->size);
-    knoop_result_t *r = call("batch", &sb);
-    const msgpack_object *res = bench_mp_get(knoop_result_value(r), "results");
-    for (uint32_t i = 0; ids != NULL && res != NULL && i < res->via.array.size; i++) {
-        const msgpack_object *id = bench_mp_get(&res->via.array.ptr[i], "id");
-        ids[i] = id != NULL ? id->via.u64 : 0;
-    }
-    knoop_result_free(r);
-    msgpack_sbuffer_destroy(&sb);
-    msgpack_sbuffer_clear(ops);
-}
-
 static int64_t wall_ms(void)
 {
     struct timespec ts;
@@ -106,7 +75,7 @@ static void persons(const char *prefix, int v, size_t n, uint64_t *out)
         char key[48], sur[32];
         snprintf(key, sizeof(key), "BENCH-ASOF-%s%d-%zu", prefix, v, i);
         snprintf(sur, sizeof(sur), "Versie%d", v);
-        op_head(&pk, "node.create", 2);
+        bench_op_head(&pk, "node.create", 2);
         bench_pk_str(&pk, "kind");
         bench_pk_str(&pk, "person");
         bench_pk_str(&pk, "props");
@@ -118,7 +87,7 @@ static void persons(const char *prefix, int v, size_t n, uint64_t *out)
         bench_pk_str(&pk, "surname");
         bench_pk_str(&pk, sur);
     }
-    run_batch(&ops, n, out);
+    bench_batch(conn, "bench_asof", &ops, n, out);
     msgpack_sbuffer_destroy(&ops);
 }
 
@@ -263,7 +232,7 @@ int main(int argc, char **argv)
         msgpack_sbuffer_init(&ops);
         msgpack_packer_init(&pk, &ops, msgpack_sbuffer_write);
         for (size_t i = 0; i < n; i++) {
-            op_head(&pk, "edge.create", 4);
+            bench_op_head(&pk, "edge.create", 4);
             bench_pk_str(&pk, "type");
             bench_pk_str(&pk, "kent");
             bench_pk_str(&pk, "source");
@@ -273,7 +242,7 @@ int main(int argc, char **argv)
             bench_pk_str(&pk, "valid_from");
             bench_pk_str(&pk, "2000-01-01");
         }
-        run_batch(&ops, n, e[c]);
+        bench_batch(conn, "bench_asof", &ops, n, e[c]);
         msgpack_sbuffer_destroy(&ops);
     }
     moment(t0);
@@ -292,14 +261,14 @@ int main(int argc, char **argv)
                 char sur[32], to[16];
                 snprintf(sur, sizeof(sur), "Versie%d-%d", versions[c], k + 1);
                 snprintf(to, sizeof(to), "%04d-06-01", 2030 + k);
-                op_head(&pk, "node.update", 2);
+                bench_op_head(&pk, "node.update", 2);
                 bench_pk_str(&pk, "id");
                 msgpack_pack_uint64(&pk, a[c][i]);
                 bench_pk_str(&pk, "set");
                 msgpack_pack_map(&pk, 1);
                 bench_pk_str(&pk, "surname");
                 bench_pk_str(&pk, sur);
-                op_head(&pk, "edge.update", 2);
+                bench_op_head(&pk, "edge.update", 2);
                 bench_pk_str(&pk, "id");
                 msgpack_pack_uint64(&pk, e[c][i]);
                 bench_pk_str(&pk, "valid_to");
@@ -307,7 +276,7 @@ int main(int argc, char **argv)
                 nops += 2;
             }
         }
-        run_batch(&ops, nops, NULL);
+        bench_batch(conn, "bench_asof", &ops, nops, NULL);
         msgpack_sbuffer_destroy(&ops);
     }
     printf("generated %zu entities per class (1, 10, 100 versions) in %.1f s; known_at = %s\n", n,

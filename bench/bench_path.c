@@ -77,38 +77,6 @@ static void date_text(int days_since_2006, char *buf)
     snprintf(buf, 24, "%04d-%02d-%02d", y, m, d);
 }
 
-/* Sends one batch of ops packed in ops (n of them) and, with ids, collects result ids. */
-static void run_batch(msgpack_sbuffer *ops, size_t n, uint64_t *ids)
-{
-    msgpack_sbuffer sb;
-    msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_map(&pk, 1);
-    bench_pk_str(&pk, "ops");
-    msgpack_pack_array(&pk, (uint32_t)n);
-    msgpack_sbuffer_write(&sb, ops->data, ops->size);
-    knoop_result_t *r = call("batch", &sb);
-    const msgpack_object *res = bench_mp_get(knoop_result_value(r), "results");
-    for (uint32_t i = 0; ids != NULL && res != NULL && i < res->via.array.size; i++) {
-        const msgpack_object *id = bench_mp_get(&res->via.array.ptr[i], "id");
-        const msgpack_object *kc = bench_mp_get(&res->via.array.ptr[i], "klantcontact");
-        ids[i] = id != NULL ? id->via.u64 : kc != NULL ? bench_mp_get(kc, "id")->via.u64 : 0;
-    }
-    knoop_result_free(r);
-    msgpack_sbuffer_destroy(&sb);
-    msgpack_sbuffer_clear(ops);
-}
-
-static void op_head(msgpack_packer *pk, const char *method, uint32_t nparams)
-{
-    msgpack_pack_map(pk, 2);
-    bench_pk_str(pk, "method");
-    bench_pk_str(pk, method);
-    bench_pk_str(pk, "params");
-    msgpack_pack_map(pk, nparams);
-}
-
 static int u64_cmp(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -178,11 +146,11 @@ int main(int argc, char **argv)
         for (size_t i = 0, n = 0; i < npersons; i++) {
             char key[32];
             snprintf(key, sizeof(key), "bench-p%07zu", i);
-            op_head(&pk, "node.get", 1);
+            bench_op_head(&pk, "node.get", 1);
             bench_pk_str(&pk, "id");
             bench_pk_str(&pk, key);
             if (++n == BATCH || i + 1 == npersons) {
-                run_batch(&ops, n, persons + i + 1 - n);
+                bench_batch(conn, "bench_path", &ops, n, persons + i + 1 - n);
                 n = 0;
             }
         }
@@ -193,7 +161,7 @@ int main(int argc, char **argv)
         char key[32], sur[32];
         snprintf(key, sizeof(key), "bench-p%07zu", i);
         snprintf(sur, sizeof(sur), "Persoon%07zu", i);
-        op_head(&pk, "node.create", 2);
+        bench_op_head(&pk, "node.create", 2);
         bench_pk_str(&pk, "kind");
         bench_pk_str(&pk, "person");
         bench_pk_str(&pk, "props");
@@ -205,7 +173,7 @@ int main(int argc, char **argv)
         bench_pk_str(&pk, "surname");
         bench_pk_str(&pk, sur);
         if (++n == BATCH || i + 1 == npersons) {
-            run_batch(&ops, n, persons + i + 1 - n);
+            bench_batch(conn, "bench_path", &ops, n, persons + i + 1 - n);
             n = 0;
         }
     }
@@ -245,7 +213,7 @@ int main(int argc, char **argv)
         rtab[h].end = start + len;
         date_text(start, from);
         date_text(start + len, to);
-        op_head(&pk, "edge.create", gem && strcmp(type, "raadslid") == 0 ? 6 : 5);
+        bench_op_head(&pk, "edge.create", gem && strcmp(type, "raadslid") == 0 ? 6 : 5);
         bench_pk_str(&pk, "type");
         bench_pk_str(&pk, type);
         bench_pk_str(&pk, "source");
@@ -263,7 +231,7 @@ int main(int argc, char **argv)
             bench_pk_str(&pk, "Partij");
         }
         if (++n == BATCH || i + 1 == nroles) {
-            run_batch(&ops, n, NULL);
+            bench_batch(conn, "bench_path", &ops, n, NULL);
             n = 0;
         }
     }
@@ -280,7 +248,7 @@ int main(int argc, char **argv)
             char key[32], ident[32];
             snprintf(key, sizeof(key), "bench-a%04zu", i);
             snprintf(ident, sizeof(ident), "mdw-%04zu", i);
-            op_head(&pk, "node.create", 2);
+            bench_op_head(&pk, "node.create", 2);
             bench_pk_str(&pk, "kind");
             bench_pk_str(&pk, "person");
             bench_pk_str(&pk, "props");
@@ -294,7 +262,7 @@ int main(int argc, char **argv)
             bench_pk_str(&pk, "actoridentificator");
             bench_pk_str(&pk, ident);
         }
-        run_batch(&ops, NACTORS, actors);
+        bench_batch(conn, "bench_path", &ops, NACTORS, actors);
     }
     for (size_t i = 0, n = 0; i < ncontacts; i++) {
         char day[24], ts[48];
@@ -303,7 +271,7 @@ int main(int argc, char **argv)
             b = (a + 1) % npersons;
         date_text((int)(bench_rand(&seed) % (20 * 365)), day);
         snprintf(ts, sizeof(ts), "%sT10:00:00+01:00", day);
-        op_head(&pk, "contact.register", 5);
+        bench_op_head(&pk, "contact.register", 5);
         bench_pk_str(&pk, "kanaal");
         bench_pk_str(&pk, "telefoon");
         bench_pk_str(&pk, "onderwerp");
@@ -324,7 +292,7 @@ int main(int argc, char **argv)
         msgpack_pack_uint64(&pk, actors[bench_rand(&seed) % NACTORS]);
         /* Smaller batches: each answer holds the whole klantcontact. */
         if (++n == BATCH / 10 || i + 1 == ncontacts) {
-            run_batch(&ops, n, NULL);
+            bench_batch(conn, "bench_path", &ops, n, NULL);
             n = 0;
         }
     }

@@ -36,3 +36,36 @@ knoop_result_t *bench_call(knoop_conn_t *c, const char *prog, const char *method
     }
     return r;
 }
+
+void bench_op_head(msgpack_packer *pk, const char *method, uint32_t nparams)
+{
+    msgpack_pack_map(pk, 2);
+    bench_pk_str(pk, "method");
+    bench_pk_str(pk, method);
+    bench_pk_str(pk, "params");
+    msgpack_pack_map(pk, nparams);
+}
+
+void bench_batch(knoop_conn_t *c, const char *prog, msgpack_sbuffer *ops, size_t n, uint64_t *ids)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 1);
+    bench_pk_str(&pk, "ops");
+    msgpack_pack_array(&pk, (uint32_t)n);
+    msgpack_sbuffer_write(&sb, ops->data, ops->size);
+    knoop_result_t *r = bench_call(c, prog, "batch", &sb);
+    const msgpack_object *res = bench_mp_get(knoop_result_value(r), "results");
+    for (uint32_t i = 0; ids != NULL && res != NULL && i < res->via.array.size; i++) {
+        const msgpack_object *id = bench_mp_get(&res->via.array.ptr[i], "id");
+        const msgpack_object *kc = bench_mp_get(&res->via.array.ptr[i], "klantcontact");
+        if (id == NULL && kc != NULL)
+            id = bench_mp_get(kc, "id");
+        ids[i] = id != NULL ? id->via.u64 : 0;
+    }
+    knoop_result_free(r);
+    msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_clear(ops);
+}

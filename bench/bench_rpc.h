@@ -20,4 +20,13 @@ const msgpack_object *bench_mp_get(const msgpack_object *o, const char *k);
 knoop_result_t *bench_call(knoop_conn_t *c, const char *prog, const char *method,
                            const msgpack_sbuffer *sb);
 
+/* Packs the head of one op of a `batch`: {method: method, params: a map of nparams entries},
+ * the entries to follow. */
+void bench_op_head(msgpack_packer *pk, const char *method, uint32_t nparams);
+
+/* Sends the n ops packed in ops as one `batch` (as bench_call: exits on failure) and clears
+ * ops; with ids, ids[i] gets the id of op i's result (a node or edge id, or the klantcontact's
+ * of contact.register), 0 when it has none. */
+void bench_batch(knoop_conn_t *c, const char *prog, msgpack_sbuffer *ops, size_t n, uint64_t *ids);
+
 #endif
