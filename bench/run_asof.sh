@@ -31,7 +31,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 knoopd_start run_asof "$RUN/knoopd.out" "$RUN/knoopd.log" \
-    "$BIN/knoopd" --data "$DATADIR" --listen 127.0.0.1:0
+    "$BIN/knoopd" --data "$DATADIR" --listen 127.0.0.1:0 --trust-loopback
 KNOOP_ADDR=$ADDR
 export KNOOP_ADDR
 
