@@ -701,6 +701,35 @@ static void pw_path_free(pw_path_t *p)
     memset(p, 0, sizeof(*p));
 }
 
+/* Starts a search: a new epoch, block marked, s the source side's start and t the target's,
+ * each the only node of its frontier (fr[0], fr[1], emptied first). */
+static int pw_begin(pw_t *w, uint32_t s, uint32_t t, const uint32_t *block, size_t nblock,
+                    pw_list_t fr[2])
+{
+    w->epoch++;
+    for (size_t i = 0; i < nblock; i++)
+        w->nodes[block[i]].blocked = w->epoch;
+    w->nodes[s].seen[0] = w->nodes[t].seen[1] = w->epoch;
+    w->nodes[s].dist[0] = w->nodes[t].dist[1] = 0;
+    w->nodes[s].parent[0] = w->nodes[t].parent[1] = PW_NONE;
+    fr[0].n = fr[1].n = 0;
+    if (pw_list_push(&fr[0], s) != KNOOP_OK || pw_list_push(&fr[1], t) != KNOOP_OK)
+        return pw_nomem(w);
+    return KNOOP_OK;
+}
+
+/* A link found by the target side (e1 at the node nearer the target) as the path reads it,
+ * from source to target: e1 at the node before, e2 at the node after. */
+static pw_link_t pw_toward_target(const pw_link_t *via)
+{
+    pw_link_t l = *via;
+    if (l.e2 != 0) {
+        l.e1 = via->e2;
+        l.e2 = via->e1;
+    }
+    return l;
+}
+
 /*
  * The shortest path from s to t of at most max_hops hops that avoids nodes in block (and the
  * bans in w). *found false when none (within the bounds). *p owned by the caller when found.
@@ -714,16 +743,8 @@ static int pw_search(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, const u
     int rc = KNOOP_OK;
 
     *found = false;
-    w->epoch++;
-    for (size_t i = 0; i < nblock; i++)
-        w->nodes[block[i]].blocked = w->epoch;
-    w->nodes[s].seen[0] = w->nodes[t].seen[1] = w->epoch;
-    w->nodes[s].dist[0] = w->nodes[t].dist[1] = 0;
-    w->nodes[s].parent[0] = w->nodes[t].parent[1] = PW_NONE;
-    if (pw_list_push(&fr[0], s) != KNOOP_OK || pw_list_push(&fr[1], t) != KNOOP_OK) {
-        rc = pw_nomem(w);
+    if ((rc = pw_begin(w, s, t, block, nblock, fr)) != KNOOP_OK)
         goto out;
-    }
     while (meet == PW_NONE && fr[0].n > 0 && fr[1].n > 0) {
         int side = fr[0].n <= fr[1].n ? 0 : 1;
         pw_bfs_t b = { side, depth[side], PW_NONE, &next, &meets };
@@ -772,12 +793,8 @@ static int pw_search(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, const u
     }
     p->nodes[0] = s;
     for (uint32_t c = meet, i = pos; c != t; i++) {
-        pw_link_t l = w->nodes[c].via[1];
-        uint64_t e = l.e1;
-        l.e1 = l.e2 != 0 ? l.e2 : l.e1;
-        l.e2 = l.e2 != 0 ? e : 0;
         p->nodes[i] = c;
-        p->links[i] = l;
+        p->links[i] = pw_toward_target(&w->nodes[c].via[1]);
         c = w->nodes[c].parent[1];
         p->nodes[i + 1] = c;
     }
@@ -985,17 +1002,9 @@ again:
     *found = false;
     meet = PW_NONE;
     L[0] = L[1] = 0;
-    fr[0].n = fr[1].n = later[0].n = later[1].n = next.n = meets.n = 0;
-    w->epoch++;
-    for (size_t i = 0; i < nblock; i++)
-        w->nodes[block[i]].blocked = w->epoch;
-    w->nodes[s].seen[0] = w->nodes[t].seen[1] = w->epoch;
-    w->nodes[s].dist[0] = w->nodes[t].dist[1] = 0;
-    w->nodes[s].parent[0] = w->nodes[t].parent[1] = PW_NONE;
-    if (pw_list_push(&fr[0], s) != KNOOP_OK || pw_list_push(&fr[1], t) != KNOOP_OK) {
-        rc = pw_nomem(w);
+    later[0].n = later[1].n = next.n = meets.n = 0;
+    if ((rc = pw_begin(w, s, t, block, nblock, fr)) != KNOOP_OK)
         goto out;
-    }
     for (;;) {
         if ((rc = pw_at_best(w, &meets, limit, &meet)) != KNOOP_OK)
             goto out;
@@ -1082,11 +1091,7 @@ again:
         p->nodes[++i] = b0;
     }
     for (uint32_t c = b0; c != t; i++) {
-        pw_link_t l = w->nodes[c].via[1];
-        uint64_t e = l.e1;
-        l.e1 = l.e2 != 0 ? l.e2 : l.e1;
-        l.e2 = l.e2 != 0 ? e : 0;
-        p->links[i] = l;
+        p->links[i] = pw_toward_target(&w->nodes[c].via[1]);
         c = pw_at_prev(w, c, 1);
         p->nodes[i + 1] = c;
     }
