@@ -75,17 +75,7 @@ static void persons(const char *prefix, int v, size_t n, uint64_t *out)
         char key[48], sur[32];
         snprintf(key, sizeof(key), "BENCH-ASOF-%s%d-%zu", prefix, v, i);
         snprintf(sur, sizeof(sur), "Versie%d", v);
-        bench_op_head(&pk, "node.create", 2);
-        bench_pk_str(&pk, "kind");
-        bench_pk_str(&pk, "person");
-        bench_pk_str(&pk, "props");
-        msgpack_pack_map(&pk, 3);
-        bench_pk_str(&pk, "key");
-        bench_pk_str(&pk, key);
-        bench_pk_str(&pk, "initials");
-        bench_pk_str(&pk, "B.");
-        bench_pk_str(&pk, "surname");
-        bench_pk_str(&pk, sur);
+        bench_op_person(&pk, key, sur);
     }
     bench_batch(conn, "bench_asof", &ops, n, out);
     msgpack_sbuffer_destroy(&ops);

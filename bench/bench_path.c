@@ -161,17 +161,7 @@ int main(int argc, char **argv)
         char key[32], sur[32];
         snprintf(key, sizeof(key), "bench-p%07zu", i);
         snprintf(sur, sizeof(sur), "Persoon%07zu", i);
-        bench_op_head(&pk, "node.create", 2);
-        bench_pk_str(&pk, "kind");
-        bench_pk_str(&pk, "person");
-        bench_pk_str(&pk, "props");
-        msgpack_pack_map(&pk, 3);
-        bench_pk_str(&pk, "key");
-        bench_pk_str(&pk, key);
-        bench_pk_str(&pk, "initials");
-        bench_pk_str(&pk, "B.");
-        bench_pk_str(&pk, "surname");
-        bench_pk_str(&pk, sur);
+        bench_op_person(&pk, key, sur);
         if (++n == BATCH || i + 1 == npersons) {
             bench_batch(conn, "bench_path", &ops, n, persons + i + 1 - n);
             n = 0;

@@ -46,6 +46,21 @@ void bench_op_head(msgpack_packer *pk, const char *method, uint32_t nparams)
     msgpack_pack_map(pk, nparams);
 }
 
+void bench_op_person(msgpack_packer *pk, const char *key, const char *surname)
+{
+    bench_op_head(pk, "node.create", 2);
+    bench_pk_str(pk, "kind");
+    bench_pk_str(pk, "person");
+    bench_pk_str(pk, "props");
+    msgpack_pack_map(pk, 3);
+    bench_pk_str(pk, "key");
+    bench_pk_str(pk, key);
+    bench_pk_str(pk, "initials");
+    bench_pk_str(pk, "B.");
+    bench_pk_str(pk, "surname");
+    bench_pk_str(pk, surname);
+}
+
 void bench_batch(knoop_conn_t *c, const char *prog, msgpack_sbuffer *ops, size_t n, uint64_t *ids)
 {
     msgpack_sbuffer sb;

@@ -24,6 +24,9 @@ knoop_result_t *bench_call(knoop_conn_t *c, const char *prog, const char *method
  * the entries to follow. */
 void bench_op_head(msgpack_packer *pk, const char *method, uint32_t nparams);
 
+/* Packs one op node.create of a person {key, initials "B.", surname}. */
+void bench_op_person(msgpack_packer *pk, const char *key, const char *surname);
+
 /* Sends the n ops packed in ops as one `batch` (as bench_call: exits on failure) and clears
  * ops; with ids, ids[i] gets the id of op i's result (a node or edge id, or the klantcontact's
  * of contact.register), 0 when it has none. */
