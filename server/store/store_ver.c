@@ -224,6 +224,19 @@ static int ver__drop_key(store_txn_t *t, kv_cf_t cf, const void *k, size_t klen,
     return rc;
 }
 
+/* Makes *buf (of *cap bytes) hold at least need bytes; false when out of memory (*buf kept). */
+static bool ver__room(unsigned char **buf, size_t *cap, size_t need)
+{
+    unsigned char *nb;
+    if (need <= *cap)
+        return true;
+    if ((nb = knoop_realloc(*buf, need)) == NULL)
+        return false;
+    *buf = nb;
+    *cap = need;
+    return true;
+}
+
 /*
  * The version history of erased ids goes with their history (store_txn_erase_history): the
  * entries of their records, of every adjacency entry they ever had (both ends) and of the records
@@ -261,14 +274,9 @@ static int ver__forget(store_txn_t *t, const uint64_t *ids, size_t nids, knoop_e
             const char *type;
             size_t tlen, ml;
             char dir;
-            if (vl > dcap) {
-                unsigned char *nd = knoop_realloc(dk, vl);
-                if (nd == NULL) {
-                    rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
-                    break;
-                }
-                dk = nd;
-                dcap = vl;
+            if (!ver__room(&dk, &dcap, vl)) {
+                rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+                break;
             }
             if (store__txn_delete_unindexed(t, KV_CF_VER, vk, vl) != KNOOP_OK) {
                 rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
@@ -313,14 +321,9 @@ static int ver__forget(store_txn_t *t, const uint64_t *ids, size_t nids, knoop_e
             const unsigned char *vk = kv_iter_key(it, &vl);
             const unsigned char *b = kv_iter_value(it, &bl);
             uint64_t seq;
-            if (vl > dcap) {
-                unsigned char *nd = knoop_realloc(dk, vl);
-                if (nd == NULL) {
-                    rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
-                    break;
-                }
-                dk = nd;
-                dcap = vl;
+            if (!ver__room(&dk, &dcap, vl)) {
+                rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+                break;
             }
             if (!ver__dec(vk, vl, dk, &kl, &pl, &seq))
                 continue;
@@ -562,14 +565,9 @@ int store_ver_check(store_t *s, const store_view_t *v, uint64_t seq, store_ver_c
             any_time = true;
             last_time_seq = vseq;
         } else {
-            if (kl > dcap) {
-                unsigned char *nd = knoop_realloc(dk, kl);
-                if (nd == NULL) {
-                    rc = knoop_error_set(err, KNOOP_ENOMEM, "check: out of memory");
-                    break;
-                }
-                dk = nd;
-                dcap = kl;
+            if (!ver__room(&dk, &dcap, kl)) {
+                rc = knoop_error_set(err, KNOOP_ENOMEM, "check: out of memory");
+                break;
             }
             if (kl == 0 || !store__ver_family((kv_cf_t)k[0]) ||
                 !ver__dec(k, kl, dk, &dkl, &pl, &vseq)) {
