@@ -7,6 +7,8 @@
 # Usage: bench/run_import.sh [BIN_DIR]   (default build/release/bin, built RelWithDebInfo first)
 set -eu
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/knoopd-start.sh
+. scripts/knoopd-start.sh
 BIN=${1:-}
 if [ -z "$BIN" ]; then
     cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -16,28 +18,10 @@ fi
 DATA=schema/data
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/knoop-import.XXXXXX")
 PID=""
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-        kill -TERM "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-    fi
-    rm -rf "$RUN"
-}
-trap cleanup EXIT INT TERM
+trap knoopd_cleanup EXIT INT TERM
 
-"$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 --trust-loopback >"$RUN/knoopd.out" \
-    2>"$RUN/knoopd.log" &
-PID=$!
-ADDR=""
-i=0
-while [ $i -lt 300 ]; do
-    ADDR=$(sed -n 's/^knoopd ready listen=\([^ ]*\).*/\1/p' "$RUN/knoopd.out" 2>/dev/null || true)
-    [ -n "$ADDR" ] && break
-    kill -0 "$PID" 2>/dev/null || { cat "$RUN/knoopd.log" >&2; exit 1; }
-    i=$((i + 1))
-    sleep 0.1
-done
-[ -n "$ADDR" ] || { echo "run_import: knoopd printed no ready line" >&2; exit 1; }
+knoopd_start run_import "$RUN/knoopd.out" "$RUN/knoopd.log" \
+    "$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 --trust-loopback
 KNOOP_ADDR=$ADDR
 export KNOOP_ADDR
 

@@ -27,14 +27,7 @@ RUN=$(mktemp -d "${TMPDIR:-/tmp}/knoop-bench.XXXXXX")
 DATADIR=${KNOOP_BENCH_DATA:-$RUN/data}
 PID=""
 
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-        kill -TERM "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-    fi
-    rm -rf "$RUN"
-}
-trap cleanup EXIT INT TERM
+trap knoopd_cleanup EXIT INT TERM
 
 # KNOOPD_ARGS: further knoopd options, e.g. "--adj-cache-mb 0" to measure without the cache.
 # shellcheck disable=SC2086

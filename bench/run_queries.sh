@@ -21,14 +21,7 @@ DATA=schema/data
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/knoop-bench.XXXXXX")
 PID=""
 
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-        kill -TERM "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-    fi
-    rm -rf "$RUN"
-}
-trap cleanup EXIT INT TERM
+trap knoopd_cleanup EXIT INT TERM
 
 knoopd_start run_queries "$RUN/knoopd.out" "$RUN/knoopd.log" \
     "$BIN/knoopd" --data "$RUN/data" --listen 127.0.0.1:0 --trust-loopback

@@ -31,3 +31,14 @@ knoopd_start() {
     cat "$_log" >&2
     exit 1
 }
+
+# knoopd_cleanup: for `trap knoopd_cleanup EXIT INT TERM` in the scripts that run knoopd in a
+# scratch directory: stops the knoopd in PID (SIGTERM, then waits) if it still runs and removes
+# RUN.
+knoopd_cleanup() {
+    if [ -n "${PID:-}" ] && kill -0 "$PID" 2>/dev/null; then
+        kill -TERM "$PID" 2>/dev/null || true
+        wait "$PID" 2>/dev/null || true
+    fi
+    rm -rf "${RUN:?}"
+}
