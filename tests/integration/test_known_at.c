@@ -543,6 +543,11 @@ static void cli_questions_take_known_at(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "Tweede"));
     itest_run_free(&r);
+    /* Without a date every role, the ended one too, also with --limit or --known-at given. */
+    knoop(&r, "--json", "query", "roles", "T-KA-P", "--limit", "5", "--known-at", T[4], NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "burgemeester"));
+    itest_run_free(&r);
     knoop(&r, "--json", "query", "roles", "T-KA-Q", "--known-at", T[0], NULL);
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "not_found"));

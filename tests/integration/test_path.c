@@ -592,6 +592,14 @@ static void hub_with_ten_thousand_members_is_expanded_once(void **state)
     /* Generous: a regression to expanding the hub per member takes minutes. */
     assert_true((t1.tv_sec - t0.tv_sec) < 10);
     json_decref(r);
+    /* With `at` the sides meet at H: its 10 000 members are never loaded (expanded counts the
+     * three persons: hub_first, Zoe, hub_last). */
+    r = itest_call_ok(c, "query.path",
+                      "{\"source\": %lld, \"target\": %lld, \"at\": \"2022-06-01\"}",
+                      (long long)hub_first, (long long)id_zoe);
+    expect_path(r, 0, 3, hub_first, hub_last, id_zoe);
+    assert_int_equal(itest_jint(r, "expanded"), 3);
+    json_decref(r);
     r = itest_call_ok(c, "query.path", "{\"source\": %lld, \"target\": %lld, \"k\": 3}",
                       (long long)hub_first,
                       (long long)itest_jint(json_array_get(hub_nodes, 1), "id"));
