@@ -49,8 +49,11 @@ void store_tag_set(store_t *s, uint64_t id, uint8_t tag)
             chunk = expected;
         }
     }
-    atomic_store_explicit((_Atomic uint8_t *)&chunk[id & (TAG_CHUNK - 1)], tag,
-                          memory_order_relaxed);
+    /* Every committed read of a node passes here: write only what is new, so that the cache
+     * line the readers share is not dirtied again and again. */
+    _Atomic uint8_t *slot = (_Atomic uint8_t *)&chunk[id & (TAG_CHUNK - 1)];
+    if (atomic_load_explicit(slot, memory_order_relaxed) != tag)
+        atomic_store_explicit(slot, tag, memory_order_relaxed);
 }
 
 void store__tags_free(store_t *s)
