@@ -15,10 +15,11 @@
  * --reuse 1: the graph was generated before (same --persons): the persons are looked up by key
  * and nothing is written. --rounds N asks the same questions N times (default 1), a row per
  * round: the first round meets cold caches (adjacency cache, node kinds, RocksDB blocks), the
- * later ones show a server that has been running.
+ * later ones show a server that has been running. --k N asks only k = N (for profiling one
+ * kind of question).
  *
  * Usage: bench_path [--addr HOST:PORT] [--persons N] [--roles N] [--contacts N] [--queries N]
- *                   [--seed S] [--reuse 1] [--rounds N]
+ *                   [--seed S] [--reuse 1] [--rounds N] [--k N]
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -97,7 +98,7 @@ int main(int argc, char **argv)
     uint64_t seed = 20261202;
     uint64_t seed0;
     bool reuse = false;
-    unsigned rounds = 1;
+    unsigned rounds = 1, only_k = 0;
     knoop_error_t err;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--addr") == 0)
@@ -114,6 +115,8 @@ int main(int argc, char **argv)
             seed = strtoull(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--rounds") == 0)
             rounds = (unsigned)strtoul(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--k") == 0)
+            only_k = (unsigned)strtoul(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--reuse") == 0)
             reuse = strcmp(argv[i + 1], "0") != 0;
     }
@@ -304,7 +307,12 @@ measure:
     uint64_t qseed = seed;
     for (unsigned round = 0; round < rounds * 2; round++) {
         int k = round % 2 ? 5 : 1;
-        if (k == 1)
+        if (only_k != 0) {
+            if (round % 2)
+                continue;
+            k = (int)only_k;
+        }
+        if (round % 2 == 0)
             seed = qseed; /* the same questions each round */
         bench_lat_t lat = { 0 };
         size_t found = 0, bound = 0;

@@ -82,6 +82,15 @@
 #define KNOOP_MAX_ADJ_CACHE_MB     1048576
 
 /*
+ * Mebibytes of RocksDB's block cache (--block-cache-mb): uncompressed blocks of records and
+ * indexes shared by every reader. RocksDB's own default (32 MiB) holds a few percent of a
+ * national graph (about 1 GB of tables), so most record reads of a question went to the page
+ * cache and decompressed a block. 0 = RocksDB's default.
+ */
+#define KNOOP_DEFAULT_BLOCK_CACHE_MB 512
+#define KNOOP_MAX_BLOCK_CACHE_MB     1048576
+
+/*
  * Seconds a connection may stay idle (no request in flight, nothing received), and seconds a
  * client may leave its answers unread (no byte of its pending output accepted by the socket).
  * 0 = never.

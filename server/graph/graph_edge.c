@@ -86,10 +86,16 @@ static bool graph__adj_walk(const store_adj_t *adj, uint64_t node, char dir,
                             const graph_filter_t *f, graph_adj_cb cb, void *arg)
 {
     const char *type = f != NULL ? f->type : NULL;
-    size_t tlen = type != NULL ? strlen(type) : 0, n;
+    size_t tlen = type != NULL ? strlen(type) : 0, n, nc = 0;
     const store_adj_ent_t *e = store_adj_entries(adj, dir, &n);
     graph_adj_t a = { .node = node, .dir = dir == STORE_DIR_OUT ? GRAPH_OUT : GRAPH_IN };
-    for (size_t i = 0; i < n; i++) {
+    /* On a date, only the entries the date index names can match (store_adj_at). */
+    const uint32_t *cand =
+        f != NULL && f->time == GRAPH_TIME_AT ? store_adj_at(adj, dir, f->at, &nc) : NULL;
+    if (cand != NULL)
+        n = nc;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = cand != NULL ? cand[k] : k;
         if (type != NULL && (e[i].type_len != tlen || memcmp(e[i].type, type, tlen) != 0))
             continue;
         if (!graph_time_match(f, e[i].valid_from, e[i].valid_to))

@@ -40,6 +40,8 @@ static const char usage[] =
     "  --threads N              worker threads for store work (default 8, 1..128)\n"
     "  --adj-cache-mb N         memory for the adjacency cache: each node's roles and links,\n"
     "                           decoded once and shared by all questions (default 256; 0 = none)\n"
+    "  --block-cache-mb N       memory for RocksDB's block cache: records and indexes read,\n"
+    "                           uncompressed (default 512; 0 = RocksDB's own 32)\n"
     "  --log-level LEVEL        debug, info, warn or error (default info)\n"
     "\n"
     "Privacy and accountability:\n"
@@ -131,6 +133,7 @@ enum {
     OPT_PLAINTEXT,
     OPT_MIN_FREE,
     OPT_ADJ_CACHE,
+    OPT_BLOCK_CACHE,
     OPT_REQUIRE_REASON,
     OPT_RETENTION,
     OPT_RETENTION_INTERVAL
@@ -168,6 +171,7 @@ static const struct option long_opts[] = {
     { "allow-plaintext", no_argument, NULL, OPT_PLAINTEXT },
     { "min-free-mb", required_argument, NULL, OPT_MIN_FREE },
     { "adj-cache-mb", required_argument, NULL, OPT_ADJ_CACHE },
+    { "block-cache-mb", required_argument, NULL, OPT_BLOCK_CACHE },
     { "require-reason", required_argument, NULL, OPT_REQUIRE_REASON },
     { "retention", required_argument, NULL, OPT_RETENTION },
     { "retention-interval", required_argument, NULL, OPT_RETENTION_INTERVAL },
@@ -417,6 +421,8 @@ static int apply(net_config_t *c, int opt, const char *name, const char *v, int 
         return parse_u32(name, v, 0, KNOOP_MAX_MIN_FREE_MB, &c->min_free_mb);
     case OPT_ADJ_CACHE:
         return parse_u32(name, v, 0, KNOOP_MAX_ADJ_CACHE_MB, &c->adj_cache_mb);
+    case OPT_BLOCK_CACHE:
+        return parse_u32(name, v, 0, KNOOP_MAX_BLOCK_CACHE_MB, &c->block_cache_mb);
     default:
         return -1;
     }

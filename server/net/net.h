@@ -34,9 +34,10 @@ typedef struct {
     uint32_t max_result_bytes; /* bytes of one answer */
     uint32_t idle_seconds;
     uint32_t request_ms;
-    uint32_t shutdown_ms;  /* grace period of a shutdown */
-    uint32_t min_free_mb;  /* writes are refused while less is free where the data is */
-    uint32_t adj_cache_mb; /* the adjacency cache, 0 = none */
+    uint32_t shutdown_ms;    /* grace period of a shutdown */
+    uint32_t min_free_mb;    /* writes are refused while less is free where the data is */
+    uint32_t adj_cache_mb;   /* the adjacency cache, 0 = none */
+    uint32_t block_cache_mb; /* RocksDB's block cache, 0 = RocksDB's default */
     int threads;
     bool sync;
     char *auth_token;     /* the shared admin token (--auth-token-file), NULL = none; borrowed */

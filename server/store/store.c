@@ -29,7 +29,7 @@
 void store_options_default(store_options_t *o)
 {
     o->sync = true;
-    o->block_cache_bytes = 0;
+    o->block_cache_bytes = (size_t)KNOOP_DEFAULT_BLOCK_CACHE_MB * 1024 * 1024;
     o->min_free_bytes = 0;
     o->adj_cache_bytes = (size_t)KNOOP_DEFAULT_ADJ_CACHE_MB * 1024 * 1024;
 }

@@ -247,6 +247,14 @@ int store_adj_get(store_t *s, const store_view_t *v, uint64_t node, store_adj_t 
                   knoop_error_t *err);
 /* The entries of a in direction dir (STORE_DIR_OUT or STORE_DIR_IN); *n gets their count. */
 const store_adj_ent_t *store_adj_entries(const store_adj_t *a, char dir, size_t *n);
+/*
+ * The entries of a in direction dir that may be valid on date at (valid_from <= at <
+ * valid_to): *n numbers into store_adj_entries(a, dir, ...), ascending (key order). Every entry
+ * valid on at is among them, with others to filter out. NULL (and *n untouched) when a has no
+ * date index for dir that covers at (few entries, or a date outside those the entries name):
+ * the caller walks all entries.
+ */
+const uint32_t *store_adj_at(const store_adj_t *a, char dir, int32_t at, size_t *n);
 void store_adj_release(store_adj_t *a);
 
 /*

@@ -25,6 +25,7 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "knoop_alloc.h"
@@ -36,6 +37,32 @@
 /* Nodes with more adjacency entries than this are scanned, not cached. */
 #define STORE_ADJ_CACHE_MAX_ENTRIES (1u << 20)
 
+/*
+ * The date index of one direction of a large adjacency (store_adj_at): the dates from lo to hi
+ * cut into buckets of 2^shift days (128 to 4096, the narrowest that keeps the listings within
+ * ADJ_DIX_MAX_COPIES per entry), each listing the entries whose period overlaps it, in key
+ * order. A question "valid on date d" then reads the entries of d's bucket instead of all of
+ * them: a gemeente has some 2,700 roles over twenty years and about 600 on one day; its bucket
+ * holds those and the few that begin or end within the same few hundred days.
+ */
+#define ADJ_DIX_SHIFT_MIN 7
+#define ADJ_DIX_SHIFT_MAX 12
+/* Directions with fewer entries are walked whole; an index over more buckets (wide-apart dates)
+ * or more than ADJ_DIX_MAX_COPIES listings per entry (long periods) is not built. */
+#define ADJ_DIX_MIN_ENTRIES 64
+#define ADJ_DIX_MAX_BUCKETS 4096
+#define ADJ_DIX_MAX_COPIES  8
+/* valid_to of a period without an end (SCHEMA_DATE_OPEN in the schema layer). */
+#define ADJ_DATE_OPEN INT32_MAX
+
+typedef struct {
+    int32_t lo, hi;  /* the dates the buckets cover (both included) */
+    uint32_t nb;     /* buckets; 0 = no index */
+    unsigned shift;  /* a bucket is 2^shift days */
+    uint32_t *start; /* nb + 1: bucket b is idx[start[b] .. start[b + 1]) */
+    uint32_t *idx;   /* entry numbers within the direction, ascending in each bucket */
+} adj_dix_t;
+
 struct store_adj {
     uint64_t node;
     uint64_t seq;             /* built from a view with this seq */
@@ -46,6 +73,7 @@ struct store_adj {
     size_t nout, nin;
     store_adj_ent_t *ent; /* nout outgoing, then nin incoming, in key order */
     char *types;          /* the types the entries point into */
+    adj_dix_t dix[2];     /* date indexes: [0] outgoing, [1] incoming */
 };
 
 typedef struct {
@@ -287,6 +315,89 @@ static int adj_push(adj_build_t *b, uint64_t other, uint64_t edge, int32_t from,
     return KNOOP_OK;
 }
 
+/* The buckets entry e overlaps in d: *b0 ..= *b1; false when none (an empty period). An open
+ * end reaches the last bucket. */
+static bool adj_dix_span(const adj_dix_t *d, const store_adj_ent_t *e, uint32_t *b0, uint32_t *b1)
+{
+    int64_t f = e->valid_from, l = (int64_t)e->valid_to - 1;
+    if (f < d->lo)
+        f = d->lo;
+    if (l > d->hi)
+        l = d->hi;
+    if (e->valid_to <= e->valid_from || l < f)
+        return false;
+    *b0 = (uint32_t)((f - d->lo) >> d->shift);
+    *b1 = (uint32_t)((l - d->lo) >> d->shift);
+    return true;
+}
+
+/*
+ * Plans the date index of the n entries at e: sets d's range and bucket count and returns the
+ * uint32_t words it needs (0: no index for these entries, d->nb = 0).
+ */
+static size_t adj_dix_plan(const store_adj_ent_t *e, size_t n, adj_dix_t *d)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    memset(d, 0, sizeof(*d));
+    if (n < ADJ_DIX_MIN_ENTRIES)
+        return 0;
+    /* The range: every date an entry begins or ends on, open ends aside (an entry valid on a
+     * date outside it is found by walking them all). */
+    for (size_t i = 0; i < n; i++) {
+        lo = e[i].valid_from < lo ? e[i].valid_from : lo;
+        hi = e[i].valid_from > hi ? e[i].valid_from : hi;
+        if (e[i].valid_to != ADJ_DATE_OPEN) {
+            lo = e[i].valid_to < lo ? e[i].valid_to : lo;
+            hi = e[i].valid_to > hi ? e[i].valid_to : hi;
+        }
+    }
+    if (lo > hi)
+        return 0;
+    d->lo = (int32_t)lo;
+    d->hi = (int32_t)hi;
+    /* The narrowest buckets whose listings stay within bounds: long periods take wider ones. */
+    for (d->shift = ADJ_DIX_SHIFT_MIN; d->shift <= ADJ_DIX_SHIFT_MAX; d->shift++) {
+        size_t listed = 0;
+        if (((hi - lo) >> d->shift) + 1 > ADJ_DIX_MAX_BUCKETS)
+            continue;
+        d->nb = (uint32_t)((hi - lo) >> d->shift) + 1;
+        for (size_t i = 0; i < n && listed <= ADJ_DIX_MAX_COPIES * n; i++) {
+            uint32_t b0, b1;
+            if (adj_dix_span(d, &e[i], &b0, &b1))
+                listed += b1 - b0 + 1;
+        }
+        if (listed <= ADJ_DIX_MAX_COPIES * n)
+            return d->nb + 1 + listed;
+    }
+    d->nb = 0;
+    return 0;
+}
+
+/* Fills the index planned by adj_dix_plan into mem (the words it asked for). */
+static void adj_dix_fill(const store_adj_ent_t *e, size_t n, adj_dix_t *d, uint32_t *mem)
+{
+    uint32_t b0, b1;
+    d->start = mem;
+    d->idx = mem + d->nb + 1;
+    memset(d->start, 0, (d->nb + 1) * sizeof(uint32_t));
+    /* Counts per bucket into start[b + 1], then the sums: start[b] is where bucket b begins. */
+    for (size_t i = 0; i < n; i++)
+        if (adj_dix_span(d, &e[i], &b0, &b1))
+            for (uint32_t b = b0; b <= b1; b++)
+                d->start[b + 1]++;
+    for (uint32_t b = 0; b < d->nb; b++)
+        d->start[b + 1] += d->start[b];
+    /* Each bucket filled in entry order, start[b] the cursor: afterwards start[b] is where
+     * bucket b + 1 begins, so the starts move up by one. */
+    for (size_t i = 0; i < n; i++)
+        if (adj_dix_span(d, &e[i], &b0, &b1))
+            for (uint32_t b = b0; b <= b1; b++)
+                d->idx[d->start[b]++] = (uint32_t)i;
+    for (uint32_t b = d->nb; b > 0; b--)
+        d->start[b] = d->start[b - 1];
+    d->start[0] = 0;
+}
+
 /*
  * Scans node's adjacency through v into one allocation. *out NULL (and KNOOP_OK) when the node
  * has more entries than the cache takes.
@@ -338,7 +449,13 @@ static int adj_build(store_t *s, const store_view_t *v, uint64_t node, uint64_t 
     store_iter_free(it);
     if (rc == KNOOP_OK && !too_many) {
         size_t ebytes = b.n * sizeof(store_adj_ent_t);
-        a = knoop_malloc(sizeof(*a) + ebytes + b.tlen);
+        adj_dix_t dix[2];
+        /* The scan had the incoming entries first. */
+        size_t words[2] = { adj_dix_plan(b.ent + nin, b.n - nin, &dix[0]),
+                            adj_dix_plan(b.ent, nin, &dix[1]) };
+        size_t dbytes = (words[0] + words[1]) * sizeof(uint32_t);
+        /* Header, entries, date indexes (4-byte words), then the type bytes. */
+        a = knoop_malloc(sizeof(*a) + ebytes + dbytes + b.tlen);
         if (a == NULL) {
             rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
         } else {
@@ -346,9 +463,9 @@ static int adj_build(store_t *s, const store_view_t *v, uint64_t node, uint64_t 
             a->node = node;
             a->seq = seq;
             atomic_init(&a->refs, 1);
-            a->bytes = sizeof(*a) + ebytes + b.tlen;
+            a->bytes = sizeof(*a) + ebytes + dbytes + b.tlen;
             a->ent = (store_adj_ent_t *)(a + 1);
-            a->types = (char *)a->ent + ebytes;
+            a->types = (char *)a->ent + ebytes + dbytes;
             if (b.tlen > 0)
                 memcpy(a->types, b.types, b.tlen);
             /* Outgoing first, as graph_adj_scan walks them: the scan had them last. */
@@ -360,6 +477,13 @@ static int adj_build(store_t *s, const store_view_t *v, uint64_t node, uint64_t 
                 memcpy(a->ent + a->nout, b.ent, nin * sizeof(store_adj_ent_t));
             for (size_t i = 0; i < b.n; i++)
                 a->ent[i].type = a->types + (uintptr_t)a->ent[i].type;
+            uint32_t *mem = (uint32_t *)((char *)a->ent + ebytes);
+            a->dix[0] = dix[0];
+            a->dix[1] = dix[1];
+            if (words[0] > 0)
+                adj_dix_fill(a->ent, a->nout, &a->dix[0], mem);
+            if (words[1] > 0)
+                adj_dix_fill(a->ent + a->nout, a->nin, &a->dix[1], mem + words[0]);
         }
     }
     knoop_free(b.ent);
@@ -419,6 +543,17 @@ const store_adj_ent_t *store_adj_entries(const store_adj_t *a, char dir, size_t 
     }
     *n = a->nin;
     return a->ent + a->nout;
+}
+
+const uint32_t *store_adj_at(const store_adj_t *a, char dir, int32_t at, size_t *n)
+{
+    const adj_dix_t *d = &a->dix[dir == STORE_DIR_OUT ? 0 : 1];
+    uint32_t b;
+    if (d->nb == 0 || at < d->lo || at > d->hi)
+        return NULL;
+    b = (uint32_t)(((int64_t)at - d->lo) >> d->shift);
+    *n = d->start[b + 1] - d->start[b];
+    return d->idx + d->start[b];
 }
 
 void store_adj_release(store_adj_t *a)

@@ -226,6 +226,90 @@ static void an_old_snapshot_keeps_its_adjacency_after_a_change(void **state)
     store_snapshot_free(f->s, after);
 }
 
+/* Writes count incoming entries of node (types in turn, other 1000 + i, edge 20000 + i) in one
+ * commit: periods from 2008 over about 20 years, every tenth without an end, every 37th empty. */
+static void write_many_in(store_t *s, uint64_t node, size_t count, unsigned seed)
+{
+    store_who_t who = { "tester", NULL };
+    store_txn_t *t;
+    knoop_error_t err;
+    assert_int_equal(store_txn_begin(s, &who, &t, &err), 0);
+    for (size_t i = 0; i < count; i++) {
+        unsigned char key[STORE_ADJ_KEY_MAX], val[8];
+        const char *type = types[i % 4];
+        int32_t from = 13880 + (int32_t)(rand_r(&seed) % 7300);
+        int32_t to = i % 10 == 0   ? INT32_MAX
+                     : i % 37 == 0 ? from
+                                   : from + 1 + (int32_t)(rand_r(&seed) % 3000);
+        size_t kl =
+            store_key_adj(key, node, STORE_DIR_IN, type, strlen(type), 1000 + i, 20000 + i, true);
+        store_put_date(val, from);
+        store_put_date(val + 4, to);
+        assert_int_equal(store_txn_put(t, KV_CF_ADJ, key, kl, val, 8), 0);
+    }
+    assert_int_equal(store_txn_history(t, node, "update", NULL, 0, NULL, 0), 0);
+    if (store_txn_commit(t, &err) != 0)
+        fail_msg("commit: %s", err.msg);
+}
+
+/*
+ * The date index (store_adj_at) names every entry valid on a date, in key order, and far
+ * fewer than all of them; dates outside the entries' range and directions with few entries
+ * have no index (NULL: the caller walks them all).
+ */
+static void the_date_index_names_every_entry_valid_on_a_date(void **state)
+{
+    fx_t *f = *state;
+    store_view_t *v;
+    store_adj_t *a;
+    knoop_error_t err;
+    size_t n, nc, indexed = 0, named = 0, valid = 0;
+    write_many_in(f->s, 700, 2000, 7);
+    write_adj(f->s, 700, STORE_DIR_OUT, "lid", 701, 9701, 14000, 15000, false);
+    v = store_snapshot(f->s);
+    assert_int_equal(store_adj_get(f->s, v, 700, &a, &err), 0);
+    assert_non_null(a);
+    const store_adj_ent_t *e = store_adj_entries(a, STORE_DIR_IN, &n);
+    assert_int_equal(n, 2000);
+    int32_t lo = INT32_MAX, hi = INT32_MIN; /* the dates the entries name, open ends aside */
+    for (size_t i = 0; i < n; i++) {
+        lo = e[i].valid_from < lo ? e[i].valid_from : lo;
+        hi = e[i].valid_from > hi ? e[i].valid_from : hi;
+        if (e[i].valid_to != INT32_MAX && e[i].valid_to > hi)
+            hi = e[i].valid_to;
+    }
+    assert_null(store_adj_at(a, STORE_DIR_OUT, 14500, &nc)); /* one entry: walked */
+    for (int32_t d = 13000; d < 26000; d += 3) {
+        const uint32_t *c = store_adj_at(a, STORE_DIR_IN, d, &nc);
+        size_t j = 0;
+        if (c == NULL) {
+            /* Only outside the dates the entries name. */
+            if (d >= lo && d <= hi)
+                fail_msg("date %d: no index within %d..%d", (int)d, (int)lo, (int)hi);
+            continue;
+        }
+        indexed++;
+        named += nc;
+        for (size_t k = 1; k < nc; k++)
+            assert_true(c[k - 1] < c[k]);
+        for (size_t i = 0; i < n; i++) {
+            if (!(e[i].valid_from <= d && d < e[i].valid_to))
+                continue;
+            valid++;
+            while (j < nc && c[j] < i)
+                j++;
+            if (j == nc || c[j] != i)
+                fail_msg("date %d: entry %zu is valid but not named", (int)d, i);
+        }
+    }
+    assert_true(indexed > 3000);
+    /* A bucket names those valid and the few that begin or end near the date. */
+    assert_true(named < 2 * valid);
+    assert_true(named / indexed < n / 3);
+    store_adj_release(a);
+    store_snapshot_free(f->s, v);
+}
+
 static void a_transaction_view_reads_its_own_writes_not_the_cache(void **state)
 {
     fx_t *f = *state;
@@ -284,6 +368,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_transaction_view_reads_its_own_writes_not_the_cache,
                                         setup, teardown),
         cmocka_unit_test(the_cache_stays_within_its_budget),
+        cmocka_unit_test_setup_teardown(the_date_index_names_every_entry_valid_on_a_date, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

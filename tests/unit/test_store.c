@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "knoop_limits.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -191,7 +192,8 @@ static void store_options_default_syncs(void **state)
     memset(&o, 0xff, sizeof o);
     store_options_default(&o);
     assert_true(o.sync);
-    assert_int_equal(o.block_cache_bytes, 0);
+    assert_int_equal(o.block_cache_bytes, (size_t)KNOOP_DEFAULT_BLOCK_CACHE_MB * 1024 * 1024);
+    assert_int_equal(o.adj_cache_bytes, (size_t)KNOOP_DEFAULT_ADJ_CACHE_MB * 1024 * 1024);
 }
 
 static void store_open_creates_an_empty_store(void **state)
