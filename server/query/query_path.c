@@ -68,10 +68,11 @@ typedef struct {
 } pw_link_t;
 
 typedef struct {
-    uint32_t node;
-    uint64_t edge;
+    uint64_t id, edge;
+    uint32_t node; /* its index in the node table; PW_NONE until first walked (pw_member) */
     schema_date_t from, to;
     bool actor; /* contact hubs: had_contact rather than betrokkene */
+    bool skip;  /* not a person (a gemeente `lid` of a koepel): never walked to */
 } pw_member_t;
 
 typedef struct {
@@ -193,6 +194,17 @@ static void pw_free(pw_t *w)
  * instructions. */
 #define PW_NODES_FIRST 4096
 #define PW_TAB_FIRST   (2 * PW_NODES_FIRST)
+
+/* The index of node id in the table; PW_NONE when it is not there. */
+static uint32_t pw_lookup(const pw_t *w, uint64_t id)
+{
+    if (w->tcap == 0)
+        return PW_NONE;
+    for (uint32_t h = pw_hash(id) & (w->tcap - 1); w->tab[h] != 0; h = (h + 1) & (w->tcap - 1))
+        if (w->nodes[w->tab[h] - 1].id == id)
+            return w->tab[h] - 1;
+    return PW_NONE;
+}
 
 /* The index of node id in the table, added (not loaded) when absent; PW_NONE when out of
  * memory. */
@@ -424,22 +436,14 @@ static int pw_hub(pw_t *w, uint32_t i, bool contact, int32_t *h)
     if (rc == KNOOP_OK && l->n > 0 && (hub.m = knoop_malloc(l->n * sizeof(*hub.m))) == NULL)
         rc = pw_nomem(w);
     hub.cap = rc == KNOOP_OK ? (uint32_t)l->n : 0;
+    /* Members get their node table entry when first walked (pw_member): a walk that only looks
+     * for the members the other side reached (pw_at_probe) adds none. */
     for (size_t j = 0; rc == KNOOP_OK && j < l->n; j++) {
         const pw_adj_t *a = &l->v[j];
-        uint32_t m;
         if (contact ? a->cls != ADJ_BETROKKENE && a->cls != ADJ_ACTOR : a->cls != ADJ_ROLE)
             continue;
-        if ((m = pw_node(w, a->other)) == PW_NONE) {
-            rc = pw_nomem(w);
-            break;
-        }
-        if ((rc = pw_step(w)) != KNOOP_OK || (rc = pw_kind(w, m)) != KNOOP_OK)
-            break;
-        /* Members are persons: an organisation that is one (a gemeente `lid` of a koepel) is
-         * left out. */
-        if (w->nodes[m].kind != SCHEMA_KIND_PERSON)
-            continue;
-        hub.m[hub.n++] = (pw_member_t){ m, a->edge, a->from, a->to, a->cls == ADJ_ACTOR };
+        hub.m[hub.n++] =
+            (pw_member_t){ a->other, a->edge, PW_NONE, a->from, a->to, a->cls == ADJ_ACTOR, false };
     }
     if (rc == KNOOP_OK && w->nh == w->hcap) {
         uint32_t cap = w->hcap ? w->hcap * 2 : 16;
@@ -457,6 +461,29 @@ static int pw_hub(pw_t *w, uint32_t i, bool contact, int32_t *h)
     *h = (int32_t)w->nh;
     w->nodes[i].hub[contact] = (int32_t)w->nh++;
     return KNOOP_OK;
+}
+
+/* The node of member j of hub h, added to the node table on first use; PW_NONE (with *rc
+ * KNOOP_OK) for a member that is not a person: members are persons, an organisation that is one
+ * (a gemeente `lid` of a koepel) is left out. */
+static uint32_t pw_member(pw_t *w, int32_t h, uint32_t j, int *rc)
+{
+    pw_member_t *m = &w->hubs[h].m[j];
+    uint32_t i;
+    *rc = KNOOP_OK;
+    if (m->node != PW_NONE || m->skip)
+        return m->node;
+    if ((i = pw_node(w, m->id)) == PW_NONE) {
+        *rc = pw_nomem(w);
+        return PW_NONE;
+    }
+    if ((*rc = pw_kind(w, i)) != KNOOP_OK)
+        return PW_NONE;
+    if (w->nodes[i].kind != SCHEMA_KIND_PERSON) {
+        m->skip = true;
+        return PW_NONE;
+    }
+    return m->node = i;
 }
 
 /* Called for each link found from the expanding node to node `to`. Returns KNOOP_OK, PW_STOP
@@ -487,10 +514,15 @@ static int pw_walk_hub(pw_t *w, int32_t h, uint32_t x, int side, bool rem, unsig
     for (j = 0; j < n && rc == KNOOP_OK; j++) {
         uint32_t mi = rem ? hub->rem[side][j] : j;
         const pw_member_t *m = &hub->m[mi];
-        uint32_t to = m->node;
+        uint32_t to;
         schema_date_t f, t;
         if ((rc = pw_step(w)) != KNOOP_OK)
             break;
+        if ((to = pw_member(w, h, mi, &rc)) == PW_NONE) {
+            if (rc != KNOOP_OK)
+                break;
+            continue; /* not a person: dropped from the list */
+        }
         if (to != x && !(actor && m->actor) && pw_period(w, ef, et, m->from, m->to, &f, &t)) {
             pw_link_t l = { (uint8_t)link, org, e, m->edge, f, t };
             rc = emit(w, arg, to, &l);
@@ -917,26 +949,39 @@ static int pw_at_expand(pw_t *w, pw_at_t *a, pw_list_t *next)
     return rc;
 }
 
-/* Walks organisation h (reached on half-depth a->depth): its members one half-step on. */
-static int pw_at_walk(pw_t *w, pw_at_t *a)
+/*
+ * Walks organisation h (reached on half-depth a->depth): its members one half-step on. With
+ * probe, only the members the other side has reached (a meeting), without adding the others
+ * to the node table: pw_search_at probes first, and when a meeting comes of it the search ends
+ * there; else it walks again in full, the members the probe emitted being seen already.
+ */
+static int pw_at_walk(pw_t *w, pw_at_t *a, bool probe)
 {
     int32_t hi;
     uint32_t h = a->x;
-    pw_link_t r = w->nodes[h].via[a->side]; /* the role that reached h */
+    int s = a->side;
+    pw_link_t r = w->nodes[h].via[s]; /* the role that reached h */
     int rc = pw_hub(w, h, false, &hi);
     if (rc != KNOOP_OK)
         return rc;
     a->step = 1;
     for (uint32_t j = 0; j < w->hubs[hi].n && rc == KNOOP_OK; j++) {
-        const pw_member_t m = w->hubs[hi].m[j];
+        const pw_member_t *m = &w->hubs[hi].m[j];
         schema_date_t f, t;
+        uint32_t i;
         if ((rc = pw_step(w)) != KNOOP_OK)
             break;
-        if (w->nodes[m.node].seen[a->side] == w->epoch ||
-            !pw_period(w, r.from, r.to, m.from, m.to, &f, &t))
+        if (probe) {
+            i = m->node != PW_NONE || m->skip ? m->node : pw_lookup(w, m->id);
+            if (i == PW_NONE || w->nodes[i].seen[1 - s] != w->epoch)
+                continue;
+        }
+        if ((i = pw_member(w, hi, j, &rc)) == PW_NONE)
             continue;
-        pw_link_t l = { QUERY_LINK_COMEMBER, r.org, r.e1, m.edge, f, t };
-        rc = pw_at_emit(w, a, m.node, &l);
+        if (w->nodes[i].seen[s] == w->epoch || !pw_period(w, r.from, r.to, m->from, m->to, &f, &t))
+            continue;
+        pw_link_t l = { QUERY_LINK_COMEMBER, r.org, r.e1, m->edge, f, t };
+        rc = pw_at_emit(w, a, i, &l);
     }
     return rc;
 }
@@ -1039,6 +1084,21 @@ again:
         if (fr[side].n > 1)
             qsort_r(fr[side].v, fr[side].n, sizeof(uint32_t), pw_id_cmp_ctx, w);
         next.n = 0;
+        if (L[side] & 1) {
+            /* Organisations: first a probe for meetings (pw_at_walk). Any meeting it finds is
+             * within L0 + L1 after this step, so the search ends; the same meetings as a full
+             * walk finds, reached through the same first organisation. */
+            for (size_t i = 0; i < fr[side].n && rc == KNOOP_OK; i++) {
+                a.x = fr[side].v[i];
+                rc = pw_at_walk(w, &a, true);
+            }
+            if (rc != KNOOP_OK || (rc = pw_at_best(w, &meets, limit, &meet)) != KNOOP_OK)
+                break;
+            if (meet != PW_NONE && pw_at_total(w, meet) <= L[0] + L[1] + 1) {
+                L[side]++;
+                break;
+            }
+        }
         for (size_t i = 0; i < fr[side].n && rc == KNOOP_OK; i++) {
             a.x = fr[side].v[i];
             if ((rc = pw_step(w)) != KNOOP_OK)
@@ -1046,7 +1106,7 @@ again:
             /* Persons are expanded without reading their records: whether one is an example
              * person is checked for the nodes of the path found (below). */
             if (L[side] & 1)
-                rc = pw_at_walk(w, &a);
+                rc = pw_at_walk(w, &a, false);
             else if (pw_usable(w, a.x))
                 rc = pw_at_expand(w, &a, &next);
         }
