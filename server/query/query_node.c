@@ -33,51 +33,96 @@ void query_pack_str(msgpack_packer *pk, const char *s)
     msgpack_pack_str_body(pk, s, strlen(s));
 }
 
+/* Copies string prop k of the unpacked props map o (NULL: none) into buf; false when absent. */
+static bool query__obj_str(const msgpack_object *o, const char *k, char *buf, size_t sz)
+{
+    const char *s;
+    size_t sl;
+    buf[0] = '\0';
+    if (o == NULL || !proto_param_str(o, k, &s, &sl))
+        return false;
+    snprintf(buf, sz, "%.*s", (int)sl, s);
+    return true;
+}
+
+/* Unpacks n's props into *o with zone z (initialised here: destroy it); NULL when it has
+ * none or they cannot be read. */
+static const msgpack_object *query__props(const char *props, size_t len, msgpack_zone *z,
+                                          msgpack_object *o)
+{
+    size_t off = 0;
+    if (len == 0 || !msgpack_zone_init(z, 512))
+        return NULL;
+    if (msgpack_unpack(props, len, &off, z, o) == MSGPACK_UNPACK_SUCCESS)
+        return o;
+    msgpack_zone_destroy(z);
+    return NULL;
+}
+
 bool query_prop_str(const char *props, size_t len, const char *k, char *buf, size_t sz)
 {
     msgpack_zone z;
     msgpack_object o;
-    size_t off = 0;
-    const char *s;
-    size_t sl;
-    bool found = false;
-    buf[0] = '\0';
-    if (len == 0 || !msgpack_zone_init(&z, 512))
-        return false;
-    if (msgpack_unpack(props, len, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS &&
-        proto_param_str(&o, k, &s, &sl)) {
-        snprintf(buf, sz, "%.*s", (int)sl, s);
-        found = true;
-    }
-    msgpack_zone_destroy(&z);
+    const msgpack_object *m = query__props(props, len, &z, &o);
+    bool found = query__obj_str(m, k, buf, sz);
+    if (m != NULL)
+        msgpack_zone_destroy(&z);
     return found;
+}
+
+static void query__name(const msgpack_object *o, schema_kind_t kind, char *buf, size_t sz)
+{
+    char ini[64], tv[64], sur[192];
+    if (query__obj_str(o, "name", buf, sz) || kind != SCHEMA_KIND_PERSON)
+        return;
+    query__obj_str(o, "initials", ini, sizeof(ini));
+    query__obj_str(o, "tussenvoegsel", tv, sizeof(tv));
+    query__obj_str(o, "surname", sur, sizeof(sur));
+    snprintf(buf, sz, "%s%s%s%s%s", ini, ini[0] && (tv[0] || sur[0]) ? " " : "", tv,
+             tv[0] && sur[0] ? " " : "", sur);
+}
+
+static void query__key(const msgpack_object *o, char *buf, size_t sz)
+{
+    buf[0] = '\0';
+    for (int k = 0; graph_key_fields[k] != NULL; k++)
+        if (query__obj_str(o, graph_key_fields[k], buf, sz))
+            break;
 }
 
 char *query_node_name(const graph_node_t *n, char *buf, size_t sz)
 {
-    char ini[64], tv[64], sur[192];
-    if (query_prop_str(n->props, n->props_len, "name", buf, sz) || n->kind != SCHEMA_KIND_PERSON)
-        return buf;
-    query_prop_str(n->props, n->props_len, "initials", ini, sizeof(ini));
-    query_prop_str(n->props, n->props_len, "tussenvoegsel", tv, sizeof(tv));
-    query_prop_str(n->props, n->props_len, "surname", sur, sizeof(sur));
-    snprintf(buf, sz, "%s%s%s%s%s", ini, ini[0] && (tv[0] || sur[0]) ? " " : "", tv,
-             tv[0] && sur[0] ? " " : "", sur);
+    msgpack_zone z;
+    msgpack_object o;
+    const msgpack_object *m = query__props(n->props, n->props_len, &z, &o);
+    query__name(m, n->kind, buf, sz);
+    if (m != NULL)
+        msgpack_zone_destroy(&z);
     return buf;
 }
 
 char *query_node_key(const graph_node_t *n, char *buf, size_t sz)
 {
-    buf[0] = '\0';
-    for (int k = 0; graph_key_fields[k] != NULL; k++)
-        if (query_prop_str(n->props, n->props_len, graph_key_fields[k], buf, sz))
-            break;
+    msgpack_zone z;
+    msgpack_object o;
+    const msgpack_object *m = query__props(n->props, n->props_len, &z, &o);
+    query__key(m, buf, sz);
+    if (m != NULL)
+        msgpack_zone_destroy(&z);
     return buf;
 }
 
 void query_pack_node(msgpack_packer *pk, const graph_node_t *n)
 {
     char name[256], key[KNOOP_MAX_NAME_BYTES + 1];
+    msgpack_zone z;
+    msgpack_object o;
+    /* The props are unpacked once for both the name and the key. */
+    const msgpack_object *m = query__props(n->props, n->props_len, &z, &o);
+    query__name(m, n->kind, name, sizeof(name));
+    query__key(m, key, sizeof(key));
+    if (m != NULL)
+        msgpack_zone_destroy(&z);
     msgpack_pack_map(pk, 5);
     query_pack_str(pk, "id");
     msgpack_pack_uint64(pk, n->id);
@@ -86,9 +131,9 @@ void query_pack_node(msgpack_packer *pk, const graph_node_t *n)
     query_pack_str(pk, "type");
     query_pack_str(pk, n->type);
     query_pack_str(pk, "name");
-    query_pack_str(pk, query_node_name(n, name, sizeof(name)));
+    query_pack_str(pk, name);
     query_pack_str(pk, "key");
-    query_pack_str(pk, query_node_key(n, key, sizeof(key)));
+    query_pack_str(pk, key);
 }
 
 bool query_node_is_example(const graph_node_t *n)
