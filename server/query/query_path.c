@@ -131,7 +131,7 @@ typedef struct {
     uint32_t epoch;
     uint32_t ban_from; /* UINT32_MAX = no bans */
     pw_list_t bans;
-    pw_adjs_t adj_x, adj_h; /* pw_scan's scratch: a node's expansion, a hub's load */
+    pw_adjs_t adj_x; /* pw_scan's scratch: a node's expansion */
     uint64_t expanded, max_expanded, steps;
     bool cut_expanded, cut_hops;
 } pw_t;
@@ -184,7 +184,6 @@ static void pw_free(pw_t *w)
     knoop_free(w->nodes);
     knoop_free(w->tab);
     knoop_free(w->adj_x.v);
-    knoop_free(w->adj_h.v);
     pw_list_free(&w->bans);
 }
 
@@ -388,12 +387,10 @@ static int pw_adj_cb(void *arg, const graph_adj_t *a)
     return 0;
 }
 
-/* Appends node's adjacency in direction dir (of type, NULL = all) under the time filter. */
-static int pw_scan(pw_t *w, uint64_t node, graph_dir_t dir, const char *type, pw_adjs_t *l)
+/* The adjacency filter of direction dir (of type, NULL = all) under the time filter. */
+static graph_filter_t pw_filter(const pw_t *w, graph_dir_t dir, const char *type)
 {
     graph_filter_t f = { .dir = dir, .type = type };
-    int rc;
-    l->rc = KNOOP_OK;
     if (w->time == QUERY_TIME_AT) {
         f.time = GRAPH_TIME_AT;
         f.at = w->at;
@@ -402,6 +399,15 @@ static int pw_scan(pw_t *w, uint64_t node, graph_dir_t dir, const char *type, pw
         f.from = w->from;
         f.to = w->to;
     }
+    return f;
+}
+
+/* Appends node's adjacency in direction dir (of type, NULL = all) under the time filter. */
+static int pw_scan(pw_t *w, uint64_t node, graph_dir_t dir, const char *type, pw_adjs_t *l)
+{
+    graph_filter_t f = pw_filter(w, dir, type);
+    int rc;
+    l->rc = KNOOP_OK;
     rc = graph_adj_scan(w->q->store, w->q->view, node, &f, pw_adj_cb, l, w->err);
     if (rc == KNOOP_OK && l->rc != KNOOP_OK)
         rc = pw_nomem(w);
@@ -419,32 +425,53 @@ static int pw_count(pw_t *w)
     return KNOOP_OK;
 }
 
+typedef struct {
+    pw_hub_t *hub;
+    bool contact;
+    int rc;
+} pw_hub_load_t;
+
+/* Appends a member to the hub being loaded (straight from the scan: no copy in between).
+ * Members get their node table entry when first walked (pw_member): a walk that only looks
+ * for the members the other side reached (pw_at_walk's probe) adds none. */
+static int pw_hub_cb(void *arg, const graph_adj_t *a)
+{
+    pw_hub_load_t *c = arg;
+    pw_hub_t *hub = c->hub;
+    uint8_t cls = pw_class(a->type, a->type_len);
+    if (c->contact ? cls != ADJ_BETROKKENE && cls != ADJ_ACTOR : cls != ADJ_ROLE)
+        return 0;
+    if (hub->n == hub->cap) {
+        /* A gemeente has some 600 roles on a day: most hubs fit the first size. */
+        uint32_t cap = hub->cap ? hub->cap * 2 : 1024;
+        pw_member_t *nv = knoop_realloc(hub->m, (size_t)cap * sizeof(*nv));
+        if (nv == NULL) {
+            c->rc = KNOOP_ENOMEM;
+            return 1;
+        }
+        hub->m = nv;
+        hub->cap = cap;
+    }
+    hub->m[hub->n++] = (pw_member_t){ a->other,    a->edge,          PW_NONE, a->valid_from,
+                                      a->valid_to, cls == ADJ_ACTOR, false };
+    return 0;
+}
+
 /* The hub of node i (contact: a klantcontact's betrokkenen and actors; else the persons with a
  * role there), loaded on first use. *h gets its index. */
 static int pw_hub(pw_t *w, uint32_t i, bool contact, int32_t *h)
 {
-    pw_adjs_t *l = &w->adj_h;
     pw_hub_t hub = { 0 };
+    pw_hub_load_t c = { &hub, contact, KNOOP_OK };
+    graph_filter_t f = pw_filter(w, GRAPH_IN, NULL);
     int rc;
     if ((*h = w->nodes[i].hub[contact]) >= 0)
         return KNOOP_OK;
     if ((rc = pw_count(w)) != KNOOP_OK)
         return rc;
-    l->n = 0;
-    rc = pw_scan(w, w->nodes[i].id, GRAPH_IN, NULL, l);
-    /* At most one member per entry: one allocation. */
-    if (rc == KNOOP_OK && l->n > 0 && (hub.m = knoop_malloc(l->n * sizeof(*hub.m))) == NULL)
+    rc = graph_adj_scan(w->q->store, w->q->view, w->nodes[i].id, &f, pw_hub_cb, &c, w->err);
+    if (rc == KNOOP_OK && c.rc != KNOOP_OK)
         rc = pw_nomem(w);
-    hub.cap = rc == KNOOP_OK ? (uint32_t)l->n : 0;
-    /* Members get their node table entry when first walked (pw_member): a walk that only looks
-     * for the members the other side reached (pw_at_probe) adds none. */
-    for (size_t j = 0; rc == KNOOP_OK && j < l->n; j++) {
-        const pw_adj_t *a = &l->v[j];
-        if (contact ? a->cls != ADJ_BETROKKENE && a->cls != ADJ_ACTOR : a->cls != ADJ_ROLE)
-            continue;
-        hub.m[hub.n++] =
-            (pw_member_t){ a->other, a->edge, PW_NONE, a->from, a->to, a->cls == ADJ_ACTOR, false };
-    }
     if (rc == KNOOP_OK && w->nh == w->hcap) {
         uint32_t cap = w->hcap ? w->hcap * 2 : 16;
         pw_hub_t *nv = knoop_realloc(w->hubs, (size_t)cap * sizeof(*nv));
