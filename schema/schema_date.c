@@ -136,9 +136,16 @@ char *schema_date_format(schema_date_t dt, char *buf)
     if (dt > SCHEMA_DATE_MAX)
         dt = SCHEMA_DATE_MAX;
     schema__civil_from_days(dt, &y, &m, &d);
-    /* y, m and d are in range after the clamp; the modulo tells the compiler so. */
-    snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
-             (unsigned)d % 100u);
+    /* "YYYY-MM-DD" by hand (answers format many dates); y, m and d are in range after the
+     * clamp. */
+    unsigned v[3] = { (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u };
+    memcpy(buf, "0000-00-00", 11);
+    for (int i = 3; i >= 0; i--, v[0] /= 10)
+        buf[i] = (char)('0' + v[0] % 10);
+    buf[5] = (char)('0' + v[1] / 10);
+    buf[6] = (char)('0' + v[1] % 10);
+    buf[8] = (char)('0' + v[2] / 10);
+    buf[9] = (char)('0' + v[2] % 10);
     return buf;
 }
 
