@@ -66,6 +66,9 @@ bool graph_ids_has(const graph_ids_t *l, uint64_t id);
 
 void graph_node_clear(graph_node_t *n);
 void graph_edge_clear(graph_edge_t *e);
+/* Copies node src into *dst (its own props; free with graph_node_clear). KNOOP_ENOMEM (dst
+ * zeroed) when out of memory. */
+int graph_node_copy(graph_node_t *dst, const graph_node_t *src);
 
 /*
  * Creates a node of kind, with type (NULL or "" = untyped) and props (a msgpack map object or

@@ -184,6 +184,20 @@ void graph_node_clear(graph_node_t *n)
     memset(n, 0, sizeof(*n));
 }
 
+int graph_node_copy(graph_node_t *dst, const graph_node_t *src)
+{
+    *dst = *src;
+    dst->buf_ = knoop_malloc(src->props_len ? src->props_len : 1);
+    if (dst->buf_ == NULL) {
+        memset(dst, 0, sizeof(*dst));
+        return KNOOP_ENOMEM;
+    }
+    if (src->props_len > 0)
+        memcpy(dst->buf_, src->props, src->props_len);
+    dst->props = dst->buf_;
+    return KNOOP_OK;
+}
+
 void graph_edge_clear(graph_edge_t *e)
 {
     if (e == NULL)

@@ -131,7 +131,8 @@ typedef struct {
     uint32_t epoch;
     uint32_t ban_from; /* UINT32_MAX = no bans */
     pw_list_t bans;
-    pw_adjs_t adj_x; /* pw_scan's scratch: a node's expansion */
+    pw_adjs_t adj_x;     /* pw_scan's scratch: a node's expansion */
+    graph_node_t end[2]; /* query_path: the records of source and target (id 0: none) */
     uint64_t expanded, max_expanded, steps;
     bool cut_expanded, cut_hops;
 } pw_t;
@@ -184,6 +185,8 @@ static void pw_free(pw_t *w)
     knoop_free(w->nodes);
     knoop_free(w->tab);
     knoop_free(w->adj_x.v);
+    graph_node_clear(&w->end[0]);
+    graph_node_clear(&w->end[1]);
     pw_list_free(&w->bans);
 }
 
@@ -1405,13 +1408,23 @@ static void pw_init(pw_t *w, const query_ctx_t *q, unsigned links, query_time_t 
 
 /* Resolves an end of the question: exists, and is a person (or, with membership, an
  * organisation, body or project). */
-static int pw_end(pw_t *w, uint64_t id, const char *field, uint32_t *i)
+static int pw_end(pw_t *w, uint64_t id, const char *field, graph_node_t *rec, uint32_t *i)
 {
     int rc;
     if ((*i = pw_node(w, id)) == PW_NONE)
         return pw_nomem(w);
-    if ((rc = pw_load(w, *i)) != KNOOP_OK)
+    /* Read here and kept: the answer shows the ends. */
+    rc = graph_node_get(w->q->store, w->q->view, id, rec, w->err);
+    if (rc == KNOOP_ENOTFOUND) {
+        knoop_error_clear(w->err);
+        memset(rec, 0, sizeof(*rec));
+    } else if (rc != KNOOP_OK) {
         return rc;
+    } else {
+        w->nodes[*i].kind = (uint8_t)rec->kind;
+        w->nodes[*i].example = rec->kind == SCHEMA_KIND_PERSON && query_node_is_example(rec);
+    }
+    w->nodes[*i].loaded = true;
     if (w->nodes[*i].kind == 0)
         return knoop_error_set(w->err, KNOOP_ENOTFOUND, "params.%s: node %llu does not exist",
                                field, (unsigned long long)id);
@@ -1424,17 +1437,31 @@ static int pw_end(pw_t *w, uint64_t id, const char *field, uint32_t *i)
     return KNOOP_OK;
 }
 
-static int pw_fill_hop(pw_t *w, const pw_path_t *p, uint32_t i, query_hop_t *h)
+/* The record of path node id into *out: a copy when it is an end or the node the previous hop
+ * went to (prev, NULL for the first hop), else read. */
+static int pw_hop_node(pw_t *w, uint64_t id, const query_hop_t *prev, graph_node_t *out)
+{
+    const graph_node_t *have = prev != NULL && prev->to.id == id ? &prev->to
+                               : w->end[0].id == id              ? &w->end[0]
+                               : w->end[1].id == id              ? &w->end[1]
+                                                                 : NULL;
+    if (have == NULL)
+        return graph_node_get(w->q->store, w->q->view, id, out, w->err);
+    if (graph_node_copy(out, have) != KNOOP_OK)
+        return pw_nomem(w);
+    return KNOOP_OK;
+}
+
+static int pw_fill_hop(pw_t *w, const pw_path_t *p, uint32_t i, const query_hop_t *prev,
+                       query_hop_t *h)
 {
     const pw_link_t *l = &p->links[i];
     int rc;
     h->link = l->kind;
     h->pfrom = l->from;
     h->pto = l->to;
-    if ((rc = graph_node_get(w->q->store, w->q->view, w->nodes[p->nodes[i]].id, &h->from,
-                             w->err)) != KNOOP_OK ||
-        (rc = graph_node_get(w->q->store, w->q->view, w->nodes[p->nodes[i + 1]].id, &h->to,
-                             w->err)) != KNOOP_OK)
+    if ((rc = pw_hop_node(w, w->nodes[p->nodes[i]].id, prev, &h->from)) != KNOOP_OK ||
+        (rc = pw_hop_node(w, w->nodes[p->nodes[i + 1]].id, NULL, &h->to)) != KNOOP_OK)
         return rc;
     if (l->org != 0 &&
         (rc = graph_node_get(w->q->store, w->q->view, l->org, &h->org, w->err)) != KNOOP_OK)
@@ -1459,8 +1486,8 @@ int query_path(const query_ctx_t *q, const query_path_args_t *a, query_paths_t *
     int rc;
 
     pw_init(&w, q, a->links, a->time, a->at, a->from, a->to, a->examples, a->max_expanded, err);
-    if ((rc = pw_end(&w, a->source, "source", &s)) != KNOOP_OK ||
-        (rc = pw_end(&w, a->target, "target", &t)) != KNOOP_OK)
+    if ((rc = pw_end(&w, a->source, "source", &w.end[0], &s)) != KNOOP_OK ||
+        (rc = pw_end(&w, a->target, "target", &w.end[1], &t)) != KNOOP_OK)
         goto out;
     if (s == t) {
         rc = knoop_error_set(err, KNOOP_EINVAL, "params.target: is the source itself");
@@ -1496,7 +1523,7 @@ int query_path(const query_ctx_t *q, const query_path_args_t *a, query_paths_t *
         out->n++;
         for (uint32_t j = 0; j + 1 < A.v[i].n && rc == KNOOP_OK; j++) {
             qp->n++;
-            rc = pw_fill_hop(&w, &A.v[i], j, &qp->hops[j]);
+            rc = pw_fill_hop(&w, &A.v[i], j, j > 0 ? &qp->hops[j - 1] : NULL, &qp->hops[j]);
         }
     }
     /* max_hops cuts only matter when fewer paths than asked were found. */
@@ -1693,7 +1720,7 @@ int query_neighbourhood(const query_ctx_t *q, const query_nbh_args_t *a, query_n
     int rc;
 
     pw_init(&w, q, a->links, a->time, a->at, a->from, a->to, a->examples, a->max_expanded, err);
-    if ((rc = pw_end(&w, a->node, "node", &c)) != KNOOP_OK)
+    if ((rc = pw_end(&w, a->node, "node", &w.end[0], &c)) != KNOOP_OK)
         goto out;
     w.nodes[c].example = false;
     if ((rc = graph_node_get(q->store, q->view, a->node, &out->centre, err)) != KNOOP_OK)
