@@ -190,10 +190,9 @@ static void pw_free(pw_t *w)
     pw_list_free(&w->bans);
 }
 
-/* First sizes of the node table: a question between two persons of the national graph adds
- * about 1,900 nodes at the median and 4,200 at p90 (a hub's members are nodes), so that
- * growing from small sizes, copying every entry each time, was an eighth of the search's
- * instructions. */
+/* First sizes of the node table: a question between two persons of the national graph adds a
+ * few thousand nodes (the members of the hubs it walks), and growing from small sizes, copying
+ * every entry each time, was an eighth of the search's instructions. */
 #define PW_NODES_FIRST 4096
 #define PW_TAB_FIRST   (2 * PW_NODES_FIRST)
 
@@ -902,6 +901,12 @@ out:
  * Why: walking every organisation of a frontier of thousands of persons to find the next
  * persons was most of the work of the longer questions; meeting at the organisation needs only
  * the persons' own adjacency.
+ *
+ * A side about to walk its organisations first probes them (pw_at_walk with probe): only the
+ * members the other side has reached, which are all the meetings the walk can make. Any such
+ * meeting ends the search after this step, so the members nobody reached are never added to
+ * the node table; without one the walk is done in full. A 2-hop question (most of them) so adds
+ * the members of one side's organisations only.
  */
 #define PW_AT_HUB_COST 32
 
