@@ -450,8 +450,8 @@ static int adj_build(store_t *s, const store_view_t *v, uint64_t node, uint64_t 
     if (rc == KNOOP_OK && !too_many) {
         size_t ebytes = b.n * sizeof(store_adj_ent_t);
         adj_dix_t dix[2];
-        /* The scan had the incoming entries first. */
-        size_t words[2] = { adj_dix_plan(b.ent + nin, b.n - nin, &dix[0]),
+        /* The scan had the incoming entries first (b.ent is NULL when there are none). */
+        size_t words[2] = { adj_dix_plan(b.n > nin ? b.ent + nin : NULL, b.n - nin, &dix[0]),
                             adj_dix_plan(b.ent, nin, &dix[1]) };
         size_t dbytes = (words[0] + words[1]) * sizeof(uint32_t);
         /* Header, entries, date indexes (4-byte words), then the type bytes. */
