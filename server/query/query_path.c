@@ -986,11 +986,26 @@ static int pw_at_expand(pw_t *w, pw_at_t *a, pw_list_t *next)
 
 /*
  * Walks organisation h (reached on half-depth a->depth): its members one half-step on. With
- * probe, only the members the other side has reached (a meeting), without adding the others
- * to the node table: pw_search_at probes first, and when a meeting comes of it the search ends
- * there; else it walks again in full, the members the probe emitted being seen already.
+ * probe, only the members the other side has reached (a meeting) and those in also (NULL:
+ * none), without adding the others to the node table: pw_search_at probes first, and when a
+ * meeting comes of it the search ends there; else it walks again in full, the members the
+ * probe emitted being seen already.
  */
-static int pw_at_walk(pw_t *w, pw_at_t *a, bool probe)
+/* A set of node ids (pw_at_walk's `also`): open addressing, 0 = an empty slot (no id is 0). */
+typedef struct {
+    uint64_t *v;
+    uint32_t cap; /* a power of two, at least twice the ids */
+} pw_ids_t;
+
+static bool pw_ids_has(const pw_ids_t *s, uint64_t id)
+{
+    for (uint32_t h = pw_hash(id) & (s->cap - 1); s->v[h] != 0; h = (h + 1) & (s->cap - 1))
+        if (s->v[h] == id)
+            return true;
+    return false;
+}
+
+static int pw_at_walk(pw_t *w, pw_at_t *a, bool probe, const pw_ids_t *also)
 {
     int32_t hi;
     uint32_t h = a->x;
@@ -1008,7 +1023,8 @@ static int pw_at_walk(pw_t *w, pw_at_t *a, bool probe)
             break;
         if (probe) {
             i = m->node != PW_NONE || m->skip ? m->node : pw_lookup(w, m->id);
-            if (i == PW_NONE || w->nodes[i].seen[1 - s] != w->epoch)
+            if ((i == PW_NONE || w->nodes[i].seen[1 - s] != w->epoch) &&
+                (also == NULL || !pw_ids_has(also, m->id)))
                 continue;
         }
         if ((i = pw_member(w, hi, j, &rc)) == PW_NONE)
@@ -1082,6 +1098,85 @@ static uint32_t pw_at_prev(const pw_t *w, uint32_t c, int side)
     return p;
 }
 
+/* Sets *ids to the members (on the date) of the organisations in fr. */
+static int pw_at_member_ids(pw_t *w, const pw_list_t *fr, pw_ids_t *ids)
+{
+    int32_t h;
+    int rc = KNOOP_OK;
+    uint64_t n = 0;
+    for (size_t i = 0; i < fr->n && rc == KNOOP_OK; i++)
+        if ((rc = pw_hub(w, fr->v[i], false, &h)) == KNOOP_OK)
+            n += w->hubs[h].n;
+    if (rc != KNOOP_OK)
+        return rc;
+    for (ids->cap = 64; ids->cap < 2 * n;)
+        ids->cap *= 2;
+    if ((ids->v = knoop_calloc(ids->cap, sizeof(uint64_t))) == NULL)
+        return pw_nomem(w);
+    for (size_t i = 0; i < fr->n; i++) {
+        const pw_hub_t *hub = &w->hubs[w->nodes[fr->v[i]].hub[0]];
+        for (uint32_t j = 0; j < hub->n; j++) {
+            uint32_t x = pw_hash(hub->m[j].id) & (ids->cap - 1);
+            while (ids->v[x] != 0 && ids->v[x] != hub->m[j].id)
+                x = (x + 1) & (ids->cap - 1);
+            ids->v[x] = hub->m[j].id;
+        }
+    }
+    return KNOOP_OK;
+}
+
+/*
+ * Both sides hold organisations (L[0] and L[1] odd): before either walks in full, side 0
+ * probes its organisations for the members of side 1's organisations (the only persons both
+ * walks could reach) and side 1 probes for those side 0 reached. Those are all the meetings of
+ * L[0] + L[1] + 2 half-steps that the two walks would make, reached through the same first
+ * organisations, so a meeting found ends the search (*done) without adding any other member
+ * to the node table: a 2-hop question adds only the members it passes through. Else side 0
+ * finishes its walk and the search goes on from there; what side 1 emitted stays seen.
+ */
+static int pw_at_mutual(pw_t *w, pw_list_t fr[2], pw_list_t later[2], pw_list_t *meets,
+                        unsigned L[2], unsigned limit, uint32_t *meet, bool *done)
+{
+    pw_ids_t ids = { 0 };
+    int rc;
+    *done = false;
+    for (int k = 0; k < 2; k++)
+        if (fr[k].n > 1)
+            qsort_r(fr[k].v, fr[k].n, sizeof(uint32_t), pw_id_cmp_ctx, w);
+    rc = pw_at_member_ids(w, &fr[1], &ids);
+    for (int k = 0; k < 2 && rc == KNOOP_OK; k++) {
+        pw_at_t a = { k, (uint8_t)L[k], PW_NONE, 0, &later[k], meets };
+        for (size_t i = 0; i < fr[k].n && rc == KNOOP_OK; i++) {
+            a.x = fr[k].v[i];
+            rc = pw_at_walk(w, &a, true, k == 0 ? &ids : NULL);
+        }
+    }
+    knoop_free(ids.v);
+    if (rc != KNOOP_OK || (rc = pw_at_best(w, meets, limit, meet)) != KNOOP_OK)
+        return rc;
+    if (*meet != PW_NONE && pw_at_total(w, *meet) <= L[0] + L[1] + 2) {
+        L[0]++;
+        L[1]++;
+        *done = true;
+        return KNOOP_OK;
+    }
+    /* Side 0's walk in full; its members are its next frontier. */
+    pw_at_t a = { 0, (uint8_t)L[0], PW_NONE, 0, &later[0], meets };
+    for (size_t i = 0; i < fr[0].n && rc == KNOOP_OK; i++) {
+        a.x = fr[0].v[i];
+        if ((rc = pw_step(w)) == KNOOP_OK)
+            rc = pw_at_walk(w, &a, false, NULL);
+    }
+    if (rc != KNOOP_OK)
+        return rc;
+    pw_list_t tmp = fr[0];
+    fr[0] = later[0];
+    later[0] = tmp;
+    later[0].n = 0;
+    L[0]++;
+    return KNOOP_OK;
+}
+
 /* As pw_search, for time == `at` without membership hops (see above). */
 static int pw_search_at(pw_t *w, uint32_t s, uint32_t t, unsigned max_hops, const uint32_t *block,
                         size_t nblock, pw_path_t *p, bool *found)
@@ -1110,6 +1205,13 @@ again:
                 w->cut_hops = true; /* (sticky over Yen's searches, as in pw_search) */
             break;
         }
+        if ((L[0] & 1) && (L[1] & 1) && fr[0].n > 0 && fr[1].n > 0) {
+            bool done;
+            if ((rc = pw_at_mutual(w, fr, later, &meets, L, limit, &meet, &done)) != KNOOP_OK ||
+                done)
+                break;
+            continue;
+        }
         /* The cheaper side goes on; an empty frontier costs nothing. */
         unsigned cost[2];
         for (int i = 0; i < 2; i++)
@@ -1125,7 +1227,7 @@ again:
              * walk finds, reached through the same first organisation. */
             for (size_t i = 0; i < fr[side].n && rc == KNOOP_OK; i++) {
                 a.x = fr[side].v[i];
-                rc = pw_at_walk(w, &a, true);
+                rc = pw_at_walk(w, &a, true, NULL);
             }
             if (rc != KNOOP_OK || (rc = pw_at_best(w, &meets, limit, &meet)) != KNOOP_OK)
                 break;
@@ -1141,7 +1243,7 @@ again:
             /* Persons are expanded without reading their records: whether one is an example
              * person is checked for the nodes of the path found (below). */
             if (L[side] & 1)
-                rc = pw_at_walk(w, &a, false);
+                rc = pw_at_walk(w, &a, false, NULL);
             else if (pw_usable(w, a.x))
                 rc = pw_at_expand(w, &a, &next);
         }
