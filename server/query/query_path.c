@@ -905,8 +905,9 @@ out:
  * A side about to walk its organisations first probes them (pw_at_walk with probe): only the
  * members the other side has reached, which are all the meetings the walk can make. Any such
  * meeting ends the search after this step, so the members nobody reached are never added to
- * the node table; without one the walk is done in full. A 2-hop question (most of them) so adds
- * the members of one side's organisations only.
+ * the node table; without one the walk is done in full. When both sides hold organisations,
+ * each first probes its own for the members of the other side's (pw_at_mutual): a 2-hop
+ * question (most of them) adds only the members it passes through.
  */
 #define PW_AT_HUB_COST 32
 
