@@ -20,6 +20,7 @@
 
 #include <msgpack.h>
 
+#include "bench_rpc.h"
 #include "bench_util.h"
 #include "knoop.h"
 
@@ -53,11 +54,6 @@ typedef struct {
     int failed;
 } worker_t;
 
-static void pack_key(msgpack_packer *pk, const char *s)
-{
-    msgpack_pack_str_with_body(pk, s, strlen(s));
-}
-
 static void pack_params(msgpack_sbuffer *sb, int q, uint64_t *seed)
 {
     msgpack_packer pk;
@@ -67,31 +63,31 @@ static void pack_params(msgpack_sbuffer *sb, int q, uint64_t *seed)
     switch (q) {
     case Q_HOLDERS_GEMEENTE:
         msgpack_pack_map(&pk, 2);
-        pack_key(&pk, "org");
+        bench_pk_str(&pk, "org");
         msgpack_pack_uint64(&pk, g);
         break;
     case Q_HOLDERS_PROVINCE:
         msgpack_pack_map(&pk, 3);
-        pack_key(&pk, "scope");
-        pack_key(&pk, provinces[bench_rand(seed) % NPROVINCES]);
-        pack_key(&pk, "role");
-        pack_key(&pk, "wethouder");
+        bench_pk_str(&pk, "scope");
+        bench_pk_str(&pk, provinces[bench_rand(seed) % NPROVINCES]);
+        bench_pk_str(&pk, "role");
+        bench_pk_str(&pk, "wethouder");
         break;
     case Q_PARTICIPATION:
         msgpack_pack_map(&pk, 2);
-        pack_key(&pk, "node");
+        bench_pk_str(&pk, "node");
         msgpack_pack_uint64(&pk, g);
         break;
     default:
         msgpack_pack_map(&pk, 3);
-        pack_key(&pk, "name");
-        pack_key(&pk, "gemeente");
-        pack_key(&pk, "subject");
+        bench_pk_str(&pk, "name");
+        bench_pk_str(&pk, "gemeente");
+        bench_pk_str(&pk, "subject");
         msgpack_pack_uint64(&pk, g);
         break;
     }
-    pack_key(&pk, "at");
-    pack_key(&pk, at);
+    bench_pk_str(&pk, "at");
+    bench_pk_str(&pk, at);
 }
 
 /* The size of a result, packed again: a rough measure of the answer's bytes. */
@@ -252,11 +248,11 @@ static int list_gemeenten(const char *addr)
         msgpack_sbuffer_init(&sb);
         msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
         msgpack_pack_map(&pk, 3);
-        pack_key(&pk, "kind");
-        pack_key(&pk, "organisation");
-        pack_key(&pk, "type");
-        pack_key(&pk, "gemeente");
-        pack_key(&pk, "limit");
+        bench_pk_str(&pk, "kind");
+        bench_pk_str(&pk, "organisation");
+        bench_pk_str(&pk, "type");
+        bench_pk_str(&pk, "gemeente");
+        bench_pk_str(&pk, "limit");
         msgpack_pack_uint64(&pk, 4096);
         rc = knoop_call(c, "node.find", sb.data, sb.size, &r, &err);
         msgpack_sbuffer_destroy(&sb);

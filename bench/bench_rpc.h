@@ -1,6 +1,6 @@
 /*
  * bench_rpc.h - small MessagePack and call helpers shared by the benchmarks that talk to knoopd
- * through libknoop (bench_path, bench_asof).
+ * through libknoop (bench_path, bench_asof, bench_queries).
  */
 #ifndef BENCH_RPC_H
 #define BENCH_RPC_H

@@ -274,26 +274,34 @@ static int pw_kind(pw_t *w, uint32_t i)
     return rc;
 }
 
-/* Reads node i's record once: its kind and example flag. A node that no longer exists (a
- * dangling edge) gets kind 0 and is never a path node. */
-static int pw_load(pw_t *w, uint32_t i)
+/* Reads node i's record: its kind and example flag; the record itself into *keep (zeroed when
+ * the node does not exist), or NULL to drop it. A node that no longer exists (a dangling edge)
+ * gets kind 0 and is never a path node. */
+static int pw_read(pw_t *w, uint32_t i, graph_node_t *keep)
 {
     graph_node_t n;
-    int rc;
-    if (w->nodes[i].loaded)
-        return KNOOP_OK;
-    rc = graph_node_get(w->q->store, w->q->view, w->nodes[i].id, &n, w->err);
+    int rc = graph_node_get(w->q->store, w->q->view, w->nodes[i].id, &n, w->err);
     if (rc == KNOOP_ENOTFOUND) {
-        w->nodes[i].loaded = true;
-        return KNOOP_OK;
-    }
-    if (rc != KNOOP_OK)
+        knoop_error_clear(w->err);
+        memset(&n, 0, sizeof(n));
+    } else if (rc != KNOOP_OK) {
         return rc;
-    w->nodes[i].kind = (uint8_t)n.kind;
-    w->nodes[i].example = n.kind == SCHEMA_KIND_PERSON && query_node_is_example(&n);
+    } else {
+        w->nodes[i].kind = (uint8_t)n.kind;
+        w->nodes[i].example = n.kind == SCHEMA_KIND_PERSON && query_node_is_example(&n);
+    }
     w->nodes[i].loaded = true;
-    graph_node_clear(&n);
+    if (keep != NULL)
+        *keep = n;
+    else
+        graph_node_clear(&n);
     return KNOOP_OK;
+}
+
+/* Reads node i's record once (pw_read), for its kind and example flag. */
+static int pw_load(pw_t *w, uint32_t i)
+{
+    return w->nodes[i].loaded ? KNOOP_OK : pw_read(w, i, NULL);
 }
 
 static bool pw_is_org(const pw_node_t *n)
@@ -1099,6 +1107,34 @@ static uint32_t pw_at_prev(const pw_t *w, uint32_t c, int side)
     return p;
 }
 
+/* Walks (or probes, see pw_at_walk) every organisation of frontier fr on a's side, in order. */
+static int pw_at_walk_all(pw_t *w, pw_at_t *a, const pw_list_t *fr, bool probe,
+                          const pw_ids_t *also)
+{
+    int rc = KNOOP_OK;
+    for (size_t i = 0; i < fr->n && rc == KNOOP_OK; i++) {
+        a->x = fr->v[i];
+        rc = pw_at_walk(w, a, probe, also);
+    }
+    return rc;
+}
+
+/* After a side's step: from persons (L even) the organisations reached (next) are its frontier,
+ * from organisations the persons in later; L goes one half-step on. */
+static void pw_at_advance(pw_list_t *fr, pw_list_t *later, pw_list_t *next, unsigned *L)
+{
+    pw_list_t tmp = *fr;
+    if (*L & 1) {
+        *fr = *later;
+        *later = tmp;
+        later->n = 0;
+    } else {
+        *fr = *next;
+        *next = tmp;
+    }
+    (*L)++;
+}
+
 /* Sets *ids to the members (on the date) of the organisations in fr. */
 static int pw_at_member_ids(pw_t *w, const pw_list_t *fr, pw_ids_t *ids)
 {
@@ -1147,10 +1183,7 @@ static int pw_at_mutual(pw_t *w, pw_list_t fr[2], pw_list_t later[2], pw_list_t 
     rc = pw_at_member_ids(w, &fr[1], &ids);
     for (int k = 0; k < 2 && rc == KNOOP_OK; k++) {
         pw_at_t a = { k, (uint8_t)L[k], PW_NONE, 0, &later[k], meets };
-        for (size_t i = 0; i < fr[k].n && rc == KNOOP_OK; i++) {
-            a.x = fr[k].v[i];
-            rc = pw_at_walk(w, &a, true, k == 0 ? &ids : NULL);
-        }
+        rc = pw_at_walk_all(w, &a, &fr[k], true, k == 0 ? &ids : NULL);
     }
     knoop_free(ids.v);
     if (rc != KNOOP_OK || (rc = pw_at_best(w, meets, limit, meet)) != KNOOP_OK)
@@ -1163,19 +1196,9 @@ static int pw_at_mutual(pw_t *w, pw_list_t fr[2], pw_list_t later[2], pw_list_t 
     }
     /* Side 0's walk in full; its members are its next frontier. */
     pw_at_t a = { 0, (uint8_t)L[0], PW_NONE, 0, &later[0], meets };
-    for (size_t i = 0; i < fr[0].n && rc == KNOOP_OK; i++) {
-        a.x = fr[0].v[i];
-        if ((rc = pw_step(w)) == KNOOP_OK)
-            rc = pw_at_walk(w, &a, false, NULL);
-    }
-    if (rc != KNOOP_OK)
-        return rc;
-    pw_list_t tmp = fr[0];
-    fr[0] = later[0];
-    later[0] = tmp;
-    later[0].n = 0;
-    L[0]++;
-    return KNOOP_OK;
+    if ((rc = pw_at_walk_all(w, &a, &fr[0], false, NULL)) == KNOOP_OK)
+        pw_at_advance(&fr[0], &later[0], NULL, &L[0]);
+    return rc;
 }
 
 /* As pw_search, for time == `at` without membership hops (see above). */
@@ -1226,42 +1249,27 @@ again:
             /* Organisations: first a probe for meetings (pw_at_walk). Any meeting it finds is
              * within L0 + L1 after this step, so the search ends; the same meetings as a full
              * walk finds, reached through the same first organisation. */
-            for (size_t i = 0; i < fr[side].n && rc == KNOOP_OK; i++) {
-                a.x = fr[side].v[i];
-                rc = pw_at_walk(w, &a, true, NULL);
-            }
-            if (rc != KNOOP_OK || (rc = pw_at_best(w, &meets, limit, &meet)) != KNOOP_OK)
+            if ((rc = pw_at_walk_all(w, &a, &fr[side], true, NULL)) != KNOOP_OK ||
+                (rc = pw_at_best(w, &meets, limit, &meet)) != KNOOP_OK)
                 break;
             if (meet != PW_NONE && pw_at_total(w, meet) <= L[0] + L[1] + 1) {
                 L[side]++;
                 break;
             }
-        }
-        for (size_t i = 0; i < fr[side].n && rc == KNOOP_OK; i++) {
-            a.x = fr[side].v[i];
-            if ((rc = pw_step(w)) != KNOOP_OK)
-                break;
+            rc = pw_at_walk_all(w, &a, &fr[side], false, NULL);
+        } else {
             /* Persons are expanded without reading their records: whether one is an example
-             * person is checked for the nodes of the path found (below). */
-            if (L[side] & 1)
-                rc = pw_at_walk(w, &a, false, NULL);
-            else if (pw_usable(w, a.x))
-                rc = pw_at_expand(w, &a, &next);
+             * person is checked for the nodes of the path found (below). Kent and contact
+             * links wait in later. */
+            for (size_t i = 0; i < fr[side].n && rc == KNOOP_OK; i++) {
+                a.x = fr[side].v[i];
+                if ((rc = pw_step(w)) == KNOOP_OK && pw_usable(w, a.x))
+                    rc = pw_at_expand(w, &a, &next);
+            }
         }
         if (rc != KNOOP_OK)
             break;
-        /* Persons: the organisations reached are next (kent and contact links wait in later);
-         * organisations: the persons in later are next. */
-        pw_list_t tmp = fr[side];
-        if (L[side] & 1) {
-            fr[side] = later[side];
-            later[side] = tmp;
-            later[side].n = 0;
-        } else {
-            fr[side] = next;
-            next = tmp;
-        }
-        L[side]++;
+        pw_at_advance(&fr[side], &later[side], &next, &L[side]);
     }
     if (rc == PW_STOP) {
         /* The cap: answer with the best meeting found until then. */
@@ -1522,17 +1530,8 @@ static int pw_end(pw_t *w, uint64_t id, const char *field, graph_node_t *rec, ui
     if ((*i = pw_node(w, id)) == PW_NONE)
         return pw_nomem(w);
     /* Read here and kept: the answer shows the ends. */
-    rc = graph_node_get(w->q->store, w->q->view, id, rec, w->err);
-    if (rc == KNOOP_ENOTFOUND) {
-        knoop_error_clear(w->err);
-        memset(rec, 0, sizeof(*rec));
-    } else if (rc != KNOOP_OK) {
+    if ((rc = pw_read(w, *i, rec)) != KNOOP_OK)
         return rc;
-    } else {
-        w->nodes[*i].kind = (uint8_t)rec->kind;
-        w->nodes[*i].example = rec->kind == SCHEMA_KIND_PERSON && query_node_is_example(rec);
-    }
-    w->nodes[*i].loaded = true;
     if (w->nodes[*i].kind == 0)
         return knoop_error_set(w->err, KNOOP_ENOTFOUND, "params.%s: node %llu does not exist",
                                field, (unsigned long long)id);

@@ -315,16 +315,15 @@ static int adj_push(adj_build_t *b, uint64_t other, uint64_t edge, int32_t from,
     return KNOOP_OK;
 }
 
-/* The buckets entry e overlaps in d: *b0 ..= *b1; false when none (an empty period). An open
- * end reaches the last bucket. */
+/* The buckets entry e overlaps in d: *b0 ..= *b1; false when none (an empty period). d->lo is
+ * the earliest valid_from, so a period starts within the range; an open end reaches the last
+ * bucket. */
 static bool adj_dix_span(const adj_dix_t *d, const store_adj_ent_t *e, uint32_t *b0, uint32_t *b1)
 {
     int64_t f = e->valid_from, l = (int64_t)e->valid_to - 1;
-    if (f < d->lo)
-        f = d->lo;
     if (l > d->hi)
         l = d->hi;
-    if (e->valid_to <= e->valid_from || l < f)
+    if (l < f)
         return false;
     *b0 = (uint32_t)((f - d->lo) >> d->shift);
     *b1 = (uint32_t)((l - d->lo) >> d->shift);

@@ -196,6 +196,17 @@ static void store_options_default_syncs(void **state)
     assert_int_equal(o.adj_cache_bytes, (size_t)KNOOP_DEFAULT_ADJ_CACHE_MB * 1024 * 1024);
 }
 
+/* Every field zero-padded to its width, milliseconds included (formatted by hand, no printf). */
+static void store_format_ts_pads_every_field(void **state)
+{
+    (void)state;
+    char ts[32];
+    assert_string_equal(store_format_ts(0, ts), "1970-01-01T00:00:00.000Z");
+    /* 2001-02-03T04:05:06.007Z */
+    assert_string_equal(store_format_ts(981173106007LL, ts), "2001-02-03T04:05:06.007Z");
+    assert_string_equal(store_format_ts(253402300799999LL, ts), "9999-12-31T23:59:59.999Z");
+}
+
 static void store_open_creates_an_empty_store(void **state)
 {
     fx_t *f = *state;
@@ -1027,6 +1038,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(store_options_default_syncs),
+        cmocka_unit_test(store_format_ts_pads_every_field),
         T(store_open_creates_an_empty_store),
         T(store_reopen_keeps_committed_writes),
         T(store_ids_start_at_one_and_increase_within_a_txn),
