@@ -167,22 +167,6 @@ static int graph__history(store_txn_t *t, uint64_t id, const char *op, const gra
     return rc;
 }
 
-/* Copies the finished node into *out with its own props buffer. */
-static int graph__node_copy_out(const graph_node_t *n, const char *props, size_t len,
-                                graph_node_t *out)
-{
-    *out = *n;
-    out->buf_ = knoop_malloc(len ? len : 1);
-    if (out->buf_ == NULL) {
-        memset(out, 0, sizeof(*out));
-        return KNOOP_ENOMEM;
-    }
-    memcpy(out->buf_, props, len);
-    out->props = out->buf_;
-    out->props_len = len;
-    return KNOOP_OK;
-}
-
 int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
                          const msgpack_object *props, graph_node_t *out, knoop_error_t *err)
 {
@@ -238,7 +222,7 @@ int graph_node_create_tx(store_txn_t *t, schema_kind_t kind, const char *type,
         (rc = graph__node_write(t, &n, sb.data, sb.size)) == KNOOP_OK &&
         (rc = graph__node_index(t, &n, props, true)) == KNOOP_OK &&
         (rc = graph__history(t, n.id, "create", NULL, &n)) == KNOOP_OK && out != NULL)
-        rc = graph__node_copy_out(&n, sb.data, sb.size, out);
+        rc = graph_node_copy(out, &n);
     knoop_buf_destroy(&sb);
     knoop_buf_destroy(&repl);
     msgpack_zone_destroy(&zone);
@@ -414,7 +398,7 @@ int graph_node_update_tx(store_txn_t *t, uint64_t id, const msgpack_object *set,
         (rc = graph__history(t, id, "update", &old, &n)) != KNOOP_OK)
         goto out;
     if (out != NULL)
-        rc = graph__node_copy_out(&n, sb.data, sb.size, out);
+        rc = graph_node_copy(out, &n);
 out:
     /* Removing an index entry and putting it back in one batch is fine: the put comes last. */
     knoop_free(kvs);
