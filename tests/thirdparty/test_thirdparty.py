@@ -327,7 +327,8 @@ class ServerOptionTests(unittest.TestCase):
     def test_help_version_and_bad_options(self):
         r = self.knoopd("--help")
         self.assertEqual(r.returncode, 0)
-        for word in ("--data", "--listen", "--socket", "--max-message-bytes", "--idle-timeout"):
+        for word in ("--data", "--listen", "--socket", "--max-message-bytes", "--idle-timeout",
+                     "--adj-cache-mb", "--block-cache-mb"):
             self.assertIn(word, r.stdout)
         r = self.knoopd("--version")
         self.assertEqual(r.returncode, 0)
@@ -335,6 +336,10 @@ class ServerOptionTests(unittest.TestCase):
         r = self.knoopd("--max-depth", "99")
         self.assertEqual(r.returncode, 2)
         self.assertIn("--max-depth", r.stderr)
+        r = self.knoopd("--block-cache-mb", "99999999")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--block-cache-mb", r.stderr)
+        self.assertIn("1048576", r.stderr)  # the range is named
         r = self.knoopd("--frobnicate")
         self.assertEqual(r.returncode, 2)
 
@@ -343,7 +348,8 @@ class ServerOptionTests(unittest.TestCase):
         sock = os.path.join(d, "knoopd.sock")
         cfg = os.path.join(d, "knoopd.conf")
         with open(cfg, "w") as f:
-            f.write("# knoopd configuration\nsocket = %s\nmax-connections = 10\n" % sock)
+            f.write("# knoopd configuration\nsocket = %s\nmax-connections = 10\n"
+                    "block_cache_mb = 64\n" % sock)
         srv = Knoopd("--config", cfg).start()
         try:
             self.assertEqual(srv.unix, sock)
