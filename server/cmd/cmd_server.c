@@ -32,8 +32,10 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     clock_gettime(CLOCK_REALTIME, &ts);
     now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     store_adjcache_stats_t ac;
+    kv_caches_t kc;
     store_adj_cache_stats(ctx->store, &ac);
-    msgpack_pack_map(pk, 10);
+    store_kv_caches(ctx->store, &kc);
+    msgpack_pack_map(pk, 12);
     cmd_pack_cstr(pk, "name");
     cmd_pack_cstr(pk, "knoopd");
     cmd_pack_cstr(pk, "version");
@@ -58,6 +60,14 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     cmd__kv_u64(pk, "budget_bytes", ac.budget);
     cmd__kv_u64(pk, "hits", ac.hits);
     cmd__kv_u64(pk, "misses", ac.misses);
+    cmd_pack_cstr(pk, "block_cache");
+    msgpack_pack_map(pk, 2);
+    cmd__kv_u64(pk, "bytes", kc.block_bytes);
+    cmd__kv_u64(pk, "budget_bytes", kc.block_budget);
+    cmd_pack_cstr(pk, "row_cache");
+    msgpack_pack_map(pk, 2);
+    cmd__kv_u64(pk, "bytes", kc.row_bytes);
+    cmd__kv_u64(pk, "budget_bytes", kc.row_budget);
     cmd_pack_cstr(pk, "limits");
     msgpack_pack_map(pk, 9);
     cmd__kv_u64(pk, "message_bytes", st->limits->max_message);

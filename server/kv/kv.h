@@ -37,6 +37,7 @@ typedef struct kv_iter kv_iter_t;
 typedef struct {
     bool create_if_missing;   /* default true */
     size_t block_cache_bytes; /* 0 = engine default */
+    size_t row_cache_bytes;   /* RocksDB's row cache of point reads; 0 = none */
     /*
      * The free-space reserve: while the file system holding the database has fewer free bytes
      * (statvfs f_bavail) than this, kv_commit and kv_purge refuse with KNOOP_EIO before touching
@@ -54,6 +55,13 @@ const char *kv_cf_name(kv_cf_t cf);
  * On success *out is owned by the caller, released with kv_close.
  */
 int kv_open(const char *path, const kv_options_t *opts, kv_db_t **out, knoop_error_t *err);
+
+/* The bytes RocksDB's block cache and row cache hold now and may hold (0 when not set up;
+ * a block cache budget of 0 is RocksDB's own default cache, whose figures are not reported). */
+typedef struct {
+    size_t block_bytes, block_budget, row_bytes, row_budget;
+} kv_caches_t;
+void kv_caches(kv_db_t *db, kv_caches_t *out);
 
 /* Flushes nothing extra (the WAL holds every committed batch) and closes. NULL is a no-op. */
 void kv_close(kv_db_t *db);

@@ -42,6 +42,8 @@ static const char usage[] =
     "                           decoded once and shared by all questions (default 256; 0 = none)\n"
     "  --block-cache-mb N       memory for RocksDB's block cache: records and indexes read,\n"
     "                           uncompressed (default 512; 0 = RocksDB's own 32)\n"
+    "  --row-cache-mb N         memory for RocksDB's row cache: records found by point reads,\n"
+    "                           read again without a block search (default 64; 0 = none)\n"
     "  --log-level LEVEL        debug, info, warn or error (default info)\n"
     "\n"
     "Privacy and accountability:\n"
@@ -134,6 +136,7 @@ enum {
     OPT_MIN_FREE,
     OPT_ADJ_CACHE,
     OPT_BLOCK_CACHE,
+    OPT_ROW_CACHE,
     OPT_REQUIRE_REASON,
     OPT_RETENTION,
     OPT_RETENTION_INTERVAL
@@ -172,6 +175,7 @@ static const struct option long_opts[] = {
     { "min-free-mb", required_argument, NULL, OPT_MIN_FREE },
     { "adj-cache-mb", required_argument, NULL, OPT_ADJ_CACHE },
     { "block-cache-mb", required_argument, NULL, OPT_BLOCK_CACHE },
+    { "row-cache-mb", required_argument, NULL, OPT_ROW_CACHE },
     { "require-reason", required_argument, NULL, OPT_REQUIRE_REASON },
     { "retention", required_argument, NULL, OPT_RETENTION },
     { "retention-interval", required_argument, NULL, OPT_RETENTION_INTERVAL },
@@ -423,6 +427,8 @@ static int apply(net_config_t *c, int opt, const char *name, const char *v, int 
         return parse_u32(name, v, 0, KNOOP_MAX_ADJ_CACHE_MB, &c->adj_cache_mb);
     case OPT_BLOCK_CACHE:
         return parse_u32(name, v, 0, KNOOP_MAX_BLOCK_CACHE_MB, &c->block_cache_mb);
+    case OPT_ROW_CACHE:
+        return parse_u32(name, v, 0, KNOOP_MAX_ROW_CACHE_MB, &c->row_cache_mb);
     default:
         return -1;
     }

@@ -202,6 +202,7 @@ void net_config_default(net_config_t *c)
     c->min_free_mb = KNOOP_DEFAULT_MIN_FREE_MB;
     c->adj_cache_mb = KNOOP_DEFAULT_ADJ_CACHE_MB;
     c->block_cache_mb = KNOOP_DEFAULT_BLOCK_CACHE_MB;
+    c->row_cache_mb = KNOOP_DEFAULT_ROW_CACHE_MB;
     c->idle_seconds = KNOOP_DEFAULT_IDLE_SECONDS;
     c->request_ms = KNOOP_DEFAULT_REQUEST_MS;
     c->threads = 8;
@@ -1675,6 +1676,7 @@ int net_run(const net_config_t *cfg)
     so.min_free_bytes = (uint64_t)cfg->min_free_mb * 1024 * 1024;
     so.adj_cache_bytes = (size_t)cfg->adj_cache_mb * 1024 * 1024;
     so.block_cache_bytes = (size_t)cfg->block_cache_mb * 1024 * 1024;
+    so.row_cache_bytes = (size_t)cfg->row_cache_mb * 1024 * 1024;
     if ((rc = store_open(cfg->data_dir, &so, &srv.store, &err)) != KNOOP_OK) {
         net_log(NET_LOG_ERROR, "msg=\"cannot open store\" data=%s error=\"%s\"", cfg->data_dir,
                 err.msg);

@@ -30,6 +30,7 @@ void store_options_default(store_options_t *o)
 {
     o->sync = true;
     o->block_cache_bytes = (size_t)KNOOP_DEFAULT_BLOCK_CACHE_MB * 1024 * 1024;
+    o->row_cache_bytes = (size_t)KNOOP_DEFAULT_ROW_CACHE_MB * 1024 * 1024;
     o->min_free_bytes = 0;
     o->adj_cache_bytes = (size_t)KNOOP_DEFAULT_ADJ_CACHE_MB * 1024 * 1024;
 }
@@ -99,6 +100,7 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     s->opts = *o;
     ko.block_cache_bytes = o->block_cache_bytes;
+    ko.row_cache_bytes = o->row_cache_bytes;
     ko.min_free_bytes = o->min_free_bytes;
     rc = kv_open(dir, &ko, &s->db, err);
     if (rc != KNOOP_OK) {
@@ -245,6 +247,11 @@ bool store__view_seq(const store_view_t *v, uint64_t *seq)
 void store_adj_cache_stats(store_t *s, store_adjcache_stats_t *out)
 {
     store_adjcache_stats(s->adjcache, out);
+}
+
+void store_kv_caches(store_t *s, kv_caches_t *out)
+{
+    kv_caches(s->db, out);
 }
 
 void store_set_change_cb(store_t *s, store_change_cb cb, void *arg)

@@ -28,6 +28,8 @@ typedef struct {
      */
     bool sync;
     size_t block_cache_bytes; /* 0 = engine default */
+    size_t row_cache_bytes;   /* records found by point reads; default
+                               * KNOOP_DEFAULT_ROW_CACHE_MB MiB, 0 = none */
     uint64_t min_free_bytes;  /* the free-space reserve (kv_options_t); default 0 = none */
     size_t adj_cache_bytes;   /* the adjacency cache (store_adj_get); default
                                * KNOOP_DEFAULT_ADJ_CACHE_MB MiB, 0 = none */
@@ -277,6 +279,8 @@ typedef struct {
 
 /* The adjacency cache's figures (all 0 without a cache). */
 void store_adj_cache_stats(store_t *s, store_adjcache_stats_t *out);
+/* The storage engine's caches (kv_caches). */
+void store_kv_caches(store_t *s, kv_caches_t *out);
 
 /*
  * Calls cb for each history entry of entity id in commit order (the value is a msgpack map,

@@ -328,7 +328,7 @@ class ServerOptionTests(unittest.TestCase):
         r = self.knoopd("--help")
         self.assertEqual(r.returncode, 0)
         for word in ("--data", "--listen", "--socket", "--max-message-bytes", "--idle-timeout",
-                     "--adj-cache-mb", "--block-cache-mb"):
+                     "--adj-cache-mb", "--block-cache-mb", "--row-cache-mb"):
             self.assertIn(word, r.stdout)
         r = self.knoopd("--version")
         self.assertEqual(r.returncode, 0)
@@ -340,6 +340,9 @@ class ServerOptionTests(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("--block-cache-mb", r.stderr)
         self.assertIn("1048576", r.stderr)  # the range is named
+        r = self.knoopd("--row-cache-mb", "-1")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--row-cache-mb", r.stderr)
         r = self.knoopd("--frobnicate")
         self.assertEqual(r.returncode, 2)
 
@@ -349,14 +352,17 @@ class ServerOptionTests(unittest.TestCase):
         cfg = os.path.join(d, "knoopd.conf")
         with open(cfg, "w") as f:
             f.write("# knoopd configuration\nsocket = %s\nmax-connections = 10\n"
-                    "block_cache_mb = 64\n" % sock)
+                    "block_cache_mb = 64\nrow_cache_mb = 16\n" % sock)
         srv = Knoopd("--config", cfg).start()
         try:
             self.assertEqual(srv.unix, sock)
             u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             u.connect(sock)
             c = Client(u)
-            self.assertEqual(c.ok("server.info")["limits"]["connections"], 10)
+            info = c.ok("server.info")
+            self.assertEqual(info["limits"]["connections"], 10)
+            self.assertEqual(info["block_cache"]["budget_bytes"], 64 << 20)
+            self.assertEqual(info["row_cache"]["budget_bytes"], 16 << 20)
             c.s.close()
             self.assertEqual(srv.stop(signal.SIGINT), 0)
             self.assertFalse(os.path.exists(sock), "socket removed on shutdown")

@@ -359,6 +359,80 @@ static void kv_snapshot_does_not_see_later_writes(void **state)
     kv_snapshot_free(f->db, snap);
 }
 
+/* Flushes every memtable to a table file (kv_purge without ranges), or also rewrites all of cf
+ * down to the bottommost level when compact. */
+static void flush_tables(kv_db_t *db, kv_cf_t cf, bool compact)
+{
+    knoop_error_t err;
+    kv_range_t all = { .cf = cf }; /* open bounds: all of cf */
+    assert_int_equal(kv_purge(db, &all, compact ? 1 : 0, &err), 0);
+}
+
+/* Reads each key twice (the second from the row cache when the first filled it). */
+static void expect2(kv_db_t *db, const kv_snapshot_t *snap, const char *k, const char *v)
+{
+    expect(db, snap, KV_CF_NODE, k, v);
+    expect(db, snap, KV_CF_NODE, k, v);
+}
+
+/*
+ * With the row cache on, a record read from a table file again is served from it: every read
+ * must still be the one of its snapshot, across new table files, a compaction that rewrites
+ * them while older snapshots live, deletes and values still in the memtable.
+ */
+static void kv_row_cache_reads_stay_exact_across_table_files_and_snapshots(void **state)
+{
+    fx_t *f = *state;
+    knoop_error_t err;
+    kv_options_t o = { .create_if_missing = true, .row_cache_bytes = 1u << 20 };
+    kv_close(f->db);
+    f->db = NULL;
+    assert_int_equal(kv_open(f->dir, &o, &f->db, &err), 0);
+
+    put1(f->db, KV_CF_NODE, "a", "v1");
+    put1(f->db, KV_CF_NODE, "b", "x");
+    flush_tables(f->db, KV_CF_NODE, false);
+    kv_snapshot_t *s1 = kv_snapshot_new(f->db);
+    assert_non_null(s1);
+    expect2(f->db, NULL, "a", "v1");
+    expect2(f->db, s1, "a", "v1");
+    expect2(f->db, NULL, "c", NULL);
+    kv_caches_t kc;
+    kv_caches(f->db, &kc);
+    assert_int_equal(kc.row_budget, 1u << 20);
+    assert_true(kc.row_bytes > 0); /* the reads above went through the row cache */
+
+    put1(f->db, KV_CF_NODE, "a", "v2");
+    del1(f->db, KV_CF_NODE, "b");
+    put1(f->db, KV_CF_NODE, "c", "new");
+    flush_tables(f->db, KV_CF_NODE, true);
+    kv_snapshot_t *s2 = kv_snapshot_new(f->db);
+    assert_non_null(s2);
+    for (int round = 0; round < 2; round++) {
+        expect2(f->db, NULL, "a", "v2");
+        expect2(f->db, NULL, "b", NULL);
+        expect2(f->db, NULL, "c", "new");
+        expect2(f->db, s1, "a", "v1");
+        expect2(f->db, s1, "b", "x");
+        expect2(f->db, s1, "c", NULL);
+        expect2(f->db, s2, "a", "v2");
+    }
+
+    put1(f->db, KV_CF_NODE, "a", "v3"); /* in the memtable, above the cached table reads */
+    expect2(f->db, NULL, "a", "v3");
+    expect2(f->db, s2, "a", "v2");
+    expect2(f->db, s1, "a", "v1");
+    flush_tables(f->db, KV_CF_NODE, false);
+    expect2(f->db, NULL, "a", "v3");
+    expect2(f->db, s2, "a", "v2");
+    expect2(f->db, s1, "a", "v1");
+    kv_snapshot_free(f->db, s1);
+    kv_snapshot_free(f->db, s2);
+    flush_tables(f->db, KV_CF_NODE, true);
+    expect2(f->db, NULL, "a", "v3");
+    expect2(f->db, NULL, "b", NULL);
+}
+
 static void kv_reopen_keeps_committed_data(void **state)
 {
     fx_t *f = *state;
@@ -477,6 +551,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(kv_iterator_orders_bytes_unsigned, setup, teardown),
         cmocka_unit_test_setup_teardown(kv_iterator_seek_moves_within_bounds, setup, teardown),
         cmocka_unit_test_setup_teardown(kv_snapshot_does_not_see_later_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            kv_row_cache_reads_stay_exact_across_table_files_and_snapshots, setup, teardown),
         cmocka_unit_test_setup_teardown(kv_reopen_keeps_committed_data, setup, teardown),
         cmocka_unit_test(kv_open_without_create_fails_on_empty_directory),
         cmocka_unit_test_setup_teardown(kv_sync_succeeds, setup, teardown),

@@ -193,6 +193,7 @@ static void store_options_default_syncs(void **state)
     store_options_default(&o);
     assert_true(o.sync);
     assert_int_equal(o.block_cache_bytes, (size_t)KNOOP_DEFAULT_BLOCK_CACHE_MB * 1024 * 1024);
+    assert_int_equal(o.row_cache_bytes, (size_t)KNOOP_DEFAULT_ROW_CACHE_MB * 1024 * 1024);
     assert_int_equal(o.adj_cache_bytes, (size_t)KNOOP_DEFAULT_ADJ_CACHE_MB * 1024 * 1024);
 }
 
