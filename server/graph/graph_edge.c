@@ -82,6 +82,13 @@ static int graph__adj_scan_dir(store_t *s, const store_view_t *view, uint64_t no
 
 /* graph__adj_scan_dir over a node's cached adjacency (store_adj_get): the same entries, in the
  * same order, filtered in memory. */
+/* How many entries ahead a walk through the date index asks for the entry it will read: the
+ * candidates are scattered over the direction's entries (a gemeente's 700 of 2,700 on a day),
+ * each in a cache line of its own, and without it the walk waited on memory for most of them
+ * (perf, warm k = 1 path questions: two thirds of its samples on the load of an entry's dates;
+ * its share of knoopd's samples 21.6% -> 15.8% with it). */
+#define GRAPH_ADJ_PREFETCH 8
+
 static bool graph__adj_walk(const store_adj_t *adj, uint64_t node, char dir,
                             const graph_filter_t *f, graph_adj_cb cb, void *arg)
 {
@@ -96,13 +103,16 @@ static bool graph__adj_walk(const store_adj_t *adj, uint64_t node, char dir,
         n = nc;
     for (size_t k = 0; k < n; k++) {
         size_t i = cand != NULL ? cand[k] : k;
-        if (type != NULL && (e[i].type_len != tlen || memcmp(e[i].type, type, tlen) != 0))
+        if (cand != NULL && k + GRAPH_ADJ_PREFETCH < n)
+            __builtin_prefetch(&e[cand[k + GRAPH_ADJ_PREFETCH]]);
+        if (type != NULL &&
+            (e[i].type_len != tlen || memcmp(store_adj_type(adj, &e[i]), type, tlen) != 0))
             continue;
         if (!graph_time_match(f, e[i].valid_from, e[i].valid_to))
             continue;
         a.other = e[i].other;
         a.edge = e[i].edge;
-        a.type = e[i].type;
+        a.type = store_adj_type(adj, &e[i]);
         a.type_len = e[i].type_len;
         a.valid_from = e[i].valid_from;
         a.valid_to = e[i].valid_to;

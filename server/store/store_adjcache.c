@@ -45,6 +45,10 @@
  * them: a gemeente has some 2,700 roles over twenty years and about 600 on one day; its bucket
  * holds those and the few that begin or end within the same few hundred days.
  */
+/* A cache line: where the entries begin (sizeof(store_adj_ent_t) divides it). */
+#define ADJ_LINE 64
+_Static_assert(ADJ_LINE % sizeof(store_adj_ent_t) == 0, "an entry within one cache line");
+
 #define ADJ_DIX_SHIFT_MIN 7
 #define ADJ_DIX_SHIFT_MAX 12
 /* Directions with fewer entries are walked whole; an index over more buckets (wide-apart dates)
@@ -72,7 +76,7 @@ struct store_adj {
     store_adj_t *prev, *next; /* LRU list, most recent first */
     size_t nout, nin;
     store_adj_ent_t *ent; /* nout outgoing, then nin incoming, in key order */
-    char *types;          /* the types the entries point into */
+    char *types;          /* the types' bytes (store_adj_ent_t.type_off) */
     adj_dix_t dix[2];     /* date indexes: [0] outgoing, [1] incoming */
 };
 
@@ -308,10 +312,8 @@ static int adj_push(adj_build_t *b, uint64_t other, uint64_t edge, int32_t from,
         b->tlen += tlen;
         b->have_type = true;
     }
-    /* The offset goes in `type` for now: `types` may still move. */
     b->ent[b->n++] =
-        (store_adj_ent_t){ other,         edge, from, to, (const char *)(uintptr_t)b->last_type,
-                           (uint32_t)tlen };
+        (store_adj_ent_t){ other, edge, from, to, (uint32_t)b->last_type, (uint32_t)tlen };
     return KNOOP_OK;
 }
 
@@ -453,8 +455,10 @@ static int adj_build(store_t *s, const store_view_t *v, uint64_t node, uint64_t 
         size_t words[2] = { adj_dix_plan(b.n > nin ? b.ent + nin : NULL, b.n - nin, &dix[0]),
                             adj_dix_plan(b.ent, nin, &dix[1]) };
         size_t dbytes = (words[0] + words[1]) * sizeof(uint32_t);
-        /* Header, entries, date indexes (4-byte words), then the type bytes. */
-        a = knoop_malloc(sizeof(*a) + ebytes + dbytes + b.tlen);
+        /* Header, entries (from a cache line on: a 32-byte entry is then read with one line),
+         * date indexes (4-byte words), then the type bytes. */
+        size_t total = sizeof(*a) + ADJ_LINE - 1 + ebytes + dbytes + b.tlen;
+        a = knoop_malloc(total);
         if (a == NULL) {
             rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
         } else {
@@ -462,8 +466,9 @@ static int adj_build(store_t *s, const store_view_t *v, uint64_t node, uint64_t 
             a->node = node;
             a->seq = seq;
             atomic_init(&a->refs, 1);
-            a->bytes = sizeof(*a) + ebytes + dbytes + b.tlen;
-            a->ent = (store_adj_ent_t *)(a + 1);
+            a->bytes = total;
+            a->ent = (store_adj_ent_t *)(((uintptr_t)(a + 1) + ADJ_LINE - 1) &
+                                         ~(uintptr_t)(ADJ_LINE - 1));
             a->types = (char *)a->ent + ebytes + dbytes;
             if (b.tlen > 0)
                 memcpy(a->types, b.types, b.tlen);
@@ -474,8 +479,6 @@ static int adj_build(store_t *s, const store_view_t *v, uint64_t node, uint64_t 
                 memcpy(a->ent, b.ent + nin, a->nout * sizeof(store_adj_ent_t));
             if (nin > 0)
                 memcpy(a->ent + a->nout, b.ent, nin * sizeof(store_adj_ent_t));
-            for (size_t i = 0; i < b.n; i++)
-                a->ent[i].type = a->types + (uintptr_t)a->ent[i].type;
             uint32_t *mem = (uint32_t *)((char *)a->ent + ebytes);
             a->dix[0] = dix[0];
             a->dix[1] = dix[1];
@@ -542,6 +545,11 @@ const store_adj_ent_t *store_adj_entries(const store_adj_t *a, char dir, size_t 
     }
     *n = a->nin;
     return a->ent + a->nout;
+}
+
+const char *store_adj_type(const store_adj_t *a, const store_adj_ent_t *e)
+{
+    return a->types + e->type_off;
 }
 
 const uint32_t *store_adj_at(const store_adj_t *a, char dir, int32_t at, size_t *n)
