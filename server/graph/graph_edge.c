@@ -95,6 +95,7 @@ static bool graph__adj_walk(const store_adj_t *adj, uint64_t node, char dir,
     const char *type = f != NULL ? f->type : NULL;
     size_t tlen = type != NULL ? strlen(type) : 0, n, nc = 0;
     const store_adj_ent_t *e = store_adj_entries(adj, dir, &n);
+    const char *types = store_adj_types(adj);
     graph_adj_t a = { .node = node, .dir = dir == STORE_DIR_OUT ? GRAPH_OUT : GRAPH_IN };
     /* On a date, only the entries the date index names can match (store_adj_at). */
     const uint32_t *cand =
@@ -106,13 +107,13 @@ static bool graph__adj_walk(const store_adj_t *adj, uint64_t node, char dir,
         if (cand != NULL && k + GRAPH_ADJ_PREFETCH < n)
             __builtin_prefetch(&e[cand[k + GRAPH_ADJ_PREFETCH]]);
         if (type != NULL &&
-            (e[i].type_len != tlen || memcmp(store_adj_type(adj, &e[i]), type, tlen) != 0))
+            (e[i].type_len != tlen || memcmp(types + e[i].type_off, type, tlen) != 0))
             continue;
         if (!graph_time_match(f, e[i].valid_from, e[i].valid_to))
             continue;
         a.other = e[i].other;
         a.edge = e[i].edge;
-        a.type = store_adj_type(adj, &e[i]);
+        a.type = types + e[i].type_off;
         a.type_len = e[i].type_len;
         a.valid_from = e[i].valid_from;
         a.valid_to = e[i].valid_to;

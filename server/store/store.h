@@ -232,7 +232,7 @@ store_view_t *store_snapshot_at_seq(store_t *s, uint64_t seq);
 typedef struct {
     uint64_t other, edge;
     int32_t valid_from, valid_to; /* dates as store_get_date returns them */
-    uint32_t type_off, type_len;  /* the type: store_adj_type */
+    uint32_t type_off, type_len;  /* the type: store_adj_types */
 } store_adj_ent_t;
 
 typedef struct store_adj store_adj_t;
@@ -248,9 +248,10 @@ int store_adj_get(store_t *s, const store_view_t *v, uint64_t node, store_adj_t 
                   knoop_error_t *err);
 /* The entries of a in direction dir (STORE_DIR_OUT or STORE_DIR_IN); *n gets their count. */
 const store_adj_ent_t *store_adj_entries(const store_adj_t *a, char dir, size_t *n);
-/* The type of entry e of a (type_len bytes, not NUL-terminated; lives as long as a). Entries
- * next to each other with the same type share its bytes (the same pointer). */
-const char *store_adj_type(const store_adj_t *a, const store_adj_ent_t *e);
+/* The bytes of a's types: entry e's type is the type_len bytes at store_adj_types(a) +
+ * e->type_off (not NUL-terminated; they live as long as a). Entries next to each other with the
+ * same type share its bytes (the same offset). */
+const char *store_adj_types(const store_adj_t *a);
 /*
  * The entries of a in direction dir that may be valid on date at (valid_from <= at <
  * valid_to): *n numbers into store_adj_entries(a, dir, ...), ascending (key order). Every entry

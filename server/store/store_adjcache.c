@@ -547,9 +547,9 @@ const store_adj_ent_t *store_adj_entries(const store_adj_t *a, char dir, size_t 
     return a->ent + a->nout;
 }
 
-const char *store_adj_type(const store_adj_t *a, const store_adj_ent_t *e)
+const char *store_adj_types(const store_adj_t *a)
 {
-    return a->types + e->type_off;
+    return a->types;
 }
 
 const uint32_t *store_adj_at(const store_adj_t *a, char dir, int32_t at, size_t *n)

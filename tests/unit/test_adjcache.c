@@ -110,8 +110,8 @@ static int compare_with_scan(store_t *s, const store_view_t *v, uint64_t node, c
         else
             e = i_in < nin ? &in[i_in++] : NULL;
         if (e == NULL || e->other != other || e->edge != edge || e->type_len != tlen ||
-            memcmp(store_adj_type(a, e), type, tlen) != 0 || e->valid_from != store_get_date(val) ||
-            e->valid_to != store_get_date(val + 4))
+            memcmp(store_adj_types(a) + e->type_off, type, tlen) != 0 ||
+            e->valid_from != store_get_date(val) || e->valid_to != store_get_date(val + 4))
             bad++;
     }
     store_iter_free(it);
