@@ -15,6 +15,7 @@
 #define GRAPH_H
 
 #include <msgpack.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -91,6 +92,23 @@ int graph_node_get(store_t *s, const store_view_t *view, uint64_t id, graph_node
  */
 int graph_node_kind(store_t *s, const store_view_t *view, uint64_t id, schema_kind_t *kind,
                     knoop_error_t *err);
+
+/*
+ * Fills the caches a question reads, for the start of a server (graph_warm.c): learns the kind of
+ * every node (one scan of the node records, which also fills RocksDB's block cache with them),
+ * then builds the adjacency of every organisation, body and project and after them of every
+ * person into the adjacency cache, until it holds 3/4 of its budget (it never evicts what
+ * questions put there). Stops early, with KNOOP_OK, once *stop is true. Reads through
+ * snapshots; writes may go on meanwhile. Thread: any, one at a time. Errors: store errors,
+ * KNOOP_ENOMEM, KNOOP_ECORRUPT for a malformed record.
+ */
+typedef struct {
+    uint64_t nodes;     /* node records scanned */
+    uint64_t adjacency; /* adjacencies now in the cache (built, or found there) */
+    bool full;          /* stopped at the cache's limit */
+    bool stopped;       /* stopped by *stop */
+} graph_warm_stats_t;
+int graph_warm(store_t *s, const atomic_bool *stop, graph_warm_stats_t *out, knoop_error_t *err);
 
 /*
  * Updates node id: properties in `set` (a map) are added or replaced, names in `unset` (an

@@ -345,10 +345,18 @@ int graph__node_read(store_t *s, const store_view_t *view, uint64_t id, graph_no
     return rc;
 }
 
+bool graph__record_kind(const void *val, size_t len, schema_kind_t *kind)
+{
+    const unsigned char *p = val;
+    if (len < NODE_HDR || p[0] != 1 || schema_kind_name((schema_kind_t)p[1]) == NULL)
+        return false;
+    *kind = (schema_kind_t)p[1];
+    return true;
+}
+
 int graph_node_kind(store_t *s, const store_view_t *view, uint64_t id, schema_kind_t *kind,
                     knoop_error_t *err)
 {
-    const unsigned char *p;
     uint8_t tag = store_tag_get(s, id);
     void *v;
     size_t len;
@@ -359,13 +367,11 @@ int graph_node_kind(store_t *s, const store_view_t *view, uint64_t id, schema_ki
     }
     if ((rc = graph__read(s, view, KV_CF_NODE, id, &v, &len, err)) != KNOOP_OK)
         return rc;
-    p = v;
-    if (len < NODE_HDR || p[0] != 1 || schema_kind_name((schema_kind_t)p[1]) == NULL) {
+    if (!graph__record_kind(v, len, kind)) {
         kv_free(v);
         return knoop_error_set(err, KNOOP_ECORRUPT, "storage: node %llu: malformed record",
                                (unsigned long long)id);
     }
-    *kind = (schema_kind_t)p[1];
     kv_free(v);
     if (store_view_committed(view))
         store_tag_set(s, id, (uint8_t)*kind);

@@ -44,6 +44,10 @@ static const char usage[] =
     "                           uncompressed (default 512; 0 = RocksDB's own 32)\n"
     "  --row-cache-mb N         memory for RocksDB's row cache: records found by point reads,\n"
     "                           read again without a block search (default 64; 0 = none)\n"
+    "  --no-warm-up             do not fill the caches in the background after the start (by\n"
+    "                           default knoopd learns every node's kind and builds the\n"
+    "                           adjacency of organisations, bodies, projects and persons into\n"
+    "                           up to 3/4 of --adj-cache-mb; questions are answered meanwhile)\n"
     "  --log-level LEVEL        debug, info, warn or error (default info)\n"
     "\n"
     "Privacy and accountability:\n"
@@ -137,6 +141,7 @@ enum {
     OPT_ADJ_CACHE,
     OPT_BLOCK_CACHE,
     OPT_ROW_CACHE,
+    OPT_NO_WARM,
     OPT_REQUIRE_REASON,
     OPT_RETENTION,
     OPT_RETENTION_INTERVAL
@@ -176,6 +181,7 @@ static const struct option long_opts[] = {
     { "adj-cache-mb", required_argument, NULL, OPT_ADJ_CACHE },
     { "block-cache-mb", required_argument, NULL, OPT_BLOCK_CACHE },
     { "row-cache-mb", required_argument, NULL, OPT_ROW_CACHE },
+    { "no-warm-up", no_argument, NULL, OPT_NO_WARM },
     { "require-reason", required_argument, NULL, OPT_REQUIRE_REASON },
     { "retention", required_argument, NULL, OPT_RETENTION },
     { "retention-interval", required_argument, NULL, OPT_RETENTION_INTERVAL },
@@ -366,6 +372,9 @@ static int apply(net_config_t *c, int opt, const char *name, const char *v, int 
         return 0;
     case OPT_TRUST_LOOPBACK:
         c->trust_loopback = true;
+        return 0;
+    case OPT_NO_WARM:
+        c->warm_up = false;
         return 0;
     case OPT_TLS_CERT:
         c->tls_cert = keep(v);

@@ -24,14 +24,17 @@
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,6 +90,11 @@ typedef struct {
     uv_work_t retention_work;
     bool retention_busy;
     uint64_t retention_runs;
+    /* The caches' warm-up (graph_warm) after the start, on a thread of its own; shutdown sets
+     * warm_stop and joins it before the store closes. */
+    pthread_t warm;
+    bool warm_started;
+    atomic_bool warm_stop;
 } net_server_t;
 
 struct net_conn {
@@ -207,6 +215,7 @@ void net_config_default(net_config_t *c)
     c->request_ms = KNOOP_DEFAULT_REQUEST_MS;
     c->threads = 8;
     c->sync = true;
+    c->warm_up = true;
     c->log_level = NET_LOG_INFO;
     c->retention_interval = NET_RETENTION_INTERVAL_DEFAULT;
 }
@@ -1471,12 +1480,40 @@ static void net__on_grace(uv_timer_t *t)
                 (unsigned long long)n);
 }
 
+/* ---- the caches' warm-up ---- */
+
+#define NET_WARM_NICE 10
+
+static void *net__warm(void *arg)
+{
+    net_server_t *srv = arg;
+    graph_warm_stats_t st;
+    knoop_error_t err;
+    uint64_t t0 = net__now_ms();
+    knoop_error_clear(&err);
+    /* Below the workers: on a busy machine the questions go first (Linux: a thread's nice). */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), NET_WARM_NICE) != 0)
+        net_log(NET_LOG_DEBUG, "msg=\"warm-up keeps its priority\" error=\"%s\"", strerror(errno));
+    if (graph_warm(srv->store, &srv->warm_stop, &st, &err) != KNOOP_OK)
+        net_log(NET_LOG_WARN, "msg=\"cache warm-up failed\" error=\"%s\"", err.msg);
+    else
+        net_log(NET_LOG_INFO,
+                "msg=\"caches warmed\" nodes=%llu adjacency=%llu ms=%llu stopped_by=%s",
+                (unsigned long long)st.nodes, (unsigned long long)st.adjacency,
+                (unsigned long long)(net__now_ms() - t0),
+                st.stopped ? "shutdown"
+                : st.full  ? "cache_full"
+                           : "none");
+    return NULL;
+}
+
 static void net__on_signal(uv_signal_t *sig, int signum)
 {
     net_server_t *srv = sig->data;
     if (srv->shutting_down)
         return;
     srv->shutting_down = true;
+    atomic_store(&srv->warm_stop, true);
     net_log(NET_LOG_INFO, "msg=\"shutting down\" signal=%s connections=%llu",
             signum == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)srv->nconns);
     if (srv->tcp_open)
@@ -1779,6 +1816,13 @@ int net_run(const net_config_t *cfg)
         net_log(NET_LOG_INFO, "msg=\"tls on tcp\" cert=%s", cfg->tls_cert);
     printf("knoopd ready %s\n", ready);
     fflush(stdout);
+    /* Questions are answered meanwhile; the warm-up only saves the first ones their misses. */
+    atomic_init(&srv.warm_stop, false);
+    if (cfg->warm_up) {
+        srv.warm_started = pthread_create(&srv.warm, NULL, net__warm, &srv) == 0;
+        if (!srv.warm_started)
+            net_log(NET_LOG_WARN, "msg=\"cannot start the cache warm-up\"");
+    }
     /* The retention rules: a first run at once, then every interval. Unreferenced: the timer
      * never keeps the loop alive by itself; shutdown closes it. */
     uv_timer_init(&loop, &srv.retention);
@@ -1796,6 +1840,10 @@ int net_run(const net_config_t *cfg)
     uv_walk(&loop, net__close_walk, NULL);
     uv_run(&loop, UV_RUN_DEFAULT);
     rc = uv_loop_close(&loop);
+    if (srv.warm_started) {
+        atomic_store(&srv.warm_stop, true);
+        pthread_join(srv.warm, NULL);
+    }
     if (cfg->socket_path != NULL && srv.socket_ino != 0) {
         /* Remove our socket only: not a file someone put there since. */
         struct stat st;

@@ -43,6 +43,7 @@ typedef struct {
     bool sync;
     char *auth_token;     /* the shared admin token (--auth-token-file), NULL = none; borrowed */
     bool trust_loopback;  /* loopback TCP peers are the local operator without auth */
+    bool warm_up;         /* fill the caches in the background after the start (graph_warm) */
     const char *tls_cert; /* PEM certificate chain: TCP speaks TLS (NULL = plaintext) */
     const char *tls_key;  /* its PEM private key (mode 0600) */
     bool allow_plaintext; /* listen on a non-loopback address without TLS */

@@ -328,7 +328,7 @@ class ServerOptionTests(unittest.TestCase):
         r = self.knoopd("--help")
         self.assertEqual(r.returncode, 0)
         for word in ("--data", "--listen", "--socket", "--max-message-bytes", "--idle-timeout",
-                     "--adj-cache-mb", "--block-cache-mb", "--row-cache-mb"):
+                     "--adj-cache-mb", "--block-cache-mb", "--row-cache-mb", "--no-warm-up"):
             self.assertIn(word, r.stdout)
         r = self.knoopd("--version")
         self.assertEqual(r.returncode, 0)
@@ -457,6 +457,38 @@ class DurabilityTests(unittest.TestCase):
             srv.start()
             c = Client(srv.connect())
             self.assertEqual(c.ok("node.get", {"id": "GM0034"})["id"], n["id"])
+            c.s.close()
+            self.assertEqual(srv.stop(), 0)
+        finally:
+            srv.cleanup()
+
+    def test_start_warms_the_adjacency_cache_unless_told_not_to(self):
+        srv = Knoopd().start()
+        try:
+            c = Client(srv.connect())
+            org = c.ok("node.create", {"kind": "organisation", "type": "gemeente",
+                                       "props": {"name": "Almere", "cbs_code": "GM0034"}})
+            p = c.ok("node.create", {"kind": "person",
+                                     "props": {"surname": "Vries", "initials": "A."}})
+            c.ok("edge.create", {"type": "raadslid", "source": p["id"], "target": org["id"],
+                                 "valid_from": "2022-03-30", "props": {"namens": "GL"}})
+            c.s.close()
+            self.assertEqual(srv.stop(), 0)
+            srv.start()  # the warm-up builds both adjacencies without a question asked
+            c = Client(srv.connect())
+            deadline = time.time() + 30
+            while c.ok("server.info")["adj_cache"]["nodes"] < 2 and time.time() < deadline:
+                time.sleep(0.05)
+            info = c.ok("server.info")["adj_cache"]
+            self.assertEqual(info["nodes"], 2)
+            self.assertEqual(info["hits"], 0)
+            c.s.close()
+            self.assertEqual(srv.stop(), 0)
+            srv.extra.append("--no-warm-up")
+            srv.start()
+            c = Client(srv.connect())
+            time.sleep(0.5)
+            self.assertEqual(c.ok("server.info")["adj_cache"]["nodes"], 0)
             c.s.close()
             self.assertEqual(srv.stop(), 0)
         finally:

@@ -916,6 +916,87 @@ static void edge_end_from_8_threads_at_once_succeeds_once(void **state)
     }
 }
 
+/* Closes and opens the fixture's store again with an adjacency cache of cache_bytes: no kinds
+ * known, nothing cached. */
+static void reopen_cold(fx_t *f, size_t cache_bytes)
+{
+    store_options_t o;
+    knoop_error_t err;
+    store_close(f->s);
+    store_options_default(&o);
+    o.sync = false;
+    o.adj_cache_bytes = cache_bytes;
+    if (store_open(f->dir, &o, &f->s, &err) != 0)
+        fail_msg("store_open: %s", err.msg);
+}
+
+/* After a start graph_warm learns every node's kind and builds every organisation's, body's and
+ * person's adjacency into the cache, and stops at once when asked to or when the cache is full. */
+static void warm_learns_kinds_and_builds_the_adjacency_of_hubs_and_persons(void **state)
+{
+    fx_t *f = *state;
+    atomic_bool stop;
+    graph_warm_stats_t st;
+    store_adjcache_stats_t ac;
+    knoop_error_t err;
+    uint64_t kontakt = mknode(f->s, SCHEMA_KIND_CONTACT);
+    mkedge(f, "burgemeester", f->p, f->org, "2019-03-01", NULL, 0);
+    mkedge(f, "lid", f->q, f->com, "2019-01-01", NULL, 0);
+
+    reopen_cold(f, 1 << 20);
+    assert_int_equal(store_tag_get(f->s, f->org), 0);
+    atomic_init(&stop, false);
+    assert_int_equal(graph_warm(f->s, &stop, &st, &err), KNOOP_OK);
+    assert_int_equal(st.nodes, 5);
+    assert_int_equal(st.adjacency, 4); /* not the klantcontact's */
+    assert_false(st.full);
+    assert_false(st.stopped);
+    assert_int_equal(store_tag_get(f->s, f->p), SCHEMA_KIND_PERSON);
+    assert_int_equal(store_tag_get(f->s, f->q), SCHEMA_KIND_PERSON);
+    assert_int_equal(store_tag_get(f->s, f->org), SCHEMA_KIND_ORGANISATION);
+    assert_int_equal(store_tag_get(f->s, f->com), SCHEMA_KIND_BODY);
+    assert_int_equal(store_tag_get(f->s, kontakt), SCHEMA_KIND_CONTACT);
+    store_adj_cache_stats(f->s, &ac);
+    assert_int_equal(ac.nodes, 4);
+    assert_int_equal(ac.misses, 4);
+    /* A scan through a snapshot now finds the organisation's adjacency in the cache. */
+    adj_t l = { 0 };
+    graph_filter_t fl = { .dir = GRAPH_IN };
+    store_view_t *v = store_snapshot(f->s);
+    assert_non_null(v);
+    assert_int_equal(graph_adj_scan(f->s, v, f->org, &fl, adj_cb, &l, &err), 0);
+    store_snapshot_free(f->s, v);
+    assert_int_equal(l.n, 1);
+    store_adj_cache_stats(f->s, &ac);
+    assert_int_equal(ac.hits, 1);
+
+    reopen_cold(f, 1 << 20);
+    atomic_store(&stop, true);
+    assert_int_equal(graph_warm(f->s, &stop, &st, &err), KNOOP_OK);
+    assert_true(st.stopped);
+    assert_int_equal(st.adjacency, 0);
+    store_adj_cache_stats(f->s, &ac);
+    assert_int_equal(ac.nodes, 0);
+
+    /* 300 more persons with a role each, in a cache of 16 KiB (some 60 small adjacencies). */
+    for (int i = 0; i < 300; i++)
+        mkedge(f, "lid", mknode(f->s, SCHEMA_KIND_PERSON), f->com, "2020-01-01", NULL, 0);
+    reopen_cold(f, 16 << 10);
+    atomic_store(&stop, false);
+    assert_int_equal(graph_warm(f->s, &stop, &st, &err), KNOOP_OK);
+    assert_true(st.full);
+    assert_true(st.adjacency < 300);
+    store_adj_cache_stats(f->s, &ac);
+    assert_true(ac.bytes <= ac.budget);
+    assert_true(ac.bytes >= ac.budget / 4 * 3);
+
+    reopen_cold(f, 0); /* no cache: kinds only */
+    assert_int_equal(graph_warm(f->s, &stop, &st, &err), KNOOP_OK);
+    assert_int_equal(st.nodes, 305);
+    assert_int_equal(st.adjacency, 0);
+    assert_int_equal(store_tag_get(f->s, f->com), SCHEMA_KIND_BODY);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -955,6 +1036,7 @@ int main(void)
         T(edge_pack_shows_open_end_and_no_base_as_nil),
         T(edges_and_adjacency_survive_reopen),
         T(edge_end_from_8_threads_at_once_succeeds_once),
+        T(warm_learns_kinds_and_builds_the_adjacency_of_hubs_and_persons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
