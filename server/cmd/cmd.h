@@ -87,6 +87,9 @@ typedef struct {
     uint64_t queued_bytes;      /* requests waiting for or in a worker */
     uint64_t requests_waiting;  /* requests waiting for a worker */
     uint64_t requests_running;  /* requests in workers */
+    /* The caches' warm-up after the start (graph_warm): "off", "running", "done", "stopped"
+     * (by shutdown) or "failed". Static strings. */
+    const char *warm_up;
 } cmd_stats_t;
 
 typedef struct {

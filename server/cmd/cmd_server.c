@@ -35,7 +35,7 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     kv_caches_t kc;
     store_adj_cache_stats(ctx->store, &ac);
     store_kv_caches(ctx->store, &kc);
-    msgpack_pack_map(pk, 12);
+    msgpack_pack_map(pk, 13);
     cmd_pack_cstr(pk, "name");
     cmd_pack_cstr(pk, "knoopd");
     cmd_pack_cstr(pk, "version");
@@ -60,6 +60,8 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     cmd__kv_u64(pk, "budget_bytes", ac.budget);
     cmd__kv_u64(pk, "hits", ac.hits);
     cmd__kv_u64(pk, "misses", ac.misses);
+    cmd_pack_cstr(pk, "warm_up");
+    cmd_pack_cstr(pk, st->warm_up != NULL ? st->warm_up : "off");
     cmd_pack_cstr(pk, "block_cache");
     msgpack_pack_map(pk, 2);
     cmd__kv_u64(pk, "bytes", kc.block_bytes);

@@ -95,6 +95,7 @@ typedef struct {
     pthread_t warm;
     bool warm_started;
     atomic_bool warm_stop;
+    _Atomic(const char *) warm_state; /* cmd_stats_t.warm_up */
 } net_server_t;
 
 struct net_conn {
@@ -776,6 +777,7 @@ static void net__fill_stats(net_server_t *srv)
     srv->stats.queued_bytes = srv->queued_bytes;
     srv->stats.requests_waiting = waiting;
     srv->stats.requests_running = srv->pool_busy;
+    srv->stats.warm_up = atomic_load(&srv->warm_state);
 }
 
 /* Counts len bytes just appended to c->obuf as pending output and schedules the flush. */
@@ -1494,16 +1496,18 @@ static void *net__warm(void *arg)
     /* Below the workers: on a busy machine the questions go first (Linux: a thread's nice). */
     if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), NET_WARM_NICE) != 0)
         net_log(NET_LOG_DEBUG, "msg=\"warm-up keeps its priority\" error=\"%s\"", strerror(errno));
-    if (graph_warm(srv->store, &srv->warm_stop, &st, &err) != KNOOP_OK)
+    if (graph_warm(srv->store, &srv->warm_stop, &st, &err) != KNOOP_OK) {
+        atomic_store(&srv->warm_state, "failed");
         net_log(NET_LOG_WARN, "msg=\"cache warm-up failed\" error=\"%s\"", err.msg);
-    else
-        net_log(NET_LOG_INFO,
-                "msg=\"caches warmed\" nodes=%llu adjacency=%llu ms=%llu stopped_by=%s",
-                (unsigned long long)st.nodes, (unsigned long long)st.adjacency,
-                (unsigned long long)(net__now_ms() - t0),
-                st.stopped ? "shutdown"
-                : st.full  ? "cache_full"
-                           : "none");
+        return NULL;
+    }
+    atomic_store(&srv->warm_state, st.stopped ? "stopped" : "done");
+    net_log(NET_LOG_INFO, "msg=\"caches warmed\" nodes=%llu adjacency=%llu ms=%llu stopped_by=%s",
+            (unsigned long long)st.nodes, (unsigned long long)st.adjacency,
+            (unsigned long long)(net__now_ms() - t0),
+            st.stopped ? "shutdown"
+            : st.full  ? "cache_full"
+                       : "none");
     return NULL;
 }
 
@@ -1818,10 +1822,13 @@ int net_run(const net_config_t *cfg)
     fflush(stdout);
     /* Questions are answered meanwhile; the warm-up only saves the first ones their misses. */
     atomic_init(&srv.warm_stop, false);
+    atomic_init(&srv.warm_state, cfg->warm_up ? "running" : "off");
     if (cfg->warm_up) {
         srv.warm_started = pthread_create(&srv.warm, NULL, net__warm, &srv) == 0;
-        if (!srv.warm_started)
+        if (!srv.warm_started) {
+            atomic_store(&srv.warm_state, "failed");
             net_log(NET_LOG_WARN, "msg=\"cannot start the cache warm-up\"");
+        }
     }
     /* The retention rules: a first run at once, then every interval. Unreferenced: the timer
      * never keeps the loop alive by itself; shutdown closes it. */
