@@ -63,6 +63,9 @@ typedef enum {
  * unknown value. */
 const char *schema_kind_name(int kind);
 
+/* True when k is a place where roles are held: organisation, body or project. */
+bool schema_kind_holds_roles(schema_kind_t k);
+
 /* Parses a kind name; KNOOP_EINVAL naming `field` and listing the kinds when unknown. */
 int schema_kind_parse(const char *s, size_t len, const char *field, schema_kind_t *out,
                       knoop_error_t *err);

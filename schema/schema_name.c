@@ -22,6 +22,11 @@ const char *schema_kind_name(int kind)
     return kind_names[kind];
 }
 
+bool schema_kind_holds_roles(schema_kind_t k)
+{
+    return k == SCHEMA_KIND_ORGANISATION || k == SCHEMA_KIND_BODY || k == SCHEMA_KIND_PROJECT;
+}
+
 int schema_kind_parse(const char *s, size_t len, const char *field, schema_kind_t *out,
                       knoop_error_t *err)
 {

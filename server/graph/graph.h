@@ -52,7 +52,8 @@ typedef struct {
     void *buf_;
 } graph_edge_t;
 
-/* A growable list of edge ids (results of cascades). Free with graph_ids_free. */
+/* A growable list of ids (the edges of cascades, the nodes a read returned ...). Free with
+ * graph_ids_free. */
 typedef struct {
     uint64_t *ids;
     size_t n, cap;
@@ -104,7 +105,8 @@ int graph_node_kind(store_t *s, const store_view_t *view, uint64_t id, schema_ki
  */
 typedef struct {
     uint64_t nodes;     /* node records scanned */
-    uint64_t adjacency; /* adjacencies now in the cache (built, or found there) */
+    uint64_t adjacency; /* adjacencies built or found in the cache (none for a node too large
+                         * for it) */
     bool full;          /* stopped at the cache's limit */
     bool stopped;       /* stopped by *stop */
 } graph_warm_stats_t;

@@ -80,8 +80,6 @@ static int graph__adj_scan_dir(store_t *s, const store_view_t *view, uint64_t no
     return rc;
 }
 
-/* graph__adj_scan_dir over a node's cached adjacency (store_adj_get): the same entries, in the
- * same order, filtered in memory. */
 /* How many entries ahead a walk through the date index asks for the entry it will read: the
  * candidates are scattered over the direction's entries (a gemeente's 700 of 2,700 on a day),
  * each in a cache line of its own, and without it the walk waited on memory for most of them
@@ -89,6 +87,8 @@ static int graph__adj_scan_dir(store_t *s, const store_view_t *view, uint64_t no
  * its share of knoopd's samples 21.6% -> 15.8% with it). */
 #define GRAPH_ADJ_PREFETCH 8
 
+/* graph__adj_scan_dir over a node's cached adjacency (store_adj_get): the same entries, in the
+ * same order, filtered in memory. */
 static bool graph__adj_walk(const store_adj_t *adj, uint64_t node, char dir,
                             const graph_filter_t *f, graph_adj_cb cb, void *arg)
 {

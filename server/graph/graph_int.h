@@ -30,9 +30,9 @@ int graph__edge_encode(const graph_edge_t *e, const char *props, size_t props_le
 int graph__edge_decode(uint64_t id, const void *val, size_t len, graph_edge_t *out,
                        knoop_error_t *err);
 
-/* Reads and decodes a node / edge record by id (latest state when view is NULL). */
 /* The kind in node record val (len bytes); false when the record is malformed. */
 bool graph__record_kind(const void *val, size_t len, schema_kind_t *kind);
+/* Reads and decodes a node / edge record by id (latest state when view is NULL). */
 int graph__node_read(store_t *s, const store_view_t *view, uint64_t id, graph_node_t *out,
                      knoop_error_t *err);
 int graph__edge_read(store_t *s, const store_view_t *view, uint64_t id, graph_edge_t *out,

@@ -26,32 +26,8 @@
 /* Nodes per snapshot (and between looks at the stop flag while scanning the records). */
 #define GRAPH_WARM_BATCH 1024
 
-typedef struct {
-    uint64_t *v;
-    size_t n, cap;
-} warm_ids_t;
-
-static int warm_push(warm_ids_t *l, uint64_t id)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 4096;
-        uint64_t *nv = knoop_realloc(l->v, cap * sizeof(*nv));
-        if (nv == NULL)
-            return KNOOP_ENOMEM;
-        l->v = nv;
-        l->cap = cap;
-    }
-    l->v[l->n++] = id;
-    return KNOOP_OK;
-}
-
-static bool warm_is_hub(schema_kind_t k)
-{
-    return k == SCHEMA_KIND_ORGANISATION || k == SCHEMA_KIND_BODY || k == SCHEMA_KIND_PROJECT;
-}
-
 /* Scans the node records: their kinds into the tag map, hubs and persons into the lists. */
-static int warm_kinds(store_t *s, const atomic_bool *stop, warm_ids_t *hubs, warm_ids_t *persons,
+static int warm_kinds(store_t *s, const atomic_bool *stop, graph_ids_t *hubs, graph_ids_t *persons,
                       graph_warm_stats_t *out, knoop_error_t *err)
 {
     store_view_t *v = store_snapshot(s);
@@ -74,10 +50,10 @@ static int warm_kinds(store_t *s, const atomic_bool *stop, warm_ids_t *hubs, war
         id = store_get_u64(k);
         store_tag_set(s, id, (uint8_t)kind);
         out->nodes++;
-        if (warm_is_hub(kind))
-            rc = warm_push(hubs, id);
+        if (schema_kind_holds_roles(kind))
+            rc = graph_ids_push(hubs, id);
         else if (kind == SCHEMA_KIND_PERSON)
-            rc = warm_push(persons, id);
+            rc = graph_ids_push(persons, id);
         if (rc != KNOOP_OK)
             rc = knoop_error_set(err, KNOOP_ENOMEM, "warm-up: out of memory");
         if ((out->nodes % GRAPH_WARM_BATCH) == 0 && atomic_load(stop)) {
@@ -93,7 +69,7 @@ static int warm_kinds(store_t *s, const atomic_bool *stop, warm_ids_t *hubs, war
 }
 
 /* Builds the adjacency of the nodes in l into the cache, until it is full enough or *stop. */
-static int warm_adjacency(store_t *s, const atomic_bool *stop, const warm_ids_t *l,
+static int warm_adjacency(store_t *s, const atomic_bool *stop, const graph_ids_t *l,
                           graph_warm_stats_t *out, knoop_error_t *err)
 {
     store_view_t *v = NULL;
@@ -115,7 +91,7 @@ static int warm_adjacency(store_t *s, const atomic_bool *stop, const warm_ids_t 
             if ((v = store_snapshot(s)) == NULL)
                 return knoop_error_set(err, KNOOP_ENOMEM, "warm-up: out of memory");
         }
-        if ((rc = store_adj_get(s, v, l->v[i], &a, err)) == KNOOP_OK && a != NULL) {
+        if ((rc = store_adj_get(s, v, l->ids[i], &a, err)) == KNOOP_OK && a != NULL) {
             out->adjacency++;
             store_adj_release(a);
         }
@@ -126,7 +102,7 @@ static int warm_adjacency(store_t *s, const atomic_bool *stop, const warm_ids_t 
 
 int graph_warm(store_t *s, const atomic_bool *stop, graph_warm_stats_t *out, knoop_error_t *err)
 {
-    warm_ids_t hubs = { 0 }, persons = { 0 };
+    graph_ids_t hubs = { 0 }, persons = { 0 };
     store_adjcache_stats_t st;
     int rc;
     memset(out, 0, sizeof(*out));
@@ -136,7 +112,7 @@ int graph_warm(store_t *s, const atomic_bool *stop, graph_warm_stats_t *out, kno
         rc = warm_adjacency(s, stop, &hubs, out, err);
     if (rc == KNOOP_OK && !out->stopped && !out->full && st.budget > 0)
         rc = warm_adjacency(s, stop, &persons, out, err);
-    knoop_free(hubs.v);
-    knoop_free(persons.v);
+    graph_ids_free(&hubs);
+    graph_ids_free(&persons);
     return rc;
 }

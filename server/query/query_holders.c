@@ -33,11 +33,6 @@ void query__hits_free(query__hits_t *l)
     memset(l, 0, sizeof(*l));
 }
 
-bool query__is_org_kind(schema_kind_t k)
-{
-    return k == SCHEMA_KIND_ORGANISATION || k == SCHEMA_KIND_BODY || k == SCHEMA_KIND_PROJECT;
-}
-
 void query_roles_free(query_roles_t *r)
 {
     for (size_t i = 0; i < r->n; i++) {
@@ -71,7 +66,7 @@ int query__role_add(const query_ctx_t *q, query__hit_t h,
         goto skip;
     if ((rc = graph_node_get(q->store, q->view, r.role.target, &r.org, err)) != KNOOP_OK)
         goto fail;
-    if (!query__is_org_kind(r.org.kind))
+    if (!schema_kind_holds_roles(r.org.kind))
         goto skip;
     if (r.role.on_behalf_of != 0) {
         rc = graph_edge_get(q->store, q->view, r.role.on_behalf_of, &r.base, err);
@@ -291,7 +286,7 @@ int query_holders(const query_ctx_t *q, const query_holders_args_t *a, query_rol
             graph_node_t m;
             if ((rc = graph_node_get(q->store, q->view, members.ids[i], &m, err)) != KNOOP_OK)
                 break;
-            if (query__is_org_kind(m.kind))
+            if (schema_kind_holds_roles(m.kind))
                 rc = add_org(q, m.id, a->at, &orgs, err);
             graph_node_clear(&m);
         }

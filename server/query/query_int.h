@@ -44,9 +44,6 @@ void query__role_pack(msgpack_packer *pk, const query_role_t *r, bool with_perso
 int query__chain(const query_ctx_t *q, const graph_edge_t *e, schema_date_t at,
                  int (*cb)(void *arg, const graph_edge_t *base), void *arg, knoop_error_t *err);
 
-/* True when a node kind is a place where roles are held: organisation, body or project. */
-bool query__is_org_kind(schema_kind_t k);
-
 /* An `at` for query__adj that takes every edge, whatever its validity. */
 #define QUERY__ALL_TIME INT32_MIN
 

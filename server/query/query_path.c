@@ -307,7 +307,7 @@ static int pw_load(pw_t *w, uint32_t i)
 
 static bool pw_is_org(const pw_node_t *n)
 {
-    return query__is_org_kind((schema_kind_t)n->kind);
+    return schema_kind_holds_roles((schema_kind_t)n->kind);
 }
 
 /* True when node i may be a node of a path in the current search. A person whose record was

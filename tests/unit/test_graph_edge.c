@@ -34,16 +34,23 @@ static schema_date_t D(const char *s)
     return d;
 }
 
-static store_t *open_store(const char *dir)
+/* The store in dir, not syncing, with an adjacency cache of adj_cache_bytes. */
+static store_t *open_store_cache(const char *dir, size_t adj_cache_bytes)
 {
     store_options_t o;
     knoop_error_t err;
     store_t *s = NULL;
     store_options_default(&o);
     o.sync = false;
+    o.adj_cache_bytes = adj_cache_bytes;
     if (store_open(dir, &o, &s, &err) != 0)
         fail_msg("store_open: %s", err.msg);
     return s;
+}
+
+static store_t *open_store(const char *dir)
+{
+    return open_store_cache(dir, (size_t)KNOOP_DEFAULT_ADJ_CACHE_MB * 1024 * 1024);
 }
 
 static uint64_t mknode(store_t *s, schema_kind_t kind)
@@ -920,14 +927,8 @@ static void edge_end_from_8_threads_at_once_succeeds_once(void **state)
  * known, nothing cached. */
 static void reopen_cold(fx_t *f, size_t cache_bytes)
 {
-    store_options_t o;
-    knoop_error_t err;
     store_close(f->s);
-    store_options_default(&o);
-    o.sync = false;
-    o.adj_cache_bytes = cache_bytes;
-    if (store_open(f->dir, &o, &f->s, &err) != 0)
-        fail_msg("store_open: %s", err.msg);
+    f->s = open_store_cache(f->dir, cache_bytes);
 }
 
 /* After a start graph_warm learns every node's kind and builds every organisation's, body's and
