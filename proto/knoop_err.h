@@ -25,9 +25,10 @@ extern "C" {
 #endif
 
 /*
- * XX(name, value, wire code, default text). The first eight are the wire codes; the last three
+ * XX(name, value, wire code, default text). The first eight are the wire codes; the last four
  * are internal conditions that map onto a wire code when sent (ENOMEM and EIO are transient,
- * so clients see "unavailable"; ECORRUPT is never the client's fault, so "internal").
+ * so clients see "unavailable"; ECORRUPT is never the client's fault, so "internal"; ELONG,
+ * work tried on knoopd's event loop that gave up to go to a worker, never leaves the server).
  */
 #define KNOOP_ERRNO_MAP(XX)                                                                        \
     XX(EINVAL, -1, "invalid_argument", "invalid argument")                                         \
@@ -40,14 +41,15 @@ extern "C" {
     XX(EINTERNAL, -8, "internal", "internal error")                                                \
     XX(ENOMEM, -9, "unavailable", "out of memory")                                                 \
     XX(EIO, -10, "unavailable", "I/O error")                                                       \
-    XX(ECORRUPT, -11, "internal", "data corruption detected")
+    XX(ECORRUPT, -11, "internal", "data corruption detected")                                      \
+    XX(ELONG, -12, "unavailable", "too long for the event loop")
 
 typedef enum {
     KNOOP_OK = 0,
 #define KNOOP__ERR_ENUM(name, val, wire, text) KNOOP_##name = (val),
     KNOOP_ERRNO_MAP(KNOOP__ERR_ENUM)
 #undef KNOOP__ERR_ENUM
-        KNOOP_ERR_MIN = -11
+        KNOOP_ERR_MIN = -12
 } knoop_err_t;
 
 #define KNOOP_ERROR_MSG_MAX 256

@@ -100,6 +100,15 @@
 #define KNOOP_MAX_ROW_CACHE_MB     1048576
 
 /*
+ * How long a request that may be long (query.path with k = 1) may run on the event loop when
+ * the server is otherwise idle, before it gives up there and goes to a worker (--loop-try-us;
+ * 0 = never tried on the loop). A sequential client's question then skips the two thread
+ * wake-ups of a hand-off; the loop is never held longer than this by such a try.
+ */
+#define KNOOP_DEFAULT_LOOP_TRY_US 1000
+#define KNOOP_MAX_LOOP_TRY_US     10000
+
+/*
  * Seconds a connection may stay idle (no request in flight, nothing received), and seconds a
  * client may leave its answers unread (no byte of its pending output accepted by the socket).
  * 0 = never.
@@ -147,6 +156,13 @@
 /* Results a find or list returns when the caller gives no limit, and the most it may ask for. */
 #define KNOOP_DEFAULT_RESULT_LIMIT 1000
 #define KNOOP_MAX_RESULT_LIMIT     100000
+
+/*
+ * edge.list runs on the event loop, without a hand-off to a worker, when its node's adjacency is
+ * in the cache with at most this many entries (so at most this many edge records to read from
+ * RocksDB's caches, tens of microseconds); any other edge.list goes to a worker.
+ */
+#define KNOOP_INLINE_LIST_EDGES 64
 
 /*
  * query.path and query.neighbourhood. A path search expands nodes (reads a person's or an

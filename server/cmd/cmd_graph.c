@@ -571,6 +571,13 @@ static int cmd__list_cb(void *arg, const graph_adj_t *a)
     return 0;
 }
 
+bool cmd_edge_list_fast(store_t *s, const msgpack_object *p)
+{
+    uint64_t node;
+    return proto_param(p, "known_at") == NULL && proto_param_u64(p, "node", &node) && node != 0 &&
+           graph_adj_small(s, node, KNOOP_INLINE_LIST_EDGES);
+}
+
 int cmd_edge_list(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)
 {
     char type[KNOOP_MAX_NAME_BYTES + 1], dir[16], q[96];

@@ -13,7 +13,7 @@
 
 static query_ctx_t qctx(const cmd_ctx_t *ctx)
 {
-    query_ctx_t q = { ctx->store, ctx->view, ctx->deadline_ms };
+    query_ctx_t q = { ctx->store, ctx->view, ctx->deadline_ms, ctx->loop_until_ns };
     return q;
 }
 
@@ -302,6 +302,14 @@ static int expanded_param(const msgpack_object *p, uint64_t *v, knoop_error_t *e
         return knoop_error_set(err, KNOOP_EINVAL, "params.max_expanded: must be 1..%d, got %llu",
                                KNOOP_PATH_MAX_EXPANDED, (unsigned long long)*v);
     return KNOOP_OK;
+}
+
+bool cmd_query_path_fast(store_t *s, const msgpack_object *p)
+{
+    uint64_t k;
+    (void)s;
+    return proto_param(p, "known_at") == NULL &&
+           (proto_param(p, "k") == NULL || (proto_param_u64(p, "k", &k) && k == 1));
 }
 
 int cmd_query_path(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err)

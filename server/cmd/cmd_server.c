@@ -35,7 +35,7 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     kv_caches_t kc;
     store_adj_cache_stats(ctx->store, &ac);
     store_kv_caches(ctx->store, &kc);
-    msgpack_pack_map(pk, 13);
+    msgpack_pack_map(pk, 14);
     cmd_pack_cstr(pk, "name");
     cmd_pack_cstr(pk, "knoopd");
     cmd_pack_cstr(pk, "version");
@@ -60,6 +60,11 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     cmd__kv_u64(pk, "budget_bytes", ac.budget);
     cmd__kv_u64(pk, "hits", ac.hits);
     cmd__kv_u64(pk, "misses", ac.misses);
+    cmd_pack_cstr(pk, "loop_tries");
+    msgpack_pack_map(pk, 3);
+    cmd__kv_u64(pk, "budget_us", st->loop_try_us);
+    cmd__kv_u64(pk, "tried", st->loop_tries);
+    cmd__kv_u64(pk, "moved", st->loop_tries_moved);
     cmd_pack_cstr(pk, "warm_up");
     cmd_pack_cstr(pk, st->warm_up != NULL ? st->warm_up : "off");
     cmd_pack_cstr(pk, "block_cache");

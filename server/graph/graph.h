@@ -269,6 +269,13 @@ int graph_adj_scan(store_t *s, const store_view_t *view, uint64_t node, const gr
                    graph_adj_cb cb, void *arg, knoop_error_t *err);
 
 /*
+ * True when a scan of node's adjacency costs no I/O and at most max entries now: its adjacency
+ * is in the cache with at most max entries (both directions). A cost estimate for the
+ * dispatcher (a write may change it before the scan, which stays exact). Thread: any.
+ */
+bool graph_adj_small(store_t *s, uint64_t node, size_t max);
+
+/*
  * Scans every adjacency entry of direction dir (GRAPH_OUT or GRAPH_IN) of the whole store in key
  * order: by node, then type, then other node, then edge id. For checks over all edges (role
  * rules); gives up with KNOOP_EUNAVAIL once wall-clock deadline_ms (0 = none) has passed.

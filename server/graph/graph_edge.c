@@ -123,6 +123,12 @@ static bool graph__adj_walk(const store_adj_t *adj, uint64_t node, char dir,
     return false;
 }
 
+bool graph_adj_small(store_t *s, uint64_t node, size_t max)
+{
+    size_t n;
+    return store_adj_cached(s, node, &n) && n <= max;
+}
+
 int graph_adj_scan(store_t *s, const store_view_t *view, uint64_t node, const graph_filter_t *f,
                    graph_adj_cb cb, void *arg, knoop_error_t *err)
 {

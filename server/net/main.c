@@ -44,6 +44,9 @@ static const char usage[] =
     "                           uncompressed (default 512; 0 = RocksDB's own 32)\n"
     "  --row-cache-mb N         memory for RocksDB's row cache: records found by point reads,\n"
     "                           read again without a block search (default 64; 0 = none)\n"
+    "  --loop-try-us N          how long a path question (k = 1) may run on the event loop\n"
+    "                           when no other request is waiting, before it moves to a worker\n"
+    "                           (default 1000; 0 = always on a worker, 1..10000)\n"
     "  --no-warm-up             do not fill the caches in the background after the start (by\n"
     "                           default knoopd learns every node's kind and builds the\n"
     "                           adjacency of organisations, bodies, projects and persons into\n"
@@ -141,6 +144,7 @@ enum {
     OPT_ADJ_CACHE,
     OPT_BLOCK_CACHE,
     OPT_ROW_CACHE,
+    OPT_LOOP_TRY,
     OPT_NO_WARM,
     OPT_REQUIRE_REASON,
     OPT_RETENTION,
@@ -181,6 +185,7 @@ static const struct option long_opts[] = {
     { "adj-cache-mb", required_argument, NULL, OPT_ADJ_CACHE },
     { "block-cache-mb", required_argument, NULL, OPT_BLOCK_CACHE },
     { "row-cache-mb", required_argument, NULL, OPT_ROW_CACHE },
+    { "loop-try-us", required_argument, NULL, OPT_LOOP_TRY },
     { "no-warm-up", no_argument, NULL, OPT_NO_WARM },
     { "require-reason", required_argument, NULL, OPT_REQUIRE_REASON },
     { "retention", required_argument, NULL, OPT_RETENTION },
@@ -438,6 +443,8 @@ static int apply(net_config_t *c, int opt, const char *name, const char *v, int 
         return parse_u32(name, v, 0, KNOOP_MAX_BLOCK_CACHE_MB, &c->block_cache_mb);
     case OPT_ROW_CACHE:
         return parse_u32(name, v, 0, KNOOP_MAX_ROW_CACHE_MB, &c->row_cache_mb);
+    case OPT_LOOP_TRY:
+        return parse_u32(name, v, 0, KNOOP_MAX_LOOP_TRY_US, &c->loop_try_us);
     default:
         return -1;
     }

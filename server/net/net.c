@@ -3,8 +3,9 @@
  * thread pool, responses, auth, limits and graceful shutdown (layer: net).
  *
  * The request path (Redis src/networking.c is the model): a read parses every complete request
- * in the connection's buffer; cheap requests (CMD_INLINE, CMD_FAST: point reads on a snapshot)
- * run at once on the loop; everything else (scans, paths, writes that wait for fsync) waits in
+ * in the connection's buffer; cheap requests (CMD_INLINE, CMD_FAST: point reads on a snapshot;
+ * a method's fast_if: an edge.list of a node whose adjacency is cached and small) run at once on
+ * the loop; everything else (scans, paths, writes that wait for fsync) waits in
  * its connection's queue for a worker of libuv's thread pool. At most `threads` such requests
  * run at a time, taken round-robin from the connections that have some, so that one client's
  * pipeline of long scans delays another client by at most a few of them. Answers are appended to
@@ -55,6 +56,7 @@ typedef struct {
     net_conn_t *flush_head;            /* connections with bytes in obuf */
     net_conn_t *runq_head, *runq_tail; /* connections with requests waiting for a worker */
     uint32_t pool_busy;                /* requests in workers */
+    bool loop_tried;                   /* a CMD_TRY request ran on the loop this iteration */
     uint64_t out_total;                /* unsent output bytes, all connections */
     uint64_t queued_bytes;             /* bytes of requests waiting for or in a worker */
     bool throttled;                    /* a server-wide cap was hit: reading stopped everywhere */
@@ -212,6 +214,7 @@ void net_config_default(net_config_t *c)
     c->adj_cache_mb = KNOOP_DEFAULT_ADJ_CACHE_MB;
     c->block_cache_mb = KNOOP_DEFAULT_BLOCK_CACHE_MB;
     c->row_cache_mb = KNOOP_DEFAULT_ROW_CACHE_MB;
+    c->loop_try_us = KNOOP_DEFAULT_LOOP_TRY_US;
     c->idle_seconds = KNOOP_DEFAULT_IDLE_SECONDS;
     c->request_ms = KNOOP_DEFAULT_REQUEST_MS;
     c->threads = 8;
@@ -498,6 +501,7 @@ static void net__conn_flush(net_conn_t *c)
 static void net__on_flush(uv_prepare_t *p)
 {
     net_server_t *srv = p->data;
+    srv->loop_tried = false;
     while (srv->flush_head != NULL) {
         net_conn_t *c = srv->flush_head;
         srv->flush_head = c->flush_next;
@@ -793,12 +797,15 @@ static void net__conn_wrote(net_conn_t *c, size_t len)
 }
 
 /*
- * Runs a cheap request (CMD_INLINE, CMD_FAST) on the loop and packs its answer straight into
- * its connection's output buffer: the header, then the result as the handler packs it. A
- * failure, an answer over the byte limit, or an allocation that failed midway cuts the buffer
- * back and packs the error instead; should even that fail, the connection closes.
+ * Runs a cheap request (CMD_INLINE, CMD_FAST, a fast_if's yes) on the loop and packs its answer
+ * straight into its connection's output buffer: the header, then the result as the handler
+ * packs it. A failure, an answer over the byte limit, or an allocation that failed midway cuts
+ * the buffer back and packs the error instead; should even that fail, the connection closes.
+ * A CMD_TRY request is tried (trying): should its handler give up (KNOOP_ELONG, the loop budget
+ * spent), the buffer is cut back and false returned, with nothing answered: the caller hands it
+ * to a worker. True when r is done with.
  */
-static void net__run_inline(net_req_t *r)
+static bool net__run_inline(net_req_t *r, bool trying)
 {
     net_conn_t *c = r->c;
     knoop_buf_t *ob = &c->obuf;
@@ -811,13 +818,25 @@ static void net__run_inline(net_req_t *r)
     if (r->notify || c->closing) {
         net__run_cmd(r); /* no answer wanted or possible: the ordinary path */
         knoop_buf_destroy(&r->out);
-        return;
+        return true;
     }
     net__ctx_init(r, &ctx);
+    if (trying) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ctx.loop_until_ns =
+            (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (int64_t)c->srv->cfg.loop_try_us * 1000;
+        c->srv->stats.loop_tries++;
+    }
     msgpack_packer_init(&pk, ob, knoop_buf_write);
     proto_pack_response_ok(&pk, r->m.msgid);
     body = ob->size;
     rc = cmd_run(r->cmd, &ctx, &r->params, &pk, &err);
+    if (trying && rc == KNOOP_ELONG) {
+        knoop_buf_truncate(ob, mark);
+        c->srv->stats.loop_tries_moved++;
+        return false;
+    }
     if (rc == KNOOP_OK && knoop_buf_failed(ob))
         rc = knoop_error_set(&err, KNOOP_ENOMEM, "out of memory while sending the answer");
     rc = net__check_result(r, rc, ob->size - body, &err);
@@ -827,10 +846,11 @@ static void net__run_inline(net_req_t *r)
         if (knoop_buf_failed(ob)) {
             knoop_buf_truncate(ob, mark);
             net__conn_close(c);
-            return;
+            return true;
         }
     }
     net__conn_wrote(c, ob->size - mark);
+    return true;
 }
 
 /*
@@ -872,6 +892,32 @@ static net_req_t *net__req_detach(net_req_t *r, const char *buf, size_t len)
     return h;
 }
 
+/*
+ * Whether request r runs on the loop: CMD_INLINE and CMD_FAST methods, and a request its
+ * method's fast_if accepts. A CMD_TRY method's request (*trying) only while the server is
+ * otherwise idle (nothing in or waiting for a worker), with the loop budget on, and once per
+ * loop iteration: a sequential client's question skips the hand-off's two thread wake-ups,
+ * while under load, or in a pipeline, such requests keep going to the workers.
+ */
+static bool net__on_loop(net_server_t *srv, const net_conn_t *c, net_req_t *r, bool *trying)
+{
+    const cmd_t *cmd = r->cmd;
+    *trying = false;
+    if (cmd->handler == cmd_auth)
+        return false;
+    if (cmd->flags & (CMD_INLINE | CMD_FAST))
+        return true;
+    if (cmd->fast_if == NULL)
+        return false;
+    if (!(cmd->flags & CMD_TRY))
+        return cmd->fast_if(srv->store, &r->params);
+    if (srv->cfg.loop_try_us == 0 || srv->loop_tried || srv->pool_busy > 0 ||
+        srv->runq_head != NULL || r->notify || c->closing || !cmd->fast_if(srv->store, &r->params))
+        return false;
+    *trying = true;
+    return true;
+}
+
 /* Handles one complete message buf[0..len) from c. */
 static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
 {
@@ -880,6 +926,7 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
     net_req_t *r = srv->inl;
     msgpack_zone zone = r->zone;
     char q[160];
+    bool trying = false;
     int rc;
 
     memset(r, 0, sizeof(*r));
@@ -935,15 +982,20 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
     }
     if (r->cmd->handler == cmd_server_info)
         net__fill_stats(srv);
-    if ((r->cmd->flags & (CMD_INLINE | CMD_FAST)) && r->cmd->handler != cmd_auth) {
+    if (net__on_loop(srv, c, r, &trying)) {
         /* Cheap: answered at once, on the loop, without a thread hand-off, straight into the
-         * connection's output buffer. No deadline: it is not long enough to need one. */
-        net__run_inline(r);
-        /* session.purpose: the connection's later requests carry the new purpose. */
-        if (r->cmd->handler == cmd_session_purpose && r->rc == KNOOP_OK)
-            memcpy(c->who.purpose, r->auth_id.purpose, sizeof(c->who.purpose));
-        net__req_free(r);
-        return;
+         * connection's output buffer. No deadline: it is not long enough to need one (a try
+         * has the loop budget instead). */
+        if (trying)
+            srv->loop_tried = true;
+        if (net__run_inline(r, trying)) {
+            /* session.purpose: the connection's later requests carry the new purpose. */
+            if (r->cmd->handler == cmd_session_purpose && r->rc == KNOOP_OK)
+                memcpy(c->who.purpose, r->auth_id.purpose, sizeof(c->who.purpose));
+            net__req_free(r);
+            return;
+        }
+        /* The try gave up: on to a worker like any long request. */
     }
     if (srv->cfg.request_ms > 0)
         r->deadline_ms = net__now_ms() + srv->cfg.request_ms;
@@ -1787,6 +1839,7 @@ int net_run(const net_config_t *cfg)
     srv.stats.max_inflight = cfg->max_inflight;
     srv.stats.idle_seconds = cfg->idle_seconds;
     srv.stats.request_ms = cfg->request_ms;
+    srv.stats.loop_try_us = cfg->loop_try_us;
 
     /* Both unreferenced: they never keep the loop alive by themselves. */
     uv_prepare_init(&loop, &srv.flush);

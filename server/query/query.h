@@ -33,9 +33,13 @@ typedef struct {
     store_t *store;
     const store_view_t *view; /* NULL = the latest committed state */
     int64_t deadline_ms;      /* wall-clock ms (CLOCK_REALTIME) after which to give up; 0 = none */
+    /* Tried on the event loop: CLOCK_MONOTONIC ns after which to give up with KNOOP_ELONG (the
+     * caller runs the query again elsewhere); 0 = none. Checked more often than the deadline. */
+    int64_t yield_ns;
 } query_ctx_t;
 
-/* KNOOP_EUNAVAIL with err set once q's deadline has passed; else 0. */
+/* KNOOP_EUNAVAIL with err set once q's deadline has passed, KNOOP_ELONG once its yield_ns has;
+ * else 0. */
 int query_check_deadline(const query_ctx_t *q, knoop_error_t *err);
 
 /* ---- shared helpers (query_node.c) ---- */

@@ -13,6 +13,11 @@ int query_check_deadline(const query_ctx_t *q, knoop_error_t *err)
 {
     struct timespec ts;
     int64_t now;
+    if (q->yield_ns != 0) {
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        if ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec > q->yield_ns)
+            return knoop_error_set(err, KNOOP_ELONG, "too long for the event loop");
+    }
     if (q->deadline_ms == 0)
         return KNOOP_OK;
     clock_gettime(CLOCK_REALTIME, &ts);

@@ -44,7 +44,8 @@
  *
  * Bounds: max_hops cuts each search at that total depth; max_expanded counts every node
  * expanded and every hub loaded over the whole request. A cut sets bound_hit (and bound says
- * which); the paths found until then are answered. The deadline is checked every 256 steps.
+ * which); the paths found until then are answered. The deadline is checked every 256 steps
+ * (every 16 while the search is tried on the event loop: q->yield_ns, KNOOP_ELONG).
  *
  * query.neighbourhood: breadth-first from the node to depth, the same links. The direct
  * neighbours get a score: 2 per distinct organisation or body shared with the centre (a
@@ -353,7 +354,8 @@ static bool pw_period(const pw_t *w, schema_date_t f1, schema_date_t t1, schema_
 
 static int pw_step(pw_t *w)
 {
-    if ((++w->steps & 255) == 0)
+    /* Every 256 steps; every 16 while tried on the event loop (yield_ns). */
+    if ((++w->steps & (w->q->yield_ns != 0 ? 15 : 255)) == 0)
         return query_check_deadline(w->q, w->err);
     return KNOOP_OK;
 }

@@ -261,6 +261,13 @@ const char *store_adj_types(const store_adj_t *a);
  */
 const uint32_t *store_adj_at(const store_adj_t *a, char dir, int32_t at, size_t *n);
 void store_adj_release(store_adj_t *a);
+/*
+ * A cost estimate, never an answer: true, with *n the count of its entries (both directions),
+ * when node's adjacency is in the cache now, as of some commit (a later one may have changed
+ * it); false when it is not cached or there is no cache. No I/O, no change to the cache's order
+ * or figures: one shard lock. Thread: any.
+ */
+bool store_adj_cached(store_t *s, uint64_t node, size_t *n);
 
 /*
  * Tags: one byte per id for a fact that never changes once the id is committed (a node's kind,

@@ -537,6 +537,21 @@ int store_adj_get(store_t *s, const store_view_t *v, uint64_t node, store_adj_t 
     return KNOOP_OK;
 }
 
+bool store_adj_cached(store_t *s, uint64_t node, size_t *n)
+{
+    store_adjcache_t *c = store__adjcache(s);
+    adj_shard_t *sh;
+    store_adj_t *a;
+    if (c == NULL)
+        return false;
+    sh = adj_shard(c, node);
+    pthread_mutex_lock(&sh->mu);
+    if ((a = adj_find(sh, node)) != NULL)
+        *n = a->nout + a->nin;
+    pthread_mutex_unlock(&sh->mu);
+    return a != NULL;
+}
+
 const store_adj_ent_t *store_adj_entries(const store_adj_t *a, char dir, size_t *n)
 {
     if (dir == STORE_DIR_OUT) {

@@ -1,7 +1,10 @@
 """query.path and query.neighbourhood through a third-party client (python3-msgpack) against a
 real knoopd, on scenario graphs with known answers: paths that exist only in some periods,
 ties, k > 1, the hop and work bounds, excluded nodes, contacts, explicit organisation hops and
-a hub with 10,000 members. The same scenarios as tests/integration/test_path.c.
+a hub with 10,000 members. The same scenarios as tests/integration/test_path.c, which asks them
+of a knoopd that answers k = 1 questions on its event loop; this knoopd has a loop budget of
+1 µs (--loop-try-us 1), so that nearly every k = 1 question gives up there and is answered
+again by a worker: the answers must not change.
 
 All persons and bodies here are test data, not real office holders.
 """
@@ -20,7 +23,7 @@ HUB = 10000
 class PathCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = Knoopd().start()
+        cls.srv = Knoopd("--loop-try-us", "1").start()
         cls.c = Client(cls.srv.connect())
         c = cls.c
         ids = {}
@@ -218,6 +221,12 @@ class PathCase(unittest.TestCase):
         self.assertFalse(r["bound_hit"])
         self.assertLess(r["expanded"], 10)
         self.assertLess(took, 10.0)
+        # Walking 10,000 members takes far more than this knoopd's 1 µs loop budget: the try
+        # on the loop gave up, and a worker gave the answer above.
+        tries = self.c.ok("server.info")["loop_tries"]
+        self.assertEqual(tries["budget_us"], 1)
+        self.assertGreaterEqual(tries["moved"], 1)
+        self.assertGreaterEqual(tries["tried"], tries["moved"])
         # k = 3 between two members: the direct hop, then nothing shorter than 2 more.
         r = self.path(self.hub[0], self.hub[1], k=3)
         self.assertEqual(r["paths"][0]["length"], 1)

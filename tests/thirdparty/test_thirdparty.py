@@ -328,7 +328,8 @@ class ServerOptionTests(unittest.TestCase):
         r = self.knoopd("--help")
         self.assertEqual(r.returncode, 0)
         for word in ("--data", "--listen", "--socket", "--max-message-bytes", "--idle-timeout",
-                     "--adj-cache-mb", "--block-cache-mb", "--row-cache-mb", "--no-warm-up"):
+                     "--adj-cache-mb", "--block-cache-mb", "--row-cache-mb", "--no-warm-up",
+                     "--loop-try-us"):
             self.assertIn(word, r.stdout)
         r = self.knoopd("--version")
         self.assertEqual(r.returncode, 0)
@@ -343,6 +344,10 @@ class ServerOptionTests(unittest.TestCase):
         r = self.knoopd("--row-cache-mb", "-1")
         self.assertEqual(r.returncode, 2)
         self.assertIn("--row-cache-mb", r.stderr)
+        r = self.knoopd("--loop-try-us", "10001")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--loop-try-us", r.stderr)
+        self.assertIn("10000", r.stderr)
         r = self.knoopd("--frobnicate")
         self.assertEqual(r.returncode, 2)
 
@@ -492,6 +497,38 @@ class DurabilityTests(unittest.TestCase):
             info = c.ok("server.info")
             self.assertEqual(info["warm_up"], "off")
             self.assertEqual(info["adj_cache"]["nodes"], 0)
+            c.s.close()
+            self.assertEqual(srv.stop(), 0)
+        finally:
+            srv.cleanup()
+
+    def test_path_questions_are_tried_on_the_loop_when_idle_unless_told_not_to(self):
+        # An idle server tries a k = 1 path question on its event loop (server.info
+        # loop_tries); k = 5, or --loop-try-us 0, sends it to a worker. The answer is the same.
+        srv = Knoopd().start()
+        try:
+            c = Client(srv.connect())
+            a = c.ok("node.create", {"kind": "person", "props": {"surname": "Aa", "initials": "A."}})
+            b = c.ok("node.create", {"kind": "person", "props": {"surname": "Bb", "initials": "B."}})
+            c.ok("edge.create", {"type": "kent", "source": a["id"], "target": b["id"],
+                                 "valid_from": "2020-01-01"})
+            q = {"source": a["id"], "target": b["id"]}
+            self.assertEqual(c.ok("server.info")["loop_tries"],
+                             {"budget_us": 1000, "tried": 0, "moved": 0})
+            first = c.ok("query.path", q)
+            self.assertEqual([h["link"] for h in first["paths"][0]["hops"]], ["kent"])
+            self.assertEqual(c.ok("server.info")["loop_tries"]["tried"], 1)
+            q5 = dict(q, k=5)
+            self.assertEqual(c.ok("query.path", q5)["paths"], first["paths"])
+            self.assertEqual(c.ok("server.info")["loop_tries"]["tried"], 1)
+            c.s.close()
+            self.assertEqual(srv.stop(), 0)
+            srv.extra += ["--loop-try-us", "0"]
+            srv.start()
+            c = Client(srv.connect())
+            self.assertEqual(c.ok("query.path", q)["paths"], first["paths"])
+            self.assertEqual(c.ok("server.info")["loop_tries"],
+                             {"budget_us": 0, "tried": 0, "moved": 0})
             c.s.close()
             self.assertEqual(srv.stop(), 0)
         finally:

@@ -38,6 +38,7 @@ static void internal_conditions_map_onto_wire_codes(void **state)
     assert_string_equal(knoop_err_wire(KNOOP_ENOMEM), "unavailable");
     assert_string_equal(knoop_err_wire(KNOOP_EIO), "unavailable");
     assert_string_equal(knoop_err_wire(KNOOP_ECORRUPT), "internal");
+    assert_string_equal(knoop_err_wire(KNOOP_ELONG), "unavailable");
 }
 
 static void unknown_codes_map_to_internal(void **state)
@@ -54,7 +55,7 @@ static void unknown_codes_map_to_internal(void **state)
 
 static void codes_are_negative_and_distinct(void **state)
 {
-    int seen[12] = { 0 };
+    int seen[1 - KNOOP_ERR_MIN] = { 0 };
 
     (void)state;
 #define CHECK_CODE(name, val, wire, text)                                                          \
