@@ -158,9 +158,10 @@
 #define KNOOP_MAX_RESULT_LIMIT     100000
 
 /*
- * edge.list runs on the event loop, without a hand-off to a worker, when its node's adjacency is
- * in the cache with at most this many entries (so at most this many edge records to read from
- * RocksDB's caches, tens of microseconds); any other edge.list goes to a worker.
+ * edge.list is tried on the event loop (when the server is otherwise idle: CMD_TRY), without a
+ * hand-off to a worker, when its node's adjacency is in the cache with at most this many
+ * entries (so at most this many edge records to read, tens of microseconds from RocksDB's
+ * caches); any other edge.list goes to a worker.
  */
 #define KNOOP_INLINE_LIST_EDGES 64
 

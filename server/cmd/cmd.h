@@ -32,10 +32,10 @@ enum {
     /* A read whose answer never holds personal data (schema, users, the audit trail itself):
      * the dispatcher does not look for persons in it (cmd_run). */
     CMD_NO_PERSONS = 1 << 5,
-    /* With a fast_if: a request it accepts may turn out long. It is tried on the event loop
-     * only while no request runs in or waits for a worker (one per loop iteration), for at most
-     * the server's loop budget (cmd_ctx_t.loop_until_ns); a handler that gives up with
-     * KNOOP_ELONG is run again on a worker. */
+    /* With a fast_if: a request it accepts is tried on the event loop only while no request
+     * runs in or waits for a worker (one per loop iteration), for at most the server's loop
+     * budget (cmd_ctx_t.loop_until_ns); a handler that gives up with KNOOP_ELONG is run again
+     * on a worker. Under load such requests go to the workers, which use every core. */
     CMD_TRY = 1 << 7,
     CMD_ASOF = 1 << 6 /* a read that takes known_at: the dispatcher gives it a view of the
                          store as recorded then (store_snapshot_known_at) */
@@ -213,8 +213,8 @@ int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
 int cmd_edge_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                     knoop_error_t *err);
 int cmd_edge_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
-/* edge.list's fast_if: a node given by id, no known_at, and its adjacency cached with at most
- * KNOOP_INLINE_LIST_EDGES entries. */
+/* edge.list's fast_if (with CMD_TRY): a node given by id, no known_at, and its adjacency cached
+ * with at most KNOOP_INLINE_LIST_EDGES entries. */
 bool cmd_edge_list_fast(store_t *s, const msgpack_object *p);
 /* query.path's fast_if (with CMD_TRY): k absent or 1 and no known_at. */
 bool cmd_query_path_fast(store_t *s, const msgpack_object *p);

@@ -258,7 +258,7 @@ const cmd_t cmd_table[] = {
     { "edge.get", cmd_edge_get, p_edge_get, CMD_READ | CMD_FAST | CMD_ASOF, CMD_ROLE_READER, NULL },
     { "edge.end", cmd_edge_end, p_edge_end, CMD_WRITE, CMD_ROLE_EDITOR, NULL },
     { "edge.update", cmd_edge_update, p_edge_update, CMD_WRITE, CMD_ROLE_EDITOR, NULL },
-    { "edge.list", cmd_edge_list, p_edge_list, CMD_READ | CMD_ASOF, CMD_ROLE_READER,
+    { "edge.list", cmd_edge_list, p_edge_list, CMD_READ | CMD_ASOF | CMD_TRY, CMD_ROLE_READER,
       cmd_edge_list_fast },
     { "history.list", cmd_history_list, p_history, CMD_READ, CMD_ROLE_READER, NULL },
     { "batch", cmd_batch, p_batch, CMD_WRITE, CMD_ROLE_EDITOR, NULL },

@@ -3,9 +3,11 @@
  * thread pool, responses, auth, limits and graceful shutdown (layer: net).
  *
  * The request path (Redis src/networking.c is the model): a read parses every complete request
- * in the connection's buffer; cheap requests (CMD_INLINE, CMD_FAST: point reads on a snapshot;
- * a method's fast_if: an edge.list of a node whose adjacency is cached and small) run at once on
- * the loop; everything else (scans, paths, writes that wait for fsync) waits in
+ * in the connection's buffer; cheap requests (CMD_INLINE, CMD_FAST: point reads on a snapshot)
+ * run at once on the loop; while the server is otherwise idle, one request per iteration that
+ * may well be short (CMD_TRY with its method's fast_if: a k = 1 path question, an edge.list of a
+ * small cached adjacency) is tried there with a time budget (net__on_loop); everything else
+ * (scans, paths, writes that wait for fsync, tries that ran out of budget) waits in
  * its connection's queue for a worker of libuv's thread pool. At most `threads` such requests
  * run at a time, taken round-robin from the connections that have some, so that one client's
  * pipeline of long scans delays another client by at most a few of them. Answers are appended to
