@@ -1,7 +1,9 @@
 /*
- * bench_load.c - load generator for knoopd over libknoop (layer: bench; not part of the test
- * command). N connections, each a thread that sends D requests at once and reads their D
- * answers before it sends the next D (as redis-benchmark -P does), for the workloads of issue
+ * bench_load.c - load generator for knoopd (layer: bench; not part of the test command). N
+ * connections driven by one thread with epoll, as redis-benchmark drives Redis: each sends D
+ * requests at once and reads their D answers before it sends the next D (redis-benchmark -P),
+ * requests packed straight into the connection's buffer and answers taken apart with
+ * msgpack-c's streaming unpacker (libknoop loads the graph), for the workloads of issue
  * 10's table: `ping` (pipelined and not), `node.get` by id, and `edge.list` of a node valid
  * at a date; plus one connection without pipelining and a bare TCP loopback round trip to
  * compare its p50 with. Reports requests per second and p50/p99/p99.9 latency (send to answer,
@@ -33,12 +35,16 @@
  * latencies in microseconds; --tsv prints the same fields tab separated, for scripts.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -110,64 +116,208 @@ static int more_to_send(const worker_t *w, size_t issued)
     return bench_now_ns() < w->deadline;
 }
 
-static void *worker(void *arg)
-{
-    worker_t *w = arg;
-    knoop_conn_t *c;
-    knoop_error_t err;
-    msgpack_sbuffer sb;
-    uint64_t *sent;
-    size_t issued = 0;
-    const char *method = kind_method(w->kind);
+/* One connection of the event-driven client (run_conns). */
+typedef struct {
+    worker_t *w;
+    int fd;
+    uint32_t next_id;
+    size_t issued;
+    msgpack_sbuffer out; /* requests not yet written */
+    size_t out_off;      /* bytes of out already written */
+    msgpack_unpacker in; /* answers read, not yet taken apart */
+    uint64_t *sent;      /* send time by msgid % SENT_RING */
+} conn_t;
 
-    if (knoop_connect(w->addr, &c, &err) != 0) {
-        fprintf(stderr, "bench_load: %s\n", err.msg);
-        w->failed = 1;
-        return NULL;
+/* Connects a non-blocking TCP socket with TCP_NODELAY to addr ("HOST:PORT"); -1 on failure. */
+static int tcp_connect(const char *addr)
+{
+    char host[256];
+    const char *colon = strrchr(addr, ':');
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res, *ai;
+    int fd = -1, one = 1;
+    if (colon == NULL || (size_t)(colon - addr) >= sizeof(host)) {
+        fprintf(stderr, "bench_load: --addr %s: expected HOST:PORT\n", addr);
+        return -1;
     }
-    sent = calloc(SENT_RING, sizeof(*sent));
-    if (sent == NULL) {
-        w->failed = 1;
-        knoop_close(c);
-        return NULL;
+    memcpy(host, addr, (size_t)(colon - addr));
+    host[colon - addr] = '\0';
+    if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
+        fprintf(stderr, "bench_load: cannot resolve %s\n", addr);
+        return -1;
     }
-    msgpack_sbuffer_init(&sb);
+    for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        fprintf(stderr, "bench_load: connection to %s refused\n", addr);
+        return -1;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    return fd;
+}
+
+/* Queues the next pipeline of k's connection (depth requests, fewer at the end) in k->out. */
+static void conn_fill(conn_t *k, msgpack_sbuffer *params)
+{
+    worker_t *w = k->w;
+    const char *method = kind_method(w->kind);
+    msgpack_packer pk;
+    uint64_t now = bench_now_ns();
+    msgpack_packer_init(&pk, &k->out, msgpack_sbuffer_write);
+    for (size_t batch = 0; batch < w->depth && more_to_send(w, k->issued); batch++) {
+        uint32_t id = k->next_id++;
+        pack_params(params, w->kind, w->first + bench_rand(&w->seed) % w->count, &w->seed);
+        msgpack_pack_array(&pk, 4);
+        msgpack_pack_uint8(&pk, 0);
+        msgpack_pack_uint32(&pk, id);
+        msgpack_pack_str_with_body(&pk, method, strlen(method));
+        msgpack_pack_array(&pk, 1);
+        msgpack_sbuffer_write(&k->out, params->data, params->size);
+        k->sent[id % SENT_RING] = now;
+        k->issued++;
+    }
+}
+
+/* Writes what k->out holds; 0, or -1 when the connection failed. */
+static int conn_write(conn_t *k)
+{
+    while (k->out_off < k->out.size) {
+        ssize_t n = write(k->fd, k->out.data + k->out_off, k->out.size - k->out_off);
+        if (n < 0)
+            return errno == EAGAIN || errno == EINTR ? 0 : -1;
+        k->out_off += (size_t)n;
+    }
+    msgpack_sbuffer_clear(&k->out);
+    k->out_off = 0;
+    return 0;
+}
+
+/* Takes apart the answers read on k; 0, or -1 after printing a failure. */
+static int conn_answers(conn_t *k, msgpack_unpacked *u)
+{
+    worker_t *w = k->w;
     for (;;) {
-        /* Like redis-benchmark -P: a whole pipeline is sent, then all of its answers read. */
-        for (size_t batch = 0, refill = w->done == issued;
-             refill && batch < w->depth && more_to_send(w, issued); batch++) {
-            uint32_t id;
-            pack_params(&sb, w->kind, w->first + bench_rand(&w->seed) % w->count, &w->seed);
-            if (knoop_send(c, method, sb.data, sb.size, &id, &err) != 0) {
-                fprintf(stderr, "bench_load: send: %s\n", err.msg);
-                w->failed = 1;
-                goto out;
-            }
-            sent[id % SENT_RING] = bench_now_ns();
-            issued++;
+        const msgpack_object *o;
+        int rc = msgpack_unpacker_next(&k->in, u);
+        if (rc == MSGPACK_UNPACK_CONTINUE)
+            return 0;
+        if (rc != MSGPACK_UNPACK_SUCCESS) {
+            fprintf(stderr, "bench_load: %s: a malformed answer\n", kind_method(w->kind));
+            return -1;
         }
-        if (w->done == issued)
-            break;
-        {
-            uint32_t id;
-            knoop_result_t *r = NULL;
-            int rc = knoop_recv(c, &id, &r, &err);
-            uint64_t now = bench_now_ns();
-            if (rc != 0) {
-                fprintf(stderr, "bench_load: %s: %s\n", method, err.msg);
-                w->failed = 1;
-                goto out;
-            }
-            knoop_result_free(r);
-            bench_lat_add(&w->lat, now - sent[id % SENT_RING]);
-            w->done++;
+        o = &u->data;
+        if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 4 ||
+            o->via.array.ptr[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
+            fprintf(stderr, "bench_load: %s: not a response\n", kind_method(w->kind));
+            return -1;
         }
+        if (o->via.array.ptr[2].type != MSGPACK_OBJECT_NIL) {
+            fprintf(stderr, "bench_load: %s: the server answered with an error\n",
+                    kind_method(w->kind));
+            return -1;
+        }
+        bench_lat_add(&w->lat, bench_now_ns() - k->sent[o->via.array.ptr[1].via.u64 % SENT_RING]);
+        w->done++;
     }
-out:
-    msgpack_sbuffer_destroy(&sb);
-    free(sent);
-    knoop_close(c);
-    return NULL;
+}
+
+/*
+ * The client, one thread as redis-benchmark is: every connection of ws[0..n) sends a pipeline
+ * of depth requests at once and, once all of its answers are in, the next; epoll tells which
+ * connection can read. Each connection's counts and latencies go into its worker_t.
+ */
+static int run_conns(worker_t *ws, size_t n)
+{
+    conn_t *ks = calloc(n, sizeof(*ks));
+    struct epoll_event ev[64];
+    msgpack_sbuffer params;
+    msgpack_unpacked u;
+    size_t active = 0;
+    int ep = epoll_create1(0), failed = 0;
+
+    msgpack_sbuffer_init(&params);
+    msgpack_unpacked_init(&u);
+    if (ks == NULL || ep < 0)
+        failed = 1;
+    for (size_t i = 0; ks != NULL && i < n; i++)
+        ks[i].fd = -1;
+    for (size_t i = 0; i < n && !failed; i++) {
+        conn_t *k = &ks[i];
+        struct epoll_event e = { .events = EPOLLIN, .data.ptr = k };
+        k->w = &ws[i];
+        k->next_id = 1;
+        msgpack_sbuffer_init(&k->out);
+        if (!msgpack_unpacker_init(&k->in, 1 << 16) ||
+            (k->sent = calloc(SENT_RING, sizeof(*k->sent))) == NULL ||
+            (k->fd = tcp_connect(ws[i].addr)) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, k->fd, &e) != 0)
+            failed = 1;
+    }
+    for (size_t i = 0; i < n && !failed; i++) {
+        conn_fill(&ks[i], &params);
+        if (ks[i].issued > 0)
+            active++;
+        if (conn_write(&ks[i]) != 0)
+            failed = 1;
+    }
+    while (active > 0 && !failed) {
+        int m = epoll_wait(ep, ev, 64, 1000);
+        for (int j = 0; j < m && !failed; j++) {
+            conn_t *k = ev[j].data.ptr;
+            ssize_t r;
+            if (k->out_off < k->out.size && conn_write(k) != 0) {
+                failed = 1;
+                break;
+            }
+            if (!msgpack_unpacker_reserve_buffer(&k->in, 1 << 16)) {
+                failed = 1;
+                break;
+            }
+            r = read(k->fd, msgpack_unpacker_buffer(&k->in),
+                     msgpack_unpacker_buffer_capacity(&k->in));
+            if (r < 0 && (errno == EAGAIN || errno == EINTR))
+                continue;
+            if (r <= 0) {
+                fprintf(stderr, "bench_load: %s: the connection closed\n", kind_method(k->w->kind));
+                failed = 1;
+                break;
+            }
+            msgpack_unpacker_buffer_consumed(&k->in, (size_t)r);
+            if (conn_answers(k, &u) != 0) {
+                failed = 1;
+                break;
+            }
+            if (k->w->done == k->issued) {
+                size_t before = k->issued;
+                conn_fill(k, &params);
+                if (k->issued == before)
+                    active--;
+                else if (conn_write(k) != 0)
+                    failed = 1;
+            }
+        }
+        if (m < 0 && errno != EINTR)
+            failed = 1;
+    }
+    for (size_t i = 0; ks != NULL && i < n; i++) {
+        if (ks[i].fd >= 0)
+            close(ks[i].fd);
+        msgpack_sbuffer_destroy(&ks[i].out);
+        msgpack_unpacker_destroy(&ks[i].in);
+        free(ks[i].sent);
+        ws[i].failed |= failed;
+    }
+    if (ep >= 0)
+        close(ep);
+    msgpack_unpacked_destroy(&u);
+    msgpack_sbuffer_destroy(&params);
+    free(ks);
+    return failed;
 }
 
 /* The bare loopback round trip: an echo thread on 127.0.0.1 and a client sending one byte at a
@@ -244,18 +394,14 @@ static int run_loopback(worker_t *w)
 static int run(const char *addr, int kind, size_t conns, size_t depth, size_t requests,
                double seconds, uint64_t first, uint64_t count, int tsv)
 {
-    pthread_t *th = calloc(conns, sizeof(*th));
     worker_t *ws = calloc(conns, sizeof(*ws));
     bench_lat_t all = { 0 };
     uint64_t t0, wall;
     size_t done = 0;
     int failed = 0;
 
-    if (th == NULL || ws == NULL) {
-        free(th);
-        free(ws);
+    if (ws == NULL)
         return 1;
-    }
     t0 = bench_now_ns();
     for (size_t i = 0; i < conns; i++) {
         ws[i] = (worker_t){ .addr = addr,
@@ -271,10 +417,7 @@ static int run(const char *addr, int kind, size_t conns, size_t depth, size_t re
         failed = run_loopback(&ws[0]);
         conns = 1;
     } else {
-        for (size_t i = 0; i < conns; i++)
-            pthread_create(&th[i], NULL, worker, &ws[i]);
-        for (size_t i = 0; i < conns; i++)
-            pthread_join(th[i], NULL);
+        failed = run_conns(ws, conns);
     }
     wall = bench_now_ns() - t0;
     for (size_t i = 0; i < conns; i++) {
@@ -297,7 +440,6 @@ static int run(const char *addr, int kind, size_t conns, size_t depth, size_t re
         bench_report(label, &all, wall, 1);
     }
     bench_lat_free(&all);
-    free(th);
     free(ws);
     return failed;
 }
