@@ -50,6 +50,12 @@
  * memory without bound (each also has its own per-connection cap above).
  */
 #define KNOOP_DEFAULT_TOTAL_OUTPUT (256u * 1024u * 1024u)
+/*
+ * Once the server-wide caps (total output, queued bytes) are reached, the connections that hold
+ * a request in flight or at least this many bytes of unsent answers stop being read until
+ * they drain; the others (a client that reads its answers and waits for each) are served on.
+ */
+#define KNOOP_THROTTLE_SHARE_BYTES (64u * 1024u)
 #define KNOOP_MAX_TOTAL_OUTPUT     (4095u * 1024u * 1024u)
 #define KNOOP_DEFAULT_QUEUED_BYTES (256u * 1024u * 1024u)
 #define KNOOP_MAX_QUEUED_BYTES     (4095u * 1024u * 1024u)

@@ -16,10 +16,12 @@
  * all the answers a connection got in that iteration.
  *
  * Memory is bounded in bytes: per connection (pending output, requests in flight) and over all
- * connections (unsent output, queued request bytes); past a cap the server stops reading until
- * answers drain. A client that leaves its answers unread for the idle time is closed; receive
- * buffers shrink back after a large message; a shutdown closes whatever is left after its grace
- * period. Requests still queued when their connection closes are dropped, never run.
+ * connections (unsent output, queued request bytes); past a connection's cap it is not read until
+ * its answers drain; past a server-wide cap, neither is any connection that holds a share of
+ * what fills it (net__conn_full), while clients that read their answers are served on. A client
+ * that leaves its answers unread for the idle time is closed; receive buffers shrink back after a
+ * large message; a shutdown closes whatever is left after its grace period. Requests still queued
+ * when their connection closes are dropped, never run.
  *
  * A connection is freed only when both its handles are closed and no work is in flight for it
  * (nginx's r->count / r->blocked rule): every request in a worker holds a reference.
@@ -61,8 +63,8 @@ typedef struct {
     bool loop_tried;                   /* a CMD_TRY request ran on the loop this iteration */
     uint64_t out_total;                /* unsent output bytes, all connections */
     uint64_t queued_bytes;             /* bytes of requests waiting for or in a worker */
-    bool throttled;                    /* a server-wide cap was hit: reading stopped everywhere */
-    ino_t socket_ino;       /* the Unix socket we made, removed at exit only if still ours */
+    bool throttled;   /* a server-wide cap was hit: connections holding a share stopped reading */
+    ino_t socket_ino; /* the Unix socket we made, removed at exit only if still ours */
     uint32_t preauth_conns; /* connections that have not authenticated (auth required) */
     struct {                /* failed auth per peer address (a small table, oldest replaced) */
         char addr[64];
@@ -129,6 +131,7 @@ struct net_conn {
     net_req_t *q_head, *q_tail; /* requests waiting for a worker, in order */
     net_conn_t *run_next;
     bool in_runq;
+    bool parked; /* has queued requests, not in the run queue: its output is full (net__out_full) */
     atomic_bool gone;   /* closed: a worker that has not started its request skips it */
     uint64_t written;   /* answer bytes the socket accepted, ever */
     uint64_t idle_mark; /* `written` when the idle timer last found output pending */
@@ -274,6 +277,44 @@ static void net__flush_unlink(net_conn_t *c)
     c->flush_next = NULL;
 }
 
+/* Puts c at the back of the run queue of connections waiting for a worker (if not in it). */
+static void net__runq_push(net_conn_t *c)
+{
+    net_server_t *srv = c->srv;
+    if (c->in_runq)
+        return;
+    c->in_runq = true;
+    c->run_next = NULL;
+    if (srv->runq_tail != NULL)
+        srv->runq_tail->run_next = c;
+    else
+        srv->runq_head = c;
+    srv->runq_tail = c;
+}
+
+/*
+ * True when no more of c's requests may start in a worker until its answers drain: it holds
+ * its own cap of unsent answers, or the server holds its cap over all connections and c at least
+ * KNOOP_THROTTLE_SHARE_BYTES of it. Unsent output then grows by at most the answers already
+ * being made (one per worker), not by every request the client has queued.
+ */
+static bool net__out_full(const net_conn_t *c)
+{
+    const net_server_t *srv = c->srv;
+    return c->pending_out >= srv->cfg.max_pending_output ||
+           (srv->out_total >= srv->cfg.max_total_output &&
+            c->pending_out >= KNOOP_THROTTLE_SHARE_BYTES);
+}
+
+/* Puts a parked connection whose output has drained back in the run queue. */
+static void net__unpark(net_conn_t *c)
+{
+    if (c->parked && !c->closing && !net__out_full(c)) {
+        c->parked = false;
+        net__runq_push(c);
+    }
+}
+
 /* Removes c from the run queue of connections waiting for a worker. */
 static void net__runq_unlink(net_conn_t *c)
 {
@@ -341,6 +382,7 @@ static void net__conn_close_if_done(net_conn_t *c)
 }
 
 static void net__resume_all(net_server_t *srv);
+static void net__schedule(net_server_t *srv);
 
 static void net__on_write(uv_write_t *w, int status)
 {
@@ -351,6 +393,10 @@ static void net__on_write(uv_write_t *w, int status)
     net__out_done(c, wr->len, status == 0);
     knoop_free(wr->data);
     knoop_free(wr);
+    if (c->parked) {
+        net__unpark(c);
+        net__schedule(srv);
+    }
     if (srv->throttled)
         net__resume_all(srv);
     if (status < 0 && status != UV_ECANCELED && !c->closing) {
@@ -1013,15 +1059,8 @@ static void net__handle_message(net_conn_t *c, const char *buf, size_t len)
     else
         c->q_head = r;
     c->q_tail = r;
-    if (!c->in_runq) {
-        c->in_runq = true;
-        c->run_next = NULL;
-        if (srv->runq_tail != NULL)
-            srv->runq_tail->run_next = c;
-        else
-            srv->runq_head = c;
-        srv->runq_tail = c;
-    }
+    if (!c->parked)
+        net__runq_push(c);
     net__schedule(srv);
     return;
 fail:
@@ -1054,18 +1093,16 @@ static void net__schedule(net_server_t *srv)
         c->run_next = NULL;
         if ((r = c->q_head) == NULL)
             continue;
+        if (net__out_full(c)) {
+            c->parked = true; /* back in line once its answers drain: net__unpark */
+            continue;
+        }
         c->q_head = r->next;
         if (c->q_head == NULL)
             c->q_tail = NULL;
         r->next = NULL;
-        if (c->q_head != NULL) { /* back of the line */
-            c->in_runq = true;
-            if (srv->runq_tail != NULL)
-                srv->runq_tail->run_next = c;
-            else
-                srv->runq_head = c;
-            srv->runq_tail = c;
-        }
+        if (c->q_head != NULL) /* back of the line */
+            net__runq_push(c);
         srv->pool_busy++;
         if (uv_queue_work(srv->loop, &r->work, net__work, net__after_work) != 0) {
             srv->pool_busy--;
@@ -1078,17 +1115,24 @@ static void net__schedule(net_server_t *srv)
     }
 }
 
-/* True when c must not take more requests until answers drain: its own caps, or the server's
- * over all connections (then every connection waits: net__resume_all). */
+/*
+ * True when c must not take more requests until answers drain: its own caps, or, once the
+ * server's caps over all connections are reached, when c holds a part of what fills them (a
+ * request in flight, or at least KNOOP_THROTTLE_SHARE_BYTES of unsent answers): those wait
+ * (net__resume_all), while a client that reads its answers and waits for each goes on being
+ * served. Past the caps the server then grows by at most one answer per such connection.
+ */
 static bool net__conn_full(const net_conn_t *c)
 {
     net_server_t *srv = c->srv;
+    if (c->inflight >= srv->cfg.max_inflight || c->pending_out >= srv->cfg.max_pending_output)
+        return true;
     if (srv->out_total >= srv->cfg.max_total_output ||
         srv->queued_bytes >= srv->cfg.max_queued_bytes) {
         srv->throttled = true;
-        return true;
+        return c->inflight > 0 || c->pending_out >= KNOOP_THROTTLE_SHARE_BYTES;
     }
-    return c->inflight >= srv->cfg.max_inflight || c->pending_out >= srv->cfg.max_pending_output;
+    return false;
 }
 
 /* After a server-wide cap was hit: once below half of both caps, every connection reads again. */
@@ -1098,6 +1142,9 @@ static void net__resume_all(net_server_t *srv)
         srv->queued_bytes >= srv->cfg.max_queued_bytes / 2)
         return;
     srv->throttled = false;
+    for (net_conn_t *c = srv->conns; c != NULL; c = c->next)
+        net__unpark(c);
+    net__schedule(srv);
     for (net_conn_t *c = srv->conns; c != NULL; c = c->next)
         if (!c->closing)
             net__conn_process(c);

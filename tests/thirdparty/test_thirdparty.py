@@ -256,6 +256,46 @@ class LimitTests(unittest.TestCase):
         self.addCleanup(srv.cleanup)
         return srv
 
+    def test_a_client_that_never_reads_past_the_server_wide_cap_stops_no_one_else(self):
+        # Two clients pipeline big answers and never read them, until knoopd holds more
+        # unsent output than --max-total-output: they are no longer read, but a client that
+        # reads its answers and waits for each is still served (it used to wait with them).
+        srv = self.run_srv("--max-total-output", "65536")
+        c = Client(srv.connect())
+        note = "x" * 1000
+        ops = [{"method": "node.create", "params": {"kind": "person", "props": {
+            "surname": "Stil%03d" % i, "initials": "S.", "note": note}}} for i in range(200)]
+        first = c.ok("batch", {"ops": ops})["results"][0]["id"]
+        req = msgpack.packb([0, 1, "node.find", [{"kind": "person", "limit": 200}]])
+        hogs = []
+        for _ in range(2):
+            # A small receive window, so that the answers wait in knoopd, not in the kernel.
+            h = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            h.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            h.connect(("127.0.0.1", srv.port))
+            h.setblocking(False)
+            hogs.append(h)
+
+        def push():
+            for h in hogs:
+                try:
+                    h.send(req)
+                except BlockingIOError:
+                    pass
+
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            push()
+            if c.ok("server.info")["memory"]["output_bytes"] >= 65536:
+                break
+            time.sleep(0.01)
+        self.assertGreaterEqual(c.ok("server.info")["memory"]["output_bytes"], 65536)
+        for _ in range(20):
+            push()
+            self.assertEqual(c.ok("node.get", {"id": first})["id"], first)
+        for h in hogs:
+            h.close()
+
     def test_message_size_at_and_past_the_limit(self):
         srv = self.run_srv("--max-message-bytes", "1024")
 
