@@ -16,7 +16,7 @@ SECS=${1:-10}
 JOBS=$(nproc 2>/dev/null || echo 2)
 [ "$JOBS" -gt 2 ] && JOBS=2
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/release -j"$JOBS" --target knoopd >/dev/null
+cmake --build build/release -j"$JOBS" --target knoopd bench_load >/dev/null
 RUN=$(mktemp -d)
 trap 'kill "$PID" 2>/dev/null || true; rm -rf "$RUN"' EXIT
 knoopd_start run_hostile "$RUN/out" "$RUN/log" build/release/bin/knoopd --data "$RUN/data" \
@@ -25,5 +25,5 @@ echo "knoopd $(git rev-parse --short HEAD 2>/dev/null || echo '?'), default limi
 # Debian's python3 has python3-msgpack; another python3 first on PATH may not.
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-"$PY" bench/hostile.py "$ADDR" "$PID" "$SECS"
+"$PY" bench/hostile.py "$ADDR" "$PID" "$SECS" build/release/bin/bench_load
 wait "$PID" || true

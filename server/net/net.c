@@ -335,6 +335,8 @@ static void net__runq_unlink(net_conn_t *c)
     c->run_next = NULL;
 }
 
+static void net__schedule(net_server_t *srv);
+
 /* Output bytes n of c left the server (written, or dropped at close). */
 static void net__out_done(net_conn_t *c, size_t n, bool written)
 {
@@ -342,6 +344,11 @@ static void net__out_done(net_conn_t *c, size_t n, bool written)
     c->srv->out_total -= n;
     if (written)
         c->written += n;
+    /* Written at once (uv_try_write) or later (net__on_write): either way its queue may move. */
+    if (c->parked) {
+        net__unpark(c);
+        net__schedule(c->srv);
+    }
 }
 
 static void net__conn_close(net_conn_t *c)
@@ -382,7 +389,6 @@ static void net__conn_close_if_done(net_conn_t *c)
 }
 
 static void net__resume_all(net_server_t *srv);
-static void net__schedule(net_server_t *srv);
 
 static void net__on_write(uv_write_t *w, int status)
 {
@@ -393,10 +399,6 @@ static void net__on_write(uv_write_t *w, int status)
     net__out_done(c, wr->len, status == 0);
     knoop_free(wr->data);
     knoop_free(wr);
-    if (c->parked) {
-        net__unpark(c);
-        net__schedule(srv);
-    }
     if (srv->throttled)
         net__resume_all(srv);
     if (status < 0 && status != UV_ECANCELED && !c->closing) {

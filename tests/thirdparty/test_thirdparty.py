@@ -296,6 +296,34 @@ class LimitTests(unittest.TestCase):
         for h in hogs:
             h.close()
 
+    def test_queued_requests_wait_while_their_connection_has_its_fill_of_answers(self):
+        # A client pipelines 40 requests with big answers (~220 KB each) and never reads: once
+        # its unsent answers reach --max-pending-output, the rest stay queued instead of
+        # running and piling up answers (at most one more answer per worker).
+        srv = self.run_srv("--max-pending-output", "65536", "--threads", "2")
+        c = Client(srv.connect())
+        note = "x" * 1000
+        ops = [{"method": "node.create", "params": {"kind": "person", "props": {
+            "surname": "Vol%03d" % i, "initials": "V.", "note": note}}} for i in range(200)]
+        c.ok("batch", {"ops": ops})
+        h = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        h.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        h.connect(("127.0.0.1", srv.port))
+        h.sendall(b"".join(msgpack.packb([0, i, "node.find", [{"kind": "person", "limit": 200}]])
+                           for i in range(40)))
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            mem = c.ok("server.info")["memory"]
+            if mem["requests_running"] == 0 and mem["output_bytes"] >= 65536:
+                break
+            time.sleep(0.02)
+        mem = c.ok("server.info")["memory"]
+        self.assertGreaterEqual(mem["output_bytes"], 65536)
+        self.assertEqual(mem["requests_running"], 0)
+        self.assertGreaterEqual(mem["requests_waiting"], 1)
+        self.assertLessEqual(mem["output_bytes"], 65536 + 2 * (512 << 10))
+        h.close()
+
     def test_message_size_at_and_past_the_limit(self):
         srv = self.run_srv("--max-message-bytes", "1024")
 
