@@ -283,13 +283,15 @@ class LimitTests(unittest.TestCase):
                 except BlockingIOError:
                     pass
 
+        # The kernel takes some of the answers as its buffers grow, so knoopd's unsent output
+        # goes up and down: what counts is that it was past the cap while c was served.
+        most = 0
         deadline = time.time() + 30
-        while time.time() < deadline:
+        while time.time() < deadline and most < 65536:
             push()
-            if c.ok("server.info")["memory"]["output_bytes"] >= 65536:
-                break
+            most = max(most, c.ok("server.info")["memory"]["output_bytes"])
             time.sleep(0.01)
-        self.assertGreaterEqual(c.ok("server.info")["memory"]["output_bytes"], 65536)
+        self.assertGreaterEqual(most, 65536)
         for _ in range(20):
             push()
             self.assertEqual(c.ok("node.get", {"id": first})["id"], first)
@@ -311,13 +313,14 @@ class LimitTests(unittest.TestCase):
         h.connect(("127.0.0.1", srv.port))
         h.sendall(b"".join(msgpack.packb([0, i, "node.find", [{"kind": "person", "limit": 200}]])
                            for i in range(40)))
+        # One look at a moment when nothing runs and the cap is reached (the kernel may take
+        # more of the answers later, and the queue then moves on).
         deadline = time.time() + 30
         while time.time() < deadline:
             mem = c.ok("server.info")["memory"]
             if mem["requests_running"] == 0 and mem["output_bytes"] >= 65536:
                 break
             time.sleep(0.02)
-        mem = c.ok("server.info")["memory"]
         self.assertGreaterEqual(mem["output_bytes"], 65536)
         self.assertEqual(mem["requests_running"], 0)
         self.assertGreaterEqual(mem["requests_waiting"], 1)
