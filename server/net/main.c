@@ -84,6 +84,7 @@ static const char usage[] =
     "  --max-result-bytes N     bytes of one answer; larger is too_large (67108864 /\n"
     "                           1073741824)\n"
     "  --shutdown-grace MS      on SIGTERM, wait this long for answers to drain, then close\n"
+    "                           (a client that takes none of its answers for 0.5 s sooner)\n"
     "                           the connections anyway (5000 / 600000)\n"
     "  --min-free-mb N          free space kept in reserve where the data is: below it writes\n"
     "                           are refused (unavailable) while reads go on, and they resume by\n"

@@ -56,7 +56,8 @@ typedef struct net_req net_req_t;
 typedef struct {
     uv_loop_t *loop;
     uv_prepare_t flush;                /* before the loop sleeps: write pending output */
-    uv_timer_t grace;                  /* shutdown: close what is left when it fires */
+    uv_timer_t grace;                  /* shutdown: every NET_SHUTDOWN_TICK_MS (net__on_grace) */
+    int64_t grace_end_ms;              /* shutdown: close what is left from then on */
     net_conn_t *flush_head;            /* connections with bytes in obuf */
     net_conn_t *runq_head, *runq_tail; /* connections with requests waiting for a worker */
     uint32_t pool_busy;                /* requests in workers */
@@ -135,6 +136,7 @@ struct net_conn {
     atomic_bool gone;   /* closed: a worker that has not started its request skips it */
     uint64_t written;   /* answer bytes the socket accepted, ever */
     uint64_t idle_mark; /* `written` when the idle timer last found output pending */
+    uint64_t stop_mark; /* shutdown: `written` at the last tick (net__on_grace) */
     int handles_open;
     bool authed, reading, closing, close_after_write, eof;
     bool preauth;       /* counted in preauth_conns */
@@ -1570,19 +1572,35 @@ static void net__on_retention(uv_timer_t *t)
         net_log(NET_LOG_ERROR, "msg=\"cannot start the retention job\"");
 }
 
-/* The shutdown's grace period is over: close every connection, answered or not. */
+/* How often a shutdown looks for connections that no longer take their answers. */
+#define NET_SHUTDOWN_TICK_MS 500
+
+/*
+ * During a shutdown, every NET_SHUTDOWN_TICK_MS: a connection with unsent answers of which the
+ * socket took nothing since the last tick is not reading them; it is closed, so that such
+ * clients do not hold the shutdown for its whole grace period. Once the grace period is over,
+ * every connection is closed, answered or not.
+ */
 static void net__on_grace(uv_timer_t *t)
 {
     net_server_t *srv = t->data;
+    bool over = net__now_ms() >= srv->grace_end_ms;
     uint64_t n = 0;
-    for (net_conn_t *c = srv->conns; c != NULL; c = c->next)
-        if (!c->closing) {
+    for (net_conn_t *c = srv->conns; c != NULL; c = c->next) {
+        if (c->closing)
+            continue;
+        if (over || (c->pending_out > 0 && c->written == c->stop_mark)) {
             net__conn_close(c);
             n++;
         }
+        c->stop_mark = c->written;
+    }
     if (n > 0)
-        net_log(NET_LOG_WARN, "msg=\"shutdown grace period over\" closed=%llu",
+        net_log(NET_LOG_WARN, "msg=\"%s\" closed=%llu",
+                over ? "shutdown grace period over" : "shutdown: closed clients not reading",
                 (unsigned long long)n);
+    if (over)
+        uv_timer_stop(t);
 }
 
 /* ---- the caches' warm-up ---- */
@@ -1632,16 +1650,22 @@ static void net__on_signal(uv_signal_t *sig, int signum)
     /* A retention run in a worker finishes (the loop waits for it) before the store closes. */
     if (!uv_is_closing((uv_handle_t *)&srv->retention))
         uv_close((uv_handle_t *)&srv->retention, NULL);
-    /* Stop taking requests; answer those in flight, then close; after the grace period close
-     * whatever is left (a client that does not read must not hold the shutdown). The timer is
-     * unreferenced: it does not keep the loop alive once every connection is gone. */
+    /* Stop taking requests; answer those in flight, then close; a connection that takes none of
+     * its answers for a tick, and after the grace period whatever is left, is closed (a client
+     * that does not read must not hold the shutdown). The timer is unreferenced: it does not
+     * keep the loop alive once every connection is gone. */
     for (net_conn_t *c = srv->conns; c != NULL; c = c->next) {
         net__conn_set_reading(c, false);
         c->close_after_write = true;
+        c->stop_mark = c->written;
         net__conn_close_if_done(c);
     }
-    if (srv->cfg.shutdown_ms > 0)
-        uv_timer_start(&srv->grace, net__on_grace, srv->cfg.shutdown_ms, 0);
+    if (srv->cfg.shutdown_ms > 0) {
+        uint64_t tick = srv->cfg.shutdown_ms < NET_SHUTDOWN_TICK_MS ? srv->cfg.shutdown_ms
+                                                                    : NET_SHUTDOWN_TICK_MS;
+        srv->grace_end_ms = net__now_ms() + (int64_t)srv->cfg.shutdown_ms;
+        uv_timer_start(&srv->grace, net__on_grace, tick, tick);
+    }
 }
 
 /*

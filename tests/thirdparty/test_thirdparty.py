@@ -327,6 +327,32 @@ class LimitTests(unittest.TestCase):
         self.assertLessEqual(mem["output_bytes"], 65536 + 2 * (512 << 10))
         h.close()
 
+    def test_shutdown_closes_a_client_that_takes_no_answers_before_the_grace_period(self):
+        # knoopd holds answers for a client that never reads them; SIGTERM with a grace period
+        # of 10 minutes: the client is closed once a tick sees it take nothing, well before.
+        srv = self.run_srv("--shutdown-grace", "600000")
+        c = Client(srv.connect())
+        ops = [{"method": "node.create", "params": {"kind": "person", "props": {
+            "surname": "Stop%03d" % i, "initials": "S.", "note": "x" * 1000}}}
+            for i in range(200)]
+        c.ok("batch", {"ops": ops})
+        h = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        h.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        h.connect(("127.0.0.1", srv.port))
+        h.sendall(b"".join(msgpack.packb([0, i, "node.find", [{"kind": "person", "limit": 200}]])
+                           for i in range(40)))
+        held = 0
+        deadline = time.time() + 30
+        while time.time() < deadline and held == 0:
+            held = c.ok("server.info")["memory"]["output_bytes"]
+            time.sleep(0.02)
+        self.assertGreater(held, 0)
+        c.s.close()
+        t0 = time.monotonic()
+        self.assertEqual(srv.stop(), 0)  # the fixture waits at most 60 s
+        self.assertLess(time.monotonic() - t0, 60)
+        h.close()
+
     def test_message_size_at_and_past_the_limit(self):
         srv = self.run_srv("--max-message-bytes", "1024")
 
