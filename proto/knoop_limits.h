@@ -39,26 +39,26 @@
 #define KNOOP_DEFAULT_INFLIGHT 128
 #define KNOOP_MAX_INFLIGHT     65536
 
-/* Bytes of unsent responses per connection before the server stops reading from it. */
+/* Bytes of unsent responses per connection before the server stops reading from it and starting
+ * its queued requests. */
 #define KNOOP_DEFAULT_PENDING_OUTPUT (64u * 1024u * 1024u)
 #define KNOOP_MAX_PENDING_OUTPUT     (1024u * 1024u * 1024u)
 
 /*
  * Bytes of unsent responses over all connections together, and bytes of received requests waiting
- * for a worker over all connections together. Past either, the server stops reading from every
- * connection until they drain, so that many slow or hostile clients cannot grow the server's
- * memory without bound (each also has its own per-connection cap above).
+ * for a worker over all connections together. Past either, the connections holding a share of
+ * them (KNOOP_THROTTLE_SHARE_BYTES) are not read, nor their queued requests started, until they
+ * drain, so that many slow or hostile clients cannot grow the server's memory without bound
+ * (each also has its own per-connection cap above), while clients that read their answers are
+ * served on.
  */
 #define KNOOP_DEFAULT_TOTAL_OUTPUT (256u * 1024u * 1024u)
-/*
- * Once the server-wide caps (total output, queued bytes) are reached, the connections that hold
- * a request in flight or at least this many bytes of unsent answers stop being read until
- * they drain; the others (a client that reads its answers and waits for each) are served on.
- */
-#define KNOOP_THROTTLE_SHARE_BYTES (64u * 1024u)
 #define KNOOP_MAX_TOTAL_OUTPUT     (4095u * 1024u * 1024u)
 #define KNOOP_DEFAULT_QUEUED_BYTES (256u * 1024u * 1024u)
 #define KNOOP_MAX_QUEUED_BYTES     (4095u * 1024u * 1024u)
+/* A connection's share of the server-wide caps: a request in flight, or at least this many bytes
+ * of unsent answers. */
+#define KNOOP_THROTTLE_SHARE_BYTES (64u * 1024u)
 
 /*
  * Bytes of one answer. A result larger than this is refused with `too_large` (ask for fewer with
@@ -164,8 +164,8 @@
 #define KNOOP_MAX_RESULT_LIMIT     100000
 
 /*
- * edge.list is tried on the event loop (when the server is otherwise idle: CMD_TRY), without a
- * hand-off to a worker, when its node's adjacency is in the cache with at most this many
+ * edge.list is tried on the event loop (when the server is otherwise idle: cmd_t.try_on_loop),
+ * without a hand-off to a worker, when its node's adjacency is in the cache with at most this many
  * entries (so at most this many edge records to read, tens of microseconds from RocksDB's
  * caches); any other edge.list goes to a worker.
  */

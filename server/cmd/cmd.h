@@ -32,11 +32,6 @@ enum {
     /* A read whose answer never holds personal data (schema, users, the audit trail itself):
      * the dispatcher does not look for persons in it (cmd_run). */
     CMD_NO_PERSONS = 1 << 5,
-    /* With a fast_if: a request it accepts is tried on the event loop only while no request
-     * runs in or waits for a worker (one per loop iteration), for at most the server's loop
-     * budget (cmd_ctx_t.loop_until_ns); a handler that gives up with KNOOP_ELONG is run again
-     * on a worker. Under load such requests go to the workers, which use every core. */
-    CMD_TRY = 1 << 7,
     CMD_ASOF = 1 << 6 /* a read that takes known_at: the dispatcher gives it a view of the
                          store as recorded then (store_snapshot_known_at) */
 };
@@ -92,8 +87,8 @@ typedef struct {
     uint64_t queued_bytes;      /* requests waiting for or in a worker */
     uint64_t requests_waiting;  /* requests waiting for a worker */
     uint64_t requests_running;  /* requests in workers */
-    /* CMD_TRY requests tried on the event loop, and those of them that gave up there and went
-     * to a worker (the loop budget, loop_try_us, ran out). */
+    /* Requests tried on the event loop (cmd_t.try_on_loop), and those of them that gave up there
+     * and went to a worker (the loop budget, loop_try_us, ran out). */
     uint64_t loop_tries, loop_tries_moved;
     uint32_t loop_try_us;
     /* The caches' warm-up after the start (graph_warm): "off", "running", "done", "stopped"
@@ -112,8 +107,8 @@ typedef struct {
     void (*on_abort)(void *arg);
     void *on_abort_arg;
     int64_t deadline_ms; /* wall-clock ms after which long work gives up (0 = none) */
-    /* A CMD_TRY request being tried on the event loop: CLOCK_MONOTONIC ns after which its
-     * handler gives up with KNOOP_ELONG, having packed and written nothing, so that the
+    /* A request being tried on the event loop (cmd_t.try_on_loop): CLOCK_MONOTONIC ns after which
+     * its handler gives up with KNOOP_ELONG, having packed and written nothing, so that the
      * dispatcher runs it again on a worker. 0 = not being tried (run to the end). */
     int64_t loop_until_ns;
     const cmd_stats_t *stats;
@@ -169,12 +164,15 @@ typedef struct {
     int flags;
     unsigned role; /* the role the method needs (one CMD_ROLE_* bit, or CMD_ROLE_NONE) */
     /*
-     * Methods that are sometimes cheap (NULL for the rest): true when this request, as its
-     * params and the caches say without I/O, is a bounded in-memory read that may run on the
-     * event loop like a CMD_FAST one; false sends it to a worker. Called before the params are
-     * checked against the spec (it must accept anything), on the loop.
+     * Methods whose requests are often short (NULL for the rest): true when this request, as
+     * its params and the caches say without I/O, may well be short. Such a request is tried on
+     * the event loop only while no request runs in or waits for a worker (one per loop
+     * iteration), for at most the server's loop budget (cmd_ctx_t.loop_until_ns); a handler
+     * that gives up with KNOOP_ELONG is run again on a worker. Under load they go to the
+     * workers, which use every core. Called before the params are checked against the spec (it
+     * must accept anything), on the loop.
      */
-    bool (*fast_if)(store_t *s, const msgpack_object *params);
+    bool (*try_on_loop)(store_t *s, const msgpack_object *params);
 } cmd_t;
 
 /* Looks up a method by name (not NUL-terminated). NULL when unknown. */
@@ -213,11 +211,11 @@ int cmd_node_find(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, k
 int cmd_edge_create(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
                     knoop_error_t *err);
 int cmd_edge_get(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
-/* edge.list's fast_if (with CMD_TRY): a node given by id, no known_at, and its adjacency cached
+/* edge.list's try_on_loop: a node given by id, no known_at, and its adjacency cached
  * with at most KNOOP_INLINE_LIST_EDGES entries. */
-bool cmd_edge_list_fast(store_t *s, const msgpack_object *p);
-/* query.path's fast_if (with CMD_TRY): k absent or 1 and no known_at. */
-bool cmd_query_path_fast(store_t *s, const msgpack_object *p);
+bool cmd_edge_list_try(store_t *s, const msgpack_object *p);
+/* query.path's try_on_loop: k absent or 1 and no known_at. */
+bool cmd_query_path_try(store_t *s, const msgpack_object *p);
 int cmd_edge_end(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk, knoop_error_t *err);
 /* edge.update: corrects a role's attributes and period (graph_edge_update_tx); packs
  * {edge, changed, moved: [edges whose end moved with it]}. */

@@ -571,7 +571,7 @@ static int cmd__list_cb(void *arg, const graph_adj_t *a)
     return 0;
 }
 
-bool cmd_edge_list_fast(store_t *s, const msgpack_object *p)
+bool cmd_edge_list_try(store_t *s, const msgpack_object *p)
 {
     uint64_t node;
     return proto_param(p, "known_at") == NULL && proto_param_u64(p, "node", &node) && node != 0 &&

@@ -304,7 +304,7 @@ static int expanded_param(const msgpack_object *p, uint64_t *v, knoop_error_t *e
     return KNOOP_OK;
 }
 
-bool cmd_query_path_fast(store_t *s, const msgpack_object *p)
+bool cmd_query_path_try(store_t *s, const msgpack_object *p)
 {
     uint64_t k;
     (void)s;

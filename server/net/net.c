@@ -5,8 +5,8 @@
  * The request path (Redis src/networking.c is the model): a read parses every complete request
  * in the connection's buffer; cheap requests (CMD_INLINE, CMD_FAST: point reads on a snapshot)
  * run at once on the loop; while the server is otherwise idle, one request per iteration that
- * may well be short (CMD_TRY with its method's fast_if: a k = 1 path question, an edge.list of a
- * small cached adjacency) is tried there with a time budget (net__on_loop); everything else
+ * may well be short (its method's try_on_loop: a k = 1 path question, an edge.list of a small
+ * cached adjacency) is tried there with a time budget (net__on_loop); everything else
  * (scans, paths, writes that wait for fsync, tries that ran out of budget) waits in
  * its connection's queue for a worker of libuv's thread pool. At most `threads` such requests
  * run at a time, taken round-robin from the connections that have some, so that one client's
@@ -61,7 +61,7 @@ typedef struct {
     net_conn_t *flush_head;            /* connections with bytes in obuf */
     net_conn_t *runq_head, *runq_tail; /* connections with requests waiting for a worker */
     uint32_t pool_busy;                /* requests in workers */
-    bool loop_tried;                   /* a CMD_TRY request ran on the loop this iteration */
+    bool loop_tried;                   /* a request was tried on the loop this iteration */
     uint64_t out_total;                /* unsent output bytes, all connections */
     uint64_t queued_bytes;             /* bytes of requests waiting for or in a worker */
     bool throttled;   /* a server-wide cap was hit: connections holding a share stopped reading */
@@ -849,13 +849,13 @@ static void net__conn_wrote(net_conn_t *c, size_t len)
 }
 
 /*
- * Runs a cheap request (CMD_INLINE, CMD_FAST, a fast_if's yes) on the loop and packs its answer
+ * Runs a cheap request (CMD_INLINE, CMD_FAST) on the loop and packs its answer
  * straight into its connection's output buffer: the header, then the result as the handler
  * packs it. A failure, an answer over the byte limit, or an allocation that failed midway cuts
  * the buffer back and packs the error instead; should even that fail, the connection closes.
- * A CMD_TRY request is tried (trying): should its handler give up (KNOOP_ELONG, the loop budget
- * spent), the buffer is cut back and false returned, with nothing answered: the caller hands it
- * to a worker. True when r is done with.
+ * A request tried there (trying, cmd_t.try_on_loop): should its handler give up (KNOOP_ELONG, the
+ * loop budget spent), the buffer is cut back and false returned, with nothing answered: the caller
+ * hands it to a worker. True when r is done with.
  */
 static bool net__run_inline(net_req_t *r, bool trying)
 {
@@ -945,11 +945,11 @@ static net_req_t *net__req_detach(net_req_t *r, const char *buf, size_t len)
 }
 
 /*
- * Whether request r runs on the loop: CMD_INLINE and CMD_FAST methods, and a request its
- * method's fast_if accepts. A CMD_TRY method's request (*trying) only while the server is
- * otherwise idle (nothing in or waiting for a worker), with the loop budget on, and once per
- * loop iteration: a sequential client's question skips the hand-off's two thread wake-ups,
- * while under load, or in a pipeline, such requests keep going to the workers.
+ * Whether request r runs on the loop: CMD_INLINE and CMD_FAST methods; and, tried (*trying), a
+ * request its method's try_on_loop accepts, only while the server is otherwise idle (nothing in
+ * or waiting for a worker), with the loop budget on, and once per loop iteration: a sequential
+ * client's question skips the hand-off's two thread wake-ups, while under load, or in a
+ * pipeline, such requests keep going to the workers.
  */
 static bool net__on_loop(net_server_t *srv, const net_conn_t *c, net_req_t *r, bool *trying)
 {
@@ -959,12 +959,9 @@ static bool net__on_loop(net_server_t *srv, const net_conn_t *c, net_req_t *r, b
         return false;
     if (cmd->flags & (CMD_INLINE | CMD_FAST))
         return true;
-    if (cmd->fast_if == NULL)
-        return false;
-    if (!(cmd->flags & CMD_TRY))
-        return cmd->fast_if(srv->store, &r->params);
-    if (srv->cfg.loop_try_us == 0 || srv->loop_tried || srv->pool_busy > 0 ||
-        srv->runq_head != NULL || r->notify || c->closing || !cmd->fast_if(srv->store, &r->params))
+    if (cmd->try_on_loop == NULL || srv->cfg.loop_try_us == 0 || srv->loop_tried ||
+        srv->pool_busy > 0 || srv->runq_head != NULL || r->notify || c->closing ||
+        !cmd->try_on_loop(srv->store, &r->params))
         return false;
     *trying = true;
     return true;

@@ -39,7 +39,7 @@ typedef struct {
     uint32_t adj_cache_mb;   /* the adjacency cache, 0 = none */
     uint32_t block_cache_mb; /* RocksDB's block cache, 0 = RocksDB's default */
     uint32_t row_cache_mb;   /* RocksDB's row cache, 0 = none */
-    uint32_t loop_try_us;    /* how long a CMD_TRY request may run on the loop, 0 = never */
+    uint32_t loop_try_us;    /* how long a request may be tried on the loop, 0 = never */
     int threads;
     bool sync;
     char *auth_token;     /* the shared admin token (--auth-token-file), NULL = none; borrowed */
