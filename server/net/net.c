@@ -849,12 +849,12 @@ static void net__conn_wrote(net_conn_t *c, size_t len)
 }
 
 /*
- * Runs a cheap request (CMD_INLINE, CMD_FAST) on the loop and packs its answer
- * straight into its connection's output buffer: the header, then the result as the handler
- * packs it. A failure, an answer over the byte limit, or an allocation that failed midway cuts
- * the buffer back and packs the error instead; should even that fail, the connection closes.
- * A request tried there (trying, cmd_t.try_on_loop): should its handler give up (KNOOP_ELONG, the
- * loop budget spent), the buffer is cut back and false returned, with nothing answered: the caller
+ * Runs a cheap request (CMD_INLINE, CMD_FAST) on the loop and packs its answer straight into
+ * its connection's output buffer: the header, then the result as the handler packs it. A
+ * failure, an answer over the byte limit, or an allocation that failed midway cuts the buffer
+ * back and packs the error instead; should even that fail, the connection closes. A request
+ * tried there (trying, cmd_t.try_on_loop): should its handler give up (KNOOP_ELONG, the loop
+ * budget spent), the buffer is cut back and false returned, with nothing answered: the caller
  * hands it to a worker. True when r is done with.
  */
 static bool net__run_inline(net_req_t *r, bool trying)
