@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include <msgpack.h>
+#include <string.h>
 
 #include "knoop_alloc.h"
 #include "knoop_err.h"
@@ -183,6 +184,27 @@ int proto_pack_error_map(msgpack_packer *pk, int code, const char *msg);
 
 /* Writes the NUL-terminated string s, or nil when s is NULL. */
 int proto_pack_str(msgpack_packer *pk, const char *s);
+
+/*
+ * Writes the string s[0..n) (no NUL needed). One that fits a fixstr (under 32 bytes: every key
+ * and most values of an answer) goes to pk's callback in one write, header and body together.
+ * Returns the callback's result (0 or -1).
+ */
+static inline int proto_pack_strn(msgpack_packer *pk, const char *s, size_t n)
+{
+    if (n < 32) {
+        char b[32];
+        b[0] = (char)(0xa0 | n);
+        memcpy(b + 1, s, n);
+        return pk->callback(pk->data, b, n + 1);
+    }
+    if (msgpack_pack_str(pk, n) != 0)
+        return -1;
+    return msgpack_pack_str_body(pk, s, n);
+}
+
+/* Writes the string literal lit (a map key, say): its length is known when compiled. */
+#define PROTO_PACK_KEY(pk, lit) proto_pack_strn((pk), "" lit, sizeof(lit) - 1)
 
 /* ------------------------------------------------------------------------------------------ */
 /* Named parameters                                                                            */

@@ -222,10 +222,7 @@ int proto_params_map(const msgpack_object *params, msgpack_object *map, knoop_er
 
 static int rpc_pack_cstr(msgpack_packer *pk, const char *s)
 {
-    size_t n = strlen(s);
-
-    RPC_PACK(msgpack_pack_str(pk, n));
-    RPC_PACK(msgpack_pack_str_body(pk, s, n));
+    RPC_PACK(proto_pack_strn(pk, s, strlen(s)));
     return 0;
 }
 

@@ -12,7 +12,7 @@
 
 void cmd_pack_cstr(msgpack_packer *pk, const char *s)
 {
-    msgpack_pack_str_with_body(pk, s, strlen(s));
+    proto_pack_strn(pk, s, strlen(s));
 }
 
 bool cmd_str_is(const msgpack_object *o, const char *s)

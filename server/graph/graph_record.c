@@ -400,7 +400,7 @@ char *graph_format_ts(int64_t ms, char *buf)
 
 static void graph__pack_cstr(msgpack_packer *pk, const char *s)
 {
-    msgpack_pack_str_with_body(pk, s, strlen(s));
+    proto_pack_strn(pk, s, strlen(s));
 }
 
 static void graph__pack_props(msgpack_packer *pk, const char *props, size_t len)
@@ -415,22 +415,22 @@ void graph_node_pack(msgpack_packer *pk, const graph_node_t *n)
 {
     char ts[32];
     msgpack_pack_map(pk, 7);
-    graph__pack_cstr(pk, "id");
+    PROTO_PACK_KEY(pk, "id");
     msgpack_pack_uint64(pk, n->id);
-    graph__pack_cstr(pk, "kind");
+    PROTO_PACK_KEY(pk, "kind");
     graph__pack_cstr(pk, schema_kind_name(n->kind) ? schema_kind_name(n->kind) : "?");
-    graph__pack_cstr(pk, "type");
+    PROTO_PACK_KEY(pk, "type");
     if (n->type[0])
         graph__pack_cstr(pk, n->type);
     else
         msgpack_pack_nil(pk);
-    graph__pack_cstr(pk, "props");
+    PROTO_PACK_KEY(pk, "props");
     graph__pack_props(pk, n->props, n->props_len);
-    graph__pack_cstr(pk, "version");
+    PROTO_PACK_KEY(pk, "version");
     msgpack_pack_uint64(pk, n->version);
-    graph__pack_cstr(pk, "created");
+    PROTO_PACK_KEY(pk, "created");
     graph__pack_cstr(pk, graph_format_ts(n->created_ms, ts));
-    graph__pack_cstr(pk, "updated");
+    PROTO_PACK_KEY(pk, "updated");
     graph__pack_cstr(pk, graph_format_ts(n->updated_ms, ts));
 }
 
@@ -438,33 +438,33 @@ void graph_edge_pack(msgpack_packer *pk, const graph_edge_t *e)
 {
     char ts[32], d[11];
     msgpack_pack_map(pk, 11);
-    graph__pack_cstr(pk, "id");
+    PROTO_PACK_KEY(pk, "id");
     msgpack_pack_uint64(pk, e->id);
-    graph__pack_cstr(pk, "type");
+    PROTO_PACK_KEY(pk, "type");
     graph__pack_cstr(pk, e->type);
-    graph__pack_cstr(pk, "source");
+    PROTO_PACK_KEY(pk, "source");
     msgpack_pack_uint64(pk, e->source);
-    graph__pack_cstr(pk, "target");
+    PROTO_PACK_KEY(pk, "target");
     msgpack_pack_uint64(pk, e->target);
-    graph__pack_cstr(pk, "valid_from");
+    PROTO_PACK_KEY(pk, "valid_from");
     graph__pack_cstr(pk, schema_date_format(e->valid_from, d));
-    graph__pack_cstr(pk, "valid_to");
+    PROTO_PACK_KEY(pk, "valid_to");
     if (e->valid_to == SCHEMA_DATE_OPEN)
         msgpack_pack_nil(pk);
     else
         graph__pack_cstr(pk, schema_date_format(e->valid_to, d));
-    graph__pack_cstr(pk, "on_behalf_of");
+    PROTO_PACK_KEY(pk, "on_behalf_of");
     if (e->on_behalf_of)
         msgpack_pack_uint64(pk, e->on_behalf_of);
     else
         msgpack_pack_nil(pk);
-    graph__pack_cstr(pk, "props");
+    PROTO_PACK_KEY(pk, "props");
     graph__pack_props(pk, e->props, e->props_len);
-    graph__pack_cstr(pk, "version");
+    PROTO_PACK_KEY(pk, "version");
     msgpack_pack_uint64(pk, e->version);
-    graph__pack_cstr(pk, "created");
+    PROTO_PACK_KEY(pk, "created");
     graph__pack_cstr(pk, graph_format_ts(e->created_ms, ts));
-    graph__pack_cstr(pk, "updated");
+    PROTO_PACK_KEY(pk, "updated");
     graph__pack_cstr(pk, graph_format_ts(e->updated_ms, ts));
 }
 

@@ -269,21 +269,21 @@ void kv_close(kv_db_t *db)
     knoop_free(db);
 }
 
+/* A snapshot with the read options that read through it, made once for all its reads. */
+struct kv_snapshot {
+    const rocksdb_snapshot_t *snap;
+    rocksdb_readoptions_t *ro;
+};
+
 int kv_get(kv_db_t *db, const kv_snapshot_t *snap, kv_cf_t cf, const void *key, size_t klen,
            void **val, size_t *vlen, knoop_error_t *err)
 {
     char *rerr = NULL;
     char *v;
     size_t len = 0;
-    rocksdb_readoptions_t *ro = db->ro;
 
-    if (snap != NULL) {
-        ro = rocksdb_readoptions_create();
-        rocksdb_readoptions_set_snapshot(ro, (const rocksdb_snapshot_t *)snap);
-    }
-    v = rocksdb_get_cf(db->db, ro, db->cf[cf], key, klen, &len, &rerr);
-    if (ro != db->ro)
-        rocksdb_readoptions_destroy(ro);
+    v = rocksdb_get_cf(db->db, snap != NULL ? snap->ro : db->ro, db->cf[cf], key, klen, &len,
+                       &rerr);
     if (rerr != NULL)
         return kv__error(err, rerr, "get");
     if (v == NULL)
@@ -557,13 +557,22 @@ int kv_checkpoint(kv_db_t *db, const char *dir, knoop_error_t *err)
 
 kv_snapshot_t *kv_snapshot_new(kv_db_t *db)
 {
-    return (kv_snapshot_t *)rocksdb_create_snapshot(db->db);
+    kv_snapshot_t *s = knoop_malloc(sizeof(*s));
+    if (s == NULL)
+        return NULL;
+    s->snap = rocksdb_create_snapshot(db->db);
+    s->ro = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_snapshot(s->ro, s->snap);
+    return s;
 }
 
 void kv_snapshot_free(kv_db_t *db, kv_snapshot_t *snap)
 {
-    if (snap != NULL)
-        rocksdb_release_snapshot(db->db, (const rocksdb_snapshot_t *)snap);
+    if (snap == NULL)
+        return;
+    rocksdb_readoptions_destroy(snap->ro);
+    rocksdb_release_snapshot(db->db, snap->snap);
+    knoop_free(snap);
 }
 
 static kv_iter_t *kv__iter_new(kv_db_t *db, const kv_snapshot_t *snap, kv_batch_t *b, kv_cf_t cf,
@@ -575,7 +584,7 @@ static kv_iter_t *kv__iter_new(kv_db_t *db, const kv_snapshot_t *snap, kv_batch_
         return NULL;
     it->ro = rocksdb_readoptions_create();
     if (snap != NULL)
-        rocksdb_readoptions_set_snapshot(it->ro, (const rocksdb_snapshot_t *)snap);
+        rocksdb_readoptions_set_snapshot(it->ro, snap->snap);
     if (upper != NULL) {
         /* RocksDB keeps a pointer to the bound: it must outlive the iterator. */
         it->upper = knoop_malloc(upper_len ? upper_len : 1);

@@ -162,6 +162,9 @@ int store_open(const char *dir, const store_options_t *o, store_t **out, knoop_e
     }
     s->written_seq = s->synced_seq = s->seq;
     pthread_mutex_init(&s->audit_mu, NULL);
+    pthread_mutex_init(&s->audit_q_mu, NULL);
+    pthread_cond_init(&s->audit_q_cv, NULL);
+    s->audit_q_tail = &s->audit_q;
     pthread_mutex_init(&s->writer, NULL);
     pthread_mutex_init(&s->sync_mu, NULL);
     pthread_cond_init(&s->sync_cv, NULL);
@@ -189,6 +192,8 @@ void store_close(store_t *s)
     store__tags_free(s);
     pthread_mutex_destroy(&s->writer);
     pthread_mutex_destroy(&s->audit_mu);
+    pthread_mutex_destroy(&s->audit_q_mu);
+    pthread_cond_destroy(&s->audit_q_cv);
     pthread_mutex_destroy(&s->sync_mu);
     pthread_cond_destroy(&s->sync_cv);
     knoop_free(s);
@@ -575,17 +580,20 @@ static int store__audit_value(const unsigned char prev[STORE_HASH_BYTES], const 
     return KNOOP_OK;
 }
 
-/* Packs the common head of an audit entry map (8 + extra pairs follow). */
-static void store__audit_head(msgpack_packer *pk, uint32_t pairs, uint64_t no, int64_t ts,
-                              const char *user, const char *kind, const char *reason)
+/* Packs the start of an audit entry map (5 + pairs pairs): its number and time (tsb, RFC 3339). */
+static void store__audit_numbered(msgpack_packer *pk, uint32_t pairs, uint64_t no, const char *tsb)
 {
-    char tsb[32];
     msgpack_pack_map(pk, 5 + pairs);
     msgpack_pack_str_with_body(pk, "no", 2);
     msgpack_pack_uint64(pk, no);
     msgpack_pack_str_with_body(pk, "ts", 2);
-    store_format_ts(ts, tsb);
     msgpack_pack_str_with_body(pk, tsb, strlen(tsb));
+}
+
+/* Packs the three pairs that follow an audit entry's number and time: who, what kind, why. */
+static void store__audit_who(msgpack_packer *pk, const char *user, const char *kind,
+                             const char *reason)
+{
     msgpack_pack_str_with_body(pk, "user", 4);
     msgpack_pack_str_with_body(pk, user, strlen(user));
     msgpack_pack_str_with_body(pk, "kind", 4);
@@ -604,6 +612,7 @@ static int store__audit_change(store_txn_t *t, unsigned char hash[STORE_HASH_BYT
     knoop_buf_t m, val;
     msgpack_packer pk;
     unsigned char payload[STORE_HASH_BYTES], key[STORE_AUDIT_KEY_LEN], head[8 + STORE_HASH_BYTES];
+    char tsb[32];
     size_t nids = t->audit_ids.size / 8;
     int rc;
     crypto_hash_sha256_state st = t->payload; /* a copy: a failed commit may not retry */
@@ -611,8 +620,9 @@ static int store__audit_change(store_txn_t *t, unsigned char hash[STORE_HASH_BYT
     knoop_buf_init(&m);
     knoop_buf_init(&val);
     knoop_buf_packer(&m, &pk);
-    store__audit_head(&pk, 3, s->audit_no + 1, t->ts, t->actor, "change",
-                      t->has_reason ? t->reason : NULL);
+    store_format_ts(t->ts, tsb);
+    store__audit_numbered(&pk, 3, s->audit_no + 1, tsb);
+    store__audit_who(&pk, t->actor, "change", t->has_reason ? t->reason : NULL);
     msgpack_pack_str_with_body(&pk, "seq", 3);
     msgpack_pack_uint64(&pk, t->seq);
     msgpack_pack_str_with_body(&pk, "ids", 3);
@@ -1020,23 +1030,81 @@ int store_restore(const char *backup, const char *dir, char digest[17], knoop_er
 
 /* ---- the audit chain (store.h) ---- */
 
-int store_audit_read(store_t *s, const char *user, const char *reason, const char *purpose,
-                     const char *what, const uint64_t *ids, size_t n, knoop_error_t *err)
+/*
+ * Read entries are written in groups: a read puts its entry (the pairs after "no" and "ts") on
+ * the store's queue; when no other read is writing, it becomes the leader, takes every entry
+ * queued, numbers and chains them, and writes them and the new head in one batch, then wakes
+ * the reads whose entries it wrote. Under many concurrent reads one write (and one head) serves
+ * several entries; a lone read writes its own at once.
+ */
+struct store__audit_wait {
+    store__audit_wait_t *next;
+    knoop_buf_t rest; /* the entry's pairs after "no" and "ts" (store__audit_numbered) */
+    int rc;           /* set by the leader with done */
+    knoop_error_t err;
+    bool done;
+};
+
+/* Writes the queued read entries of list in one batch, chained after the head; under audit_mu. */
+static int store__audit_write_reads(store_t *s, store__audit_wait_t *list, knoop_error_t *err)
 {
     knoop_buf_t m, val;
     msgpack_packer pk;
     unsigned char hash[STORE_HASH_BYTES], key[STORE_AUDIT_KEY_LEN], head[8 + STORE_HASH_BYTES];
+    char tsb[32];
     kv_batch_t *b;
-    int rc;
+    uint64_t no;
+    int rc = KNOOP_OK;
 
     if ((b = kv_batch_new(s->db)) == NULL)
         return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     knoop_buf_init(&m);
     knoop_buf_init(&val);
     pthread_mutex_lock(&s->audit_mu);
-    knoop_buf_packer(&m, &pk);
-    store__audit_head(&pk, 3, s->audit_no + 1, store__now_ms(), user != NULL ? user : "system",
-                      "read", reason);
+    no = s->audit_no;
+    memcpy(hash, s->audit_hash, STORE_HASH_BYTES);
+    store_format_ts(store__now_ms(), tsb);
+    for (store__audit_wait_t *w = list; w != NULL && rc == KNOOP_OK; w = w->next) {
+        unsigned char prev[STORE_HASH_BYTES];
+        knoop_buf_clear(&m);
+        knoop_buf_clear(&val);
+        knoop_buf_packer(&m, &pk);
+        store__audit_numbered(&pk, 3, ++no, tsb);
+        knoop_buf_write(&m, w->rest.data, w->rest.size);
+        memcpy(prev, hash, STORE_HASH_BYTES);
+        rc = knoop_buf_failed(&m) ? KNOOP_ENOMEM : store__audit_value(prev, &m, &val, hash);
+        if (rc == KNOOP_OK)
+            kv_batch_put(b, KV_CF_META, key, store_key_audit(key, no), val.data, val.size);
+    }
+    if (rc == KNOOP_ENOMEM)
+        knoop_error_set(err, rc, "storage: out of memory");
+    if (rc == KNOOP_OK) {
+        store_put_u64(head, no);
+        memcpy(head + 8, hash, STORE_HASH_BYTES);
+        kv_batch_put(b, KV_CF_META, STORE_META_AUDIT_HEAD, strlen(STORE_META_AUDIT_HEAD), head,
+                     sizeof(head));
+        rc = kv_commit(s->db, b, false, err);
+    }
+    if (rc == KNOOP_OK) {
+        s->audit_no = no;
+        memcpy(s->audit_hash, hash, STORE_HASH_BYTES);
+    }
+    pthread_mutex_unlock(&s->audit_mu);
+    kv_batch_free(b);
+    knoop_buf_destroy(&m);
+    knoop_buf_destroy(&val);
+    return rc;
+}
+
+int store_audit_read(store_t *s, const char *user, const char *reason, const char *purpose,
+                     const char *what, const uint64_t *ids, size_t n, knoop_error_t *err)
+{
+    store__audit_wait_t w = { .rc = KNOOP_OK };
+    msgpack_packer pk;
+
+    knoop_buf_init(&w.rest);
+    knoop_buf_packer(&w.rest, &pk);
+    store__audit_who(&pk, user != NULL ? user : "system", "read", reason);
     msgpack_pack_str_with_body(&pk, "purpose", 7);
     if (purpose != NULL)
         msgpack_pack_str_with_body(&pk, purpose, strlen(purpose));
@@ -1048,26 +1116,40 @@ int store_audit_read(store_t *s, const char *user, const char *reason, const cha
     msgpack_pack_array(&pk, (uint32_t)n);
     for (size_t i = 0; i < n; i++)
         msgpack_pack_uint64(&pk, ids[i]);
-    rc = knoop_buf_failed(&m) ? KNOOP_ENOMEM : store__audit_value(s->audit_hash, &m, &val, hash);
-    if (rc == KNOOP_ENOMEM)
-        knoop_error_set(err, rc, "storage: out of memory");
-    if (rc == KNOOP_OK) {
-        kv_batch_put(b, KV_CF_META, key, store_key_audit(key, s->audit_no + 1), val.data, val.size);
-        store_put_u64(head, s->audit_no + 1);
-        memcpy(head + 8, hash, STORE_HASH_BYTES);
-        kv_batch_put(b, KV_CF_META, STORE_META_AUDIT_HEAD, strlen(STORE_META_AUDIT_HEAD), head,
-                     sizeof(head));
-        rc = kv_commit(s->db, b, false, err);
+    if (knoop_buf_failed(&w.rest)) {
+        knoop_buf_destroy(&w.rest);
+        return knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
     }
-    if (rc == KNOOP_OK) {
-        s->audit_no++;
-        memcpy(s->audit_hash, hash, STORE_HASH_BYTES);
+    pthread_mutex_lock(&s->audit_q_mu);
+    *s->audit_q_tail = &w;
+    s->audit_q_tail = &w.next;
+    while (!w.done && s->audit_leading)
+        pthread_cond_wait(&s->audit_q_cv, &s->audit_q_mu);
+    if (!w.done) {
+        /* No read is writing: lead. The queue holds this entry and those queued after it. */
+        store__audit_wait_t *list = s->audit_q, *next;
+        knoop_error_t lerr = { 0 };
+        int rc;
+        s->audit_q = NULL;
+        s->audit_q_tail = &s->audit_q;
+        s->audit_leading = true;
+        pthread_mutex_unlock(&s->audit_q_mu);
+        rc = store__audit_write_reads(s, list, &lerr);
+        pthread_mutex_lock(&s->audit_q_mu);
+        for (store__audit_wait_t *q = list; q != NULL; q = next) {
+            next = q->next; /* q may return and go once done is set */
+            q->rc = rc;
+            q->err = lerr;
+            q->done = true;
+        }
+        s->audit_leading = false;
+        pthread_cond_broadcast(&s->audit_q_cv);
     }
-    pthread_mutex_unlock(&s->audit_mu);
-    kv_batch_free(b);
-    knoop_buf_destroy(&m);
-    knoop_buf_destroy(&val);
-    return rc;
+    pthread_mutex_unlock(&s->audit_q_mu);
+    knoop_buf_destroy(&w.rest);
+    if (w.rc != KNOOP_OK && err != NULL)
+        *err = w.err;
+    return w.rc;
 }
 
 int store_audit_scan(store_t *s, const store_view_t *v, uint64_t from_no, store_audit_cb cb,

@@ -344,8 +344,11 @@ size_t store_key_audit(unsigned char *buf, uint64_t no);
  * them, all listed) for reason and purpose (either may be NULL: nil in the entry). Written at
  * once without fsync (it is
  * durable with the next commit or sync), outside any transaction: the read audit is this
- * server's access log and is not part of the change record. Takes only the audit lock, never
- * the writer lock, so it may run on the event loop. Returns 0 or a negative knoop_err_t.
+ * server's access log and is not part of the change record. Concurrent reads' entries are
+ * written in groups: one caller writes the entries queued meanwhile in one batch, and each
+ * caller returns once its own entry is written (or with the group's error: then none of the
+ * group is). Takes only the audit locks, never the writer lock, so it may run on the event
+ * loop. Returns 0 or a negative knoop_err_t.
  */
 int store_audit_read(store_t *s, const char *user, const char *reason, const char *purpose,
                      const char *what, const uint64_t *ids, size_t n, knoop_error_t *err);

@@ -121,6 +121,9 @@
 /* Frees the tag map's chunks (store_close). */
 void store__tags_free(store_t *s);
 
+/* A read's audit entry waiting to be written in a group (store.c, store_audit_read). */
+typedef struct store__audit_wait store__audit_wait_t;
+
 struct store {
     kv_db_t *db;
     store_options_t opts;
@@ -144,6 +147,12 @@ struct store {
     pthread_mutex_t audit_mu;
     uint64_t audit_no;                          /* entries so far, under audit_mu */
     unsigned char audit_hash[STORE_HASH_BYTES]; /* the last entry's hash, under audit_mu */
+    /* Read entries waiting to be written in a group (store_audit_read): a leader takes the queue
+     * and writes it under audit_mu. audit_q_mu is never held while audit_mu is taken. */
+    pthread_mutex_t audit_q_mu;
+    pthread_cond_t audit_q_cv;                    /* a group was written */
+    store__audit_wait_t *audit_q, **audit_q_tail; /* under audit_q_mu */
+    bool audit_leading;                           /* a read is writing a group */
 
     store_adjcache_t *adjcache; /* NULL: none (store_adjcache.c) */
 

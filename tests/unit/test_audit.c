@@ -3,6 +3,7 @@
  * and every recorded read is a link; an entry or a history record edited, or an entry removed,
  * directly in RocksDB (through kv, bypassing the store) is found by store_audit_verify.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -207,6 +208,113 @@ static void test_removed_last_audit_entry_is_detected(void **state)
     assert_non_null(strstr(r.problem, "head"));
 }
 
+/* Many readers at once, and a writer among them: their entries are written in groups (one
+ * leader writes what the others queued); every read keeps exactly one entry, the chain holds
+ * them all, in numbers without a gap, and still verifies. */
+#define GROUP_THREADS 8
+#define GROUP_READS   300
+#define GROUP_CHANGES 40
+
+typedef struct {
+    store_t *s;
+    int t;
+    int failures;
+} reader_t;
+
+static void *reader(void *arg)
+{
+    reader_t *r = arg;
+    knoop_error_t err;
+    for (int i = 0; i < GROUP_READS; i++) {
+        uint64_t id = (uint64_t)r->t * GROUP_READS + (uint64_t)i + 1;
+        if (store_audit_read(r->s, "rita", NULL, "dossier review", "node.get", &id, 1, &err) != 0)
+            r->failures++;
+    }
+    return NULL;
+}
+
+static void *changer(void *arg)
+{
+    for (int i = 0; i < GROUP_CHANGES; i++)
+        change(arg, 1000000 + (uint64_t)i, "Almere");
+    return NULL;
+}
+
+typedef struct {
+    unsigned char seen[GROUP_THREADS * GROUP_READS + 1]; /* entries naming each read's id */
+    int changes, bad;
+} tally_t;
+
+/* The value of key name in map m, or NULL. */
+static const msgpack_object *field(const msgpack_object *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->via.map.size; i++) {
+        const msgpack_object *k = &m->via.map.ptr[i].key;
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(name) &&
+            memcmp(k->via.str.ptr, name, k->via.str.size) == 0)
+            return &m->via.map.ptr[i].val;
+    }
+    return NULL;
+}
+
+/* Counts each entry: a change, or a read of the one id it names. */
+static int tally_entry(void *arg, uint64_t no, const void *entry, size_t len)
+{
+    tally_t *t = arg;
+    msgpack_unpacked u;
+    const msgpack_object *kind, *ids;
+    (void)no;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, entry, len, NULL) != MSGPACK_UNPACK_SUCCESS ||
+        u.data.type != MSGPACK_OBJECT_MAP || (kind = field(&u.data, "kind")) == NULL ||
+        kind->type != MSGPACK_OBJECT_STR) {
+        t->bad++;
+    } else if (kind->via.str.size == 6 && memcmp(kind->via.str.ptr, "change", 6) == 0) {
+        t->changes++;
+    } else if ((ids = field(&u.data, "ids")) != NULL && ids->type == MSGPACK_OBJECT_ARRAY &&
+               ids->via.array.size == 1 &&
+               ids->via.array.ptr[0].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+               ids->via.array.ptr[0].via.u64 >= 1 &&
+               ids->via.array.ptr[0].via.u64 <= GROUP_THREADS * GROUP_READS) {
+        t->seen[ids->via.array.ptr[0].via.u64]++;
+    } else {
+        t->bad++;
+    }
+    msgpack_unpacked_destroy(&u);
+    return 0;
+}
+
+static void test_concurrent_reads_each_keep_one_entry_in_an_unbroken_chain(void **state)
+{
+    fx_t *f = *state;
+    pthread_t th[GROUP_THREADS + 1];
+    reader_t rd[GROUP_THREADS];
+    store_audit_result_t r;
+    for (int t = 0; t < GROUP_THREADS; t++) {
+        rd[t] = (reader_t){ .s = f->s, .t = t };
+        assert_int_equal(pthread_create(&th[t], NULL, reader, &rd[t]), 0);
+    }
+    assert_int_equal(pthread_create(&th[GROUP_THREADS], NULL, changer, f->s), 0);
+    for (int t = 0; t <= GROUP_THREADS; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < GROUP_THREADS; t++)
+        assert_int_equal(rd[t].failures, 0);
+    verify(f->s, &r);
+    assert_true(r.ok);
+    assert_int_equal(r.entries, GROUP_THREADS * GROUP_READS + GROUP_CHANGES);
+    {
+        tally_t *t = calloc(1, sizeof(*t));
+        knoop_error_t err;
+        assert_non_null(t);
+        assert_int_equal(store_audit_scan(f->s, NULL, 1, tally_entry, t, &err), 0);
+        assert_int_equal(t->bad, 0);
+        assert_int_equal(t->changes, GROUP_CHANGES);
+        for (int id = 1; id <= GROUP_THREADS * GROUP_READS; id++)
+            assert_int_equal(t->seen[id], 1);
+        free(t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +326,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_edited_audit_entry_is_detected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_removed_audit_entry_is_detected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_removed_last_audit_entry_is_detected, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_concurrent_reads_each_keep_one_entry_in_an_unbroken_chain, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
