@@ -182,6 +182,46 @@ int proto_pack_response_err(msgpack_packer *pk, uint32_t msgid, int code, const 
  * knoop_strerror(code). */
 int proto_pack_error_map(msgpack_packer *pk, int code, const char *msg);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Reading packed MessagePack in place (proto_read.c): no allocation, every length checked. */
+
+typedef enum {
+    PROTO_V_NIL,
+    PROTO_V_BOOL,  /* u: 0 or 1 */
+    PROTO_V_UINT,  /* u; every integer format holding a value >= 0 */
+    PROTO_V_INT,   /* i; a value < 0 */
+    PROTO_V_FLOAT, /* not decoded */
+    PROTO_V_STR,   /* s, len */
+    PROTO_V_BIN,   /* s, len */
+    PROTO_V_EXT,   /* s, len: the body, without its type byte */
+    PROTO_V_ARRAY, /* u entries follow */
+    PROTO_V_MAP    /* u key/value pairs follow */
+} proto_vtype_t;
+
+typedef struct {
+    proto_vtype_t type;
+    uint64_t u;
+    int64_t i;
+    const char *s; /* into the bytes read */
+    size_t len;
+} proto_val_t;
+
+/* A position in p..end; bad once a read ran out of bytes or met the unused code 0xc1. */
+typedef struct {
+    const unsigned char *p, *end;
+    bool bad;
+} proto_cursor_t;
+
+/*
+ * Reads the value at c into v and moves past it: a scalar whole (a string's body included), a
+ * container's header only (its u entries, or pairs, follow). False, with c->bad set and c
+ * wherever it stopped, when the bytes end first or hold 0xc1; a bad cursor reads nothing more.
+ */
+bool proto_read(proto_cursor_t *c, proto_val_t *v);
+
+/* Moves c past one whole value, a container with everything in it. False as proto_read. */
+bool proto_skip(proto_cursor_t *c);
+
 /* Writes the NUL-terminated string s, or nil when s is NULL. */
 int proto_pack_str(msgpack_packer *pk, const char *s);
 

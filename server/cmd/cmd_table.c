@@ -467,11 +467,6 @@ void cmd_audit_note(cmd_ctx_t *ctx, uint64_t id)
         ctx->audit_rc = KNOOP_ENOMEM;
 }
 
-static bool cmd__is_u64(const msgpack_object *o)
-{
-    return o != NULL && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
-}
-
 /* What the look at an answer found: every node packed in it, and the ends of every edge. */
 typedef struct {
     cmd_ctx_t *ctx;
@@ -479,52 +474,89 @@ typedef struct {
     int rc;
 } cmd__seen_t;
 
-/*
- * Walks an answer: a map with an unsigned `id` and a string `kind` is a node (graph_node_pack,
- * query_pack_node): a person or klantcontact is noted; a map with unsigned `source` and `target`
- * and a string `type` is an edge (graph_edge_pack), whose ends are checked afterwards unless the
- * answer shows them as nodes too.
- */
-static void cmd__seen_walk(cmd__seen_t *w, const msgpack_object *o, int depth)
+/* Whether v is the string s. */
+static bool cmd__val_is(const proto_val_t *v, const char *s, size_t n)
 {
-    if (w->rc != KNOOP_OK || depth > KNOOP_MAX_DEPTH)
-        return;
-    if (o->type == MSGPACK_OBJECT_ARRAY) {
-        for (uint32_t i = 0; i < o->via.array.size; i++)
-            cmd__seen_walk(w, &o->via.array.ptr[i], depth + 1);
-        return;
+    return v->type == PROTO_V_STR && v->len == n && memcmp(v->s, s, n) == 0;
+}
+
+/*
+ * Walks an answer, read in place from c: a map with an unsigned `id` and a string `kind` is a
+ * node (graph_node_pack, query_pack_node): a person or klantcontact is noted; a map with
+ * unsigned `source` and `target` and a `type` (not nil) is an edge (graph_edge_pack), whose ends
+ * are checked afterwards unless the answer shows them as nodes too. A map is read twice: once for
+ * those keys, then for the values inside it. False when the bytes do not read.
+ */
+static bool cmd__seen_walk(cmd__seen_t *w, proto_cursor_t *c, int depth)
+{
+    proto_val_t v, k, id = { 0 }, kind = { 0 }, src = { 0 }, tgt = { 0 };
+    proto_cursor_t start;
+    bool has_type = false, record = false;
+    if (!proto_read(c, &v))
+        return false;
+    if (v.type == PROTO_V_ARRAY) {
+        for (uint64_t i = 0; i < v.u; i++)
+            if (!(depth >= KNOOP_MAX_DEPTH ? proto_skip(c) : cmd__seen_walk(w, c, depth + 1)))
+                return false;
+        return true;
     }
-    if (o->type != MSGPACK_OBJECT_MAP)
-        return;
-    {
-        const msgpack_object *id = proto_param(o, "id"), *kind = proto_param(o, "kind");
-        const msgpack_object *src = proto_param(o, "source"), *tgt = proto_param(o, "target");
-        bool record = false;
-        if (cmd__is_u64(id) && kind != NULL && kind->type == MSGPACK_OBJECT_STR) {
-            if (cmd_str_is(kind, "person") || cmd_str_is(kind, "contact"))
-                cmd_audit_note(w->ctx, id->via.u64);
-            w->rc = graph_ids_push(&w->nodes, id->via.u64);
-            record = true;
-        } else if (cmd__is_u64(src) && cmd__is_u64(tgt) && proto_param(o, "type") != NULL) {
-            w->rc = graph_ids_push(&w->ends, src->via.u64);
-            if (w->rc == KNOOP_OK)
-                w->rc = graph_ids_push(&w->ends, tgt->via.u64);
-            record = true;
+    if (v.type != PROTO_V_MAP)
+        return true;
+    start = *c;
+    for (uint64_t i = 0; i < v.u; i++) { /* the keys that make a record */
+        proto_val_t *want = NULL;
+        if (!proto_read(c, &k))
+            return false;
+        if (cmd__val_is(&k, "id", 2))
+            want = &id;
+        else if (cmd__val_is(&k, "kind", 4))
+            want = &kind;
+        else if (cmd__val_is(&k, "source", 6))
+            want = &src;
+        else if (cmd__val_is(&k, "target", 6))
+            want = &tgt;
+        else if (cmd__val_is(&k, "type", 4))
+            has_type = c->p < c->end && *c->p != 0xc0;   /* not nil */
+        if (want != NULL && want->type == PROTO_V_NIL) { /* the first of a key counts */
+            proto_cursor_t at = *c;
+            if (!proto_read(&at, want))
+                return false;
         }
+        if (!proto_skip(c))
+            return false;
+    }
+    if (id.type == PROTO_V_UINT && kind.type == PROTO_V_STR) {
+        if (cmd__val_is(&kind, "person", 6) || cmd__val_is(&kind, "contact", 7))
+            cmd_audit_note(w->ctx, id.u);
+        if (w->rc == KNOOP_OK)
+            w->rc = graph_ids_push(&w->nodes, id.u);
+        record = true;
+    } else if (src.type == PROTO_V_UINT && tgt.type == PROTO_V_UINT && has_type) {
+        if (w->rc == KNOOP_OK)
+            w->rc = graph_ids_push(&w->ends, src.u);
+        if (w->rc == KNOOP_OK)
+            w->rc = graph_ids_push(&w->ends, tgt.u);
+        record = true;
+    }
+    *c = start;
+    for (uint64_t i = 0; i < v.u; i++) { /* the values inside */
+        bool props;
+        if (!proto_read(c, &k))
+            return false;
         /* A record's props are the caller's free data, never a record: a map shaped like a
          * person in them names no one (and costs nothing to skip). */
-        for (uint32_t i = 0; i < o->via.map.size; i++)
-            if (!(record && cmd_str_is(&o->via.map.ptr[i].key, "props")))
-                cmd__seen_walk(w, &o->via.map.ptr[i].val, depth + 1);
+        props = record && cmd__val_is(&k, "props", 5);
+        if (!(props || depth >= KNOOP_MAX_DEPTH ? proto_skip(c) : cmd__seen_walk(w, c, depth + 1)))
+            return false;
     }
+    return true;
 }
 
 /* Notes the persons and klantcontacten in the answer packed at data[0..len). */
 static int cmd__audit_answer(cmd_ctx_t *ctx, const char *data, size_t len, knoop_error_t *err)
 {
     cmd__seen_t w = { .ctx = ctx, .rc = KNOOP_OK };
-    msgpack_unpacked u;
-    size_t off = 0;
+    proto_cursor_t c;
     int rc = KNOOP_OK;
     /* A first look at the bytes: without the string "person" or "contact" (a node's kind) and
      * the key "source" (an edge), as MessagePack strings, the answer names no one. */
@@ -536,13 +568,11 @@ static int cmd__audit_answer(cmd_ctx_t *ctx, const char *data, size_t len, knoop
                      memmem(data, len, contact, sizeof(contact) - 1) == NULL &&
                      memmem(data, len, source, sizeof(source) - 1) == NULL))
         return KNOOP_OK;
-    msgpack_unpacked_init(&u);
-    if (msgpack_unpack_next(&u, data, len, &off) != MSGPACK_UNPACK_SUCCESS) {
-        msgpack_unpacked_destroy(&u);
-        return knoop_error_set(err, KNOOP_ENOMEM, "out of memory while auditing the answer");
+    c = (proto_cursor_t){ (const unsigned char *)data, (const unsigned char *)data + len, false };
+    if (!cmd__seen_walk(&w, &c, 0)) {
+        rc = knoop_error_set(err, KNOOP_EINTERNAL, "the answer could not be read for the audit");
+        goto out;
     }
-    cmd__seen_walk(&w, &u.data, 0);
-    msgpack_unpacked_destroy(&u);
     if (w.rc != KNOOP_OK) {
         rc = knoop_error_set(err, w.rc, "out of memory while auditing the answer");
         goto out;

@@ -1378,9 +1378,153 @@ static void peek_msgid_refuses_what_is_not_a_readable_request_id(void **state)
     assert_int_equal(id, 99);
 }
 
+/* ---- proto_read: the in-place cursor ---- */
+
+/* Packs one of every format msgpack-c writes into sb. */
+static void pack_every_format(msgpack_sbuffer *sb)
+{
+    msgpack_packer pk;
+    static char big[70000];
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    memset(big, 'x', sizeof(big));
+    msgpack_pack_array(&pk, 20);
+    msgpack_pack_uint64(&pk, 5);                 /* positive fixint */
+    msgpack_pack_uint64(&pk, 200);               /* uint8 */
+    msgpack_pack_uint64(&pk, 60000);             /* uint16 */
+    msgpack_pack_uint64(&pk, 4000000000u);       /* uint32 */
+    msgpack_pack_uint64(&pk, UINT64_MAX);        /* uint64 */
+    msgpack_pack_int64(&pk, -3);                 /* negative fixint */
+    msgpack_pack_int64(&pk, -100);               /* int8 */
+    msgpack_pack_int64(&pk, -30000);             /* int16 */
+    msgpack_pack_int64(&pk, -2000000000);        /* int32 */
+    msgpack_pack_int64(&pk, INT64_MIN);          /* int64 */
+    msgpack_pack_str_with_body(&pk, big, 40);    /* str8 */
+    msgpack_pack_str_with_body(&pk, big, 300);   /* str16 */
+    msgpack_pack_str_with_body(&pk, big, 70000); /* str32 */
+    msgpack_pack_bin_with_body(&pk, big, 3);
+    msgpack_pack_ext_with_body(&pk, big, 4, 7); /* fixext 4 */
+    msgpack_pack_ext_with_body(&pk, big, 5, 7); /* ext8 */
+    msgpack_pack_double(&pk, 1.5);
+    msgpack_pack_nil(&pk);
+    msgpack_pack_true(&pk);
+    msgpack_pack_map(&pk, 20); /* map16, with a nested array16 in one value */
+    for (int i = 0; i < 20; i++) {
+        msgpack_pack_uint64(&pk, (uint64_t)i);
+        if (i == 3) {
+            msgpack_pack_array(&pk, 17);
+            for (int j = 0; j < 17; j++)
+                msgpack_pack_str_with_body(&pk, "ab", 2);
+        } else {
+            msgpack_pack_nil(&pk);
+        }
+    }
+}
+
+static void read_gives_every_format_its_value(void **state)
+{
+    msgpack_sbuffer sb;
+    proto_cursor_t c;
+    proto_val_t v;
+    (void)state;
+    msgpack_sbuffer_init(&sb);
+    pack_every_format(&sb);
+    c = (proto_cursor_t){ (const unsigned char *)sb.data, (const unsigned char *)sb.data + sb.size,
+                          false };
+    assert_true(proto_read(&c, &v));
+    assert_int_equal(v.type, PROTO_V_ARRAY);
+    assert_int_equal(v.u, 20);
+    const uint64_t u[] = { 5, 200, 60000, 4000000000u, UINT64_MAX };
+    for (int i = 0; i < 5; i++) {
+        assert_true(proto_read(&c, &v));
+        assert_int_equal(v.type, PROTO_V_UINT);
+        assert_true(v.u == u[i]);
+    }
+    const int64_t n[] = { -3, -100, -30000, -2000000000, INT64_MIN };
+    for (int i = 0; i < 5; i++) {
+        assert_true(proto_read(&c, &v));
+        assert_int_equal(v.type, PROTO_V_INT);
+        assert_true(v.i == n[i]);
+    }
+    const size_t len[] = { 40, 300, 70000 };
+    for (int i = 0; i < 3; i++) {
+        assert_true(proto_read(&c, &v));
+        assert_int_equal(v.type, PROTO_V_STR);
+        assert_int_equal(v.len, len[i]);
+        assert_int_equal(v.s[0], 'x');
+        assert_int_equal(v.s[len[i] - 1], 'x');
+    }
+    assert_true(proto_read(&c, &v));
+    assert_int_equal(v.type, PROTO_V_BIN);
+    assert_int_equal(v.len, 3);
+    for (size_t l = 4; l <= 5; l++) {
+        assert_true(proto_read(&c, &v));
+        assert_int_equal(v.type, PROTO_V_EXT);
+        assert_int_equal(v.len, l);
+        assert_int_equal(v.s[0], 'x');
+    }
+    assert_true(proto_read(&c, &v));
+    assert_int_equal(v.type, PROTO_V_FLOAT);
+    assert_true(proto_read(&c, &v));
+    assert_int_equal(v.type, PROTO_V_NIL);
+    assert_true(proto_read(&c, &v));
+    assert_int_equal(v.type, PROTO_V_BOOL);
+    assert_int_equal(v.u, 1);
+    assert_true(proto_read(&c, &v));
+    assert_int_equal(v.type, PROTO_V_MAP);
+    assert_int_equal(v.u, 20);
+    for (int i = 0; i < 20; i++) {
+        assert_true(proto_read(&c, &v));
+        assert_int_equal(v.u, (uint64_t)i);
+        assert_true(proto_skip(&c));
+    }
+    assert_ptr_equal(c.p, c.end);
+    assert_false(c.bad);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+/* A skip of the whole message ends exactly where it ends; any shorter copy of it (in a buffer
+ * of its own size, so that ASan sees a read past it) is bad, never read beyond. */
+static void skip_stops_at_the_end_and_a_cut_message_is_bad(void **state)
+{
+    msgpack_sbuffer sb;
+    proto_cursor_t c;
+    (void)state;
+    msgpack_sbuffer_init(&sb);
+    pack_every_format(&sb);
+    c = (proto_cursor_t){ (const unsigned char *)sb.data, (const unsigned char *)sb.data + sb.size,
+                          false };
+    assert_true(proto_skip(&c));
+    assert_ptr_equal(c.p, c.end);
+    for (size_t cut = 0; cut < sb.size; cut += cut < 400 ? 1 : 997) {
+        unsigned char *copy = malloc(cut ? cut : 1);
+        assert_non_null(copy);
+        memcpy(copy, sb.data, cut);
+        c = (proto_cursor_t){ copy, copy + cut, false };
+        assert_false(proto_skip(&c));
+        assert_true(c.bad);
+        assert_true(c.p <= c.end);
+        free(copy);
+    }
+    msgpack_sbuffer_destroy(&sb);
+}
+
+static void read_refuses_the_unused_code(void **state)
+{
+    const unsigned char b[] = { 0x92, 0x01, 0xc1 };
+    proto_cursor_t c = { b, b + sizeof(b), false };
+    proto_val_t v;
+    (void)state;
+    assert_false(proto_skip(&c));
+    assert_true(c.bad);
+    assert_false(proto_read(&c, &v)); /* and stays bad */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(read_gives_every_format_its_value),
+        cmocka_unit_test(skip_stops_at_the_end_and_a_cut_message_is_bad),
+        cmocka_unit_test(read_refuses_the_unused_code),
         cmocka_unit_test(scan_finds_boundaries_of_two_pipelined_messages),
         cmocka_unit_test(scan_byte_by_byte_gives_same_length),
         cmocka_unit_test(scan_truncated_message_returns_zero),
