@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <msgpack.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -56,6 +57,31 @@ static int store__meta_u64(kv_db_t *db, const char *name, uint64_t *out, knoop_e
     return KNOOP_OK;
 }
 
+/* ---- SHA-256 ---- */
+
+/* OpenSSL's SHA-256 (its SHA-NI code where the CPU has it: about five times libsodium's
+ * portable one), fetched once for the process. */
+static EVP_MD *store__sha_md;
+static pthread_once_t store__sha_once = PTHREAD_ONCE_INIT;
+
+static void store__sha_fetch(void)
+{
+    store__sha_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* SHA-256 of a[0..al) followed by b[0..bl) (bl may be 0) into out; KNOOP_ENOMEM when OpenSSL
+ * cannot (out of memory). */
+static int store__sha256(unsigned char out[STORE_HASH_BYTES], const void *a, size_t al,
+                         const void *b, size_t bl)
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    bool ok = c != NULL && EVP_DigestInit_ex2(c, store__sha_md, NULL) == 1 &&
+              EVP_DigestUpdate(c, a, al) == 1 && (bl == 0 || EVP_DigestUpdate(c, b, bl) == 1) &&
+              EVP_DigestFinal_ex(c, out, NULL) == 1;
+    EVP_MD_CTX_free(c);
+    return ok ? KNOOP_OK : KNOOP_ENOMEM;
+}
+
 /* Reads the audit chain's head (meta "audit_head": no:u64 hash[32]); none yet: 0 and zeros. */
 static int store__audit_load(store_t *s, knoop_error_t *err)
 {
@@ -64,6 +90,9 @@ static int store__audit_load(store_t *s, knoop_error_t *err)
     int rc;
     if (sodium_init() < 0)
         return knoop_error_set(err, KNOOP_EINTERNAL, "storage: libsodium could not start");
+    pthread_once(&store__sha_once, store__sha_fetch);
+    if (store__sha_md == NULL)
+        return knoop_error_set(err, KNOOP_EINTERNAL, "storage: OpenSSL offers no SHA-256");
     rc = kv_get(s->db, NULL, KV_CF_META, STORE_META_AUDIT_HEAD, strlen(STORE_META_AUDIT_HEAD), &v,
                 &len, err);
     s->audit_no = 0;
@@ -332,7 +361,7 @@ int store_txn_begin(store_t *s, const store_who_t *who, store_txn_t **out, knoop
     knoop_buf_init(&t->forget);
     knoop_buf_init(&t->audit_ids);
     knoop_buf_init(&t->adj_nodes);
-    crypto_hash_sha256_init(&t->payload);
+    knoop_buf_init(&t->hist_hashes);
     t->view.s = s;
     t->view.txn = t;
     pthread_mutex_lock(&s->writer);
@@ -545,9 +574,11 @@ int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *b
         /* The audit entry covers each history entry by its hash (so that erasing a payload
          * later keeps the chain verifiable: the erased entry keeps the hash). */
         unsigned char h[STORE_HASH_BYTES], idb[8];
-        crypto_hash_sha256(h, (const unsigned char *)sb.data, sb.size);
-        crypto_hash_sha256_update(&t->payload, h, sizeof(h));
-        if (t->hist_n == 0 || id != t->last_hist_id) {
+        if (store__sha256(h, sb.data, sb.size, NULL, 0) != KNOOP_OK ||
+            knoop_buf_write(&t->hist_hashes, (const char *)h, sizeof(h)) != 0) {
+            t->oom = true;
+            rc = KNOOP_ENOMEM;
+        } else if (t->hist_n == 0 || id != t->last_hist_id) {
             store_put_u64(idb, id);
             if (knoop_buf_write(&t->audit_ids, (const char *)idb, 8) != 0) {
                 t->oom = true;
@@ -569,11 +600,8 @@ int store_txn_history(store_txn_t *t, uint64_t id, const char *op, const void *b
 static int store__audit_value(const unsigned char prev[STORE_HASH_BYTES], const knoop_buf_t *m,
                               knoop_buf_t *out, unsigned char hash[STORE_HASH_BYTES])
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, prev, STORE_HASH_BYTES);
-    crypto_hash_sha256_update(&st, (const unsigned char *)m->data, m->size);
-    crypto_hash_sha256_final(&st, hash);
+    if (store__sha256(hash, prev, STORE_HASH_BYTES, m->data, m->size) != KNOOP_OK)
+        return KNOOP_ENOMEM;
     if (knoop_buf_write(out, m->data, m->size) != 0 ||
         knoop_buf_write(out, (const char *)hash, STORE_HASH_BYTES) != 0)
         return KNOOP_ENOMEM;
@@ -615,8 +643,8 @@ static int store__audit_change(store_txn_t *t, unsigned char hash[STORE_HASH_BYT
     char tsb[32];
     size_t nids = t->audit_ids.size / 8;
     int rc;
-    crypto_hash_sha256_state st = t->payload; /* a copy: a failed commit may not retry */
-    crypto_hash_sha256_final(&st, payload);
+    if (store__sha256(payload, t->hist_hashes.data, t->hist_hashes.size, NULL, 0) != KNOOP_OK)
+        return KNOOP_ENOMEM;
     knoop_buf_init(&m);
     knoop_buf_init(&val);
     knoop_buf_packer(&m, &pk);
@@ -649,6 +677,7 @@ static void store__txn_free(store_txn_t *t)
 {
     kv_batch_free(t->batch);
     knoop_buf_destroy(&t->audit_ids);
+    knoop_buf_destroy(&t->hist_hashes);
     knoop_buf_destroy(&t->ops);
     knoop_buf_destroy(&t->touched);
     knoop_buf_destroy(&t->forget);
@@ -1194,7 +1223,7 @@ static int store__u64_cmp(const void *a, const void *b)
 }
 
 /* The hash a history entry is covered by: its own, or for an erased one the one it kept. */
-static void store__hist_entry_hash(const void *val, size_t len, unsigned char h[STORE_HASH_BYTES])
+static int store__hist_entry_hash(const void *val, size_t len, unsigned char h[STORE_HASH_BYTES])
 {
     msgpack_unpacked u;
     size_t off = 0;
@@ -1208,12 +1237,12 @@ static void store__hist_entry_hash(const void *val, size_t len, unsigned char h[
                 kv->val.via.bin.size == STORE_HASH_BYTES) {
                 memcpy(h, kv->val.via.bin.ptr, STORE_HASH_BYTES);
                 msgpack_unpacked_destroy(&u);
-                return;
+                return KNOOP_OK;
             }
         }
     }
     msgpack_unpacked_destroy(&u);
-    crypto_hash_sha256(h, val, len);
+    return store__sha256(h, val, len, NULL, 0);
 }
 
 /* Recomputes the payload hash of change seq over the history entries of ids (sorted, unique). */
@@ -1222,7 +1251,6 @@ static int store__payload(store_t *s, const store_view_t *v, uint64_t seq, const
 {
     store__hist_hash_t *hs = NULL;
     size_t nh = 0, cap = 0;
-    crypto_hash_sha256_state st;
     int rc = KNOOP_OK;
     for (size_t i = 0; i < nids && rc == KNOOP_OK; i++) {
         unsigned char lo[STORE_HIST_KEY_LEN], hi[STORE_HIST_KEY_LEN];
@@ -1252,7 +1280,10 @@ static int store__payload(store_t *s, const store_view_t *v, uint64_t seq, const
                 cap = nc;
             }
             hs[nh].n = store_get_u32(k + 16);
-            store__hist_entry_hash(val, vl, hs[nh].h);
+            if (store__hist_entry_hash(val, vl, hs[nh].h) != KNOOP_OK) {
+                rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+                break;
+            }
             nh++;
         }
         if (rc == KNOOP_OK)
@@ -1262,10 +1293,15 @@ static int store__payload(store_t *s, const store_view_t *v, uint64_t seq, const
     if (rc == KNOOP_OK) {
         if (nh > 0)
             qsort(hs, nh, sizeof(*hs), store__hist_hash_cmp);
-        crypto_hash_sha256_init(&st);
-        for (size_t i = 0; i < nh; i++)
-            crypto_hash_sha256_update(&st, hs[i].h, STORE_HASH_BYTES);
-        crypto_hash_sha256_final(&st, out);
+        /* The hashes in order, one after the other (what the change hashed as it went). */
+        unsigned char *flat = knoop_malloc(nh > 0 ? nh * STORE_HASH_BYTES : 1);
+        if (flat == NULL)
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+        for (size_t i = 0; flat != NULL && i < nh; i++)
+            memcpy(flat + i * STORE_HASH_BYTES, hs[i].h, STORE_HASH_BYTES);
+        if (flat != NULL && store__sha256(out, flat, nh * STORE_HASH_BYTES, NULL, 0) != KNOOP_OK)
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+        knoop_free(flat);
     }
     knoop_free(hs);
     return rc;
@@ -1343,7 +1379,6 @@ static int store__verify_cb(void *arg, uint64_t no, const void *entry, size_t le
     store__verify_t *a = arg;
     const unsigned char *stored = (const unsigned char *)entry + len;
     unsigned char h[STORE_HASH_BYTES];
-    crypto_hash_sha256_state st;
     msgpack_unpacked u;
     size_t off = 0;
     int r = 0;
@@ -1354,10 +1389,10 @@ static int store__verify_cb(void *arg, uint64_t no, const void *entry, size_t le
                  (unsigned long long)a->expect);
         return store__verify_bad(a, a->expect, msg);
     }
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, a->prev, STORE_HASH_BYTES);
-    crypto_hash_sha256_update(&st, entry, len);
-    crypto_hash_sha256_final(&st, h);
+    if (store__sha256(h, a->prev, STORE_HASH_BYTES, entry, len) != KNOOP_OK) {
+        a->rc = knoop_error_set(a->err, KNOOP_ENOMEM, "storage: out of memory");
+        return 1;
+    }
     if (sodium_memcmp(h, stored, STORE_HASH_BYTES) != 0)
         return store__verify_bad(a, no,
                                  "the entry's hash does not match (edited, or an entry "
@@ -1497,7 +1532,11 @@ int store_txn_erase_history(store_txn_t *t, uint64_t id, size_t *count, knoop_er
             continue;
         }
         /* The hash the audit chain covers it by: kept when it was erased before. */
-        store__hist_entry_hash(v, vl, h);
+        if (store__hist_entry_hash(v, vl, h) != KNOOP_OK) {
+            msgpack_unpacked_destroy(&u);
+            rc = knoop_error_set(err, KNOOP_ENOMEM, "storage: out of memory");
+            break;
+        }
         knoop_buf_init(&nb);
         knoop_buf_packer(&nb, &pk);
         /* What stays: when, who, which operation on which id; not the reason (free text that

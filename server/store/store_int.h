@@ -197,8 +197,8 @@ struct store_txn {
     char reason[256];
     bool has_reason;
     /* The audit entry of this change: the hash over its history entries' hashes, the ids. */
-    crypto_hash_sha256_state payload;
-    knoop_buf_t audit_ids; /* u64 ids, big-endian, consecutive duplicates folded */
+    knoop_buf_t hist_hashes; /* the SHA-256 of each history entry, in order */
+    knoop_buf_t audit_ids;   /* u64 ids, big-endian, consecutive duplicates folded */
     uint64_t last_hist_id;
     knoop_buf_t adj_nodes; /* u64 (native) nodes whose adjacency this change writes */
     /* Keys put or deleted in the versioned families: cf:u8 klen:u32 key, in order (store_ver.c
