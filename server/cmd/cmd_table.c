@@ -484,70 +484,67 @@ static bool cmd__val_is(const proto_val_t *v, const char *s, size_t n)
  * Walks an answer, read in place from c: a map with an unsigned `id` and a string `kind` is a
  * node (graph_node_pack, query_pack_node): a person or klantcontact is noted; a map with
  * unsigned `source` and `target` and a `type` (not nil) is an edge (graph_edge_pack), whose ends
- * are checked afterwards unless the answer shows them as nodes too. A map is read twice: once for
- * those keys, then for the values inside it. False when the bytes do not read.
+ * are checked afterwards unless the answer shows them as nodes too. Each value is read once,
+ * except a map's `props`: skipped at first, and walked afterwards only when the map proves not
+ * to be a record. False when the bytes do not read.
  */
 static bool cmd__seen_walk(cmd__seen_t *w, proto_cursor_t *c, int depth)
 {
-    proto_val_t v, k, id = { 0 }, kind = { 0 }, src = { 0 }, tgt = { 0 };
-    proto_cursor_t start;
-    bool has_type = false, record = false;
+    proto_val_t v, k, x, id = { 0 }, kind = { 0 }, src = { 0 }, tgt = { 0 };
+    proto_cursor_t props = { 0 };
+    bool has_type = false, has_props = false;
     if (!proto_read(c, &v))
         return false;
-    if (v.type == PROTO_V_ARRAY) {
-        for (uint64_t i = 0; i < v.u; i++)
-            if (!(depth >= KNOOP_MAX_DEPTH ? proto_skip(c) : cmd__seen_walk(w, c, depth + 1)))
-                return false;
+    if (v.type != PROTO_V_ARRAY && v.type != PROTO_V_MAP)
         return true;
+    for (uint64_t i = 0; i < v.u; i++) {
+        proto_val_t *want = NULL;
+        if (v.type == PROTO_V_MAP) {
+            if (!proto_read(c, &k))
+                return false;
+            if (cmd__val_is(&k, "id", 2))
+                want = &id;
+            else if (cmd__val_is(&k, "kind", 4))
+                want = &kind;
+            else if (cmd__val_is(&k, "source", 6))
+                want = &src;
+            else if (cmd__val_is(&k, "target", 6))
+                want = &tgt;
+            else if (cmd__val_is(&k, "type", 4))
+                has_type = c->p < c->end && *c->p != 0xc0; /* not nil */
+            else if (cmd__val_is(&k, "props", 5) && !has_props) {
+                /* A record's props are the caller's free data, never a record: a map shaped
+                 * like a person in them names no one. Looked at below if this is no record. */
+                has_props = true;
+                props = *c;
+                if (!proto_skip(c))
+                    return false;
+                continue;
+            }
+        }
+        if (want != NULL && want->type == PROTO_V_NIL) { /* the first of a key counts */
+            proto_cursor_t at = *c;
+            if (!proto_read(&at, &x))
+                return false;
+            *want = x;
+        }
+        if (!(depth >= KNOOP_MAX_DEPTH ? proto_skip(c) : cmd__seen_walk(w, c, depth + 1)))
+            return false;
     }
     if (v.type != PROTO_V_MAP)
         return true;
-    start = *c;
-    for (uint64_t i = 0; i < v.u; i++) { /* the keys that make a record */
-        proto_val_t *want = NULL;
-        if (!proto_read(c, &k))
-            return false;
-        if (cmd__val_is(&k, "id", 2))
-            want = &id;
-        else if (cmd__val_is(&k, "kind", 4))
-            want = &kind;
-        else if (cmd__val_is(&k, "source", 6))
-            want = &src;
-        else if (cmd__val_is(&k, "target", 6))
-            want = &tgt;
-        else if (cmd__val_is(&k, "type", 4))
-            has_type = c->p < c->end && *c->p != 0xc0;   /* not nil */
-        if (want != NULL && want->type == PROTO_V_NIL) { /* the first of a key counts */
-            proto_cursor_t at = *c;
-            if (!proto_read(&at, want))
-                return false;
-        }
-        if (!proto_skip(c))
-            return false;
-    }
     if (id.type == PROTO_V_UINT && kind.type == PROTO_V_STR) {
         if (cmd__val_is(&kind, "person", 6) || cmd__val_is(&kind, "contact", 7))
             cmd_audit_note(w->ctx, id.u);
         if (w->rc == KNOOP_OK)
             w->rc = graph_ids_push(&w->nodes, id.u);
-        record = true;
     } else if (src.type == PROTO_V_UINT && tgt.type == PROTO_V_UINT && has_type) {
         if (w->rc == KNOOP_OK)
             w->rc = graph_ids_push(&w->ends, src.u);
         if (w->rc == KNOOP_OK)
             w->rc = graph_ids_push(&w->ends, tgt.u);
-        record = true;
-    }
-    *c = start;
-    for (uint64_t i = 0; i < v.u; i++) { /* the values inside */
-        bool props;
-        if (!proto_read(c, &k))
-            return false;
-        /* A record's props are the caller's free data, never a record: a map shaped like a
-         * person in them names no one (and costs nothing to skip). */
-        props = record && cmd__val_is(&k, "props", 5);
-        if (!(props || depth >= KNOOP_MAX_DEPTH ? proto_skip(c) : cmd__seen_walk(w, c, depth + 1)))
-            return false;
+    } else if (has_props && depth < KNOOP_MAX_DEPTH) {
+        return cmd__seen_walk(w, &props, depth + 1);
     }
     return true;
 }
