@@ -125,7 +125,9 @@ def main():
         time.sleep(0.1)
     well_out = well.stdout.read().strip()
     during = rss_kib()
-    mem = c.call("server.info", {})["memory"]
+    info = c.call("server.info", {})
+    mem = info["memory"]
+    mem["memtable_bytes"] = info["memtables"]["bytes"]
     t0 = time.perf_counter()
     os.kill(PID, signal.SIGTERM)
     waited = None

@@ -35,7 +35,7 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     kv_caches_t kc;
     store_adj_cache_stats(ctx->store, &ac);
     store_kv_caches(ctx->store, &kc);
-    msgpack_pack_map(pk, 14);
+    msgpack_pack_map(pk, 15);
     cmd_pack_cstr(pk, "name");
     cmd_pack_cstr(pk, "knoopd");
     cmd_pack_cstr(pk, "version");
@@ -75,6 +75,9 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     msgpack_pack_map(pk, 2);
     cmd__kv_u64(pk, "bytes", kc.row_bytes);
     cmd__kv_u64(pk, "budget_bytes", kc.row_budget);
+    cmd_pack_cstr(pk, "memtables");
+    msgpack_pack_map(pk, 1);
+    cmd__kv_u64(pk, "bytes", kc.memtable_bytes);
     cmd_pack_cstr(pk, "limits");
     msgpack_pack_map(pk, 9);
     cmd__kv_u64(pk, "message_bytes", st->limits->max_message);

@@ -60,6 +60,7 @@ int kv_open(const char *path, const kv_options_t *opts, kv_db_t **out, knoop_err
  * a block cache budget of 0 is RocksDB's own default cache, whose figures are not reported). */
 typedef struct {
     size_t block_bytes, block_budget, row_bytes, row_budget;
+    size_t memtable_bytes; /* every column family's memtables (written, not yet in files) */
 } kv_caches_t;
 void kv_caches(kv_db_t *db, kv_caches_t *out);
 

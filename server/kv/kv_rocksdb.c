@@ -135,6 +135,11 @@ void kv_caches(kv_db_t *db, kv_caches_t *out)
         out->row_bytes = rocksdb_cache_get_usage(db->row_cache);
         out->row_budget = rocksdb_cache_get_capacity(db->row_cache);
     }
+    for (int i = 0; i < KV_CF_COUNT; i++) {
+        uint64_t v = 0;
+        if (rocksdb_property_int_cf(db->db, db->cf[i], "rocksdb.cur-size-all-mem-tables", &v) == 0)
+            out->memtable_bytes += (size_t)v;
+    }
 }
 
 bool kv_write_failed(const kv_db_t *db)

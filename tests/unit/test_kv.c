@@ -125,6 +125,29 @@ static void kv_put_then_get_returns_the_value(void **state)
     expect(f->db, NULL, KV_CF_NODE, "k1", "value one");
 }
 
+/* The memtables' figure counts what was written and not yet flushed to table files: it grows
+ * with writes and drops when kv_purge flushes every column family. */
+static void kv_memtable_bytes_grow_with_writes_and_drop_after_a_flush(void **state)
+{
+    fx_t *f = *state;
+    kv_caches_t before, after, flushed;
+    kv_range_t r = { .cf = KV_CF_NODE, .lo = "a", .lo_len = 1, .hi = "b", .hi_len = 1 };
+    knoop_error_t err;
+    char key[16], val[1024];
+    kv_caches(f->db, &before);
+    memset(val, 'v', sizeof(val) - 1);
+    val[sizeof(val) - 1] = '\0';
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "m%06d", i);
+        put1(f->db, KV_CF_META, key, val);
+    }
+    kv_caches(f->db, &after);
+    assert_true(after.memtable_bytes >= before.memtable_bytes + 1000 * 1000);
+    assert_int_equal(kv_purge(f->db, &r, 1, &err), 0);
+    kv_caches(f->db, &flushed);
+    assert_true(flushed.memtable_bytes < after.memtable_bytes / 10);
+}
+
 static void kv_get_missing_is_not_found_and_leaves_err_alone(void **state)
 {
     fx_t *f = *state;
@@ -535,6 +558,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(kv_cf_names_are_the_documented_ones, setup, teardown),
         cmocka_unit_test_setup_teardown(kv_put_then_get_returns_the_value, setup, teardown),
+        cmocka_unit_test_setup_teardown(kv_memtable_bytes_grow_with_writes_and_drop_after_a_flush,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(kv_get_missing_is_not_found_and_leaves_err_alone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(kv_values_are_binary_safe_and_may_be_empty, setup,
