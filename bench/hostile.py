@@ -128,6 +128,8 @@ def main():
     info = c.call("server.info", {})
     mem = info["memory"]
     mem["memtable_bytes"] = info["memtables"]["bytes"]
+    mem["read_audit_entries"] = info["read_audit"]["entries"]
+    mem["read_audit_writes"] = info["read_audit"]["writes"]
     t0 = time.perf_counter()
     os.kill(PID, signal.SIGTERM)
     waited = None

@@ -33,9 +33,11 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     store_adjcache_stats_t ac;
     kv_caches_t kc;
+    store_audit_stats_t au;
     store_adj_cache_stats(ctx->store, &ac);
     store_kv_caches(ctx->store, &kc);
-    msgpack_pack_map(pk, 15);
+    store_audit_stats(ctx->store, &au);
+    msgpack_pack_map(pk, 16);
     cmd_pack_cstr(pk, "name");
     cmd_pack_cstr(pk, "knoopd");
     cmd_pack_cstr(pk, "version");
@@ -78,6 +80,10 @@ int cmd_server_info(cmd_ctx_t *ctx, const msgpack_object *p, msgpack_packer *pk,
     cmd_pack_cstr(pk, "memtables");
     msgpack_pack_map(pk, 1);
     cmd__kv_u64(pk, "bytes", kc.memtable_bytes);
+    cmd_pack_cstr(pk, "read_audit");
+    msgpack_pack_map(pk, 2);
+    cmd__kv_u64(pk, "entries", au.read_entries);
+    cmd__kv_u64(pk, "writes", au.read_writes);
     cmd_pack_cstr(pk, "limits");
     msgpack_pack_map(pk, 9);
     cmd__kv_u64(pk, "message_bytes", st->limits->max_message);

@@ -1115,6 +1115,8 @@ static int store__audit_write_reads(store_t *s, store__audit_wait_t *list, knoop
         rc = kv_commit(s->db, b, false, err);
     }
     if (rc == KNOOP_OK) {
+        atomic_fetch_add(&s->audit_read_entries, no - s->audit_no);
+        atomic_fetch_add(&s->audit_read_writes, 1);
         s->audit_no = no;
         memcpy(s->audit_hash, hash, STORE_HASH_BYTES);
     }
@@ -1179,6 +1181,12 @@ int store_audit_read(store_t *s, const char *user, const char *reason, const cha
     if (w.rc != KNOOP_OK && err != NULL)
         *err = w.err;
     return w.rc;
+}
+
+void store_audit_stats(store_t *s, store_audit_stats_t *out)
+{
+    out->read_entries = atomic_load(&s->audit_read_entries);
+    out->read_writes = atomic_load(&s->audit_read_writes);
 }
 
 int store_audit_scan(store_t *s, const store_view_t *v, uint64_t from_no, store_audit_cb cb,

@@ -353,6 +353,13 @@ size_t store_key_audit(unsigned char *buf, uint64_t no);
 int store_audit_read(store_t *s, const char *user, const char *reason, const char *purpose,
                      const char *what, const uint64_t *ids, size_t n, knoop_error_t *err);
 
+/* Read entries written since the store opened, and the batches they took (store_audit_read's
+ * groups: entries / writes is the average group). */
+typedef struct {
+    uint64_t read_entries, read_writes;
+} store_audit_stats_t;
+void store_audit_stats(store_t *s, store_audit_stats_t *out);
+
 /*
  * Erasure: replaces every history entry of id (through t's view, t's own entries included) by
  * {seq, ts, actor, reason: nil, op, id, before: nil, after: nil, erased: true, orig}, where orig

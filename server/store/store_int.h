@@ -150,9 +150,10 @@ struct store {
     /* Read entries waiting to be written in a group (store_audit_read): a leader takes the queue
      * and writes it under audit_mu. audit_q_mu is never held while audit_mu is taken. */
     pthread_mutex_t audit_q_mu;
-    pthread_cond_t audit_q_cv;                    /* a group was written */
-    store__audit_wait_t *audit_q, **audit_q_tail; /* under audit_q_mu */
-    bool audit_leading;                           /* a read is writing a group */
+    pthread_cond_t audit_q_cv;                              /* a group was written */
+    store__audit_wait_t *audit_q, **audit_q_tail;           /* under audit_q_mu */
+    bool audit_leading;                                     /* a read is writing a group */
+    _Atomic uint64_t audit_read_entries, audit_read_writes; /* store_audit_stats */
 
     store_adjcache_t *adjcache; /* NULL: none (store_adjcache.c) */
 

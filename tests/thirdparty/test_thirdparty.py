@@ -636,6 +636,26 @@ class DurabilityTests(unittest.TestCase):
         finally:
             srv.cleanup()
 
+    def test_server_info_counts_read_audit_entries_and_their_writes(self):
+        # Each read that returns a person writes one audit entry (server.info read_audit); one
+        # client at a time never shares a write, and a read without persons writes nothing.
+        srv = Knoopd().start()
+        try:
+            c = Client(srv.connect())
+            p = c.ok("node.create", {"kind": "person",
+                                     "props": {"surname": "Pp", "initials": "P."}})
+            base = c.ok("server.info")["read_audit"]
+            for _ in range(3):
+                c.ok("node.get", {"id": p["id"]})
+            c.ok("schema.types", {})
+            after = c.ok("server.info")["read_audit"]
+            self.assertEqual(after["entries"] - base["entries"], 3)
+            self.assertEqual(after["writes"] - base["writes"], 3)
+            c.s.close()
+            self.assertEqual(srv.stop(), 0)
+        finally:
+            srv.cleanup()
+
     def test_kill_9_loses_no_acknowledged_write(self):
         srv = Knoopd().start()
         acked = []

@@ -303,6 +303,12 @@ static void test_concurrent_reads_each_keep_one_entry_in_an_unbroken_chain(void 
     assert_true(r.ok);
     assert_int_equal(r.entries, GROUP_THREADS * GROUP_READS + GROUP_CHANGES);
     {
+        store_audit_stats_t st;
+        store_audit_stats(f->s, &st);
+        assert_int_equal(st.read_entries, GROUP_THREADS * GROUP_READS);
+        assert_true(st.read_writes >= 1 && st.read_writes <= st.read_entries);
+    }
+    {
         tally_t *t = calloc(1, sizeof(*t));
         knoop_error_t err;
         assert_non_null(t);
