@@ -183,7 +183,7 @@ int proto_pack_response_err(msgpack_packer *pk, uint32_t msgid, int code, const 
 int proto_pack_error_map(msgpack_packer *pk, int code, const char *msg);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Reading packed MessagePack in place (proto_read.c): no allocation, every length checked. */
+/* Reading packed MessagePack in place (proto_scan.c): no allocation, every length checked. */
 
 typedef enum {
     PROTO_V_NIL,

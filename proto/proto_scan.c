@@ -8,6 +8,12 @@
  * before any payload is needed, and reports where the first complete message ends. Like
  * nginx's ngx_http_parse_request_line it keeps its position between calls, so a message split
  * over many reads is scanned once: O(n) in its length.
+ *
+ * The same file reads a message the server itself packed (proto_read, proto_skip): one value at a
+ * time, in place. msgpack-c's unpacker builds a tree of objects in a zone before anything can be
+ * looked at; to find a few keys in an answer that is most of the cost. Each length is checked
+ * against what is left before it is used, so even bytes that are not what they claim are never
+ * read out of bounds.
  */
 #include "proto.h"
 
@@ -263,4 +269,165 @@ int proto_scan(proto_scanner_t *s, const char *buf, size_t len, const proto_limi
     if (rc < 0)
         proto_scanner_init(s);
     return rc;
+}
+
+/* ---- the in-place cursor (proto.h: proto_read) ---- */
+
+/* Takes n bytes at the cursor into *at; false (and c->bad) when fewer are left. */
+static bool read_take(proto_cursor_t *c, uint64_t n, const unsigned char **at)
+{
+    if (c->bad || n > (uint64_t)(c->end - c->p)) {
+        c->bad = true;
+        return false;
+    }
+    *at = c->p;
+    c->p += n;
+    return true;
+}
+
+/* A length of n (1, 2 or 4) big-endian bytes into *len. */
+static bool read_len(proto_cursor_t *c, unsigned n, uint64_t *len)
+{
+    const unsigned char *at;
+    if (!read_take(c, n, &at))
+        return false;
+    *len = scan_be(at, n);
+    return true;
+}
+
+/* A body of len bytes after `skip` bytes (an ext's type byte) into v, as type. */
+static bool read_bytes(proto_cursor_t *c, proto_val_t *v, proto_vtype_t type, unsigned skip,
+                       uint64_t len)
+{
+    const unsigned char *at;
+    if (!read_take(c, skip, &at) || !read_take(c, len, &at))
+        return false;
+    v->type = type;
+    v->s = (const char *)at;
+    v->len = (size_t)len;
+    return true;
+}
+
+/* A number of n bytes into v: unsigned, or signed (negative ones as PROTO_V_INT). */
+static bool read_num(proto_cursor_t *c, proto_val_t *v, unsigned n, bool is_signed)
+{
+    const unsigned char *at;
+    uint64_t u;
+    if (!read_take(c, n, &at))
+        return false;
+    u = scan_be(at, n);
+    if (is_signed && n < 8 && (u >> (8 * n - 1)) != 0)
+        u |= ~0ull << (8 * n); /* sign-extend */
+    if (is_signed && (int64_t)u < 0) {
+        v->type = PROTO_V_INT;
+        v->i = (int64_t)u;
+    } else {
+        v->type = PROTO_V_UINT;
+        v->u = u;
+    }
+    return true;
+}
+
+bool proto_read(proto_cursor_t *c, proto_val_t *v)
+{
+    const unsigned char *at;
+    uint64_t len;
+    unsigned b;
+    memset(v, 0, sizeof(*v));
+    if (!read_take(c, 1, &at))
+        return false;
+    b = *at;
+    if (b <= 0x7f) {
+        v->type = PROTO_V_UINT;
+        v->u = b;
+        return true;
+    }
+    if (b >= 0xe0) {
+        v->type = PROTO_V_INT;
+        v->i = (int8_t)b;
+        return true;
+    }
+    if (b >= 0xa0 && b <= 0xbf)
+        return read_bytes(c, v, PROTO_V_STR, 0, b & 0x1f);
+    if (b >= 0x90 && b <= 0x9f) {
+        v->type = PROTO_V_ARRAY;
+        v->u = b & 0x0f;
+        return true;
+    }
+    if (b >= 0x80 && b <= 0x8f) {
+        v->type = PROTO_V_MAP;
+        v->u = b & 0x0f;
+        return true;
+    }
+    switch (b) {
+    case 0xc0:
+        v->type = PROTO_V_NIL;
+        return true;
+    case 0xc2:
+    case 0xc3:
+        v->type = PROTO_V_BOOL;
+        v->u = b == 0xc3;
+        return true;
+    case 0xc4:
+    case 0xc5:
+    case 0xc6:
+        return read_len(c, 1u << (b - 0xc4), &len) && read_bytes(c, v, PROTO_V_BIN, 0, len);
+    case 0xc7:
+    case 0xc8:
+    case 0xc9:
+        /* ext: length, type byte, body (the type byte is left out of v). */
+        return read_len(c, 1u << (b - 0xc7), &len) && read_bytes(c, v, PROTO_V_EXT, 1, len);
+    case 0xca:
+    case 0xcb:
+        v->type = PROTO_V_FLOAT;
+        return read_take(c, b == 0xca ? 4 : 8, &at);
+    case 0xcc:
+    case 0xcd:
+    case 0xce:
+    case 0xcf:
+        return read_num(c, v, 1u << (b - 0xcc), false);
+    case 0xd0:
+    case 0xd1:
+    case 0xd2:
+    case 0xd3:
+        return read_num(c, v, 1u << (b - 0xd0), true);
+    case 0xd4:
+    case 0xd5:
+    case 0xd6:
+    case 0xd7:
+    case 0xd8:
+        /* fixext 1..16: type byte, body */
+        return read_bytes(c, v, PROTO_V_EXT, 1, (uint64_t)1 << (b - 0xd4));
+    case 0xd9:
+    case 0xda:
+    case 0xdb:
+        return read_len(c, 1u << (b - 0xd9), &len) && read_bytes(c, v, PROTO_V_STR, 0, len);
+    case 0xdc:
+    case 0xdd:
+        v->type = PROTO_V_ARRAY;
+        return read_len(c, b == 0xdc ? 2 : 4, &v->u);
+    case 0xde:
+    case 0xdf:
+        v->type = PROTO_V_MAP;
+        return read_len(c, b == 0xde ? 2 : 4, &v->u);
+    default: /* 0xc1: never used */
+        c->bad = true;
+        return false;
+    }
+}
+
+bool proto_skip(proto_cursor_t *c)
+{
+    uint64_t pending = 1;
+    proto_val_t v;
+    while (pending > 0) {
+        if (!proto_read(c, &v))
+            return false;
+        pending--;
+        if (v.type == PROTO_V_ARRAY)
+            pending += v.u;
+        else if (v.type == PROTO_V_MAP)
+            pending += 2 * v.u;
+    }
+    return true;
 }

@@ -12,7 +12,7 @@
 
 void cmd_pack_cstr(msgpack_packer *pk, const char *s)
 {
-    proto_pack_strn(pk, s, strlen(s));
+    (void)proto_pack_str(pk, s);
 }
 
 bool cmd_str_is(const msgpack_object *o, const char *s)

@@ -398,11 +398,6 @@ char *graph_format_ts(int64_t ms, char *buf)
     return store_format_ts(ms, buf);
 }
 
-static void graph__pack_cstr(msgpack_packer *pk, const char *s)
-{
-    proto_pack_strn(pk, s, strlen(s));
-}
-
 static void graph__pack_props(msgpack_packer *pk, const char *props, size_t len)
 {
     if (len == 0)
@@ -418,10 +413,10 @@ void graph_node_pack(msgpack_packer *pk, const graph_node_t *n)
     PROTO_PACK_KEY(pk, "id");
     msgpack_pack_uint64(pk, n->id);
     PROTO_PACK_KEY(pk, "kind");
-    graph__pack_cstr(pk, schema_kind_name(n->kind) ? schema_kind_name(n->kind) : "?");
+    proto_pack_str(pk, schema_kind_name(n->kind) ? schema_kind_name(n->kind) : "?");
     PROTO_PACK_KEY(pk, "type");
     if (n->type[0])
-        graph__pack_cstr(pk, n->type);
+        proto_pack_str(pk, n->type);
     else
         msgpack_pack_nil(pk);
     PROTO_PACK_KEY(pk, "props");
@@ -429,9 +424,9 @@ void graph_node_pack(msgpack_packer *pk, const graph_node_t *n)
     PROTO_PACK_KEY(pk, "version");
     msgpack_pack_uint64(pk, n->version);
     PROTO_PACK_KEY(pk, "created");
-    graph__pack_cstr(pk, graph_format_ts(n->created_ms, ts));
+    proto_pack_str(pk, graph_format_ts(n->created_ms, ts));
     PROTO_PACK_KEY(pk, "updated");
-    graph__pack_cstr(pk, graph_format_ts(n->updated_ms, ts));
+    proto_pack_str(pk, graph_format_ts(n->updated_ms, ts));
 }
 
 void graph_edge_pack(msgpack_packer *pk, const graph_edge_t *e)
@@ -441,18 +436,18 @@ void graph_edge_pack(msgpack_packer *pk, const graph_edge_t *e)
     PROTO_PACK_KEY(pk, "id");
     msgpack_pack_uint64(pk, e->id);
     PROTO_PACK_KEY(pk, "type");
-    graph__pack_cstr(pk, e->type);
+    proto_pack_str(pk, e->type);
     PROTO_PACK_KEY(pk, "source");
     msgpack_pack_uint64(pk, e->source);
     PROTO_PACK_KEY(pk, "target");
     msgpack_pack_uint64(pk, e->target);
     PROTO_PACK_KEY(pk, "valid_from");
-    graph__pack_cstr(pk, schema_date_format(e->valid_from, d));
+    proto_pack_str(pk, schema_date_format(e->valid_from, d));
     PROTO_PACK_KEY(pk, "valid_to");
     if (e->valid_to == SCHEMA_DATE_OPEN)
         msgpack_pack_nil(pk);
     else
-        graph__pack_cstr(pk, schema_date_format(e->valid_to, d));
+        proto_pack_str(pk, schema_date_format(e->valid_to, d));
     PROTO_PACK_KEY(pk, "on_behalf_of");
     if (e->on_behalf_of)
         msgpack_pack_uint64(pk, e->on_behalf_of);
@@ -463,9 +458,9 @@ void graph_edge_pack(msgpack_packer *pk, const graph_edge_t *e)
     PROTO_PACK_KEY(pk, "version");
     msgpack_pack_uint64(pk, e->version);
     PROTO_PACK_KEY(pk, "created");
-    graph__pack_cstr(pk, graph_format_ts(e->created_ms, ts));
+    proto_pack_str(pk, graph_format_ts(e->created_ms, ts));
     PROTO_PACK_KEY(pk, "updated");
-    graph__pack_cstr(pk, graph_format_ts(e->updated_ms, ts));
+    proto_pack_str(pk, graph_format_ts(e->updated_ms, ts));
 }
 
 static char *graph__packed(const void *x, bool node, size_t *len)
